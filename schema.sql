@@ -1,0 +1,194 @@
+-- The one schema of retain.
+--
+-- This file is a sequence of migrations. Each starts with a line `-- migration N` (N counting up
+-- from 1) and runs, in one BEGIN IMMEDIATE transaction together with every later one, on a file
+-- whose `PRAGMA user_version` is below N. Run whole (for example `sqlite3 new.db < schema.sql`),
+-- it builds the same schema the migrations build. Never edit a migration that has shipped: append
+-- a new one.
+--
+-- Conventions, kept everywhere:
+-- * Money is an INTEGER in the minor unit of the row's `currency` (cents for USD, pence for GBP,
+--   yen for JPY). Columns that hold it end in `_cents`, the name scripts already use.
+-- * A calendar day is TEXT 'YYYY-MM-DD'. An instant is TEXT 'YYYY-MM-DDTHH:MM:SSZ', always UTC.
+--   Both sort as text, and an instant compares with a day as expected ('2026-11-02T09:00:00Z'
+--   >= '2026-11-02'), so range queries need no conversion and the sqlite3 shell shows them plainly.
+-- * Enumerations are TEXT guarded by CHECK, so a bad value fails at the write, not at the read.
+
+-- migration 1
+
+-- Marks the file as ours: a SQLite file with another application id is refused, never migrated.
+PRAGMA application_id = 1381256753; -- 0x52544E31, 'RTN1'
+
+CREATE TABLE reps (
+    id           INTEGER PRIMARY KEY,
+    login        TEXT NOT NULL UNIQUE,          -- the OS user name
+    display_name TEXT NOT NULL,
+    role         TEXT NOT NULL DEFAULT 'rep' CHECK (role IN ('rep', 'lead', 'admin')),
+    active       INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+);
+
+CREATE TABLE accounts (
+    id               INTEGER PRIMARY KEY,
+    external_id      TEXT NOT NULL UNIQUE,      -- the id in the team's CRM or billing system
+    name             TEXT NOT NULL,
+    domain           TEXT,
+    industry         TEXT,
+    plan             TEXT,
+    billing_interval TEXT NOT NULL DEFAULT 'monthly' CHECK (billing_interval IN ('monthly', 'annual')),
+    mrr_cents        INTEGER NOT NULL DEFAULT 0 CHECK (mrr_cents >= 0),
+    currency         TEXT NOT NULL DEFAULT 'USD' CHECK (length(currency) = 3),
+    customer_since   TEXT NOT NULL,             -- day
+    renewal_date     TEXT,                      -- day; the next contract renewal
+    owner_rep_id     INTEGER REFERENCES reps (id) ON DELETE SET NULL,
+    status           TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'churned')),
+    churned_at       TEXT,                      -- day
+    churn_reason     TEXT,
+    churn_kind       TEXT CHECK (churn_kind IN ('voluntary', 'involuntary')),
+    version          INTEGER NOT NULL DEFAULT 1, -- bumped by every update: optimistic concurrency
+    updated_at       TEXT NOT NULL,             -- instant
+    CHECK ((status = 'churned') = (churned_at IS NOT NULL)),
+    CHECK (status = 'churned' OR churn_kind IS NULL)
+);
+CREATE INDEX accounts_name ON accounts (name COLLATE NOCASE);
+CREATE INDEX accounts_domain ON accounts (domain COLLATE NOCASE);
+CREATE INDEX accounts_owner_status ON accounts (owner_rep_id, status);
+CREATE INDEX accounts_status_renewal ON accounts (status, renewal_date);
+CREATE INDEX accounts_churned_at ON accounts (churned_at) WHERE churned_at IS NOT NULL;
+CREATE INDEX accounts_customer_since ON accounts (customer_since);
+
+-- Every change of an account's MRR after it started: expansion, contraction (downgrade), price
+-- change. The account's first MRR is the `from_cents` of its earliest change, or its current MRR.
+CREATE TABLE mrr_changes (
+    id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    changed_on TEXT NOT NULL,                   -- day
+    from_cents INTEGER NOT NULL CHECK (from_cents >= 0),
+    to_cents   INTEGER NOT NULL CHECK (to_cents >= 0),
+    reason     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX mrr_changes_account ON mrr_changes (account_id, changed_on);
+CREATE INDEX mrr_changes_on ON mrr_changes (changed_on);
+
+CREATE TABLE contacts (
+    id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    email      TEXT,
+    phone      TEXT,                            -- as given; lookups compare digits only
+    role       TEXT,
+    is_primary INTEGER NOT NULL DEFAULT 0 CHECK (is_primary IN (0, 1))
+);
+CREATE INDEX contacts_account ON contacts (account_id);
+CREATE INDEX contacts_email ON contacts (email COLLATE NOCASE);
+CREATE INDEX contacts_name ON contacts (name COLLATE NOCASE);
+
+CREATE TABLE interactions (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    rep_id      INTEGER REFERENCES reps (id) ON DELETE SET NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('call', 'email', 'meeting', 'note', 'check-in')),
+    occurred_at TEXT NOT NULL,                  -- instant
+    summary     TEXT NOT NULL,
+    body        TEXT NOT NULL DEFAULT '',
+    outcome     TEXT,
+    tags        TEXT NOT NULL DEFAULT ''        -- space-separated words: competitor pricing bug ...
+);
+CREATE INDEX interactions_account_time ON interactions (account_id, occurred_at);
+CREATE INDEX interactions_rep_time ON interactions (rep_id, occurred_at);
+
+CREATE TABLE tickets (
+    id           INTEGER PRIMARY KEY,
+    account_id   INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    external_id  TEXT UNIQUE,
+    subject      TEXT NOT NULL,
+    severity     TEXT NOT NULL DEFAULT 'normal' CHECK (severity IN ('low', 'normal', 'high', 'urgent')),
+    opened_at    TEXT NOT NULL,                 -- instant
+    resolved_at  TEXT,                          -- instant; NULL while open
+    satisfaction INTEGER CHECK (satisfaction BETWEEN 1 AND 5), -- CSAT after resolution, if given
+    CHECK (resolved_at IS NULL OR resolved_at >= opened_at)
+);
+CREATE INDEX tickets_account_time ON tickets (account_id, opened_at);
+CREATE INDEX tickets_open ON tickets (account_id) WHERE resolved_at IS NULL;
+
+CREATE TABLE nps_responses (
+    id           INTEGER PRIMARY KEY,
+    account_id   INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    contact_id   INTEGER REFERENCES contacts (id) ON DELETE SET NULL,
+    responded_at TEXT NOT NULL,                 -- instant
+    score        INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10),
+    comment      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX nps_account_time ON nps_responses (account_id, responded_at);
+
+-- One row per account and month: `period` is the first day of the month it covers.
+CREATE TABLE usage_snapshots (
+    id                INTEGER PRIMARY KEY,
+    account_id        INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    period            TEXT NOT NULL,            -- day
+    active_users      INTEGER NOT NULL CHECK (active_users >= 0),
+    seats             INTEGER NOT NULL CHECK (seats >= 0),
+    logins            INTEGER NOT NULL CHECK (logins >= 0),
+    key_feature_uses  INTEGER NOT NULL CHECK (key_feature_uses >= 0),
+    UNIQUE (account_id, period)
+);
+
+CREATE TABLE checkins (
+    id            INTEGER PRIMARY KEY,
+    account_id    INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    stage         TEXT NOT NULL CHECK (stage IN ('early', 'mid', 'late')),
+    kind          TEXT NOT NULL,                -- welcome, kickoff, adoption, review, renewal-prep ...
+    due_date      TEXT NOT NULL,                -- day
+    done_at       TEXT,                         -- instant
+    rep_id        INTEGER REFERENCES reps (id) ON DELETE SET NULL,
+    outcome       TEXT,
+    snoozed_until TEXT,                         -- day
+    snooze_reason TEXT,
+    CHECK (snoozed_until IS NULL OR snooze_reason IS NOT NULL)
+);
+CREATE INDEX checkins_open_due ON checkins (due_date) WHERE done_at IS NULL;
+CREATE INDEX checkins_account ON checkins (account_id, due_date);
+
+CREATE TABLE failed_payments (
+    id                 INTEGER PRIMARY KEY,
+    account_id         INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    external_ref       TEXT NOT NULL UNIQUE,   -- invoice or charge id in the billing system
+    amount_cents       INTEGER NOT NULL CHECK (amount_cents > 0),
+    currency           TEXT NOT NULL CHECK (length(currency) = 3),
+    first_failed_at    TEXT NOT NULL,           -- instant
+    last_decline_code  TEXT NOT NULL,
+    attempt_count      INTEGER NOT NULL DEFAULT 1 CHECK (attempt_count >= 1),
+    next_retry_at      TEXT,                    -- instant; NULL when no retry is planned
+    status             TEXT NOT NULL DEFAULT 'failing'
+                           CHECK (status IN ('failing', 'recovered', 'lost', 'written_off')),
+    resolved_at        TEXT,                    -- instant the status left 'failing'
+    card_exp_month     INTEGER CHECK (card_exp_month BETWEEN 1 AND 12),
+    card_exp_year      INTEGER,
+    CHECK ((status = 'failing') = (resolved_at IS NULL))
+);
+CREATE INDEX failed_payments_status_retry ON failed_payments (status, next_retry_at);
+CREATE INDEX failed_payments_account ON failed_payments (account_id);
+CREATE INDEX failed_payments_first_failed ON failed_payments (first_failed_at);
+
+CREATE TABLE payment_attempts (
+    id           INTEGER PRIMARY KEY,
+    payment_id   INTEGER NOT NULL REFERENCES failed_payments (id) ON DELETE CASCADE,
+    attempted_at TEXT NOT NULL,                 -- instant
+    outcome      TEXT NOT NULL CHECK (outcome IN ('failed', 'succeeded')),
+    decline_code TEXT,
+    automatic    INTEGER NOT NULL CHECK (automatic IN (0, 1)),
+    CHECK ((outcome = 'failed') = (decline_code IS NOT NULL))
+);
+CREATE INDEX payment_attempts_payment ON payment_attempts (payment_id, attempted_at);
+
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,                    -- instant
+    os_user   TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    entity    TEXT NOT NULL,                    -- table name
+    entity_id INTEGER,
+    before    TEXT,                             -- JSON of the row before, NULL on insert
+    after     TEXT                              -- JSON of the row after, NULL on delete
+);
+CREATE INDEX audit_entity ON audit_log (entity, entity_id);
+CREATE INDEX audit_at ON audit_log (at);

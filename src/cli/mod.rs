@@ -1,0 +1,96 @@
+//! The command line: clap subcommands, each a thin layer over the store and the domain.
+
+mod demo;
+mod paths;
+mod summary;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::store::{Create, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "retain",
+    version,
+    about = "A keyboard-driven console for customer-success reps fighting churn",
+    long_about = None
+)]
+pub struct Cli {
+    /// The database file [default: $RETAIN_DB, else ~/.local/share/retain/retain.db]
+    #[arg(long, global = true, value_name = "PATH", env = "RETAIN_DB")]
+    pub db: Option<PathBuf>,
+
+    /// Take this day as today (for reproducible runs and demos)
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub today: Option<NaiveDate>,
+
+    /// Open a demo database (created with demo data on first use) instead of the real one
+    #[arg(long)]
+    pub demo: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty database (or upgrade an existing one to this version's schema)
+    Init,
+    /// Fill an empty database with a realistic, deterministic demo data set
+    Demo(demo::DemoArgs),
+    /// Count what the database holds
+    Summary {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What every command needs to know about this run.
+pub struct Ctx {
+    pub db: PathBuf,
+    pub today: NaiveDate,
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    crate::store::parse_day(s.trim())
+        .ok_or_else(|| format!("expected a date as YYYY-MM-DD, got {s:?}"))
+}
+
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    let today = cli
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let db = match (&cli.db, cli.demo) {
+        (Some(path), _) => path.clone(),
+        (None, demo) => paths::default_db(demo)?,
+    };
+    let ctx = Ctx { db, today };
+    match cli.command {
+        None if cli.demo => demo::open_demo(&ctx),
+        None => summary::run(&ctx, false),
+        Some(Command::Init) => init(&ctx),
+        Some(Command::Demo(args)) => demo::run(&ctx, &args),
+        Some(Command::Summary { json }) => summary::run(&ctx, json),
+    }
+}
+
+fn init(ctx: &Ctx) -> Result<()> {
+    let existed = ctx.db.exists();
+    let store = Store::open(&ctx.db, Create::IfMissing)?;
+    let version = store.schema_version()?;
+    if existed {
+        println!(
+            "{} is a retain database (schema version {version})",
+            ctx.db.display()
+        );
+    } else {
+        println!("created {} (schema version {version})", ctx.db.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! retain: a keyboard-driven terminal console for customer-success reps fighting churn.
+//!
+//! Layers, from the inside out: `domain` (pure rules), `store` (the only SQL), `demo` (the demo
+//! data set), `cli` (the command line).
+
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod store;

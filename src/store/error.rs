@@ -1,0 +1,76 @@
+//! What can go wrong with the database file, worded for the person at the keyboard: each message
+//! names the file and says what to do.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "no database at {path}: create one with `retain --db {path} init`, or fill one with demo data with `retain --db {path} demo`"
+    )]
+    Missing { path: PathBuf },
+
+    #[error(
+        "cannot create {path}: the directory {dir} does not exist (create it first, or choose another --db)"
+    )]
+    MissingDirectory { path: PathBuf, dir: PathBuf },
+
+    #[error("{path} is a directory, not a database file: give the path of a file with --db")]
+    IsADirectory { path: PathBuf },
+
+    #[error(
+        "{path} is not a SQLite database (or it is damaged); retain left it untouched. Point --db at a retain database, or at a new file to create one"
+    )]
+    NotADatabase { path: PathBuf },
+
+    #[error(
+        "{path} is a SQLite database of another application; retain will not change it. Choose another --db"
+    )]
+    Foreign { path: PathBuf },
+
+    #[error(
+        "{path} was written by a newer retain (schema version {found}; this retain knows up to {known}). Upgrade retain to open it; the file was not changed"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
+
+    #[error(
+        "cannot open {path}: permission denied ({detail}). Check the mode of the file and its directory (ls -l), or ask an admin to add you to the database's group"
+    )]
+    PermissionDenied { path: PathBuf, detail: String },
+
+    #[error("{path} is read-only for this user: {detail}")]
+    ReadOnly { path: PathBuf, detail: String },
+
+    #[error("{path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+impl StoreError {
+    /// Wraps a SQLite error from working on `path`, recognising the ones a person can act on.
+    pub fn from_sqlite(path: &std::path::Path, source: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode;
+        let path = path.to_path_buf();
+        match source.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path },
+            Some(ErrorCode::PermissionDenied) | Some(ErrorCode::CannotOpen) => {
+                StoreError::PermissionDenied {
+                    detail: source.to_string(),
+                    path,
+                }
+            }
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly {
+                detail: source.to_string(),
+                path,
+            },
+            _ => StoreError::Sqlite { path, source },
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Helpers shared by the integration tests: the real binary, real files in temp dirs.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rusqlite::Connection;
+
+pub const TODAY: &str = "2026-11-22";
+
+/// The `retain` binary with a clean environment: no database from the caller's shell.
+pub fn retain() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_retain"));
+    cmd.env_remove("RETAIN_DB");
+    cmd
+}
+
+/// Runs `retain --db DB --today TODAY ARGS...`.
+pub fn run(db: &Path, args: &[&str]) -> Output {
+    retain()
+        .arg("--db")
+        .arg(db)
+        .args(["--today", TODAY])
+        .args(args)
+        .output()
+        .expect("the retain binary runs")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts success and returns stdout.
+pub fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "retain failed: {}\n{}",
+        stderr(&out),
+        stdout(&out)
+    );
+    stdout(&out)
+}
+
+/// Asserts a clean failure: exit code 1, one message on stderr, no panic.
+pub fn fails(out: Output) -> String {
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "expected failure, got: {err}");
+    assert!(!err.contains("panicked"), "panicked: {err}");
+    assert!(err.starts_with("retain: "), "unexpected stderr: {err}");
+    err
+}
+
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temp dir")
+}
+
+pub fn db_in(dir: &tempfile::TempDir, name: &str) -> PathBuf {
+    dir.path().join(name)
+}
+
+/// Every table's rows in rowid order, as text: two databases with equal dumps hold the same data.
+pub fn dump(db: &Path) -> String {
+    let conn = Connection::open(db).unwrap();
+    let mut out = String::new();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for table in tables {
+        out.push_str(&format!("## {table}\n"));
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid"))
+            .unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..columns {
+                let value: rusqlite::types::Value = row.get(i).unwrap();
+                out.push_str(&format!("{value:?}|"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The schema objects of a database: (type, name, sql).
+pub fn schema_of(conn: &Connection) -> Vec<(String, String, Option<String>)> {
+    conn.prepare("SELECT type, name, sql FROM sqlite_schema ORDER BY type, name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+pub fn schema_sql() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.sql")).unwrap()
+}
+
+pub fn query_i64(db: &Path, sql: &str) -> i64 {
+    Connection::open(db)
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+/// A command that runs `retain` as a user other than root, for permission tests: as root the
+/// kernel grants every access, so the binary is run as `nobody` through setpriv. `None` when
+/// that is impossible here.
+pub fn retain_as_unprivileged() -> Option<Command> {
+    let uid = Command::new("id").arg("-u").output().ok()?;
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        return Some(retain());
+    }
+    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())?;
+    let mut cmd = Command::new(setpriv);
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        env!("CARGO_BIN_EXE_retain"),
+    ]);
+    cmd.env_remove("RETAIN_DB");
+    Some(cmd)
+}
+
+/// Makes a path and its parents readable and traversable by everyone, so that the unprivileged
+/// user can reach it.
+pub fn open_up(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}

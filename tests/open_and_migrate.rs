@@ -211,7 +211,7 @@ fn a_directory_given_as_the_database_is_refused() {
 
 #[test]
 fn a_file_without_permission_is_refused_untouched() {
-    let Some(mut cmd) = retain_as_unprivileged() else {
+    let Some((mut cmd, _bin)) = retain_as_unprivileged() else {
         panic!("this test needs setpriv when run as root");
     };
     let dir = temp_dir();
@@ -229,7 +229,7 @@ fn a_file_without_permission_is_refused_untouched() {
 
 #[test]
 fn a_read_only_directory_refuses_a_new_database_clearly() {
-    let Some(mut cmd) = retain_as_unprivileged() else {
+    let Some((mut cmd, _bin)) = retain_as_unprivileged() else {
         panic!("this test needs setpriv when run as root");
     };
     let dir = temp_dir();
@@ -238,7 +238,7 @@ fn a_read_only_directory_refuses_a_new_database_clearly() {
     let out = cmd.arg("--db").arg(&db).arg("init").output().unwrap();
     let err = fails(out);
     assert!(err.contains(&db.display().to_string()), "{err}");
-    assert!(err.contains("permission denied"), "{err}");
+    assert!(err.contains("is not writable"), "{err}");
     assert!(!db.exists());
 }
 

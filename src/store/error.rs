@@ -15,6 +15,11 @@ pub enum StoreError {
     )]
     MissingDirectory { path: PathBuf, dir: PathBuf },
 
+    #[error(
+        "cannot create {path}: permission denied; the directory {dir} is not writable for this user (choose another --db, or ask its owner)"
+    )]
+    CannotCreate { path: PathBuf, dir: PathBuf },
+
     #[error("{path} is a directory, not a database file: give the path of a file with --db")]
     IsADirectory { path: PathBuf },
 

@@ -38,7 +38,16 @@ pub fn open(path: &Path, create: Create) -> Result<Opened, StoreError> {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let sqlite = |e| StoreError::from_sqlite(path, e);
-    let mut conn = Connection::open_with_flags(path, flags).map_err(sqlite)?;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| {
+        if is_new && e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) {
+            StoreError::CannotCreate {
+                path: path.to_path_buf(),
+                dir: parent_dir(path),
+            }
+        } else {
+            sqlite(e)
+        }
+    })?;
     if is_new {
         restrict_new_file(path)?;
     }

@@ -113,29 +113,30 @@ pub fn query_i64(db: &Path, sql: &str) -> i64 {
 }
 
 /// A command that runs `retain` as a user other than root, for permission tests: as root the
-/// kernel grants every access, so the binary is run as `nobody` through setpriv. `None` when
-/// that is impossible here.
-pub fn retain_as_unprivileged() -> Option<Command> {
+/// kernel grants every access, so a copy of the binary (in a folder anyone may enter, wherever
+/// the checkout is) is run as `nobody` through setpriv. `None` when that is impossible here.
+/// Keep the returned folder alive while the command runs.
+pub fn retain_as_unprivileged() -> Option<(Command, tempfile::TempDir)> {
+    let bin_dir = temp_dir();
     let uid = Command::new("id").arg("-u").output().ok()?;
     if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
-        return Some(retain());
+        return Some((retain(), bin_dir));
     }
     let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
         .into_iter()
         .find(|p| Path::new(p).exists())?;
+    open_up(bin_dir.path(), 0o755);
+    let bin = bin_dir.path().join("retain");
+    std::fs::copy(env!("CARGO_BIN_EXE_retain"), &bin).ok()?;
+    open_up(&bin, 0o755);
     let mut cmd = Command::new(setpriv);
-    cmd.args([
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        env!("CARGO_BIN_EXE_retain"),
-    ]);
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&bin);
     cmd.env_remove("RETAIN_DB");
-    Some(cmd)
+    Some((cmd, bin_dir))
 }
 
-/// Makes a path and its parents readable and traversable by everyone, so that the unprivileged
-/// user can reach it.
+/// Sets a path's mode, so that the unprivileged user can (or cannot) reach it.
 pub fn open_up(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();

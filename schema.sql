@@ -192,3 +192,27 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_entity ON audit_log (entity, entity_id);
 CREATE INDEX audit_at ON audit_log (at);
+
+-- migration 2
+
+-- The day a rep promised to come back to the customer, set when logging a call.
+ALTER TABLE interactions ADD COLUMN follow_up_on TEXT; -- day
+CREATE INDEX interactions_follow_up ON interactions (follow_up_on) WHERE follow_up_on IS NOT NULL;
+
+-- What a rep is typing in a form, saved as it is typed so that a crash or a dropped SSH
+-- connection loses nothing. One draft per rep and account; saving the form deletes it.
+CREATE TABLE drafts (
+    id          INTEGER PRIMARY KEY,
+    rep_login   TEXT NOT NULL,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    outcome     TEXT NOT NULL DEFAULT '',
+    body        TEXT NOT NULL DEFAULT '',
+    tags        TEXT NOT NULL DEFAULT '',
+    follow_up   TEXT NOT NULL DEFAULT '',      -- as typed: '+3d', 'fri', '2026-12-01'
+    updated_at  TEXT NOT NULL,                 -- instant
+    UNIQUE (rep_login, account_id)
+);
+
+-- Pane lists ordered by MRR.
+CREATE INDEX accounts_status_mrr ON accounts (status, mrr_cents);

@@ -5,5 +5,6 @@
 
 pub mod cli;
 pub mod demo;
+pub mod display;
 pub mod domain;
 pub mod store;

@@ -1,13 +1,16 @@
 //! The command line: clap subcommands, each a thin layer over the store and the domain.
 
 mod demo;
+mod identity;
+mod log;
 mod paths;
+mod search;
 mod summary;
 
 use std::path::PathBuf;
 
 use anyhow::Result;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::store::{Create, Store};
@@ -42,6 +45,10 @@ pub enum Command {
     Init,
     /// Fill an empty database with a realistic, deterministic demo data set
     Demo(demo::DemoArgs),
+    /// Find accounts by name, domain, contact, email, phone or id
+    Search(search::SearchArgs),
+    /// Log a call, email, meeting or note on an account
+    Log(log::LogArgs),
     /// Count what the database holds
     Summary {
         /// Print JSON instead of text
@@ -54,6 +61,22 @@ pub enum Command {
 pub struct Ctx {
     pub db: PathBuf,
     pub today: NaiveDate,
+    /// Whether --today fixed the day.
+    pub fixed_today: bool,
+    /// The operating system's user running this process.
+    pub os_user: String,
+}
+
+impl Ctx {
+    /// The current instant; on a day fixed by --today, that day at the current time of day.
+    pub fn now(&self) -> DateTime<Utc> {
+        let now = Utc::now();
+        if self.fixed_today {
+            self.today.and_time(now.time()).and_utc()
+        } else {
+            now
+        }
+    }
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
@@ -70,12 +93,19 @@ pub fn run() -> Result<()> {
         (Some(path), _) => path.clone(),
         (None, demo) => paths::default_db(demo)?,
     };
-    let ctx = Ctx { db, today };
+    let ctx = Ctx {
+        db,
+        today,
+        fixed_today: cli.today.is_some(),
+        os_user: identity::os_user(),
+    };
     match cli.command {
         None if cli.demo => demo::open_demo(&ctx),
         None => summary::run(&ctx, false),
         Some(Command::Init) => init(&ctx),
         Some(Command::Demo(args)) => demo::run(&ctx, &args),
+        Some(Command::Search(args)) => search::run(&ctx, &args),
+        Some(Command::Log(args)) => log::run(&ctx, &args),
         Some(Command::Summary { json }) => summary::run(&ctx, json),
     }
 }

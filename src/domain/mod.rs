@@ -1,8 +1,11 @@
 //! The pure domain: plain data in, plain data out. Nothing here reads a file, a clock or a
 //! database, so every rule can be unit-tested with values written in the test.
 
+pub mod dates;
 pub mod decline;
+pub mod fold;
 pub mod lifecycle;
 pub mod model;
 pub mod money;
+pub mod search;
 pub mod text_enum;

@@ -45,3 +45,43 @@ mod tests {
         assert_eq!(parse_day("02/11/2026"), None);
     }
 }
+
+/// Reading days and instants out of result rows; a malformed value is a conversion error that
+/// names the column, never a panic.
+pub(crate) mod read {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use rusqlite::Row;
+    use rusqlite::types::Type;
+
+    fn bad(i: usize, value: String) -> rusqlite::Error {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            Type::Text,
+            format!("{value:?} is not a day or instant in retain's format").into(),
+        )
+    }
+
+    pub fn day(row: &Row<'_>, i: usize) -> rusqlite::Result<NaiveDate> {
+        let s: String = row.get(i)?;
+        super::parse_day(&s).ok_or_else(|| bad(i, s))
+    }
+
+    pub fn opt_day(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+        match row.get::<_, Option<String>>(i)? {
+            None => Ok(None),
+            Some(s) => super::parse_day(&s).map(Some).ok_or_else(|| bad(i, s)),
+        }
+    }
+
+    pub fn instant(row: &Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
+        let s: String = row.get(i)?;
+        super::parse_instant(&s).ok_or_else(|| bad(i, s))
+    }
+
+    pub fn opt_instant(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+        match row.get::<_, Option<String>>(i)? {
+            None => Ok(None),
+            Some(s) => super::parse_instant(&s).map(Some).ok_or_else(|| bad(i, s)),
+        }
+    }
+}

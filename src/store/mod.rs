@@ -1,7 +1,11 @@
 //! The store: the only code that speaks SQL. Everything else calls its typed functions.
 
+mod accounts;
+mod audit;
+mod card;
 mod codec;
 mod error;
+mod interactions;
 mod load;
 pub mod migrations;
 mod open;
@@ -11,8 +15,11 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use accounts::{AccountList, AccountRow};
+pub use card::{AccountCard, ContactRow, EventKind, OpenPayment, TimelineEntry};
 pub use codec::{day, instant, parse_day, parse_instant};
 pub use error::StoreError;
+pub use interactions::{Draft, NewInteraction};
 pub use load::LoadCounts;
 pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create};
 pub use summary::{CodeCount, MoneyByCurrency, Summary};

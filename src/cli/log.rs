@@ -1,0 +1,122 @@
+//! `retain log ACCOUNT`: log a call, email, meeting or note from the shell.
+
+use anyhow::{Context, Result, bail};
+
+use super::{Ctx, search};
+use crate::domain::dates;
+use crate::domain::model::InteractionKind;
+use crate::store::{Create, NewInteraction, Store};
+
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// The account: its id, its external id, or a search that finds only it
+    pub account: String,
+
+    /// call, email, meeting, note or check-in
+    #[arg(long, default_value = "call")]
+    pub kind: InteractionKind,
+
+    /// What happened; the first line becomes the summary
+    #[arg(long)]
+    pub note: String,
+
+    /// How it went (positive, neutral, negative, no answer ...)
+    #[arg(long)]
+    pub outcome: Option<String>,
+
+    /// A tag such as competitor, pricing, bug, onboarding (repeat for more)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+
+    /// When to follow up: 2026-12-01, +3d, fri, next week ...
+    #[arg(long, value_name = "DAY")]
+    pub follow_up: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<()> {
+    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let account_id = resolve_account(&store, &args.account)?;
+    let note = args.note.trim();
+    if note.is_empty() {
+        bail!("--note is empty: say what happened");
+    }
+    let follow_up_on = args
+        .follow_up
+        .as_deref()
+        .map(|text| dates::parse_day(text, ctx.today))
+        .transpose()
+        .map_err(anyhow::Error::msg)
+        .context("--follow-up")?;
+    let rep = store.rep(&ctx.os_user)?.map(|_| ctx.os_user.clone());
+    let now = ctx.now();
+    let new = NewInteraction {
+        account_id,
+        rep,
+        kind: args.kind,
+        occurred_at: now,
+        summary: summary_of(note),
+        body: note.to_string(),
+        outcome: args.outcome.clone().filter(|o| !o.trim().is_empty()),
+        tags: args
+            .tags
+            .iter()
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        follow_up_on,
+    };
+    let id = store.log_interaction(&new, &ctx.os_user, now)?;
+    let name = store
+        .account_rows(&[account_id])?
+        .pop()
+        .map(|r| r.name)
+        .unwrap_or_default();
+    println!(
+        "logged {} {id} on {} (account {account_id})",
+        args.kind,
+        crate::display::terminal_safe(&name)
+    );
+    Ok(())
+}
+
+/// The first line of a note, cut to a length that fits a timeline row.
+pub fn summary_of(note: &str) -> String {
+    let first = note
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    crate::display::truncate(first, 120).into_owned()
+}
+
+/// An account id, an external id, or a search with one clear answer.
+fn resolve_account(store: &Store, key: &str) -> Result<i64> {
+    if let Some(id) = store.account_by_key(key)? {
+        return Ok(id);
+    }
+    let (hits, rows) = search::find(store, key, 5)?;
+    match hits.as_slice() {
+        [] => bail!("no account matches {key:?}"),
+        [only] => Ok(only.account_id),
+        [first, ..] if first.score >= 1000 => Ok(first.account_id),
+        _ => {
+            let names: Vec<String> = rows
+                .iter()
+                .map(|r| format!("{} {} ({})", r.account_id, r.name, r.external_id))
+                .collect();
+            bail!(
+                "{key:?} matches several accounts; give an id: {}",
+                names.join("; ")
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_summary_is_the_first_line_that_says_something() {
+        assert_eq!(super::summary_of("\n  Called Anna\nmore"), "Called Anna");
+        assert_eq!(super::summary_of(&"x".repeat(300)).chars().count(), 120);
+    }
+}

@@ -1,0 +1,114 @@
+//! Days as reps type them while on the phone: `2026-12-01`, `+3d`, `2w`, `fri`, `tomorrow`,
+//! `next week`, `next month`.
+
+use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+
+pub const FORMS: &str =
+    "YYYY-MM-DD, +3d, +2w, +1m, today, tomorrow, a weekday (fri), next week, next month";
+
+/// The day `input` means, seen from `today`. A weekday is the next one after today; `next
+/// week` is next Monday.
+pub fn parse_day(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let text = input.trim().to_lowercase();
+    let text = text.strip_prefix("in ").unwrap_or(&text).trim();
+    let fail = || format!("{input:?} is not a day; try {FORMS}");
+    if text.is_empty() {
+        return Err(fail());
+    }
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(day);
+    }
+    match text {
+        "today" | "now" => return Ok(today),
+        "tomorrow" | "tmr" => return Ok(today + Days::new(1)),
+        "next week" => {
+            let to_monday = 7 - u64::from(today.weekday().num_days_from_monday());
+            return Ok(today + Days::new(to_monday));
+        }
+        "next month" => return today.checked_add_months(Months::new(1)).ok_or_else(fail),
+        _ => {}
+    }
+    if let Ok(weekday) = text.parse::<Weekday>() {
+        let ahead =
+            (7 + weekday.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
+        let ahead = if ahead == 0 { 7 } else { ahead };
+        return Ok(today + Days::new(u64::from(ahead)));
+    }
+    relative(text, today).ok_or_else(fail)
+}
+
+/// `+3d`, `3d`, `3 days`, `2w`, `1m`, `+1 month`.
+fn relative(text: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let text = text.strip_prefix('+').unwrap_or(text).trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let count: u32 = text[..split].parse().ok()?;
+    let unit = text[split..].trim();
+    match unit {
+        "d" | "day" | "days" => today.checked_add_days(Days::new(u64::from(count))),
+        "w" | "wk" | "week" | "weeks" => today.checked_add_days(Days::new(7 * u64::from(count))),
+        "m" | "mo" | "month" | "months" => today.checked_add_months(Months::new(count)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    // 2026-11-22 is a Sunday.
+    const SUNDAY: &str = "2026-11-22";
+
+    fn p(input: &str) -> Result<NaiveDate, String> {
+        parse_day(input, day(SUNDAY))
+    }
+
+    #[test]
+    fn iso_days() {
+        assert_eq!(p("2026-12-01"), Ok(day("2026-12-01")));
+        assert_eq!(p(" 2027-01-31 "), Ok(day("2027-01-31")));
+        assert!(p("2026-02-30").is_err());
+    }
+
+    #[test]
+    fn relative_days_weeks_months() {
+        assert_eq!(p("+3d"), Ok(day("2026-11-25")));
+        assert_eq!(p("3d"), Ok(day("2026-11-25")));
+        assert_eq!(p("in 3 days"), Ok(day("2026-11-25")));
+        assert_eq!(p("+2w"), Ok(day("2026-12-06")));
+        assert_eq!(p("+1m"), Ok(day("2026-12-22")));
+        assert_eq!(p("+0d"), Ok(day(SUNDAY)));
+        assert_eq!(parse_day("+1m", day("2027-01-31")), Ok(day("2027-02-28")));
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(p("today"), Ok(day(SUNDAY)));
+        assert_eq!(p("Tomorrow"), Ok(day("2026-11-23")));
+        assert_eq!(p("next week"), Ok(day("2026-11-23")), "next Monday");
+        assert_eq!(
+            parse_day("next week", day("2026-11-23")),
+            Ok(day("2026-11-30"))
+        );
+        assert_eq!(p("next month"), Ok(day("2026-12-22")));
+    }
+
+    #[test]
+    fn weekdays_are_the_next_one_after_today() {
+        assert_eq!(p("fri"), Ok(day("2026-11-27")));
+        assert_eq!(p("Friday"), Ok(day("2026-11-27")));
+        assert_eq!(p("mon"), Ok(day("2026-11-23")));
+        assert_eq!(p("sun"), Ok(day("2026-11-29")), "not today");
+    }
+
+    #[test]
+    fn nonsense_is_refused_with_the_forms_that_work() {
+        for bad in ["", "soon", "+3x", "d3", "12/01/2026", "+d"] {
+            let err = p(bad).unwrap_err();
+            assert!(err.contains("+3d"), "{bad}: {err}");
+        }
+    }
+}

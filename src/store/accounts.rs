@@ -1,0 +1,193 @@
+//! Reading accounts: the lists the panes show, the rows behind search hits, the documents the
+//! search index is built from.
+
+use chrono::NaiveDate;
+use rusqlite::{Row, params};
+use serde::Serialize;
+
+use super::codec::read;
+use super::{Store, StoreError};
+use crate::domain::search::{ContactDoc, SearchDoc};
+
+/// One line of an account list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountRow {
+    pub account_id: i64,
+    pub external_id: String,
+    pub name: String,
+    pub active: bool,
+    pub mrr_cents: i64,
+    pub currency: String,
+    /// The owner's login.
+    pub owner: Option<String>,
+    pub plan: Option<String>,
+    pub customer_since: NaiveDate,
+    pub renewal_date: Option<NaiveDate>,
+}
+
+/// Which accounts a list holds, and in what order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountList {
+    /// Active accounts a rep owns, largest MRR first.
+    OwnedBy(String),
+    /// All active accounts, largest MRR first.
+    ActiveByMrr,
+    /// Active accounts, newest customers first.
+    ActiveNewest,
+    /// Accounts with a payment failing now, largest amount first.
+    PaymentsFailing,
+    /// Churned accounts, most recent first.
+    Churned,
+}
+
+const ROW_COLUMNS: &str = "a.id, a.external_id, a.name, a.status = 'active', a.mrr_cents,
+    a.currency, r.login, a.plan, a.customer_since, a.renewal_date";
+
+fn account_row(row: &Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok(AccountRow {
+        account_id: row.get(0)?,
+        external_id: row.get(1)?,
+        name: row.get(2)?,
+        active: row.get(3)?,
+        mrr_cents: row.get(4)?,
+        currency: row.get(5)?,
+        owner: row.get(6)?,
+        plan: row.get(7)?,
+        customer_since: read::day(row, 8)?,
+        renewal_date: read::opt_day(row, 9)?,
+    })
+}
+
+impl Store {
+    pub fn account_list(&self, list: &AccountList) -> Result<Vec<AccountRow>, StoreError> {
+        let from = "FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id";
+        let (sql, login) = match list {
+            AccountList::OwnedBy(login) => (
+                format!(
+                    "SELECT {ROW_COLUMNS} {from} WHERE a.status = 'active' AND r.login = ?1
+                     ORDER BY a.mrr_cents DESC, a.id"
+                ),
+                Some(login.as_str()),
+            ),
+            AccountList::ActiveByMrr => (
+                format!(
+                    "SELECT {ROW_COLUMNS} {from} WHERE a.status = 'active'
+                     ORDER BY a.mrr_cents DESC, a.id"
+                ),
+                None,
+            ),
+            AccountList::ActiveNewest => (
+                format!(
+                    "SELECT {ROW_COLUMNS} {from} WHERE a.status = 'active'
+                     ORDER BY a.customer_since DESC, a.id"
+                ),
+                None,
+            ),
+            AccountList::PaymentsFailing => (
+                format!(
+                    "SELECT {ROW_COLUMNS} {from}
+                     JOIN (SELECT account_id, sum(amount_cents) AS owed FROM failed_payments
+                           WHERE status = 'failing' GROUP BY account_id) p ON p.account_id = a.id
+                     ORDER BY p.owed DESC, a.id"
+                ),
+                None,
+            ),
+            AccountList::Churned => (
+                format!(
+                    "SELECT {ROW_COLUMNS} {from} WHERE a.status = 'churned'
+                     ORDER BY a.churned_at DESC, a.id"
+                ),
+                None,
+            ),
+        };
+        let run = || -> rusqlite::Result<Vec<AccountRow>> {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = match login {
+                Some(login) => stmt.query_map([login], account_row)?,
+                None => stmt.query_map([], account_row)?,
+            };
+            rows.collect()
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// The rows of these accounts, in the order given; unknown ids are skipped.
+    pub fn account_rows(&self, ids: &[i64]) -> Result<Vec<AccountRow>, StoreError> {
+        let run = || -> rusqlite::Result<Vec<AccountRow>> {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT {ROW_COLUMNS} FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id
+                 WHERE a.id = ?1"
+            ))?;
+            let mut rows = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(row) = stmt.query_map([id], account_row)?.next() {
+                    rows.push(row?);
+                }
+            }
+            Ok(rows)
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// Finds an account by its id or its external id.
+    pub fn account_by_key(&self, key: &str) -> Result<Option<i64>, StoreError> {
+        let id: Option<i64> = key.trim().parse().ok();
+        self.conn
+            .query_row(
+                "SELECT id FROM accounts WHERE id = ?1 OR external_id = ?2 ORDER BY id = ?1 DESC LIMIT 1",
+                params![id, key.trim()],
+                |r| r.get(0),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(self.fail(e)),
+            })
+    }
+
+    /// Everything the search index needs, account by account.
+    pub fn search_docs(&self) -> Result<Vec<SearchDoc>, StoreError> {
+        let run = || -> rusqlite::Result<Vec<SearchDoc>> {
+            let mut docs: Vec<SearchDoc> = self
+                .conn
+                .prepare(
+                    "SELECT id, name, domain, external_id, status = 'active', mrr_cents
+                     FROM accounts ORDER BY id",
+                )?
+                .query_map([], |r| {
+                    Ok(SearchDoc {
+                        account_id: r.get(0)?,
+                        name: r.get(1)?,
+                        domain: r.get(2)?,
+                        external_id: r.get(3)?,
+                        active: r.get(4)?,
+                        mrr_cents: r.get(5)?,
+                        contacts: Vec::new(),
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut stmt = self.conn.prepare(
+                "SELECT account_id, id, name, email, phone FROM contacts ORDER BY account_id, id",
+            )?;
+            let mut rows = stmt.query([])?;
+            // Both lists are in account order: walk them together.
+            let mut at = 0;
+            while let Some(r) = rows.next()? {
+                let account_id: i64 = r.get(0)?;
+                while at < docs.len() && docs[at].account_id < account_id {
+                    at += 1;
+                }
+                if let Some(doc) = docs.get_mut(at).filter(|d| d.account_id == account_id) {
+                    doc.contacts.push(ContactDoc {
+                        contact_id: r.get(1)?,
+                        name: r.get(2)?,
+                        email: r.get(3)?,
+                        phone: r.get(4)?,
+                    });
+                }
+            }
+            Ok(docs)
+        };
+        run().map_err(|e| self.fail(e))
+    }
+}

@@ -1,0 +1,331 @@
+//! The account card: everything a rep needs on one screen while the customer is on the phone.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::accounts::AccountRow;
+use super::codec::read;
+use super::{Store, StoreError};
+use crate::domain::money;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountCard {
+    pub row: AccountRow,
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    pub billing_interval: String,
+    pub owner_name: Option<String>,
+    pub churned_at: Option<NaiveDate>,
+    pub churn_reason: Option<String>,
+    pub churn_kind: Option<String>,
+    pub version: i64,
+    pub contacts: Vec<ContactRow>,
+    pub open_payments: Vec<OpenPayment>,
+    pub next_checkin: Option<(NaiveDate, String)>,
+    pub open_tickets: i64,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactRow {
+    pub contact_id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub role: Option<String>,
+    pub is_primary: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenPayment {
+    pub payment_id: i64,
+    pub external_ref: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub decline_code: String,
+    pub attempts: i64,
+    pub first_failed_at: DateTime<Utc>,
+    pub next_retry_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Interaction,
+    TicketOpened,
+    TicketResolved,
+    Nps,
+    Payment,
+    Mrr,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub kind: EventKind,
+    /// A word for the kind of event: call, email, ticket, NPS, payment ...
+    pub label: String,
+    pub title: String,
+    pub detail: String,
+    /// The rep who had the interaction.
+    pub who: Option<String>,
+}
+
+/// How many timeline entries a card carries; older ones are for the export.
+const TIMELINE_LIMIT: usize = 300;
+
+impl Store {
+    pub fn account_card(&self, account_id: i64) -> Result<Option<AccountCard>, StoreError> {
+        self.read_card(account_id).map_err(|e| self.fail(e))
+    }
+
+    fn read_card(&self, id: i64) -> rusqlite::Result<Option<AccountCard>> {
+        let c = &self.conn;
+        let Some(row) = self.account_rows(&[id]).ok().and_then(|mut r| r.pop()) else {
+            return Ok(None);
+        };
+        let head = c
+            .query_row(
+                "SELECT a.domain, a.industry, a.billing_interval, r.display_name, a.churned_at,
+                        a.churn_reason, a.churn_kind, a.version
+                 FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id WHERE a.id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        read::opt_day(r, 4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, i64>(7)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((
+            domain,
+            industry,
+            billing_interval,
+            owner_name,
+            churned_at,
+            churn_reason,
+            churn_kind,
+            version,
+        )) = head
+        else {
+            return Ok(None);
+        };
+        let contacts = c
+            .prepare_cached(
+                "SELECT id, name, email, phone, role, is_primary FROM contacts
+                 WHERE account_id = ?1 ORDER BY is_primary DESC, id",
+            )?
+            .query_map([id], |r| {
+                Ok(ContactRow {
+                    contact_id: r.get(0)?,
+                    name: r.get(1)?,
+                    email: r.get(2)?,
+                    phone: r.get(3)?,
+                    role: r.get(4)?,
+                    is_primary: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let open_payments = c
+            .prepare_cached(
+                "SELECT id, external_ref, amount_cents, currency, last_decline_code, attempt_count,
+                        first_failed_at, next_retry_at
+                 FROM failed_payments WHERE account_id = ?1 AND status = 'failing'
+                 ORDER BY first_failed_at",
+            )?
+            .query_map([id], |r| {
+                Ok(OpenPayment {
+                    payment_id: r.get(0)?,
+                    external_ref: r.get(1)?,
+                    amount_cents: r.get(2)?,
+                    currency: r.get(3)?,
+                    decline_code: r.get(4)?,
+                    attempts: r.get(5)?,
+                    first_failed_at: read::instant(r, 6)?,
+                    next_retry_at: read::opt_instant(r, 7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let next_checkin = c
+            .query_row(
+                "SELECT due_date, kind FROM checkins WHERE account_id = ?1 AND done_at IS NULL
+                 ORDER BY due_date LIMIT 1",
+                [id],
+                |r| Ok((read::day(r, 0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let open_tickets = c.query_row(
+            "SELECT count(*) FROM tickets WHERE account_id = ?1 AND resolved_at IS NULL",
+            [id],
+            |r| r.get(0),
+        )?;
+        let currency = row.currency.clone();
+        Ok(Some(AccountCard {
+            row,
+            domain,
+            industry,
+            billing_interval,
+            owner_name,
+            churned_at,
+            churn_reason,
+            churn_kind,
+            version,
+            contacts,
+            open_payments,
+            next_checkin,
+            open_tickets,
+            timeline: self.timeline(id, &currency)?,
+        }))
+    }
+
+    fn timeline(&self, id: i64, currency: &str) -> rusqlite::Result<Vec<TimelineEntry>> {
+        let c = &self.conn;
+        let limit = TIMELINE_LIMIT as i64;
+        let mut entries = Vec::new();
+        let mut stmt = c.prepare_cached(
+            "SELECT i.occurred_at, i.kind, i.summary, i.body, i.outcome, i.tags, r.login, i.follow_up_on
+             FROM interactions i LEFT JOIN reps r ON r.id = i.rep_id
+             WHERE i.account_id = ?1 ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?2",
+        )?;
+        let mut rows = stmt.query(params![id, limit])?;
+        while let Some(r) = rows.next()? {
+            let mut detail: Vec<String> = Vec::new();
+            if let Some(outcome) = r.get::<_, Option<String>>(4)?.filter(|s| !s.is_empty()) {
+                detail.push(format!("outcome: {outcome}"));
+            }
+            let tags: String = r.get(5)?;
+            if !tags.is_empty() {
+                detail.push(format!("tags: {tags}"));
+            }
+            if let Some(day) = read::opt_day(r, 7)? {
+                detail.push(format!("follow up {day}"));
+            }
+            let body: String = r.get(3)?;
+            if !body.is_empty() {
+                detail.push(body);
+            }
+            entries.push(TimelineEntry {
+                at: read::instant(r, 0)?,
+                kind: EventKind::Interaction,
+                label: r.get(1)?,
+                title: r.get(2)?,
+                detail: detail.join(" · "),
+                who: r.get(6)?,
+            });
+        }
+        let mut stmt = c.prepare_cached(
+            "SELECT opened_at, resolved_at, subject, severity, satisfaction, external_id
+             FROM tickets WHERE account_id = ?1 ORDER BY opened_at DESC LIMIT ?2",
+        )?;
+        let mut rows = stmt.query(params![id, limit])?;
+        while let Some(r) = rows.next()? {
+            let subject: String = r.get(2)?;
+            let severity: String = r.get(3)?;
+            let number: Option<String> = r.get(5)?;
+            let resolved = read::opt_instant(r, 1)?;
+            entries.push(TimelineEntry {
+                at: read::instant(r, 0)?,
+                kind: EventKind::TicketOpened,
+                label: "ticket".into(),
+                title: subject.clone(),
+                detail: format!(
+                    "{severity}{}{}",
+                    number.map(|n| format!(" · {n}")).unwrap_or_default(),
+                    if resolved.is_none() { " · open" } else { "" }
+                ),
+                who: None,
+            });
+            if let Some(at) = resolved {
+                let csat: Option<i64> = r.get(4)?;
+                entries.push(TimelineEntry {
+                    at,
+                    kind: EventKind::TicketResolved,
+                    label: "resolved".into(),
+                    title: subject,
+                    detail: csat
+                        .map(|s| format!("satisfaction {s}/5"))
+                        .unwrap_or_default(),
+                    who: None,
+                });
+            }
+        }
+        let mut stmt = c.prepare_cached(
+            "SELECT responded_at, score, comment FROM nps_responses WHERE account_id = ?1
+             ORDER BY responded_at DESC LIMIT ?2",
+        )?;
+        let mut rows = stmt.query(params![id, limit])?;
+        while let Some(r) = rows.next()? {
+            let score: i64 = r.get(1)?;
+            let kind = match score {
+                0..=6 => "detractor",
+                7..=8 => "passive",
+                _ => "promoter",
+            };
+            entries.push(TimelineEntry {
+                at: read::instant(r, 0)?,
+                kind: EventKind::Nps,
+                label: "NPS".into(),
+                title: format!("NPS {score} ({kind})"),
+                detail: r.get(2)?,
+                who: None,
+            });
+        }
+        let mut stmt = c.prepare_cached(
+            "SELECT a.attempted_at, a.outcome, a.decline_code, a.automatic, p.amount_cents, p.currency
+             FROM payment_attempts a JOIN failed_payments p ON p.id = a.payment_id
+             WHERE p.account_id = ?1 ORDER BY a.attempted_at DESC LIMIT ?2",
+        )?;
+        let mut rows = stmt.query(params![id, limit])?;
+        while let Some(r) = rows.next()? {
+            let outcome: String = r.get(1)?;
+            let code: Option<String> = r.get(2)?;
+            let automatic: bool = r.get(3)?;
+            let amount = money::format(r.get(4)?, &r.get::<_, String>(5)?);
+            entries.push(TimelineEntry {
+                at: read::instant(r, 0)?,
+                kind: EventKind::Payment,
+                label: "payment".into(),
+                title: match &code {
+                    Some(code) => format!("payment of {amount} failed: {code}"),
+                    None => format!("payment of {amount} {outcome}"),
+                },
+                detail: if automatic { "automatic" } else { "manual" }.into(),
+                who: None,
+            });
+        }
+        let mut stmt = c.prepare_cached(
+            "SELECT changed_on, from_cents, to_cents, reason FROM mrr_changes WHERE account_id = ?1
+             ORDER BY changed_on DESC LIMIT ?2",
+        )?;
+        let mut rows = stmt.query(params![id, limit])?;
+        while let Some(r) = rows.next()? {
+            let day = read::day(r, 0)?;
+            let from: i64 = r.get(1)?;
+            let to: i64 = r.get(2)?;
+            entries.push(TimelineEntry {
+                at: day.and_time(NaiveTime::MIN).and_utc(),
+                kind: EventKind::Mrr,
+                label: "MRR".into(),
+                title: format!(
+                    "MRR {} {} → {}",
+                    if to > from { "up" } else { "down" },
+                    money::format(from, currency),
+                    money::format(to, currency)
+                ),
+                detail: r.get(3)?,
+                who: None,
+            });
+        }
+        entries.sort_by(|a, b| b.at.cmp(&a.at));
+        entries.truncate(TIMELINE_LIMIT);
+        Ok(entries)
+    }
+}

@@ -1,0 +1,183 @@
+//! Logging calls, emails, meetings and notes, and the drafts that keep a half-typed note safe.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde_json::json;
+
+use super::audit::{self, Change};
+use super::codec::{day, instant, read};
+use super::{Store, StoreError};
+use crate::domain::model::InteractionKind;
+
+/// An interaction a rep logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInteraction {
+    pub account_id: i64,
+    /// The rep's login, when the person logging is a rep.
+    pub rep: Option<String>,
+    pub kind: InteractionKind,
+    pub occurred_at: DateTime<Utc>,
+    pub summary: String,
+    pub body: String,
+    pub outcome: Option<String>,
+    pub tags: Vec<String>,
+    pub follow_up_on: Option<NaiveDate>,
+}
+
+/// A form as the rep left it, field by field as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Draft {
+    pub kind: String,
+    pub outcome: String,
+    pub body: String,
+    pub tags: String,
+    pub follow_up: String,
+}
+
+impl Store {
+    /// Stores the interaction, drops the rep's draft for the account, and records both in the
+    /// audit log, all in one transaction. Returns the new interaction's id.
+    pub fn log_interaction(
+        &mut self,
+        new: &NewInteraction,
+        os_user: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.write(|tx| {
+            let rep_id: Option<i64> = match &new.rep {
+                Some(login) => tx
+                    .query_row("SELECT id FROM reps WHERE login = ?1", [login], |r| {
+                        r.get(0)
+                    })
+                    .optional()?,
+                None => None,
+            };
+            tx.prepare_cached(
+                "INSERT INTO interactions (account_id, rep_id, kind, occurred_at, summary, body,
+                     outcome, tags, follow_up_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                new.account_id,
+                rep_id,
+                new.kind.as_str(),
+                instant(&new.occurred_at),
+                new.summary,
+                new.body,
+                new.outcome,
+                new.tags.join(" "),
+                new.follow_up_on.map(day),
+            ])?;
+            let id = tx.last_insert_rowid();
+            if let Some(login) = new.rep.as_deref() {
+                tx.execute(
+                    "DELETE FROM drafts WHERE rep_login = ?1 AND account_id = ?2",
+                    params![login, new.account_id],
+                )?;
+            }
+            audit::record(
+                tx,
+                &Change {
+                    at: now,
+                    os_user,
+                    action: "log interaction",
+                    entity: "interactions",
+                    entity_id: id,
+                    before: None,
+                    after: Some(json!({
+                        "account_id": new.account_id,
+                        "rep": new.rep,
+                        "kind": new.kind.as_str(),
+                        "occurred_at": instant(&new.occurred_at),
+                        "summary": new.summary,
+                        "body": new.body,
+                        "outcome": new.outcome,
+                        "tags": new.tags,
+                        "follow_up_on": new.follow_up_on.map(day),
+                    })),
+                },
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Keeps what the rep has typed so far. Drafts are the rep's own scratch, not customer
+    /// data, so they are not audited.
+    pub fn save_draft(
+        &mut self,
+        rep: &str,
+        account_id: i64,
+        draft: &Draft,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO drafts (rep_login, account_id, kind, outcome, body, tags, follow_up, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (rep_login, account_id) DO UPDATE SET kind = excluded.kind,
+                     outcome = excluded.outcome, body = excluded.body, tags = excluded.tags,
+                     follow_up = excluded.follow_up, updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                rep,
+                account_id,
+                draft.kind,
+                draft.outcome,
+                draft.body,
+                draft.tags,
+                draft.follow_up,
+                instant(&now)
+            ])?;
+            Ok(())
+        })
+    }
+
+    pub fn draft(
+        &self,
+        rep: &str,
+        account_id: i64,
+    ) -> Result<Option<(Draft, DateTime<Utc>)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT kind, outcome, body, tags, follow_up, updated_at FROM drafts
+                 WHERE rep_login = ?1 AND account_id = ?2",
+                params![rep, account_id],
+                |r| {
+                    Ok((
+                        Draft {
+                            kind: r.get(0)?,
+                            outcome: r.get(1)?,
+                            body: r.get(2)?,
+                            tags: r.get(3)?,
+                            follow_up: r.get(4)?,
+                        },
+                        read::instant(r, 5)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| self.fail(e))
+    }
+
+    pub fn discard_draft(&mut self, rep: &str, account_id: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM drafts WHERE rep_login = ?1 AND account_id = ?2",
+                params![rep, account_id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The display name and role of a rep, if `login` is one and active.
+    pub fn rep(&self, login: &str) -> Result<Option<(String, String)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT display_name, role FROM reps WHERE login = ?1 AND active = 1",
+                [login],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.fail(e))
+    }
+}

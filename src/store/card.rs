@@ -324,7 +324,7 @@ impl Store {
                 who: None,
             });
         }
-        entries.sort_by(|a, b| b.at.cmp(&a.at));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.at));
         entries.truncate(TIMELINE_LIMIT);
         Ok(entries)
     }

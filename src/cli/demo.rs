@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<()> {
 }
 
 /// `retain --demo`: the demo database, filled with the default data set on first use.
-pub fn open_demo(ctx: &Ctx) -> Result<()> {
+pub fn open_demo(ctx: &Ctx, mouse: bool) -> Result<()> {
     let mut store = Store::open(&ctx.db, Create::IfMissing)?;
     if store.account_count()? == 0 {
         eprintln!(
@@ -51,7 +51,7 @@ pub fn open_demo(ctx: &Ctx) -> Result<()> {
         );
         fill(&mut store, ctx, DEFAULT_ACCOUNTS, DEFAULT_SEED)?;
     }
-    super::summary::print(&store, ctx.today, false)
+    super::console(ctx, store, mouse)
 }
 
 fn fill(store: &mut Store, ctx: &Ctx, accounts: u32, seed: u64) -> Result<LoadCounts> {

@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 
 use super::{Ctx, search};
 use crate::domain::dates;
-use crate::domain::model::InteractionKind;
+use crate::domain::model::{InteractionKind, note_summary};
 use crate::store::{Create, NewInteraction, Store};
 
 #[derive(Debug, clap::Args)]
@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<()> {
         rep,
         kind: args.kind,
         occurred_at: now,
-        summary: summary_of(note),
+        summary: note_summary(note),
         body: note.to_string(),
         outcome: args.outcome.clone().filter(|o| !o.trim().is_empty()),
         tags: args
@@ -79,16 +79,6 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<()> {
     Ok(())
 }
 
-/// The first line of a note, cut to a length that fits a timeline row.
-pub fn summary_of(note: &str) -> String {
-    let first = note
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
-    crate::display::truncate(first, 120).into_owned()
-}
-
 /// An account id, an external id, or a search with one clear answer.
 fn resolve_account(store: &Store, key: &str) -> Result<i64> {
     if let Some(id) = store.account_by_key(key)? {
@@ -109,14 +99,5 @@ fn resolve_account(store: &Store, key: &str) -> Result<i64> {
                 names.join("; ")
             )
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_summary_is_the_first_line_that_says_something() {
-        assert_eq!(super::summary_of("\n  Called Anna\nmore"), "Called Anna");
-        assert_eq!(super::summary_of(&"x".repeat(300)).chars().count(), 120);
     }
 }

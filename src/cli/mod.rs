@@ -35,6 +35,10 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// Let the console use the mouse (scrolling); off by default so text can be selected
+    #[arg(long)]
+    pub mouse: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -100,14 +104,32 @@ pub fn run() -> Result<()> {
         os_user: identity::os_user(),
     };
     match cli.command {
-        None if cli.demo => demo::open_demo(&ctx),
-        None => summary::run(&ctx, false),
+        None if cli.demo => demo::open_demo(&ctx, cli.mouse),
+        None => console(&ctx, Store::open(&ctx.db, Create::Never)?, cli.mouse),
         Some(Command::Init) => init(&ctx),
         Some(Command::Demo(args)) => demo::run(&ctx, &args),
         Some(Command::Search(args)) => search::run(&ctx, &args),
         Some(Command::Log(args)) => log::run(&ctx, &args),
         Some(Command::Summary { json }) => summary::run(&ctx, json),
     }
+}
+
+/// Opens the console on a terminal; elsewhere (a pipe, a script) prints the summary.
+fn console(ctx: &Ctx, store: Store, mouse: bool) -> Result<()> {
+    use std::io::IsTerminal;
+    if !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
+        eprintln!("retain: not a terminal, so here is a summary instead of the console");
+        return summary::print(&store, ctx.today, false);
+    }
+    crate::tui::run(
+        store,
+        crate::tui::Options {
+            today: ctx.today,
+            fixed_today: ctx.fixed_today,
+            os_user: ctx.os_user.clone(),
+            mouse,
+        },
+    )
 }
 
 fn init(ctx: &Ctx) -> Result<()> {

@@ -176,3 +176,30 @@ pub struct AccountHistory {
     pub mrr_changes: Vec<MrrChange>,
     pub payments: Vec<FailedPayment>,
 }
+
+/// The summary line of a note: its first line that says something, at most 120 characters.
+pub fn note_summary(note: &str) -> String {
+    const MAX: usize = 120;
+    let first = note
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    if first.chars().count() <= MAX {
+        return first.to_string();
+    }
+    let mut cut: String = first.chars().take(MAX - 1).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_summary_is_the_first_line_that_says_something() {
+        assert_eq!(super::note_summary("\n  Called Anna\nmore"), "Called Anna");
+        let long = super::note_summary(&"x".repeat(300));
+        assert_eq!(long.chars().count(), 120);
+        assert!(long.ends_with('…'));
+    }
+}

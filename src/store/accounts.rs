@@ -2,7 +2,7 @@
 //! search index is built from.
 
 use chrono::NaiveDate;
-use rusqlite::{Row, params};
+use rusqlite::{Row, params, params_from_iter};
 use serde::Serialize;
 
 use super::codec::read;
@@ -58,55 +58,59 @@ fn account_row(row: &Row<'_>) -> rusqlite::Result<AccountRow> {
     })
 }
 
-impl Store {
-    pub fn account_list(&self, list: &AccountList) -> Result<Vec<AccountRow>, StoreError> {
+impl AccountList {
+    /// The query behind the list, selecting `columns` (aliases: `a` accounts, `r` owner).
+    fn sql(&self, columns: &str) -> String {
         let from = "FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id";
-        let (sql, login) = match list {
-            AccountList::OwnedBy(login) => (
-                format!(
-                    "SELECT {ROW_COLUMNS} {from} WHERE a.status = 'active' AND r.login = ?1
-                     ORDER BY a.mrr_cents DESC, a.id"
-                ),
-                Some(login.as_str()),
+        match self {
+            AccountList::OwnedBy(_) => format!(
+                "SELECT {columns} {from} WHERE a.status = 'active' AND r.login = ?1
+                 ORDER BY a.mrr_cents DESC, a.id"
             ),
-            AccountList::ActiveByMrr => (
-                format!(
-                    "SELECT {ROW_COLUMNS} {from} WHERE a.status = 'active'
-                     ORDER BY a.mrr_cents DESC, a.id"
-                ),
-                None,
+            AccountList::ActiveByMrr => format!(
+                "SELECT {columns} {from} WHERE a.status = 'active' ORDER BY a.mrr_cents DESC, a.id"
             ),
-            AccountList::ActiveNewest => (
-                format!(
-                    "SELECT {ROW_COLUMNS} {from} WHERE a.status = 'active'
-                     ORDER BY a.customer_since DESC, a.id"
-                ),
-                None,
+            AccountList::ActiveNewest => format!(
+                "SELECT {columns} {from} WHERE a.status = 'active' ORDER BY a.customer_since DESC, a.id"
             ),
-            AccountList::PaymentsFailing => (
-                format!(
-                    "SELECT {ROW_COLUMNS} {from}
-                     JOIN (SELECT account_id, sum(amount_cents) AS owed FROM failed_payments
-                           WHERE status = 'failing' GROUP BY account_id) p ON p.account_id = a.id
-                     ORDER BY p.owed DESC, a.id"
-                ),
-                None,
+            AccountList::PaymentsFailing => format!(
+                "SELECT {columns} {from}
+                 JOIN (SELECT account_id, sum(amount_cents) AS owed FROM failed_payments
+                       WHERE status = 'failing' GROUP BY account_id) p ON p.account_id = a.id
+                 ORDER BY p.owed DESC, a.id"
             ),
-            AccountList::Churned => (
-                format!(
-                    "SELECT {ROW_COLUMNS} {from} WHERE a.status = 'churned'
-                     ORDER BY a.churned_at DESC, a.id"
-                ),
-                None,
+            AccountList::Churned => format!(
+                "SELECT {columns} {from} WHERE a.status = 'churned' ORDER BY a.churned_at DESC, a.id"
             ),
+        }
+    }
+
+    fn login(&self) -> Option<&str> {
+        match self {
+            AccountList::OwnedBy(login) => Some(login),
+            _ => None,
+        }
+    }
+}
+
+impl Store {
+    /// The ids of a list's accounts, in its order. Ids only: a pane of a million accounts
+    /// costs 8 MB, and rows are read for the visible window.
+    pub fn account_ids(&self, list: &AccountList) -> Result<Vec<i64>, StoreError> {
+        let run = || -> rusqlite::Result<Vec<i64>> {
+            let mut stmt = self.conn.prepare_cached(&list.sql("a.id"))?;
+            stmt.query_map(params_from_iter(list.login()), |r| r.get(0))?
+                .collect()
         };
-        let run = || -> rusqlite::Result<Vec<AccountRow>> {
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// How many accounts a list holds.
+    pub fn account_count_in(&self, list: &AccountList) -> Result<i64, StoreError> {
+        let sql = format!("SELECT count(*) FROM ({})", list.sql("a.id"));
+        let run = || -> rusqlite::Result<i64> {
             let mut stmt = self.conn.prepare_cached(&sql)?;
-            let rows = match login {
-                Some(login) => stmt.query_map([login], account_row)?,
-                None => stmt.query_map([], account_row)?,
-            };
-            rows.collect()
+            stmt.query_row(params_from_iter(list.login()), |r| r.get(0))
         };
         run().map_err(|e| self.fail(e))
     }

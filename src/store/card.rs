@@ -208,15 +208,22 @@ impl Store {
             if let Some(day) = read::opt_day(r, 7)? {
                 detail.push(format!("follow up {day}"));
             }
+            let summary: String = r.get(2)?;
             let body: String = r.get(3)?;
-            if !body.is_empty() {
-                detail.push(body);
+            // The summary is the note's first line: show only what follows it.
+            let rest = body
+                .trim()
+                .strip_prefix(summary.as_str())
+                .unwrap_or(&body)
+                .trim();
+            if !rest.is_empty() {
+                detail.push(rest.to_string());
             }
             entries.push(TimelineEntry {
                 at: read::instant(r, 0)?,
                 kind: EventKind::Interaction,
                 label: r.get(1)?,
-                title: r.get(2)?,
+                title: summary,
                 detail: detail.join(" · "),
                 who: r.get(6)?,
             });

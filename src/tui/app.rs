@@ -1,0 +1,970 @@
+//! The console's state and the only way it changes: `update(action)`, which returns the
+//! database work to run. Views read this state and change nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::editor::Editor;
+use super::keymap::{Command, Context, Key, Keymap, Lookup};
+use super::theme::Theme;
+use super::worker::{Request, Response};
+use crate::domain::dates;
+use crate::domain::model::{InteractionKind, note_summary};
+use crate::domain::search::Hit;
+use crate::store::{AccountCard, AccountList, AccountRow, Draft, NewInteraction};
+
+/// Everything that can happen to the console.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// Scroll wheel, with --mouse: positive is down.
+    Scroll(i16),
+    Tick,
+    Db(Response),
+    /// SIGTERM, SIGHUP: save what is typed and leave.
+    Shutdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    MyQueue,
+    AtRisk,
+    CheckIns,
+    Payments,
+    Metrics,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [
+        Pane::MyQueue,
+        Pane::AtRisk,
+        Pane::CheckIns,
+        Pane::Payments,
+        Pane::Metrics,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::MyQueue => "My queue",
+            Pane::AtRisk => "At risk",
+            Pane::CheckIns => "Check-ins",
+            Pane::Payments => "Payments",
+            Pane::Metrics => "Metrics",
+        }
+    }
+
+    /// What the pane lists until its own logic arrives, said plainly in its caption.
+    pub fn caption(self, rep: bool) -> &'static str {
+        match self {
+            Pane::MyQueue if rep => "your accounts by MRR",
+            Pane::MyQueue => "all active by MRR",
+            Pane::AtRisk => "active by MRR, unscored",
+            Pane::CheckIns => "newest customers first",
+            Pane::Payments => "failing now, by amount",
+            Pane::Metrics => "churned, latest first",
+        }
+    }
+}
+
+/// Who is at the keyboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub os_user: String,
+    /// (display name, role) when the OS user is an active rep.
+    pub rep: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PaneState {
+    pub ids: Vec<i64>,
+    pub loaded: bool,
+    pub cursor: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    List,
+    Card,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchState {
+    pub input: Editor,
+    pub hits: Vec<(Hit, AccountRow)>,
+    pub cursor: usize,
+    pub indexing: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormField {
+    Kind,
+    Outcome,
+    Note,
+    Tags,
+    FollowUp,
+}
+
+impl FormField {
+    const ORDER: [FormField; 5] = [
+        FormField::Kind,
+        FormField::Outcome,
+        FormField::Note,
+        FormField::Tags,
+        FormField::FollowUp,
+    ];
+}
+
+pub const FORM_KINDS: [InteractionKind; 5] = [
+    InteractionKind::Call,
+    InteractionKind::Email,
+    InteractionKind::Meeting,
+    InteractionKind::Note,
+    InteractionKind::CheckIn,
+];
+
+#[derive(Debug, Clone)]
+pub struct FormState {
+    pub account_id: i64,
+    pub account_name: String,
+    pub field: FormField,
+    pub kind: usize,
+    pub outcome: Editor,
+    pub note: Editor,
+    pub tags: Editor,
+    pub follow_up: Editor,
+    /// Edited since the draft was last saved, and when.
+    pub unsaved_since: Option<Instant>,
+    pub saving: bool,
+    pub error: Option<String>,
+}
+
+impl FormState {
+    fn new(account_id: i64, account_name: String) -> FormState {
+        FormState {
+            account_id,
+            account_name,
+            field: FormField::Note,
+            kind: 0,
+            outcome: Editor::single_line(""),
+            note: Editor::multi_line(""),
+            tags: Editor::single_line(""),
+            follow_up: Editor::single_line(""),
+            unsaved_since: None,
+            saving: false,
+            error: None,
+        }
+    }
+
+    pub fn has_text(&self) -> bool {
+        !(self.outcome.is_empty()
+            && self.note.is_empty()
+            && self.tags.is_empty()
+            && self.follow_up.is_empty())
+    }
+
+    fn draft(&self) -> Draft {
+        Draft {
+            kind: FORM_KINDS[self.kind].as_str().to_string(),
+            outcome: self.outcome.text(),
+            body: self.note.text(),
+            tags: self.tags.text(),
+            follow_up: self.follow_up.text(),
+        }
+    }
+
+    fn restore(&mut self, draft: &Draft) {
+        self.kind = FORM_KINDS
+            .iter()
+            .position(|k| k.as_str() == draft.kind)
+            .unwrap_or(0);
+        self.outcome = Editor::single_line(&draft.outcome);
+        self.note = Editor::multi_line(&draft.body);
+        self.tags = Editor::single_line(&draft.tags);
+        self.follow_up = Editor::single_line(&draft.follow_up);
+    }
+
+    /// The follow-up day as typed, read: `None` when empty.
+    pub fn follow_up_day(&self, today: NaiveDate) -> Option<Result<NaiveDate, String>> {
+        let text = self.follow_up.text();
+        (!text.trim().is_empty()).then(|| dates::parse_day(&text, today))
+    }
+
+    fn focused(&mut self) -> Option<&mut Editor> {
+        match self.field {
+            FormField::Kind => None,
+            FormField::Outcome => Some(&mut self.outcome),
+            FormField::Note => Some(&mut self.note),
+            FormField::Tags => Some(&mut self.tags),
+            FormField::FollowUp => Some(&mut self.follow_up),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    None,
+    Search(SearchState),
+    Help {
+        scroll: usize,
+        context: Context,
+    },
+    Prompt(Editor),
+    /// Discard the form's text?
+    ConfirmDiscard,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Toast {
+    pub text: String,
+    pub level: Level,
+    pub until: Instant,
+}
+
+/// The smallest terminal the console draws in.
+pub const MIN_SIZE: (u16, u16) = (60, 16);
+/// How long a draft waits after the last key before it is saved.
+const DRAFT_DELAY: Duration = Duration::from_millis(400);
+const TOAST_TIME: Duration = Duration::from_secs(4);
+/// Rows read ahead of and behind the visible window.
+const ROW_MARGIN: usize = 100;
+/// Beyond this many cached rows, the cache keeps only the visible window.
+const ROW_CACHE: usize = 20_000;
+
+pub struct App {
+    pub identity: Identity,
+    pub today: NaiveDate,
+    pub lists: Vec<AccountList>,
+    pub panes: Vec<PaneState>,
+    pub pane: usize,
+    pub counts: Vec<Option<i64>>,
+    pub rows: HashMap<i64, AccountRow>,
+    requested_rows: HashSet<i64>,
+    pub view: View,
+    pub card: Option<Box<AccountCard>>,
+    /// The account whose card is wanted (shown, or on its way).
+    pub card_for: Option<i64>,
+    pub card_scroll: usize,
+    pub form: Option<FormState>,
+    pub overlay: Overlay,
+    /// The last lookup's accounts, for n and N.
+    pub results: Vec<i64>,
+    pub result_pos: usize,
+    pub toasts: Vec<Toast>,
+    pending_key: Option<Key>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub size: (u16, u16),
+    pub now: Instant,
+    /// The wall clock (or --today's day) at `now`, for what is logged.
+    pub wall_now: DateTime<Utc>,
+    pub index_ready: bool,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(
+        identity: Identity,
+        today: NaiveDate,
+        keymap: Keymap,
+        theme: Theme,
+        size: (u16, u16),
+    ) -> App {
+        let rep_login = identity.rep.as_ref().map(|_| identity.os_user.clone());
+        let lists = vec![
+            rep_login.map_or(AccountList::ActiveByMrr, AccountList::OwnedBy),
+            AccountList::ActiveByMrr,
+            AccountList::ActiveNewest,
+            AccountList::PaymentsFailing,
+            AccountList::Churned,
+        ];
+        App {
+            identity,
+            today,
+            panes: vec![PaneState::default(); lists.len()],
+            counts: vec![None; lists.len()],
+            lists,
+            pane: 0,
+            rows: HashMap::new(),
+            requested_rows: HashSet::new(),
+            view: View::List,
+            card: None,
+            card_for: None,
+            card_scroll: 0,
+            form: None,
+            overlay: Overlay::None,
+            results: Vec::new(),
+            result_pos: 0,
+            toasts: Vec::new(),
+            pending_key: None,
+            keymap,
+            theme,
+            size,
+            now: Instant::now(),
+            wall_now: today.and_time(chrono::NaiveTime::MIN).and_utc(),
+            index_ready: false,
+            quit: false,
+        }
+    }
+
+    /// The requests that fill the first screen.
+    pub fn start(&mut self) -> Vec<Request> {
+        vec![self.list_request(self.pane)]
+    }
+
+    fn list_request(&self, pane: usize) -> Request {
+        Request::List {
+            pane,
+            lists: self.lists.clone(),
+        }
+    }
+
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Overlay::ConfirmDiscard => Context::Confirm,
+            Overlay::Help { .. } => Context::Help,
+            Overlay::Prompt(_) => Context::Prompt,
+            Overlay::Search(_) => Context::Search,
+            Overlay::None if self.form.is_some() => Context::Form,
+            Overlay::None if self.view == View::Card => Context::Card,
+            Overlay::None => Context::List,
+        }
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
+    }
+
+    /// Rows of the list that fit on screen: everything but header, tabs, caption, column
+    /// titles and footer.
+    pub fn list_height(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(5)).max(1)
+    }
+
+    pub fn selected_id(&self) -> Option<i64> {
+        let p = &self.panes[self.pane];
+        p.ids.get(p.cursor).copied()
+    }
+
+    pub fn toast(&mut self, text: impl Into<String>, level: Level) {
+        self.toasts.push(Toast {
+            text: text.into(),
+            level,
+            until: self.now + TOAST_TIME,
+        });
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Request> {
+        let mut effects = Vec::new();
+        match action {
+            Action::Key(key) => self.on_key(key, &mut effects),
+            Action::Paste(text) => self.on_paste(&text, &mut effects),
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                self.scroll_into_view();
+                self.want_rows(&mut effects);
+            }
+            Action::Scroll(lines) => {
+                let command = if lines > 0 {
+                    Command::Down
+                } else {
+                    Command::Up
+                };
+                for _ in 0..lines.unsigned_abs() {
+                    self.run_command(command, &mut effects);
+                }
+            }
+            Action::Tick => self.on_tick(&mut effects),
+            Action::Db(response) => self.on_response(response, &mut effects),
+            Action::Shutdown => {
+                self.save_draft_now(&mut effects);
+                self.quit = true;
+            }
+        }
+        effects
+    }
+
+    fn on_tick(&mut self, effects: &mut Vec<Request>) {
+        let now = self.now;
+        self.toasts.retain(|t| t.until > now);
+        if let Some(form) = &self.form
+            && form
+                .unsaved_since
+                .is_some_and(|t| now.duration_since(t) >= DRAFT_DELAY)
+        {
+            self.save_draft_now(effects);
+        }
+    }
+
+    fn save_draft_now(&mut self, effects: &mut Vec<Request>) {
+        if let Some(form) = &mut self.form
+            && form.unsaved_since.take().is_some()
+        {
+            effects.push(Request::SaveDraft {
+                account_id: form.account_id,
+                draft: form.draft(),
+            });
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent, effects: &mut Vec<Request>) {
+        let context = self.context();
+        let pressed = Key::from_event(&key);
+        match self
+            .keymap
+            .lookup(context, self.pending_key.take(), pressed)
+        {
+            Lookup::Command(command) => self.run_command(command, effects),
+            Lookup::Pending => self.pending_key = Some(pressed),
+            Lookup::None => self.type_key(key, effects),
+        }
+    }
+
+    fn on_paste(&mut self, text: &str, effects: &mut Vec<Request>) {
+        match &mut self.overlay {
+            Overlay::Search(s) => {
+                s.input.insert_str(text);
+                let query = s.input.text();
+                effects.push(Request::Search { query });
+            }
+            Overlay::Prompt(e) => e.insert_str(text),
+            Overlay::None => {
+                if let Some(form) = &mut self.form
+                    && let Some(editor) = form.focused()
+                {
+                    editor.insert_str(text);
+                    form.unsaved_since = Some(self.now);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A key that is no command: text for the field being typed in.
+    fn type_key(&mut self, key: KeyEvent, effects: &mut Vec<Request>) {
+        let now = self.now;
+        match &mut self.overlay {
+            Overlay::Search(s) => {
+                if !edit(&mut s.input, &key) {
+                    return;
+                }
+                s.cursor = 0;
+                effects.push(Request::Search {
+                    query: s.input.text(),
+                });
+            }
+            Overlay::Prompt(e) => {
+                edit(e, &key);
+            }
+            Overlay::None => {
+                let Some(form) = &mut self.form else { return };
+                if form.field == FormField::Kind {
+                    let n = FORM_KINDS.len();
+                    match key.code {
+                        KeyCode::Left | KeyCode::Char('h') => form.kind = (form.kind + n - 1) % n,
+                        KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => {
+                            form.kind = (form.kind + 1) % n
+                        }
+                        _ => return,
+                    }
+                    form.unsaved_since = Some(now);
+                } else if let Some(editor) = form.focused()
+                    && edit(editor, &key)
+                {
+                    form.error = None;
+                    form.unsaved_since = Some(now);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn run_command(&mut self, command: Command, effects: &mut Vec<Request>) {
+        let context = self.context();
+        match (context, command) {
+            (_, Command::Quit) => {
+                if context == Context::Form || self.form.is_some() {
+                    self.save_draft_now(effects);
+                }
+                self.quit = true;
+            }
+            (_, Command::Help) => {
+                self.overlay = Overlay::Help { scroll: 0, context };
+            }
+            (_, Command::Search) => self.open_search(""),
+            (_, Command::CommandLine) => self.overlay = Overlay::Prompt(Editor::single_line("")),
+            (_, Command::NextPane) => self.switch_pane((self.pane + 1) % self.panes.len(), effects),
+            (_, Command::PrevPane) => {
+                let n = self.panes.len();
+                self.switch_pane((self.pane + n - 1) % n, effects)
+            }
+            (_, Command::Pane(n)) => self.switch_pane(usize::from(n).saturating_sub(1), effects),
+
+            (Context::Help, Command::Back) => self.overlay = Overlay::None,
+            (Context::Help, Command::Down) => {
+                if let Overlay::Help { scroll, .. } = &mut self.overlay {
+                    *scroll += 1;
+                }
+            }
+            (Context::Help, Command::Up) => {
+                if let Overlay::Help { scroll, .. } = &mut self.overlay {
+                    *scroll = scroll.saturating_sub(1);
+                }
+            }
+
+            (Context::Search, Command::Back) => self.overlay = Overlay::None,
+            (Context::Search, Command::Down | Command::Up) => {
+                if let Overlay::Search(s) = &mut self.overlay
+                    && !s.hits.is_empty()
+                {
+                    s.cursor = if command == Command::Down {
+                        (s.cursor + 1).min(s.hits.len() - 1)
+                    } else {
+                        s.cursor.saturating_sub(1)
+                    };
+                }
+            }
+            (Context::Search, Command::Open) => {
+                if let Overlay::Search(s) = &self.overlay
+                    && let Some((hit, _)) = s.hits.get(s.cursor)
+                {
+                    self.results = s.hits.iter().map(|(h, _)| h.account_id).collect();
+                    self.result_pos = s.cursor;
+                    let id = hit.account_id;
+                    self.overlay = Overlay::None;
+                    self.open_card(id, effects);
+                }
+            }
+
+            (Context::Prompt, Command::Back) => self.overlay = Overlay::None,
+            (Context::Prompt, Command::Open) => {
+                if let Overlay::Prompt(e) = &self.overlay {
+                    let line = e.text();
+                    self.overlay = Overlay::None;
+                    self.run_line(&line, effects);
+                }
+            }
+
+            (Context::Confirm, Command::Yes) => {
+                if let Some(form) = self.form.take() {
+                    effects.push(Request::DiscardDraft {
+                        account_id: form.account_id,
+                    });
+                    self.toast("note discarded", Level::Info);
+                }
+                self.overlay = Overlay::None;
+            }
+            (Context::Confirm, Command::No) => self.overlay = Overlay::None,
+
+            (Context::Form, Command::Back) => {
+                if self.form.as_ref().is_some_and(FormState::has_text) {
+                    self.overlay = Overlay::ConfirmDiscard;
+                } else {
+                    self.form = None;
+                }
+            }
+            (Context::Form, Command::NextField | Command::PrevField) => {
+                if let Some(form) = &mut self.form {
+                    let at = FormField::ORDER
+                        .iter()
+                        .position(|f| *f == form.field)
+                        .unwrap_or(0);
+                    let n = FormField::ORDER.len();
+                    let next = if command == Command::NextField {
+                        at + 1
+                    } else {
+                        at + n - 1
+                    };
+                    form.field = FormField::ORDER[next % n];
+                }
+            }
+            (Context::Form, Command::Save) => self.save_form(effects),
+
+            (Context::Card, Command::Back) => {
+                self.view = View::List;
+                self.card_scroll = 0;
+                self.follow_selection(effects);
+            }
+            (Context::Card, Command::Down) => self.scroll_card(1),
+            (Context::Card, Command::Up) => self.scroll_card(-1),
+            (Context::Card, Command::HalfDown) => self.scroll_card(self.half_page()),
+            (Context::Card, Command::HalfUp) => self.scroll_card(-self.half_page()),
+            (Context::Card, Command::PageDown) => self.scroll_card(2 * self.half_page()),
+            (Context::Card, Command::PageUp) => self.scroll_card(-2 * self.half_page()),
+            (Context::Card, Command::Top) => self.card_scroll = 0,
+            (Context::Card, Command::Bottom) => self.scroll_card(isize::MAX / 2),
+
+            (Context::List, Command::Down) => self.move_cursor(1, effects),
+            (Context::List, Command::Up) => self.move_cursor(-1, effects),
+            (Context::List, Command::HalfDown) => self.move_cursor(self.half_page(), effects),
+            (Context::List, Command::HalfUp) => self.move_cursor(-self.half_page(), effects),
+            (Context::List, Command::PageDown) => self.move_cursor(2 * self.half_page(), effects),
+            (Context::List, Command::PageUp) => self.move_cursor(-2 * self.half_page(), effects),
+            (Context::List, Command::Top) => self.move_cursor(isize::MIN / 2, effects),
+            (Context::List, Command::Bottom) => self.move_cursor(isize::MAX / 2, effects),
+            (Context::List, Command::Open) => {
+                if let Some(id) = self.selected_id() {
+                    self.open_card(id, effects);
+                }
+            }
+
+            (Context::List | Context::Card, Command::LogCall) => self.open_form(effects),
+            (Context::List | Context::Card, Command::NextMatch | Command::PrevMatch) => {
+                if self.results.is_empty() {
+                    self.toast("no lookup yet: press / to find an account", Level::Info);
+                } else {
+                    let n = self.results.len();
+                    self.result_pos = if command == Command::NextMatch {
+                        (self.result_pos + 1) % n
+                    } else {
+                        (self.result_pos + n - 1) % n
+                    };
+                    let id = self.results[self.result_pos];
+                    self.open_card(id, effects);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A `:` command line.
+    fn run_line(&mut self, line: &str, effects: &mut Vec<Request>) {
+        let line = line.trim();
+        let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+        match word {
+            "" => {}
+            "q" | "quit" | "q!" => self.run_command(Command::Quit, effects),
+            "acct" | "account" | "a" => {
+                self.open_search(rest.trim());
+                effects.push(Request::Search {
+                    query: rest.trim().to_string(),
+                });
+            }
+            "log" => self.open_form(effects),
+            "help" => self.run_command(Command::Help, effects),
+            _ => self.toast(
+                format!("unknown command :{word} (try :acct NAME, :log, :help, :q)"),
+                Level::Error,
+            ),
+        }
+    }
+
+    fn open_search(&mut self, query: &str) {
+        self.overlay = Overlay::Search(SearchState {
+            input: Editor::single_line(query),
+            hits: Vec::new(),
+            cursor: 0,
+            indexing: !self.index_ready,
+        });
+    }
+
+    fn half_page(&self) -> isize {
+        (self.list_height() / 2).max(1) as isize
+    }
+
+    fn scroll_card(&mut self, by: isize) {
+        let max = self
+            .card
+            .as_ref()
+            .map_or(0, |c| c.timeline.len().saturating_sub(1));
+        self.card_scroll = (self.card_scroll as isize + by).clamp(0, max as isize) as usize;
+    }
+
+    fn move_cursor(&mut self, by: isize, effects: &mut Vec<Request>) {
+        let p = &mut self.panes[self.pane];
+        if p.ids.is_empty() {
+            return;
+        }
+        let last = p.ids.len() as isize - 1;
+        p.cursor = (p.cursor as isize).saturating_add(by).clamp(0, last) as usize;
+        self.scroll_into_view();
+        self.want_rows(effects);
+        self.follow_selection(effects);
+    }
+
+    fn scroll_into_view(&mut self) {
+        let height = self.list_height();
+        let p = &mut self.panes[self.pane];
+        if p.cursor < p.offset {
+            p.offset = p.cursor;
+        } else if p.cursor >= p.offset + height {
+            p.offset = p.cursor + 1 - height;
+        }
+        let max_offset = p.ids.len().saturating_sub(height);
+        p.offset = p.offset.min(max_offset);
+    }
+
+    /// In the list, the detail beside it follows the cursor.
+    fn follow_selection(&mut self, effects: &mut Vec<Request>) {
+        if self.view != View::List {
+            return;
+        }
+        if let Some(id) = self.selected_id()
+            && self.card_for != Some(id)
+        {
+            self.card_for = Some(id);
+            effects.push(Request::Card { account_id: id });
+        }
+    }
+
+    /// Asks for the rows around the visible window that are not cached or on their way.
+    fn want_rows(&mut self, effects: &mut Vec<Request>) {
+        let p = &self.panes[self.pane];
+        let from = p.offset.saturating_sub(ROW_MARGIN);
+        let to = (p.offset + self.list_height() + ROW_MARGIN).min(p.ids.len());
+        let window = &p.ids[from.min(to)..to];
+        if self.rows.len() > ROW_CACHE {
+            let keep: HashSet<i64> = window.iter().copied().collect();
+            self.rows.retain(|id, _| keep.contains(id));
+            self.requested_rows.clear();
+        }
+        let missing: Vec<i64> = window
+            .iter()
+            .copied()
+            .filter(|id| !self.rows.contains_key(id) && !self.requested_rows.contains(id))
+            .collect();
+        if !missing.is_empty() {
+            self.requested_rows.extend(&missing);
+            effects.push(Request::Rows { ids: missing });
+        }
+    }
+
+    fn switch_pane(&mut self, pane: usize, effects: &mut Vec<Request>) {
+        if pane >= self.panes.len() {
+            return;
+        }
+        self.pane = pane;
+        self.view = View::List;
+        self.overlay = Overlay::None;
+        // Reloaded on every visit: another rep may have changed it.
+        effects.push(self.list_request(pane));
+        self.want_rows(effects);
+        self.follow_selection(effects);
+    }
+
+    fn open_card(&mut self, id: i64, effects: &mut Vec<Request>) {
+        self.view = View::Card;
+        self.card_scroll = 0;
+        if self.card_for != Some(id) || self.card.is_none() {
+            self.card = None;
+        }
+        self.card_for = Some(id);
+        effects.push(Request::Card { account_id: id });
+    }
+
+    fn open_form(&mut self, effects: &mut Vec<Request>) {
+        let id = match self.view {
+            View::Card => self.card_for,
+            View::List => self.selected_id(),
+        };
+        let Some(id) = id else {
+            self.toast("no account selected", Level::Error);
+            return;
+        };
+        let name = self
+            .card
+            .as_ref()
+            .filter(|c| c.row.account_id == id)
+            .map(|c| c.row.name.clone())
+            .or_else(|| self.rows.get(&id).map(|r| r.name.clone()))
+            .unwrap_or_else(|| format!("account {id}"));
+        self.form = Some(FormState::new(id, name));
+        effects.push(Request::LoadDraft { account_id: id });
+    }
+
+    fn save_form(&mut self, effects: &mut Vec<Request>) {
+        let today = self.today;
+        let wall_now = self.wall_now;
+        let rep = self
+            .identity
+            .rep
+            .as_ref()
+            .map(|_| self.identity.os_user.clone());
+        let Some(form) = &mut self.form else { return };
+        if form.saving {
+            return;
+        }
+        let note = form.note.text();
+        if note.trim().is_empty() {
+            form.error = Some("the note is empty: say what happened".into());
+            form.field = FormField::Note;
+            return;
+        }
+        let follow_up_on = match form.follow_up_day(today) {
+            None => None,
+            Some(Ok(day)) => Some(day),
+            Some(Err(e)) => {
+                form.error = Some(e);
+                form.field = FormField::FollowUp;
+                return;
+            }
+        };
+        let outcome = form.outcome.text();
+        form.saving = true;
+        form.error = None;
+        effects.push(Request::Log {
+            new: NewInteraction {
+                account_id: form.account_id,
+                rep,
+                kind: FORM_KINDS[form.kind],
+                occurred_at: wall_now,
+                summary: note_summary(&note),
+                body: note.trim_end().to_string(),
+                outcome: (!outcome.trim().is_empty()).then(|| outcome.trim().to_string()),
+                tags: form
+                    .tags
+                    .text()
+                    .split([' ', ','])
+                    .map(|t| t.trim().to_lowercase())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+                follow_up_on,
+            },
+        });
+    }
+
+    fn on_response(&mut self, response: Response, effects: &mut Vec<Request>) {
+        match response {
+            Response::List { pane, ids, counts } => {
+                self.counts = counts.into_iter().map(Some).collect();
+                let p = &mut self.panes[pane];
+                // Keep the cursor on the same account when the list changes under it.
+                let selected = p.ids.get(p.cursor).copied();
+                p.ids = ids;
+                p.loaded = true;
+                p.cursor = selected
+                    .and_then(|id| p.ids.iter().position(|x| *x == id))
+                    .unwrap_or(p.cursor)
+                    .min(p.ids.len().saturating_sub(1));
+                if pane == self.pane {
+                    self.scroll_into_view();
+                    self.want_rows(effects);
+                    self.follow_selection(effects);
+                }
+            }
+            Response::Rows { rows } => {
+                for row in rows {
+                    self.requested_rows.remove(&row.account_id);
+                    self.rows.insert(row.account_id, row);
+                }
+            }
+            Response::Card { account_id, card } => {
+                if self.card_for == Some(account_id) {
+                    if card.is_none() {
+                        self.toast(
+                            format!("account {account_id} no longer exists"),
+                            Level::Error,
+                        );
+                    }
+                    self.card = card;
+                    let max = self
+                        .card
+                        .as_ref()
+                        .map_or(0, |c| c.timeline.len().saturating_sub(1));
+                    self.card_scroll = self.card_scroll.min(max);
+                }
+            }
+            Response::Search {
+                query,
+                hits,
+                indexing,
+            } => {
+                if let Overlay::Search(s) = &mut self.overlay
+                    && s.input.text() == query
+                {
+                    s.hits = hits;
+                    s.indexing = indexing;
+                    s.cursor = s.cursor.min(s.hits.len().saturating_sub(1));
+                }
+            }
+            Response::Draft { account_id, draft } => {
+                if let (Some(form), Some((draft, at))) = (&mut self.form, draft)
+                    && form.account_id == account_id
+                    && !form.has_text()
+                {
+                    form.restore(&draft);
+                    let when = at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
+                    self.toast(format!("draft from {when} restored"), Level::Info);
+                }
+            }
+            Response::Logged {
+                account_id,
+                interaction_id,
+            } => {
+                if self
+                    .form
+                    .as_ref()
+                    .is_some_and(|f| f.account_id == account_id)
+                {
+                    let kind = self
+                        .form
+                        .as_ref()
+                        .map_or("call", |f| FORM_KINDS[f.kind].as_str());
+                    self.toast(format!("{kind} logged (#{interaction_id})"), Level::Info);
+                    self.form = None;
+                }
+                if self.card_for == Some(account_id) {
+                    effects.push(Request::Card { account_id });
+                }
+            }
+            Response::IndexReady { accounts, millis } => {
+                self.index_ready = true;
+                if let Overlay::Search(s) = &mut self.overlay {
+                    s.indexing = false;
+                }
+                let _ = (accounts, millis);
+            }
+            Response::Failed(message) => {
+                if let Some(form) = &mut self.form
+                    && form.saving
+                {
+                    form.saving = false;
+                    form.error = Some(format!("not saved: {message}"));
+                }
+                self.toast(message, Level::Error);
+            }
+        }
+    }
+}
+
+/// Applies an editing key to a text field; false when the key does not edit.
+fn edit(editor: &mut Editor, key: &KeyEvent) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Char('w') if ctrl => editor.delete_word_before(),
+        KeyCode::Backspace if ctrl || alt => editor.delete_word_before(),
+        KeyCode::Char('u') if ctrl => editor.delete_to_line_start(),
+        KeyCode::Char('k') if ctrl => editor.delete_to_line_end(),
+        KeyCode::Char('a') if ctrl => editor.home(),
+        KeyCode::Char('e') if ctrl => editor.end(),
+        KeyCode::Char('b') if alt => editor.word_left(),
+        KeyCode::Char('f') if alt => editor.word_right(),
+        KeyCode::Left if ctrl || alt => editor.word_left(),
+        KeyCode::Right if ctrl || alt => editor.word_right(),
+        KeyCode::Char(_) if ctrl || alt => return false,
+        KeyCode::Char(c) => editor.insert_char(c),
+        KeyCode::Enter => editor.insert_char('\n'),
+        KeyCode::Backspace => editor.backspace(),
+        KeyCode::Delete => editor.delete(),
+        KeyCode::Left => editor.left(),
+        KeyCode::Right => editor.right(),
+        KeyCode::Up => editor.up(),
+        KeyCode::Down => editor.down(),
+        KeyCode::Home => editor.home(),
+        KeyCode::End => editor.end(),
+        _ => return false,
+    }
+    true
+}

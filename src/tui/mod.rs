@@ -1,0 +1,170 @@
+//! The console. Events become actions, actions update the state (`app`), views draw the state,
+//! and the database work runs on its own thread (`worker`), answering through a channel.
+
+pub mod app;
+pub mod editor;
+pub mod keymap;
+mod terminal;
+pub mod theme;
+pub mod views;
+pub mod worker;
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
+use futures::{FutureExt, StreamExt};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use app::{Action, App, Identity, Level};
+use keymap::Keymap;
+use theme::{Palette, Theme};
+use worker::Worker;
+
+use crate::store::Store;
+
+pub struct Options {
+    pub today: NaiveDate,
+    pub fixed_today: bool,
+    pub os_user: String,
+    pub mouse: bool,
+}
+
+/// Where the rep's key overrides live.
+pub fn keys_file() -> Option<std::path::PathBuf> {
+    dirs::config_dir().map(|d| d.join("retain").join("keys.toml"))
+}
+
+/// The keymap with the rep's overrides, and what was wrong with them if anything.
+fn load_keymap() -> (Keymap, Option<String>) {
+    let Some(path) = keys_file() else {
+        return (Keymap::default(), None);
+    };
+    match std::fs::read_to_string(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Keymap::default(), None),
+        Err(e) => (Keymap::default(), Some(format!("{}: {e}", path.display()))),
+        Ok(text) => match Keymap::with_overrides(&text) {
+            Ok(map) => (map, None),
+            Err(e) => (
+                Keymap::default(),
+                Some(format!("{}: {e}; default keys in use", path.display())),
+            ),
+        },
+    }
+}
+
+pub fn run(store: Store, options: Options) -> Result<()> {
+    let rep = store.rep(&options.os_user)?;
+    let identity = Identity {
+        os_user: options.os_user.clone(),
+        rep,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the event loop")?;
+    runtime.block_on(event_loop(store, identity, options))
+}
+
+async fn event_loop(store: Store, identity: Identity, options: Options) -> Result<()> {
+    let (today, fixed) = (options.today, options.fixed_today);
+    let clock = move || -> DateTime<Utc> {
+        let now = Utc::now();
+        if fixed {
+            today.and_time(now.time()).and_utc()
+        } else {
+            now
+        }
+    };
+    let (answers_tx, mut answers) = mpsc::unbounded_channel();
+    let rep_login = identity.rep.as_ref().map(|_| identity.os_user.clone());
+    let worker = Worker::spawn(
+        store,
+        rep_login,
+        identity.os_user.clone(),
+        clock,
+        answers_tx,
+    );
+
+    let (keymap, keymap_error) = load_keymap();
+    let (guard, mut terminal) = terminal::Guard::enter(options.mouse)?;
+    let size = terminal.size()?;
+    let theme = Theme {
+        palette: Palette::from_env(),
+    };
+    let mut app = App::new(identity, today, keymap, theme, (size.width, size.height));
+    app.wall_now = clock();
+    if let Some(e) = keymap_error {
+        app.toast(e, Level::Error);
+    }
+    for request in app.start() {
+        worker.send(request);
+    }
+
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    draw(&mut terminal, &app)?;
+
+    loop {
+        let first = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => to_action(event),
+                // The terminal is gone (a dropped SSH connection closes it).
+                Some(Err(_)) | None => Some(Action::Shutdown),
+            },
+            Some(answer) = answers.recv() => Some(Action::Db(answer)),
+            _ = tick.tick() => Some(Action::Tick),
+            _ = terminate.recv() => Some(Action::Shutdown),
+            _ = hangup.recv() => Some(Action::Shutdown),
+        };
+        let mut actions: Vec<Action> = first.into_iter().collect();
+        // Take everything already waiting, then draw once.
+        while let Some(Some(Ok(event))) = events.next().now_or_never() {
+            actions.extend(to_action(event));
+        }
+        while let Ok(answer) = answers.try_recv() {
+            actions.push(Action::Db(answer));
+        }
+        for action in actions {
+            app.now = Instant::now();
+            app.wall_now = clock();
+            for request in app.update(action) {
+                worker.send(request);
+            }
+        }
+        if app.quit {
+            break;
+        }
+        draw(&mut terminal, &app)?;
+    }
+    // The worker finishes what it was given (a draft, a call being logged) before we leave.
+    worker.finish();
+    drop(guard);
+    Ok(())
+}
+
+fn to_action(event: Event) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Action::Key(key)),
+        Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => Some(Action::Scroll(3)),
+            MouseEventKind::ScrollUp => Some(Action::Scroll(-3)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn draw(terminal: &mut terminal::Term, app: &App) -> Result<()> {
+    use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+    crossterm::execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    terminal.draw(|frame| views::render(frame, app))?;
+    crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    Ok(())
+}

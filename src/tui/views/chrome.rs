@@ -1,0 +1,95 @@
+//! Header, tabs and footer: where the rep is and what the keys do.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::safe;
+use crate::display::{truncate, width};
+use crate::tui::app::{App, Level, Overlay, Pane};
+
+pub fn header(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let t = &app.theme;
+    let who = match &app.identity.rep {
+        Some((name, role)) => format!("{} ({role})", safe(name)),
+        None => format!("{} (not a rep)", safe(&app.identity.os_user)),
+    };
+    let date = app.today.format("%a %Y-%m-%d").to_string();
+    let left = format!(" retain · {who}");
+    let room = usize::from(area.width).saturating_sub(width(&date) + 1);
+    let left = truncate(&left, room).into_owned();
+    let gap = usize::from(area.width).saturating_sub(width(&left) + width(&date) + 1);
+    let line = Line::from(vec![
+        Span::styled(left, t.title()),
+        Span::raw(" ".repeat(gap)),
+        Span::styled(date, t.muted()),
+        Span::raw(" "),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+pub fn tabs(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let t = &app.theme;
+    let short = area.width < 100;
+    let mut spans = vec![Span::raw(" ")];
+    for (i, pane) in Pane::ALL.iter().enumerate() {
+        let name = match (short, pane) {
+            (true, Pane::MyQueue) => "Queue",
+            (true, Pane::AtRisk) => "Risk",
+            _ => pane.title(),
+        };
+        let count = app.counts[i].map(|c| format!(" {c}")).unwrap_or_default();
+        let label = format!(" {} {name}{count} ", i + 1);
+        let style = if i == app.pane {
+            t.tab_active()
+        } else {
+            t.muted()
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let t = &app.theme;
+    if let Overlay::Prompt(editor) = &app.overlay {
+        let text = format!(":{}", editor.text());
+        frame.render_widget(Paragraph::new(safe(&text)), area);
+        let (_, x) = editor.cursor_cells();
+        frame.set_cursor_position((area.x + 1 + x as u16, area.y));
+        return;
+    }
+    // A toast takes the footer's right end while it lasts.
+    let toast = app.toasts.last();
+    let toast_text = toast.map(|t| format!(" {} ", safe(&t.text)));
+    let toast_width = toast_text
+        .as_deref()
+        .map_or(0, width)
+        .min(usize::from(area.width));
+    let room = usize::from(area.width).saturating_sub(toast_width);
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (keys, help) in app.keymap.describe(app.context()) {
+        let piece = width(&keys) + 1 + width(help) + 2;
+        if used + piece > room {
+            break;
+        }
+        used += piece;
+        spans.push(Span::styled(keys, t.key()));
+        spans.push(Span::styled(format!(" {help}  "), t.muted()));
+    }
+    if let (Some(toast), Some(text)) = (toast, toast_text) {
+        spans.push(Span::raw(" ".repeat(room.saturating_sub(used))));
+        let style = match toast.level {
+            Level::Info => t.toast(),
+            Level::Error => t.danger(),
+        };
+        spans.push(Span::styled(
+            truncate(&text, toast_width).into_owned(),
+            style,
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,217 @@
+//! A pane: the account list on the left (only the visible rows are built), the selected
+//! account's essentials on the right.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::{mrr_short, safe};
+use crate::display::{fit, truncate};
+use crate::domain::lifecycle::StageBounds;
+use crate::store::AccountCard;
+use crate::tui::app::{App, Pane};
+
+pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let list_share = if area.width >= 100 { 58 } else { 55 };
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(list_share), Constraint::Fill(1)]).areas(area);
+    list(frame, app, left);
+    detail(frame, app, right);
+}
+
+fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let t = &app.theme;
+    let pane = Pane::ALL[app.pane];
+    let state = &app.panes[app.pane];
+    let w = usize::from(area.width);
+    let position = if state.ids.is_empty() {
+        "0".to_string()
+    } else {
+        format!("{} of {}", state.cursor + 1, state.ids.len())
+    };
+    let caption = format!(
+        "{} · {}",
+        pane.title(),
+        pane.caption(app.identity.rep.is_some())
+    );
+    let caption_room = w.saturating_sub(position.len() + 2);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(fit(&caption, caption_room), t.title()),
+        Span::styled(format!(" {position} "), t.muted()),
+    ])];
+
+    // Columns: name, stage, MRR, and the owner when there is room.
+    let show_owner = w >= 56;
+    let fixed = 6 + 12 + if show_owner { 9 } else { 0 } + 1;
+    let name_w = w.saturating_sub(fixed).max(8);
+    let mut head = format!(
+        " {} {:<5} {:>11}",
+        fit("Account", name_w - 1),
+        "Stage",
+        "MRR"
+    );
+    if show_owner {
+        head.push_str(&format!(" {:<8}", "Owner"));
+    }
+    lines.push(Line::styled(fit(&head, w), t.muted()));
+
+    if !state.loaded {
+        lines.push(Line::styled(" loading…", t.muted()));
+    } else if state.ids.is_empty() {
+        lines.push(Line::styled(" nothing here", t.muted()));
+    }
+    let bounds = StageBounds::default();
+    let height = app.list_height();
+    for (i, id) in state.ids.iter().enumerate().skip(state.offset).take(height) {
+        let text = match app.rows.get(id) {
+            Some(row) => {
+                let stage = bounds.stage(row.customer_since, app.today).as_str();
+                let name = if row.active {
+                    safe(&row.name)
+                } else {
+                    format!("{} (churned)", safe(&row.name))
+                };
+                let mut text = format!(
+                    " {} {:<5} {:>11}",
+                    fit(&name, name_w - 1),
+                    stage,
+                    truncate(&mrr_short(row.mrr_cents, &row.currency), 11)
+                );
+                if show_owner {
+                    let owner = row.owner.as_deref().map_or("team".to_string(), safe);
+                    text.push(' ');
+                    text.push_str(&fit(&owner, 8));
+                }
+                text
+            }
+            None => format!(" {}", fit("…", name_w - 1)),
+        };
+        let style = if i == state.cursor {
+            t.selected()
+        } else {
+            t.base()
+        };
+        lines.push(Line::styled(fit(&text, w), style));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let t = &app.theme;
+    let block = Block::bordered().border_style(t.border());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(card) = app
+        .card
+        .as_ref()
+        .filter(|c| Some(c.row.account_id) == app.selected_id())
+    else {
+        let text = if app.selected_id().is_some() {
+            "loading…"
+        } else {
+            ""
+        };
+        frame.render_widget(Paragraph::new(Line::styled(text, t.muted())), inner);
+        return;
+    };
+    let mut lines = essentials(app, card, usize::from(inner.width));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Recent", t.title()));
+    for e in card.timeline.iter().take(usize::from(inner.height)) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", e.at.format("%Y-%m-%d")), t.muted()),
+            Span::styled(format!("{:<8} ", safe(&e.label)), t.key()),
+            Span::raw(safe(&e.title)),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}
+
+/// The lines every view of an account starts with: who, how much, where in its life, what is
+/// wrong, whom to call.
+pub fn essentials(app: &App, card: &AccountCard, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let row = &card.row;
+    let stage = StageBounds::default().stage(row.customer_since, app.today);
+    let mut lines = vec![Line::styled(
+        truncate(&safe(&row.name), width).into_owned(),
+        t.title(),
+    )];
+    lines.push(Line::raw(format!(
+        "{} · {} · {}",
+        safe(&row.external_id),
+        safe(row.plan.as_deref().unwrap_or("no plan")),
+        card.billing_interval
+    )));
+    lines.push(Line::raw(format!(
+        "MRR {} · {} since {}",
+        crate::domain::money::format(row.mrr_cents, &row.currency),
+        stage,
+        row.customer_since
+    )));
+    let renewal = row
+        .renewal_date
+        .map_or("no renewal date".into(), |d| format!("renews {d}"));
+    let owner = card
+        .owner_name
+        .as_deref()
+        .map_or("team queue".to_string(), safe);
+    lines.push(Line::raw(format!("{renewal} · owner {owner}")));
+    if !row.active {
+        lines.push(Line::styled(
+            format!(
+                "churned {} ({}): {}",
+                card.churned_at.map(|d| d.to_string()).unwrap_or_default(),
+                card.churn_kind.as_deref().unwrap_or("?"),
+                safe(card.churn_reason.as_deref().unwrap_or(""))
+            ),
+            t.danger(),
+        ));
+    }
+    lines.push(Line::styled("risk: not scored yet", t.muted()));
+    for p in &card.open_payments {
+        lines.push(Line::styled(
+            format!(
+                "payment failing: {} {} ({} attempts)",
+                crate::domain::money::format(p.amount_cents, &p.currency),
+                safe(&p.decline_code),
+                p.attempts
+            ),
+            t.danger(),
+        ));
+    }
+    let checkin = card
+        .next_checkin
+        .as_ref()
+        .map_or("none scheduled".to_string(), |(d, k)| {
+            format!("{d} ({})", safe(k))
+        });
+    let tickets_style = if card.open_tickets > 0 {
+        t.warn()
+    } else {
+        t.base()
+    };
+    lines.push(Line::from(vec![
+        Span::styled(format!("open tickets {}", card.open_tickets), tickets_style),
+        Span::raw(format!(" · next check-in {checkin}")),
+    ]));
+    for c in card.contacts.iter().take(3) {
+        let marker = if c.is_primary { "★ " } else { "  " };
+        let phone = c
+            .phone
+            .as_deref()
+            .map(|p| format!(" · {}", safe(p)))
+            .unwrap_or_default();
+        lines.push(Line::raw(
+            truncate(&format!("{marker}{}{phone}", safe(&c.name)), width).into_owned(),
+        ));
+        if let Some(email) = &c.email {
+            lines.push(Line::styled(
+                truncate(&format!("  {}", safe(email)), width).into_owned(),
+                t.muted(),
+            ));
+        }
+    }
+    lines
+}

@@ -1,0 +1,109 @@
+//! Views: functions from the state to the screen. They read `App` and change nothing.
+
+mod card;
+mod chrome;
+mod form;
+mod list;
+mod overlays;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::app::{App, MIN_SIZE, View};
+use crate::display::terminal_safe;
+
+pub fn render(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    if app.too_small() {
+        let text = vec![
+            Line::from("terminal too small"),
+            Line::from(format!(
+                "need {}×{}, have {}×{}",
+                MIN_SIZE.0, MIN_SIZE.1, area.width, area.height
+            )),
+        ];
+        frame.render_widget(Paragraph::new(text).style(app.theme.warn()), area);
+        return;
+    }
+    let [header, tabs, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    chrome::header(frame, app, header);
+    chrome::tabs(frame, app, tabs);
+    if let Some(form) = &app.form {
+        form::render(frame, app, form, body);
+    } else {
+        match app.view {
+            View::List => list::render(frame, app, body),
+            View::Card => card::render(frame, app, body),
+        }
+    }
+    chrome::footer(frame, app, footer);
+    overlays::render(frame, app, body, footer);
+}
+
+/// Stored text made safe for the terminal, owned, for a span.
+fn safe(text: &str) -> String {
+    terminal_safe(text).into_owned()
+}
+
+/// Empties `area` for something drawn over the panes. A two-cell character cut by the area's
+/// edge would leave half of itself showing, so such characters beside the edges become blanks.
+fn clear_for_overlay(frame: &mut Frame<'_>, area: Rect) {
+    use ratatui::widgets::Clear;
+    use unicode_width::UnicodeWidthStr;
+    frame.render_widget(Clear, area);
+    let bounds = frame.area();
+    let buf = frame.buffer_mut();
+    for y in area.top()..area.bottom() {
+        if area.left() > bounds.left() {
+            let cell = &mut buf[(area.left() - 1, y)];
+            if cell.symbol().width() > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+        if area.right() < bounds.right() {
+            // The second half of a character whose first half was cleared.
+            let cell = &mut buf[(area.right(), y)];
+            if cell.symbol().is_empty() {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+}
+
+/// A rectangle of at most `width`×`height` in the middle of `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// MRR in whole units for lists: `14,202 EUR`.
+fn mrr_short(cents: i64, currency: &str) -> String {
+    let full = crate::domain::money::format(cents, currency);
+    match full.split_once('.') {
+        Some((whole, rest)) => format!("{whole}{}", &rest[rest.find(' ').unwrap_or(rest.len())..]),
+        None => full,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_mrr_drops_the_cents() {
+        assert_eq!(super::mrr_short(1_420_250, "EUR"), "14,202 EUR");
+        assert_eq!(super::mrr_short(5000, "JPY"), "5,000 JPY");
+    }
+}

@@ -1,0 +1,127 @@
+//! What floats over the panes: the lookup, the help, the discard question.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::{centered, clear_for_overlay, mrr_short, safe};
+use crate::display::{fit, truncate, width};
+use crate::tui::app::{App, Overlay, SearchState};
+
+pub fn render(frame: &mut Frame<'_>, app: &App, body: Rect, _footer: Rect) {
+    match &app.overlay {
+        Overlay::Search(s) => search(frame, app, s, body),
+        Overlay::Help { scroll, context } => help(frame, app, *scroll, *context, body),
+        Overlay::ConfirmDiscard => confirm(frame, app, body),
+        Overlay::Prompt(_) | Overlay::None => {}
+    }
+}
+
+fn search(frame: &mut Frame<'_>, app: &App, s: &SearchState, body: Rect) {
+    let t = &app.theme;
+    let area = centered(body, body.width.saturating_sub(4).min(100), body.height);
+    clear_for_overlay(frame, area);
+    let block = Block::bordered()
+        .border_style(t.focus_border())
+        .title(" Find an account: name, domain, contact, email, phone, id ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = usize::from(inner.width);
+    let query = s.input.text();
+    let mut lines = vec![Line::from(vec![
+        Span::styled("/ ", t.key()),
+        Span::raw(safe(&query)),
+    ])];
+    let status = if s.indexing {
+        "building the index…".to_string()
+    } else if query.trim().is_empty() {
+        "type to search".to_string()
+    } else if s.hits.is_empty() {
+        "no account matches".to_string()
+    } else {
+        format!("{} found · Enter opens · ↑/↓ choose", s.hits.len())
+    };
+    lines.push(Line::styled(status, t.muted()));
+    let rows = usize::from(inner.height).saturating_sub(2);
+    let first = (s.cursor + 1).saturating_sub(rows);
+    for (i, (hit, row)) in s.hits.iter().enumerate().skip(first).take(rows) {
+        let field = hit.field.as_str().replace('_', " ");
+        let mrr = mrr_short(row.mrr_cents, &row.currency);
+        let right = format!(" {field:<12} {mrr:>11}");
+        let name = if row.active {
+            safe(&row.name)
+        } else {
+            format!("{} (churned)", safe(&row.name))
+        };
+        let name = fit(&name, w.saturating_sub(width(&right) + 1));
+        let style = if i == s.cursor {
+            t.selected()
+        } else {
+            t.base()
+        };
+        lines.push(Line::styled(
+            truncate(&format!(" {name}{right}"), w).into_owned(),
+            style,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    let (_, x) = s.input.cursor_cells();
+    frame.set_cursor_position((inner.x + 2 + x as u16, inner.y));
+}
+
+fn help(
+    frame: &mut Frame<'_>,
+    app: &App,
+    scroll: usize,
+    context: crate::tui::keymap::Context,
+    body: Rect,
+) {
+    let t = &app.theme;
+    let entries = app.keymap.describe(context);
+    let area = centered(body, 64, (entries.len() as u16 + 4).min(body.height));
+    clear_for_overlay(frame, area);
+    let block = Block::bordered()
+        .border_style(t.focus_border())
+        .title(format!(" Keys · {} ", context.name()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines: Vec<Line<'_>> = entries
+        .iter()
+        .skip(scroll)
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {:<16}", keys), t.key()),
+                Span::raw(what.to_string()),
+            ])
+        })
+        .collect();
+    lines.push(Line::styled(
+        " keys can be changed in ~/.config/retain/keys.toml",
+        t.muted(),
+    ));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn confirm(frame: &mut Frame<'_>, app: &App, body: Rect) {
+    let t = &app.theme;
+    let area = centered(body, 44, 5);
+    clear_for_overlay(frame, area);
+    let block = Block::bordered()
+        .border_style(t.danger())
+        .title(" Discard? ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let lines = vec![
+        Line::raw("Throw away the note you typed?"),
+        Line::from(vec![
+            Span::styled("y", t.key()),
+            Span::raw(" discard   "),
+            Span::styled("n", t.key()),
+            Span::raw("/"),
+            Span::styled("Esc", t.key()),
+            Span::raw(" keep editing"),
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(lines), inner);
+}

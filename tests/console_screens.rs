@@ -1,0 +1,501 @@
+//! The console's screens, rendered into ratatui's TestBackend from state that came out of a real
+//! demo database, and driven through `App::update` as keys would drive it.
+
+mod common;
+
+use common::*;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
+use retain::domain::search::SearchIndex;
+use retain::store::{Create, Draft, Store};
+use retain::tui::app::{Action, App, Identity, View};
+use retain::tui::keymap::Keymap;
+use retain::tui::theme::{Palette, Theme};
+use retain::tui::views;
+use retain::tui::worker::{Request, Response};
+
+struct Console {
+    app: App,
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+fn today() -> chrono::NaiveDate {
+    TODAY.parse().unwrap()
+}
+
+/// A console on a 300-account demo database, as rep `login` (or a non-rep), at `size`.
+fn console(login: &str, size: (u16, u16), palette: Palette) -> Console {
+    let dir = temp_dir();
+    let db = db_in(&dir, "screens.db");
+    ok(run(&db, &["demo", "--accounts", "300"]));
+    let store = Store::open(&db, Create::Never).unwrap();
+    let identity = Identity {
+        os_user: login.to_string(),
+        rep: store.rep(login).unwrap(),
+    };
+    let app = App::new(
+        identity,
+        today(),
+        Keymap::default(),
+        Theme { palette },
+        size,
+    );
+    let mut c = Console {
+        app,
+        store,
+        _dir: dir,
+    };
+    let start = c.app.start();
+    c.serve(start);
+    c
+}
+
+impl Console {
+    /// Answers requests the way the worker does, from the real store, until none are left.
+    fn serve(&mut self, mut requests: Vec<Request>) {
+        let mut rounds = 0;
+        while !requests.is_empty() {
+            rounds += 1;
+            assert!(rounds < 20, "requests keep coming: {requests:?}");
+            let mut next = Vec::new();
+            for request in requests {
+                let Some(response) = self.answer(request) else {
+                    continue;
+                };
+                next.extend(self.app.update(Action::Db(response)));
+            }
+            requests = next;
+        }
+    }
+
+    fn answer(&mut self, request: Request) -> Option<Response> {
+        Some(match request {
+            Request::List { pane, lists } => {
+                let ids = self.store.account_ids(&lists[pane]).unwrap();
+                let counts = lists
+                    .iter()
+                    .map(|l| self.store.account_count_in(l).unwrap())
+                    .collect();
+                Response::List { pane, ids, counts }
+            }
+            Request::Rows { ids } => Response::Rows {
+                rows: self.store.account_rows(&ids).unwrap(),
+            },
+            Request::Card { account_id } => Response::Card {
+                account_id,
+                card: self.store.account_card(account_id).unwrap().map(Box::new),
+            },
+            Request::Search { query } => {
+                let index = SearchIndex::build(self.store.search_docs().unwrap());
+                let hits = index
+                    .search(&query, 50)
+                    .into_iter()
+                    .map(|h| {
+                        (
+                            h,
+                            self.store.account_rows(&[h.account_id]).unwrap().remove(0),
+                        )
+                    })
+                    .collect();
+                Response::Search {
+                    query,
+                    hits,
+                    indexing: false,
+                }
+            }
+            Request::LoadDraft { account_id } => Response::Draft {
+                account_id,
+                draft: None,
+            },
+            Request::Log { new } => {
+                let id = self
+                    .store
+                    .log_interaction(&new, "tester", new.occurred_at)
+                    .unwrap();
+                Response::Logged {
+                    account_id: new.account_id,
+                    interaction_id: id,
+                }
+            }
+            Request::SaveDraft { .. } | Request::DiscardDraft { .. } => return None,
+        })
+    }
+
+    fn act(&mut self, action: Action) -> Vec<Request> {
+        self.app.update(action)
+    }
+
+    /// Presses keys and serves what they ask for.
+    fn keys(&mut self, keys: &[KeyEvent]) {
+        for key in keys {
+            let requests = self.act(Action::Key(*key));
+            self.serve(requests);
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        let keys: Vec<KeyEvent> = text.chars().map(|c| press(KeyCode::Char(c))).collect();
+        self.keys(&keys);
+    }
+
+    fn screen(&self) -> String {
+        let (w, h) = self.app.size;
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| views::render(f, &self.app)).unwrap();
+        buffer_text(terminal.backend().buffer())
+    }
+
+    fn buffer(&self) -> ratatui::buffer::Buffer {
+        let (w, h) = self.app.size;
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| views::render(f, &self.app)).unwrap();
+        terminal.backend().buffer().clone()
+    }
+}
+
+fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
+    let area = buffer.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut x = 0;
+        while x < area.width {
+            let symbol = buffer[(x, y)].symbol();
+            out.push_str(symbol);
+            // A two-cell character is followed by a cell that only continues it.
+            x += unicode_width::UnicodeWidthStr::width(symbol).max(1) as u16;
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn press(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+#[test]
+fn the_list_shows_the_reps_accounts_at_80x24_and_120x35() {
+    for size in [(80, 24), (120, 35)] {
+        let c = console("carmen", size, Palette::Indexed);
+        assert!(
+            c.app.identity.rep.is_some(),
+            "the demo always has carmen as a rep"
+        );
+        let screen = c.screen();
+        let lines: Vec<&str> = screen.lines().collect();
+        assert_eq!(lines.len(), usize::from(size.1));
+        assert!(
+            lines[0].contains("Carmen Ruiz (lead)") || lines[0].contains("Carmen Ruiz (rep)"),
+            "{screen}"
+        );
+        assert!(lines[0].contains("2026-11-22"));
+        assert!(lines[2].contains("your accounts by MRR"), "{screen}");
+        assert!(
+            lines[3].contains("Account") && lines[3].contains("MRR"),
+            "{screen}"
+        );
+        // The first row is the rep's largest account, and the detail shows it.
+        let first_id = c.app.panes[0].ids[0];
+        let first = c.store.account_rows(&[first_id]).unwrap().remove(0);
+        assert_eq!(first.owner.as_deref(), Some("carmen"));
+        let shown: String = first.name.chars().take(12).collect();
+        assert!(lines[4].contains(&shown), "{shown:?} not on\n{screen}");
+        assert!(
+            screen.matches(&shown).count() >= 2,
+            "the detail shows it too:\n{screen}"
+        );
+        assert!(
+            lines[usize::from(size.1) - 1].contains("j/↓ down"),
+            "{screen}"
+        );
+        // The list uses every row between the column titles and the footer.
+        assert_eq!(c.app.list_height(), usize::from(size.1) - 5);
+        let shown_rows = c.app.panes[0].ids.len().min(c.app.list_height());
+        assert!(
+            lines[4 + shown_rows - 1].contains("USD")
+                || lines[4 + shown_rows - 1].contains("EUR")
+                || lines[4 + shown_rows - 1].contains("GBP"),
+            "{screen}"
+        );
+    }
+}
+
+#[test]
+fn moving_down_moves_the_selection_and_the_detail_follows() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    let second = c.app.panes[0].ids[1];
+    c.keys(&[press(KeyCode::Char('j'))]);
+    assert_eq!(c.app.selected_id(), Some(second));
+    assert_eq!(c.app.card.as_ref().map(|k| k.row.account_id), Some(second));
+    assert!(c.screen().contains("2 of"));
+    c.keys(&[press(KeyCode::Char('G'))]);
+    let n = c.app.panes[0].ids.len();
+    assert_eq!(c.app.panes[0].cursor, n - 1);
+    c.keys(&[press(KeyCode::Char('g')), press(KeyCode::Char('g'))]);
+    assert_eq!(c.app.panes[0].cursor, 0);
+}
+
+#[test]
+fn a_non_rep_sees_all_active_accounts_and_is_told_so() {
+    let c = console("visitor", (80, 24), Palette::Indexed);
+    let screen = c.screen();
+    assert!(screen.contains("visitor (not a rep)"), "{screen}");
+    assert!(screen.contains("all active by MRR"), "{screen}");
+}
+
+#[test]
+fn lookup_finds_by_folded_name_and_enter_opens_the_card() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    let muller = c
+        .store
+        .search_docs()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name.contains("Müller"))
+        .expect("the demo has a Müller");
+    c.keys(&[press(KeyCode::Char('/'))]);
+    c.text("muller");
+    let screen = c.screen();
+    assert!(screen.contains("/ muller"), "{screen}");
+    assert!(screen.contains("Müller"), "{screen}");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert_eq!(c.app.view, View::Card);
+    let screen = c.screen();
+    assert!(screen.contains("Timeline"), "{screen}");
+    assert!(screen.contains("Müller"), "{screen}");
+    let _ = muller;
+    // Esc leaves the card for the list.
+    c.keys(&[press(KeyCode::Esc)]);
+    assert_eq!(c.app.view, View::List);
+}
+
+#[test]
+fn logging_a_call_from_the_card_saves_it_and_the_timeline_shows_it() {
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.keys(&[press(KeyCode::Enter), press(KeyCode::Char('l'))]);
+    let screen = c.screen();
+    assert!(screen.contains("Log ·"), "{screen}");
+    assert!(screen.contains("Follow up"), "{screen}");
+    c.text("Spoke with the CFO about renewal");
+    c.keys(&[press(KeyCode::Enter)]);
+    c.text("wants a 10% discount");
+    c.keys(&[press(KeyCode::Tab)]);
+    c.text("pricing");
+    c.keys(&[press(KeyCode::Tab)]);
+    c.text("fri");
+    assert!(
+        c.screen().contains("follow up on Fri 2026-11-27"),
+        "{}",
+        c.screen()
+    );
+    c.keys(&[ctrl('s')]);
+    assert!(c.app.form.is_none(), "the form closes once saved");
+    let screen = c.screen();
+    assert!(
+        screen.contains("Spoke with the CFO about renewal"),
+        "{screen}"
+    );
+    assert!(screen.contains("call logged"), "{screen}");
+    let account = c.app.card_for.unwrap();
+    let card = c.store.account_card(account).unwrap().unwrap();
+    let logged = &card.timeline[0];
+    assert_eq!(logged.title, "Spoke with the CFO about renewal");
+    assert!(logged.detail.contains("tags: pricing"), "{}", logged.detail);
+    assert!(
+        logged.detail.contains("follow up 2026-11-27"),
+        "{}",
+        logged.detail
+    );
+    assert!(
+        logged.detail.contains("wants a 10% discount"),
+        "{}",
+        logged.detail
+    );
+}
+
+#[test]
+fn escape_asks_before_throwing_typed_text_away() {
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('l'))]);
+    c.text("half a thought");
+    c.keys(&[press(KeyCode::Esc)]);
+    assert!(
+        c.screen().contains("Throw away the note you typed?"),
+        "{}",
+        c.screen()
+    );
+    c.keys(&[press(KeyCode::Char('n'))]);
+    assert_eq!(c.app.form.as_ref().unwrap().note.text(), "half a thought");
+    c.keys(&[press(KeyCode::Esc), press(KeyCode::Char('y'))]);
+    assert!(c.app.form.is_none());
+    // An empty form closes without asking.
+    c.keys(&[press(KeyCode::Char('l')), press(KeyCode::Esc)]);
+    assert!(c.app.form.is_none());
+}
+
+#[test]
+fn an_empty_note_or_a_bad_day_is_refused_in_the_form() {
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('l')), ctrl('s')]);
+    assert!(c.screen().contains("the note is empty"), "{}", c.screen());
+    c.text("called");
+    c.keys(&[press(KeyCode::Tab), press(KeyCode::Tab)]);
+    c.text("someday");
+    let requests = c.act(Action::Key(ctrl('s')));
+    assert!(requests.iter().all(|r| !matches!(r, Request::Log { .. })));
+    assert!(c.screen().contains("is not a day"), "{}", c.screen());
+}
+
+#[test]
+fn a_draft_is_restored_and_typed_text_is_saved_as_a_draft() {
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('l'))]);
+    let account_id = c.app.form.as_ref().unwrap().account_id;
+    let draft = Draft {
+        kind: "email".into(),
+        body: "typed before the line dropped".into(),
+        ..Draft::default()
+    };
+    let at = chrono::Utc::now();
+    c.act(Action::Db(Response::Draft {
+        account_id,
+        draft: Some((draft, at)),
+    }));
+    let form = c.app.form.as_ref().unwrap();
+    assert_eq!(form.note.text(), "typed before the line dropped");
+    assert!(c.screen().contains("restored"), "{}", c.screen());
+
+    // Typing marks the form unsaved; a tick after the pause saves the draft.
+    c.text(" and more");
+    c.app.now += std::time::Duration::from_secs(1);
+    let requests = c.act(Action::Tick);
+    assert!(
+        requests.iter().any(
+            |r| matches!(r, Request::SaveDraft { draft, .. } if draft.body.ends_with("and more"))
+        ),
+        "{requests:?}"
+    );
+    // A SIGHUP saves at once.
+    c.text("!");
+    let requests = c.act(Action::Shutdown);
+    assert!(
+        requests
+            .iter()
+            .any(|r| matches!(r, Request::SaveDraft { .. }))
+    );
+    assert!(c.app.quit);
+}
+
+#[test]
+fn help_lists_the_keys_of_the_current_context() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('?'))]);
+    let screen = c.screen();
+    assert!(screen.contains("Keys · list"), "{screen}");
+    assert!(screen.contains("gg/Home"), "{screen}");
+    assert!(screen.contains("log a call"), "{screen}");
+    assert!(screen.contains("find an account"), "{screen}");
+    c.keys(&[
+        press(KeyCode::Esc),
+        press(KeyCode::Enter),
+        press(KeyCode::Char('?')),
+    ]);
+    assert!(c.screen().contains("Keys · card"), "{}", c.screen());
+}
+
+#[test]
+fn panes_switch_with_numbers_and_tab() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('4'))]);
+    assert_eq!(c.app.pane, 3);
+    assert!(
+        c.screen().contains("failing now, by amount"),
+        "{}",
+        c.screen()
+    );
+    c.keys(&[press(KeyCode::Tab)]);
+    assert_eq!(c.app.pane, 4);
+    assert!(c.screen().contains("churned, latest first"));
+    c.keys(&[press(KeyCode::BackTab), press(KeyCode::BackTab)]);
+    assert_eq!(c.app.pane, 2);
+}
+
+#[test]
+fn the_command_line_opens_an_account_lookup_and_quits() {
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char(':'))]);
+    c.text("acct muller");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert!(c.screen().contains("/ muller"), "{}", c.screen());
+    c.keys(&[press(KeyCode::Esc), press(KeyCode::Char(':'))]);
+    c.text("frobnicate");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert!(c.screen().contains("unknown command"), "{}", c.screen());
+    c.keys(&[press(KeyCode::Char(':'))]);
+    c.text("q");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert!(c.app.quit);
+}
+
+#[test]
+fn a_small_terminal_is_told_so() {
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.act(Action::Resize(50, 12));
+    let screen = c.screen();
+    assert!(screen.contains("terminal too small"), "{screen}");
+    assert!(screen.contains("need 60×16, have 50×12"), "{screen}");
+    c.act(Action::Resize(80, 24));
+    assert!(c.screen().contains("j/↓ down"));
+}
+
+#[test]
+fn without_colour_the_selection_is_reversed() {
+    let c = console("carmen", (80, 24), Palette::None);
+    let buffer = c.buffer();
+    // Column 0 is the row's leading blank, part of the row's style.
+    let selected = &buffer[(0, 4)];
+    assert!(
+        selected.modifier.contains(Modifier::REVERSED),
+        "{selected:?}"
+    );
+    assert_eq!(selected.fg, ratatui::style::Color::Reset);
+    let other = &buffer[(0, 5)];
+    assert!(!other.modifier.contains(Modifier::REVERSED));
+}
+
+#[test]
+fn stored_escape_sequences_never_reach_the_screen() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    let id = c.app.panes[0].ids[0];
+    let mut row = c.store.account_rows(&[id]).unwrap().remove(0);
+    row.name = "Evil\u{1b}[2J\u{1b}]0;pwned\u{7}Corp".into();
+    c.act(Action::Db(Response::Rows { rows: vec![row] }));
+    let screen = c.screen();
+    assert!(!screen.contains('\u{1b}'), "an escape reached the screen");
+    assert!(!screen.contains('\u{7}'));
+    assert!(screen.contains("Evil\u{FFFD}[2J"), "{screen}");
+}
+
+#[test]
+fn a_reloaded_list_keeps_the_cursor_on_the_same_account() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('j')), press(KeyCode::Char('j'))]);
+    let selected = c.app.selected_id().unwrap();
+    let mut ids = c.app.panes[0].ids.clone();
+    ids.remove(0); // the account above was taken by someone else
+    let counts = vec![ids.len() as i64; 5];
+    c.act(Action::Db(Response::List {
+        pane: 0,
+        ids,
+        counts,
+    }));
+    assert_eq!(c.app.selected_id(), Some(selected));
+    assert_eq!(c.app.panes[0].cursor, 1);
+}

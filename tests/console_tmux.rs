@@ -1,0 +1,222 @@
+//! The real binary in a real terminal (tmux), driven by keys and read off the screen, as a rep
+//! would use it. Needs tmux, which `.ci/run` installs.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A tmux server of its own, so tests never touch a rep's sessions or each other.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, size: (u16, u16), command: &str) -> Tmux {
+        assert!(
+            Command::new("tmux").arg("-V").output().is_ok(),
+            "tmux is needed for this test (.ci/run installs it)"
+        );
+        let socket = format!("retain-test-{}-{name}", std::process::id());
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+            ])
+            .args(["-x", &size.0.to_string(), "-y", &size.1.to_string()])
+            .arg(command)
+            .env_remove("RETAIN_DB")
+            .env_remove("NO_COLOR")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        Tmux { socket }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "t"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `text`, for at most ten seconds.
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                panic!("{text:?} never appeared; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "t"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Types text literally.
+    fn type_text(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "t", "-l", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "has-session", "-t", "t"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    /// Closes the session as a dropped connection would: the console gets SIGHUP.
+    fn hang_up(&self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.hang_up();
+    }
+}
+
+fn console_command(db: &Path) -> String {
+    format!(
+        "{} --db {} --today {TODAY}",
+        env!("CARGO_BIN_EXE_retain"),
+        db.display()
+    )
+}
+
+/// Makes the OS user running the tests a rep of the database, so that drafts are kept.
+fn make_me_a_rep(db: &Path) -> String {
+    let me = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .execute(
+            "INSERT INTO reps (login, display_name, role) VALUES (?1, 'Test Rep', 'rep')",
+            [&me],
+        )
+        .unwrap();
+    me
+}
+
+#[test]
+fn a_rep_finds_an_account_and_logs_a_call_in_the_real_console() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "tmux.db");
+    ok(run(&db, &["demo", "--accounts", "300"]));
+    let tmux = Tmux::start("log", (80, 24), &console_command(&db));
+    tmux.wait_for("j/↓ down");
+    let screen = tmux.screen();
+    assert!(screen.contains("1 Queue"), "{screen}");
+
+    tmux.keys(&["/"]);
+    tmux.type_text("muller");
+    tmux.wait_for("Müller");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Timeline");
+    tmux.keys(&["l"]);
+    tmux.wait_for("Log ·");
+    tmux.type_text("Called from a real terminal");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("renewal");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("call logged");
+    let screen = tmux.wait_for("Called from a real terminal");
+    assert!(screen.contains("Müller"), "{screen}");
+
+    // q closes the card, q again quits.
+    tmux.keys(&["q"]);
+    tmux.wait_for("j/↓ down");
+    tmux.keys(&["q"]);
+    let start = Instant::now();
+    while tmux.alive() && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!tmux.alive(), "the console did not quit");
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM interactions i JOIN accounts a ON a.id = i.account_id
+             WHERE i.summary = 'Called from a real terminal' AND i.tags = 'renewal'
+               AND a.name LIKE 'Müller%'"
+        ),
+        1
+    );
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE action = 'log interaction'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn a_dropped_connection_keeps_what_the_rep_was_typing() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "hangup.db");
+    ok(run(&db, &["demo", "--accounts", "100"]));
+    let me = make_me_a_rep(&db);
+    let tmux = Tmux::start("hup", (100, 30), &console_command(&db));
+    tmux.wait_for("Test Rep (rep)");
+    tmux.keys(&["2"]);
+    tmux.wait_for("unscored");
+    tmux.keys(&["l"]);
+    tmux.wait_for("Log ·");
+    tmux.type_text("The customer was saying that");
+    tmux.wait_for("The customer was saying that");
+    // The connection drops mid-sentence.
+    tmux.hang_up();
+    let start = Instant::now();
+    let drafts = loop {
+        let n = query_i64(
+            &db,
+            &format!(
+                "SELECT count(*) FROM drafts WHERE rep_login = '{me}' AND body = 'The customer was saying that'"
+            ),
+        );
+        if n == 1 || start.elapsed() > Duration::from_secs(5) {
+            break n;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(drafts, 1, "the draft was not saved");
+
+    // Opening the form on that account again brings the text back.
+    let tmux = Tmux::start("back", (100, 30), &console_command(&db));
+    tmux.wait_for("Test Rep (rep)");
+    tmux.keys(&["2"]);
+    tmux.wait_for("unscored");
+    tmux.keys(&["l"]);
+    let screen = tmux.wait_for("restored");
+    assert!(screen.contains("The customer was saying that"), "{screen}");
+}

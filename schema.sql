@@ -214,5 +214,6 @@ CREATE TABLE drafts (
     UNIQUE (rep_login, account_id)
 );
 
--- Pane lists ordered by MRR.
+-- Pane lists: active accounts by MRR, and newest customers first.
 CREATE INDEX accounts_status_mrr ON accounts (status, mrr_cents);
+CREATE INDEX accounts_status_since ON accounts (status, customer_since);

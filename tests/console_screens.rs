@@ -8,16 +8,18 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
-use retain::domain::search::SearchIndex;
 use retain::store::{Create, Draft, Store};
 use retain::tui::app::{Action, App, Identity, View};
 use retain::tui::keymap::Keymap;
 use retain::tui::theme::{Palette, Theme};
 use retain::tui::views;
-use retain::tui::worker::{Request, Response};
+use retain::tui::worker::{Request, Responder, Response};
 
 struct Console {
     app: App,
+    /// Answers requests as the worker thread does, from the real database.
+    responder: Responder,
+    /// A second connection, for looking at what the console wrote.
     store: Store,
     _dir: tempfile::TempDir,
 }
@@ -36,6 +38,7 @@ fn console(login: &str, size: (u16, u16), palette: Palette) -> Console {
         os_user: login.to_string(),
         rep: store.rep(login).unwrap(),
     };
+    let rep = identity.rep.as_ref().map(|_| login.to_string());
     let app = App::new(
         identity,
         today(),
@@ -43,8 +46,11 @@ fn console(login: &str, size: (u16, u16), palette: Palette) -> Console {
         Theme { palette },
         size,
     );
+    let mut responder = Responder::new(Store::open(&db, Create::Never).unwrap(), rep, login.into());
+    responder.build_index().unwrap();
     let mut c = Console {
         app,
+        responder,
         store,
         _dir: dir,
     };
@@ -62,66 +68,13 @@ impl Console {
             assert!(rounds < 20, "requests keep coming: {requests:?}");
             let mut next = Vec::new();
             for request in requests {
-                let Some(response) = self.answer(request) else {
+                let Some(response) = self.responder.respond(request, chrono::Utc::now()) else {
                     continue;
                 };
                 next.extend(self.app.update(Action::Db(response)));
             }
             requests = next;
         }
-    }
-
-    fn answer(&mut self, request: Request) -> Option<Response> {
-        Some(match request {
-            Request::List { pane, lists } => {
-                let ids = self.store.account_ids(&lists[pane]).unwrap();
-                let counts = lists
-                    .iter()
-                    .map(|l| self.store.account_count_in(l).unwrap())
-                    .collect();
-                Response::List { pane, ids, counts }
-            }
-            Request::Rows { ids } => Response::Rows {
-                rows: self.store.account_rows(&ids).unwrap(),
-            },
-            Request::Card { account_id } => Response::Card {
-                account_id,
-                card: self.store.account_card(account_id).unwrap().map(Box::new),
-            },
-            Request::Search { query } => {
-                let index = SearchIndex::build(self.store.search_docs().unwrap());
-                let hits = index
-                    .search(&query, 50)
-                    .into_iter()
-                    .map(|h| {
-                        (
-                            h,
-                            self.store.account_rows(&[h.account_id]).unwrap().remove(0),
-                        )
-                    })
-                    .collect();
-                Response::Search {
-                    query,
-                    hits,
-                    indexing: false,
-                }
-            }
-            Request::LoadDraft { account_id } => Response::Draft {
-                account_id,
-                draft: None,
-            },
-            Request::Log { new } => {
-                let id = self
-                    .store
-                    .log_interaction(&new, "tester", new.occurred_at)
-                    .unwrap();
-                Response::Logged {
-                    account_id: new.account_id,
-                    interaction_id: id,
-                }
-            }
-            Request::SaveDraft { .. } | Request::DiscardDraft { .. } => return None,
-        })
     }
 
     fn act(&mut self, action: Action) -> Vec<Request> {
@@ -490,11 +443,10 @@ fn a_reloaded_list_keeps_the_cursor_on_the_same_account() {
     let selected = c.app.selected_id().unwrap();
     let mut ids = c.app.panes[0].ids.clone();
     ids.remove(0); // the account above was taken by someone else
-    let counts = vec![ids.len() as i64; 5];
     c.act(Action::Db(Response::List {
         pane: 0,
         ids,
-        counts,
+        counts: None,
     }));
     assert_eq!(c.app.selected_id(), Some(selected));
     assert_eq!(c.app.panes[0].cursor, 1);

@@ -74,40 +74,41 @@ pub struct Hit {
     pub contact_id: Option<i64>,
 }
 
-/// A stretch of the index's text.
-#[derive(Debug, Clone, Copy, Default)]
+/// Where a field sits in the index's text, and whose it is.
+#[derive(Debug, Clone, Copy)]
 struct Span {
     start: u32,
-    len: u32,
+    /// The account, by position in `accounts`.
+    account: u32,
+    /// The contact, by position in `contact_ids`, or `NO_CONTACT`.
+    contact: u32,
+    field: Field,
 }
+
+const NO_CONTACT: u32 = u32::MAX;
+
+/// Ends every field in the text, so that no match runs from one field into the next. Folded
+/// text has no line breaks (they fold to spaces) and digits have none either.
+const END: char = '\n';
 
 #[derive(Debug)]
 struct AccountEntry {
     id: i64,
     active: bool,
     mrr_cents: i64,
-    name: Span,
-    domain: Span,
-    external_id: Span,
-    /// This account's contacts are `contacts[first_contact..first_contact + contact_count]`.
-    first_contact: u32,
-    contact_count: u32,
 }
 
-#[derive(Debug)]
-struct ContactEntry {
-    id: i64,
-    name: Span,
-    email: Span,
-    /// Digits only.
-    phone: Span,
-}
-
+/// All fields of all accounts, folded, one after another in one string: a query is one fast
+/// substring scan over it, whatever the number of accounts, and costs only for the fields it
+/// matches. Phone numbers, as digits, have a string of their own.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     text: String,
+    spans: Vec<Span>,
+    phones: String,
+    phone_spans: Vec<Span>,
     accounts: Vec<AccountEntry>,
-    contacts: Vec<ContactEntry>,
+    contact_ids: Vec<i64>,
     /// Distinct words of folded account names, with the accounts (by position) that use them.
     name_words: HashMap<Box<str>, Vec<u32>>,
 }
@@ -128,56 +129,77 @@ impl SearchIndex {
             index.add(doc);
         }
         index.text.shrink_to_fit();
+        index.spans.shrink_to_fit();
+        index.phones.shrink_to_fit();
+        index.phone_spans.shrink_to_fit();
         index.accounts.shrink_to_fit();
-        index.contacts.shrink_to_fit();
+        index.contact_ids.shrink_to_fit();
         index
     }
 
     fn add(&mut self, doc: SearchDoc) {
-        let position = self.accounts.len() as u32;
-        let folded_name = fold(&doc.name);
-        let name = self.push(&folded_name);
-        for word in folded_name.split(' ').filter(|w| !w.is_empty()) {
+        let account = self.accounts.len() as u32;
+        let name = fold(&doc.name);
+        for word in name.split(' ').filter(|w| !w.is_empty()) {
             let accounts = self.name_words.entry(word.into()).or_default();
-            if accounts.last() != Some(&position) {
-                accounts.push(position);
+            if accounts.last() != Some(&account) {
+                accounts.push(account);
             }
         }
-        let domain = self.push(&fold(doc.domain.as_deref().unwrap_or("")));
-        let external_id = self.push(&fold(&doc.external_id));
-        let first_contact = self.contacts.len() as u32;
+        self.push(&name, account, NO_CONTACT, Field::Name);
+        self.push(
+            &fold(doc.domain.as_deref().unwrap_or("")),
+            account,
+            NO_CONTACT,
+            Field::Domain,
+        );
+        self.push(
+            &fold(&doc.external_id),
+            account,
+            NO_CONTACT,
+            Field::ExternalId,
+        );
         for c in &doc.contacts {
-            let entry = ContactEntry {
-                id: c.contact_id,
-                name: self.push(&fold(&c.name)),
-                email: self.push(&fold(c.email.as_deref().unwrap_or(""))),
-                phone: self.push(&digits(c.phone.as_deref().unwrap_or(""))),
-            };
-            self.contacts.push(entry);
+            let contact = self.contact_ids.len() as u32;
+            self.contact_ids.push(c.contact_id);
+            self.push(&fold(&c.name), account, contact, Field::ContactName);
+            self.push(
+                &fold(c.email.as_deref().unwrap_or("")),
+                account,
+                contact,
+                Field::Email,
+            );
+            let phone = digits(c.phone.as_deref().unwrap_or(""));
+            if !phone.is_empty() {
+                self.phone_spans.push(Span {
+                    start: self.phones.len() as u32,
+                    account,
+                    contact,
+                    field: Field::Phone,
+                });
+                self.phones.push_str(&phone);
+                self.phones.push(END);
+            }
         }
         self.accounts.push(AccountEntry {
             id: doc.account_id,
             active: doc.active,
             mrr_cents: doc.mrr_cents,
-            name,
-            domain,
-            external_id,
-            first_contact,
-            contact_count: doc.contacts.len() as u32,
         });
     }
 
-    fn push(&mut self, folded: &str) -> Span {
-        let span = Span {
+    fn push(&mut self, folded: &str, account: u32, contact: u32, field: Field) {
+        if folded.is_empty() {
+            return;
+        }
+        self.spans.push(Span {
             start: self.text.len() as u32,
-            len: folded.len() as u32,
-        };
+            account,
+            contact,
+            field,
+        });
         self.text.push_str(folded);
-        span
-    }
-
-    fn slice(&self, span: Span) -> &str {
-        &self.text[span.start as usize..(span.start + span.len) as usize]
+        self.text.push(END);
     }
 
     pub fn len(&self) -> usize {
@@ -195,11 +217,49 @@ impl SearchIndex {
             return Vec::new();
         }
         let q = Query::new(&folded, query);
+        // The best hit of each account: `slot[account]` is 1 + its place in `found`, or 0.
+        let mut slot: Vec<u32> = vec![0; self.accounts.len()];
         let mut found: Vec<(Hit, usize)> = Vec::new();
-        for (position, account) in self.accounts.iter().enumerate() {
-            if let Some(hit) = self.score_account(account, &q) {
-                found.push((hit, position));
+        let mut consider = |span: &Span, score: Option<u32>| {
+            let Some(score) = score else { return };
+            let entry = &self.accounts[span.account as usize];
+            let hit = Hit {
+                account_id: entry.id,
+                field: span.field,
+                // Among equals, an active account is what the rep is after.
+                score: score + u32::from(entry.active) * 5,
+                contact_id: (span.contact != NO_CONTACT)
+                    .then(|| self.contact_ids[span.contact as usize]),
+            };
+            match slot[span.account as usize] {
+                0 => {
+                    found.push((hit, span.account as usize));
+                    slot[span.account as usize] = found.len() as u32;
+                }
+                at => {
+                    let best = &mut found[at as usize - 1].0;
+                    if hit.score > best.score {
+                        *best = hit;
+                    }
+                }
             }
+        };
+        if q.whole.chars().count() == 1 {
+            // One character says little: what starts with it.
+            for span in &self.spans {
+                if self.text[span.start as usize..].starts_with(q.whole) {
+                    consider(span, q.score(span.field, span_text(&self.text, span)));
+                }
+            }
+        } else {
+            scan(&self.text, &self.spans, q.key(), |span, text| {
+                consider(span, q.score(span.field, text))
+            });
+        }
+        if let Some(phone) = &q.phone {
+            scan(&self.phones, &self.phone_spans, phone, |span, text| {
+                consider(span, q.phone(text))
+            });
         }
         if found.len() < limit && q.fuzzy_allowed() {
             self.add_fuzzy(&q, &mut found);
@@ -219,44 +279,6 @@ impl SearchIndex {
         }
         found.sort_unstable_by_key(key);
         found.into_iter().map(|(hit, _)| hit).collect()
-    }
-
-    fn score_account(&self, a: &AccountEntry, q: &Query<'_>) -> Option<Hit> {
-        let mut best: Option<Hit> = None;
-        let mut consider = |field: Field, score: Option<u32>, contact_id: Option<i64>| {
-            if let Some(score) = score
-                && best.is_none_or(|b| score > b.score)
-            {
-                best = Some(Hit {
-                    account_id: a.id,
-                    field,
-                    score,
-                    contact_id,
-                });
-            }
-        };
-        consider(
-            Field::ExternalId,
-            q.external_id(self.slice(a.external_id)),
-            None,
-        );
-        consider(Field::Name, q.name(self.slice(a.name)), None);
-        consider(Field::Domain, q.domain(self.slice(a.domain)), None);
-        let contacts = a.first_contact as usize..(a.first_contact + a.contact_count) as usize;
-        for c in &self.contacts[contacts] {
-            consider(Field::Email, q.email(self.slice(c.email)), Some(c.id));
-            consider(Field::Phone, q.phone(self.slice(c.phone)), Some(c.id));
-            consider(
-                Field::ContactName,
-                q.contact_name(self.slice(c.name)),
-                Some(c.id),
-            );
-        }
-        best.map(|mut hit| {
-            // Among equals, an active account is what the rep is after.
-            hit.score += u32::from(a.active) * 5;
-            hit
-        })
     }
 
     /// Accounts whose name has, for every word of the query, a word that starts like it, one
@@ -301,6 +323,47 @@ impl SearchIndex {
     }
 }
 
+/// The text of one span, without its end mark.
+fn span_text<'t>(text: &'t str, span: &Span) -> &'t str {
+    let start = span.start as usize;
+    let end = text[start..].find(END).map_or(text.len(), |e| start + e);
+    &text[start..end]
+}
+
+/// Calls `matched` once for every span that contains `key`, in text order. Each span is looked
+/// at once, however often `key` occurs in it: after a match the scan jumps to the span's end.
+fn scan(text: &str, spans: &[Span], key: &str, mut matched: impl FnMut(&Span, &str)) {
+    if key.is_empty() {
+        return;
+    }
+    let finder = Finder::new(key.as_bytes());
+    let hay = text.as_bytes();
+    let mut pos = 0;
+    // Matches come in text order, so the span of each is found forward from the last one:
+    // doubling strides to get past it, then a binary search within the last stride.
+    let mut i = 0;
+    while let Some(found) = finder.find(&hay[pos..]) {
+        let at = pos + found;
+        let mut stride = 1;
+        while i + stride < spans.len() && spans[i + stride].start as usize <= at {
+            i += stride;
+            stride *= 2;
+        }
+        let window = &spans[i..(i + stride).min(spans.len())];
+        i += window
+            .partition_point(|s| s.start as usize <= at)
+            .saturating_sub(1);
+        let span = &spans[i];
+        let start = span.start as usize;
+        let end = memchr::memchr(END as u8, &hay[at..]).map_or(hay.len(), |e| at + e);
+        matched(span, &text[start..end]);
+        pos = end + 1;
+        if pos >= hay.len() {
+            break;
+        }
+    }
+}
+
 /// A folded query, ready to be matched against many fields.
 struct Query<'a> {
     whole: &'a str,
@@ -320,6 +383,28 @@ impl<'a> Query<'a> {
             finders: tokens.iter().map(|t| Finder::new(t.as_bytes())).collect(),
             tokens,
             phone: is_phone_like(raw, 4).then(|| digits(raw)),
+        }
+    }
+
+    /// The word to scan for: the longest, since it matches the fewest fields. Every word is
+    /// checked again on the fields it finds.
+    fn key(&self) -> &'a str {
+        self.tokens
+            .iter()
+            .copied()
+            .max_by_key(|t| t.len())
+            .unwrap_or(self.whole)
+    }
+
+    /// The score of a text field (not a phone) for this query.
+    fn score(&self, field: Field, text: &str) -> Option<u32> {
+        match field {
+            Field::Name => self.name(text),
+            Field::ContactName => self.contact_name(text),
+            Field::Domain => self.domain(text),
+            Field::Email => self.email(text),
+            Field::ExternalId => self.external_id(text),
+            Field::Phone | Field::NameFuzzy => None,
         }
     }
 
@@ -621,6 +706,35 @@ mod tests {
         assert_eq!(hits.len(), 5);
         assert!(idx.search("", 5).is_empty());
         assert!(idx.search("   ", 5).is_empty());
+    }
+
+    #[test]
+    fn every_matching_field_is_found_among_many() {
+        // Matches scattered far apart and close together, in names, emails and phones.
+        let docs = (1..=5000).map(|i| {
+            let mut d = doc(
+                i,
+                &format!("Account {i} {}", if i % 7 == 0 { "Zebra" } else { "Plain" }),
+            );
+            if i % 11 == 0 {
+                d = with_contact(d, "Someone", "zebra@x.test", "+1 555 0100");
+            }
+            if i == 4999 {
+                d = with_contact(d, "Last", "last@x.test", "+44 20 7946 0999");
+            }
+            d
+        });
+        let idx = SearchIndex::build(docs);
+        let mut found: Vec<i64> = idx
+            .search("zebra", 10_000)
+            .iter()
+            .map(|h| h.account_id)
+            .collect();
+        found.sort_unstable();
+        let expected: Vec<i64> = (1..=5000).filter(|i| i % 7 == 0 || i % 11 == 0).collect();
+        assert_eq!(found, expected);
+        assert_eq!(ids(&idx, "2079460999"), vec![4999]);
+        assert_eq!(idx.search("account 4321", 1)[0].account_id, 4321);
     }
 
     #[test]

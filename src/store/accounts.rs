@@ -61,26 +61,34 @@ fn account_row(row: &Row<'_>) -> rusqlite::Result<AccountRow> {
 impl AccountList {
     /// The query behind the list, selecting `columns` (aliases: `a` accounts, `r` owner).
     fn sql(&self, columns: &str) -> String {
+        // Ties break on the id in the index's own direction, so that SQLite walks an index
+        // (schema.sql names each) instead of sorting the whole list.
         let from = "FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id";
         match self {
             AccountList::OwnedBy(_) => format!(
                 "SELECT {columns} {from} WHERE a.status = 'active' AND r.login = ?1
-                 ORDER BY a.mrr_cents DESC, a.id"
+                 ORDER BY a.mrr_cents DESC, a.id DESC"
             ),
+            // accounts_status_mrr
             AccountList::ActiveByMrr => format!(
-                "SELECT {columns} {from} WHERE a.status = 'active' ORDER BY a.mrr_cents DESC, a.id"
+                "SELECT {columns} {from} WHERE a.status = 'active'
+                 ORDER BY a.mrr_cents DESC, a.id DESC"
             ),
+            // accounts_status_since
             AccountList::ActiveNewest => format!(
-                "SELECT {columns} {from} WHERE a.status = 'active' ORDER BY a.customer_since DESC, a.id"
+                "SELECT {columns} {from} WHERE a.status = 'active'
+                 ORDER BY a.customer_since DESC, a.id DESC"
             ),
             AccountList::PaymentsFailing => format!(
                 "SELECT {columns} {from}
                  JOIN (SELECT account_id, sum(amount_cents) AS owed FROM failed_payments
                        WHERE status = 'failing' GROUP BY account_id) p ON p.account_id = a.id
-                 ORDER BY p.owed DESC, a.id"
+                 ORDER BY p.owed DESC, a.id DESC"
             ),
+            // accounts_churned_at: churned_at is set exactly on churned accounts.
             AccountList::Churned => format!(
-                "SELECT {columns} {from} WHERE a.status = 'churned' ORDER BY a.churned_at DESC, a.id"
+                "SELECT {columns} {from} WHERE a.churned_at IS NOT NULL
+                 ORDER BY a.churned_at DESC, a.id DESC"
             ),
         }
     }

@@ -320,13 +320,14 @@ impl App {
 
     /// The requests that fill the first screen.
     pub fn start(&mut self) -> Vec<Request> {
-        vec![self.list_request(self.pane)]
+        vec![self.list_request(self.pane, true)]
     }
 
-    fn list_request(&self, pane: usize) -> Request {
+    fn list_request(&self, pane: usize, counts: bool) -> Request {
         Request::List {
             pane,
             lists: self.lists.clone(),
+            counts,
         }
     }
 
@@ -748,7 +749,7 @@ impl App {
         self.view = View::List;
         self.overlay = Overlay::None;
         // Reloaded on every visit: another rep may have changed it.
-        effects.push(self.list_request(pane));
+        effects.push(self.list_request(pane, false));
         self.want_rows(effects);
         self.follow_selection(effects);
     }
@@ -837,7 +838,10 @@ impl App {
     fn on_response(&mut self, response: Response, effects: &mut Vec<Request>) {
         match response {
             Response::List { pane, ids, counts } => {
-                self.counts = counts.into_iter().map(Some).collect();
+                match counts {
+                    Some(counts) => self.counts = counts.into_iter().map(Some).collect(),
+                    None => self.counts[pane] = Some(ids.len() as i64),
+                }
                 let p = &mut self.panes[pane];
                 // Keep the cursor on the same account when the list changes under it.
                 let selected = p.ids.get(p.cursor).copied();

@@ -11,17 +11,20 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::domain::search::{Hit, SearchIndex};
-use crate::store::{AccountCard, AccountList, AccountRow, Create, Draft, NewInteraction, Store};
+use crate::store::{
+    AccountCard, AccountList, AccountRow, Create, Draft, NewInteraction, Store, StoreError,
+};
 
 /// How many results a lookup shows.
 pub const SEARCH_LIMIT: usize = 50;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
-    /// The ids of a pane's list, and the counts of every pane for the header.
+    /// The ids of a pane's list; with `counts`, the counts of every pane for the header too.
     List {
         pane: usize,
         lists: Vec<AccountList>,
+        counts: bool,
     },
     Rows {
         ids: Vec<i64>,
@@ -52,7 +55,8 @@ pub enum Response {
     List {
         pane: usize,
         ids: Vec<i64>,
-        counts: Vec<i64>,
+        /// Every pane's count, when asked for.
+        counts: Option<Vec<i64>>,
     },
     Rows {
         rows: Vec<AccountRow>,
@@ -99,12 +103,9 @@ impl Worker {
             .name("retain-db".into())
             .spawn(move || {
                 let mut state = State {
-                    store,
-                    rep,
-                    os_user,
+                    responder: Responder::new(store, rep, os_user),
                     clock: Box::new(clock),
                     answers,
-                    index: None,
                     index_rx: None,
                     index_started: Instant::now(),
                     pending_search: None,
@@ -135,13 +136,140 @@ impl Worker {
     }
 }
 
-struct State {
+/// Answers the console's requests from the store: what the worker thread runs, and what tests
+/// and benchmarks call directly.
+pub struct Responder {
     store: Store,
     rep: Option<String>,
     os_user: String,
+    index: Option<SearchIndex>,
+}
+
+impl Responder {
+    pub fn new(store: Store, rep: Option<String>, os_user: String) -> Responder {
+        Responder {
+            store,
+            rep,
+            os_user,
+            index: None,
+        }
+    }
+
+    /// Builds the search index here and now (the worker builds it on a thread of its own).
+    pub fn build_index(&mut self) -> Result<(), StoreError> {
+        self.index = Some(SearchIndex::build(self.store.search_docs()?));
+        Ok(())
+    }
+
+    pub fn has_index(&self) -> bool {
+        self.index.is_some()
+    }
+
+    /// The answer to one request, if it has one; a failure is answered as `Failed`.
+    pub fn respond(&mut self, request: Request, now: DateTime<Utc>) -> Option<Response> {
+        self.try_respond(request, now)
+            .unwrap_or_else(|e| Some(Response::Failed(e.to_string())))
+    }
+
+    fn try_respond(
+        &mut self,
+        request: Request,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Response>, StoreError> {
+        Ok(match request {
+            Request::List {
+                pane,
+                lists,
+                counts,
+            } => {
+                let ids = self.store.account_ids(&lists[pane])?;
+                let counts = if counts {
+                    let all = lists
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| {
+                            if i == pane {
+                                Ok(ids.len() as i64)
+                            } else {
+                                self.store.account_count_in(l)
+                            }
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Some(all)
+                } else {
+                    None
+                };
+                Some(Response::List { pane, ids, counts })
+            }
+            Request::Rows { ids } => Some(Response::Rows {
+                rows: self.store.account_rows(&ids)?,
+            }),
+            Request::Card { account_id } => Some(Response::Card {
+                account_id,
+                card: self.store.account_card(account_id)?.map(Box::new),
+            }),
+            Request::Search { query } => Some(self.search(query)?),
+            Request::LoadDraft { account_id } => Some(Response::Draft {
+                account_id,
+                draft: match &self.rep {
+                    Some(rep) => self.store.draft(rep, account_id)?,
+                    None => None,
+                },
+            }),
+            Request::SaveDraft { account_id, draft } => {
+                if let Some(rep) = self.rep.clone() {
+                    self.store.save_draft(&rep, account_id, &draft, now)?;
+                }
+                None
+            }
+            Request::DiscardDraft { account_id } => {
+                if let Some(rep) = self.rep.clone() {
+                    self.store.discard_draft(&rep, account_id)?;
+                }
+                None
+            }
+            Request::Log { new } => {
+                let os_user = self.os_user.clone();
+                let id = self.store.log_interaction(&new, &os_user, now)?;
+                Some(Response::Logged {
+                    account_id: new.account_id,
+                    interaction_id: id,
+                })
+            }
+        })
+    }
+
+    fn search(&self, query: String) -> Result<Response, StoreError> {
+        let Some(index) = &self.index else {
+            return Ok(Response::Search {
+                query,
+                hits: Vec::new(),
+                indexing: true,
+            });
+        };
+        let hits = index.search(&query, SEARCH_LIMIT);
+        let ids: Vec<i64> = hits.iter().map(|h| h.account_id).collect();
+        let rows = self.store.account_rows(&ids)?;
+        let hits = hits
+            .into_iter()
+            .filter_map(|h| {
+                rows.iter()
+                    .find(|r| r.account_id == h.account_id)
+                    .map(|r| (h, r.clone()))
+            })
+            .collect();
+        Ok(Response::Search {
+            query,
+            hits,
+            indexing: false,
+        })
+    }
+}
+
+struct State {
+    responder: Responder,
     clock: Box<dyn Fn() -> DateTime<Utc> + Send>,
     answers: UnboundedSender<Response>,
-    index: Option<SearchIndex>,
     index_rx: Option<Receiver<Result<SearchIndex, String>>>,
     index_started: Instant,
     /// A lookup that came before the index was ready.
@@ -161,13 +289,20 @@ impl State {
             let mut batch = vec![first];
             batch.extend(rx.try_iter());
             for request in coalesce(batch) {
-                self.handle(request);
+                if let Request::Search { query } = &request
+                    && !self.responder.has_index()
+                {
+                    self.pending_search = Some(query.clone());
+                }
+                if let Some(answer) = self.responder.respond(request, (self.clock)()) {
+                    let _ = self.answers.send(answer);
+                }
             }
         }
     }
 
     fn start_index(&mut self) {
-        let path = self.store.path().to_path_buf();
+        let path = self.responder.store.path().to_path_buf();
         let (tx, rx) = mpsc::channel();
         self.index_rx = Some(rx);
         self.index_started = Instant::now();
@@ -185,133 +320,26 @@ impl State {
 
     fn poll_index(&mut self) {
         let Some(rx) = &self.index_rx else { return };
-        match rx.try_recv() {
+        let answer = match rx.try_recv() {
             Ok(Ok(index)) => {
                 let accounts = index.len();
-                self.index = Some(index);
-                self.index_rx = None;
-                self.answer(Response::IndexReady {
+                self.responder.index = Some(index);
+                Response::IndexReady {
                     accounts,
                     millis: self.index_started.elapsed().as_millis(),
-                });
-                if let Some(query) = self.pending_search.take() {
-                    self.search(query);
                 }
             }
-            Ok(Err(e)) => {
-                self.index_rx = None;
-                self.answer(Response::Failed(format!("search index: {e}")));
-            }
-            Err(_) => {}
-        }
-    }
-
-    fn answer(&self, response: Response) {
-        let _ = self.answers.send(response);
-    }
-
-    fn handle(&mut self, request: Request) {
-        let result = match request {
-            Request::List { pane, lists } => self.list(pane, &lists),
-            Request::Rows { ids } => self
-                .store
-                .account_rows(&ids)
-                .map(|rows| self.answer(Response::Rows { rows })),
-            Request::Card { account_id } => self.store.account_card(account_id).map(|card| {
-                self.answer(Response::Card {
-                    account_id,
-                    card: card.map(Box::new),
-                })
-            }),
-            Request::Search { query } => {
-                self.search(query);
-                Ok(())
-            }
-            Request::LoadDraft { account_id } => match &self.rep {
-                Some(rep) => self.store.draft(rep, account_id).map(|draft| {
-                    self.answer(Response::Draft { account_id, draft });
-                }),
-                None => {
-                    self.answer(Response::Draft {
-                        account_id,
-                        draft: None,
-                    });
-                    Ok(())
-                }
-            },
-            Request::SaveDraft { account_id, draft } => match self.rep.clone() {
-                Some(rep) => {
-                    let now = (self.clock)();
-                    self.store.save_draft(&rep, account_id, &draft, now)
-                }
-                None => Ok(()),
-            },
-            Request::DiscardDraft { account_id } => match self.rep.clone() {
-                Some(rep) => self.store.discard_draft(&rep, account_id),
-                None => Ok(()),
-            },
-            Request::Log { new } => {
-                let now = (self.clock)();
-                let os_user = self.os_user.clone();
-                self.store.log_interaction(&new, &os_user, now).map(|id| {
-                    self.answer(Response::Logged {
-                        account_id: new.account_id,
-                        interaction_id: id,
-                    })
-                })
-            }
+            Ok(Err(e)) => Response::Failed(format!("search index: {e}")),
+            Err(_) => return,
         };
-        if let Err(e) = result {
-            self.answer(Response::Failed(e.to_string()));
-        }
-    }
-
-    fn list(&mut self, pane: usize, lists: &[AccountList]) -> Result<(), crate::store::StoreError> {
-        let ids = self.store.account_ids(&lists[pane])?;
-        let counts = lists
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                if i == pane {
-                    Ok(ids.len() as i64)
-                } else {
-                    self.store.account_count_in(l)
-                }
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        self.answer(Response::List { pane, ids, counts });
-        Ok(())
-    }
-
-    fn search(&mut self, query: String) {
-        let Some(index) = &self.index else {
-            self.pending_search = Some(query.clone());
-            self.answer(Response::Search {
-                query,
-                hits: Vec::new(),
-                indexing: true,
-            });
-            return;
-        };
-        let hits = index.search(&query, SEARCH_LIMIT);
-        let ids: Vec<i64> = hits.iter().map(|h| h.account_id).collect();
-        match self.store.account_rows(&ids) {
-            Ok(rows) => {
-                let hits = hits
-                    .into_iter()
-                    .filter_map(|h| {
-                        rows.iter()
-                            .find(|r| r.account_id == h.account_id)
-                            .map(|r| (h, r.clone()))
-                    })
-                    .collect();
-                self.answer(Response::Search {
-                    query,
-                    hits,
-                    indexing: false,
-                });
-            }
-            Err(e) => self.answer(Response::Failed(e.to_string())),
+        self.index_rx = None;
+        let _ = self.answers.send(answer);
+        if let Some(query) = self.pending_search.take()
+            && let Some(answer) = self
+                .responder
+                .respond(Request::Search { query }, (self.clock)())
+        {
+            let _ = self.answers.send(answer);
         }
     }
 }

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
 use super::{mrr_short, safe};
 use crate::display::{fit, truncate};
@@ -115,41 +115,51 @@ fn detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
         frame.render_widget(Paragraph::new(Line::styled(text, t.muted())), inner);
         return;
     };
-    let mut lines = essentials(app, card, usize::from(inner.width));
-    lines.push(Line::raw(""));
+    let width = usize::from(inner.width);
+    let mut lines = essentials(app, card, width);
     lines.push(Line::styled("Recent", t.title()));
-    for e in card.timeline.iter().take(usize::from(inner.height)) {
+    // A few events: the whole timeline is on the card, and a short list keeps a cursor move
+    // cheap over SSH.
+    for e in card.timeline.iter().take(RECENT) {
+        let title = truncate(&safe(&e.title), width.saturating_sub(20)).into_owned();
         lines.push(Line::from(vec![
-            Span::styled(format!("{} ", e.at.format("%Y-%m-%d")), t.muted()),
-            Span::styled(format!("{:<8} ", safe(&e.label)), t.key()),
-            Span::raw(safe(&e.title)),
+            Span::styled(
+                format!("{} {:<8} ", e.at.format("%Y-%m-%d"), safe(&e.label)),
+                t.muted(),
+            ),
+            Span::raw(title),
         ]));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// Timeline events beside the list.
+const RECENT: usize = 6;
+
+/// Contacts shown in the essentials, two lines each.
+const CONTACT_ROWS: usize = 3;
+
 /// The lines every view of an account starts with: who, how much, where in its life, what is
-/// wrong, whom to call.
+/// wrong, whom to call. Always the same number of lines, each cut to `width`, so that moving
+/// from one account to the next rewrites only the cells that differ.
 pub fn essentials(app: &App, card: &AccountCard, width: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
     let row = &card.row;
+    let cut = |text: String| truncate(&text, width).into_owned();
     let stage = StageBounds::default().stage(row.customer_since, app.today);
-    let mut lines = vec![Line::styled(
-        truncate(&safe(&row.name), width).into_owned(),
-        t.title(),
-    )];
-    lines.push(Line::raw(format!(
+    let mut lines = vec![Line::styled(cut(safe(&row.name)), t.title())];
+    lines.push(Line::raw(cut(format!(
         "{} · {} · {}",
         safe(&row.external_id),
         safe(row.plan.as_deref().unwrap_or("no plan")),
         card.billing_interval
-    )));
-    lines.push(Line::raw(format!(
+    ))));
+    lines.push(Line::raw(cut(format!(
         "MRR {} · {} since {}",
         crate::domain::money::format(row.mrr_cents, &row.currency),
         stage,
         row.customer_since
-    )));
+    ))));
     let renewal = row
         .renewal_date
         .map_or("no renewal date".into(), |d| format!("renews {d}"));
@@ -157,36 +167,41 @@ pub fn essentials(app: &App, card: &AccountCard, width: usize) -> Vec<Line<'stat
         .owner_name
         .as_deref()
         .map_or("team queue".to_string(), safe);
-    lines.push(Line::raw(format!("{renewal} · owner {owner}")));
-    if !row.active {
-        lines.push(Line::styled(
-            format!(
+    lines.push(Line::raw(cut(format!("{renewal} · owner {owner}"))));
+    lines.push(if row.active {
+        Line::styled("risk: not scored yet", t.muted())
+    } else {
+        Line::styled(
+            cut(format!(
                 "churned {} ({}): {}",
                 card.churned_at.map(|d| d.to_string()).unwrap_or_default(),
                 card.churn_kind.as_deref().unwrap_or("?"),
                 safe(card.churn_reason.as_deref().unwrap_or(""))
-            ),
+            )),
             t.danger(),
-        ));
-    }
-    lines.push(Line::styled("risk: not scored yet", t.muted()));
-    for p in &card.open_payments {
-        lines.push(Line::styled(
-            format!(
-                "payment failing: {} {} ({} attempts)",
+        )
+    });
+    lines.push(match card.open_payments.as_slice() {
+        [] => Line::styled("no failing payment", t.muted()),
+        [p, rest @ ..] => Line::styled(
+            cut(format!(
+                "payment failing: {} {} ({} attempts){}",
                 crate::domain::money::format(p.amount_cents, &p.currency),
                 safe(&p.decline_code),
-                p.attempts
-            ),
+                p.attempts,
+                if rest.is_empty() {
+                    String::new()
+                } else {
+                    format!(" +{} more", rest.len())
+                }
+            )),
             t.danger(),
-        ));
-    }
+        ),
+    });
     let checkin = card
         .next_checkin
         .as_ref()
-        .map_or("none scheduled".to_string(), |(d, k)| {
-            format!("{d} ({})", safe(k))
-        });
+        .map_or("none".to_string(), |(d, k)| format!("{d} ({})", safe(k)));
     let tickets_style = if card.open_tickets > 0 {
         t.warn()
     } else {
@@ -194,24 +209,23 @@ pub fn essentials(app: &App, card: &AccountCard, width: usize) -> Vec<Line<'stat
     };
     lines.push(Line::from(vec![
         Span::styled(format!("open tickets {}", card.open_tickets), tickets_style),
-        Span::raw(format!(" · next check-in {checkin}")),
+        Span::raw(cut(format!(" · next check-in {checkin}"))),
     ]));
-    for c in card.contacts.iter().take(3) {
+    for i in 0..CONTACT_ROWS {
+        let Some(c) = card.contacts.get(i) else {
+            lines.push(Line::raw(""));
+            lines.push(Line::raw(""));
+            continue;
+        };
         let marker = if c.is_primary { "★ " } else { "  " };
         let phone = c
             .phone
             .as_deref()
             .map(|p| format!(" · {}", safe(p)))
             .unwrap_or_default();
-        lines.push(Line::raw(
-            truncate(&format!("{marker}{}{phone}", safe(&c.name)), width).into_owned(),
-        ));
-        if let Some(email) = &c.email {
-            lines.push(Line::styled(
-                truncate(&format!("  {}", safe(email)), width).into_owned(),
-                t.muted(),
-            ));
-        }
+        lines.push(Line::raw(cut(format!("{marker}{}{phone}", safe(&c.name)))));
+        let email = c.email.as_deref().map(safe).unwrap_or_default();
+        lines.push(Line::styled(cut(format!("  {email}")), t.muted()));
     }
     lines
 }

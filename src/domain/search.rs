@@ -447,8 +447,8 @@ impl<'a> Query<'a> {
     fn contact_name(&self, text: &str) -> Option<u32> {
         match self.level(text)? {
             Level::Exact => Some(700),
-            Level::Prefix => Some(560),
-            Level::WordStart => Some(520),
+            Level::Prefix => Some(600),
+            Level::WordStart => Some(560),
             Level::Contains if self.whole.chars().count() >= 3 => Some(300),
             Level::Contains => None,
         }
@@ -465,9 +465,10 @@ impl<'a> Query<'a> {
     }
 
     fn email(&self, text: &str) -> Option<u32> {
+        // Below a contact's name at the same level: "grace" is Grace, who has an address.
         match self.level(text)? {
             Level::Exact => Some(1000),
-            Level::Prefix => Some(620),
+            Level::Prefix => Some(580),
             Level::WordStart => Some(450),
             Level::Contains if self.whole.len() >= 3 => Some(250),
             Level::Contains => None,
@@ -658,6 +659,21 @@ mod tests {
         assert_eq!(idx.search("cus_0002", 1)[0].field, Field::ExternalId);
         assert_eq!(ids(&idx, "ops@acme.test")[0], 4);
         assert_eq!(idx.search("ops@acme.test", 1)[0].field, Field::Email);
+    }
+
+    #[test]
+    fn a_person_is_found_by_name_before_their_address() {
+        let idx = SearchIndex::build([with_contact(
+            doc(1, "Acme"),
+            "Grace Hopper",
+            "grace.hopper@acme.test",
+            "",
+        )]);
+        assert_eq!(idx.search("grace", 1)[0].field, Field::ContactName);
+        assert_eq!(
+            idx.search("grace.hopper@acme.test", 1)[0].field,
+            Field::Email
+        );
     }
 
     #[test]

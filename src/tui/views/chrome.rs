@@ -37,6 +37,8 @@ pub fn tabs(frame: &mut Frame<'_>, app: &App, area: Rect) {
         let name = match (short, pane) {
             (true, Pane::MyQueue) => "Queue",
             (true, Pane::AtRisk) => "Risk",
+            (true, Pane::CheckIns) => "Check",
+            (true, Pane::Payments) => "Pay",
             _ => pane.title(),
         };
         let count = app.counts[i].map(|c| format!(" {c}")).unwrap_or_default();

@@ -230,6 +230,32 @@ fn lookup_finds_by_folded_name_and_enter_opens_the_card() {
 }
 
 #[test]
+fn enter_before_the_answer_opens_the_best_match_when_it_arrives() {
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.act(Action::Key(press(KeyCode::Char('/'))));
+    let mut pending = Vec::new();
+    for ch in "muller".chars() {
+        pending.extend(c.act(Action::Key(press(KeyCode::Char(ch)))));
+    }
+    // Enter before any answer: nothing opens yet.
+    pending.extend(c.act(Action::Key(press(KeyCode::Enter))));
+    assert_eq!(c.app.view, View::List);
+    c.serve(pending);
+    assert_eq!(c.app.view, View::Card, "{}", c.screen());
+    assert!(c.screen().contains("Müller"), "{}", c.screen());
+
+    // With no match, the rep is told so.
+    c.act(Action::Key(press(KeyCode::Char('/'))));
+    let mut pending = Vec::new();
+    for ch in "qqqqzzzz".chars() {
+        pending.extend(c.act(Action::Key(press(KeyCode::Char(ch)))));
+    }
+    pending.extend(c.act(Action::Key(press(KeyCode::Enter))));
+    c.serve(pending);
+    assert!(c.screen().contains("no account matches"), "{}", c.screen());
+}
+
+#[test]
 fn logging_a_call_from_the_card_saves_it_and_the_timeline_shows_it() {
     let mut c = console("carmen", (80, 24), Palette::Indexed);
     c.keys(&[press(KeyCode::Enter), press(KeyCode::Char('l'))]);

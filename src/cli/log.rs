@@ -4,8 +4,8 @@ use anyhow::{Context, Result, bail};
 
 use super::{Ctx, search};
 use crate::domain::dates;
-use crate::domain::model::{InteractionKind, note_summary};
-use crate::store::{Create, NewInteraction, Store};
+use crate::domain::model::{Interaction, InteractionKind, note_summary};
+use crate::store::{Create, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
@@ -49,8 +49,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<()> {
         .context("--follow-up")?;
     let rep = store.rep(&ctx.os_user)?.map(|_| ctx.os_user.clone());
     let now = ctx.now();
-    let new = NewInteraction {
-        account_id,
+    let new = Interaction {
         rep,
         kind: args.kind,
         occurred_at: now,
@@ -65,7 +64,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<()> {
             .collect(),
         follow_up_on,
     };
-    let id = store.log_interaction(&new, &ctx.os_user, now)?;
+    let id = store.log_interaction(account_id, &new, &ctx.os_user, now)?;
     let name = store
         .account_rows(&[account_id])?
         .pop()

@@ -594,6 +594,7 @@ impl Life {
             body: body.trim_end().to_string(),
             outcome: Some(outcome.to_string()),
             tags,
+            follow_up_on: None,
         });
         (competitor, pricing)
     }

@@ -98,6 +98,8 @@ pub struct Interaction {
     pub body: String,
     pub outcome: Option<String>,
     pub tags: Vec<String>,
+    /// The day the rep promised to come back to the customer.
+    pub follow_up_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

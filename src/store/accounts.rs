@@ -125,20 +125,21 @@ impl Store {
 
     /// The rows of these accounts, in the order given; unknown ids are skipped.
     pub fn account_rows(&self, ids: &[i64]) -> Result<Vec<AccountRow>, StoreError> {
-        let run = || -> rusqlite::Result<Vec<AccountRow>> {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT {ROW_COLUMNS} FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id
-                 WHERE a.id = ?1"
-            ))?;
-            let mut rows = Vec::with_capacity(ids.len());
-            for id in ids {
-                if let Some(row) = stmt.query_map([id], account_row)?.next() {
-                    rows.push(row?);
-                }
+        self.rows_by_id(ids).map_err(|e| self.fail(e))
+    }
+
+    pub(super) fn rows_by_id(&self, ids: &[i64]) -> rusqlite::Result<Vec<AccountRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id
+             WHERE a.id = ?1"
+        ))?;
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(row) = stmt.query_map([id], account_row)?.next() {
+                rows.push(row?);
             }
-            Ok(rows)
-        };
-        run().map_err(|e| self.fail(e))
+        }
+        Ok(rows)
     }
 
     /// Finds an account by its id or its external id.

@@ -82,7 +82,7 @@ impl Store {
 
     fn read_card(&self, id: i64) -> rusqlite::Result<Option<AccountCard>> {
         let c = &self.conn;
-        let Some(row) = self.account_rows(&[id]).ok().and_then(|mut r| r.pop()) else {
+        let Some(row) = self.rows_by_id(&[id])?.pop() else {
             return Ok(None);
         };
         let head = c
@@ -92,33 +92,29 @@ impl Store {
                  FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id WHERE a.id = ?1",
                 [id],
                 |r| {
-                    Ok((
-                        r.get::<_, Option<String>>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        read::opt_day(r, 4)?,
-                        r.get::<_, Option<String>>(5)?,
-                        r.get::<_, Option<String>>(6)?,
-                        r.get::<_, i64>(7)?,
-                    ))
+                    Ok(AccountCard {
+                        row: row.clone(),
+                        domain: r.get(0)?,
+                        industry: r.get(1)?,
+                        billing_interval: r.get(2)?,
+                        owner_name: r.get(3)?,
+                        churned_at: read::opt_day(r, 4)?,
+                        churn_reason: r.get(5)?,
+                        churn_kind: r.get(6)?,
+                        version: r.get(7)?,
+                        contacts: Vec::new(),
+                        open_payments: Vec::new(),
+                        next_checkin: None,
+                        open_tickets: 0,
+                        timeline: Vec::new(),
+                    })
                 },
             )
             .optional()?;
-        let Some((
-            domain,
-            industry,
-            billing_interval,
-            owner_name,
-            churned_at,
-            churn_reason,
-            churn_kind,
-            version,
-        )) = head
-        else {
+        let Some(mut card) = head else {
             return Ok(None);
         };
-        let contacts = c
+        card.contacts = c
             .prepare_cached(
                 "SELECT id, name, email, phone, role, is_primary FROM contacts
                  WHERE account_id = ?1 ORDER BY is_primary DESC, id",
@@ -134,7 +130,7 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let open_payments = c
+        card.open_payments = c
             .prepare_cached(
                 "SELECT id, external_ref, amount_cents, currency, last_decline_code, attempt_count,
                         first_failed_at, next_retry_at
@@ -154,7 +150,7 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let next_checkin = c
+        card.next_checkin = c
             .query_row(
                 "SELECT due_date, kind FROM checkins WHERE account_id = ?1 AND done_at IS NULL
                  ORDER BY due_date LIMIT 1",
@@ -162,28 +158,13 @@ impl Store {
                 |r| Ok((read::day(r, 0)?, r.get(1)?)),
             )
             .optional()?;
-        let open_tickets = c.query_row(
+        card.open_tickets = c.query_row(
             "SELECT count(*) FROM tickets WHERE account_id = ?1 AND resolved_at IS NULL",
             [id],
             |r| r.get(0),
         )?;
-        let currency = row.currency.clone();
-        Ok(Some(AccountCard {
-            row,
-            domain,
-            industry,
-            billing_interval,
-            owner_name,
-            churned_at,
-            churn_reason,
-            churn_kind,
-            version,
-            contacts,
-            open_payments,
-            next_checkin,
-            open_tickets,
-            timeline: self.timeline(id, &currency)?,
-        }))
+        card.timeline = self.timeline(id, &row.currency)?;
+        Ok(Some(card))
     }
 
     fn timeline(&self, id: i64, currency: &str) -> rusqlite::Result<Vec<TimelineEntry>> {

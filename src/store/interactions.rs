@@ -1,28 +1,14 @@
 //! Logging calls, emails, meetings and notes, and the drafts that keep a half-typed note safe.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::{day, instant, read};
 use super::{Store, StoreError};
-use crate::domain::model::InteractionKind;
-
-/// An interaction a rep logs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewInteraction {
-    pub account_id: i64,
-    /// The rep's login, when the person logging is a rep.
-    pub rep: Option<String>,
-    pub kind: InteractionKind,
-    pub occurred_at: DateTime<Utc>,
-    pub summary: String,
-    pub body: String,
-    pub outcome: Option<String>,
-    pub tags: Vec<String>,
-    pub follow_up_on: Option<NaiveDate>,
-}
+use crate::domain::model::Interaction;
 
 /// A form as the rep left it, field by field as typed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -39,7 +25,8 @@ impl Store {
     /// audit log, all in one transaction. Returns the new interaction's id.
     pub fn log_interaction(
         &mut self,
-        new: &NewInteraction,
+        account_id: i64,
+        new: &Interaction,
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
@@ -52,27 +39,11 @@ impl Store {
                     .optional()?,
                 None => None,
             };
-            tx.prepare_cached(
-                "INSERT INTO interactions (account_id, rep_id, kind, occurred_at, summary, body,
-                     outcome, tags, follow_up_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                new.account_id,
-                rep_id,
-                new.kind.as_str(),
-                instant(&new.occurred_at),
-                new.summary,
-                new.body,
-                new.outcome,
-                new.tags.join(" "),
-                new.follow_up_on.map(day),
-            ])?;
-            let id = tx.last_insert_rowid();
+            let id = insert(tx, account_id, rep_id, new)?;
             if let Some(login) = new.rep.as_deref() {
                 tx.execute(
                     "DELETE FROM drafts WHERE rep_login = ?1 AND account_id = ?2",
-                    params![login, new.account_id],
+                    params![login, account_id],
                 )?;
             }
             audit::record(
@@ -85,7 +56,7 @@ impl Store {
                     entity_id: id,
                     before: None,
                     after: Some(json!({
-                        "account_id": new.account_id,
+                        "account_id": account_id,
                         "rep": new.rep,
                         "kind": new.kind.as_str(),
                         "occurred_at": instant(&new.occurred_at),
@@ -180,4 +151,30 @@ impl Store {
             .optional()
             .map_err(|e| self.fail(e))
     }
+}
+
+/// Inserts one interaction; the one place that writes the interactions table.
+pub(super) fn insert(
+    conn: &Connection,
+    account_id: i64,
+    rep_id: Option<i64>,
+    i: &Interaction,
+) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO interactions (account_id, rep_id, kind, occurred_at, summary, body, outcome,
+             tags, follow_up_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        account_id,
+        rep_id,
+        i.kind.as_str(),
+        instant(&i.occurred_at),
+        i.summary,
+        i.body,
+        i.outcome,
+        i.tags.join(" "),
+        i.follow_up_on.map(day),
+    ])?;
+    Ok(conn.last_insert_rowid())
 }

@@ -136,21 +136,8 @@ fn insert_history(
         counts.contacts += 1;
     }
 
-    let mut interaction = conn.prepare_cached(
-        "INSERT INTO interactions (account_id, rep_id, kind, occurred_at, summary, body, outcome, tags)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
     for i in &h.interactions {
-        interaction.execute(params![
-            account_id,
-            rep_id(rep_ids, i.rep.as_deref())?,
-            i.kind.as_str(),
-            instant(&i.occurred_at),
-            i.summary,
-            i.body,
-            i.outcome,
-            i.tags.join(" "),
-        ])?;
+        super::interactions::insert(conn, account_id, rep_id(rep_ids, i.rep.as_deref())?, i)?;
         counts.interactions += 1;
     }
 

@@ -19,7 +19,7 @@ pub use accounts::{AccountList, AccountRow};
 pub use card::{AccountCard, ContactRow, EventKind, OpenPayment, TimelineEntry};
 pub use codec::{day, instant, parse_day, parse_instant};
 pub use error::StoreError;
-pub use interactions::{Draft, NewInteraction};
+pub use interactions::Draft;
 pub use load::LoadCounts;
 pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create};
 pub use summary::{CodeCount, MoneyByCurrency, Summary};

@@ -12,9 +12,9 @@ use super::keymap::{Command, Context, Key, Keymap, Lookup};
 use super::theme::Theme;
 use super::worker::{Request, Response};
 use crate::domain::dates;
-use crate::domain::model::{InteractionKind, note_summary};
+use crate::domain::model::{Interaction, InteractionKind, note_summary};
 use crate::domain::search::Hit;
-use crate::store::{AccountCard, AccountList, AccountRow, Draft, NewInteraction};
+use crate::store::{AccountCard, AccountList, AccountRow, Draft};
 
 /// Everything that can happen to the console.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,8 +97,12 @@ pub enum View {
 pub struct SearchState {
     pub input: Editor,
     pub hits: Vec<(Hit, AccountRow)>,
+    /// The query `hits` answer; while it differs from the input, an answer is on its way.
+    pub answered: String,
     pub cursor: usize,
     pub indexing: bool,
+    /// Enter came before the answer: open the best match when it arrives.
+    pub open_on_answer: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -461,6 +465,7 @@ impl App {
                     return;
                 }
                 s.cursor = 0;
+                s.open_on_answer = false;
                 effects.push(Request::Search {
                     query: s.input.text(),
                 });
@@ -537,9 +542,13 @@ impl App {
                 }
             }
             (Context::Search, Command::Open) => {
-                if let Overlay::Search(s) = &self.overlay
-                    && let Some((hit, _)) = s.hits.get(s.cursor)
-                {
+                let Overlay::Search(s) = &mut self.overlay else {
+                    return;
+                };
+                if s.answered != s.input.text() || s.indexing {
+                    // A rep on a call types and presses Enter without waiting.
+                    s.open_on_answer = !s.input.text().trim().is_empty();
+                } else if let Some((hit, _)) = s.hits.get(s.cursor) {
                     self.results = s.hits.iter().map(|(h, _)| h.account_id).collect();
                     self.result_pos = s.cursor;
                     let id = hit.account_id;
@@ -665,8 +674,10 @@ impl App {
         self.overlay = Overlay::Search(SearchState {
             input: Editor::single_line(query),
             hits: Vec::new(),
+            answered: String::new(),
             cursor: 0,
             indexing: !self.index_ready,
+            open_on_answer: false,
         });
     }
 
@@ -815,8 +826,8 @@ impl App {
         form.saving = true;
         form.error = None;
         effects.push(Request::Log {
-            new: NewInteraction {
-                account_id: form.account_id,
+            account_id: form.account_id,
+            interaction: Interaction {
                 rep,
                 kind: FORM_KINDS[form.kind],
                 occurred_at: wall_now,
@@ -888,8 +899,17 @@ impl App {
                     && s.input.text() == query
                 {
                     s.hits = hits;
+                    s.answered = query;
                     s.indexing = indexing;
                     s.cursor = s.cursor.min(s.hits.len().saturating_sub(1));
+                    if s.open_on_answer && !indexing {
+                        s.open_on_answer = false;
+                        if s.hits.is_empty() {
+                            self.toast("no account matches", Level::Info);
+                        } else {
+                            self.run_command(Command::Open, effects);
+                        }
+                    }
                 }
             }
             Response::Draft { account_id, draft } => {

@@ -10,10 +10,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::domain::model::Interaction;
 use crate::domain::search::{Hit, SearchIndex};
-use crate::store::{
-    AccountCard, AccountList, AccountRow, Create, Draft, NewInteraction, Store, StoreError,
-};
+use crate::store::{AccountCard, AccountList, AccountRow, Create, Draft, Store, StoreError};
 
 /// How many results a lookup shows.
 pub const SEARCH_LIMIT: usize = 50;
@@ -46,7 +45,8 @@ pub enum Request {
         account_id: i64,
     },
     Log {
-        new: NewInteraction,
+        account_id: i64,
+        interaction: Interaction,
     },
 }
 
@@ -228,11 +228,16 @@ impl Responder {
                 }
                 None
             }
-            Request::Log { new } => {
+            Request::Log {
+                account_id,
+                interaction,
+            } => {
                 let os_user = self.os_user.clone();
-                let id = self.store.log_interaction(&new, &os_user, now)?;
+                let id = self
+                    .store
+                    .log_interaction(account_id, &interaction, &os_user, now)?;
                 Some(Response::Logged {
-                    account_id: new.account_id,
+                    account_id,
                     interaction_id: id,
                 })
             }

@@ -7,5 +7,6 @@ pub mod fold;
 pub mod lifecycle;
 pub mod model;
 pub mod money;
+pub mod risk;
 pub mod search;
 pub mod text_enum;

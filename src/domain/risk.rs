@@ -1,0 +1,847 @@
+//! The risk that an account leaves, 0 to 100, explained factor by factor.
+//!
+//! Each factor looks at one leading indicator of churn and returns how bad it is (a severity
+//! from 0 to 1) with a sentence that gives the numbers behind it, or nothing when its input is
+//! missing. The score is the weighted mean of the severities of the factors that have data: a
+//! missing input is not counted as bad, its weight is spread over the others. A factor's points
+//! are its share of the score, so the reasons add up to the score. Weights depend on the
+//! lifecycle stage: early accounts are judged on adoption, late ones on renewal.
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::decline::{DeclineClass, classify};
+use super::lifecycle::Stage;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Factor {
+    Usage,
+    SeatShare,
+    Features,
+    Support,
+    Nps,
+    Billing,
+    Onboarding,
+    NoTouch,
+    Renewal,
+    Competitor,
+}
+
+impl Factor {
+    pub const ALL: [Factor; 10] = [
+        Factor::Usage,
+        Factor::SeatShare,
+        Factor::Features,
+        Factor::Support,
+        Factor::Nps,
+        Factor::Billing,
+        Factor::Onboarding,
+        Factor::NoTouch,
+        Factor::Renewal,
+        Factor::Competitor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Factor::Usage => "usage",
+            Factor::SeatShare => "seat_share",
+            Factor::Features => "features",
+            Factor::Support => "support",
+            Factor::Nps => "nps",
+            Factor::Billing => "billing",
+            Factor::Onboarding => "onboarding",
+            Factor::NoTouch => "no_touch",
+            Factor::Renewal => "renewal",
+            Factor::Competitor => "competitor",
+        }
+    }
+
+    /// What the card says when the factor has no data.
+    fn missing(self) -> &'static str {
+        match self {
+            Factor::Usage | Factor::SeatShare | Factor::Features | Factor::Onboarding => {
+                "no usage data"
+            }
+            Factor::Nps => "no NPS answer in a year",
+            Factor::Renewal => "no renewal date",
+            Factor::Support | Factor::Billing | Factor::NoTouch | Factor::Competitor => "no data",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Band {
+    Low,
+    Medium,
+    High,
+}
+
+impl Band {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Band::Low => "low",
+            Band::Medium => "medium",
+            Band::High => "high",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Band> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "low" => Some(Band::Low),
+            "medium" => Some(Band::Medium),
+            "high" => Some(Band::High),
+            _ => None,
+        }
+    }
+}
+
+// ---- Inputs: what the store knows about an account, as of a day. ----
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsagePoint {
+    /// First day of the month.
+    pub period: NaiveDate,
+    pub active_users: u32,
+    pub seats: u32,
+    pub key_feature_uses: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketFact {
+    pub opened_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub urgent: bool,
+    pub satisfaction: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentFact {
+    pub first_failed_at: DateTime<Utc>,
+    pub failing: bool,
+    /// Lost or written off: the money never came.
+    pub lost: bool,
+    pub decline_code: String,
+    pub attempts: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TouchFact {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    /// Whether a rep had it (not an automatic email or an imported note).
+    pub by_rep: bool,
+    pub tags: Vec<String>,
+}
+
+/// Everything the factors read, for one account, dated before `as_of`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskInput {
+    pub as_of: NaiveDate,
+    pub customer_since: NaiveDate,
+    pub stage: Stage,
+    pub renewal_date: Option<NaiveDate>,
+    /// Oldest first.
+    pub usage: Vec<UsagePoint>,
+    pub tickets: Vec<TicketFact>,
+    /// (when, score), oldest first.
+    pub nps: Vec<(DateTime<Utc>, u8)>,
+    pub payments: Vec<PaymentFact>,
+    /// (day, from, to) MRR changes.
+    pub mrr_changes: Vec<(NaiveDate, i64, i64)>,
+    /// Oldest first.
+    pub touches: Vec<TouchFact>,
+}
+
+// ---- The model: weights, bands, cadences, all configurable. ----
+
+/// Weight of each factor, for one stage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Weights {
+    pub usage: f64,
+    pub seat_share: f64,
+    pub features: f64,
+    pub support: f64,
+    pub nps: f64,
+    pub billing: f64,
+    pub onboarding: f64,
+    pub no_touch: f64,
+    pub renewal: f64,
+    pub competitor: f64,
+}
+
+impl Weights {
+    /// The defaults: early weighs adoption, mid the value shown, late renewal.
+    pub fn for_stage(stage: Stage) -> Weights {
+        let w = |usage,
+                 seat_share,
+                 features,
+                 support,
+                 nps,
+                 billing,
+                 onboarding,
+                 no_touch,
+                 renewal,
+                 competitor| Weights {
+            usage,
+            seat_share,
+            features,
+            support,
+            nps,
+            billing,
+            onboarding,
+            no_touch,
+            renewal,
+            competitor,
+        };
+        match stage {
+            Stage::Early => w(10.0, 10.0, 10.0, 10.0, 5.0, 15.0, 25.0, 10.0, 0.0, 5.0),
+            Stage::Mid => w(20.0, 10.0, 5.0, 15.0, 10.0, 15.0, 0.0, 10.0, 5.0, 10.0),
+            Stage::Late => w(15.0, 5.0, 5.0, 15.0, 10.0, 15.0, 0.0, 10.0, 15.0, 10.0),
+        }
+    }
+
+    fn slot(&mut self, factor: Factor) -> &mut f64 {
+        match factor {
+            Factor::Usage => &mut self.usage,
+            Factor::SeatShare => &mut self.seat_share,
+            Factor::Features => &mut self.features,
+            Factor::Support => &mut self.support,
+            Factor::Nps => &mut self.nps,
+            Factor::Billing => &mut self.billing,
+            Factor::Onboarding => &mut self.onboarding,
+            Factor::NoTouch => &mut self.no_touch,
+            Factor::Renewal => &mut self.renewal,
+            Factor::Competitor => &mut self.competitor,
+        }
+    }
+
+    pub fn of(&self, factor: Factor) -> f64 {
+        match factor {
+            Factor::Usage => self.usage,
+            Factor::SeatShare => self.seat_share,
+            Factor::Features => self.features,
+            Factor::Support => self.support,
+            Factor::Nps => self.nps,
+            Factor::Billing => self.billing,
+            Factor::Onboarding => self.onboarding,
+            Factor::NoTouch => self.no_touch,
+            Factor::Renewal => self.renewal,
+            Factor::Competitor => self.competitor,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Bands {
+    /// Scores at or above this are high.
+    pub high: f64,
+    /// Scores at or above this (and below high) are medium.
+    pub medium: f64,
+}
+
+impl Default for Bands {
+    fn default() -> Self {
+        Bands {
+            high: 45.0,
+            medium: 25.0,
+        }
+    }
+}
+
+/// Days without a rep's touch that each stage tolerates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Cadence {
+    pub early: u32,
+    pub mid: u32,
+    pub late: u32,
+}
+
+impl Default for Cadence {
+    fn default() -> Self {
+        Cadence {
+            early: 14,
+            mid: 30,
+            late: 60,
+        }
+    }
+}
+
+impl Cadence {
+    pub fn days(&self, stage: Stage) -> u32 {
+        match stage {
+            Stage::Early => self.early,
+            Stage::Mid => self.mid,
+            Stage::Late => self.late,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageWeights {
+    pub early: Weights,
+    pub mid: Weights,
+    pub late: Weights,
+}
+
+impl Default for StageWeights {
+    fn default() -> Self {
+        StageWeights {
+            early: Weights::for_stage(Stage::Early),
+            mid: Weights::for_stage(Stage::Mid),
+            late: Weights::for_stage(Stage::Late),
+        }
+    }
+}
+
+/// The whole model; `risk.toml` overrides any part of it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct RiskModel {
+    pub weights: StageWeights,
+    pub bands: Bands,
+    pub cadence: Cadence,
+}
+
+impl RiskModel {
+    /// The defaults with what a `risk.toml` text says: `[bands]`, `[cadence]`, and
+    /// `[weights.early|mid|late]` with any of the factors. What it does not mention keeps its
+    /// default, stage by stage.
+    pub fn from_toml(text: &str) -> Result<RiskModel, String> {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+        let mut model = RiskModel::default();
+        for (section, value) in table {
+            match section.as_str() {
+                "bands" => {
+                    model.bands = value
+                        .try_into()
+                        .map_err(|e: toml::de::Error| format!("[bands]: {e}"))?
+                }
+                "cadence" => {
+                    model.cadence = value
+                        .try_into()
+                        .map_err(|e: toml::de::Error| format!("[cadence]: {e}"))?
+                }
+                "weights" => {
+                    let stages = value
+                        .as_table()
+                        .ok_or("weights must be tables: [weights.mid]")?;
+                    for (stage, factors) in stages {
+                        let weights = match stage.as_str() {
+                            "early" => &mut model.weights.early,
+                            "mid" => &mut model.weights.mid,
+                            "late" => &mut model.weights.late,
+                            other => {
+                                return Err(format!(
+                                    "[weights.{other}]: the stages are early, mid, late"
+                                ));
+                            }
+                        };
+                        let factors = factors.as_table().ok_or_else(|| {
+                            format!("[weights.{stage}] must be a table of factor = weight")
+                        })?;
+                        for (name, weight) in factors {
+                            let factor = Factor::ALL
+                                .into_iter()
+                                .find(|f| f.as_str() == name)
+                                .ok_or_else(|| format!("weights.{stage}.{name}: not a factor"))?;
+                            let weight = weight
+                                .as_float()
+                                .or_else(|| weight.as_integer().map(|i| i as f64))
+                                .ok_or_else(|| format!("weights.{stage}.{name}: not a number"))?;
+                            if weight < 0.0 {
+                                return Err(format!(
+                                    "weights.{stage}.{name}: a weight cannot be negative"
+                                ));
+                            }
+                            *weights.slot(factor) = weight;
+                        }
+                    }
+                }
+                other => {
+                    return Err(format!(
+                        "[{other}]: the sections are bands, cadence, weights"
+                    ));
+                }
+            }
+        }
+        if model.bands.medium > model.bands.high {
+            return Err(format!(
+                "bands: medium ({}) must not be above high ({})",
+                model.bands.medium, model.bands.high
+            ));
+        }
+        Ok(model)
+    }
+
+    fn weights(&self, stage: Stage) -> &Weights {
+        match stage {
+            Stage::Early => &self.weights.early,
+            Stage::Mid => &self.weights.mid,
+            Stage::Late => &self.weights.late,
+        }
+    }
+
+    pub fn band(&self, score: f64) -> Band {
+        if score >= self.bands.high {
+            Band::High
+        } else if score >= self.bands.medium {
+            Band::Medium
+        } else {
+            Band::Low
+        }
+    }
+}
+
+// ---- The result. ----
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    pub factor: Factor,
+    /// This factor's share of the score.
+    pub points: f64,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskScore {
+    /// 0 to 100, higher is more likely to churn.
+    pub score: f64,
+    pub band: Band,
+    /// Every factor with data, largest first.
+    pub reasons: Vec<Reason>,
+    /// Factors without data, with what is missing.
+    pub missing: Vec<(Factor, &'static str)>,
+}
+
+impl RiskScore {
+    pub fn top(&self) -> Option<&Reason> {
+        self.reasons.first()
+    }
+}
+
+/// A factor's finding: how bad, and why.
+#[derive(Debug, Clone, PartialEq)]
+struct Finding {
+    severity: f64,
+    detail: String,
+}
+
+fn finding(severity: f64, detail: impl Into<String>) -> Option<Finding> {
+    Some(Finding {
+        severity: severity.clamp(0.0, 1.0),
+        detail: detail.into(),
+    })
+}
+
+/// A whole number with its sign, the minus as a minus sign: `+30`, `−42`.
+fn signed(x: f64) -> String {
+    let rounded = x.round();
+    if rounded < 0.0 {
+        format!("−{}", -rounded)
+    } else {
+        format!("+{rounded}")
+    }
+}
+
+/// Where `x` falls between `from` (0) and `to` (1), clamped.
+fn ramp(x: f64, from: f64, to: f64) -> f64 {
+    ((x - from) / (to - from)).clamp(0.0, 1.0)
+}
+
+fn days_between(earlier: NaiveDate, later: NaiveDate) -> i64 {
+    (later - earlier).num_days()
+}
+
+pub fn score(input: &RiskInput, model: &RiskModel) -> RiskScore {
+    let weights = model.weights(input.stage);
+    let mut findings: Vec<(Factor, Finding)> = Vec::new();
+    let mut missing = Vec::new();
+    for factor in Factor::ALL {
+        if weights.of(factor) <= 0.0 || factor == Factor::Renewal {
+            continue;
+        }
+        match evaluate(factor, input, model) {
+            Some(f) => findings.push((factor, f)),
+            None => missing.push((factor, factor.missing())),
+        }
+    }
+    // Renewal weighs by how weak the account already looks.
+    if weights.renewal > 0.0 {
+        let (sum, total) = findings.iter().fold((0.0, 0.0), |(s, t), (f, x)| {
+            (s + weights.of(*f) * x.severity, t + weights.of(*f))
+        });
+        let weakness = if total > 0.0 {
+            (sum / total / 0.4).min(1.0)
+        } else {
+            0.0
+        };
+        match renewal(input, weakness) {
+            Some(f) => findings.push((Factor::Renewal, f)),
+            None => missing.push((Factor::Renewal, Factor::Renewal.missing())),
+        }
+    }
+    let total: f64 = findings.iter().map(|(f, _)| weights.of(*f)).sum();
+    let mut reasons: Vec<Reason> = findings
+        .into_iter()
+        .map(|(factor, f)| Reason {
+            factor,
+            points: if total > 0.0 {
+                100.0 * weights.of(factor) * f.severity / total
+            } else {
+                0.0
+            },
+            detail: f.detail,
+        })
+        .collect();
+    reasons.sort_by(|a, b| b.points.total_cmp(&a.points).then(a.factor.cmp(&b.factor)));
+    let score = reasons
+        .iter()
+        .map(|r| r.points)
+        .sum::<f64>()
+        .clamp(0.0, 100.0);
+    RiskScore {
+        score,
+        band: model.band(score),
+        reasons,
+        missing,
+    }
+}
+
+fn evaluate(factor: Factor, input: &RiskInput, model: &RiskModel) -> Option<Finding> {
+    match factor {
+        Factor::Usage => usage(input),
+        Factor::SeatShare => seat_share(input),
+        Factor::Features => features(input),
+        Factor::Support => support(input),
+        Factor::Nps => nps(input),
+        Factor::Billing => billing(input),
+        Factor::Onboarding => onboarding(input),
+        Factor::NoTouch => no_touch(input, model.cadence.days(input.stage)),
+        Factor::Competitor => competitor(input),
+        Factor::Renewal => None, // scored with the others' weakness, in `score`
+    }
+}
+
+/// Active users in the last month against the two months before.
+fn usage(input: &RiskInput) -> Option<Finding> {
+    let [.., a, b, last] = input.usage.as_slice() else {
+        return None;
+    };
+    let before = f64::from(a.active_users + b.active_users) / 2.0;
+    if before <= 0.0 {
+        return (last.active_users == 0).then(|| Finding {
+            severity: 0.8,
+            detail: "no active users for three months".into(),
+        });
+    }
+    let change = (f64::from(last.active_users) - before) / before;
+    finding(
+        ramp(-change, 0.10, 0.50),
+        format!(
+            "usage {} % (last 30 d vs the 60 d before)",
+            signed(change * 100.0)
+        ),
+    )
+}
+
+fn seat_share(input: &RiskInput) -> Option<Finding> {
+    let last = input.usage.last()?;
+    if last.seats == 0 {
+        return None;
+    }
+    // In whole percent, so that the thresholds are exact.
+    let percent = 100.0 * f64::from(last.active_users) / f64::from(last.seats);
+    finding(
+        ramp(70.0 - percent, 0.0, 40.0),
+        format!("{percent:.0} % of {} seats active", last.seats),
+    )
+}
+
+fn features(input: &RiskInput) -> Option<Finding> {
+    let last = input.usage.last()?;
+    if last.active_users == 0 {
+        return finding(1.0, "key features unused (no active users)");
+    }
+    let per_user = f64::from(last.key_feature_uses) / f64::from(last.active_users);
+    finding(
+        ramp(2.0 - per_user, 0.0, 2.0),
+        format!("key features used {per_user:.1}× per active user last month"),
+    )
+}
+
+fn support(input: &RiskInput) -> Option<Finding> {
+    let now = end_of(input.as_of);
+    let open_old = input
+        .tickets
+        .iter()
+        .filter(|t| t.resolved_at.is_none_or(|r| r > now) && (now - t.opened_at).num_days() > 7)
+        .count();
+    let urgent_open = input
+        .tickets
+        .iter()
+        .any(|t| t.urgent && t.resolved_at.is_none_or(|r| r > now));
+    let recent_csat: Vec<u8> = input
+        .tickets
+        .iter()
+        .filter(|t| (now - t.opened_at).num_days() <= 90)
+        .filter_map(|t| t.satisfaction)
+        .collect();
+    let csat = (!recent_csat.is_empty())
+        .then(|| recent_csat.iter().map(|&s| f64::from(s)).sum::<f64>() / recent_csat.len() as f64);
+    // An engaged account that suddenly stops filing tickets has often stopped trying.
+    let before = input
+        .tickets
+        .iter()
+        .filter(|t| (91..=270).contains(&(now - t.opened_at).num_days()))
+        .count();
+    let lately = input
+        .tickets
+        .iter()
+        .filter(|t| (now - t.opened_at).num_days() <= 90)
+        .count();
+    let silent = before >= 4 && lately == 0;
+
+    let mut severity: f64 = 0.0;
+    let mut parts = Vec::new();
+    if open_old > 0 {
+        severity += 0.35 * open_old.min(3) as f64;
+        parts.push(format!(
+            "{open_old} ticket{} open > 7 d",
+            if open_old == 1 { "" } else { "s" }
+        ));
+    }
+    if urgent_open {
+        severity += 0.3;
+        parts.push("an urgent ticket open".to_string());
+    }
+    if let Some(csat) = csat {
+        if csat <= 3.0 {
+            severity += ramp(3.5 - csat, 0.0, 2.0) * 0.6;
+            parts.push(format!("satisfaction {csat:.1}/5 over 90 d"));
+        }
+    }
+    if silent {
+        severity += 0.5;
+        parts.push(format!(
+            "no ticket in 90 d after {before} in the 6 months before"
+        ));
+    }
+    if parts.is_empty() {
+        parts.push(if input.tickets.is_empty() {
+            "no tickets".to_string()
+        } else {
+            "support going fine".to_string()
+        });
+    }
+    finding(severity, parts.join("; "))
+}
+
+fn nps(input: &RiskInput) -> Option<Finding> {
+    let now = end_of(input.as_of);
+    let recent: Vec<&(DateTime<Utc>, u8)> = input
+        .nps
+        .iter()
+        .filter(|(at, _)| (now - *at).num_days() <= 365)
+        .collect();
+    let &&(at, score) = recent.last()?;
+    let days = (now - at).num_days();
+    let (base, kind) = match score {
+        0..=6 => (0.6 + 0.4 * f64::from(6 - score) / 6.0, "detractor"),
+        7..=8 => (0.25, "passive"),
+        _ => (0.0, "promoter"),
+    };
+    let previous = input.nps.iter().rev().nth(1).map(|(_, s)| *s);
+    let drop = previous.map_or(0, |p| i32::from(p) - i32::from(score));
+    let mut detail = format!("NPS {score} ({kind}), {days} d ago");
+    let mut severity = base;
+    if drop >= 3 {
+        severity += 0.3;
+        detail.push_str(&format!(", down {drop} from {}", previous.unwrap_or(score)));
+    }
+    finding(severity, detail)
+}
+
+fn billing(input: &RiskInput) -> Option<Finding> {
+    let now = end_of(input.as_of);
+    let mut severity: f64 = 0.0;
+    let mut parts = Vec::new();
+    if let Some(p) = input.payments.iter().rev().find(|p| p.failing) {
+        let class = classify(&p.decline_code).class;
+        severity += match class {
+            DeclineClass::Soft | DeclineClass::Operational => 0.5,
+            _ => 0.9,
+        };
+        parts.push(format!(
+            "payment failing: {}, {} attempt{}",
+            p.decline_code,
+            p.attempts,
+            if p.attempts == 1 { "" } else { "s" }
+        ));
+    }
+    let lost = input
+        .payments
+        .iter()
+        .filter(|p| p.lost && (now - p.first_failed_at).num_days() <= 180)
+        .count();
+    if lost > 0 {
+        severity += 0.5;
+        parts.push(format!(
+            "{lost} payment{} lost in 180 d",
+            if lost == 1 { "" } else { "s" }
+        ));
+    }
+    let recent_failures = input
+        .payments
+        .iter()
+        .filter(|p| !p.failing && !p.lost && (now - p.first_failed_at).num_days() <= 90)
+        .count();
+    if recent_failures > 0 {
+        severity += 0.2 * recent_failures.min(2) as f64;
+        parts.push(format!(
+            "{recent_failures} late payment{} in 90 d",
+            if recent_failures == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(&(day, from, to)) = input
+        .mrr_changes
+        .iter()
+        .rev()
+        .find(|(day, from, to)| to < from && days_between(*day, input.as_of) <= 120)
+    {
+        severity += 0.4;
+        parts.push(format!(
+            "downgrade {} % on {day}",
+            signed(100.0 * (to - from) as f64 / from.max(1) as f64)
+        ));
+    }
+    if let Some(t) = input
+        .touches
+        .iter()
+        .rev()
+        .find(|t| t.tags.iter().any(|x| x == "pricing") && (now - t.at).num_days() <= 120)
+    {
+        severity += 0.3;
+        parts.push(format!(
+            "pricing complaint in {} on {}",
+            t.kind,
+            t.at.date_naive()
+        ));
+    }
+    if parts.is_empty() {
+        parts.push("billing in order".to_string());
+    }
+    finding(severity, parts.join("; "))
+}
+
+/// Early accounts only: did they get going?
+fn onboarding(input: &RiskInput) -> Option<Finding> {
+    if input.stage != Stage::Early {
+        return None;
+    }
+    let age = days_between(input.customer_since, input.as_of);
+    if age < 21 {
+        return None; // too soon to judge
+    }
+    let last = input.usage.last()?;
+    if last.seats == 0 {
+        return None;
+    }
+    let share = f64::from(last.active_users) / f64::from(last.seats);
+    let features = if last.active_users == 0 {
+        0.0
+    } else {
+        f64::from(last.key_feature_uses) / f64::from(last.active_users)
+    };
+    let severity = 0.6 * ramp(0.5 - share, 0.0, 0.35) + 0.4 * ramp(1.5 - features, 0.0, 1.5);
+    finding(
+        severity,
+        format!(
+            "day {age}: {:.0} % of seats active, key features {features:.1}× per user",
+            share * 100.0
+        ),
+    )
+}
+
+fn no_touch(input: &RiskInput, cadence: u32) -> Option<Finding> {
+    let last = input
+        .touches
+        .iter()
+        .filter(|t| t.by_rep)
+        .map(|t| t.at.date_naive())
+        .max()
+        .unwrap_or(input.customer_since);
+    let days = days_between(last, input.as_of).max(0);
+    let overdue = days as f64 / f64::from(cadence.max(1));
+    finding(
+        ramp(overdue, 1.0, 2.5),
+        format!("no touch in {days} d (stage cadence {cadence} d)"),
+    )
+}
+
+fn competitor(input: &RiskInput) -> Option<Finding> {
+    let now = end_of(input.as_of);
+    let Some(t) = input
+        .touches
+        .iter()
+        .rev()
+        .find(|t| t.tags.iter().any(|x| x == "competitor") && (now - t.at).num_days() <= 180)
+    else {
+        return finding(0.0, "no competitor mentioned in 180 d");
+    };
+    let days = (now - t.at).num_days();
+    finding(
+        if days <= 90 { 1.0 } else { 0.6 },
+        format!(
+            "competitor mentioned in {} on {}",
+            t.kind,
+            t.at.date_naive()
+        ),
+    )
+}
+
+/// How near the renewal is, times how weak the account looks (0 to 1).
+fn renewal(input: &RiskInput, weakness: f64) -> Option<Finding> {
+    let renewal = input.renewal_date?;
+    let days = days_between(input.as_of, renewal);
+    if !(0..=365).contains(&days) {
+        return None;
+    }
+    let nearness = match days {
+        0..=30 => 1.0,
+        31..=60 => 0.7,
+        61..=90 => 0.4,
+        _ => 0.0,
+    };
+    finding(nearness * weakness, format!("renewal in {days} d"))
+}
+
+/// The last instant of a day: "as of" a day includes that whole day.
+fn end_of(day: NaiveDate) -> DateTime<Utc> {
+    (day + Days::new(1))
+        .and_hms_opt(0, 0, 0)
+        .map_or_else(Utc::now, |t| t.and_utc())
+        - chrono::Duration::seconds(1)
+}
+
+/// The next renewal of an annual contract after `as_of`: its next anniversary.
+pub fn next_anniversary(since: NaiveDate, as_of: NaiveDate) -> NaiveDate {
+    let mut years = (as_of.year() - since.year()).max(0) as u32;
+    loop {
+        if let Some(d) = since.checked_add_months(chrono::Months::new(12 * years))
+            && d > as_of
+        {
+            return d;
+        }
+        years += 1;
+        if years > 200 {
+            return as_of;
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "risk_tests.rs"]
+mod tests;

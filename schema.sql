@@ -217,3 +217,29 @@ CREATE TABLE drafts (
 -- Pane lists: active accounts by MRR, and newest customers first.
 CREATE INDEX accounts_status_mrr ON accounts (status, mrr_cents);
 CREATE INDEX accounts_status_since ON accounts (status, customer_since);
+
+-- migration 3
+
+-- Each active account's risk score, once a day: the trend (7 and 30 days) and "what changed
+-- since yesterday" are read from here. `points` is a JSON object of points by factor.
+CREATE TABLE risk_scores (
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    day        TEXT NOT NULL,                   -- day
+    score      REAL NOT NULL CHECK (score BETWEEN 0 AND 100),
+    band       TEXT NOT NULL CHECK (band IN ('low', 'medium', 'high')),
+    top_factor TEXT,
+    points     TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (account_id, day)
+) WITHOUT ROWID;
+CREATE INDEX risk_scores_day ON risk_scores (day);
+
+-- An account taken out of the at-risk view until a day, with why; it comes back earlier if its
+-- score rises by 10 or more over `score`.
+CREATE TABLE risk_snoozes (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    until      TEXT NOT NULL,                   -- day
+    reason     TEXT NOT NULL CHECK (reason <> ''),
+    score      REAL NOT NULL,
+    os_user    TEXT NOT NULL,
+    at         TEXT NOT NULL                    -- instant
+);

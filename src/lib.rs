@@ -4,8 +4,10 @@
 //! data set), `cli` (the command line).
 
 pub mod cli;
+pub mod config;
 pub mod demo;
 pub mod display;
 pub mod domain;
+pub mod scoring;
 pub mod store;
 pub mod tui;

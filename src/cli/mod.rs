@@ -4,6 +4,7 @@ mod demo;
 mod identity;
 mod log;
 mod paths;
+mod risk;
 mod search;
 mod summary;
 
@@ -53,6 +54,10 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Log a call, email, meeting or note on an account
     Log(log::LogArgs),
+    /// Rank active accounts by their risk of churning, with the reasons
+    AtRisk(risk::AtRiskArgs),
+    /// Score accounts as they stood on a past day and check against the churn that followed
+    Backtest(risk::BacktestArgs),
     /// Count what the database holds
     Summary {
         /// Print JSON instead of text
@@ -83,7 +88,7 @@ impl Ctx {
     }
 }
 
-fn parse_day(s: &str) -> Result<NaiveDate, String> {
+pub(crate) fn parse_day(s: &str) -> Result<NaiveDate, String> {
     crate::store::parse_day(s.trim())
         .ok_or_else(|| format!("expected a date as YYYY-MM-DD, got {s:?}"))
 }
@@ -110,6 +115,8 @@ pub fn run() -> Result<()> {
         Some(Command::Demo(args)) => demo::run(&ctx, &args),
         Some(Command::Search(args)) => search::run(&ctx, &args),
         Some(Command::Log(args)) => log::run(&ctx, &args),
+        Some(Command::AtRisk(args)) => risk::at_risk(&ctx, &args),
+        Some(Command::Backtest(args)) => risk::backtest(&ctx, &args),
         Some(Command::Summary { json }) => summary::run(&ctx, json),
     }
 }

@@ -144,6 +144,8 @@ struct Life {
     churn: Option<Churn>,
     /// A payment still in dunning today.
     failing_now: bool,
+    /// Months in a row without a touch from the team.
+    months_untouched: u32,
 }
 
 #[derive(Default)]
@@ -213,6 +215,7 @@ impl Simulator<'_> {
             last_nps: None,
             churn: None,
             failing_now: false,
+            months_untouched: 0,
         };
         life.live(since, &traits, self.owners);
 
@@ -368,18 +371,23 @@ impl Life {
             0.0
         };
         let mut competitor = false;
-        if keep && self.rng.random_bool(p_touch.min(0.95)) {
-            let (c, p) = self.touch(
-                start,
-                end,
-                early,
-                troubled,
-                payment_trouble,
-                renewal_month,
-                owners,
-            );
-            competitor = c;
-            pricing_talk |= p;
+        if self.rng.random_bool(p_touch.min(0.95)) {
+            self.months_untouched = 0;
+            if keep {
+                let (c, p) = self.touch(
+                    start,
+                    end,
+                    early,
+                    troubled,
+                    payment_trouble,
+                    renewal_month,
+                    owners,
+                );
+                competitor = c;
+                pricing_talk |= p;
+            }
+        } else {
+            self.months_untouched += 1;
         }
 
         // Voluntary churn: the hazard follows the behaviour above.
@@ -401,8 +409,19 @@ impl Life {
         let price_risk =
             if pricing_talk { 0.02 } else { 0.0 } + if competitor { 0.03 } else { 0.0 };
         let other_risk = 0.003;
-        let monthly =
-            usage_risk + onboarding_risk + support_risk + nps_risk + price_risk + other_risk;
+        // Left alone for a quarter, a customer drifts: nobody shows them what they miss.
+        let neglect_risk = if self.months_untouched >= 3 {
+            0.012
+        } else {
+            0.0
+        };
+        let monthly = usage_risk
+            + onboarding_risk
+            + support_risk
+            + nps_risk
+            + price_risk
+            + other_risk
+            + neglect_risk;
         // Annual contracts can only leave at renewal, carrying a year of dissatisfaction.
         let hazard = if self.annual {
             if m % 12 == 11 {

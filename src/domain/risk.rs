@@ -196,9 +196,9 @@ impl Weights {
             competitor,
         };
         match stage {
-            Stage::Early => w(10.0, 10.0, 10.0, 10.0, 5.0, 15.0, 25.0, 10.0, 0.0, 5.0),
-            Stage::Mid => w(20.0, 10.0, 5.0, 15.0, 10.0, 15.0, 0.0, 10.0, 5.0, 10.0),
-            Stage::Late => w(15.0, 5.0, 5.0, 15.0, 10.0, 15.0, 0.0, 10.0, 15.0, 10.0),
+            Stage::Early => w(10.0, 10.0, 10.0, 10.0, 5.0, 20.0, 25.0, 5.0, 0.0, 5.0),
+            Stage::Mid => w(20.0, 5.0, 5.0, 15.0, 10.0, 20.0, 0.0, 5.0, 10.0, 10.0),
+            Stage::Late => w(20.0, 5.0, 5.0, 10.0, 10.0, 20.0, 0.0, 5.0, 15.0, 10.0),
         }
     }
 
@@ -414,6 +414,8 @@ pub struct RiskScore {
     pub reasons: Vec<Reason>,
     /// Factors without data, with what is missing.
     pub missing: Vec<(Factor, &'static str)>,
+    /// How an annual contract far from its renewal damped the score, when it did.
+    pub contract: Option<String>,
 }
 
 impl RiskScore {
@@ -484,16 +486,24 @@ pub fn score(input: &RiskInput, model: &RiskModel) -> RiskScore {
         }
     }
     let total: f64 = findings.iter().map(|(f, _)| weights.of(*f)).sum();
+    let hold = contract_hold(input);
     let mut reasons: Vec<Reason> = findings
         .into_iter()
-        .map(|(factor, f)| Reason {
-            factor,
-            points: if total > 0.0 {
-                100.0 * weights.of(factor) * f.severity / total
-            } else {
-                0.0
-            },
-            detail: f.detail,
+        .map(|(factor, f)| {
+            // A payment can fail on any day; everything else waits for the renewal.
+            let held = match (factor, &hold) {
+                (Factor::Billing, _) | (_, None) => 1.0,
+                (_, Some((multiplier, _))) => *multiplier,
+            };
+            Reason {
+                factor,
+                points: if total > 0.0 {
+                    100.0 * weights.of(factor) * f.severity * held / total
+                } else {
+                    0.0
+                },
+                detail: f.detail,
+            }
         })
         .collect();
     reasons.sort_by(|a, b| b.points.total_cmp(&a.points).then(a.factor.cmp(&b.factor)));
@@ -507,7 +517,26 @@ pub fn score(input: &RiskInput, model: &RiskModel) -> RiskScore {
         band: model.band(score),
         reasons,
         missing,
+        contract: hold.map(|(_, note)| note),
     }
+}
+
+/// An annual contract holds the customer until its renewal: far from it, an unhappy customer
+/// cannot leave yet. Returns the multiplier for the factors other than billing (1 within 90
+/// days of the renewal, down to 0.4 from 270 days) and the sentence that says so.
+fn contract_hold(input: &RiskInput) -> Option<(f64, String)> {
+    let renewal = input.renewal_date?;
+    let days = days_between(input.as_of, renewal);
+    if days <= 90 {
+        return None;
+    }
+    let multiplier = 1.0 - 0.6 * ramp(days as f64, 90.0, 270.0);
+    Some((
+        multiplier,
+        format!(
+            "annual contract renews in {days} d: factors other than billing count ×{multiplier:.2}"
+        ),
+    ))
 }
 
 fn evaluate(factor: Factor, input: &RiskInput, model: &RiskModel) -> Option<Finding> {
@@ -525,25 +554,36 @@ fn evaluate(factor: Factor, input: &RiskInput, model: &RiskModel) -> Option<Find
     }
 }
 
-/// Active users in the last month against the two months before.
+/// Active users in the last month against the two months before (a sudden drop) and against
+/// three months earlier (a slow slide); the worse of the two.
 fn usage(input: &RiskInput) -> Option<Finding> {
-    let [.., a, b, last] = input.usage.as_slice() else {
+    let u = &input.usage;
+    let [.., a, b, last] = u.as_slice() else {
         return None;
     };
-    let before = f64::from(a.active_users + b.active_users) / 2.0;
-    if before <= 0.0 {
+    let recent = f64::from(a.active_users + b.active_users) / 2.0;
+    let earlier = (u.len() >= 4).then(|| f64::from(u[u.len() - 4].active_users));
+    let mut worst: Option<(f64, &str)> = None;
+    for (before, span) in [
+        (Some(recent), "the 60 d before"),
+        (earlier, "3 months earlier"),
+    ] {
+        if let Some(before) = before.filter(|b| *b > 0.0) {
+            let change = (f64::from(last.active_users) - before) / before;
+            if worst.is_none_or(|(w, _)| change < w) {
+                worst = Some((change, span));
+            }
+        }
+    }
+    let Some((change, span)) = worst else {
         return (last.active_users == 0).then(|| Finding {
             severity: 0.8,
             detail: "no active users for three months".into(),
         });
-    }
-    let change = (f64::from(last.active_users) - before) / before;
+    };
     finding(
         ramp(-change, 0.10, 0.50),
-        format!(
-            "usage {} % (last 30 d vs the 60 d before)",
-            signed(change * 100.0)
-        ),
+        format!("usage {} % (last 30 d vs {span})", signed(change * 100.0)),
     )
 }
 
@@ -816,6 +856,27 @@ fn renewal(input: &RiskInput, weakness: f64) -> Option<Finding> {
         _ => 0.0,
     };
     finding(nearness * weakness, format!("renewal in {days} d"))
+}
+
+/// The factor whose points rose most since an earlier score (given as points by factor
+/// name), and by how much; `None` when nothing rose.
+pub fn biggest_rise(
+    before: &std::collections::HashMap<String, f64>,
+    after: &RiskScore,
+) -> Option<(Factor, f64)> {
+    Factor::ALL
+        .into_iter()
+        .map(|f| {
+            let now = after
+                .reasons
+                .iter()
+                .find(|r| r.factor == f)
+                .map_or(0.0, |r| r.points);
+            let then = before.get(f.as_str()).copied().unwrap_or(0.0);
+            (f, now - then)
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|(_, rise)| *rise > 0.0)
 }
 
 /// The last instant of a day: "as of" a day includes that whole day.

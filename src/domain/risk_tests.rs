@@ -444,3 +444,22 @@ fn anniversaries() {
     );
     let _ = Utc.timestamp_opt(0, 0);
 }
+
+#[test]
+fn the_factor_that_moved_most_is_named() {
+    let model = RiskModel::default();
+    let mut i = input();
+    i.nps = vec![(at("2026-11-10"), 1)];
+    let after = score(&i, &model);
+    let mut before = std::collections::HashMap::new();
+    before.insert("nps".to_string(), 2.0);
+    let (factor, rise) = biggest_rise(&before, &after).unwrap();
+    assert_eq!(factor, Factor::Nps);
+    assert!(rise > 10.0);
+    let same: std::collections::HashMap<String, f64> = after
+        .reasons
+        .iter()
+        .map(|r| (r.factor.as_str().to_string(), r.points))
+        .collect();
+    assert_eq!(biggest_rise(&same, &after), None);
+}

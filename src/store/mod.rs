@@ -9,6 +9,7 @@ mod interactions;
 mod load;
 pub mod migrations;
 mod open;
+mod risk;
 mod summary;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ pub use error::StoreError;
 pub use interactions::Draft;
 pub use load::LoadCounts;
 pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create};
+pub use risk::{RiskSubject, StoredScore};
 pub use summary::{CodeCount, MoneyByCurrency, Summary};
 
 pub struct Store {

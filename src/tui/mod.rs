@@ -32,20 +32,13 @@ pub struct Options {
     pub mouse: bool,
 }
 
-/// Where the rep's key overrides live.
-pub fn keys_file() -> Option<std::path::PathBuf> {
-    dirs::config_dir().map(|d| d.join("retain").join("keys.toml"))
-}
-
-/// The keymap with the rep's overrides, and what was wrong with them if anything.
+/// The keymap with the rep's overrides from `keys.toml`, and what was wrong with them if
+/// anything (the console then starts with the default keys and says so).
 fn load_keymap() -> (Keymap, Option<String>) {
-    let Some(path) = keys_file() else {
-        return (Keymap::default(), None);
-    };
-    match std::fs::read_to_string(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Keymap::default(), None),
-        Err(e) => (Keymap::default(), Some(format!("{}: {e}", path.display()))),
-        Ok(text) => match Keymap::with_overrides(&text) {
+    match crate::config::read("keys.toml") {
+        Ok(None) => (Keymap::default(), None),
+        Err(e) => (Keymap::default(), Some(format!("{e:#}"))),
+        Ok(Some((path, text))) => match Keymap::with_overrides(&text) {
             Ok(map) => (map, None),
             Err(e) => (
                 Keymap::default(),

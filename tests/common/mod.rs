@@ -75,10 +75,18 @@ pub fn dump(db: &Path) -> String {
         .unwrap();
     for table in tables {
         out.push_str(&format!("## {table}\n"));
+        // Ordered by every column, which works for tables without a rowid too.
+        let columns = conn
+            .prepare(&format!("SELECT * FROM \"{table}\""))
+            .unwrap()
+            .column_count();
+        let order: Vec<String> = (1..=columns).map(|i| i.to_string()).collect();
         let mut stmt = conn
-            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid"))
+            .prepare(&format!(
+                "SELECT * FROM \"{table}\" ORDER BY {}",
+                order.join(", ")
+            ))
             .unwrap();
-        let columns = stmt.column_count();
         let mut rows = stmt.query([]).unwrap();
         while let Some(row) = rows.next().unwrap() {
             for i in 0..columns {

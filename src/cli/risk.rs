@@ -1,0 +1,198 @@
+//! `retain at-risk` and `retain backtest`.
+
+use anyhow::{Result, bail};
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+
+use super::Ctx;
+use crate::display::{fit, terminal_safe};
+use crate::domain::backtest::{Outcome, evaluate};
+use crate::domain::lifecycle::StageBounds;
+use crate::domain::risk::{Band, Reason, score};
+use crate::scoring::{Scored, score_all};
+use crate::store::{Create, Store};
+
+#[derive(Debug, clap::Args)]
+pub struct AtRiskArgs {
+    /// How many accounts to list
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Only accounts this rep owns
+    #[arg(long, value_name = "LOGIN")]
+    pub owner: Option<String>,
+    /// Only accounts in this band
+    #[arg(long, value_parser = parse_band)]
+    pub band: Option<Band>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BacktestArgs {
+    /// Score the accounts as they stood on this day, from data dated before it
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_day)]
+    pub as_of: NaiveDate,
+    /// Count the churn in this many days after --as-of
+    #[arg(long, default_value_t = 90)]
+    pub horizon_days: u64,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_band(s: &str) -> Result<Band, String> {
+    Band::parse(s).ok_or_else(|| format!("{s:?} is not a band; expected high, medium or low"))
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    account_id: i64,
+    external_id: &'a str,
+    name: &'a str,
+    score: f64,
+    band: Band,
+    mrr_cents: i64,
+    currency: &'a str,
+    at_stake_cents: i64,
+    stage: &'static str,
+    owner: Option<&'a str>,
+    trend_7d: Option<f64>,
+    trend_30d: Option<f64>,
+    reasons: Vec<Reason>,
+    missing: Vec<&'static str>,
+    contract: Option<&'a str>,
+}
+
+pub fn at_risk(ctx: &Ctx, args: &AtRiskArgs) -> Result<()> {
+    let model = crate::config::risk_model()?;
+    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let mut scored: Vec<Scored> = score_all(&mut store, &model, ctx.today)?
+        .into_iter()
+        .filter(|s| args.owner.is_none() || s.owner == args.owner)
+        .filter(|s| args.band.is_none_or(|b| s.risk.band == b))
+        .collect();
+    scored.sort_by(|a, b| {
+        b.risk
+            .score
+            .total_cmp(&a.risk.score)
+            .then(b.mrr_cents.cmp(&a.mrr_cents))
+            .then(a.account_id.cmp(&b.account_id))
+    });
+    scored.truncate(args.limit);
+    let round = |x: f64| (x * 10.0).round() / 10.0;
+    if args.json {
+        let rows: Vec<Row<'_>> = scored
+            .iter()
+            .map(|s| Row {
+                account_id: s.account_id,
+                external_id: &s.external_id,
+                name: &s.name,
+                score: round(s.risk.score),
+                band: s.risk.band,
+                mrr_cents: s.mrr_cents,
+                currency: &s.currency,
+                at_stake_cents: s.at_stake_cents(),
+                stage: s.stage.as_str(),
+                owner: s.owner.as_deref(),
+                trend_7d: s.trend_7d.map(round),
+                trend_30d: s.trend_30d.map(round),
+                reasons: s
+                    .risk
+                    .reasons
+                    .iter()
+                    .map(|r| Reason {
+                        points: round(r.points),
+                        ..r.clone()
+                    })
+                    .collect(),
+                missing: s.risk.missing.iter().map(|(_, m)| *m).collect(),
+                contract: s.risk.contract.as_deref(),
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    if scored.is_empty() {
+        println!("no account matches");
+    }
+    for s in &scored {
+        let trend = s
+            .trend_7d
+            .map_or("    ".to_string(), |t| format!("{t:+4.0}"));
+        let top = s.risk.top().map_or(String::new(), |r| r.detail.clone());
+        println!(
+            "{:>5.1} {:<6} {trend} {} {:<8} {:<5} {}",
+            s.risk.score,
+            s.risk.band.as_str(),
+            fit(&terminal_safe(&s.name), 32),
+            s.owner.as_deref().unwrap_or("team"),
+            s.stage.as_str(),
+            terminal_safe(&top)
+        );
+    }
+    Ok(())
+}
+
+pub fn backtest(ctx: &Ctx, args: &BacktestArgs) -> Result<()> {
+    if args.as_of >= ctx.today {
+        bail!(
+            "--as-of {} is not in the past (today is {}); a backtest needs the {} days after it to have happened",
+            args.as_of,
+            ctx.today,
+            args.horizon_days
+        );
+    }
+    let model = crate::config::risk_model()?;
+    let store = Store::open(&ctx.db, Create::Never)?;
+    // The cutoff is the day itself: nothing dated on or after it is read for the scores.
+    let subjects = store.risk_subjects(args.as_of, args.as_of, &StageBounds::default(), None)?;
+    let until = args.as_of + Days::new(args.horizon_days);
+    let churned = store.churned_between(args.as_of, until)?;
+    let outcomes: Vec<Outcome> = subjects
+        .iter()
+        .map(|s| {
+            let risk = score(&s.input, &model);
+            Outcome {
+                score: risk.score,
+                band: risk.band,
+                churned: churned.contains(&s.account_id),
+            }
+        })
+        .collect();
+    let e = evaluate(&outcomes);
+    if args.json {
+        let mut value = serde_json::to_value(&e)?;
+        value["as_of"] = args.as_of.to_string().into();
+        value["horizon_days"] = args.horizon_days.into();
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(());
+    }
+    let pct = |x: f64| format!("{:.1} %", 100.0 * x);
+    println!(
+        "as of {}, churn within {} days: {} of {} accounts",
+        args.as_of, args.horizon_days, e.churned, e.accounts
+    );
+    println!(
+        "ROC AUC         {}",
+        e.auc
+            .map_or("n/a (needs churners and stayers)".into(), |a| format!(
+                "{a:.3}"
+            ))
+    );
+    for b in &e.bands {
+        println!(
+            "{:<6} band     {:>6} accounts, {:>5} churned, churn rate {}",
+            b.band.as_str(),
+            b.accounts,
+            b.churned,
+            pct(b.churn_rate)
+        );
+    }
+    println!(
+        "top 10 %        {} accounts catch {} of the churners",
+        e.top_decile_accounts,
+        e.top_decile_capture.map_or("n/a".into(), pct)
+    );
+    Ok(())
+}

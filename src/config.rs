@@ -1,0 +1,43 @@
+//! The user's configuration files: `~/.config/retain/` (or `$RETAIN_CONFIG_DIR`), one file per
+//! concern. A file that is absent means the defaults; a file that is wrong is an error that
+//! names it.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::domain::risk::RiskModel;
+
+/// The folder of the configuration files.
+pub fn dir() -> Option<PathBuf> {
+    std::env::var_os("RETAIN_CONFIG_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::config_dir().map(|d| d.join("retain")))
+}
+
+pub fn file(name: &str) -> Option<PathBuf> {
+    dir().map(|d| d.join(name))
+}
+
+/// The text of a configuration file, `None` when there is none.
+pub fn read(name: &str) -> Result<Option<(PathBuf, String)>> {
+    let Some(path) = file(name) else {
+        return Ok(None);
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some((path, text))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// The risk model: the defaults with `risk.toml` over them.
+pub fn risk_model() -> Result<RiskModel> {
+    match read("risk.toml")? {
+        None => Ok(RiskModel::default()),
+        Some((path, text)) => RiskModel::from_toml(&text)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("{} is not a valid risk model", path.display())),
+    }
+}

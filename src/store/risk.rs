@@ -1,0 +1,368 @@
+//! What risk scoring reads, and the daily score history it writes.
+//!
+//! `risk_subjects` reads every account as it stood on a day, from data dated before a cutoff
+//! only: the live console passes tomorrow (today's calls count), the backtest passes the day
+//! itself. Each table is read in one pass ordered by account, and the passes are walked
+//! together, so a hundred thousand accounts take a handful of queries.
+
+use std::collections::HashMap;
+
+use chrono::{Days, Months, NaiveDate};
+use rusqlite::{Row, params};
+use serde::Serialize;
+
+use super::codec::{day, read};
+use super::{Store, StoreError};
+use crate::domain::lifecycle::StageBounds;
+use crate::domain::model::BillingInterval;
+use crate::domain::risk::{
+    PaymentFact, RiskInput, RiskScore, TicketFact, TouchFact, UsagePoint, next_anniversary,
+};
+
+/// An account to score, with what a list shows about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskSubject {
+    pub account_id: i64,
+    pub external_id: String,
+    pub name: String,
+    pub owner: Option<String>,
+    pub mrr_cents: i64,
+    pub currency: String,
+    pub input: RiskInput,
+}
+
+/// A stored daily score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredScore {
+    pub score: f64,
+    pub band: String,
+    /// Points by factor.
+    pub points: HashMap<String, f64>,
+}
+
+/// How far back each kind of fact is read: as far as any factor looks, and a little more.
+const USAGE_MONTHS: u32 = 4;
+const EVENT_DAYS: u64 = 400;
+const NPS_DAYS: u64 = 800;
+const MRR_DAYS: u64 = 200;
+
+impl Store {
+    /// Accounts that were customers on `as_of` (started, not yet churned), with their facts
+    /// dated before `cutoff`; only account `only` when given.
+    pub fn risk_subjects(
+        &self,
+        as_of: NaiveDate,
+        cutoff: NaiveDate,
+        bounds: &StageBounds,
+        only: Option<i64>,
+    ) -> Result<Vec<RiskSubject>, StoreError> {
+        self.read_subjects(as_of, cutoff, bounds, only)
+            .map_err(|e| self.fail(e))
+    }
+
+    fn read_subjects(
+        &self,
+        as_of: NaiveDate,
+        cutoff: NaiveDate,
+        bounds: &StageBounds,
+        only: Option<i64>,
+    ) -> rusqlite::Result<Vec<RiskSubject>> {
+        let c = &self.conn;
+        // Every query takes `only` as its last parameter, number `n`.
+        let filter = |column: &str, n: u8| match only {
+            Some(_) => format!("AND {column} = ?{n}"),
+            None => format!("AND ?{n} IS NULL"),
+        };
+        let cut = day(cutoff);
+        let since = |days: u64| day(cutoff - Days::new(days));
+
+        let mut accounts = c.prepare_cached(&format!(
+            "SELECT a.id, a.external_id, a.name, r.login, a.mrr_cents, a.currency,
+                    a.customer_since, a.billing_interval, a.renewal_date
+             FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id
+             WHERE a.customer_since <= ?1 AND (a.churned_at IS NULL OR a.churned_at > ?1) {}
+             ORDER BY a.id",
+            filter("a.id", 2)
+        ))?;
+        let mut subjects: Vec<RiskSubject> = accounts
+            .query_map(params![day(as_of), only], |r| {
+                let since: NaiveDate = read::day(r, 6)?;
+                let interval: String = r.get(7)?;
+                let stored_renewal = read::opt_day(r, 8)?;
+                let annual = interval == BillingInterval::Annual.as_str();
+                Ok(RiskSubject {
+                    account_id: r.get(0)?,
+                    external_id: r.get(1)?,
+                    name: r.get(2)?,
+                    owner: r.get(3)?,
+                    mrr_cents: r.get(4)?,
+                    currency: r.get(5)?,
+                    input: RiskInput {
+                        as_of,
+                        customer_since: since,
+                        stage: bounds.stage(since, as_of),
+                        renewal_date: renewal_on(as_of, since, annual, stored_renewal),
+                        usage: Vec::new(),
+                        tickets: Vec::new(),
+                        nps: Vec::new(),
+                        payments: Vec::new(),
+                        mrr_changes: Vec::new(),
+                        touches: Vec::new(),
+                    },
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        if subjects.is_empty() {
+            return Ok(subjects);
+        }
+
+        // A month of usage counts once it is over before the cutoff.
+        let last_month = cutoff.checked_sub_months(Months::new(1)).unwrap_or(cutoff);
+        let first_month = cutoff
+            .checked_sub_months(Months::new(USAGE_MONTHS + 1))
+            .unwrap_or(cutoff);
+        fill(
+            &mut subjects,
+            c,
+            &format!(
+                "SELECT account_id, period, active_users, seats, key_feature_uses
+                 FROM usage_snapshots WHERE period <= ?1 AND period >= ?2 {}
+                 ORDER BY account_id, period",
+                filter("account_id", 3)
+            ),
+            params![day(last_month), day(first_month), only],
+            |r| {
+                Ok(UsagePoint {
+                    period: read::day(r, 1)?,
+                    active_users: r.get(2)?,
+                    seats: r.get(3)?,
+                    key_feature_uses: r.get(4)?,
+                })
+            },
+            |s, x| s.input.usage.push(x),
+        )?;
+        // A ticket resolved after the cutoff was still open then, and not yet rated.
+        fill(
+            &mut subjects,
+            c,
+            &format!(
+                "SELECT account_id, opened_at,
+                        CASE WHEN resolved_at < ?1 THEN resolved_at END,
+                        severity = 'urgent',
+                        CASE WHEN resolved_at < ?1 THEN satisfaction END
+                 FROM tickets WHERE opened_at < ?1 AND opened_at >= ?2 {}
+                 ORDER BY account_id, opened_at",
+                filter("account_id", 3)
+            ),
+            params![cut, since(EVENT_DAYS), only],
+            |r| {
+                Ok(TicketFact {
+                    opened_at: read::instant(r, 1)?,
+                    resolved_at: read::opt_instant(r, 2)?,
+                    urgent: r.get(3)?,
+                    satisfaction: r.get(4)?,
+                })
+            },
+            |s, x| s.input.tickets.push(x),
+        )?;
+        fill(
+            &mut subjects,
+            c,
+            &format!(
+                "SELECT account_id, responded_at, score FROM nps_responses
+                 WHERE responded_at < ?1 AND responded_at >= ?2 {}
+                 ORDER BY account_id, responded_at",
+                filter("account_id", 3)
+            ),
+            params![cut, since(NPS_DAYS), only],
+            |r| Ok((read::instant(r, 1)?, r.get(2)?)),
+            |s, x| s.input.nps.push(x),
+        )?;
+        // A payment's state as it was at the cutoff: attempts made by then, its last code then.
+        fill(
+            &mut subjects,
+            c,
+            &format!(
+                "SELECT p.account_id, p.first_failed_at,
+                        p.resolved_at IS NULL OR p.resolved_at >= ?1,
+                        p.status IN ('lost', 'written_off') AND p.resolved_at < ?1,
+                        coalesce((SELECT a.decline_code FROM payment_attempts a
+                                  WHERE a.payment_id = p.id AND a.attempted_at < ?1
+                                    AND a.decline_code IS NOT NULL
+                                  ORDER BY a.attempted_at DESC LIMIT 1), p.last_decline_code),
+                        (SELECT count(*) FROM payment_attempts a
+                         WHERE a.payment_id = p.id AND a.attempted_at < ?1)
+                 FROM failed_payments p
+                 WHERE p.first_failed_at < ?1 AND p.first_failed_at >= ?2 {}
+                 ORDER BY p.account_id, p.first_failed_at",
+                filter("p.account_id", 3)
+            ),
+            params![cut, since(EVENT_DAYS), only],
+            |r| {
+                Ok(PaymentFact {
+                    first_failed_at: read::instant(r, 1)?,
+                    failing: r.get(2)?,
+                    lost: r.get(3)?,
+                    decline_code: r.get(4)?,
+                    attempts: r.get::<_, u32>(5)?.max(1),
+                })
+            },
+            |s, x| s.input.payments.push(x),
+        )?;
+        fill(
+            &mut subjects,
+            c,
+            &format!(
+                "SELECT account_id, changed_on, from_cents, to_cents FROM mrr_changes
+                 WHERE changed_on < ?1 AND changed_on >= ?2 {}
+                 ORDER BY account_id, changed_on",
+                filter("account_id", 3)
+            ),
+            params![cut, since(MRR_DAYS), only],
+            |r| Ok((read::day(r, 1)?, r.get(2)?, r.get(3)?)),
+            |s, x| s.input.mrr_changes.push(x),
+        )?;
+        fill(
+            &mut subjects,
+            c,
+            &format!(
+                "SELECT account_id, occurred_at, kind, rep_id IS NOT NULL, tags FROM interactions
+                 WHERE occurred_at < ?1 AND occurred_at >= ?2 {}
+                 ORDER BY account_id, occurred_at",
+                filter("account_id", 3)
+            ),
+            params![cut, since(EVENT_DAYS), only],
+            |r| {
+                let tags: String = r.get(4)?;
+                Ok(TouchFact {
+                    at: read::instant(r, 1)?,
+                    kind: r.get(2)?,
+                    by_rep: r.get(3)?,
+                    tags: tags.split_whitespace().map(str::to_string).collect(),
+                })
+            },
+            |s, x| s.input.touches.push(x),
+        )?;
+        Ok(subjects)
+    }
+
+    /// Accounts that churned after `as_of` and on or before `until`: what a backtest checks
+    /// its scores against. Scoring never reads this.
+    pub fn churned_between(
+        &self,
+        as_of: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<std::collections::HashSet<i64>, StoreError> {
+        let run = || -> rusqlite::Result<std::collections::HashSet<i64>> {
+            self.conn
+                .prepare_cached(
+                    "SELECT id FROM accounts WHERE churned_at > ?1 AND churned_at <= ?2",
+                )?
+                .query_map(params![day(as_of), day(until)], |r| r.get(0))?
+                .collect()
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// Keeps the day's scores (replacing any earlier run of the same day), in one transaction.
+    pub fn save_scores(
+        &mut self,
+        on: NaiveDate,
+        scores: &[(i64, &RiskScore)],
+    ) -> Result<(), StoreError> {
+        let on = day(on);
+        self.write(|tx| {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO risk_scores (account_id, day, score, band, top_factor, points)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (account_id, day) DO UPDATE SET score = excluded.score,
+                     band = excluded.band, top_factor = excluded.top_factor,
+                     points = excluded.points",
+            )?;
+            for (account_id, s) in scores {
+                let points: HashMap<&str, f64> = s
+                    .reasons
+                    .iter()
+                    .map(|r| (r.factor.as_str(), (r.points * 10.0).round() / 10.0))
+                    .collect();
+                insert.execute(params![
+                    account_id,
+                    on,
+                    (s.score * 10.0).round() / 10.0,
+                    s.band.as_str(),
+                    s.top().map(|r| r.factor.as_str()),
+                    serde_json::to_string(&points).unwrap_or_default(),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The scores stored for a day, by account.
+    pub fn scores_on(&self, on: NaiveDate) -> Result<HashMap<i64, StoredScore>, StoreError> {
+        let run = || -> rusqlite::Result<HashMap<i64, StoredScore>> {
+            self.conn
+                .prepare_cached(
+                    "SELECT account_id, score, band, points FROM risk_scores WHERE day = ?1",
+                )?
+                .query_map([day(on)], stored_score)?
+                .collect()
+        };
+        run().map_err(|e| self.fail(e))
+    }
+}
+
+fn stored_score(r: &Row<'_>) -> rusqlite::Result<(i64, StoredScore)> {
+    let points: String = r.get(3)?;
+    Ok((
+        r.get(0)?,
+        StoredScore {
+            score: r.get(1)?,
+            band: r.get(2)?,
+            points: serde_json::from_str(&points).unwrap_or_default(),
+        },
+    ))
+}
+
+/// The renewal ahead on `as_of`: the stored date when it is the next one then, otherwise the
+/// next anniversary of an annual contract.
+fn renewal_on(
+    as_of: NaiveDate,
+    since: NaiveDate,
+    annual: bool,
+    stored: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    let year_before = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
+    match stored {
+        Some(d) if d > as_of && year_before(d) <= as_of => Some(d),
+        _ if annual => Some(next_anniversary(since, as_of)),
+        _ => None,
+    }
+}
+
+/// Reads rows `(account_id, fact)` ordered by account and hands each fact to its subject;
+/// `subjects` is ordered by account too, so both are walked once.
+fn fill<T>(
+    subjects: &mut [RiskSubject],
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    fact: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
+    mut put: impl FnMut(&mut RiskSubject, T),
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut at = 0;
+    while let Some(r) = rows.next()? {
+        let account_id: i64 = r.get(0)?;
+        while at < subjects.len() && subjects[at].account_id < account_id {
+            at += 1;
+        }
+        match subjects.get_mut(at) {
+            Some(s) if s.account_id == account_id => put(s, fact(r)?),
+            Some(_) => {} // an account not scored (not a customer on that day)
+            None => break,
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,302 @@
+//! Risk scoring on real files: the ranking command, the daily history, the configuration, and a
+//! backtest that cannot see the future.
+
+mod common;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use common::*;
+use retain::domain::lifecycle::StageBounds;
+use retain::domain::risk::{RiskModel, score};
+use retain::store::{Create, Store};
+use rusqlite::{Connection, params};
+
+fn demo(dir: &tempfile::TempDir, accounts: &str) -> std::path::PathBuf {
+    let db = db_in(dir, "risk.db");
+    ok(run(&db, &["demo", "--accounts", accounts]));
+    db
+}
+
+fn at_risk_json(db: &std::path::Path, extra: &[&str]) -> Vec<serde_json::Value> {
+    let mut args = vec!["at-risk", "--json"];
+    if !extra.contains(&"--limit") {
+        args.extend(["--limit", "5000"]);
+    }
+    args.extend_from_slice(extra);
+    serde_json::from_str::<serde_json::Value>(&ok(run(db, &args)))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn scores_as_of(db: &std::path::Path, as_of: NaiveDate) -> HashMap<i64, (f64, Vec<String>)> {
+    let store = Store::open(db, Create::Never).unwrap();
+    let model = RiskModel::default();
+    store
+        .risk_subjects(as_of, as_of, &StageBounds::default(), None)
+        .unwrap()
+        .into_iter()
+        .map(|s| {
+            let r = score(&s.input, &model);
+            (
+                s.account_id,
+                (r.score, r.reasons.into_iter().map(|x| x.detail).collect()),
+            )
+        })
+        .collect()
+}
+
+/// Everything that would make an account look doomed, dated `when` (a day), for every account.
+fn flood(db: &std::path::Path, when: &str) {
+    let conn = Connection::open(db).unwrap();
+    let t = format!("{when}T09:00:00Z");
+    conn.execute_batch("BEGIN").unwrap();
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM accounts")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for id in ids {
+        conn.execute(
+            "INSERT INTO interactions (account_id, kind, occurred_at, summary, tags)
+             VALUES (?1, 'call', ?2, 'They are leaving for a competitor', 'competitor pricing')",
+            params![id, t],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO tickets (account_id, subject, severity, opened_at, satisfaction, resolved_at)
+             VALUES (?1, 'Everything is broken', 'urgent', ?2, 1, ?2)",
+            params![id, t],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO nps_responses (account_id, responded_at, score) VALUES (?1, ?2, 0)",
+            params![id, t],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
+                 first_failed_at, last_decline_code, status)
+             VALUES (?1, 'in_flood_' || ?1 || ?2, 100000, 'USD', ?2, 'stolen_card', 'failing')",
+            params![id, t],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO mrr_changes (account_id, changed_on, from_cents, to_cents, reason)
+             VALUES (?1, ?2, 100000, 100, 'downgrade')",
+            params![id, when],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT OR REPLACE INTO usage_snapshots (account_id, period, active_users, seats, logins, key_feature_uses)
+             VALUES (?1, substr(?2, 1, 8) || '01', 0, 100, 0, 0)",
+            params![id, when],
+        )
+        .unwrap();
+    }
+    // Later outcomes of what was open before: recovered payments, resolved tickets.
+    conn.execute(
+        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, automatic)
+         SELECT id, ?1, 'succeeded', 1 FROM failed_payments WHERE status = 'failing'",
+        [&t],
+    )
+    .unwrap();
+    conn.execute_batch("COMMIT").unwrap();
+}
+
+#[test]
+fn the_backtest_never_reads_data_dated_on_or_after_as_of() {
+    let dir = temp_dir();
+    let db = demo(&dir, "300");
+    let as_of: NaiveDate = "2026-06-01".parse().unwrap();
+    let before = scores_as_of(&db, as_of);
+    assert!(before.len() > 100, "{} accounts scored", before.len());
+
+    flood(&db, "2026-06-01");
+    flood(&db, "2026-09-15");
+    let after = scores_as_of(&db, as_of);
+    assert_eq!(
+        before, after,
+        "data dated on or after --as-of changed a score"
+    );
+
+    // The same flood a day earlier is seen: the test can fail.
+    flood(&db, "2026-05-31");
+    let seen = scores_as_of(&db, as_of);
+    let moved = before
+        .iter()
+        .filter(|(id, (s, _))| seen[*id].0 > s + 5.0)
+        .count();
+    assert!(
+        moved * 2 > before.len(),
+        "only {moved} of {} scores rose",
+        before.len()
+    );
+}
+
+#[test]
+fn the_backtest_on_demo_data_finds_the_churners() {
+    let dir = temp_dir();
+    let db = demo(&dir, "2000");
+    let out = ok(run(&db, &["backtest", "--as-of", "2026-05-01", "--json"]));
+    let e: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let auc = e["auc"].as_f64().unwrap();
+    assert!(auc > 0.62, "AUC {auc}");
+    let rate = |band: &str| {
+        e["bands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["band"] == band)
+            .unwrap()["churn_rate"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        rate("high") >= 3.0 * rate("low"),
+        "high {} low {}",
+        rate("high"),
+        rate("low")
+    );
+    assert!(e["top_decile_capture"].as_f64().unwrap() > 0.2);
+    assert_eq!(e["horizon_days"], 90);
+
+    let text = ok(run(&db, &["backtest", "--as-of", "2026-05-01"]));
+    assert!(
+        text.contains("ROC AUC") && text.contains("high   band"),
+        "{text}"
+    );
+    let err = fails(run(&db, &["backtest", "--as-of", "2026-12-01"]));
+    assert!(err.contains("not in the past"), "{err}");
+}
+
+#[test]
+fn at_risk_ranks_with_reasons_and_filters() {
+    let dir = temp_dir();
+    let db = demo(&dir, "400");
+    let all = at_risk_json(&db, &[]);
+    assert_eq!(
+        all.len() as i64,
+        query_i64(&db, "SELECT count(*) FROM accounts WHERE status = 'active'")
+    );
+    let first = &all[0];
+    for key in [
+        "account_id",
+        "external_id",
+        "name",
+        "score",
+        "band",
+        "mrr_cents",
+        "stage",
+        "reasons",
+    ] {
+        assert!(first.get(key).is_some(), "{key} missing: {first}");
+    }
+    let scores: Vec<f64> = all.iter().map(|r| r["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "ranked by score");
+    let reasons = first["reasons"].as_array().unwrap();
+    let points: Vec<f64> = reasons
+        .iter()
+        .map(|r| r["points"].as_f64().unwrap())
+        .collect();
+    assert!(points.windows(2).all(|w| w[0] >= w[1]), "largest first");
+    let sum: f64 = points.iter().sum();
+    assert!(
+        (sum - first["score"].as_f64().unwrap()).abs() < 0.6,
+        "points add up"
+    );
+    for r in reasons {
+        assert!(r["factor"].is_string() && r["detail"].is_string());
+    }
+
+    let high = at_risk_json(&db, &["--band", "high"]);
+    assert!(!high.is_empty() && high.iter().all(|r| r["band"] == "high"));
+    let carmen = at_risk_json(&db, &["--owner", "carmen"]);
+    assert!(!carmen.is_empty() && carmen.iter().all(|r| r["owner"] == "carmen"));
+    assert_eq!(at_risk_json(&db, &["--limit", "3"]).len(), 3);
+    let out = run(&db, &["at-risk", "--band", "severe"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn scores_are_kept_once_a_day_and_give_the_trend() {
+    let dir = temp_dir();
+    let db = demo(&dir, "200");
+    at_risk_json(&db, &[]);
+    at_risk_json(&db, &[]);
+    let active = query_i64(&db, "SELECT count(*) FROM accounts WHERE status = 'active'");
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM risk_scores WHERE day = '2026-11-22'"
+        ),
+        active,
+        "one row per account and day, however often scored"
+    );
+    // A week ago everything looked perfect: the trend is the whole score.
+    Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO risk_scores (account_id, day, score, band, points)
+             SELECT account_id, '2026-11-15', 0, 'low', '{}' FROM risk_scores WHERE day = '2026-11-22'",
+            [],
+        )
+        .unwrap();
+    let rows = at_risk_json(&db, &[]);
+    for r in &rows {
+        assert_eq!(r["trend_7d"], r["score"], "{r}");
+        assert!(r["trend_30d"].is_null());
+    }
+}
+
+#[test]
+fn a_risk_file_changes_the_bands_and_a_bad_one_is_named() {
+    let dir = temp_dir();
+    let db = demo(&dir, "200");
+    let config = temp_dir();
+    std::fs::write(
+        config.path().join("risk.toml"),
+        "[bands]\nhigh = 1.0\nmedium = 0.5\n",
+    )
+    .unwrap();
+    let out = retain()
+        .env("RETAIN_CONFIG_DIR", config.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["--today", TODAY, "at-risk", "--json", "--limit", "5000"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&ok(out)).unwrap();
+    let high = |rows: &[serde_json::Value]| rows.iter().filter(|r| r["band"] == "high").count();
+    let by_default = high(&at_risk_json(&db, &[]));
+    // Every account scoring 1 or more is high now.
+    let expected = rows
+        .iter()
+        .filter(|r| r["score"].as_f64().unwrap() >= 1.0)
+        .count();
+    assert_eq!(high(&rows), expected);
+    assert!(
+        high(&rows) > 2 * by_default,
+        "{} against {by_default}",
+        high(&rows)
+    );
+
+    std::fs::write(
+        config.path().join("risk.toml"),
+        "[weights.mid]\nusage = \"lots\"\n",
+    )
+    .unwrap();
+    let out = retain()
+        .env("RETAIN_CONFIG_DIR", config.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["--today", TODAY, "at-risk"])
+        .output()
+        .unwrap();
+    let err = fails(out);
+    assert!(err.contains("risk.toml") && err.contains("usage"), "{err}");
+}

@@ -26,7 +26,7 @@ use retain::tui::app::{Action, App, Identity};
 use retain::tui::keymap::Keymap;
 use retain::tui::theme::{Palette, Theme};
 use retain::tui::views;
-use retain::tui::worker::{Request, Responder};
+use retain::tui::worker::{Request, Responder, Session};
 
 const SIZE: (u16, u16) = (120, 35);
 
@@ -67,7 +67,13 @@ impl Bench {
             palette: Palette::Indexed,
         };
         let app = App::new(identity, today(), Keymap::default(), theme, SIZE);
-        let responder = Responder::new(store, rep.map(|_| login.to_string()), login.to_string());
+        let session = Session {
+            rep: rep.map(|_| login.to_string()),
+            os_user: login.to_string(),
+            today: today(),
+            model: retain::domain::risk::RiskModel::default(),
+        };
+        let responder = Responder::new(store, session);
         let written = Counter::default();
         let terminal = Terminal::with_options(
             CrosstermBackend::new(written.clone()),

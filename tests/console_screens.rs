@@ -8,12 +8,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
+use retain::domain::risk::RiskModel;
 use retain::store::{Create, Draft, Store};
 use retain::tui::app::{Action, App, Identity, View};
 use retain::tui::keymap::Keymap;
 use retain::tui::theme::{Palette, Theme};
 use retain::tui::views;
-use retain::tui::worker::{Request, Responder, Response};
+use retain::tui::worker::{Request, Responder, Response, Session};
 
 struct Console {
     app: App,
@@ -46,7 +47,13 @@ fn console(login: &str, size: (u16, u16), palette: Palette) -> Console {
         Theme { palette },
         size,
     );
-    let mut responder = Responder::new(Store::open(&db, Create::Never).unwrap(), rep, login.into());
+    let session = Session {
+        rep,
+        os_user: login.into(),
+        today: today(),
+        model: RiskModel::default(),
+    };
+    let mut responder = Responder::new(Store::open(&db, Create::Never).unwrap(), session);
     responder.build_index().unwrap();
     let mut c = Console {
         app,
@@ -476,4 +483,145 @@ fn a_reloaded_list_keeps_the_cursor_on_the_same_account() {
     }));
     assert_eq!(c.app.selected_id(), Some(selected));
     assert_eq!(c.app.panes[0].cursor, 1);
+}
+
+fn open_risk_pane(c: &mut Console) {
+    c.keys(&[press(KeyCode::Char('2'))]);
+    assert!(c.app.risk.loaded);
+}
+
+#[test]
+fn the_risk_pane_ranks_by_score_and_explains_the_selected_account() {
+    for size in [(80, 24), (120, 35)] {
+        let mut c = console("carmen", size, Palette::Indexed);
+        open_risk_pane(&mut c);
+        let screen = c.screen();
+        assert!(screen.contains("At risk · by score · all"), "{screen}");
+        let ids = &c.app.panes[1].ids;
+        let scores: Vec<f64> = ids
+            .iter()
+            .map(|id| c.app.risk.row(*id).unwrap().score)
+            .collect();
+        assert!(scores.windows(2).all(|w| w[0] >= w[1]), "by score");
+        // The detail lists the factors, the most impactful one marked.
+        assert!(screen.contains('▶'), "{screen}");
+        let top = c.app.risk.row(ids[0]).unwrap();
+        let name: String = top.name.chars().take(10).collect();
+        assert!(screen.contains(&name), "{name} missing:\n{screen}");
+        assert!(
+            screen.contains(&format!("risk {:.0} {}", top.score, top.band.as_str())),
+            "{screen}"
+        );
+    }
+}
+
+#[test]
+fn the_risk_pane_sorts_and_filters() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    open_risk_pane(&mut c);
+    let all = c.app.panes[1].ids.len();
+    c.keys(&[press(KeyCode::Char('b'))]);
+    let high = c.app.panes[1].ids.clone();
+    assert!(!high.is_empty() && high.len() < all);
+    assert!(
+        high.iter()
+            .all(|id| c.app.risk.row(*id).unwrap().band.as_str() == "high")
+    );
+    assert!(c.screen().contains("high band"));
+    c.keys(&[
+        press(KeyCode::Char('b')),
+        press(KeyCode::Char('b')),
+        press(KeyCode::Char('b')),
+    ]);
+    assert_eq!(c.app.panes[1].ids.len(), all, "back to every band");
+
+    c.keys(&[press(KeyCode::Char('s'))]);
+    assert!(c.screen().contains("by MRR at stake"));
+    let stakes: Vec<i64> = c.app.panes[1]
+        .ids
+        .iter()
+        .map(|id| c.app.risk.row(*id).unwrap().at_stake_cents())
+        .collect();
+    assert!(stakes.windows(2).all(|w| w[0] >= w[1]));
+
+    c.keys(&[press(KeyCode::Char('m'))]);
+    let mine = &c.app.panes[1].ids;
+    assert!(!mine.is_empty());
+    assert!(
+        mine.iter()
+            .all(|id| c.app.risk.row(*id).unwrap().owner.as_deref() == Some("carmen"))
+    );
+    c.keys(&[press(KeyCode::Char('m')), press(KeyCode::Char('t'))]);
+    assert!(
+        c.app.panes[1]
+            .ids
+            .iter()
+            .all(|id| c.app.risk.row(*id).unwrap().stage.as_str() == "early")
+    );
+    assert!(c.screen().contains("early"));
+}
+
+#[test]
+fn snoozing_takes_an_account_out_until_its_day_and_assigning_changes_the_owner() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    open_risk_pane(&mut c);
+    let first = c.app.selected_id().unwrap();
+    c.keys(&[press(KeyCode::Char('z'))]);
+    c.text("on holiday until December");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert!(
+        !c.app.panes[1].ids.contains(&first),
+        "snoozed accounts leave the view"
+    );
+    assert!(
+        c.screen().contains("snoozed until 2026-11-29"),
+        "{}",
+        c.screen()
+    );
+    let snoozes = c.store.snoozes(today()).unwrap();
+    assert_eq!(snoozes[&first].reason, "on holiday until December");
+
+    let second = c.app.selected_id().unwrap();
+    c.keys(&[press(KeyCode::Char('a'))]);
+    c.text("gwen");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert_eq!(
+        c.app.risk.row(second).unwrap().owner.as_deref(),
+        Some("gwen")
+    );
+    let row = c.store.account_rows(&[second]).unwrap().remove(0);
+    assert_eq!(row.owner.as_deref(), Some("gwen"));
+
+    // Nonsense is refused with a word of help, and nothing is written.
+    c.keys(&[press(KeyCode::Char(':'))]);
+    c.text("snooze someday");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert!(c.screen().contains("is not a day"), "{}", c.screen());
+    c.keys(&[press(KeyCode::Char(':'))]);
+    c.text("assign nobody-here");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert!(c.screen().contains("not an active rep"), "{}", c.screen());
+}
+
+#[test]
+fn after_a_call_only_that_account_is_scored_again() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    open_risk_pane(&mut c);
+    let id = c.app.selected_id().unwrap();
+    c.keys(&[press(KeyCode::Char('l'))]);
+    c.text("Talked them through the new plan");
+    let save = c.act(Action::Key(ctrl('s')));
+    let logged = c
+        .responder
+        .respond(save[0].clone(), chrono::Utc::now())
+        .unwrap();
+    let after = c.act(Action::Db(logged));
+    assert!(
+        after.contains(&Request::RiskOne { account_id: id }),
+        "{after:?}"
+    );
+    assert!(!after.contains(&Request::Risk), "not every account");
+    c.serve(after);
+    let detail = c.app.risk.detail.as_ref().unwrap();
+    assert_eq!(detail.0, id);
 }

@@ -131,6 +131,7 @@ fn console(ctx: &Ctx, store: Store, mouse: bool) -> Result<()> {
     crate::tui::run(
         store,
         crate::tui::Options {
+            model: crate::config::risk_model()?,
             today: ctx.today,
             fixed_today: ctx.fixed_today,
             os_user: ctx.os_user.clone(),

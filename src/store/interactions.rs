@@ -178,3 +178,64 @@ pub(super) fn insert(
     ])?;
     Ok(conn.last_insert_rowid())
 }
+
+impl Store {
+    /// Gives an account to another rep (or to the team queue with `None`), bumping its version
+    /// and recording the change.
+    pub fn assign_owner(
+        &mut self,
+        account_id: i64,
+        login: Option<&str>,
+        os_user: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let before: Option<String> = tx
+                .query_row(
+                    "SELECT r.login FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id
+                     WHERE a.id = ?1",
+                    [account_id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            let rep_id: Option<i64> = match login {
+                Some(login) => Some(
+                    tx.query_row(
+                        "SELECT id FROM reps WHERE login = ?1 AND active = 1",
+                        [login],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .ok_or_else(|| {
+                        rusqlite::Error::ToSqlConversionFailure(
+                            format!("{login:?} is not an active rep of {}", path.display()).into(),
+                        )
+                    })?,
+                ),
+                None => None,
+            };
+            let changed = tx.execute(
+                "UPDATE accounts SET owner_rep_id = ?2, version = version + 1, updated_at = ?3
+                 WHERE id = ?1",
+                params![account_id, rep_id, instant(&now)],
+            )?;
+            if changed == 0 {
+                return Err(rusqlite::Error::QueryReturnedNoRows);
+            }
+            audit::record(
+                tx,
+                &Change {
+                    at: now,
+                    os_user,
+                    action: "assign owner",
+                    entity: "accounts",
+                    entity_id: account_id,
+                    before: Some(json!({ "owner": before })),
+                    after: Some(json!({ "owner": login })),
+                },
+            )
+        })
+    }
+}

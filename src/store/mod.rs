@@ -23,7 +23,7 @@ pub use error::StoreError;
 pub use interactions::Draft;
 pub use load::LoadCounts;
 pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create};
-pub use risk::{RiskSubject, StoredScore};
+pub use risk::{RiskSubject, Snooze, StoredScore};
 pub use summary::{CodeCount, MoneyByCurrency, Summary};
 
 pub struct Store {

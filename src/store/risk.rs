@@ -366,3 +366,78 @@ fn fill<T>(
     }
     Ok(())
 }
+
+/// An account taken out of the at-risk view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snooze {
+    pub until: NaiveDate,
+    pub reason: String,
+    /// The score when it was snoozed: a rise of 10 brings the account back early.
+    pub score: f64,
+}
+
+impl Store {
+    /// Snoozes an account until a day, with a reason, recording who did it.
+    pub fn snooze(
+        &mut self,
+        account_id: i64,
+        until: NaiveDate,
+        reason: &str,
+        score: f64,
+        os_user: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        let after = serde_json::json!({"until": day(until), "reason": reason, "score": score});
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO risk_snoozes (account_id, until, reason, score, os_user, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (account_id) DO UPDATE SET until = excluded.until,
+                     reason = excluded.reason, score = excluded.score,
+                     os_user = excluded.os_user, at = excluded.at",
+                params![
+                    account_id,
+                    day(until),
+                    reason,
+                    score,
+                    os_user,
+                    super::codec::instant(&now)
+                ],
+            )?;
+            super::audit::record(
+                tx,
+                &super::audit::Change {
+                    at: now,
+                    os_user,
+                    action: "snooze risk",
+                    entity: "accounts",
+                    entity_id: account_id,
+                    before: None,
+                    after: Some(after),
+                },
+            )
+        })
+    }
+
+    /// Snoozes still running on `today`, by account.
+    pub fn snoozes(&self, today: NaiveDate) -> Result<HashMap<i64, Snooze>, StoreError> {
+        let run = || -> rusqlite::Result<HashMap<i64, Snooze>> {
+            self.conn
+                .prepare_cached(
+                    "SELECT account_id, until, reason, score FROM risk_snoozes WHERE until > ?1",
+                )?
+                .query_map([day(today)], |r| {
+                    Ok((
+                        r.get(0)?,
+                        Snooze {
+                            until: read::day(r, 1)?,
+                            reason: r.get(2)?,
+                            score: r.get(3)?,
+                        },
+                    ))
+                })?
+                .collect()
+        };
+        run().map_err(|e| self.fail(e))
+    }
+}

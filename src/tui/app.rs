@@ -10,9 +10,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::editor::Editor;
 use super::keymap::{Command, Context, Key, Keymap, Lookup};
 use super::theme::Theme;
-use super::worker::{Request, Response};
+use super::worker::{Request, Response, RiskRow};
 use crate::domain::dates;
+use crate::domain::lifecycle::Stage;
 use crate::domain::model::{Interaction, InteractionKind, note_summary};
+use crate::domain::risk::{Band, RiskScore};
 use crate::domain::search::Hit;
 use crate::store::{AccountCard, AccountList, AccountRow, Draft};
 
@@ -68,6 +70,116 @@ impl Pane {
             Pane::Payments => "failing now, by amount",
             Pane::Metrics => "churned, latest first",
         }
+    }
+}
+
+/// How the at-risk pane is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RiskSort {
+    Score,
+    AtStake,
+    Trend,
+}
+
+impl RiskSort {
+    pub fn label(self) -> &'static str {
+        match self {
+            RiskSort::Score => "by score",
+            RiskSort::AtStake => "by MRR at stake",
+            RiskSort::Trend => "by rise over 7 d",
+        }
+    }
+}
+
+/// The at-risk pane: every active account's score, and how the rep filters and sorts them.
+#[derive(Debug, Clone)]
+pub struct RiskState {
+    pub rows: Vec<RiskRow>,
+    /// Position of each account in `rows`.
+    pub index: HashMap<i64, usize>,
+    pub loaded: bool,
+    pub sort: RiskSort,
+    pub mine: bool,
+    pub band: Option<Band>,
+    pub stage: Option<Stage>,
+    pub owner: Option<String>,
+    /// The selected account's full score.
+    pub detail: Option<(i64, Box<RiskScore>)>,
+}
+
+impl Default for RiskState {
+    fn default() -> Self {
+        RiskState {
+            rows: Vec::new(),
+            index: HashMap::new(),
+            loaded: false,
+            sort: RiskSort::Score,
+            mine: false,
+            band: None,
+            stage: None,
+            owner: None,
+            detail: None,
+        }
+    }
+}
+
+impl RiskState {
+    pub fn row(&self, id: i64) -> Option<&RiskRow> {
+        self.index.get(&id).map(|&i| &self.rows[i])
+    }
+
+    /// The ids the pane shows: filtered, sorted, snoozed accounts left out.
+    fn visible(&self, me: Option<&str>) -> Vec<i64> {
+        let mut rows: Vec<&RiskRow> = self
+            .rows
+            .iter()
+            .filter(|r| !r.snoozed())
+            .filter(|r| !self.mine || r.owner.as_deref() == me)
+            .filter(|r| self.band.is_none_or(|b| r.band == b))
+            .filter(|r| self.stage.is_none_or(|s| r.stage == s))
+            .filter(|r| self.owner.is_none() || r.owner == self.owner)
+            .collect();
+        let trend = |r: &RiskRow| r.trend_7d.unwrap_or(0.0);
+        rows.sort_by(|a, b| {
+            match self.sort {
+                RiskSort::Score => b.score.total_cmp(&a.score),
+                RiskSort::AtStake => b.at_stake_cents().cmp(&a.at_stake_cents()),
+                RiskSort::Trend => trend(b).total_cmp(&trend(a)),
+            }
+            .then(b.score.total_cmp(&a.score))
+            .then(a.account_id.cmp(&b.account_id))
+        });
+        rows.into_iter().map(|r| r.account_id).collect()
+    }
+
+    fn put(&mut self, row: RiskRow) {
+        match self.index.get(&row.account_id) {
+            Some(&i) => self.rows[i] = row,
+            None => {
+                self.index.insert(row.account_id, self.rows.len());
+                self.rows.push(row);
+            }
+        }
+    }
+
+    /// The filters in force, for the caption.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![self.sort.label().to_string()];
+        parts.push(if self.mine {
+            "mine".into()
+        } else {
+            "all".into()
+        });
+        if let Some(b) = self.band {
+            parts.push(format!("{} band", b.as_str()));
+        }
+        if let Some(s) = self.stage {
+            parts.push(s.as_str().to_string());
+        }
+        if let Some(o) = &self.owner {
+            parts.push(format!("owner {o}"));
+        }
+        parts.join(" · ")
     }
 }
 
@@ -256,6 +368,9 @@ pub struct App {
     pub rows: HashMap<i64, AccountRow>,
     requested_rows: HashSet<i64>,
     pub view: View,
+    pub risk: RiskState,
+    /// The score of the account on the card.
+    pub card_risk: Option<Box<RiskScore>>,
     pub card: Option<Box<AccountCard>>,
     /// The account whose card is wanted (shown, or on its way).
     pub card_for: Option<i64>,
@@ -303,6 +418,8 @@ impl App {
             rows: HashMap::new(),
             requested_rows: HashSet::new(),
             view: View::List,
+            risk: RiskState::default(),
+            card_risk: None,
             card: None,
             card_for: None,
             card_scroll: 0,
@@ -343,6 +460,7 @@ impl App {
             Overlay::Search(_) => Context::Search,
             Overlay::None if self.form.is_some() => Context::Form,
             Overlay::None if self.view == View::Card => Context::Card,
+            Overlay::None if Pane::ALL[self.pane] == Pane::AtRisk => Context::Risk,
             Overlay::None => Context::List,
         }
     }
@@ -615,22 +733,79 @@ impl App {
             (Context::Card, Command::Top) => self.card_scroll = 0,
             (Context::Card, Command::Bottom) => self.scroll_card(isize::MAX / 2),
 
-            (Context::List, Command::Down) => self.move_cursor(1, effects),
-            (Context::List, Command::Up) => self.move_cursor(-1, effects),
-            (Context::List, Command::HalfDown) => self.move_cursor(self.half_page(), effects),
-            (Context::List, Command::HalfUp) => self.move_cursor(-self.half_page(), effects),
-            (Context::List, Command::PageDown) => self.move_cursor(2 * self.half_page(), effects),
-            (Context::List, Command::PageUp) => self.move_cursor(-2 * self.half_page(), effects),
-            (Context::List, Command::Top) => self.move_cursor(isize::MIN / 2, effects),
-            (Context::List, Command::Bottom) => self.move_cursor(isize::MAX / 2, effects),
-            (Context::List, Command::Open) => {
+            (Context::List | Context::Risk, Command::Down) => self.move_cursor(1, effects),
+            (Context::List | Context::Risk, Command::Up) => self.move_cursor(-1, effects),
+            (Context::List | Context::Risk, Command::HalfDown) => {
+                self.move_cursor(self.half_page(), effects)
+            }
+            (Context::List | Context::Risk, Command::HalfUp) => {
+                self.move_cursor(-self.half_page(), effects)
+            }
+            (Context::List | Context::Risk, Command::PageDown) => {
+                self.move_cursor(2 * self.half_page(), effects)
+            }
+            (Context::List | Context::Risk, Command::PageUp) => {
+                self.move_cursor(-2 * self.half_page(), effects)
+            }
+            (Context::List | Context::Risk, Command::Top) => {
+                self.move_cursor(isize::MIN / 2, effects)
+            }
+            (Context::List | Context::Risk, Command::Bottom) => {
+                self.move_cursor(isize::MAX / 2, effects)
+            }
+            (Context::List | Context::Risk, Command::Open) => {
                 if let Some(id) = self.selected_id() {
                     self.open_card(id, effects);
                 }
             }
+            (Context::Risk, Command::Sort) => {
+                self.risk.sort = match self.risk.sort {
+                    RiskSort::Score => RiskSort::AtStake,
+                    RiskSort::AtStake => RiskSort::Trend,
+                    RiskSort::Trend => RiskSort::Score,
+                };
+                self.refilter(effects);
+            }
+            (Context::Risk, Command::Mine) => {
+                self.risk.mine = !self.risk.mine;
+                self.refilter(effects);
+            }
+            (Context::Risk, Command::BandFilter) => {
+                self.risk.band = match self.risk.band {
+                    None => Some(Band::High),
+                    Some(Band::High) => Some(Band::Medium),
+                    Some(Band::Medium) => Some(Band::Low),
+                    Some(Band::Low) => None,
+                };
+                self.refilter(effects);
+            }
+            (Context::Risk, Command::StageFilter) => {
+                self.risk.stage = match self.risk.stage {
+                    None => Some(Stage::Early),
+                    Some(Stage::Early) => Some(Stage::Mid),
+                    Some(Stage::Mid) => Some(Stage::Late),
+                    Some(Stage::Late) => None,
+                };
+                self.refilter(effects);
+            }
+            (Context::Risk, Command::Rescore) => {
+                self.toast("scoring every account…", Level::Info);
+                effects.push(Request::Risk);
+            }
+            (Context::Risk | Context::Card, Command::Assign) => {
+                self.overlay = Overlay::Prompt(Editor::single_line("assign "));
+            }
+            (Context::Risk | Context::Card, Command::Snooze) => {
+                self.overlay = Overlay::Prompt(Editor::single_line("snooze +7d "));
+            }
 
-            (Context::List | Context::Card, Command::LogCall) => self.open_form(effects),
-            (Context::List | Context::Card, Command::NextMatch | Command::PrevMatch) => {
+            (Context::List | Context::Risk | Context::Card, Command::LogCall) => {
+                self.open_form(effects)
+            }
+            (
+                Context::List | Context::Risk | Context::Card,
+                Command::NextMatch | Command::PrevMatch,
+            ) => {
                 if self.results.is_empty() {
                     self.toast("no lookup yet: press / to find an account", Level::Info);
                 } else {
@@ -663,10 +838,103 @@ impl App {
             }
             "log" => self.open_form(effects),
             "help" => self.run_command(Command::Help, effects),
+            "assign" => self.assign(rest.trim(), effects),
+            "snooze" => self.snooze(rest.trim(), effects),
+            "owner" => {
+                let login = rest.trim();
+                self.risk.owner = (!login.is_empty()).then(|| login.to_string());
+                if Pane::ALL[self.pane] != Pane::AtRisk {
+                    self.switch_pane(1, effects);
+                }
+                self.refilter(effects);
+            }
             _ => self.toast(
-                format!("unknown command :{word} (try :acct NAME, :log, :help, :q)"),
+                format!(
+                    "unknown command :{word} (try :acct NAME, :log, :assign LOGIN, :snooze DAY REASON, :owner LOGIN, :help, :q)"
+                ),
                 Level::Error,
             ),
+        }
+    }
+
+    /// The account an action is about: the card's, or the selected one.
+    fn target(&self) -> Option<i64> {
+        match self.view {
+            View::Card => self.card_for,
+            View::List => self.selected_id(),
+        }
+    }
+
+    /// `:assign LOGIN` (or `team`): gives the account to a rep.
+    fn assign(&mut self, login: &str, effects: &mut Vec<Request>) {
+        let Some(account_id) = self.target() else {
+            self.toast("no account selected", Level::Error);
+            return;
+        };
+        if login.is_empty() {
+            self.toast("say to whom: :assign LOGIN (or :assign team)", Level::Error);
+            return;
+        }
+        let owner = (login != "team").then(|| login.to_string());
+        effects.push(Request::Assign { account_id, owner });
+    }
+
+    /// `:snooze DAY REASON`: out of the at-risk view until the day, unless the score jumps.
+    fn snooze(&mut self, args: &str, effects: &mut Vec<Request>) {
+        let Some(account_id) = self.target() else {
+            self.toast("no account selected", Level::Error);
+            return;
+        };
+        let (day, reason) = args.split_once(' ').unwrap_or((args, ""));
+        let until = match dates::parse_day(day, self.today) {
+            Ok(until) if until > self.today => until,
+            Ok(_) => {
+                self.toast("snooze to a day after today", Level::Error);
+                return;
+            }
+            Err(e) => {
+                self.toast(e, Level::Error);
+                return;
+            }
+        };
+        if reason.trim().is_empty() {
+            self.toast("say why: :snooze DAY REASON", Level::Error);
+            return;
+        }
+        let score = self.risk.row(account_id).map_or(0.0, |r| r.score);
+        effects.push(Request::Snooze {
+            account_id,
+            until,
+            reason: reason.trim().to_string(),
+            score,
+        });
+    }
+
+    /// Rebuilds the at-risk pane's list after its rows, filters or order changed, keeping the
+    /// cursor on the same account when it is still there.
+    fn refilter(&mut self, effects: &mut Vec<Request>) {
+        let at = Pane::ALL
+            .iter()
+            .position(|p| *p == Pane::AtRisk)
+            .unwrap_or(1);
+        let me = self
+            .identity
+            .rep
+            .as_ref()
+            .map(|_| self.identity.os_user.as_str());
+        let ids = self.risk.visible(me);
+        self.counts[at] = Some(ids.len() as i64);
+        let p = &mut self.panes[at];
+        let selected = p.ids.get(p.cursor).copied();
+        p.ids = ids;
+        p.loaded = self.risk.loaded;
+        p.cursor = selected
+            .and_then(|id| p.ids.iter().position(|x| *x == id))
+            .unwrap_or(0)
+            .min(p.ids.len().saturating_sub(1));
+        if self.pane == at {
+            self.scroll_into_view();
+            self.follow_selection(effects);
         }
     }
 
@@ -726,7 +994,11 @@ impl App {
             && self.card_for != Some(id)
         {
             self.card_for = Some(id);
-            effects.push(Request::Card { account_id: id });
+            if Pane::ALL[self.pane] == Pane::AtRisk {
+                effects.push(Request::RiskOne { account_id: id });
+            } else {
+                effects.push(Request::Card { account_id: id });
+            }
         }
     }
 
@@ -759,9 +1031,18 @@ impl App {
         self.pane = pane;
         self.view = View::List;
         self.overlay = Overlay::None;
-        // Reloaded on every visit: another rep may have changed it.
-        effects.push(self.list_request(pane, false));
-        self.want_rows(effects);
+        if Pane::ALL[pane] == Pane::AtRisk {
+            // Scoring every account takes a moment: once, then one account at a time as it
+            // changes (`r` scores them all again).
+            if !self.risk.loaded {
+                effects.push(Request::Risk);
+            }
+            self.card_for = None;
+        } else {
+            // Reloaded on every visit: another rep may have changed it.
+            effects.push(self.list_request(pane, false));
+            self.want_rows(effects);
+        }
         self.follow_selection(effects);
     }
 
@@ -874,8 +1155,13 @@ impl App {
                     self.rows.insert(row.account_id, row);
                 }
             }
-            Response::Card { account_id, card } => {
+            Response::Card {
+                account_id,
+                card,
+                risk,
+            } => {
                 if self.card_for == Some(account_id) {
+                    self.card_risk = risk;
                     if card.is_none() {
                         self.toast(
                             format!("account {account_id} no longer exists"),
@@ -941,6 +1227,10 @@ impl App {
                 if self.card_for == Some(account_id) {
                     effects.push(Request::Card { account_id });
                 }
+                // Only the account that changed is scored again.
+                if self.risk.loaded {
+                    effects.push(Request::RiskOne { account_id });
+                }
             }
             Response::IndexReady { accounts, millis } => {
                 self.index_ready = true;
@@ -948,6 +1238,38 @@ impl App {
                     s.indexing = false;
                 }
                 let _ = (accounts, millis);
+            }
+            Response::Risk { rows } => {
+                self.risk.index = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.account_id, i))
+                    .collect();
+                self.risk.rows = rows;
+                self.risk.loaded = true;
+                self.refilter(effects);
+            }
+            Response::RiskOne {
+                account_id,
+                row,
+                risk,
+            } => {
+                if let Some(row) = row
+                    && self.risk.loaded
+                {
+                    self.risk.put(row);
+                    self.refilter(effects);
+                }
+                if let Some(risk) = risk {
+                    self.risk.detail = Some((account_id, risk));
+                }
+            }
+            Response::Done { account_id, what } => {
+                self.toast(what, Level::Info);
+                effects.push(Request::RiskOne { account_id });
+                if self.card_for == Some(account_id) && self.view == View::Card {
+                    effects.push(Request::Card { account_id });
+                }
             }
             Response::Failed(message) => {
                 if let Some(form) = &mut self.form

@@ -11,6 +11,8 @@ pub enum Context {
     /// Keys that work wherever text is not being typed.
     Global,
     List,
+    /// The at-risk pane's list: the list's keys and its own.
+    Risk,
     Card,
     Search,
     Form,
@@ -24,6 +26,7 @@ impl Context {
         match self {
             Context::Global => "global",
             Context::List => "list",
+            Context::Risk => "risk",
             Context::Card => "card",
             Context::Search => "search",
             Context::Form => "form",
@@ -33,9 +36,10 @@ impl Context {
         }
     }
 
-    const ALL: [Context; 8] = [
+    const ALL: [Context; 9] = [
         Context::Global,
         Context::List,
+        Context::Risk,
         Context::Card,
         Context::Search,
         Context::Form,
@@ -84,6 +88,13 @@ pub enum Command {
     PrevField,
     Yes,
     No,
+    Sort,
+    Mine,
+    BandFilter,
+    StageFilter,
+    Rescore,
+    Assign,
+    Snooze,
 }
 
 impl Command {
@@ -115,6 +126,13 @@ impl Command {
             Command::PrevField => "prev-field".into(),
             Command::Yes => "yes".into(),
             Command::No => "no".into(),
+            Command::Sort => "sort".into(),
+            Command::Mine => "mine".into(),
+            Command::BandFilter => "band".into(),
+            Command::StageFilter => "stage".into(),
+            Command::Rescore => "rescore".into(),
+            Command::Assign => "assign".into(),
+            Command::Snooze => "snooze".into(),
         }
     }
 }
@@ -298,7 +316,16 @@ impl Default for Keymap {
             (C::List, "pgup", PageUp, "page up"),
             (C::List, "n", NextMatch, "next search result"),
             (C::List, "N", PrevMatch, "previous search result"),
+            (C::Risk, "s", Sort, "sort: score, MRR at stake, rise"),
+            (C::Risk, "m", Mine, "mine / all"),
+            (C::Risk, "b", BandFilter, "band: all, high, medium, low"),
+            (C::Risk, "t", StageFilter, "stage: all, early, mid, late"),
+            (C::Risk, "a", Assign, "assign an owner (:assign LOGIN)"),
+            (C::Risk, "z", Snooze, "snooze (:snooze DAY REASON)"),
+            (C::Risk, "r", Rescore, "score every account again"),
             (C::Card, "l", LogCall, "log a call"),
+            (C::Card, "a", Assign, "assign an owner"),
+            (C::Card, "z", Snooze, "snooze its risk"),
             (C::Card, "esc", Back, "back to the list"),
             (C::Card, "q", Back, "back to the list"),
             (C::Card, "j", Down, "scroll the timeline"),
@@ -403,6 +430,14 @@ impl Keymap {
     pub fn active(&self, context: Context) -> Vec<&Binding> {
         let own = self.tables.get(&context).into_iter().flatten();
         let mut active: Vec<&Binding> = own.collect();
+        // The at-risk list is a list: it has the list's keys under its own.
+        if context == Context::Risk {
+            for b in self.tables.get(&Context::List).into_iter().flatten() {
+                if !active.iter().any(|a| a.keys == b.keys) {
+                    active.push(b);
+                }
+            }
+        }
         if context != Context::Global {
             for b in self.tables.get(&Context::Global).into_iter().flatten() {
                 let shadowed = active.iter().any(|a| a.keys == b.keys);

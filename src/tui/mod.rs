@@ -26,6 +26,7 @@ use worker::Worker;
 use crate::store::Store;
 
 pub struct Options {
+    pub model: crate::domain::risk::RiskModel,
     pub today: NaiveDate,
     pub fixed_today: bool,
     pub os_user: String,
@@ -72,14 +73,13 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
         }
     };
     let (answers_tx, mut answers) = mpsc::unbounded_channel();
-    let rep_login = identity.rep.as_ref().map(|_| identity.os_user.clone());
-    let worker = Worker::spawn(
-        store,
-        rep_login,
-        identity.os_user.clone(),
-        clock,
-        answers_tx,
-    );
+    let session = worker::Session {
+        rep: identity.rep.as_ref().map(|_| identity.os_user.clone()),
+        os_user: identity.os_user.clone(),
+        today,
+        model: options.model.clone(),
+    };
+    let worker = Worker::spawn(store, session, clock, answers_tx);
 
     let (keymap, keymap_error) = load_keymap();
     let (guard, mut terminal) = terminal::Guard::enter(options.mouse)?;

@@ -7,12 +7,17 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::domain::lifecycle::{Stage, StageBounds};
 use crate::domain::model::Interaction;
+use crate::domain::risk::{Band, RiskModel, RiskScore, score};
 use crate::domain::search::{Hit, SearchIndex};
-use crate::store::{AccountCard, AccountList, AccountRow, Create, Draft, Store, StoreError};
+use crate::scoring::{Scored, score_all};
+use crate::store::{
+    AccountCard, AccountList, AccountRow, Create, Draft, Snooze, Store, StoreError,
+};
 
 /// How many results a lookup shows.
 pub const SEARCH_LIMIT: usize = 50;
@@ -48,6 +53,80 @@ pub enum Request {
         account_id: i64,
         interaction: Interaction,
     },
+    /// Every active account's score, for the at-risk pane.
+    Risk,
+    /// One account's score, in full: the detail, and its row refreshed after a change.
+    RiskOne {
+        account_id: i64,
+    },
+    Assign {
+        account_id: i64,
+        owner: Option<String>,
+    },
+    Snooze {
+        account_id: i64,
+        until: NaiveDate,
+        reason: String,
+        score: f64,
+    },
+}
+
+/// One line of the at-risk pane: what the list shows and sorts on, nothing more, so that a
+/// hundred thousand of them stay small.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskRow {
+    pub account_id: i64,
+    pub name: String,
+    pub owner: Option<String>,
+    pub stage: Stage,
+    pub mrr_cents: i64,
+    pub currency: String,
+    pub score: f64,
+    pub band: Band,
+    pub trend_7d: Option<f64>,
+    pub trend_30d: Option<f64>,
+    /// The most impactful reason's sentence.
+    pub top: Option<String>,
+    pub snooze: Option<Snooze>,
+}
+
+impl RiskRow {
+    fn new(s: Scored, snooze: Option<Snooze>) -> RiskRow {
+        RiskRow {
+            top: s.risk.top().map(|r| r.detail.clone()),
+            score: s.risk.score,
+            band: s.risk.band,
+            account_id: s.account_id,
+            name: s.name,
+            owner: s.owner,
+            stage: s.stage,
+            mrr_cents: s.mrr_cents,
+            currency: s.currency,
+            trend_7d: s.trend_7d,
+            trend_30d: s.trend_30d,
+            snooze,
+        }
+    }
+
+    pub fn at_stake_cents(&self) -> i64 {
+        (self.mrr_cents as f64 * self.score / 100.0).round() as i64
+    }
+
+    /// Hidden by a snooze that still runs, unless the score rose by 10 or more since.
+    pub fn snoozed(&self) -> bool {
+        self.snooze
+            .as_ref()
+            .is_some_and(|z| self.score < z.score + 10.0)
+    }
+}
+
+/// Who is working, on which day, with which risk model.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub rep: Option<String>,
+    pub os_user: String,
+    pub today: NaiveDate,
+    pub model: RiskModel,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +143,7 @@ pub enum Response {
     Card {
         account_id: i64,
         card: Option<Box<AccountCard>>,
+        risk: Option<Box<RiskScore>>,
     },
     Search {
         query: String,
@@ -82,6 +162,19 @@ pub enum Response {
         accounts: usize,
         millis: u128,
     },
+    Risk {
+        rows: Vec<RiskRow>,
+    },
+    RiskOne {
+        account_id: i64,
+        row: Option<RiskRow>,
+        risk: Option<Box<RiskScore>>,
+    },
+    /// A change went through.
+    Done {
+        account_id: i64,
+        what: String,
+    },
     Failed(String),
 }
 
@@ -93,8 +186,7 @@ pub struct Worker {
 impl Worker {
     pub fn spawn(
         store: Store,
-        rep: Option<String>,
-        os_user: String,
+        session: Session,
         clock: impl Fn() -> DateTime<Utc> + Send + 'static,
         answers: UnboundedSender<Response>,
     ) -> Worker {
@@ -103,7 +195,7 @@ impl Worker {
             .name("retain-db".into())
             .spawn(move || {
                 let mut state = State {
-                    responder: Responder::new(store, rep, os_user),
+                    responder: Responder::new(store, session),
                     clock: Box::new(clock),
                     answers,
                     index_rx: None,
@@ -140,19 +232,49 @@ impl Worker {
 /// and benchmarks call directly.
 pub struct Responder {
     store: Store,
-    rep: Option<String>,
-    os_user: String,
+    session: Session,
     index: Option<SearchIndex>,
 }
 
 impl Responder {
-    pub fn new(store: Store, rep: Option<String>, os_user: String) -> Responder {
+    pub fn new(store: Store, session: Session) -> Responder {
         Responder {
             store,
-            rep,
-            os_user,
+            session,
             index: None,
         }
+    }
+
+    /// One account's score today, in full, and its row.
+    fn risk_one(&self, account_id: i64) -> Result<Option<(RiskRow, RiskScore)>, StoreError> {
+        let today = self.session.today;
+        let Some(subject) = self
+            .store
+            .risk_subjects(
+                today,
+                today + Days::new(1),
+                &StageBounds::default(),
+                Some(account_id),
+            )?
+            .pop()
+        else {
+            return Ok(None);
+        };
+        let risk = score(&subject.input, &self.session.model);
+        let snooze = self.store.snoozes(today)?.remove(&account_id);
+        let scored = Scored {
+            account_id: subject.account_id,
+            external_id: subject.external_id,
+            name: subject.name,
+            owner: subject.owner,
+            mrr_cents: subject.mrr_cents,
+            currency: subject.currency,
+            stage: subject.input.stage,
+            risk: risk.clone(),
+            trend_7d: None,
+            trend_30d: None,
+        };
+        Ok(Some((RiskRow::new(scored, snooze), risk)))
     }
 
     /// Builds the search index here and now (the worker builds it on a thread of its own).
@@ -207,23 +329,24 @@ impl Responder {
             Request::Card { account_id } => Some(Response::Card {
                 account_id,
                 card: self.store.account_card(account_id)?.map(Box::new),
+                risk: self.risk_one(account_id)?.map(|(_, r)| Box::new(r)),
             }),
             Request::Search { query } => Some(self.search(query)?),
             Request::LoadDraft { account_id } => Some(Response::Draft {
                 account_id,
-                draft: match &self.rep {
+                draft: match &self.session.rep {
                     Some(rep) => self.store.draft(rep, account_id)?,
                     None => None,
                 },
             }),
             Request::SaveDraft { account_id, draft } => {
-                if let Some(rep) = self.rep.clone() {
+                if let Some(rep) = self.session.rep.clone() {
                     self.store.save_draft(&rep, account_id, &draft, now)?;
                 }
                 None
             }
             Request::DiscardDraft { account_id } => {
-                if let Some(rep) = self.rep.clone() {
+                if let Some(rep) = self.session.rep.clone() {
                     self.store.discard_draft(&rep, account_id)?;
                 }
                 None
@@ -232,13 +355,59 @@ impl Responder {
                 account_id,
                 interaction,
             } => {
-                let os_user = self.os_user.clone();
+                let os_user = self.session.os_user.clone();
                 let id = self
                     .store
                     .log_interaction(account_id, &interaction, &os_user, now)?;
                 Some(Response::Logged {
                     account_id,
                     interaction_id: id,
+                })
+            }
+            Request::Risk => {
+                let (today, model) = (self.session.today, self.session.model.clone());
+                let snoozes = self.store.snoozes(today)?;
+                let rows = score_all(&mut self.store, &model, today)?
+                    .into_iter()
+                    .map(|s| {
+                        let snooze = snoozes.get(&s.account_id).cloned();
+                        RiskRow::new(s, snooze)
+                    })
+                    .collect();
+                Some(Response::Risk { rows })
+            }
+            Request::RiskOne { account_id } => {
+                let found = self.risk_one(account_id)?;
+                Some(Response::RiskOne {
+                    account_id,
+                    risk: found.as_ref().map(|(_, r)| Box::new(r.clone())),
+                    row: found.map(|(row, _)| row),
+                })
+            }
+            Request::Assign { account_id, owner } => {
+                let os_user = self.session.os_user.clone();
+                self.store
+                    .assign_owner(account_id, owner.as_deref(), &os_user, now)?;
+                Some(Response::Done {
+                    account_id,
+                    what: match owner {
+                        Some(login) => format!("assigned to {login}"),
+                        None => "moved to the team queue".to_string(),
+                    },
+                })
+            }
+            Request::Snooze {
+                account_id,
+                until,
+                reason,
+                score,
+            } => {
+                let os_user = self.session.os_user.clone();
+                self.store
+                    .snooze(account_id, until, &reason, score, &os_user, now)?;
+                Some(Response::Done {
+                    account_id,
+                    what: format!("snoozed until {until}"),
                 })
             }
         })

@@ -22,6 +22,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
     };
     let wide = area.width >= 110;
     let facts_lines = 8 + card.contacts.len().min(4) as u16 + card.open_payments.len() as u16;
+    // Below the essentials, the risk factors when the card is tall enough.
     let [facts, timeline] = if wide {
         Layout::horizontal([Constraint::Length(46), Constraint::Fill(1)]).areas(area)
     } else {
@@ -41,6 +42,14 @@ pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
         for c in &card.contacts[3..] {
             lines.push(Line::raw(format!("  {}", safe(&c.name))));
         }
+    }
+    if let Some(risk) = app.card_risk.as_ref().filter(|_| card.row.active) {
+        lines.push(Line::styled("Risk factors", t.title()));
+        lines.extend(super::risk::factor_lines(
+            app,
+            risk,
+            usize::from(inner.width),
+        ));
     }
     frame.render_widget(block, facts);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);

@@ -169,7 +169,24 @@ pub fn essentials(app: &App, card: &AccountCard, width: usize) -> Vec<Line<'stat
         .map_or("team queue".to_string(), safe);
     lines.push(Line::raw(cut(format!("{renewal} · owner {owner}"))));
     lines.push(if row.active {
-        Line::styled("risk: not scored yet", t.muted())
+        match app
+            .card_risk
+            .as_ref()
+            .filter(|_| app.card_for == Some(row.account_id))
+        {
+            Some(risk) => Line::styled(
+                cut(format!(
+                    "risk {:.0} {}{}",
+                    risk.score,
+                    risk.band.as_str(),
+                    risk.top()
+                        .map(|r| format!(" · {}", safe(&r.detail)))
+                        .unwrap_or_default()
+                )),
+                super::risk::band_style(t, risk.band),
+            ),
+            None => Line::styled("risk: scoring…", t.muted()),
+        }
     } else {
         Line::styled(
             cut(format!(

@@ -5,13 +5,14 @@ mod chrome;
 mod form;
 mod list;
 mod overlays;
+mod risk;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::app::{App, MIN_SIZE, View};
+use super::app::{App, MIN_SIZE, Pane, View};
 use crate::display::terminal_safe;
 
 pub fn render(frame: &mut Frame<'_>, app: &App) {
@@ -40,6 +41,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
         form::render(frame, app, form, body);
     } else {
         match app.view {
+            View::List if Pane::ALL[app.pane] == Pane::AtRisk => risk::render(frame, app, body),
             View::List => list::render(frame, app, body),
             View::Card => card::render(frame, app, body),
         }

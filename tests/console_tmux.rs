@@ -190,7 +190,7 @@ fn a_dropped_connection_keeps_what_the_rep_was_typing() {
     let tmux = Tmux::start("hup", (100, 30), &console_command(&db));
     tmux.wait_for("Test Rep (rep)");
     tmux.keys(&["2"]);
-    tmux.wait_for("At risk · by score");
+    tmux.wait_for("▶"); // scored, an account selected and explained
     tmux.keys(&["l"]);
     tmux.wait_for("Log ·");
     tmux.type_text("The customer was saying that");
@@ -216,7 +216,7 @@ fn a_dropped_connection_keeps_what_the_rep_was_typing() {
     let tmux = Tmux::start("back", (100, 30), &console_command(&db));
     tmux.wait_for("Test Rep (rep)");
     tmux.keys(&["2"]);
-    tmux.wait_for("At risk · by score");
+    tmux.wait_for("▶"); // scored, an account selected and explained
     tmux.keys(&["l"]);
     let screen = tmux.wait_for("restored");
     assert!(screen.contains("The customer was saying that"), "{screen}");

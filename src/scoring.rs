@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::{Days, NaiveDate};
 
 use crate::domain::lifecycle::{Stage, StageBounds};
-use crate::domain::risk::{RiskModel, RiskScore, score};
-use crate::store::{Store, StoreError, StoredScore};
+use crate::domain::risk::{Band, Earlier, RiskModel, RiskScore, score};
+use crate::store::{Store, StoreError};
 
 /// An account with its score of the day.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +70,44 @@ pub fn score_all(
     Ok(scored)
 }
 
-/// Yesterday's scores, for "what changed since yesterday".
-pub fn yesterday(store: &Store, today: NaiveDate) -> Result<HashMap<i64, StoredScore>, StoreError> {
-    store.scores_on(today - Days::new(1))
+/// Keeps the scores the history would hold had retain been scoring every day: each of
+/// `days_ago` scored from the data dated before that day. The demo uses it so that trends show
+/// from the first start.
+pub fn backfill(
+    store: &mut Store,
+    model: &RiskModel,
+    today: NaiveDate,
+    days_ago: &[u64],
+) -> Result<(), StoreError> {
+    for &ago in days_ago {
+        let day = today - Days::new(ago);
+        let scores: Vec<(i64, RiskScore)> = store
+            .risk_subjects(day, day, &StageBounds::default(), None)?
+            .into_iter()
+            .map(|s| (s.account_id, score(&s.input, model)))
+            .collect();
+        let rows: Vec<(i64, &RiskScore)> = scores.iter().map(|(id, s)| (*id, s)).collect();
+        store.save_scores(day, &rows)?;
+    }
+    Ok(())
+}
+
+/// The scores kept for a day, as the domain compares them.
+pub fn earlier(store: &Store, day: NaiveDate) -> Result<HashMap<i64, Earlier>, StoreError> {
+    Ok(store
+        .scores_on(day)?
+        .into_iter()
+        .filter_map(|(id, s)| {
+            Band::parse(&s.band).map(|band| {
+                (
+                    id,
+                    Earlier {
+                        score: s.score,
+                        band,
+                        points: s.points,
+                    },
+                )
+            })
+        })
+        .collect())
 }

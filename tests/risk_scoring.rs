@@ -237,11 +237,20 @@ fn scores_are_kept_once_a_day_and_give_the_trend() {
         active,
         "one row per account and day, however often scored"
     );
-    // A week ago everything looked perfect: the trend is the whole score.
+    // The demo keeps a month of history: trends show from the first run.
+    let first = at_risk_json(&db, &[]);
+    let with_trend = first.iter().filter(|r| r["trend_7d"].is_number()).count();
+    assert!(
+        with_trend * 10 > first.len() * 8,
+        "{with_trend} of {}",
+        first.len()
+    );
+    assert!(first.iter().any(|r| r["trend_30d"].is_number()));
+    // Say a week ago everything looked perfect: the trend is then the whole score.
     Connection::open(&db)
         .unwrap()
         .execute(
-            "INSERT INTO risk_scores (account_id, day, score, band, points)
+            "INSERT OR REPLACE INTO risk_scores (account_id, day, score, band, points)
              SELECT account_id, '2026-11-15', 0, 'low', '{}' FROM risk_scores WHERE day = '2026-11-22'",
             [],
         )
@@ -249,7 +258,6 @@ fn scores_are_kept_once_a_day_and_give_the_trend() {
     let rows = at_risk_json(&db, &[]);
     for r in &rows {
         assert_eq!(r["trend_7d"], r["score"], "{r}");
-        assert!(r["trend_30d"].is_null());
     }
 }
 
@@ -299,4 +307,28 @@ fn a_risk_file_changes_the_bands_and_a_bad_one_is_named() {
         .unwrap();
     let err = fails(out);
     assert!(err.contains("risk.toml") && err.contains("usage"), "{err}");
+}
+
+#[test]
+fn changes_since_yesterday_are_new_high_risk_or_big_rises() {
+    let dir = temp_dir();
+    let db = demo(&dir, "1000");
+    let out = ok(run(
+        &db,
+        &["at-risk", "--changes", "--json", "--limit", "500"],
+    ));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert!(!rows.is_empty(), "a day of demo activity changes something");
+    for r in &rows {
+        let rose = r["from"]
+            .as_f64()
+            .is_none_or(|from| r["score"].as_f64().unwrap() - from >= 10.0);
+        assert!(r["new_high"] == true || rose, "{r}");
+        assert!(r["factor"].is_string(), "{r}");
+    }
+    let text = ok(run(&db, &["at-risk", "--changes"]));
+    assert!(
+        text.contains("rose") || text.contains("new high risk"),
+        "{text}"
+    );
 }

@@ -23,6 +23,10 @@ pub struct AtRiskArgs {
     /// Only accounts in this band
     #[arg(long, value_parser = parse_band)]
     pub band: Option<Band>,
+    /// List what changed since yesterday instead: accounts that became high risk, and scores
+    /// that rose by 10 or more, with the factor that moved
+    #[arg(long)]
+    pub changes: bool,
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
@@ -72,6 +76,9 @@ pub fn at_risk(ctx: &Ctx, args: &AtRiskArgs) -> Result<()> {
         .filter(|s| args.owner.is_none() || s.owner == args.owner)
         .filter(|s| args.band.is_none_or(|b| s.risk.band == b))
         .collect();
+    if args.changes {
+        return changes(&store, &scored, ctx.today, args);
+    }
     scored.sort_by(|a, b| {
         b.risk
             .score
@@ -194,5 +201,58 @@ pub fn backtest(ctx: &Ctx, args: &BacktestArgs) -> Result<()> {
         e.top_decile_accounts,
         e.top_decile_capture.map_or("n/a".into(), pct)
     );
+    Ok(())
+}
+
+/// `retain at-risk --changes`.
+fn changes(store: &Store, scored: &[Scored], today: NaiveDate, args: &AtRiskArgs) -> Result<()> {
+    let yesterday = crate::scoring::earlier(store, today - Days::new(1))?;
+    let now: Vec<(i64, &crate::domain::risk::RiskScore)> =
+        scored.iter().map(|s| (s.account_id, &s.risk)).collect();
+    let mut changes = crate::domain::risk::changes_since(&now, &yesterday, 10.0);
+    changes.truncate(args.limit);
+    let by_id: std::collections::HashMap<i64, &Scored> =
+        scored.iter().map(|s| (s.account_id, s)).collect();
+    if args.json {
+        let rows: Vec<serde_json::Value> = changes
+            .iter()
+            .map(|c| {
+                let s = by_id[&c.account_id];
+                serde_json::json!({
+                    "account_id": c.account_id,
+                    "external_id": s.external_id,
+                    "name": s.name,
+                    "owner": s.owner,
+                    "from": c.from.map(|x| (x * 10.0).round() / 10.0),
+                    "score": (c.to * 10.0).round() / 10.0,
+                    "band": s.risk.band,
+                    "new_high": c.new_high,
+                    "factor": c.factor,
+                    "factor_rise": (c.factor_rise * 10.0).round() / 10.0,
+                    "detail": c.factor.and_then(|f| s.risk.reasons.iter().find(|r| r.factor == f)).map(|r| r.detail.clone()),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    if changes.is_empty() {
+        println!("nothing changed much since yesterday");
+    }
+    for c in &changes {
+        let s = by_id[&c.account_id];
+        let what = if c.new_high { "new high risk" } else { "rose" };
+        let detail = c
+            .factor
+            .and_then(|f| s.risk.reasons.iter().find(|r| r.factor == f))
+            .map_or(String::new(), |r| r.detail.clone());
+        println!(
+            "{what:<13} {:>5} → {:>5.1}  {}  {}",
+            c.from.map_or("new".into(), |f| format!("{f:.1}")),
+            c.to,
+            fit(&terminal_safe(&s.name), 32),
+            terminal_safe(&detail)
+        );
+    }
     Ok(())
 }

@@ -879,6 +879,63 @@ pub fn biggest_rise(
         .filter(|(_, rise)| *rise > 0.0)
 }
 
+/// An account's score on an earlier day, as kept in the history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Earlier {
+    pub score: f64,
+    pub band: Band,
+    /// Points by factor name.
+    pub points: std::collections::HashMap<String, f64>,
+}
+
+/// What changed for one account since an earlier day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub account_id: i64,
+    pub from: Option<f64>,
+    pub to: f64,
+    /// High now and not before (or not scored before).
+    pub new_high: bool,
+    /// The factor that rose most, and by how many points.
+    pub factor: Option<Factor>,
+    pub factor_rise: f64,
+}
+
+/// Accounts that became high risk, then those whose score rose by `min_rise` or more, largest
+/// rise first.
+pub fn changes_since(
+    today: &[(i64, &RiskScore)],
+    earlier: &std::collections::HashMap<i64, Earlier>,
+    min_rise: f64,
+) -> Vec<Change> {
+    let mut changes: Vec<Change> = today
+        .iter()
+        .filter_map(|&(account_id, now)| {
+            let before = earlier.get(&account_id);
+            let new_high = now.band == Band::High && before.is_none_or(|b| b.band != Band::High);
+            let rise = before.map(|b| now.score - b.score);
+            if !new_high && rise.is_none_or(|r| r < min_rise) {
+                return None;
+            }
+            let moved = before.and_then(|b| biggest_rise(&b.points, now));
+            Some(Change {
+                account_id,
+                from: before.map(|b| b.score),
+                to: now.score,
+                new_high,
+                factor: moved.map(|(f, _)| f).or(now.top().map(|r| r.factor)),
+                factor_rise: moved.map_or(0.0, |(_, r)| r),
+            })
+        })
+        .collect();
+    changes.sort_by(|a, b| {
+        b.new_high
+            .cmp(&a.new_high)
+            .then((b.to - b.from.unwrap_or(0.0)).total_cmp(&(a.to - a.from.unwrap_or(0.0))))
+    });
+    changes
+}
+
 /// The last instant of a day: "as of" a day includes that whole day.
 fn end_of(day: NaiveDate) -> DateTime<Utc> {
     (day + Days::new(1))

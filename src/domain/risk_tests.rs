@@ -463,3 +463,42 @@ fn the_factor_that_moved_most_is_named() {
         .collect();
     assert_eq!(biggest_rise(&same, &after), None);
 }
+
+#[test]
+fn changes_since_yesterday_name_new_high_risk_and_big_rises() {
+    let model = RiskModel::default();
+    let mut i = input();
+    i.usage = usage(&[(100, 120, 300), (100, 120, 300), (20, 120, 0)]);
+    i.nps = vec![(at("2026-11-10"), 1)];
+    i.payments = vec![PaymentFact {
+        first_failed_at: at("2026-11-15"),
+        failing: true,
+        lost: false,
+        decline_code: "expired_card".into(),
+        attempts: 1,
+    }];
+    let high = score(&i, &model);
+    assert_eq!(high.band, Band::High);
+    let calm = score(&input(), &model);
+    let earlier = |score: f64, band: Band, factor: &str, points: f64| Earlier {
+        score,
+        band,
+        points: [(factor.to_string(), points)].into_iter().collect(),
+    };
+    let mut before = std::collections::HashMap::new();
+    before.insert(1, earlier(20.0, Band::Low, "usage", 5.0)); // became high
+    before.insert(2, earlier(high.score - 12.0, Band::High, "billing", 1.0)); // rose, was high
+    before.insert(3, earlier(calm.score, Band::Low, "nps", 0.0)); // unchanged
+    let today = [(1, &high), (2, &high), (3, &calm), (4, &high)];
+    let changes = changes_since(&today, &before, 10.0);
+    let ids: Vec<i64> = changes.iter().map(|c| c.account_id).collect();
+    // New high risk first, largest rise first: one not scored yesterday rose from nothing.
+    assert_eq!(&ids[..2], &[4, 1]);
+    assert_eq!(ids[2], 2);
+    assert!(!ids.contains(&3));
+    assert!(changes[1].new_high && changes[1].factor.is_some());
+    assert_eq!(changes[0].from, None, "not scored yesterday");
+    let risen = &changes[2];
+    assert!(!risen.new_high);
+    assert!(risen.factor_rise > 0.0);
+}

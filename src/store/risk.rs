@@ -280,7 +280,8 @@ impl Store {
                      points = excluded.points",
             )?;
             for (account_id, s) in scores {
-                let points: HashMap<&str, f64> = s
+                // Ordered, so that the same scores always write the same text.
+                let points: std::collections::BTreeMap<&str, f64> = s
                     .reasons
                     .iter()
                     .map(|r| (r.factor.as_str(), (r.points * 10.0).round() / 10.0))

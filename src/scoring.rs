@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::{Days, NaiveDate};
 
 use crate::domain::lifecycle::{Stage, StageBounds};
-use crate::domain::risk::{Band, Earlier, RiskModel, RiskScore, score};
-use crate::store::{Store, StoreError};
+use crate::domain::risk::{Band, Change, Earlier, RiskModel, RiskScore, changes_since, score};
+use crate::store::{Store, StoreError, StoredScore};
 
 /// An account with its score of the day.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,17 +97,61 @@ pub fn earlier(store: &Store, day: NaiveDate) -> Result<HashMap<i64, Earlier>, S
     Ok(store
         .scores_on(day)?
         .into_iter()
-        .filter_map(|(id, s)| {
-            Band::parse(&s.band).map(|band| {
-                (
-                    id,
-                    Earlier {
-                        score: s.score,
-                        band,
-                        points: s.points,
-                    },
-                )
-            })
-        })
+        .filter_map(|(id, s)| as_earlier(s).map(|e| (id, e)))
         .collect())
+}
+
+fn as_earlier(s: StoredScore) -> Option<Earlier> {
+    Band::parse(&s.band).map(|band| Earlier {
+        score: s.score,
+        band,
+        points: s.points,
+    })
+}
+
+/// One account scored again after a change: its score, its trends and its change since
+/// yesterday, from the same history as `score_all`. The history itself is left as it is.
+pub fn score_one(
+    store: &Store,
+    model: &RiskModel,
+    today: NaiveDate,
+    account_id: i64,
+) -> Result<Option<(Scored, Option<Change>)>, StoreError> {
+    let Some(subject) = store
+        .risk_subjects(
+            today,
+            today + Days::new(1),
+            &StageBounds::default(),
+            Some(account_id),
+        )?
+        .pop()
+    else {
+        return Ok(None);
+    };
+    let risk = score(&subject.input, model);
+    let trend = |days: u64| -> Result<Option<f64>, StoreError> {
+        Ok(store
+            .score_of(account_id, today - Days::new(days))?
+            .map(|b| risk.score - b.score))
+    };
+    let yesterday: HashMap<i64, Earlier> = store
+        .score_of(account_id, today - Days::new(1))?
+        .and_then(as_earlier)
+        .map(|e| (account_id, e))
+        .into_iter()
+        .collect();
+    let change = changes_since(&[(account_id, &risk)], &yesterday, 10.0).pop();
+    let scored = Scored {
+        trend_7d: trend(7)?,
+        trend_30d: trend(30)?,
+        stage: subject.input.stage,
+        risk,
+        account_id: subject.account_id,
+        external_id: subject.external_id,
+        name: subject.name,
+        owner: subject.owner,
+        mrr_cents: subject.mrr_cents,
+        currency: subject.currency,
+    };
+    Ok(Some((scored, change)))
 }

@@ -31,9 +31,13 @@ fn today() -> chrono::NaiveDate {
 
 /// A console on a 300-account demo database, as rep `login` (or a non-rep), at `size`.
 fn console(login: &str, size: (u16, u16), palette: Palette) -> Console {
+    console_on(300, login, size, palette)
+}
+
+fn console_on(accounts: u32, login: &str, size: (u16, u16), palette: Palette) -> Console {
     let dir = temp_dir();
     let db = db_in(&dir, "screens.db");
-    ok(run(&db, &["demo", "--accounts", "300"]));
+    ok(run(&db, &["demo", "--accounts", &accounts.to_string()]));
     let store = Store::open(&db, Create::Never).unwrap();
     let identity = Identity {
         os_user: login.to_string(),
@@ -624,4 +628,29 @@ fn after_a_call_only_that_account_is_scored_again() {
     c.serve(after);
     let detail = c.app.risk.detail.as_ref().unwrap();
     assert_eq!(detail.0, id);
+}
+
+#[test]
+fn the_risk_pane_lists_what_changed_since_yesterday() {
+    // Enough accounts for the demo's last day to change some scores by 10 or more.
+    let mut c = console_on(2000, "carmen", (120, 35), Palette::Indexed);
+    open_risk_pane(&mut c);
+    c.keys(&[press(KeyCode::Char('c'))]);
+    let screen = c.screen();
+    assert!(screen.contains("changes since yesterday"), "{screen}");
+    let ids = c.app.panes[1].ids.clone();
+    assert!(!ids.is_empty(), "the demo's last day changed something");
+    assert!(
+        ids.iter()
+            .all(|id| c.app.risk.row(*id).unwrap().change.is_some())
+    );
+    assert!(screen.contains("since yesterday:"), "{screen}");
+    // Moving through the list rescoring each account keeps what changed.
+    c.keys(&[press(KeyCode::Char('j')), press(KeyCode::Char('j'))]);
+    assert_eq!(c.app.panes[1].ids.len(), ids.len());
+    c.keys(&[press(KeyCode::Char('c'))]);
+    assert!(
+        c.app.panes[1].ids.len() > ids.len(),
+        "c again shows everything"
+    );
 }

@@ -299,6 +299,26 @@ impl Store {
         })
     }
 
+    /// One account's score stored for a day.
+    pub fn score_of(
+        &self,
+        account_id: i64,
+        on: NaiveDate,
+    ) -> Result<Option<StoredScore>, StoreError> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .prepare_cached(
+                "SELECT account_id, score, band, points FROM risk_scores
+                 WHERE account_id = ?1 AND day = ?2",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row(params![account_id, day(on)], stored_score)
+                    .optional()
+            })
+            .map(|found| found.map(|(_, s)| s))
+            .map_err(|e| self.fail(e))
+    }
+
     /// The scores stored for a day, by account.
     pub fn scores_on(&self, on: NaiveDate) -> Result<HashMap<i64, StoredScore>, StoreError> {
         let run = || -> rusqlite::Result<HashMap<i64, StoredScore>> {

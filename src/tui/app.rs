@@ -103,6 +103,8 @@ pub struct RiskState {
     pub band: Option<Band>,
     pub stage: Option<Stage>,
     pub owner: Option<String>,
+    /// Only what changed since yesterday, largest rise first.
+    pub changes: bool,
     /// The selected account's full score.
     pub detail: Option<(i64, Box<RiskScore>)>,
 }
@@ -118,6 +120,7 @@ impl Default for RiskState {
             band: None,
             stage: None,
             owner: None,
+            changes: false,
             detail: None,
         }
     }
@@ -138,9 +141,21 @@ impl RiskState {
             .filter(|r| self.band.is_none_or(|b| r.band == b))
             .filter(|r| self.stage.is_none_or(|s| r.stage == s))
             .filter(|r| self.owner.is_none() || r.owner == self.owner)
+            .filter(|r| !self.changes || r.change.is_some())
             .collect();
         let trend = |r: &RiskRow| r.trend_7d.unwrap_or(0.0);
+        let rise = |r: &RiskRow| {
+            r.change.as_ref().map_or(0.0, |(c, _)| {
+                // New high risk first, then the largest rise.
+                c.to - c.from.unwrap_or(0.0) + if c.new_high { 1000.0 } else { 0.0 }
+            })
+        };
         rows.sort_by(|a, b| {
+            if self.changes {
+                return rise(b)
+                    .total_cmp(&rise(a))
+                    .then(a.account_id.cmp(&b.account_id));
+            }
             match self.sort {
                 RiskSort::Score => b.score.total_cmp(&a.score),
                 RiskSort::AtStake => b.at_stake_cents().cmp(&a.at_stake_cents()),
@@ -164,7 +179,11 @@ impl RiskState {
 
     /// The filters in force, for the caption.
     pub fn describe(&self) -> String {
-        let mut parts = vec![self.sort.label().to_string()];
+        let mut parts = vec![if self.changes {
+            "changes since yesterday".to_string()
+        } else {
+            self.sort.label().to_string()
+        }];
         parts.push(if self.mine {
             "mine".into()
         } else {
@@ -788,6 +807,10 @@ impl App {
                 };
                 self.refilter(effects);
             }
+            (Context::Risk, Command::Changes) => {
+                self.risk.changes = !self.risk.changes;
+                self.refilter(effects);
+            }
             (Context::Risk, Command::Rescore) => {
                 self.toast("scoring every account…", Level::Info);
                 effects.push(Request::Risk);
@@ -1257,7 +1280,7 @@ impl App {
                 if let Some(row) = row
                     && self.risk.loaded
                 {
-                    self.risk.put(row);
+                    self.risk.put(*row);
                     self.refilter(effects);
                 }
                 if let Some(risk) = risk {

@@ -93,6 +93,7 @@ pub enum Command {
     BandFilter,
     StageFilter,
     Rescore,
+    Changes,
     Assign,
     Snooze,
 }
@@ -131,6 +132,7 @@ impl Command {
             Command::BandFilter => "band".into(),
             Command::StageFilter => "stage".into(),
             Command::Rescore => "rescore".into(),
+            Command::Changes => "changes".into(),
             Command::Assign => "assign".into(),
             Command::Snooze => "snooze".into(),
         }
@@ -320,6 +322,7 @@ impl Default for Keymap {
             (C::Risk, "m", Mine, "mine / all"),
             (C::Risk, "b", BandFilter, "band: all, high, medium, low"),
             (C::Risk, "t", StageFilter, "stage: all, early, mid, late"),
+            (C::Risk, "c", Changes, "only what changed since yesterday"),
             (C::Risk, "a", Assign, "assign an owner (:assign LOGIN)"),
             (C::Risk, "z", Snooze, "snooze (:snooze DAY REASON)"),
             (C::Risk, "r", Rescore, "score every account again"),

@@ -3,6 +3,7 @@
 //! SQLite. The search index is built on a thread of its own, with its own connection, so the
 //! first screen does not wait for it either.
 
+use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -10,11 +11,11 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::domain::lifecycle::{Stage, StageBounds};
+use crate::domain::lifecycle::Stage;
 use crate::domain::model::Interaction;
-use crate::domain::risk::{Band, RiskModel, RiskScore, score};
+use crate::domain::risk::{Band, Change, RiskModel, RiskScore, changes_since};
 use crate::domain::search::{Hit, SearchIndex};
-use crate::scoring::{Scored, score_all};
+use crate::scoring::{Scored, earlier, score_all, score_one};
 use crate::store::{
     AccountCard, AccountList, AccountRow, Create, Draft, Snooze, Store, StoreError,
 };
@@ -88,6 +89,9 @@ pub struct RiskRow {
     /// The most impactful reason's sentence.
     pub top: Option<String>,
     pub snooze: Option<Snooze>,
+    /// Since yesterday: became high risk or rose by 10 or more, and the sentence of the
+    /// factor that moved.
+    pub change: Option<(Change, Option<String>)>,
 }
 
 impl RiskRow {
@@ -105,6 +109,7 @@ impl RiskRow {
             trend_7d: s.trend_7d,
             trend_30d: s.trend_30d,
             snooze,
+            change: None,
         }
     }
 
@@ -118,6 +123,15 @@ impl RiskRow {
             .as_ref()
             .is_some_and(|z| self.score < z.score + 10.0)
     }
+}
+
+/// A change with the sentence of the factor that moved.
+fn with_detail(change: Change, risk: &RiskScore) -> (Change, Option<String>) {
+    let detail = change
+        .factor
+        .and_then(|f| risk.reasons.iter().find(|r| r.factor == f))
+        .map(|r| r.detail.clone());
+    (change, detail)
 }
 
 /// Who is working, on which day, with which risk model.
@@ -167,7 +181,7 @@ pub enum Response {
     },
     RiskOne {
         account_id: i64,
-        row: Option<RiskRow>,
+        row: Option<Box<RiskRow>>,
         risk: Option<Box<RiskScore>>,
     },
     /// A change went through.
@@ -248,33 +262,18 @@ impl Responder {
     /// One account's score today, in full, and its row.
     fn risk_one(&self, account_id: i64) -> Result<Option<(RiskRow, RiskScore)>, StoreError> {
         let today = self.session.today;
-        let Some(subject) = self
-            .store
-            .risk_subjects(
-                today,
-                today + Days::new(1),
-                &StageBounds::default(),
-                Some(account_id),
-            )?
-            .pop()
+        let Some((scored, change)) =
+            score_one(&self.store, &self.session.model, today, account_id)?
         else {
             return Ok(None);
         };
-        let risk = score(&subject.input, &self.session.model);
+        let risk = scored.risk.clone();
         let snooze = self.store.snoozes(today)?.remove(&account_id);
-        let scored = Scored {
-            account_id: subject.account_id,
-            external_id: subject.external_id,
-            name: subject.name,
-            owner: subject.owner,
-            mrr_cents: subject.mrr_cents,
-            currency: subject.currency,
-            stage: subject.input.stage,
-            risk: risk.clone(),
-            trend_7d: None,
-            trend_30d: None,
+        let row = RiskRow {
+            change: change.map(|c| with_detail(c, &risk)),
+            ..RiskRow::new(scored, snooze)
         };
-        Ok(Some((RiskRow::new(scored, snooze), risk)))
+        Ok(Some((row, risk)))
     }
 
     /// Builds the search index here and now (the worker builds it on a thread of its own).
@@ -367,11 +366,25 @@ impl Responder {
             Request::Risk => {
                 let (today, model) = (self.session.today, self.session.model.clone());
                 let snoozes = self.store.snoozes(today)?;
-                let rows = score_all(&mut self.store, &model, today)?
+                let scored = score_all(&mut self.store, &model, today)?;
+                let yesterday = earlier(&self.store, today - Days::new(1))?;
+                let now: Vec<(i64, &RiskScore)> =
+                    scored.iter().map(|s| (s.account_id, &s.risk)).collect();
+                let mut changes: HashMap<i64, Change> = changes_since(&now, &yesterday, 10.0)
+                    .into_iter()
+                    .map(|c| (c.account_id, c))
+                    .collect();
+                let rows = scored
                     .into_iter()
                     .map(|s| {
                         let snooze = snoozes.get(&s.account_id).cloned();
-                        RiskRow::new(s, snooze)
+                        let change = changes
+                            .remove(&s.account_id)
+                            .map(|c| with_detail(c, &s.risk));
+                        RiskRow {
+                            change,
+                            ..RiskRow::new(s, snooze)
+                        }
                     })
                     .collect();
                 Some(Response::Risk { rows })
@@ -381,7 +394,7 @@ impl Responder {
                 Some(Response::RiskOne {
                     account_id,
                     risk: found.as_ref().map(|(_, r)| Box::new(r.clone())),
-                    row: found.map(|(row, _)| row),
+                    row: found.map(|(row, _)| Box::new(row)),
                 })
             }
             Request::Assign { account_id, owner } => {

@@ -119,7 +119,11 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
         }
         if show_reason {
             rest.push_str("  ");
-            rest.push_str(&safe(r.top.as_deref().unwrap_or("")));
+            let reason = match (&r.change, app.risk.changes) {
+                (Some((c, detail)), true) => change_line(c, detail.as_deref()),
+                _ => safe(r.top.as_deref().unwrap_or("")),
+            };
+            rest.push_str(&reason);
         }
         let used = 5 + 1;
         spans.push(Span::styled(fit(&rest, w.saturating_sub(used)), base));
@@ -155,6 +159,16 @@ fn detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     ]));
     lines.push(Line::raw(""));
     lines.extend(factor_lines(app, risk, w));
+    if let Some((c, detail)) = &row.change {
+        lines.push(Line::styled(
+            truncate(
+                &format!("since yesterday: {}", change_line(c, detail.as_deref())),
+                w,
+            )
+            .into_owned(),
+            t.warn(),
+        ));
+    }
     if let Some(z) = &row.snooze {
         lines.push(Line::styled(
             truncate(
@@ -219,4 +233,19 @@ pub fn factor_lines(app: &App, risk: &RiskScore, width: usize) -> Vec<Line<'stat
         ));
     }
     lines
+}
+
+/// `new high risk (was 30) (usage): usage −55 % …` or `+12 (billing): payment failing …`.
+fn change_line(c: &crate::domain::risk::Change, detail: Option<&str>) -> String {
+    let what = match (c.new_high, c.from) {
+        (true, Some(from)) => format!("new high risk (was {from:.0})"),
+        (true, None) => "new high risk".to_string(),
+        (false, from) => format!("{:+.0}", c.to - from.unwrap_or(0.0)),
+    };
+    let factor = c
+        .factor
+        .map(|f| format!(" ({})", f.as_str()))
+        .unwrap_or_default();
+    let detail = detail.map(|d| format!(": {}", safe(d))).unwrap_or_default();
+    format!("{what}{factor}{detail}")
 }

@@ -168,7 +168,11 @@ fn bench_db(accounts: u32) -> PathBuf {
         .or_else(|| dirs::cache_dir().map(|d| d.join("retain-bench")))
         .expect("a cache directory ($RETAIN_BENCH_DIR or ~/.cache)");
     std::fs::create_dir_all(&dir).expect("the cache directory");
-    let db = dir.join(format!("demo-{accounts}-seed1-{}.db", today()));
+    let db = dir.join(format!(
+        "demo-v{}-{accounts}-seed1-{}.db",
+        demo::VERSION,
+        today()
+    ));
     if db.exists() {
         return db;
     }
@@ -343,6 +347,20 @@ fn main() {
         }
     }
 
+    let mut scoring = Stats::new("score every account (+ history)", "ms");
+    for _ in 0..rounds.min(5) {
+        scoring.time(|| bench.responder.respond(Request::Risk, Utc::now()));
+    }
+    let mut risk_pane = Stats::new("open the at-risk pane (score + draw)", "ms");
+    for _ in 0..rounds.min(5) {
+        risk_pane.time(|| {
+            bench.app.risk.loaded = false;
+            bench.key('2');
+            bench.draw()
+        });
+        bench.key('1');
+    }
+
     let mut cursor = Stats::new("cursor move (update + draw)", "ms");
     let mut cursor_bytes = Stats::new("bytes: cursor move", "B");
     for i in 0..rounds * 10 {
@@ -379,6 +397,8 @@ fn main() {
         &first_frame,
         &index,
         &keystroke,
+        &scoring,
+        &risk_pane,
         &cursor,
         &switch,
         &first_bytes,

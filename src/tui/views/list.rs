@@ -4,9 +4,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::{mrr_short, safe};
+use super::{caption_line, detail_box, mrr_short, safe};
 use crate::display::{fit, truncate};
 use crate::domain::lifecycle::StageBounds;
 use crate::store::AccountCard;
@@ -25,21 +25,12 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let pane = Pane::ALL[app.pane];
     let state = &app.panes[app.pane];
     let w = usize::from(area.width);
-    let position = if state.ids.is_empty() {
-        "0".to_string()
-    } else {
-        format!("{} of {}", state.cursor + 1, state.ids.len())
-    };
     let caption = format!(
         "{} · {}",
         pane.title(),
         pane.caption(app.identity.rep.is_some())
     );
-    let caption_room = w.saturating_sub(position.len() + 2);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(fit(&caption, caption_room), t.title()),
-        Span::styled(format!(" {position} "), t.muted()),
-    ])];
+    let mut lines = vec![caption_line(app, &caption, w)];
 
     // Columns: name, stage, MRR, and the owner when there is room.
     let show_owner = w >= 56;
@@ -99,9 +90,7 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
 
 fn detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
-    let block = Block::bordered().border_style(t.border());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = detail_box(frame, app, area);
     let Some(card) = app
         .card
         .as_ref()

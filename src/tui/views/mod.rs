@@ -50,6 +50,31 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
     overlays::render(frame, app, body, footer);
 }
 
+/// A pane's first line: what it lists, and where the cursor is ("12 of 340").
+fn caption_line(app: &App, caption: &str, width: usize) -> Line<'static> {
+    let state = &app.panes[app.pane];
+    let position = if state.ids.is_empty() {
+        "0".to_string()
+    } else {
+        format!("{} of {}", state.cursor + 1, state.ids.len())
+    };
+    Line::from(vec![
+        ratatui::text::Span::styled(
+            crate::display::fit(caption, width.saturating_sub(position.len() + 2)),
+            app.theme.title(),
+        ),
+        ratatui::text::Span::styled(format!(" {position} "), app.theme.muted()),
+    ])
+}
+
+/// The bordered box beside a list; returns the room inside it.
+fn detail_box(frame: &mut Frame<'_>, app: &App, area: Rect) -> Rect {
+    let block = ratatui::widgets::Block::bordered().border_style(app.theme.border());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
 /// Stored text made safe for the terminal, owned, for a span.
 fn safe(text: &str) -> String {
     terminal_safe(text).into_owned()

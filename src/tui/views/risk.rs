@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::{mrr_short, safe};
+use super::{caption_line, detail_box, mrr_short, safe};
 use crate::display::{fit, truncate};
 use crate::domain::risk::{Band, RiskScore};
 use crate::tui::app::App;
@@ -41,19 +41,8 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
     let state = &app.panes[app.pane];
     let w = usize::from(area.width);
-    let position = if state.ids.is_empty() {
-        "0".to_string()
-    } else {
-        format!("{} of {}", state.cursor + 1, state.ids.len())
-    };
     let caption = format!("At risk · {}", app.risk.describe());
-    let mut lines = vec![Line::from(vec![
-        Span::styled(
-            fit(&caption, w.saturating_sub(position.len() + 2)),
-            t.title(),
-        ),
-        Span::styled(format!(" {position} "), t.muted()),
-    ])];
+    let mut lines = vec![caption_line(app, &caption, w)];
     let show_owner = w >= 60;
     let show_stage = w >= 66;
     let show_reason = w >= 110;
@@ -134,9 +123,7 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
 
 fn detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
-    let block = Block::bordered().border_style(t.border());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = detail_box(frame, app, area);
     let Some(id) = app.selected_id() else { return };
     let (Some(row), Some((_, risk))) = (
         app.risk.row(id),

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
 use super::list::essentials;
 use super::safe;
@@ -24,7 +24,11 @@ pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let facts_lines = 8 + card.contacts.len().min(4) as u16 + card.open_payments.len() as u16;
     // Below the essentials, the risk factors when the card is tall enough.
     let [facts, timeline] = if wide {
-        Layout::horizontal([Constraint::Length(46), Constraint::Fill(1)]).areas(area)
+        Layout::horizontal([
+            Constraint::Length((area.width / 3).clamp(46, 70)),
+            Constraint::Fill(1),
+        ])
+        .areas(area)
     } else {
         Layout::vertical([
             Constraint::Length(facts_lines.min(area.height / 2)),
@@ -52,7 +56,8 @@ pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
         ));
     }
     frame.render_widget(block, facts);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    // Every line is already cut to fit; wrapping would only break the columns.
+    frame.render_widget(Paragraph::new(lines), inner);
 
     let title = format!(
         " Timeline · {} of {} ",

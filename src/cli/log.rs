@@ -65,6 +65,14 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<()> {
         follow_up_on,
     };
     let id = store.log_interaction(account_id, &new, &ctx.os_user, now)?;
+    if new.kind == InteractionKind::CheckIn {
+        store.schedule_account(
+            account_id,
+            ctx.today,
+            &crate::domain::lifecycle::StageBounds::default(),
+            &crate::domain::checkins::Cadences::default(),
+        )?;
+    }
     let name = store
         .account_rows(&[account_id])?
         .pop()

@@ -1,5 +1,6 @@
 //! The command line: clap subcommands, each a thin layer over the store and the domain.
 
+mod checkins;
 mod demo;
 mod identity;
 mod log;
@@ -58,6 +59,10 @@ pub enum Command {
     AtRisk(risk::AtRiskArgs),
     /// Score accounts as they stood on a past day and check against the churn that followed
     Backtest(risk::BacktestArgs),
+    /// Bring every account's check-ins in line with its lifecycle stage (idempotent)
+    Schedule(checkins::ScheduleArgs),
+    /// List open check-ins, most overdue first
+    Checkins(checkins::CheckinsArgs),
     /// Count what the database holds
     Summary {
         /// Print JSON instead of text
@@ -95,6 +100,9 @@ pub(crate) fn parse_day(s: &str) -> Result<NaiveDate, String> {
 
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
+    if cli.command.is_some() {
+        quiet_on_closed_pipe();
+    }
     let today = cli
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -117,6 +125,8 @@ pub fn run() -> Result<()> {
         Some(Command::Log(args)) => log::run(&ctx, &args),
         Some(Command::AtRisk(args)) => risk::at_risk(&ctx, &args),
         Some(Command::Backtest(args)) => risk::backtest(&ctx, &args),
+        Some(Command::Schedule(args)) => checkins::schedule(&ctx, &args),
+        Some(Command::Checkins(args)) => checkins::list(&ctx, &args),
         Some(Command::Summary { json }) => summary::run(&ctx, json),
     }
 }
@@ -153,4 +163,15 @@ fn init(ctx: &Ctx) -> Result<()> {
         println!("created {} (schema version {version})", ctx.db.display());
     }
     Ok(())
+}
+
+/// `retain checkins | head` should stop quietly when `head` has read enough, as Unix tools do,
+/// rather than panic on a write to the closed pipe. (The console keeps the default: it writes
+/// to a terminal and handles its own hang-ups.)
+fn quiet_on_closed_pipe() {
+    // SAFETY: resetting a signal's disposition to its default at start-up, before any thread
+    // that could rely on it exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -2,6 +2,7 @@
 //! database, so every rule can be unit-tested with values written in the test.
 
 pub mod backtest;
+pub mod checkins;
 pub mod dates;
 pub mod decline;
 pub mod fold;

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::audit::{self, Change};
 use super::codec::{day, instant, read};
 use super::{Store, StoreError};
-use crate::domain::model::Interaction;
+use crate::domain::model::{Interaction, InteractionKind};
 
 /// A form as the rep left it, field by field as typed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -40,6 +40,16 @@ impl Store {
                 None => None,
             };
             let id = insert(tx, account_id, rep_id, new)?;
+            // A check-in logged is the due check-in done; the caller schedules the next.
+            if new.kind == InteractionKind::CheckIn {
+                super::checkins::complete_earliest(
+                    tx,
+                    account_id,
+                    rep_id,
+                    new.outcome.as_deref(),
+                    now,
+                )?;
+            }
             if let Some(login) = new.rep.as_deref() {
                 tx.execute(
                     "DELETE FROM drafts WHERE rep_login = ?1 AND account_id = ?2",

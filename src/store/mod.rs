@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod card;
+mod checkins;
 mod codec;
 mod error;
 mod interactions;
@@ -18,6 +19,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use accounts::{AccountList, AccountRow};
 pub use card::{AccountCard, ContactRow, EventKind, OpenPayment, TimelineEntry};
+pub use checkins::{CheckinFilter, CheckinRow, ScheduleCounts};
 pub use codec::{day, instant, parse_day, parse_instant};
 pub use error::StoreError;
 pub use interactions::Draft;

@@ -460,7 +460,7 @@ impl App {
 
     /// The requests that fill the first screen.
     pub fn start(&mut self) -> Vec<Request> {
-        vec![self.list_request(self.pane, true)]
+        vec![self.list_request(self.pane, true), Request::Schedule]
     }
 
     fn list_request(&self, pane: usize, counts: bool) -> Request {
@@ -1287,6 +1287,10 @@ impl App {
                     self.risk.detail = Some((account_id, risk));
                 }
             }
+            Response::Done {
+                account_id: 0,
+                what,
+            } => self.toast(what, Level::Info),
             Response::Done { account_id, what } => {
                 self.toast(what, Level::Info);
                 effects.push(Request::RiskOne { account_id });

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::domain::lifecycle::Stage;
+use crate::domain::checkins::Cadences;
+use crate::domain::lifecycle::{Stage, StageBounds};
 use crate::domain::model::Interaction;
 use crate::domain::risk::{Band, Change, RiskModel, RiskScore, changes_since};
 use crate::domain::search::{Hit, SearchIndex};
@@ -54,6 +55,8 @@ pub enum Request {
         account_id: i64,
         interaction: Interaction,
     },
+    /// Bring every account's check-ins in line with its stage: on start.
+    Schedule,
     /// Every active account's score, for the at-risk pane.
     Risk,
     /// One account's score, in full: the detail, and its row refreshed after a change.
@@ -184,6 +187,8 @@ pub enum Response {
         row: Option<Box<RiskRow>>,
         risk: Option<Box<RiskScore>>,
     },
+    /// Something worth telling the rep, about no account in particular.
+    Note(String),
     /// A change went through.
     Done {
         account_id: i64,
@@ -358,9 +363,33 @@ impl Responder {
                 let id = self
                     .store
                     .log_interaction(account_id, &interaction, &os_user, now)?;
+                if interaction.kind == crate::domain::model::InteractionKind::CheckIn {
+                    self.store.schedule_account(
+                        account_id,
+                        self.session.today,
+                        &StageBounds::default(),
+                        &Cadences::default(),
+                    )?;
+                }
                 Some(Response::Logged {
                     account_id,
                     interaction_id: id,
+                })
+            }
+            Request::Schedule => {
+                if self.store.is_read_only() {
+                    return Ok(None);
+                }
+                let counts = self.store.schedule(
+                    self.session.today,
+                    &StageBounds::default(),
+                    &Cadences::default(),
+                )?;
+                (counts.created + counts.moved + counts.removed > 0).then(|| {
+                    Response::Note(format!(
+                        "check-ins scheduled: {} new, {} moved, {} removed",
+                        counts.created, counts.moved, counts.removed
+                    ))
                 })
             }
             Request::Risk => {

@@ -1,0 +1,300 @@
+//! The check-ins table kept in line with the schedule the domain computes.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, params, params_from_iter};
+use serde::Serialize;
+
+use super::codec::{day, instant, read};
+use super::{Store, StoreError};
+use crate::domain::checkins::{Cadences, Done, Due, Subject, due};
+use crate::domain::lifecycle::{Stage, StageBounds};
+use crate::domain::risk::next_anniversary;
+
+/// What a schedule run changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ScheduleCounts {
+    pub accounts: u64,
+    pub created: u64,
+    pub moved: u64,
+    pub removed: u64,
+}
+
+/// An open check-in, as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckinRow {
+    pub checkin_id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub stage: Stage,
+    pub kind: String,
+    pub due_date: NaiveDate,
+    pub days_overdue: i64,
+    pub owner: Option<String>,
+    pub mrr_cents: i64,
+    pub currency: String,
+    pub snoozed_until: Option<NaiveDate>,
+}
+
+/// Which open check-ins to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckinFilter {
+    /// Due on or before this day (none: any day).
+    pub due_by: Option<NaiveDate>,
+    /// Due on or after this day.
+    pub due_from: Option<NaiveDate>,
+    pub stage: Option<Stage>,
+    pub owner: Option<String>,
+    /// Snoozed ones too.
+    pub include_snoozed: bool,
+}
+
+struct OpenRow {
+    id: i64,
+    kind: String,
+    due: NaiveDate,
+    stage: String,
+}
+
+impl Store {
+    /// Brings every account's open check-ins in line with the schedule on `today`, in one
+    /// transaction. Running it again the same day changes nothing.
+    pub fn schedule(
+        &mut self,
+        today: NaiveDate,
+        bounds: &StageBounds,
+        cadences: &Cadences,
+    ) -> Result<ScheduleCounts, StoreError> {
+        self.write(|tx| reconcile(tx, today, bounds, cadences, None))
+    }
+
+    /// The same for one account, after a change to it.
+    pub fn schedule_account(
+        &mut self,
+        account_id: i64,
+        today: NaiveDate,
+        bounds: &StageBounds,
+        cadences: &Cadences,
+    ) -> Result<ScheduleCounts, StoreError> {
+        self.write(|tx| reconcile(tx, today, bounds, cadences, Some(account_id)))
+    }
+
+    /// Open check-ins, most overdue first, then by MRR.
+    pub fn checkins_open(
+        &self,
+        today: NaiveDate,
+        filter: &CheckinFilter,
+    ) -> Result<Vec<CheckinRow>, StoreError> {
+        let run = || -> rusqlite::Result<Vec<CheckinRow>> {
+            let mut sql = String::from(
+                "SELECT c.id, a.id, a.name, c.stage, c.kind, c.due_date, r.login, a.mrr_cents,
+                        a.currency, c.snoozed_until
+                 FROM checkins c JOIN accounts a ON a.id = c.account_id
+                 LEFT JOIN reps r ON r.id = a.owner_rep_id
+                 WHERE c.done_at IS NULL AND a.status = 'active'",
+            );
+            let mut args: Vec<String> = Vec::new();
+            let mut bind = |sql: &mut String, clause: &str, value: String| {
+                args.push(value);
+                sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+            };
+            if let Some(d) = filter.due_by {
+                bind(&mut sql, " AND c.due_date <= ?", day(d));
+            }
+            if let Some(d) = filter.due_from {
+                bind(&mut sql, " AND c.due_date >= ?", day(d));
+            }
+            if let Some(s) = filter.stage {
+                bind(&mut sql, " AND c.stage = ?", s.as_str().to_string());
+            }
+            if let Some(o) = &filter.owner {
+                bind(&mut sql, " AND r.login = ?", o.clone());
+            }
+            if !filter.include_snoozed {
+                bind(
+                    &mut sql,
+                    " AND (c.snoozed_until IS NULL OR c.snoozed_until <= ?)",
+                    day(today),
+                );
+            }
+            sql.push_str(" ORDER BY c.due_date, a.mrr_cents DESC, c.id");
+            let mut stmt = self.conn.prepare(&sql)?;
+            let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+                let due_date = read::day(r, 5)?;
+                let stage: String = r.get(3)?;
+                Ok(CheckinRow {
+                    checkin_id: r.get(0)?,
+                    account_id: r.get(1)?,
+                    name: r.get(2)?,
+                    stage: match stage.as_str() {
+                        "early" => Stage::Early,
+                        "mid" => Stage::Mid,
+                        _ => Stage::Late,
+                    },
+                    kind: r.get(4)?,
+                    days_overdue: (today - due_date).num_days().max(0),
+                    due_date,
+                    owner: r.get(6)?,
+                    mrr_cents: r.get(7)?,
+                    currency: r.get(8)?,
+                    snoozed_until: read::opt_day(r, 9)?,
+                })
+            })?;
+            rows.collect()
+        };
+        run().map_err(|e| self.fail(e))
+    }
+}
+
+/// Marks the account's earliest open check-in done: what logging a check-in does, inside the
+/// logging's own transaction. Returns its kind.
+pub(super) fn complete_earliest(
+    conn: &Connection,
+    account_id: i64,
+    rep_id: Option<i64>,
+    outcome: Option<&str>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Option<String>> {
+    let earliest: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT id, kind FROM checkins WHERE account_id = ?1 AND done_at IS NULL
+             ORDER BY due_date, id LIMIT 1",
+            [account_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    let Some((id, kind)) = earliest else {
+        return Ok(None);
+    };
+    conn.execute(
+        "UPDATE checkins SET done_at = ?2, rep_id = ?3, outcome = ?4, snoozed_until = NULL,
+             snooze_reason = NULL
+         WHERE id = ?1",
+        params![id, instant(&now), rep_id, outcome],
+    )?;
+    Ok(Some(kind))
+}
+
+fn reconcile(
+    conn: &Connection,
+    today: NaiveDate,
+    bounds: &StageBounds,
+    cadences: &Cadences,
+    only: Option<i64>,
+) -> rusqlite::Result<ScheduleCounts> {
+    let filter = if only.is_some() {
+        "AND id = ?1"
+    } else {
+        "AND ?1 IS NULL"
+    };
+    let accounts: Vec<(i64, Subject)> = conn
+        .prepare(&format!(
+            "SELECT id, customer_since, status, billing_interval, renewal_date FROM accounts
+             WHERE 1 {filter} ORDER BY id"
+        ))?
+        .query_map([only], |r| {
+            let since = read::day(r, 1)?;
+            let status: String = r.get(2)?;
+            let interval: String = r.get(3)?;
+            let stored = read::opt_day(r, 4)?;
+            let annual_renewal = (interval == "annual").then(|| match stored {
+                Some(d) if d > today => d,
+                _ => next_anniversary(since, today),
+            });
+            Ok((
+                r.get(0)?,
+                Subject {
+                    customer_since: since,
+                    churned: status != "active",
+                    annual_renewal,
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+
+    let account_filter = if only.is_some() {
+        "AND account_id = ?1"
+    } else {
+        "AND ?1 IS NULL"
+    };
+    let mut done: HashMap<i64, Vec<Done>> = HashMap::new();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT account_id, kind, done_at FROM checkins WHERE done_at IS NOT NULL {account_filter}"
+    ))?;
+    let mut rows = stmt.query([only])?;
+    while let Some(r) = rows.next()? {
+        done.entry(r.get(0)?).or_default().push(Done {
+            kind: r.get(1)?,
+            on: read::instant(r, 2)?.date_naive(),
+        });
+    }
+    // A check-in call logged is a check-in done, whether or not one was scheduled.
+    let mut stmt = conn.prepare(&format!(
+        "SELECT account_id, occurred_at FROM interactions WHERE kind = 'check-in' {account_filter}"
+    ))?;
+    let mut rows = stmt.query([only])?;
+    while let Some(r) = rows.next()? {
+        done.entry(r.get(0)?).or_default().push(Done {
+            kind: "check-in".into(),
+            on: read::instant(r, 1)?.date_naive(),
+        });
+    }
+    let mut open: HashMap<i64, Vec<OpenRow>> = HashMap::new();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT account_id, id, kind, due_date, stage FROM checkins WHERE done_at IS NULL {account_filter}"
+    ))?;
+    let mut rows = stmt.query([only])?;
+    while let Some(r) = rows.next()? {
+        open.entry(r.get(0)?).or_default().push(OpenRow {
+            id: r.get(1)?,
+            kind: r.get(2)?,
+            due: read::day(r, 3)?,
+            stage: r.get(4)?,
+        });
+    }
+
+    let mut counts = ScheduleCounts::default();
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO checkins (account_id, stage, kind, due_date) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut update =
+        conn.prepare_cached("UPDATE checkins SET due_date = ?2, stage = ?3 WHERE id = ?1")?;
+    let mut delete = conn.prepare_cached("DELETE FROM checkins WHERE id = ?1")?;
+    for (account_id, subject) in &accounts {
+        counts.accounts += 1;
+        let wanted: Vec<Due> = due(
+            subject,
+            done.get(account_id).map_or(&[][..], Vec::as_slice),
+            today,
+            bounds,
+            cadences,
+        );
+        let existing = open.remove(account_id).unwrap_or_default();
+        for row in &existing {
+            match wanted.iter().find(|w| w.kind == row.kind) {
+                Some(w) if w.due == row.due && w.stage.as_str() == row.stage => {}
+                Some(w) => {
+                    update.execute(params![row.id, day(w.due), w.stage.as_str()])?;
+                    counts.moved += 1;
+                }
+                None => {
+                    delete.execute([row.id])?;
+                    counts.removed += 1;
+                }
+            }
+        }
+        for w in wanted
+            .iter()
+            .filter(|w| !existing.iter().any(|e| e.kind == w.kind))
+        {
+            insert.execute(params![account_id, w.stage.as_str(), w.kind, day(w.due)])?;
+            counts.created += 1;
+        }
+    }
+    Ok(counts)
+}

@@ -1287,10 +1287,7 @@ impl App {
                     self.risk.detail = Some((account_id, risk));
                 }
             }
-            Response::Done {
-                account_id: 0,
-                what,
-            } => self.toast(what, Level::Info),
+            Response::Note(what) => self.toast(what, Level::Info),
             Response::Done { account_id, what } => {
                 self.toast(what, Level::Info);
                 effects.push(Request::RiskOne { account_id });

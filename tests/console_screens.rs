@@ -654,3 +654,140 @@ fn the_risk_pane_lists_what_changed_since_yesterday() {
         "c again shows everything"
     );
 }
+
+fn open_checkins_pane(c: &mut Console) {
+    c.keys(&[press(KeyCode::Char('3'))]);
+    assert!(c.app.checkins.loaded);
+}
+
+#[test]
+fn the_checkins_pane_groups_by_stage_most_overdue_first() {
+    for size in [(80, 24), (120, 35)] {
+        let mut c = console("carmen", size, Palette::Indexed);
+        open_checkins_pane(&mut c);
+        let screen = c.screen();
+        assert!(
+            screen.contains("Check-ins · due this week · all"),
+            "{screen}"
+        );
+        let rows: Vec<_> = c.app.panes[2]
+            .ids
+            .iter()
+            .map(|id| c.app.checkins.row(*id).unwrap().clone())
+            .collect();
+        assert!(!rows.is_empty());
+        assert!(
+            rows.windows(2)
+                .all(|w| (w[0].stage, w[0].due_date) <= (w[1].stage, w[1].due_date))
+        );
+        assert!(
+            rows.iter()
+                .all(|r| r.due_date <= "2026-11-29".parse().unwrap())
+        );
+        assert!(
+            screen.contains(" d late") || screen.contains("today"),
+            "{screen}"
+        );
+        // The detail shows the selected check-in's account.
+        let account = c.app.selected_id().unwrap();
+        assert_eq!(c.app.card.as_ref().map(|k| k.row.account_id), Some(account));
+    }
+}
+
+#[test]
+fn the_checkins_pane_filters_by_window_stage_and_owner() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    open_checkins_pane(&mut c);
+    c.keys(&[press(KeyCode::Char('w'))]);
+    assert!(c.screen().contains("overdue"));
+    let today: chrono::NaiveDate = TODAY.parse().unwrap();
+    assert!(c.app.checkins.rows.iter().all(|r| r.due_date < today));
+    c.keys(&[press(KeyCode::Char('t'))]);
+    assert!(
+        c.app
+            .checkins
+            .rows
+            .iter()
+            .all(|r| r.stage.as_str() == "early")
+    );
+    c.keys(&[
+        press(KeyCode::Char('t')),
+        press(KeyCode::Char('t')),
+        press(KeyCode::Char('t')),
+    ]);
+    c.keys(&[press(KeyCode::Char('m'))]);
+    assert!(!c.app.checkins.rows.is_empty());
+    assert!(
+        c.app
+            .checkins
+            .rows
+            .iter()
+            .all(|r| r.owner.as_deref() == Some("carmen"))
+    );
+}
+
+#[test]
+fn completing_a_checkin_logs_it_with_the_stage_agenda_and_schedules_the_next() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    open_checkins_pane(&mut c);
+    let first = c.app.selected_checkin().unwrap().clone();
+    c.keys(&[press(KeyCode::Char('d'))]);
+    let form = c.app.form.as_ref().unwrap();
+    assert_eq!(retain::tui::app::FORM_KINDS[form.kind].as_str(), "check-in");
+    let agenda = retain::domain::checkins::agenda(first.stage);
+    assert!(form.note.text().contains(agenda), "{}", form.note.text());
+    c.keys(&[ctrl('s')]);
+    assert!(c.app.form.is_none());
+    assert!(
+        !c.app
+            .checkins
+            .rows
+            .iter()
+            .any(|r| r.checkin_id == first.checkin_id),
+        "the completed check-in left the list"
+    );
+    let done = query_i64(
+        &c.store.path().to_path_buf(),
+        &format!(
+            "SELECT count(*) FROM checkins WHERE id = {} AND done_at IS NOT NULL",
+            first.checkin_id
+        ),
+    );
+    assert_eq!(done, 1);
+    let next = query_i64(
+        &c.store.path().to_path_buf(),
+        &format!(
+            "SELECT count(*) FROM checkins WHERE account_id = {} AND done_at IS NULL",
+            first.account_id
+        ),
+    );
+    assert!(next >= 1, "the next one is scheduled");
+}
+
+#[test]
+fn a_checkin_can_be_put_off_and_a_lead_sees_who_is_behind() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    open_checkins_pane(&mut c);
+    let first = c.app.selected_checkin().unwrap().checkin_id;
+    c.keys(&[press(KeyCode::Char('z'))]);
+    c.text("customer asked to talk after the holidays");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert!(!c.app.checkins.rows.iter().any(|r| r.checkin_id == first));
+    assert!(
+        c.screen().contains("put off until 2026-11-29"),
+        "{}",
+        c.screen()
+    );
+    // A rep sees their list; a lead (bjorn, in the demo's team) sees who is behind too.
+    assert!(!c.screen().contains("Overdue by rep"));
+    let mut lead = console("bjorn", (120, 35), Palette::Indexed);
+    assert_eq!(
+        lead.app.identity.rep.as_ref().map(|(_, r)| r.as_str()),
+        Some("lead")
+    );
+    open_checkins_pane(&mut lead);
+    let screen = lead.screen();
+    assert!(screen.contains("Overdue by rep"), "{screen}");
+    let (top, n) = lead.app.checkins.overdue_by_owner(today())[0].clone();
+    assert!(screen.contains(&format!("{top} {n}")), "{screen}");
+}

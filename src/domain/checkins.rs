@@ -94,12 +94,16 @@ pub fn due(
     let mut out = Vec::new();
     match stage {
         Stage::Early => {
-            // The first milestone not yet done; each is anchored on the start date.
-            if let Some((n, kind)) = cadences
-                .early_milestones
+            // Milestones come in order: each check-in done since the start (one a day at
+            // most) passes one. The next is due on its own day counted from the start.
+            let mut days: Vec<NaiveDate> = done
                 .iter()
-                .find(|(_, kind)| !done.iter().any(|d| &d.kind == kind))
-            {
+                .filter(|d| d.on >= since)
+                .map(|d| d.on)
+                .collect();
+            days.sort_unstable();
+            days.dedup();
+            if let Some((n, kind)) = cadences.early_milestones.get(days.len()) {
                 out.push(Due {
                     due: day(*n),
                     kind: kind.clone(),

@@ -57,12 +57,24 @@ fn early_accounts_walk_through_their_milestones_one_at_a_time() {
         "2026-11-24",
         "milestones stay on their day from the start"
     );
-    let all: Vec<Done> = Cadences::default()
-        .early_milestones
-        .iter()
-        .map(|(_, k)| done(k, "2026-11-20"))
-        .collect();
+    // Any check-in passes a milestone (a logged call counts), once a day.
+    let d = [
+        done("check-in", "2026-11-13"),
+        done("welcome", "2026-11-13"),
+    ];
+    assert_eq!(plan(&s, &d)[0].0, "kickoff");
+    let days = [
+        "2026-11-11",
+        "2026-11-12",
+        "2026-11-13",
+        "2026-11-14",
+        "2026-11-15",
+        "2026-11-16",
+    ];
+    let all: Vec<Done> = days.iter().map(|d| done("check-in", d)).collect();
     assert!(plan(&s, &all).is_empty(), "every milestone done");
+    // Check-ins before the start (a trial) do not count.
+    assert_eq!(plan(&s, &[done("check-in", "2026-11-01")])[0].0, "welcome");
 }
 
 #[test]

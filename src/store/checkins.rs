@@ -80,6 +80,41 @@ impl Store {
         self.write(|tx| reconcile(tx, today, bounds, cadences, Some(account_id)))
     }
 
+    /// Puts a check-in off until a day, with why; it comes back on that day.
+    pub fn snooze_checkin(
+        &mut self,
+        checkin_id: i64,
+        until: NaiveDate,
+        reason: &str,
+        os_user: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.write(|tx| {
+            let account_id: i64 = tx.query_row(
+                "SELECT account_id FROM checkins WHERE id = ?1 AND done_at IS NULL",
+                [checkin_id],
+                |r| r.get(0),
+            )?;
+            tx.execute(
+                "UPDATE checkins SET snoozed_until = ?2, snooze_reason = ?3 WHERE id = ?1",
+                params![checkin_id, day(until), reason],
+            )?;
+            super::audit::record(
+                tx,
+                &super::audit::Change {
+                    at: now,
+                    os_user,
+                    action: "snooze check-in",
+                    entity: "checkins",
+                    entity_id: checkin_id,
+                    before: None,
+                    after: Some(serde_json::json!({"until": day(until), "reason": reason})),
+                },
+            )?;
+            Ok(account_id)
+        })
+    }
+
     /// Open check-ins, most overdue first, then by MRR.
     pub fn checkins_open(
         &self,

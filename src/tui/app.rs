@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::editor::Editor;
@@ -16,7 +16,7 @@ use crate::domain::lifecycle::Stage;
 use crate::domain::model::{Interaction, InteractionKind, note_summary};
 use crate::domain::risk::{Band, RiskScore};
 use crate::domain::search::Hit;
-use crate::store::{AccountCard, AccountList, AccountRow, Draft};
+use crate::store::{AccountCard, AccountList, AccountRow, CheckinFilter, CheckinRow, Draft};
 
 /// Everything that can happen to the console.
 #[derive(Debug, Clone, PartialEq)]
@@ -199,6 +199,99 @@ impl RiskState {
             parts.push(format!("owner {o}"));
         }
         parts.join(" · ")
+    }
+}
+
+/// Which check-ins the check-ins pane shows, by when they are due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueWindow {
+    Overdue,
+    Today,
+    Week,
+}
+
+impl DueWindow {
+    pub fn label(self) -> &'static str {
+        match self {
+            DueWindow::Overdue => "overdue",
+            DueWindow::Today => "due today",
+            DueWindow::Week => "due this week",
+        }
+    }
+}
+
+/// The check-ins pane: open check-ins, grouped by stage, most overdue first.
+#[derive(Debug, Clone)]
+pub struct CheckinState {
+    pub rows: Vec<CheckinRow>,
+    /// Position of each check-in in `rows`.
+    pub index: HashMap<i64, usize>,
+    pub loaded: bool,
+    pub window: DueWindow,
+    pub mine: bool,
+    pub stage: Option<Stage>,
+}
+
+impl Default for CheckinState {
+    fn default() -> Self {
+        CheckinState {
+            rows: Vec::new(),
+            index: HashMap::new(),
+            loaded: false,
+            window: DueWindow::Week,
+            mine: false,
+            stage: None,
+        }
+    }
+}
+
+impl CheckinState {
+    pub fn row(&self, checkin_id: i64) -> Option<&CheckinRow> {
+        self.index.get(&checkin_id).map(|&i| &self.rows[i])
+    }
+
+    fn filter(&self, today: NaiveDate, me: Option<&str>) -> CheckinFilter {
+        CheckinFilter {
+            due_by: Some(match self.window {
+                DueWindow::Overdue => today - Days::new(1),
+                DueWindow::Today => today,
+                DueWindow::Week => today + Days::new(7),
+            }),
+            due_from: None,
+            stage: self.stage,
+            owner: if self.mine {
+                me.map(str::to_string)
+            } else {
+                None
+            },
+            include_snoozed: false,
+        }
+    }
+
+    /// Check-in ids in the order shown: by stage, then most overdue, then largest MRR.
+    fn ordered(&self) -> Vec<i64> {
+        let mut rows: Vec<&CheckinRow> = self.rows.iter().collect();
+        rows.sort_by(|a, b| {
+            a.stage
+                .cmp(&b.stage)
+                .then(a.due_date.cmp(&b.due_date))
+                .then(b.mrr_cents.cmp(&a.mrr_cents))
+                .then(a.checkin_id.cmp(&b.checkin_id))
+        });
+        rows.into_iter().map(|r| r.checkin_id).collect()
+    }
+
+    /// Overdue check-ins per owner, most first: what a lead looks at.
+    pub fn overdue_by_owner(&self, today: NaiveDate) -> Vec<(String, usize)> {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for r in self.rows.iter().filter(|r| r.due_date < today) {
+            *counts
+                .entry(r.owner.clone().unwrap_or_else(|| "team".into()))
+                .or_default() += 1;
+        }
+        let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        counts
     }
 }
 
@@ -388,6 +481,7 @@ pub struct App {
     requested_rows: HashSet<i64>,
     pub view: View,
     pub risk: RiskState,
+    pub checkins: CheckinState,
     /// The score of the account on the card.
     pub card_risk: Option<Box<RiskScore>>,
     pub card: Option<Box<AccountCard>>,
@@ -438,6 +532,7 @@ impl App {
             requested_rows: HashSet::new(),
             view: View::List,
             risk: RiskState::default(),
+            checkins: CheckinState::default(),
             card_risk: None,
             card: None,
             card_for: None,
@@ -480,6 +575,7 @@ impl App {
             Overlay::None if self.form.is_some() => Context::Form,
             Overlay::None if self.view == View::Card => Context::Card,
             Overlay::None if Pane::ALL[self.pane] == Pane::AtRisk => Context::Risk,
+            Overlay::None if Pane::ALL[self.pane] == Pane::CheckIns => Context::Checkins,
             Overlay::None => Context::List,
         }
     }
@@ -494,9 +590,24 @@ impl App {
         usize::from(self.size.1.saturating_sub(5)).max(1)
     }
 
+    /// The account under the cursor (the check-ins pane lists check-ins: their account).
     pub fn selected_id(&self) -> Option<i64> {
         let p = &self.panes[self.pane];
-        p.ids.get(p.cursor).copied()
+        let id = p.ids.get(p.cursor).copied()?;
+        if Pane::ALL[self.pane] == Pane::CheckIns {
+            self.checkins.row(id).map(|r| r.account_id)
+        } else {
+            Some(id)
+        }
+    }
+
+    /// The check-in under the cursor, in the check-ins pane.
+    pub fn selected_checkin(&self) -> Option<&CheckinRow> {
+        if Pane::ALL[self.pane] != Pane::CheckIns {
+            return None;
+        }
+        let p = &self.panes[self.pane];
+        p.ids.get(p.cursor).and_then(|id| self.checkins.row(*id))
     }
 
     pub fn toast(&mut self, text: impl Into<String>, level: Level) {
@@ -752,27 +863,31 @@ impl App {
             (Context::Card, Command::Top) => self.card_scroll = 0,
             (Context::Card, Command::Bottom) => self.scroll_card(isize::MAX / 2),
 
-            (Context::List | Context::Risk, Command::Down) => self.move_cursor(1, effects),
-            (Context::List | Context::Risk, Command::Up) => self.move_cursor(-1, effects),
-            (Context::List | Context::Risk, Command::HalfDown) => {
+            (Context::List | Context::Risk | Context::Checkins, Command::Down) => {
+                self.move_cursor(1, effects)
+            }
+            (Context::List | Context::Risk | Context::Checkins, Command::Up) => {
+                self.move_cursor(-1, effects)
+            }
+            (Context::List | Context::Risk | Context::Checkins, Command::HalfDown) => {
                 self.move_cursor(self.half_page(), effects)
             }
-            (Context::List | Context::Risk, Command::HalfUp) => {
+            (Context::List | Context::Risk | Context::Checkins, Command::HalfUp) => {
                 self.move_cursor(-self.half_page(), effects)
             }
-            (Context::List | Context::Risk, Command::PageDown) => {
+            (Context::List | Context::Risk | Context::Checkins, Command::PageDown) => {
                 self.move_cursor(2 * self.half_page(), effects)
             }
-            (Context::List | Context::Risk, Command::PageUp) => {
+            (Context::List | Context::Risk | Context::Checkins, Command::PageUp) => {
                 self.move_cursor(-2 * self.half_page(), effects)
             }
-            (Context::List | Context::Risk, Command::Top) => {
+            (Context::List | Context::Risk | Context::Checkins, Command::Top) => {
                 self.move_cursor(isize::MIN / 2, effects)
             }
-            (Context::List | Context::Risk, Command::Bottom) => {
+            (Context::List | Context::Risk | Context::Checkins, Command::Bottom) => {
                 self.move_cursor(isize::MAX / 2, effects)
             }
-            (Context::List | Context::Risk, Command::Open) => {
+            (Context::List | Context::Risk | Context::Checkins, Command::Open) => {
                 if let Some(id) = self.selected_id() {
                     self.open_card(id, effects);
                 }
@@ -822,11 +937,55 @@ impl App {
                 self.overlay = Overlay::Prompt(Editor::single_line("snooze +7d "));
             }
 
-            (Context::List | Context::Risk | Context::Card, Command::LogCall) => {
-                self.open_form(effects)
+            (Context::Checkins, Command::Complete) => {
+                let Some(row) = self.selected_checkin() else {
+                    return;
+                };
+                let agenda = crate::domain::checkins::agenda(row.stage);
+                let note = format!("{} check-in ({}): \n{agenda}\n", row.kind, row.stage);
+                self.open_form(effects);
+                if let Some(form) = &mut self.form {
+                    form.kind = FORM_KINDS
+                        .iter()
+                        .position(|k| *k == InteractionKind::CheckIn)
+                        .unwrap_or(0);
+                    form.note = Editor::multi_line(&note);
+                    form.unsaved_since = Some(self.now);
+                }
+            }
+            (Context::Checkins, Command::Mine) => {
+                self.checkins.mine = !self.checkins.mine;
+                effects.push(self.checkins_request());
+            }
+            (Context::Checkins, Command::StageFilter) => {
+                self.checkins.stage = match self.checkins.stage {
+                    None => Some(Stage::Early),
+                    Some(Stage::Early) => Some(Stage::Mid),
+                    Some(Stage::Mid) => Some(Stage::Late),
+                    Some(Stage::Late) => None,
+                };
+                effects.push(self.checkins_request());
+            }
+            (Context::Checkins, Command::DueFilter) => {
+                self.checkins.window = match self.checkins.window {
+                    DueWindow::Week => DueWindow::Overdue,
+                    DueWindow::Overdue => DueWindow::Today,
+                    DueWindow::Today => DueWindow::Week,
+                };
+                effects.push(self.checkins_request());
+            }
+            (Context::Checkins, Command::Assign) => {
+                self.overlay = Overlay::Prompt(Editor::single_line("assign "));
+            }
+            (Context::Checkins, Command::Snooze) => {
+                self.overlay = Overlay::Prompt(Editor::single_line("snooze +7d "));
             }
             (
-                Context::List | Context::Risk | Context::Card,
+                Context::List | Context::Risk | Context::Checkins | Context::Card,
+                Command::LogCall,
+            ) => self.open_form(effects),
+            (
+                Context::List | Context::Risk | Context::Checkins | Context::Card,
                 Command::NextMatch | Command::PrevMatch,
             ) => {
                 if self.results.is_empty() {
@@ -924,6 +1083,14 @@ impl App {
             self.toast("say why: :snooze DAY REASON", Level::Error);
             return;
         }
+        if let Some(row) = self.selected_checkin().filter(|_| self.view == View::List) {
+            effects.push(Request::SnoozeCheckin {
+                checkin_id: row.checkin_id,
+                until,
+                reason: reason.trim().to_string(),
+            });
+            return;
+        }
         let score = self.risk.row(account_id).map_or(0.0, |r| r.score);
         effects.push(Request::Snooze {
             account_id,
@@ -931,6 +1098,17 @@ impl App {
             reason: reason.trim().to_string(),
             score,
         });
+    }
+
+    fn checkins_request(&self) -> Request {
+        let me = self
+            .identity
+            .rep
+            .as_ref()
+            .map(|_| self.identity.os_user.as_str());
+        Request::Checkins {
+            filter: self.checkins.filter(self.today, me),
+        }
     }
 
     /// Rebuilds the at-risk pane's list after its rows, filters or order changed, keeping the
@@ -1054,7 +1232,9 @@ impl App {
         self.pane = pane;
         self.view = View::List;
         self.overlay = Overlay::None;
-        if Pane::ALL[pane] == Pane::AtRisk {
+        if Pane::ALL[pane] == Pane::CheckIns {
+            effects.push(self.checkins_request());
+        } else if Pane::ALL[pane] == Pane::AtRisk {
             // Scoring every account takes a moment: once, then one account at a time as it
             // changes (`r` scores them all again).
             if !self.risk.loaded {
@@ -1254,6 +1434,9 @@ impl App {
                 if self.risk.loaded {
                     effects.push(Request::RiskOne { account_id });
                 }
+                if Pane::ALL[self.pane] == Pane::CheckIns {
+                    effects.push(self.checkins_request());
+                }
             }
             Response::IndexReady { accounts, millis } => {
                 self.index_ready = true;
@@ -1271,6 +1454,34 @@ impl App {
                 self.risk.rows = rows;
                 self.risk.loaded = true;
                 self.refilter(effects);
+            }
+            Response::Checkins { rows } => {
+                let at = Pane::ALL
+                    .iter()
+                    .position(|p| *p == Pane::CheckIns)
+                    .unwrap_or(2);
+                self.checkins.index = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.checkin_id, i))
+                    .collect();
+                self.checkins.rows = rows;
+                self.checkins.loaded = true;
+                let ids = self.checkins.ordered();
+                self.counts[at] = Some(ids.len() as i64);
+                let p = &mut self.panes[at];
+                let selected = p.ids.get(p.cursor).copied();
+                p.ids = ids;
+                p.loaded = true;
+                p.cursor = selected
+                    .and_then(|id| p.ids.iter().position(|x| *x == id))
+                    .unwrap_or(p.cursor)
+                    .min(p.ids.len().saturating_sub(1));
+                if self.pane == at {
+                    self.scroll_into_view();
+                    self.card_for = None;
+                    self.follow_selection(effects);
+                }
             }
             Response::RiskOne {
                 account_id,
@@ -1291,6 +1502,9 @@ impl App {
             Response::Done { account_id, what } => {
                 self.toast(what, Level::Info);
                 effects.push(Request::RiskOne { account_id });
+                if Pane::ALL[self.pane] == Pane::CheckIns {
+                    effects.push(self.checkins_request());
+                }
                 if self.card_for == Some(account_id) && self.view == View::Card {
                     effects.push(Request::Card { account_id });
                 }

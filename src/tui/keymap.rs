@@ -13,6 +13,8 @@ pub enum Context {
     List,
     /// The at-risk pane's list: the list's keys and its own.
     Risk,
+    /// The check-ins pane's list: the list's keys and its own.
+    Checkins,
     Card,
     Search,
     Form,
@@ -27,6 +29,7 @@ impl Context {
             Context::Global => "global",
             Context::List => "list",
             Context::Risk => "risk",
+            Context::Checkins => "checkins",
             Context::Card => "card",
             Context::Search => "search",
             Context::Form => "form",
@@ -36,10 +39,11 @@ impl Context {
         }
     }
 
-    const ALL: [Context; 9] = [
+    const ALL: [Context; 10] = [
         Context::Global,
         Context::List,
         Context::Risk,
+        Context::Checkins,
         Context::Card,
         Context::Search,
         Context::Form,
@@ -96,6 +100,8 @@ pub enum Command {
     Changes,
     Assign,
     Snooze,
+    Complete,
+    DueFilter,
 }
 
 impl Command {
@@ -133,6 +139,8 @@ impl Command {
             Command::StageFilter => "stage".into(),
             Command::Rescore => "rescore".into(),
             Command::Changes => "changes".into(),
+            Command::Complete => "complete".into(),
+            Command::DueFilter => "due".into(),
             Command::Assign => "assign".into(),
             Command::Snooze => "snooze".into(),
         }
@@ -326,6 +334,27 @@ impl Default for Keymap {
             (C::Risk, "a", Assign, "assign an owner (:assign LOGIN)"),
             (C::Risk, "z", Snooze, "snooze (:snooze DAY REASON)"),
             (C::Risk, "r", Rescore, "score every account again"),
+            (C::Checkins, "d", Complete, "complete it: log the check-in"),
+            (
+                C::Checkins,
+                "w",
+                DueFilter,
+                "due: this week, overdue, today",
+            ),
+            (C::Checkins, "m", Mine, "mine / all"),
+            (
+                C::Checkins,
+                "t",
+                StageFilter,
+                "stage: all, early, mid, late",
+            ),
+            (C::Checkins, "z", Snooze, "put it off (:snooze DAY REASON)"),
+            (
+                C::Checkins,
+                "a",
+                Assign,
+                "reassign the account (:assign LOGIN)",
+            ),
             (C::Card, "l", LogCall, "log a call"),
             (C::Card, "a", Assign, "assign an owner"),
             (C::Card, "z", Snooze, "snooze its risk"),
@@ -433,8 +462,8 @@ impl Keymap {
     pub fn active(&self, context: Context) -> Vec<&Binding> {
         let own = self.tables.get(&context).into_iter().flatten();
         let mut active: Vec<&Binding> = own.collect();
-        // The at-risk list is a list: it has the list's keys under its own.
-        if context == Context::Risk {
+        // The pane lists are lists: they have the list's keys under their own.
+        if matches!(context, Context::Risk | Context::Checkins) {
             for b in self.tables.get(&Context::List).into_iter().flatten() {
                 if !active.iter().any(|a| a.keys == b.keys) {
                     active.push(b);

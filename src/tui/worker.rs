@@ -18,7 +18,8 @@ use crate::domain::risk::{Band, Change, RiskModel, RiskScore, changes_since};
 use crate::domain::search::{Hit, SearchIndex};
 use crate::scoring::{Scored, earlier, score_all, score_one};
 use crate::store::{
-    AccountCard, AccountList, AccountRow, Create, Draft, Snooze, Store, StoreError,
+    AccountCard, AccountList, AccountRow, CheckinFilter, CheckinRow, Create, Draft, Snooze, Store,
+    StoreError,
 };
 
 /// How many results a lookup shows.
@@ -57,6 +58,15 @@ pub enum Request {
     },
     /// Bring every account's check-ins in line with its stage: on start.
     Schedule,
+    /// Open check-ins for the check-ins pane.
+    Checkins {
+        filter: CheckinFilter,
+    },
+    SnoozeCheckin {
+        checkin_id: i64,
+        until: NaiveDate,
+        reason: String,
+    },
     /// Every active account's score, for the at-risk pane.
     Risk,
     /// One account's score, in full: the detail, and its row refreshed after a change.
@@ -181,6 +191,9 @@ pub enum Response {
     },
     Risk {
         rows: Vec<RiskRow>,
+    },
+    Checkins {
+        rows: Vec<CheckinRow>,
     },
     RiskOne {
         account_id: i64,
@@ -390,6 +403,23 @@ impl Responder {
                         "check-ins scheduled: {} new, {} moved, {} removed",
                         counts.created, counts.moved, counts.removed
                     ))
+                })
+            }
+            Request::Checkins { filter } => Some(Response::Checkins {
+                rows: self.store.checkins_open(self.session.today, &filter)?,
+            }),
+            Request::SnoozeCheckin {
+                checkin_id,
+                until,
+                reason,
+            } => {
+                let os_user = self.session.os_user.clone();
+                let account_id = self
+                    .store
+                    .snooze_checkin(checkin_id, until, &reason, &os_user, now)?;
+                Some(Response::Done {
+                    account_id,
+                    what: format!("check-in put off until {until}"),
                 })
             }
             Request::Risk => {

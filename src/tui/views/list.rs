@@ -88,7 +88,7 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
+pub(super) fn detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
     let inner = detail_box(frame, app, area);
     let Some(card) = app

@@ -1,6 +1,7 @@
 //! Views: functions from the state to the screen. They read `App` and change nothing.
 
 mod card;
+mod checkins;
 mod chrome;
 mod form;
 mod list;
@@ -42,6 +43,9 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
     } else {
         match app.view {
             View::List if Pane::ALL[app.pane] == Pane::AtRisk => risk::render(frame, app, body),
+            View::List if Pane::ALL[app.pane] == Pane::CheckIns => {
+                checkins::render(frame, app, body)
+            }
             View::List => list::render(frame, app, body),
             View::Card => card::render(frame, app, body),
         }

@@ -747,7 +747,7 @@ fn completing_a_checkin_logs_it_with_the_stage_agenda_and_schedules_the_next() {
         "the completed check-in left the list"
     );
     let done = query_i64(
-        &c.store.path().to_path_buf(),
+        c.store.path(),
         &format!(
             "SELECT count(*) FROM checkins WHERE id = {} AND done_at IS NOT NULL",
             first.checkin_id
@@ -755,7 +755,7 @@ fn completing_a_checkin_logs_it_with_the_stage_agenda_and_schedules_the_next() {
     );
     assert_eq!(done, 1);
     let next = query_i64(
-        &c.store.path().to_path_buf(),
+        c.store.path(),
         &format!(
             "SELECT count(*) FROM checkins WHERE account_id = {} AND done_at IS NULL",
             first.account_id

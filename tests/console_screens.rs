@@ -724,6 +724,18 @@ fn the_checkins_pane_filters_by_window_stage_and_owner() {
             .iter()
             .all(|r| r.owner.as_deref() == Some("carmen"))
     );
+    c.keys(&[press(KeyCode::Char('m')), press(KeyCode::Char(':'))]);
+    c.text("owner gwen");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert!(c.screen().contains("owner gwen"), "{}", c.screen());
+    assert!(!c.app.checkins.rows.is_empty());
+    assert!(
+        c.app
+            .checkins
+            .rows
+            .iter()
+            .all(|r| r.owner.as_deref() == Some("gwen"))
+    );
 }
 
 #[test]

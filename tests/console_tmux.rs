@@ -50,7 +50,8 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Waits until the screen shows `text`, for at most ten seconds.
+    /// Waits until the screen shows `text`, for at most twenty seconds (CI runs every test
+    /// binary at once on two cores).
     fn wait_for(&self, text: &str) -> String {
         let start = Instant::now();
         loop {
@@ -58,7 +59,7 @@ impl Tmux {
             if screen.contains(text) {
                 return screen;
             }
-            if start.elapsed() > Duration::from_secs(10) {
+            if start.elapsed() > Duration::from_secs(20) {
                 panic!("{text:?} never appeared; the screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(50));

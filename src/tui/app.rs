@@ -230,6 +230,7 @@ pub struct CheckinState {
     pub window: DueWindow,
     pub mine: bool,
     pub stage: Option<Stage>,
+    pub owner: Option<String>,
 }
 
 impl Default for CheckinState {
@@ -241,6 +242,7 @@ impl Default for CheckinState {
             window: DueWindow::Week,
             mine: false,
             stage: None,
+            owner: None,
         }
     }
 }
@@ -262,7 +264,7 @@ impl CheckinState {
             owner: if self.mine {
                 me.map(str::to_string)
             } else {
-                None
+                self.owner.clone()
             },
             include_snoozed: false,
         }
@@ -1023,12 +1025,19 @@ impl App {
             "assign" => self.assign(rest.trim(), effects),
             "snooze" => self.snooze(rest.trim(), effects),
             "owner" => {
-                let login = rest.trim();
-                self.risk.owner = (!login.is_empty()).then(|| login.to_string());
-                if Pane::ALL[self.pane] != Pane::AtRisk {
-                    self.switch_pane(1, effects);
+                // The check-ins pane's owner, or the at-risk pane's (where it goes otherwise).
+                let owner = Some(rest.trim().to_string()).filter(|l| !l.is_empty());
+                if Pane::ALL[self.pane] == Pane::CheckIns {
+                    self.checkins.owner = owner;
+                    self.checkins.mine = false;
+                    effects.push(self.checkins_request());
+                } else {
+                    self.risk.owner = owner;
+                    if Pane::ALL[self.pane] != Pane::AtRisk {
+                        self.switch_pane(1, effects);
+                    }
+                    self.refilter(effects);
                 }
-                self.refilter(effects);
             }
             _ => self.toast(
                 format!(

@@ -78,6 +78,9 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if let Some(stage) = c.stage {
         caption.push_str(&format!(" · {stage}"));
     }
+    if let Some(owner) = &c.owner {
+        caption.push_str(&format!(" · owner {}", safe(owner)));
+    }
     caption.push_str(&format!(
         " · late: early {} mid {} late {}",
         overdue(Stage::Early),

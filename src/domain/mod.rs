@@ -9,6 +9,7 @@ pub mod fold;
 pub mod lifecycle;
 pub mod model;
 pub mod money;
+pub mod retry;
 pub mod risk;
 pub mod search;
 pub mod text_enum;

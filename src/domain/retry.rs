@@ -1,0 +1,213 @@
+//! When to try a failed payment again: a pure function of the payment's history, its decline
+//! class and the policy.
+//!
+//! The defaults follow what billing systems recommend: up to 8 attempts within 14 days, soft
+//! declines retried soon and spaced out, insufficient funds toward paydays, ambiguous declines
+//! a few times only, and nothing at all for a card that must change, a customer who must act,
+//! a revoked mandate or fraud.
+
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, Utc};
+use serde::Serialize;
+
+use super::decline::{Classification, DeclineClass, classify};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetryPolicy {
+    /// Attempts (the first failure included) before the payment is exhausted.
+    pub max_attempts: u32,
+    /// Days after the first failure within which the attempts are spread.
+    pub within_days: u32,
+    /// Attempts the card networks allow on one payment in 30 days.
+    pub network_cap_30d: u32,
+    /// Days after the first failure after which the payment is exhausted, whatever else.
+    pub exhausted_after_days: u32,
+    /// Soft declines: days after the first failure of the 2nd, 3rd ... attempt.
+    pub soft_days: Vec<u32>,
+    /// Days of the month when money tends to arrive.
+    pub paydays: Vec<u32>,
+    /// Ambiguous declines: days after the first failure of the few retries allowed.
+    pub ambiguous_days: Vec<u32>,
+    /// The hour (UTC) retries are placed at.
+    pub hour: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 8,
+            within_days: 14,
+            network_cap_30d: 15,
+            exhausted_after_days: 30,
+            soft_days: vec![1, 3, 5, 7, 9, 11, 13],
+            paydays: vec![1, 15],
+            ambiguous_days: vec![3, 7],
+            hour: 14,
+        }
+    }
+}
+
+/// An attempt on a payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub at: DateTime<Utc>,
+    pub succeeded: bool,
+}
+
+/// What is known of a failed payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    pub first_failed_at: DateTime<Utc>,
+    /// Every attempt, the first failure included, oldest first.
+    pub attempts: Vec<Attempt>,
+    /// The last decline code and, when the processor gave one, its advice code.
+    pub decline_code: String,
+    pub advice_code: Option<String>,
+    /// When the customer last updated the card.
+    pub card_updated_at: Option<DateTime<Utc>>,
+    /// Dunning paused until this day.
+    pub paused_until: Option<NaiveDate>,
+}
+
+/// What to do next with a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "next", rename_all = "snake_case")]
+pub enum Next {
+    Recovered,
+    /// Try again at this moment (a moment in the past means now).
+    RetryAt {
+        at: DateTime<Utc>,
+    },
+    /// Nothing will work until the customer gives a new or corrected card.
+    WaitForCard,
+    /// The customer must complete the payment themselves.
+    CustomerMustAct,
+    /// Never retry: escalate to the owner.
+    NeverRetry,
+    /// No retry left: final notice, then lost.
+    Exhausted {
+        why: String,
+    },
+    Paused {
+        until: NaiveDate,
+    },
+}
+
+/// The class of a decline, an advice code overriding it: `try_again_later` means retry (soft),
+/// `do_not_try_again` means no retry, `confirm_card_data` means a corrected card.
+pub fn class_of(code: &str, advice: Option<&str>) -> Classification {
+    let base = classify(code);
+    let class = match advice.map(|a| a.trim().to_ascii_lowercase()).as_deref() {
+        Some("try_again_later") => DeclineClass::Soft,
+        Some("do_not_try_again") => match base.class {
+            DeclineClass::Fraud | DeclineClass::Revoked => base.class,
+            _ => DeclineClass::Revoked,
+        },
+        Some("confirm_card_data") => DeclineClass::NewCard,
+        _ => return base,
+    };
+    Classification { class, ..base }
+}
+
+pub fn next(history: &History, policy: &RetryPolicy, now: DateTime<Utc>) -> Next {
+    if history.attempts.iter().any(|a| a.succeeded) {
+        return Next::Recovered;
+    }
+    let class = class_of(&history.decline_code, history.advice_code.as_deref()).class;
+    match class {
+        DeclineClass::Revoked | DeclineClass::Fraud => return Next::NeverRetry,
+        DeclineClass::Authenticate => return Next::CustomerMustAct,
+        _ => {}
+    }
+    let first = history.first_failed_at;
+    let failed = history.attempts.len().max(1) as u32;
+    let last = history.attempts.last().map_or(first, |a| a.at);
+    if (now - first).num_days() >= i64::from(policy.exhausted_after_days) {
+        return Next::Exhausted {
+            why: format!("{} days in dunning", policy.exhausted_after_days),
+        };
+    }
+    if failed >= policy.max_attempts {
+        return Next::Exhausted {
+            why: format!("{failed} of {} attempts made", policy.max_attempts),
+        };
+    }
+    let last_30 = history
+        .attempts
+        .iter()
+        .filter(|a| (now - a.at).num_days() < 30)
+        .count() as u32;
+    if last_30 >= policy.network_cap_30d {
+        return Next::Exhausted {
+            why: format!(
+                "the card networks allow {} attempts in 30 days",
+                policy.network_cap_30d
+            ),
+        };
+    }
+    if let Some(until) = history.paused_until.filter(|u| *u > now.date_naive()) {
+        return Next::Paused { until };
+    }
+    let at_hour = |day: NaiveDate| {
+        day.and_time(NaiveTime::from_hms_opt(policy.hour, 0, 0).unwrap_or_default())
+            .and_utc()
+    };
+    let window_end = first.date_naive() + Days::new(u64::from(policy.exhausted_after_days));
+    let planned = |days: &[u32]| -> Next {
+        match days.get(failed as usize - 1) {
+            Some(&d) if d > policy.within_days => Next::Exhausted {
+                why: format!("past the {}-day retry window", policy.within_days),
+            },
+            Some(&d) => Next::RetryAt {
+                at: at_hour(first.date_naive() + Days::new(u64::from(d)))
+                    .max(last + Duration::hours(1)),
+            },
+            None => Next::Exhausted {
+                why: format!("no retry left for this decline after {failed} attempts"),
+            },
+        }
+    };
+    match class {
+        DeclineClass::Soft => planned(&policy.soft_days),
+        DeclineClass::Ambiguous => planned(&policy.ambiguous_days),
+        DeclineClass::Operational if failed < 2 => Next::RetryAt {
+            at: last + Duration::days(1),
+        },
+        DeclineClass::Operational => Next::NeverRetry,
+        DeclineClass::NewCard => match history.card_updated_at {
+            // A new card: try it at once.
+            Some(updated) if updated > last => Next::RetryAt { at: updated },
+            _ => Next::WaitForCard,
+        },
+        DeclineClass::InsufficientFunds => {
+            let payday = next_payday(last.date_naive(), &policy.paydays);
+            if payday >= window_end {
+                Next::Exhausted {
+                    why: "no payday left before the end of dunning".into(),
+                }
+            } else {
+                Next::RetryAt {
+                    at: at_hour(payday),
+                }
+            }
+        }
+        // Answered before the caps.
+        DeclineClass::Revoked | DeclineClass::Fraud => Next::NeverRetry,
+        DeclineClass::Authenticate => Next::CustomerMustAct,
+    }
+}
+
+/// The first payday strictly after `day`.
+fn next_payday(day: NaiveDate, paydays: &[u32]) -> NaiveDate {
+    let mut d = day + Days::new(1);
+    for _ in 0..62 {
+        if paydays.contains(&d.day()) {
+            return d;
+        }
+        d = d + Days::new(1);
+    }
+    day + Days::new(7) // no valid payday configured: a week later
+}
+
+#[cfg(test)]
+#[path = "retry_tests.rs"]
+mod tests;

@@ -1,0 +1,259 @@
+use super::*;
+
+fn at(s: &str) -> DateTime<Utc> {
+    format!("{s}:00Z").parse().unwrap()
+}
+
+fn failed(times: &[&str], code: &str) -> History {
+    History {
+        first_failed_at: at(times[0]),
+        attempts: times
+            .iter()
+            .map(|t| Attempt {
+                at: at(t),
+                succeeded: false,
+            })
+            .collect(),
+        decline_code: code.into(),
+        advice_code: None,
+        card_updated_at: None,
+        paused_until: None,
+    }
+}
+
+fn next_of(h: &History, now: &str) -> Next {
+    next(h, &RetryPolicy::default(), at(now))
+}
+
+fn retry_at(s: &str) -> Next {
+    Next::RetryAt { at: at(s) }
+}
+
+#[test]
+fn soft_declines_are_retried_soon_and_spaced_out_within_two_weeks() {
+    let h = failed(&["2026-11-02T09:00"], "processing_error");
+    assert_eq!(
+        next_of(&h, "2026-11-02T10:00"),
+        retry_at("2026-11-03T14:00")
+    );
+    let h = failed(
+        &["2026-11-02T09:00", "2026-11-03T14:00"],
+        "processing_error",
+    );
+    assert_eq!(
+        next_of(&h, "2026-11-03T15:00"),
+        retry_at("2026-11-05T14:00")
+    );
+    let seven: Vec<String> = ["02", "03", "05", "07", "09", "11", "13"]
+        .iter()
+        .map(|d| format!("2026-11-{d}T14:00"))
+        .collect();
+    let refs: Vec<&str> = seven.iter().map(String::as_str).collect();
+    let h = failed(&refs, "try_again_later");
+    assert_eq!(
+        next_of(&h, "2026-11-13T15:00"),
+        retry_at("2026-11-15T14:00")
+    );
+}
+
+#[test]
+fn eight_attempts_exhaust_a_payment() {
+    let eight: Vec<String> = (2..=9).map(|d| format!("2026-11-{d:02}T14:00")).collect();
+    let refs: Vec<&str> = eight.iter().map(String::as_str).collect();
+    let h = failed(&refs, "processing_error");
+    assert!(
+        matches!(next_of(&h, "2026-11-09T15:00"), Next::Exhausted { why } if why.contains("8 of 8"))
+    );
+}
+
+#[test]
+fn the_dunning_window_and_the_network_cap_end_retries() {
+    let h = failed(&["2026-10-01T09:00"], "processing_error");
+    assert!(matches!(
+        next_of(&h, "2026-10-31T09:00"),
+        Next::Exhausted { .. }
+    ));
+    let policy = RetryPolicy {
+        network_cap_30d: 2,
+        ..RetryPolicy::default()
+    };
+    let h = failed(
+        &["2026-11-02T09:00", "2026-11-03T09:00"],
+        "processing_error",
+    );
+    assert!(
+        matches!(next(&h, &policy, at("2026-11-03T10:00")), Next::Exhausted { why } if why.contains("networks"))
+    );
+}
+
+#[test]
+fn insufficient_funds_wait_for_the_next_payday() {
+    let h = failed(&["2026-11-03T09:00"], "insufficient_funds");
+    assert_eq!(
+        next_of(&h, "2026-11-03T10:00"),
+        retry_at("2026-11-15T14:00")
+    );
+    let h = failed(
+        &["2026-11-03T09:00", "2026-11-15T14:00"],
+        "insufficient_funds",
+    );
+    assert_eq!(
+        next_of(&h, "2026-11-15T15:00"),
+        retry_at("2026-12-01T14:00")
+    );
+    // A failure on the 14th waits for the 15th.
+    let h = failed(&["2026-11-14T09:00"], "card_velocity_exceeded");
+    assert_eq!(
+        next_of(&h, "2026-11-14T10:00"),
+        retry_at("2026-11-15T14:00")
+    );
+    // No payday before the end of dunning: exhausted.
+    let h = failed(
+        &["2026-11-02T09:00", "2026-11-15T14:00", "2026-12-01T14:00"],
+        "insufficient_funds",
+    );
+    assert!(matches!(
+        next_of(&h, "2026-12-01T15:00"),
+        Next::Exhausted { .. }
+    ));
+}
+
+#[test]
+fn ambiguous_declines_get_a_few_tries_then_stop() {
+    let h = failed(&["2026-11-02T09:00"], "do_not_honor");
+    assert_eq!(
+        next_of(&h, "2026-11-02T10:00"),
+        retry_at("2026-11-05T14:00")
+    );
+    let h = failed(&["2026-11-02T09:00", "2026-11-05T14:00"], "generic_decline");
+    assert_eq!(
+        next_of(&h, "2026-11-05T15:00"),
+        retry_at("2026-11-09T14:00")
+    );
+    let h = failed(
+        &["2026-11-02T09:00", "2026-11-05T14:00", "2026-11-09T14:00"],
+        "call_issuer",
+    );
+    assert!(matches!(
+        next_of(&h, "2026-11-09T15:00"),
+        Next::Exhausted { .. }
+    ));
+    // An unknown code is ambiguous.
+    let h = failed(&["2026-11-02T09:00"], "issuer_on_strike");
+    assert_eq!(
+        next_of(&h, "2026-11-02T10:00"),
+        retry_at("2026-11-05T14:00")
+    );
+}
+
+#[test]
+fn a_card_that_must_change_waits_for_the_update_then_is_tried_at_once() {
+    let mut h = failed(&["2026-11-02T09:00"], "expired_card");
+    assert_eq!(next_of(&h, "2026-11-04T09:00"), Next::WaitForCard);
+    h.card_updated_at = Some(at("2026-11-05T08:30"));
+    assert_eq!(
+        next_of(&h, "2026-11-05T08:31"),
+        retry_at("2026-11-05T08:30")
+    );
+    // A card updated before the last failure is the one that failed.
+    h.attempts.push(Attempt {
+        at: at("2026-11-05T08:35"),
+        succeeded: false,
+    });
+    assert_eq!(next_of(&h, "2026-11-05T09:00"), Next::WaitForCard);
+}
+
+#[test]
+fn authentication_revocation_and_fraud_are_never_retried_automatically() {
+    let h = failed(&["2026-11-02T09:00"], "authentication_required");
+    assert_eq!(next_of(&h, "2026-11-02T10:00"), Next::CustomerMustAct);
+    for code in [
+        "stop_payment_order",
+        "revocation_of_authorization",
+        "fraudulent",
+        "stolen_card",
+        "lost_card",
+    ] {
+        let h = failed(&["2026-11-02T09:00"], code);
+        assert_eq!(next_of(&h, "2026-11-02T10:00"), Next::NeverRetry, "{code}");
+        // Even long after: never is never, not "exhausted".
+        assert_eq!(next_of(&h, "2027-01-02T10:00"), Next::NeverRetry, "{code}");
+    }
+}
+
+#[test]
+fn operational_declines_are_checked_once_the_next_day() {
+    let h = failed(&["2026-11-02T09:00"], "duplicate_transaction");
+    assert_eq!(
+        next_of(&h, "2026-11-02T10:00"),
+        retry_at("2026-11-03T09:00")
+    );
+    let h = failed(
+        &["2026-11-02T09:00", "2026-11-03T09:00"],
+        "testmode_decline",
+    );
+    assert_eq!(next_of(&h, "2026-11-03T10:00"), Next::NeverRetry);
+}
+
+#[test]
+fn advice_codes_override_the_class() {
+    let mut h = failed(&["2026-11-02T09:00"], "generic_decline");
+    h.advice_code = Some("do_not_try_again".into());
+    assert_eq!(next_of(&h, "2026-11-02T10:00"), Next::NeverRetry);
+    h.advice_code = Some("confirm_card_data".into());
+    assert_eq!(next_of(&h, "2026-11-02T10:00"), Next::WaitForCard);
+    let mut h = failed(&["2026-11-02T09:00"], "expired_card");
+    h.advice_code = Some("try_again_later".into());
+    assert_eq!(
+        next_of(&h, "2026-11-02T10:00"),
+        retry_at("2026-11-03T14:00")
+    );
+    assert!(
+        !class_of("mystery", Some("try_again_later")).known,
+        "still flagged"
+    );
+}
+
+#[test]
+fn a_pause_holds_everything_until_its_day_and_success_ends_it() {
+    let mut h = failed(&["2026-11-02T09:00"], "processing_error");
+    h.paused_until = Some("2026-11-10".parse().unwrap());
+    assert_eq!(
+        next_of(&h, "2026-11-03T10:00"),
+        Next::Paused {
+            until: "2026-11-10".parse().unwrap()
+        }
+    );
+    assert!(matches!(
+        next_of(&h, "2026-11-10T10:00"),
+        Next::RetryAt { .. }
+    ));
+    h.attempts.push(Attempt {
+        at: at("2026-11-04T09:00"),
+        succeeded: true,
+    });
+    assert_eq!(next_of(&h, "2026-11-04T10:00"), Next::Recovered);
+}
+
+#[test]
+fn planned_retries_stay_within_the_window() {
+    let policy = RetryPolicy {
+        within_days: 4,
+        ..RetryPolicy::default()
+    };
+    let h = failed(
+        &["2026-11-02T09:00", "2026-11-03T14:00"],
+        "processing_error",
+    );
+    assert!(matches!(
+        next(&h, &policy, at("2026-11-03T15:00")),
+        Next::RetryAt { .. }
+    ));
+    let h = failed(
+        &["2026-11-02T09:00", "2026-11-03T14:00", "2026-11-05T14:00"],
+        "processing_error",
+    );
+    assert!(
+        matches!(next(&h, &policy, at("2026-11-05T15:00")), Next::Exhausted { why } if why.contains("4-day"))
+    );
+}

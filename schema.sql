@@ -243,3 +243,13 @@ CREATE TABLE risk_snoozes (
     os_user    TEXT NOT NULL,
     at         TEXT NOT NULL                    -- instant
 );
+
+-- migration 4
+
+-- What the retry policy reads beyond the attempts: the processor's advice, a new card, a pause,
+-- and when the customer was last contacted about the payment.
+ALTER TABLE failed_payments ADD COLUMN advice_code TEXT;
+ALTER TABLE failed_payments ADD COLUMN card_updated_at TEXT;     -- instant
+ALTER TABLE failed_payments ADD COLUMN paused_until TEXT;        -- day
+ALTER TABLE failed_payments ADD COLUMN pause_reason TEXT;
+ALTER TABLE failed_payments ADD COLUMN last_outreach_at TEXT;    -- instant

@@ -5,6 +5,7 @@ mod demo;
 mod identity;
 mod log;
 mod paths;
+mod payments;
 mod risk;
 mod search;
 mod summary;
@@ -59,6 +60,8 @@ pub enum Command {
     AtRisk(risk::AtRiskArgs),
     /// Score accounts as they stood on a past day and check against the churn that followed
     Backtest(risk::BacktestArgs),
+    /// The failed-payment retry queues (`retain payments due`: the retries due now)
+    Payments(payments::PaymentsArgs),
     /// Bring every account's check-ins in line with its lifecycle stage (idempotent)
     Schedule(checkins::ScheduleArgs),
     /// List open check-ins, most overdue first
@@ -125,6 +128,7 @@ pub fn run() -> Result<()> {
         Some(Command::Log(args)) => log::run(&ctx, &args),
         Some(Command::AtRisk(args)) => risk::at_risk(&ctx, &args),
         Some(Command::Backtest(args)) => risk::backtest(&ctx, &args),
+        Some(Command::Payments(args)) => payments::run(&ctx, &args),
         Some(Command::Schedule(args)) => checkins::schedule(&ctx, &args),
         Some(Command::Checkins(args)) => checkins::list(&ctx, &args),
         Some(Command::Summary { json }) => summary::run(&ctx, json),

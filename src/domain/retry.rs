@@ -196,6 +196,81 @@ pub fn next(history: &History, policy: &RetryPolicy, now: DateTime<Utc>) -> Next
     }
 }
 
+/// The queue of the payments pane a payment belongs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Queue {
+    /// A retry is due now.
+    Due,
+    /// Contact the customer for a new or corrected card.
+    NewCard,
+    /// The customer must complete the payment.
+    CustomerAction,
+    /// Fraud or a revoked mandate: escalate, never retry.
+    DoNotRetry,
+    /// No retry left: final notice, then lost.
+    Exhausted,
+    /// A retry is planned for later.
+    Scheduled,
+    Paused,
+    /// Recovered in the last 30 days.
+    Recovered,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 8] = [
+        Queue::Due,
+        Queue::NewCard,
+        Queue::CustomerAction,
+        Queue::DoNotRetry,
+        Queue::Exhausted,
+        Queue::Scheduled,
+        Queue::Paused,
+        Queue::Recovered,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Due => "due",
+            Queue::NewCard => "new-card",
+            Queue::CustomerAction => "customer-action",
+            Queue::DoNotRetry => "do-not-retry",
+            Queue::Exhausted => "exhausted",
+            Queue::Scheduled => "scheduled",
+            Queue::Paused => "paused",
+            Queue::Recovered => "recovered",
+        }
+    }
+
+    /// Where a payment goes, from what to do next with it.
+    pub fn of(next: &Next, now: DateTime<Utc>) -> Queue {
+        match next {
+            Next::Recovered => Queue::Recovered,
+            Next::RetryAt { at } if *at <= now => Queue::Due,
+            Next::RetryAt { .. } => Queue::Scheduled,
+            Next::WaitForCard => Queue::NewCard,
+            Next::CustomerMustAct => Queue::CustomerAction,
+            Next::NeverRetry => Queue::DoNotRetry,
+            Next::Exhausted { .. } => Queue::Exhausted,
+            Next::Paused { .. } => Queue::Paused,
+        }
+    }
+}
+
+/// What a decline class means, in words a rep can say to a customer.
+pub fn meaning(class: DeclineClass) -> &'static str {
+    match class {
+        DeclineClass::Soft => "a temporary problem at the bank or processor",
+        DeclineClass::InsufficientFunds => "not enough money on the card right now",
+        DeclineClass::Ambiguous => "the bank declined without saying why",
+        DeclineClass::NewCard => "the card details need updating",
+        DeclineClass::Authenticate => "the bank wants the cardholder to confirm the payment",
+        DeclineClass::Revoked => "the customer stopped the payment",
+        DeclineClass::Fraud => "the bank flagged the card (lost, stolen or fraud)",
+        DeclineClass::Operational => "a duplicate or test payment",
+    }
+}
+
 /// The first payday strictly after `day`.
 fn next_payday(day: NaiveDate, paydays: &[u32]) -> NaiveDate {
     let mut d = day + Days::new(1);

@@ -257,3 +257,27 @@ fn planned_retries_stay_within_the_window() {
         matches!(next(&h, &policy, at("2026-11-05T15:00")), Next::Exhausted { why } if why.contains("4-day"))
     );
 }
+
+#[test]
+fn queues_follow_what_to_do_next() {
+    let now = at("2026-11-05T12:00");
+    assert_eq!(Queue::of(&retry_at("2026-11-05T11:00"), now), Queue::Due);
+    assert_eq!(
+        Queue::of(&retry_at("2026-11-06T11:00"), now),
+        Queue::Scheduled
+    );
+    assert_eq!(Queue::of(&Next::WaitForCard, now), Queue::NewCard);
+    assert_eq!(
+        Queue::of(&Next::CustomerMustAct, now),
+        Queue::CustomerAction
+    );
+    assert_eq!(Queue::of(&Next::NeverRetry, now), Queue::DoNotRetry);
+    assert_eq!(
+        Queue::of(&Next::Exhausted { why: String::new() }, now),
+        Queue::Exhausted
+    );
+    assert_eq!(Queue::of(&Next::Recovered, now), Queue::Recovered);
+    for class in DeclineClass::ALL {
+        assert!(!meaning(class).is_empty());
+    }
+}

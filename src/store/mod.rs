@@ -10,6 +10,7 @@ mod interactions;
 mod load;
 pub mod migrations;
 mod open;
+mod payments;
 mod risk;
 mod summary;
 
@@ -25,6 +26,7 @@ pub use error::StoreError;
 pub use interactions::Draft;
 pub use load::LoadCounts;
 pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create};
+pub use payments::{ExpiringCard, PaymentRow};
 pub use risk::{RiskSubject, Snooze, StoredScore};
 pub use summary::{CodeCount, MoneyByCurrency, Summary};
 

@@ -1,0 +1,155 @@
+//! Failed payments as the retry queues read them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use rusqlite::params;
+
+use super::codec::{day, read};
+use super::{Store, StoreError};
+use crate::domain::retry::{Attempt, History};
+
+/// The last card known on an active account, expiring soon.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExpiringCard {
+    pub account_id: i64,
+    pub name: String,
+    pub owner: Option<String>,
+    pub mrr_cents: i64,
+    pub currency: String,
+    pub exp_month: u32,
+    pub exp_year: i32,
+}
+
+/// A failed payment with its account and everything the retry policy reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRow {
+    pub payment_id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub owner: Option<String>,
+    pub account_active: bool,
+    pub mrr_cents: i64,
+    pub external_ref: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub status: String,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub card_expiry: Option<(u32, i32)>,
+    pub last_outreach_at: Option<DateTime<Utc>>,
+    pub history: History,
+}
+
+impl Store {
+    /// Payments failing now, and those recovered in the 30 days before `today`.
+    pub fn payments_in_dunning(&self, today: NaiveDate) -> Result<Vec<PaymentRow>, StoreError> {
+        self.read_payments(today).map_err(|e| self.fail(e))
+    }
+
+    fn read_payments(&self, today: NaiveDate) -> rusqlite::Result<Vec<PaymentRow>> {
+        let c = &self.conn;
+        let since = day(today - Days::new(30));
+        let mut rows: Vec<PaymentRow> = c
+            .prepare_cached(
+                "SELECT p.id, a.id, a.name, r.login, a.status = 'active', a.mrr_cents,
+                        p.external_ref, p.amount_cents, p.currency, p.status, p.resolved_at,
+                        p.card_exp_month, p.card_exp_year, p.last_outreach_at,
+                        p.first_failed_at, p.last_decline_code, p.advice_code,
+                        p.card_updated_at, p.paused_until
+                 FROM failed_payments p JOIN accounts a ON a.id = p.account_id
+                 LEFT JOIN reps r ON r.id = a.owner_rep_id
+                 WHERE p.status = 'failing' OR (p.status = 'recovered' AND p.resolved_at >= ?1)
+                 ORDER BY p.first_failed_at, p.id",
+            )?
+            .query_map([&since], |r| {
+                let month: Option<u32> = r.get(11)?;
+                let year: Option<i32> = r.get(12)?;
+                Ok(PaymentRow {
+                    payment_id: r.get(0)?,
+                    account_id: r.get(1)?,
+                    name: r.get(2)?,
+                    owner: r.get(3)?,
+                    account_active: r.get(4)?,
+                    mrr_cents: r.get(5)?,
+                    external_ref: r.get(6)?,
+                    amount_cents: r.get(7)?,
+                    currency: r.get(8)?,
+                    status: r.get(9)?,
+                    resolved_at: read::opt_instant(r, 10)?,
+                    card_expiry: month.zip(year),
+                    last_outreach_at: read::opt_instant(r, 13)?,
+                    history: History {
+                        first_failed_at: read::instant(r, 14)?,
+                        attempts: Vec::new(),
+                        decline_code: r.get(15)?,
+                        advice_code: r.get(16)?,
+                        card_updated_at: read::opt_instant(r, 17)?,
+                        paused_until: read::opt_day(r, 18)?,
+                    },
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut attempts: HashMap<i64, Vec<Attempt>> = HashMap::new();
+        let mut stmt = c.prepare_cached(
+            "SELECT a.payment_id, a.attempted_at, a.outcome = 'succeeded'
+             FROM payment_attempts a JOIN failed_payments p ON p.id = a.payment_id
+             WHERE p.status = 'failing' OR (p.status = 'recovered' AND p.resolved_at >= ?1)
+             ORDER BY a.payment_id, a.attempted_at, a.id",
+        )?;
+        let mut found = stmt.query(params![since])?;
+        while let Some(r) = found.next()? {
+            attempts.entry(r.get(0)?).or_default().push(Attempt {
+                at: read::instant(r, 1)?,
+                succeeded: r.get(2)?,
+            });
+        }
+        for row in &mut rows {
+            row.history.attempts = attempts.remove(&row.payment_id).unwrap_or_default();
+        }
+        Ok(rows)
+    }
+
+    /// Active accounts whose last known card expires within `days` of `today`.
+    pub fn expiring_cards(
+        &self,
+        today: NaiveDate,
+        days: u64,
+    ) -> Result<Vec<ExpiringCard>, StoreError> {
+        let until = today + Days::new(days);
+        let run = || -> rusqlite::Result<Vec<ExpiringCard>> {
+            let rows = self
+                .conn
+                .prepare_cached(
+                    "SELECT a.id, a.name, r.login, a.mrr_cents, a.currency, p.card_exp_month, p.card_exp_year
+                     FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id
+                     JOIN failed_payments p ON p.id = (
+                         SELECT id FROM failed_payments WHERE account_id = a.id
+                           AND card_exp_month IS NOT NULL ORDER BY first_failed_at DESC LIMIT 1)
+                     WHERE a.status = 'active'
+                     ORDER BY p.card_exp_year, p.card_exp_month, a.mrr_cents DESC",
+                )?
+                .query_map([], |r| {
+                    Ok(ExpiringCard {
+                        account_id: r.get(0)?,
+                        name: r.get(1)?,
+                        owner: r.get(2)?,
+                        mrr_cents: r.get(3)?,
+                        currency: r.get(4)?,
+                        exp_month: r.get(5)?,
+                        exp_year: r.get(6)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            // A card works to the end of its expiry month.
+            Ok(rows
+                .into_iter()
+                .filter(|c| {
+                    NaiveDate::from_ymd_opt(c.exp_year, c.exp_month, 1)
+                        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+                        .is_some_and(|end| end > today && end <= until + Days::new(1))
+                })
+                .collect())
+        };
+        run().map_err(|e| self.fail(e))
+    }
+}

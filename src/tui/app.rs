@@ -313,6 +313,20 @@ pub struct PaneState {
     pub offset: usize,
 }
 
+impl PaneState {
+    /// New contents; the cursor stays on the same item when it is still there (another rep's
+    /// change must not move it), else at the same place.
+    fn replace(&mut self, ids: Vec<i64>) {
+        let selected = self.ids.get(self.cursor).copied();
+        self.ids = ids;
+        self.loaded = true;
+        self.cursor = selected
+            .and_then(|id| self.ids.iter().position(|x| *x == id))
+            .unwrap_or(self.cursor)
+            .min(self.ids.len().saturating_sub(1));
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
     List,
@@ -1134,14 +1148,8 @@ impl App {
             .map(|_| self.identity.os_user.as_str());
         let ids = self.risk.visible(me);
         self.counts[at] = Some(ids.len() as i64);
-        let p = &mut self.panes[at];
-        let selected = p.ids.get(p.cursor).copied();
-        p.ids = ids;
-        p.loaded = self.risk.loaded;
-        p.cursor = selected
-            .and_then(|id| p.ids.iter().position(|x| *x == id))
-            .unwrap_or(0)
-            .min(p.ids.len().saturating_sub(1));
+        self.panes[at].replace(ids);
+        self.panes[at].loaded = self.risk.loaded;
         if self.pane == at {
             self.scroll_into_view();
             self.follow_selection(effects);
@@ -1346,15 +1354,7 @@ impl App {
                     Some(counts) => self.counts = counts.into_iter().map(Some).collect(),
                     None => self.counts[pane] = Some(ids.len() as i64),
                 }
-                let p = &mut self.panes[pane];
-                // Keep the cursor on the same account when the list changes under it.
-                let selected = p.ids.get(p.cursor).copied();
-                p.ids = ids;
-                p.loaded = true;
-                p.cursor = selected
-                    .and_then(|id| p.ids.iter().position(|x| *x == id))
-                    .unwrap_or(p.cursor)
-                    .min(p.ids.len().saturating_sub(1));
+                self.panes[pane].replace(ids);
                 if pane == self.pane {
                     self.scroll_into_view();
                     self.want_rows(effects);
@@ -1478,14 +1478,7 @@ impl App {
                 self.checkins.loaded = true;
                 let ids = self.checkins.ordered();
                 self.counts[at] = Some(ids.len() as i64);
-                let p = &mut self.panes[at];
-                let selected = p.ids.get(p.cursor).copied();
-                p.ids = ids;
-                p.loaded = true;
-                p.cursor = selected
-                    .and_then(|id| p.ids.iter().position(|x| *x == id))
-                    .unwrap_or(p.cursor)
-                    .min(p.ids.len().saturating_sub(1));
+                self.panes[at].replace(ids);
                 if self.pane == at {
                     self.scroll_into_view();
                     self.card_for = None;

@@ -253,3 +253,37 @@ ALTER TABLE failed_payments ADD COLUMN card_updated_at TEXT;     -- instant
 ALTER TABLE failed_payments ADD COLUMN paused_until TEXT;        -- day
 ALTER TABLE failed_payments ADD COLUMN pause_reason TEXT;
 ALTER TABLE failed_payments ADD COLUMN last_outreach_at TEXT;    -- instant
+
+-- migration 5
+
+-- An attempt's id in the billing system (the charge), so that an export imported twice records
+-- each attempt once.
+ALTER TABLE payment_attempts ADD COLUMN external_ref TEXT;
+CREATE UNIQUE INDEX payment_attempts_external_ref ON payment_attempts (external_ref)
+    WHERE external_ref IS NOT NULL;
+
+-- Why a rep wrote a payment off.
+ALTER TABLE failed_payments ADD COLUMN write_off_reason TEXT;
+
+-- The card on file of each account as the billing system last reported it: the expiring-card
+-- queue reads it before any payment fails.
+CREATE TABLE account_cards (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    brand      TEXT,
+    last4      TEXT,
+    exp_month  INTEGER NOT NULL CHECK (exp_month BETWEEN 1 AND 12),
+    exp_year   INTEGER NOT NULL,
+    updated_at TEXT NOT NULL                    -- instant
+);
+
+-- An account that cancels after one of its payments was lost or written off left over a
+-- payment, not by choice: whatever path marks the churn (import, console, script), it is
+-- involuntary.
+CREATE TRIGGER accounts_churn_after_lost_payment
+AFTER UPDATE OF status ON accounts
+WHEN NEW.status = 'churned' AND OLD.status = 'active'
+     AND EXISTS (SELECT 1 FROM failed_payments
+                 WHERE account_id = NEW.id AND status IN ('lost', 'written_off'))
+BEGIN
+    UPDATE accounts SET churn_kind = 'involuntary' WHERE id = NEW.id;
+END;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
+use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::RiskModel;
 
 /// The folder of the configuration files.
@@ -39,5 +40,15 @@ pub fn risk_model() -> Result<RiskModel> {
         Some((path, text)) => RiskModel::from_toml(&text)
             .map_err(anyhow::Error::msg)
             .with_context(|| format!("{} is not a valid risk model", path.display())),
+    }
+}
+
+/// The retry policy: the defaults with `payments.toml` over them.
+pub fn retry_policy() -> Result<RetryPolicy> {
+    match read("payments.toml")? {
+        None => Ok(RetryPolicy::default()),
+        Some((path, text)) => RetryPolicy::from_toml(&text)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("{} is not a valid retry policy", path.display())),
     }
 }

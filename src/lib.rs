@@ -8,6 +8,8 @@ pub mod config;
 pub mod demo;
 pub mod display;
 pub mod domain;
+pub mod ingest;
+pub mod recovery;
 pub mod scoring;
 pub mod store;
 pub mod tui;

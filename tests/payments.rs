@@ -129,3 +129,220 @@ fn due_lists_only_what_is_due_now_and_queues_filter() {
         Some(2)
     );
 }
+
+/// A shell script in `dir`, made executable, for `payments run --exec`.
+fn script(dir: &tempfile::TempDir, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.path().join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn attempts_of(db: &std::path::Path, payment: i64) -> Vec<(String, Option<String>)> {
+    let conn = Connection::open(db).unwrap();
+    conn.prepare(
+        "SELECT outcome, decline_code FROM payment_attempts WHERE payment_id = ?1 ORDER BY id",
+    )
+    .unwrap()
+    .query_map([payment], |r| Ok((r.get(0)?, r.get(1)?)))
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+fn status_of(db: &std::path::Path, payment: i64) -> String {
+    let conn = Connection::open(db).unwrap();
+    conn.query_row(
+        "SELECT status FROM failed_payments WHERE id = ?1",
+        [payment],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// Only our payments are due: the demo's own due retries are moved out of the way.
+fn only_ours_due(db: &std::path::Path) {
+    let conn = Connection::open(db).unwrap();
+    conn.execute(
+        "UPDATE failed_payments SET paused_until = '2027-01-01' WHERE status = 'failing'",
+        [],
+    )
+    .unwrap();
+}
+
+#[test]
+fn run_hands_each_due_retry_to_the_command_and_records_its_answer() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    only_ours_due(&db);
+    let won = failing(&db, "in_won", "2026-11-20T09:00:00Z", "processing_error");
+    let seen = dir.path().join("seen.json");
+    let cmd = script(
+        &dir,
+        "charge.sh",
+        &format!(
+            "cat > {}\necho '{{\"outcome\":\"succeeded\",\"attempt_id\":\"ch_won\"}}'",
+            seen.display()
+        ),
+    );
+    let out = ok(run(&db, &["payments", "run", "--exec", &cmd]));
+    assert!(out.contains("succeeded"), "{out}");
+    let given: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&seen).unwrap()).unwrap();
+    assert_eq!(given["payment_id"], won);
+    assert_eq!(given["decline_code"], "processing_error");
+    assert_eq!(given["queue"], "due");
+    assert_eq!(status_of(&db, won), "recovered");
+    assert_eq!(attempts_of(&db, won).last().unwrap().0, "succeeded");
+    // Nothing is due any more: a second run charges nobody.
+    assert!(ok(run(&db, &["payments", "run", "--exec", &cmd])).contains("no retry is due"));
+}
+
+#[test]
+fn a_declined_retry_is_recorded_and_scheduled_by_its_new_code() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    only_ours_due(&db);
+    let p = failing(&db, "in_poor", "2026-11-20T09:00:00Z", "processing_error");
+    let cmd = script(
+        &dir,
+        "decline.sh",
+        "cat >/dev/null\necho '{\"outcome\":\"failed\",\"decline_code\":\"insufficient_funds\"}'",
+    );
+    let out = ok(run(&db, &["payments", "run", "--exec", &cmd, "--json"]));
+    let ran: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(ran.len(), 1, "{out}");
+    assert_eq!(ran[0]["recorded"], true);
+    assert_eq!(
+        attempts_of(&db, p),
+        [
+            ("failed".to_string(), Some("processing_error".to_string())),
+            ("failed".to_string(), Some("insufficient_funds".to_string()))
+        ]
+    );
+    let items = queue(&db, &[]);
+    let item = items.iter().find(|i| i["payment_id"] == p).unwrap();
+    assert_eq!(item["class"], "insufficient-funds");
+    assert_eq!(item["attempts"], 2);
+    // Insufficient funds wait for the next payday: the 1st of December.
+    assert!(
+        item["next_retry_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-12-01"),
+        "{item}"
+    );
+}
+
+#[test]
+fn a_crashing_or_babbling_command_records_nothing_and_is_reported() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    only_ours_due(&db);
+    let p = failing(&db, "in_x", "2026-11-20T09:00:00Z", "processing_error");
+    let before = dump(&db);
+    for (name, body, says) in [
+        (
+            "crash.sh",
+            "echo 'card API down' >&2\nexit 3",
+            "status 3: card API down",
+        ),
+        ("babble.sh", "echo 'OK!'", "is not {\"outcome\""),
+        (
+            "vague.sh",
+            "echo '{\"outcome\":\"failed\"}'",
+            "without a decline_code",
+        ),
+    ] {
+        let cmd = script(&dir, name, body);
+        let out = run(&db, &["payments", "run", "--exec", &cmd]);
+        let err = fails(out);
+        assert!(err.contains(says), "{name}: {err}");
+        assert!(err.contains(&format!("payment {p}")), "{name}: {err}");
+        assert_eq!(dump(&db), before, "{name} recorded something");
+    }
+}
+
+#[test]
+fn rep_actions_move_a_payment_through_its_queues() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    let p = failing(&db, "in_card", "2026-11-20T09:00:00Z", "expired_card");
+    let id = p.to_string();
+    let queue_of = |db: &std::path::Path| {
+        let items = queue(db, &[]);
+        items.iter().find(|i| i["payment_id"] == p).unwrap()["queue"].clone()
+    };
+    assert_eq!(queue_of(&db), "new-card");
+    ok(run(&db, &["payments", "card-updated", &id]));
+    assert_eq!(queue_of(&db), "due", "a new card is tried at once");
+    ok(run(
+        &db,
+        &[
+            "payments",
+            "pause",
+            &id,
+            "--until",
+            "2026-12-01",
+            "--reason",
+            "promised to pay",
+        ],
+    ));
+    assert_eq!(queue_of(&db), "paused");
+    ok(run(&db, &["payments", "resume", &id]));
+    assert_eq!(queue_of(&db), "due");
+    ok(run(
+        &db,
+        &["payments", "record", &id, "--failed", "do_not_honor"],
+    ));
+    assert_eq!(attempts_of(&db, p).len(), 2);
+    ok(run(
+        &db,
+        &[
+            "payments",
+            "write-off",
+            &id,
+            "--reason",
+            "customer unreachable",
+        ],
+    ));
+    assert_eq!(status_of(&db, p), "written_off");
+    // Nothing more can be done with it.
+    let err = fails(run(&db, &["payments", "record", &id, "--succeeded"]));
+    assert!(err.contains("written_off, not failing"), "{err}");
+    // The account cancels afterwards: its churn is involuntary.
+    let conn = Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE accounts SET status = 'churned', churned_at = '2026-11-23', churn_kind = 'voluntary'
+         WHERE id = 1 AND status = 'active'",
+        [],
+    )
+    .unwrap();
+    let kind: Option<String> = conn
+        .query_row("SELECT churn_kind FROM accounts WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(kind.as_deref(), Some("involuntary"));
+}
+
+#[test]
+fn the_report_splits_recovery_by_month_class_and_how_it_was_won() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    let report: serde_json::Value =
+        serde_json::from_str(&ok(run(&db, &["payments", "report", "--json"]))).unwrap();
+    let first = &report["currencies"][0];
+    let total = &first["total"];
+    let rate = total["recovery_rate"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&rate), "{total}");
+    assert!(total["recovered_cents"].as_i64().unwrap() <= total["failed_cents"].as_i64().unwrap());
+    assert!(!first["by_month"].as_object().unwrap().is_empty());
+    assert!(!first["by_class"].as_object().unwrap().is_empty());
+    assert!(first["recovered_by"].get("retry").is_some());
+    assert!(report["involuntary_churn"]["accounts"].as_u64().unwrap() > 0);
+    let text = ok(run(&db, &["payments", "report"]));
+    assert!(text.contains("by month of first failure"), "{text}");
+    assert!(text.contains("involuntary churn:"), "{text}");
+}

@@ -3,9 +3,12 @@
 mod checkins;
 mod demo;
 mod identity;
+mod import;
 mod log;
 mod paths;
 mod payments;
+mod payments_report;
+mod payments_run;
 mod risk;
 mod search;
 mod summary;
@@ -62,6 +65,8 @@ pub enum Command {
     Backtest(risk::BacktestArgs),
     /// The failed-payment retry queues (`retain payments due`: the retries due now)
     Payments(payments::PaymentsArgs),
+    /// Import a billing system's export (`retain import stripe FILE`)
+    Import(import::ImportArgs),
     /// Bring every account's check-ins in line with its lifecycle stage (idempotent)
     Schedule(checkins::ScheduleArgs),
     /// List open check-ins, most overdue first
@@ -129,6 +134,7 @@ pub fn run() -> Result<()> {
         Some(Command::AtRisk(args)) => risk::at_risk(&ctx, &args),
         Some(Command::Backtest(args)) => risk::backtest(&ctx, &args),
         Some(Command::Payments(args)) => payments::run(&ctx, &args),
+        Some(Command::Import(args)) => import::run(&ctx, &args),
         Some(Command::Schedule(args)) => checkins::schedule(&ctx, &args),
         Some(Command::Checkins(args)) => checkins::list(&ctx, &args),
         Some(Command::Summary { json }) => summary::run(&ctx, json),

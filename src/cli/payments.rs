@@ -1,14 +1,14 @@
 //! `retain payments`: the failed-payment retry queues.
 
 use anyhow::Result;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::Ctx;
 use crate::display::{fit, terminal_safe};
 use crate::domain::money;
-use crate::domain::retry::{Next, Queue, RetryPolicy, class_of, meaning, next};
-use crate::store::{Create, PaymentRow, Store};
+use crate::domain::retry::{Next, Queue, RetryPolicy, meaning, next};
+use crate::store::{Actor, AttemptResult, Create, NewAttempt, PaymentRow, PaymentState, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct PaymentsArgs {
@@ -30,6 +30,43 @@ pub enum PaymentsAction {
         #[arg(long)]
         json: bool,
     },
+    /// Hand each due retry to CMD (the payment as JSON on its standard input; it prints
+    /// {"outcome":"succeeded"} or {"outcome":"failed","decline_code":"..."}) and record the results
+    Run(super::payments_run::RunArgs),
+    /// Recovery metrics: rate by month of first failure, by class and by how it was won
+    Report(super::payments_report::ReportArgs),
+    /// The customer gave a new or corrected card: retry the payment now
+    CardUpdated { payment_id: i64 },
+    /// Record the result of a retry made outside retain
+    Record {
+        payment_id: i64,
+        /// It went through
+        #[arg(long, conflicts_with = "failed")]
+        succeeded: bool,
+        /// It was declined with this code
+        #[arg(
+            long,
+            value_name = "DECLINE_CODE",
+            required_unless_present = "succeeded"
+        )]
+        failed: Option<String>,
+    },
+    /// Hold dunning until a day (a promise to pay, a dispute)
+    Pause {
+        payment_id: i64,
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_day)]
+        until: NaiveDate,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Resume dunning paused with `pause`
+    Resume { payment_id: i64 },
+    /// Give up on the payment: it is lost, and if the account cancels its churn is involuntary
+    WriteOff {
+        payment_id: i64,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,7 +84,7 @@ pub enum QueueArg {
 
 /// One line of a queue, as scripts read it.
 #[derive(Debug, Serialize)]
-struct Item {
+pub(super) struct Item {
     payment_id: Option<i64>,
     account_id: i64,
     name: String,
@@ -70,10 +107,10 @@ struct Item {
     queue: &'static str,
 }
 
-fn item(p: &PaymentRow, policy: &RetryPolicy, now: DateTime<Utc>) -> Item {
+pub(super) fn item(p: &PaymentRow, policy: &RetryPolicy, now: DateTime<Utc>) -> Item {
     let next = next(&p.history, policy, now);
     let queue = Queue::of(&next, now);
-    let c = class_of(&p.history.decline_code, p.history.advice_code.as_deref());
+    let c = policy.class_of(&p.history.decline_code, p.history.advice_code.as_deref());
     Item {
         payment_id: Some(p.payment_id),
         account_id: p.account_id,
@@ -106,13 +143,18 @@ fn item(p: &PaymentRow, policy: &RetryPolicy, now: DateTime<Utc>) -> Item {
 }
 
 pub fn run(ctx: &Ctx, args: &PaymentsArgs) -> Result<()> {
+    let policy = crate::config::retry_policy()?;
+    let (queue, json) = match &args.action {
+        None => (args.queue, args.json),
+        Some(PaymentsAction::Due { json }) => (Some(QueueArg::Due), *json),
+        Some(PaymentsAction::Run(run)) => return super::payments_run::run(ctx, run, &policy),
+        Some(PaymentsAction::Report(report)) => {
+            return super::payments_report::run(ctx, report, &policy);
+        }
+        Some(action) => return act(ctx, action, &policy),
+    };
     let store = Store::open(&ctx.db, Create::Never)?;
     let now = ctx.now();
-    let policy = RetryPolicy::default();
-    let (queue, json) = match &args.action {
-        Some(PaymentsAction::Due { json }) => (Some(QueueArg::Due), *json),
-        None => (args.queue, args.json),
-    };
     let mut items: Vec<Item> = store
         .payments_in_dunning(ctx.today)?
         .iter()
@@ -198,4 +240,75 @@ pub fn run(ctx: &Ctx, args: &PaymentsArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// One rep's action on one payment, from the shell.
+fn act(ctx: &Ctx, action: &PaymentsAction, policy: &RetryPolicy) -> Result<()> {
+    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let by = Actor {
+        os_user: &ctx.os_user,
+        now: ctx.now(),
+    };
+    let state = match action {
+        PaymentsAction::CardUpdated { payment_id } => {
+            store.card_updated(*payment_id, policy, by)?
+        }
+        PaymentsAction::Record {
+            payment_id, failed, ..
+        } => {
+            let result = match failed {
+                Some(code) => AttemptResult::Failed {
+                    decline_code: code.trim().to_string(),
+                    advice_code: None,
+                },
+                None => AttemptResult::Succeeded,
+            };
+            store
+                .record_attempt(
+                    *payment_id,
+                    &NewAttempt {
+                        at: by.now,
+                        result,
+                        automatic: false,
+                        external_ref: None,
+                    },
+                    policy,
+                    by,
+                )?
+                .ok_or_else(|| {
+                    anyhow::anyhow!("payment {payment_id}: the attempt was not recorded")
+                })?
+        }
+        PaymentsAction::Pause {
+            payment_id,
+            until,
+            reason,
+        } => store.pause_dunning(*payment_id, Some((*until, reason.trim())), policy, by)?,
+        PaymentsAction::Resume { payment_id } => {
+            store.pause_dunning(*payment_id, None, policy, by)?
+        }
+        PaymentsAction::WriteOff { payment_id, reason } => {
+            store.write_off(*payment_id, reason.trim(), policy, by)?
+        }
+        PaymentsAction::Due { .. } | PaymentsAction::Run(_) | PaymentsAction::Report(_) => {
+            unreachable!("listed and run above")
+        }
+    };
+    println!("{}", describe(&state));
+    Ok(())
+}
+
+/// A payment's state in a line: "failing, 3 attempts, next retry 2026-11-24 14:00".
+pub(super) fn describe(state: &PaymentState) -> String {
+    let next = match &state.next {
+        _ if state.status != "failing" => String::new(),
+        Next::RetryAt { at } => format!(", next retry {}", at.format("%Y-%m-%d %H:%M")),
+        Next::Paused { until } => format!(", paused until {until}"),
+        Next::WaitForCard => ", waiting for a new card".into(),
+        Next::CustomerMustAct => ", waiting for the customer to complete it".into(),
+        Next::NeverRetry => ", never to be retried".into(),
+        Next::Exhausted { why } => format!(", exhausted ({why})"),
+        Next::Recovered => String::new(),
+    };
+    format!("{}, {} attempts{next}", state.status, state.attempts)
 }

@@ -4,9 +4,9 @@
 //! classes are ours. A code we do not know is treated as ambiguous and flagged so that someone
 //! can classify it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DeclineClass {
     /// A passing fault at the issuer or processor: retry automatically.

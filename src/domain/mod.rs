@@ -2,6 +2,7 @@
 //! database, so every rule can be unit-tested with values written in the test.
 
 pub mod backtest;
+pub mod billing;
 pub mod checkins;
 pub mod dates;
 pub mod decline;
@@ -9,6 +10,7 @@ pub mod fold;
 pub mod lifecycle;
 pub mod model;
 pub mod money;
+pub mod recovery;
 pub mod retry;
 pub mod risk;
 pub mod search;

@@ -6,12 +6,15 @@
 //! a few times only, and nothing at all for a card that must change, a customer who must act,
 //! a revoked mandate or fraud.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::decline::{Classification, DeclineClass, classify};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RetryPolicy {
     /// Attempts (the first failure included) before the payment is exhausted.
     pub max_attempts: u32,
@@ -29,6 +32,9 @@ pub struct RetryPolicy {
     pub ambiguous_days: Vec<u32>,
     /// The hour (UTC) retries are placed at.
     pub hour: u32,
+    /// A team's own class for a decline code (lower case), over the built-in one.
+    #[serde(rename = "classes")]
+    pub overrides: BTreeMap<String, DeclineClass>,
 }
 
 impl Default for RetryPolicy {
@@ -42,7 +48,65 @@ impl Default for RetryPolicy {
             paydays: vec![1, 15],
             ambiguous_days: vec![3, 7],
             hour: 14,
+            overrides: BTreeMap::new(),
         }
+    }
+}
+
+impl RetryPolicy {
+    /// The defaults with the settings of a `payments.toml` over them.
+    pub fn from_toml(text: &str) -> Result<RetryPolicy, String> {
+        let mut policy: RetryPolicy = toml::from_str(text).map_err(|e| e.to_string())?;
+        policy.overrides = std::mem::take(&mut policy.overrides)
+            .into_iter()
+            .map(|(code, class)| (code.trim().to_ascii_lowercase(), class))
+            .collect();
+        policy.check()?;
+        Ok(policy)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.max_attempts == 0 {
+            return Err("max_attempts: at least 1 (the first failure counts)".into());
+        }
+        if self.hour > 23 {
+            return Err(format!(
+                "hour: {} is not an hour of the day (0-23)",
+                self.hour
+            ));
+        }
+        if let Some(d) = self.paydays.iter().find(|d| !(1..=31).contains(*d)) {
+            return Err(format!("paydays: {d} is not a day of the month (1-31)"));
+        }
+        for (name, days) in [
+            ("soft_days", &self.soft_days),
+            ("ambiguous_days", &self.ambiguous_days),
+        ] {
+            if days.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(format!("{name}: days after the first failure must go up"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The class of a decline: the team's override, else the built-in class; an advice code
+    /// from the processor wins over both: `try_again_later` means retry (soft),
+    /// `do_not_try_again` means no retry, `confirm_card_data` means a corrected card.
+    pub fn class_of(&self, code: &str, advice: Option<&str>) -> Classification {
+        let base = match self.overrides.get(&code.trim().to_ascii_lowercase()) {
+            Some(&class) => Classification { class, known: true },
+            None => classify(code),
+        };
+        let class = match advice.map(|a| a.trim().to_ascii_lowercase()).as_deref() {
+            Some("try_again_later") => DeclineClass::Soft,
+            Some("do_not_try_again") => match base.class {
+                DeclineClass::Fraud | DeclineClass::Revoked => base.class,
+                _ => DeclineClass::Revoked,
+            },
+            Some("confirm_card_data") => DeclineClass::NewCard,
+            _ => return base,
+        };
+        Classification { class, ..base }
     }
 }
 
@@ -92,35 +156,30 @@ pub enum Next {
     },
 }
 
-/// The class of a decline, an advice code overriding it: `try_again_later` means retry (soft),
-/// `do_not_try_again` means no retry, `confirm_card_data` means a corrected card.
-pub fn class_of(code: &str, advice: Option<&str>) -> Classification {
-    let base = classify(code);
-    let class = match advice.map(|a| a.trim().to_ascii_lowercase()).as_deref() {
-        Some("try_again_later") => DeclineClass::Soft,
-        Some("do_not_try_again") => match base.class {
-            DeclineClass::Fraud | DeclineClass::Revoked => base.class,
-            _ => DeclineClass::Revoked,
-        },
-        Some("confirm_card_data") => DeclineClass::NewCard,
-        _ => return base,
-    };
-    Classification { class, ..base }
-}
-
 pub fn next(history: &History, policy: &RetryPolicy, now: DateTime<Utc>) -> Next {
     if history.attempts.iter().any(|a| a.succeeded) {
         return Next::Recovered;
     }
-    let class = class_of(&history.decline_code, history.advice_code.as_deref()).class;
+    let first = history.first_failed_at;
+    let last = history.attempts.last().map_or(first, |a| a.at);
+    // A rep's pause holds everything, a new card included.
+    if let Some(until) = history.paused_until.filter(|u| *u > now.date_naive()) {
+        return Next::Paused { until };
+    }
+    // A card the customer gave after the last attempt is tried at once, whatever the decline
+    // was: it is a new start with the issuer.
+    if let Some(updated) = history.card_updated_at.filter(|u| *u > last) {
+        return Next::RetryAt { at: updated };
+    }
+    let class = policy
+        .class_of(&history.decline_code, history.advice_code.as_deref())
+        .class;
     match class {
         DeclineClass::Revoked | DeclineClass::Fraud => return Next::NeverRetry,
         DeclineClass::Authenticate => return Next::CustomerMustAct,
         _ => {}
     }
-    let first = history.first_failed_at;
     let failed = history.attempts.len().max(1) as u32;
-    let last = history.attempts.last().map_or(first, |a| a.at);
     if (now - first).num_days() >= i64::from(policy.exhausted_after_days) {
         return Next::Exhausted {
             why: format!("{} days in dunning", policy.exhausted_after_days),
@@ -143,9 +202,6 @@ pub fn next(history: &History, policy: &RetryPolicy, now: DateTime<Utc>) -> Next
                 policy.network_cap_30d
             ),
         };
-    }
-    if let Some(until) = history.paused_until.filter(|u| *u > now.date_naive()) {
-        return Next::Paused { until };
     }
     let at_hour = |day: NaiveDate| {
         day.and_time(NaiveTime::from_hms_opt(policy.hour, 0, 0).unwrap_or_default())
@@ -173,11 +229,7 @@ pub fn next(history: &History, policy: &RetryPolicy, now: DateTime<Utc>) -> Next
             at: last + Duration::days(1),
         },
         DeclineClass::Operational => Next::NeverRetry,
-        DeclineClass::NewCard => match history.card_updated_at {
-            // A new card: try it at once.
-            Some(updated) if updated > last => Next::RetryAt { at: updated },
-            _ => Next::WaitForCard,
-        },
+        DeclineClass::NewCard => Next::WaitForCard,
         DeclineClass::InsufficientFunds => {
             let payday = next_payday(last.date_naive(), &policy.paydays);
             if payday >= window_end {

@@ -209,7 +209,9 @@ fn advice_codes_override_the_class() {
         retry_at("2026-11-03T14:00")
     );
     assert!(
-        !class_of("mystery", Some("try_again_later")).known,
+        !RetryPolicy::default()
+            .class_of("mystery", Some("try_again_later"))
+            .known,
         "still flagged"
     );
 }
@@ -279,5 +281,47 @@ fn queues_follow_what_to_do_next() {
     assert_eq!(Queue::of(&Next::Recovered, now), Queue::Recovered);
     for class in DeclineClass::ALL {
         assert!(!meaning(class).is_empty());
+    }
+}
+
+#[test]
+fn a_team_can_reclassify_a_code_and_tune_the_caps() {
+    let policy = RetryPolicy::from_toml(
+        "max_attempts = 4\npaydays = [1, 25]\n[classes]\nDo_Not_Honor = \"new-card\"\nbank_on_fire = \"soft\"\n",
+    )
+    .unwrap();
+    assert_eq!(policy.max_attempts, 4);
+    assert_eq!(policy.within_days, 14, "unset keys keep their defaults");
+    let c = policy.class_of("do_not_honor", None);
+    assert_eq!((c.class, c.known), (DeclineClass::NewCard, true));
+    let c = policy.class_of("BANK_ON_FIRE", None);
+    assert_eq!(
+        (c.class, c.known),
+        (DeclineClass::Soft, true),
+        "classified by the team"
+    );
+    let h = failed(&["2026-11-02T09:00"], "do_not_honor");
+    assert_eq!(next(&h, &policy, at("2026-11-02T10:00")), Next::WaitForCard);
+    // The advice code still wins over a team's class.
+    assert_eq!(
+        policy
+            .class_of("do_not_honor", Some("try_again_later"))
+            .class,
+        DeclineClass::Soft
+    );
+}
+
+#[test]
+fn a_bad_policy_file_says_which_setting_is_wrong() {
+    for (text, says) in [
+        ("max_attempts = 0", "max_attempts"),
+        ("paydays = [0, 15]", "paydays"),
+        ("soft_days = [3, 1]", "soft_days"),
+        ("hour = 24", "hour"),
+        ("[classes]\nexpired_card = \"hopeless\"", "hopeless"),
+        ("max_tries = 3", "max_tries"),
+    ] {
+        let err = RetryPolicy::from_toml(text).unwrap_err();
+        assert!(err.contains(says), "{text}: {err}");
     }
 }

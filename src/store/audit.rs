@@ -12,7 +12,8 @@ pub struct Change<'a> {
     pub os_user: &'a str,
     pub action: &'a str,
     pub entity: &'a str,
-    pub entity_id: i64,
+    /// The row changed; `None` for a change of many rows (an import).
+    pub entity_id: Option<i64>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }

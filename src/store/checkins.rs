@@ -106,7 +106,7 @@ impl Store {
                     os_user,
                     action: "snooze check-in",
                     entity: "checkins",
-                    entity_id: checkin_id,
+                    entity_id: Some(checkin_id),
                     before: None,
                     after: Some(serde_json::json!({"until": day(until), "reason": reason})),
                 },

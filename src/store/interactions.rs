@@ -50,6 +50,16 @@ impl Store {
                     now,
                 )?;
             }
+            // A call or an email reaches the customer: it is the outreach of every payment of
+            // theirs that is failing.
+            if matches!(new.kind, InteractionKind::Call | InteractionKind::Email) {
+                tx.execute(
+                    "UPDATE failed_payments SET last_outreach_at = ?2
+                     WHERE account_id = ?1 AND status = 'failing'
+                       AND (last_outreach_at IS NULL OR last_outreach_at < ?2)",
+                    params![account_id, instant(&new.occurred_at)],
+                )?;
+            }
             if let Some(login) = new.rep.as_deref() {
                 tx.execute(
                     "DELETE FROM drafts WHERE rep_login = ?1 AND account_id = ?2",
@@ -63,7 +73,7 @@ impl Store {
                     os_user,
                     action: "log interaction",
                     entity: "interactions",
-                    entity_id: id,
+                    entity_id: Some(id),
                     before: None,
                     after: Some(json!({
                         "account_id": account_id,
@@ -241,7 +251,7 @@ impl Store {
                     os_user,
                     action: "assign owner",
                     entity: "accounts",
-                    entity_id: account_id,
+                    entity_id: Some(account_id),
                     before: Some(json!({ "owner": before })),
                     after: Some(json!({ "owner": login })),
                 },

@@ -2,9 +2,11 @@
 
 mod accounts;
 mod audit;
+mod billing;
 mod card;
 mod checkins;
 mod codec;
+mod dunning;
 mod error;
 mod interactions;
 mod load;
@@ -19,9 +21,11 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use accounts::{AccountList, AccountRow};
+pub use billing::BillingCounts;
 pub use card::{AccountCard, ContactRow, EventKind, OpenPayment, TimelineEntry};
 pub use checkins::{CheckinFilter, CheckinRow, ScheduleCounts};
 pub use codec::{day, instant, parse_day, parse_instant};
+pub use dunning::{Actor, AttemptResult, NewAttempt, PaymentState};
 pub use error::StoreError;
 pub use interactions::Draft;
 pub use load::LoadCounts;

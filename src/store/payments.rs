@@ -7,7 +7,8 @@ use rusqlite::params;
 
 use super::codec::{day, read};
 use super::{Store, StoreError};
-use crate::domain::retry::{Attempt, History};
+use crate::domain::recovery::{Churned, FailedPayment, Outcome};
+use crate::domain::retry::{Attempt, History, RetryPolicy};
 
 /// The last card known on an active account, expiring soon.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -109,7 +110,8 @@ impl Store {
         Ok(rows)
     }
 
-    /// Active accounts whose last known card expires within `days` of `today`.
+    /// Active accounts whose card expires within `days` of `today`: the card the billing system
+    /// reported, else the one of the account's latest failed payment.
     pub fn expiring_cards(
         &self,
         today: NaiveDate,
@@ -120,13 +122,16 @@ impl Store {
             let rows = self
                 .conn
                 .prepare_cached(
-                    "SELECT a.id, a.name, r.login, a.mrr_cents, a.currency, p.card_exp_month, p.card_exp_year
+                    "SELECT a.id, a.name, r.login, a.mrr_cents, a.currency,
+                            coalesce(c.exp_month, p.card_exp_month) AS month,
+                            coalesce(c.exp_year, p.card_exp_year) AS year
                      FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id
-                     JOIN failed_payments p ON p.id = (
+                     LEFT JOIN account_cards c ON c.account_id = a.id
+                     LEFT JOIN failed_payments p ON p.id = (
                          SELECT id FROM failed_payments WHERE account_id = a.id
                            AND card_exp_month IS NOT NULL ORDER BY first_failed_at DESC LIMIT 1)
-                     WHERE a.status = 'active'
-                     ORDER BY p.card_exp_year, p.card_exp_month, a.mrr_cents DESC",
+                     WHERE a.status = 'active' AND month IS NOT NULL
+                     ORDER BY year, month, a.mrr_cents DESC",
                 )?
                 .query_map([], |r| {
                     Ok(ExpiringCard {
@@ -149,6 +154,63 @@ impl Store {
                         .is_some_and(|end| end > today && end <= until + Days::new(1))
                 })
                 .collect())
+        };
+        run().map_err(|e| self.fail(e))
+    }
+}
+
+impl Store {
+    /// Payments that first failed, and accounts that churned, on or after `since`: what the
+    /// recovery metrics read.
+    pub fn recovery_inputs(
+        &self,
+        since: NaiveDate,
+        policy: &RetryPolicy,
+    ) -> Result<(Vec<FailedPayment>, Vec<Churned>), StoreError> {
+        let c = &self.conn;
+        let run = || -> rusqlite::Result<_> {
+            let payments = c
+                .prepare_cached(
+                    "SELECT first_failed_at, amount_cents, currency, last_decline_code, advice_code,
+                            status, resolved_at, card_updated_at IS NOT NULL
+                                AND (resolved_at IS NULL OR card_updated_at <= resolved_at)
+                     FROM failed_payments WHERE first_failed_at >= ?1",
+                )?
+                .query_map([day(since)], |r| {
+                    let code: String = r.get(3)?;
+                    let advice: Option<String> = r.get(4)?;
+                    let status: String = r.get(5)?;
+                    Ok(FailedPayment {
+                        first_failed: read::instant(r, 0)?.date_naive(),
+                        amount_cents: r.get(1)?,
+                        currency: r.get(2)?,
+                        class: policy.class_of(&code, advice.as_deref()).class,
+                        outcome: match status.as_str() {
+                            "recovered" => Outcome::Recovered,
+                            "lost" => Outcome::Lost,
+                            "written_off" => Outcome::WrittenOff,
+                            _ => Outcome::Failing,
+                        },
+                        resolved_on: read::opt_instant(r, 6)?.map(|t| t.date_naive()),
+                        card_updated: r.get(7)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let churned = c
+                .prepare_cached(
+                    "SELECT churned_at, mrr_cents, currency, churn_kind = 'involuntary'
+                     FROM accounts WHERE status = 'churned' AND churned_at >= ?1",
+                )?
+                .query_map([day(since)], |r| {
+                    Ok(Churned {
+                        on: read::day(r, 0)?,
+                        mrr_cents: r.get(1)?,
+                        currency: r.get(2)?,
+                        involuntary: r.get::<_, Option<bool>>(3)?.unwrap_or(false),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((payments, churned))
         };
         run().map_err(|e| self.fail(e))
     }

@@ -432,7 +432,7 @@ impl Store {
                     os_user,
                     action: "snooze risk",
                     entity: "accounts",
-                    entity_id: account_id,
+                    entity_id: Some(account_id),
                     before: None,
                     after: Some(after),
                 },

@@ -1,0 +1,98 @@
+//! `retain import`: what other systems export, into the database.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use super::Ctx;
+use crate::ingest::stripe;
+use crate::store::{Actor, BillingCounts, Create, Store};
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub source: ImportSource,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ImportSource {
+    /// Stripe events or charge/invoice/payment-intent objects: a JSON array, newline-delimited
+    /// JSON, or an API list. Idempotent; a malformed file changes nothing
+    Stripe {
+        file: PathBuf,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Serialize)]
+struct Imported<'a> {
+    file: String,
+    #[serde(flatten)]
+    counts: &'a BillingCounts,
+    skipped: &'a std::collections::BTreeMap<String, usize>,
+}
+
+pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
+    let ImportSource::Stripe { file, json } = &args.source;
+    let policy = crate::config::retry_policy()?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    // Parse all of it before touching the database: a bad item anywhere rejects the file.
+    let parsed = stripe::parse(file, &text)?;
+    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let by = Actor {
+        os_user: &ctx.os_user,
+        now: ctx.now(),
+    };
+    let source = format!("stripe {}", file.display());
+    let counts = store.apply_billing(&parsed.events, &source, &policy, by)?;
+    if *json {
+        let out = Imported {
+            file: file.display().to_string(),
+            counts: &counts,
+            skipped: &parsed.skipped,
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    println!(
+        "{}: {} payments opened, {} attempts recorded, {} recovered, {} cards noted, {} already known",
+        file.display(),
+        counts.payments_opened,
+        counts.attempts_recorded,
+        counts.recovered,
+        counts.cards_noted,
+        counts.unchanged
+    );
+    if counts.paid_without_failure > 0 {
+        println!(
+            "{} successful payments had never failed: nothing to recover",
+            counts.paid_without_failure
+        );
+    }
+    for (kind, n) in &parsed.skipped {
+        println!("skipped {n} × {kind} (not about failed payments)");
+    }
+    if !counts.unmatched_customers.is_empty() {
+        let shown: Vec<String> = counts
+            .unmatched_customers
+            .iter()
+            .take(10)
+            .map(|(c, n)| format!("{c} ({n})"))
+            .collect();
+        eprintln!(
+            "retain: warning: {} customers match no account's external id, and their events were left out: {}{}. Import those accounts first, then this file again",
+            counts.unmatched_customers.len(),
+            shown.join(", "),
+            if counts.unmatched_customers.len() > 10 {
+                ", ..."
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
+}

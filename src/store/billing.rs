@@ -1,0 +1,266 @@
+//! Applying what a billing system exported: failed payments, their attempts, recoveries and
+//! cards on file. All of a file in one transaction, and idempotent: a change already recorded
+//! is recognised by the payment's and the attempt's ids and left alone.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde_json::json;
+
+use super::codec::instant;
+use super::dunning::{Actor, AttemptResult, NewAttempt, add_attempt, audit_payment};
+use super::{Store, StoreError};
+use crate::domain::billing::{BillingChange, BillingEvent, CardOnFile};
+use crate::domain::retry::RetryPolicy;
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct BillingCounts {
+    pub payments_opened: usize,
+    pub attempts_recorded: usize,
+    pub recovered: usize,
+    pub cards_noted: usize,
+    /// Changes the database already held.
+    pub unchanged: usize,
+    /// Successful payments that never failed: nothing to recover.
+    pub paid_without_failure: usize,
+    /// Customer ids that match no account's external id, with how many events named each.
+    pub unmatched_customers: BTreeMap<String, usize>,
+}
+
+impl Store {
+    /// Applies `events` oldest first, all or nothing. `source` names the file in the audit log.
+    pub fn apply_billing(
+        &mut self,
+        events: &[BillingEvent],
+        source: &str,
+        policy: &RetryPolicy,
+        by: Actor<'_>,
+    ) -> Result<BillingCounts, StoreError> {
+        let mut order: Vec<&BillingEvent> = events.iter().collect();
+        order.sort_by_key(|e| e.at);
+        self.write(|tx| {
+            let mut counts = BillingCounts::default();
+            let mut touched = BTreeSet::new();
+            for event in order {
+                let Some(account_id) = account_of(tx, &event.customer)? else {
+                    *counts
+                        .unmatched_customers
+                        .entry(event.customer.clone())
+                        .or_default() += 1;
+                    continue;
+                };
+                if let Some(id) = apply(tx, account_id, event, policy, &mut counts)? {
+                    touched.insert(id);
+                }
+            }
+            // A file that changed nothing leaves no trace: importing twice is the same as once.
+            if !touched.is_empty() || counts.cards_noted > 0 {
+                audit_payment(
+                    tx,
+                    by,
+                    "import billing",
+                    None,
+                    json!({ "source": source, "payments": touched, "counts": &counts }),
+                )?;
+            }
+            Ok(counts)
+        })
+    }
+}
+
+fn account_of(tx: &Connection, customer: &str) -> rusqlite::Result<Option<i64>> {
+    tx.prepare_cached("SELECT id FROM accounts WHERE external_id = ?1")?
+        .query_row([customer], |r| r.get(0))
+        .optional()
+}
+
+/// Applies one event; returns the payment it changed, if any.
+fn apply(
+    tx: &Connection,
+    account_id: i64,
+    event: &BillingEvent,
+    policy: &RetryPolicy,
+    counts: &mut BillingCounts,
+) -> rusqlite::Result<Option<i64>> {
+    match &event.change {
+        BillingChange::PaymentFailed {
+            payment_ref,
+            attempt_ref,
+            attempt_number,
+            amount_cents,
+            currency,
+            decline_code,
+            advice_code,
+            card,
+        } => {
+            if let Some(card) = card {
+                note_card(tx, account_id, card, event.at, counts)?;
+            }
+            let (payment_id, known_code) = match payment(tx, payment_ref)? {
+                Some(found) => found,
+                None => {
+                    let code = decline_code.as_deref().unwrap_or("unknown");
+                    tx.prepare_cached(
+                        "INSERT INTO failed_payments (account_id, external_ref, amount_cents,
+                             currency, first_failed_at, last_decline_code, advice_code,
+                             card_exp_month, card_exp_year)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    )?
+                    .execute(params![
+                        account_id,
+                        payment_ref,
+                        amount_cents,
+                        currency,
+                        instant(&event.at),
+                        code,
+                        advice_code,
+                        card.as_ref().map(|c| c.exp_month),
+                        card.as_ref().map(|c| c.exp_year),
+                    ])?;
+                    counts.payments_opened += 1;
+                    (tx.last_insert_rowid(), code.to_string())
+                }
+            };
+            // An invoice says how many attempts were made but not which charge this one was:
+            // it adds an attempt only when it counts more than are recorded.
+            let attempt_ref = match (attempt_ref, attempt_number) {
+                (Some(r), _) => Some(r.clone()),
+                (None, Some(n)) => {
+                    let recorded: u32 = tx.query_row(
+                        "SELECT count(*) FROM payment_attempts
+                         WHERE payment_id = ?1 AND outcome = 'failed'",
+                        [payment_id],
+                        |r| r.get(0),
+                    )?;
+                    if recorded >= *n {
+                        counts.unchanged += 1;
+                        return Ok(None);
+                    }
+                    Some(format!("{payment_ref}#{n}"))
+                }
+                // Nothing names the attempt: its payment and moment do, the same on every import.
+                (None, None) => Some(format!("{payment_ref}@{}", event.at.timestamp())),
+            };
+            let result = AttemptResult::Failed {
+                decline_code: decline_code.clone().unwrap_or(known_code),
+                advice_code: advice_code.clone(),
+            };
+            record(
+                tx,
+                payment_id,
+                event.at,
+                result,
+                attempt_ref,
+                policy,
+                counts,
+            )
+        }
+        BillingChange::PaymentSucceeded {
+            payment_ref,
+            attempt_ref,
+        } => {
+            let Some((payment_id, _)) = payment(tx, payment_ref)? else {
+                counts.paid_without_failure += 1;
+                return Ok(None);
+            };
+            let status: String = tx.query_row(
+                "SELECT status FROM failed_payments WHERE id = ?1",
+                [payment_id],
+                |r| r.get(0),
+            )?;
+            if status != "failing" {
+                counts.unchanged += 1;
+                return Ok(None);
+            }
+            let attempt_ref = attempt_ref
+                .clone()
+                .unwrap_or_else(|| format!("{payment_ref}#paid"));
+            let found = record(
+                tx,
+                payment_id,
+                event.at,
+                AttemptResult::Succeeded,
+                Some(attempt_ref),
+                policy,
+                counts,
+            )?;
+            if found.is_some() {
+                counts.recovered += 1;
+            }
+            Ok(found)
+        }
+        BillingChange::CardExpiring { card } => {
+            note_card(tx, account_id, card, event.at, counts)?;
+            Ok(None)
+        }
+    }
+}
+
+fn payment(tx: &Connection, external_ref: &str) -> rusqlite::Result<Option<(i64, String)>> {
+    tx.prepare_cached("SELECT id, last_decline_code FROM failed_payments WHERE external_ref = ?1")?
+        .query_row([external_ref], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
+fn record(
+    tx: &Connection,
+    payment_id: i64,
+    at: DateTime<Utc>,
+    result: AttemptResult,
+    attempt_ref: Option<String>,
+    policy: &RetryPolicy,
+    counts: &mut BillingCounts,
+) -> rusqlite::Result<Option<i64>> {
+    let attempt = NewAttempt {
+        at,
+        result,
+        automatic: true,
+        external_ref: attempt_ref.as_deref(),
+    };
+    match add_attempt(tx, payment_id, &attempt, policy)? {
+        Some(_) => {
+            counts.attempts_recorded += 1;
+            Ok(Some(payment_id))
+        }
+        None => {
+            counts.unchanged += 1;
+            Ok(None)
+        }
+    }
+}
+
+/// Keeps the newest card the billing system reported for the account.
+fn note_card(
+    tx: &Connection,
+    account_id: i64,
+    card: &CardOnFile,
+    at: DateTime<Utc>,
+    counts: &mut BillingCounts,
+) -> rusqlite::Result<()> {
+    let changed = tx
+        .prepare_cached(
+            "INSERT INTO account_cards (account_id, brand, last4, exp_month, exp_year, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (account_id) DO UPDATE SET
+                 brand = excluded.brand, last4 = excluded.last4, exp_month = excluded.exp_month,
+                 exp_year = excluded.exp_year, updated_at = excluded.updated_at
+             WHERE excluded.updated_at > account_cards.updated_at
+               AND (excluded.exp_month, excluded.exp_year, excluded.last4)
+                   IS NOT (account_cards.exp_month, account_cards.exp_year, account_cards.last4)",
+        )?
+        .execute(params![
+            account_id,
+            card.brand,
+            card.last4,
+            card.exp_month,
+            card.exp_year,
+            instant(&at)
+        ])?;
+    if changed > 0 {
+        counts.cards_noted += 1;
+    }
+    Ok(())
+}

@@ -1,0 +1,361 @@
+//! What reps and scripts do to a failed payment: record a retry's result, note a new card, pause
+//! dunning, write it off. Each change keeps the payment's summary columns (attempts, last code,
+//! next retry, status) true to its attempts in the same transaction, and is audited.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::json;
+
+use super::audit::{self, Change};
+use super::codec::{day, instant, read};
+use super::{Store, StoreError};
+use crate::domain::retry::{Attempt, History, Next, RetryPolicy, next};
+
+/// The result of one attempt to charge a failed payment again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptResult {
+    Succeeded,
+    Failed {
+        decline_code: String,
+        advice_code: Option<String>,
+    },
+}
+
+/// An attempt to record. `external_ref` is the billing system's id of it (a charge): an
+/// attempt already recorded under it is not recorded again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttempt<'a> {
+    pub at: DateTime<Utc>,
+    pub result: AttemptResult,
+    pub automatic: bool,
+    pub external_ref: Option<&'a str>,
+}
+
+/// Who made a change, and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub os_user: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// A payment's state after a change, for the caller to report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentState {
+    pub status: String,
+    pub attempts: u32,
+    pub next: Next,
+}
+
+impl Store {
+    /// Records an attempt on a failing payment; `None` when it was recorded before.
+    pub fn record_attempt(
+        &mut self,
+        payment_id: i64,
+        attempt: &NewAttempt<'_>,
+        policy: &RetryPolicy,
+        by: Actor<'_>,
+    ) -> Result<Option<PaymentState>, StoreError> {
+        self.write(|tx| {
+            let status: String = tx.query_row(
+                "SELECT status FROM failed_payments WHERE id = ?1",
+                [payment_id],
+                |r| r.get(0),
+            )?;
+            if status != "failing" {
+                return Err(not_failing(payment_id, &status));
+            }
+            let state = add_attempt(tx, payment_id, attempt, policy)?;
+            if let Some(state) = &state {
+                let after = attempt_json(attempt, state);
+                audit_payment(tx, by, "record attempt", Some(payment_id), after)?;
+            }
+            Ok(state)
+        })
+    }
+
+    /// The customer gave a new or corrected card: the payment is retried at once.
+    pub fn card_updated(
+        &mut self,
+        payment_id: i64,
+        policy: &RetryPolicy,
+        by: Actor<'_>,
+    ) -> Result<PaymentState, StoreError> {
+        self.payment_change(payment_id, policy, by, "card updated", |tx| {
+            tx.execute(
+                "UPDATE failed_payments SET card_updated_at = ?2 WHERE id = ?1",
+                params![payment_id, instant(&by.now)],
+            )
+        })
+    }
+
+    /// Holds dunning until a day (a promise to pay, a dispute), or resumes it with `None`.
+    pub fn pause_dunning(
+        &mut self,
+        payment_id: i64,
+        until: Option<(NaiveDate, &str)>,
+        policy: &RetryPolicy,
+        by: Actor<'_>,
+    ) -> Result<PaymentState, StoreError> {
+        let action = if until.is_some() {
+            "pause dunning"
+        } else {
+            "resume dunning"
+        };
+        self.payment_change(payment_id, policy, by, action, |tx| {
+            tx.execute(
+                "UPDATE failed_payments SET paused_until = ?2, pause_reason = ?3 WHERE id = ?1",
+                params![
+                    payment_id,
+                    until.map(|(d, _)| day(d)),
+                    until.map(|(_, r)| r)
+                ],
+            )
+        })
+    }
+
+    /// Gives up on a payment: it is lost. If its account cancels afterwards, the churn is
+    /// involuntary (a trigger in the schema sees to it).
+    pub fn write_off(
+        &mut self,
+        payment_id: i64,
+        reason: &str,
+        policy: &RetryPolicy,
+        by: Actor<'_>,
+    ) -> Result<PaymentState, StoreError> {
+        self.payment_change(payment_id, policy, by, "write off", |tx| {
+            tx.execute(
+                "UPDATE failed_payments
+                 SET status = 'written_off', resolved_at = ?2, next_retry_at = NULL,
+                     write_off_reason = ?3
+                 WHERE id = ?1 AND status = 'failing'",
+                params![payment_id, instant(&by.now), reason],
+            )
+        })
+    }
+
+    /// One change to a failing payment, then its summary columns brought up to date and the
+    /// change audited with the payment as it was and as it is.
+    fn payment_change(
+        &mut self,
+        payment_id: i64,
+        policy: &RetryPolicy,
+        by: Actor<'_>,
+        action: &str,
+        change: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+    ) -> Result<PaymentState, StoreError> {
+        self.write(|tx| {
+            let before = snapshot(tx, payment_id)?;
+            let status: String = before["status"].as_str().unwrap_or_default().to_string();
+            if status != "failing" {
+                return Err(not_failing(payment_id, &status));
+            }
+            change(tx)?;
+            let state = refresh(tx, payment_id, policy, by.now)?;
+            let after = snapshot(tx, payment_id)?;
+            audit::record(
+                tx,
+                &Change {
+                    at: by.now,
+                    os_user: by.os_user,
+                    action,
+                    entity: "failed_payments",
+                    entity_id: Some(payment_id),
+                    before: Some(before),
+                    after: Some(after),
+                },
+            )?;
+            Ok(state)
+        })
+    }
+}
+
+/// Inserts an attempt and updates its payment; `None` when `external_ref` was already recorded.
+pub(super) fn add_attempt(
+    tx: &Connection,
+    payment_id: i64,
+    attempt: &NewAttempt<'_>,
+    policy: &RetryPolicy,
+) -> rusqlite::Result<Option<PaymentState>> {
+    let NewAttempt {
+        at,
+        result,
+        automatic,
+        external_ref,
+    } = attempt;
+    let (outcome, code) = match result {
+        AttemptResult::Succeeded => ("succeeded", None),
+        AttemptResult::Failed { decline_code, .. } => ("failed", Some(decline_code.as_str())),
+    };
+    let added = tx
+        .prepare_cached(
+            "INSERT INTO payment_attempts
+                 (payment_id, attempted_at, outcome, decline_code, automatic, external_ref)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (external_ref) WHERE external_ref IS NOT NULL DO NOTHING",
+        )?
+        .execute(params![
+            payment_id,
+            instant(at),
+            outcome,
+            code,
+            automatic,
+            external_ref
+        ])?;
+    if added == 0 {
+        return Ok(None);
+    }
+    if let AttemptResult::Failed { advice_code, .. } = result {
+        tx.execute(
+            "UPDATE failed_payments SET advice_code = ?2 WHERE id = ?1",
+            params![payment_id, advice_code],
+        )?;
+    }
+    // The stored next retry is reckoned from the attempt; readers reckon from their own now.
+    refresh(tx, payment_id, policy, *at).map(Some)
+}
+
+/// Brings a payment's attempt count, last decline, next retry and status in line with its
+/// attempts. A success recovers a failing payment at the moment of the success.
+pub(super) fn refresh(
+    tx: &Connection,
+    payment_id: i64,
+    policy: &RetryPolicy,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<PaymentState> {
+    let (history, status) = history_of(tx, payment_id)?;
+    let recovered_at = history.attempts.iter().find(|a| a.succeeded).map(|a| a.at);
+    let next = next(&history, policy, now);
+    let status = match (status.as_str(), recovered_at) {
+        ("failing", Some(at)) => {
+            tx.execute(
+                "UPDATE failed_payments SET status = 'recovered', resolved_at = ?2 WHERE id = ?1",
+                params![payment_id, instant(&at)],
+            )?;
+            "recovered".to_string()
+        }
+        _ => status,
+    };
+    let retry_at = match (&next, status.as_str()) {
+        (Next::RetryAt { at }, "failing") => Some(instant(at)),
+        _ => None,
+    };
+    let attempts = history.attempts.len().max(1) as u32;
+    tx.execute(
+        "UPDATE failed_payments
+         SET attempt_count = ?2, last_decline_code = ?3, next_retry_at = ?4
+         WHERE id = ?1",
+        params![payment_id, attempts, history.decline_code, retry_at],
+    )?;
+    Ok(PaymentState {
+        status,
+        attempts,
+        next,
+    })
+}
+
+/// A payment's history as the policy reads it, and its status. The last decline is that of the
+/// newest failed attempt, else the one the payment was recorded with.
+fn history_of(tx: &Connection, payment_id: i64) -> rusqlite::Result<(History, String)> {
+    let (mut history, status) = tx
+        .prepare_cached(
+            "SELECT first_failed_at, last_decline_code, advice_code, card_updated_at,
+                    paused_until, status
+             FROM failed_payments WHERE id = ?1",
+        )?
+        .query_row([payment_id], |r| {
+            Ok((
+                History {
+                    first_failed_at: read::instant(r, 0)?,
+                    attempts: Vec::new(),
+                    decline_code: r.get(1)?,
+                    advice_code: r.get(2)?,
+                    card_updated_at: read::opt_instant(r, 3)?,
+                    paused_until: read::opt_day(r, 4)?,
+                },
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT attempted_at, outcome = 'succeeded', decline_code FROM payment_attempts
+         WHERE payment_id = ?1 ORDER BY attempted_at, id",
+    )?;
+    let mut rows = stmt.query([payment_id])?;
+    while let Some(r) = rows.next()? {
+        history.attempts.push(Attempt {
+            at: read::instant(r, 0)?,
+            succeeded: r.get(1)?,
+        });
+        if let Some(code) = r.get::<_, Option<String>>(2)? {
+            history.decline_code = code;
+        }
+    }
+    Ok((history, status))
+}
+
+fn snapshot(tx: &Connection, payment_id: i64) -> rusqlite::Result<serde_json::Value> {
+    tx.prepare_cached(
+        "SELECT status, attempt_count, last_decline_code, next_retry_at, card_updated_at,
+                paused_until, pause_reason, write_off_reason
+         FROM failed_payments WHERE id = ?1",
+    )?
+    .query_row([payment_id], |r| {
+        Ok(json!({
+            "status": r.get::<_, String>(0)?,
+            "attempts": r.get::<_, i64>(1)?,
+            "decline_code": r.get::<_, String>(2)?,
+            "next_retry_at": r.get::<_, Option<String>>(3)?,
+            "card_updated_at": r.get::<_, Option<String>>(4)?,
+            "paused_until": r.get::<_, Option<String>>(5)?,
+            "pause_reason": r.get::<_, Option<String>>(6)?,
+            "write_off_reason": r.get::<_, Option<String>>(7)?,
+        }))
+    })
+    .optional()?
+    .ok_or(rusqlite::Error::QueryReturnedNoRows)
+}
+
+fn attempt_json(attempt: &NewAttempt<'_>, state: &PaymentState) -> serde_json::Value {
+    let (outcome, code) = match &attempt.result {
+        AttemptResult::Succeeded => ("succeeded", None),
+        AttemptResult::Failed { decline_code, .. } => ("failed", Some(decline_code)),
+    };
+    json!({
+        "attempted_at": instant(&attempt.at),
+        "automatic": attempt.automatic,
+        "external_ref": attempt.external_ref,
+        "outcome": outcome,
+        "decline_code": code,
+        "status": state.status,
+        "attempts": state.attempts,
+    })
+}
+
+pub(super) fn audit_payment(
+    tx: &Connection,
+    by: Actor<'_>,
+    action: &str,
+    payment_id: Option<i64>,
+    after: serde_json::Value,
+) -> rusqlite::Result<()> {
+    audit::record(
+        tx,
+        &Change {
+            at: by.now,
+            os_user: by.os_user,
+            action,
+            entity: "failed_payments",
+            entity_id: payment_id,
+            before: None,
+            after: Some(after),
+        },
+    )
+}
+
+fn not_failing(payment_id: i64, status: &str) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(
+        format!(
+            "payment {payment_id} is {status}, not failing: there is nothing left to do with it"
+        )
+        .into(),
+    )
+}

@@ -1,0 +1,298 @@
+//! `retain import stripe`: each event type, the three file shapes, idempotence and
+//! all-or-nothing, on a real file through the real binary.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+/// An empty database with two accounts whose external ids are Stripe customers.
+fn accounts(dir: &tempfile::TempDir) -> PathBuf {
+    let db = db_in(dir, "stripe.db");
+    ok(run(&db, &["init"]));
+    let conn = Connection::open(&db).unwrap();
+    for (id, name) in [("cus_A", "Acme Ltd"), ("cus_B", "Birch & Co")] {
+        conn.execute(
+            "INSERT INTO accounts (external_id, name, mrr_cents, customer_since, updated_at)
+             VALUES (?1, ?2, 49900, '2025-01-10', '2026-11-01T00:00:00Z')",
+            [id, name],
+        )
+        .unwrap();
+    }
+    db
+}
+
+fn event(id: &str, kind: &str, created: i64, object: Value) -> Value {
+    json!({"id": id, "object": "event", "type": kind, "created": created, "data": {"object": object}})
+}
+
+fn charge(
+    id: &str,
+    invoice: &str,
+    customer: &str,
+    status: &str,
+    reason: Option<&str>,
+    at: i64,
+) -> Value {
+    json!({
+        "id": id, "object": "charge", "status": status, "amount": 49900, "currency": "usd",
+        "customer": customer, "invoice": invoice, "created": at,
+        "failure_code": reason.map(|_| "card_declined"),
+        "outcome": {"reason": reason, "advice_code": null},
+        "payment_method_details": {"card": {"brand": "visa", "last4": "4242", "exp_month": 10, "exp_year": 2026}}
+    })
+}
+
+// 2026-11-10T09:00:00Z and the following hours.
+const T: i64 = 1_794_301_200;
+
+/// Every event type the importer knows, and two it does not.
+fn events() -> Vec<Value> {
+    vec![
+        event(
+            "evt_1",
+            "charge.failed",
+            T,
+            charge("ch_1", "in_1", "cus_A", "failed", Some("expired_card"), T),
+        ),
+        event(
+            "evt_2",
+            "payment_intent.payment_failed",
+            T + 1,
+            json!({
+                "id": "pi_1", "object": "payment_intent", "amount": 49900, "currency": "usd",
+                "customer": "cus_A", "invoice": "in_1", "created": T,
+                "last_payment_error": {"code": "card_declined", "decline_code": "expired_card", "charge": "ch_1"}
+            }),
+        ),
+        event(
+            "evt_3",
+            "invoice.payment_failed",
+            T + 2,
+            json!({
+                "id": "in_1", "object": "invoice", "customer": "cus_A", "amount_due": 49900,
+                "currency": "usd", "attempt_count": 1, "status": "open", "created": T - 60
+            }),
+        ),
+        event(
+            "evt_4",
+            "charge.failed",
+            T + 3600,
+            charge(
+                "ch_2",
+                "in_2",
+                "cus_B",
+                "failed",
+                Some("insufficient_funds"),
+                T + 3600,
+            ),
+        ),
+        event(
+            "evt_5",
+            "invoice.paid",
+            T + 90_000,
+            json!({
+                "id": "in_2", "object": "invoice", "customer": "cus_B", "amount_due": 49900,
+                "currency": "usd", "status": "paid", "created": T,
+                "status_transitions": {"paid_at": T + 90_000}
+            }),
+        ),
+        event(
+            "evt_6",
+            "charge.succeeded",
+            T + 100,
+            charge("ch_3", "in_3", "cus_B", "succeeded", None, T + 100),
+        ),
+        event(
+            "evt_7",
+            "customer.source.expiring",
+            T + 200_000,
+            json!({
+                "id": "card_9", "object": "card", "customer": "cus_B", "brand": "mastercard",
+                "last4": "5555", "exp_month": 11, "exp_year": 2026
+            }),
+        ),
+        event(
+            "evt_8",
+            "customer.created",
+            T,
+            json!({"id": "cus_C", "object": "customer"}),
+        ),
+        event(
+            "evt_9",
+            "charge.failed",
+            T,
+            charge("ch_9", "in_9", "cus_Z", "failed", Some("do_not_honor"), T),
+        ),
+    ]
+}
+
+fn ndjson(values: &[Value]) -> String {
+    values.iter().map(|v| format!("{v}\n")).collect()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn import(db: &Path, file: &Path) -> Value {
+    serde_json::from_str(&ok(run(
+        db,
+        &["import", "stripe", file.to_str().unwrap(), "--json"],
+    )))
+    .unwrap()
+}
+
+fn payments(db: &Path) -> Vec<Value> {
+    serde_json::from_str(&ok(run(db, &["payments", "--json"]))).unwrap()
+}
+
+#[test]
+fn every_event_type_lands_where_it_belongs_and_one_decline_counts_once() {
+    let dir = temp_dir();
+    let db = accounts(&dir);
+    let file = write(&dir, "events.ndjson", &ndjson(&events()));
+    let counts = import(&db, &file);
+    assert_eq!(counts["payments_opened"], 2, "{counts}");
+    assert_eq!(counts["recovered"], 1);
+    assert_eq!(counts["paid_without_failure"], 1);
+    assert_eq!(counts["skipped"]["customer.created"], 1);
+    assert_eq!(counts["unmatched_customers"]["cus_Z"], 1);
+
+    let conn = Connection::open(&db).unwrap();
+    let attempts: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM payment_attempts a JOIN failed_payments p ON p.id = a.payment_id
+             WHERE p.external_ref = 'in_1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(attempts, 1, "charge, intent and invoice report one decline");
+
+    let items = payments(&db);
+    let by_ref = |name: &str| {
+        items
+            .iter()
+            .find(|i| i["name"] == name && i["queue"] != "expiring")
+            .unwrap()
+    };
+    let acme = by_ref("Acme Ltd");
+    assert_eq!(acme["queue"], "new-card");
+    assert_eq!(acme["decline_code"], "expired_card");
+    assert_eq!(acme["amount_cents"], 49900);
+    assert_eq!(acme["currency"], "USD");
+    assert_eq!(by_ref("Birch & Co")["queue"], "recovered");
+    // The expiring card reported for Birch (November 2026) puts it in the prevention queue.
+    let expiring: Vec<Value> = serde_json::from_str(&ok(run(
+        &db,
+        &["payments", "--queue", "expiring", "--json"],
+    )))
+    .unwrap();
+    assert!(
+        expiring
+            .iter()
+            .any(|i| i["name"] == "Birch & Co" && i["card_expires"] == "2026-11"),
+        "{expiring:?}"
+    );
+}
+
+#[test]
+fn importing_the_same_file_twice_changes_nothing() {
+    let dir = temp_dir();
+    let db = accounts(&dir);
+    let file = write(&dir, "events.ndjson", &ndjson(&events()));
+    import(&db, &file);
+    let once = dump(&db);
+    let again = import(&db, &file);
+    assert_eq!(again["payments_opened"], 0);
+    assert_eq!(again["attempts_recorded"], 0);
+    assert_eq!(again["cards_noted"], 0);
+    assert_eq!(dump(&db), once);
+}
+
+#[test]
+fn arrays_api_lists_and_bare_objects_are_read_alike() {
+    let dir = temp_dir();
+    let db = accounts(&dir);
+    let bare = vec![
+        charge(
+            "ch_1",
+            "in_1",
+            "cus_A",
+            "failed",
+            Some("processing_error"),
+            T,
+        ),
+        json!({"id": "in_1", "object": "invoice", "customer": "cus_A", "amount_due": 49900,
+               "currency": "usd", "status": "paid", "created": T + 5000}),
+        json!({"id": "pi_7", "object": "payment_intent", "customer": {"id": "cus_B", "object": "customer"},
+               "amount": 1500, "currency": "eur", "created": T, "status": "requires_payment_method",
+               "last_payment_error": {"code": "card_declined", "decline_code": "generic_decline"}}),
+    ];
+    let array = write(
+        &dir,
+        "array.json",
+        &serde_json::to_string_pretty(&bare).unwrap(),
+    );
+    let counts = import(&db, &array);
+    assert_eq!(counts["payments_opened"], 2, "{counts}");
+    assert_eq!(counts["recovered"], 1);
+    // The same objects again, as an API list: all known already.
+    let list = write(
+        &dir,
+        "list.json",
+        &json!({"object": "list", "data": bare, "has_more": false}).to_string(),
+    );
+    let counts = import(&db, &list);
+    assert_eq!(counts["payments_opened"], 0);
+    assert_eq!(counts["unchanged"], 3, "{counts}");
+    let items = payments(&db);
+    let birch = items.iter().find(|i| i["name"] == "Birch & Co").unwrap();
+    assert_eq!(birch["currency"], "EUR");
+    assert_eq!(birch["class"], "ambiguous");
+}
+
+#[test]
+fn a_bad_item_anywhere_rejects_the_file_naming_the_place_and_field() {
+    let dir = temp_dir();
+    let db = accounts(&dir);
+    let before = dump(&db);
+    let mut items = events();
+    items[3]["data"]["object"]["amount"] = json!("499.00");
+    let file = write(&dir, "bad.ndjson", &ndjson(&items));
+    let err = fails(run(&db, &["import", "stripe", file.to_str().unwrap()]));
+    assert!(
+        err.contains("bad.ndjson: line 4: data.object.amount"),
+        "{err}"
+    );
+    assert!(err.contains("whole number"), "{err}");
+    assert_eq!(dump(&db), before, "nothing of the file was applied");
+
+    let mut items = events();
+    items.truncate(2);
+    items[1]["data"]["object"]["customer"] = Value::Null;
+    let file = write(&dir, "bad.json", &serde_json::to_string(&items).unwrap());
+    let err = fails(run(&db, &["import", "stripe", file.to_str().unwrap()]));
+    assert!(
+        err.contains("item 2: data.object.customer: is missing"),
+        "{err}"
+    );
+
+    let file = write(
+        &dir,
+        "broken.json",
+        "[{\"object\": \"charge\",\n  \"id\": }]",
+    );
+    let err = fails(run(&db, &["import", "stripe", file.to_str().unwrap()]));
+    assert!(err.contains("broken.json: line 2, column"), "{err}");
+
+    let err = fails(run(&db, &["import", "stripe", "/nonexistent/export.json"]));
+    assert!(err.contains("/nonexistent/export.json"), "{err}");
+    assert_eq!(dump(&db), before);
+}

@@ -9,7 +9,7 @@ pub mod demo;
 pub mod display;
 pub mod domain;
 pub mod ingest;
-pub mod recovery;
+pub mod payments;
 pub mod scoring;
 pub mod store;
 pub mod tui;

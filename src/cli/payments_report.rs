@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::domain::money;
 use crate::domain::recovery::{ChurnSplit, Tally, WonBy};
 use crate::domain::retry::RetryPolicy;
-use crate::recovery;
+use crate::payments::recovery_report;
 use crate::store::{Create, Store};
 
 #[derive(Debug, clap::Args)]
@@ -21,7 +21,7 @@ pub struct ReportArgs {
 
 pub fn run(ctx: &Ctx, args: &ReportArgs, policy: &RetryPolicy) -> Result<()> {
     let store = Store::open(&ctx.db, Create::Never)?;
-    let r = recovery::report(&store, ctx.today, args.months, policy)?;
+    let r = recovery_report(&store, ctx.today, args.months, policy)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());

@@ -18,8 +18,9 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
-use super::payments::{describe, item};
-use crate::domain::retry::{Queue, RetryPolicy, next};
+use super::payments::describe;
+use crate::domain::retry::RetryPolicy;
+use crate::payments::{QueueItem, queue_items};
 use crate::store::{Actor, AttemptResult, Create, NewAttempt, Store};
 
 #[derive(Debug, clap::Args)]
@@ -77,22 +78,20 @@ pub fn run(ctx: &Ctx, args: &RunArgs, policy: &RetryPolicy) -> Result<()> {
     // Two runs at once would charge the same card twice.
     let _lock = lock(&ctx.db)?;
     let now = ctx.now();
-    let due: Vec<_> = store
-        .payments_in_dunning(ctx.today)?
+    let due: Vec<(i64, QueueItem)> = queue_items(&store, ctx.today, now, policy)?
         .into_iter()
-        .filter(|p| {
-            p.status == "failing" && Queue::of(&next(&p.history, policy, now), now) == Queue::Due
-        })
+        .filter(|i| i.queue == "due")
+        .filter_map(|i| Some((i.payment_id?, i)))
         .collect();
     let mut results = Vec::new();
-    for p in &due {
-        let input = serde_json::to_string(&item(p, policy, now))?;
+    for (payment_id, p) in &due {
+        let input = serde_json::to_string(p)?;
         if args.dry_run {
             println!("{input}");
             continue;
         }
         let mut ran = Ran {
-            payment_id: p.payment_id,
+            payment_id: *payment_id,
             name: p.name.clone(),
             recorded: false,
             outcome: None,
@@ -125,7 +124,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs, policy: &RetryPolicy) -> Result<()> {
                     automatic: true,
                     external_ref: answer.attempt_id.as_deref(),
                 };
-                match store.record_attempt(p.payment_id, &attempt, policy, by) {
+                match store.record_attempt(*payment_id, &attempt, policy, by) {
                     Ok(Some(state)) => {
                         ran.recorded = true;
                         ran.state = Some(describe(&state));

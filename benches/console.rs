@@ -72,6 +72,7 @@ impl Bench {
             os_user: login.to_string(),
             today: today(),
             model: retain::domain::risk::RiskModel::default(),
+            policy: retain::domain::retry::RetryPolicy::default(),
         };
         let responder = Responder::new(store, session);
         let written = Counter::default();

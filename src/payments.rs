@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::domain::recovery::RecoveryReport;
 use crate::domain::retry::{Next, Queue, RetryPolicy, meaning, next};
-use crate::store::{PaymentRow, Store, StoreError};
+use crate::store::{PaymentRow, PaymentState, Store, StoreError};
 
 /// The queues in the order reps work them: money that can be won now first, then what needs
 /// the customer, then prevention, then what is done.
@@ -152,4 +152,19 @@ pub fn recovery_report(
     Ok(crate::domain::recovery::report(
         &payments, &churned, since, today,
     ))
+}
+
+/// A payment's state in a line: "failing, 3 attempts, next retry 2026-11-24 14:00".
+pub fn describe(state: &PaymentState) -> String {
+    let next = match &state.next {
+        _ if state.status != "failing" => String::new(),
+        Next::RetryAt { at } => format!(", next retry {}", at.format("%Y-%m-%d %H:%M")),
+        Next::Paused { until } => format!(", paused until {until}"),
+        Next::WaitForCard => ", waiting for a new card".into(),
+        Next::CustomerMustAct => ", waiting for the customer to complete it".into(),
+        Next::NeverRetry => ", never to be retried".into(),
+        Next::Exhausted { why } => format!(", exhausted ({why})"),
+        Next::Recovered => String::new(),
+    };
+    format!("{}, {} attempts{next}", state.status, state.attempts)
 }

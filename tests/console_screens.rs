@@ -3,146 +3,14 @@
 
 mod common;
 
+use common::console::*;
 use common::*;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crossterm::event::KeyCode;
 use ratatui::style::Modifier;
-use retain::domain::risk::RiskModel;
-use retain::store::{Create, Draft, Store};
-use retain::tui::app::{Action, App, Identity, View};
-use retain::tui::keymap::Keymap;
-use retain::tui::theme::{Palette, Theme};
-use retain::tui::views;
-use retain::tui::worker::{Request, Responder, Response, Session};
-
-struct Console {
-    app: App,
-    /// Answers requests as the worker thread does, from the real database.
-    responder: Responder,
-    /// A second connection, for looking at what the console wrote.
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
-fn today() -> chrono::NaiveDate {
-    TODAY.parse().unwrap()
-}
-
-/// A console on a 300-account demo database, as rep `login` (or a non-rep), at `size`.
-fn console(login: &str, size: (u16, u16), palette: Palette) -> Console {
-    console_on(300, login, size, palette)
-}
-
-fn console_on(accounts: u32, login: &str, size: (u16, u16), palette: Palette) -> Console {
-    let dir = temp_dir();
-    let db = db_in(&dir, "screens.db");
-    ok(run(&db, &["demo", "--accounts", &accounts.to_string()]));
-    let store = Store::open(&db, Create::Never).unwrap();
-    let identity = Identity {
-        os_user: login.to_string(),
-        rep: store.rep(login).unwrap(),
-    };
-    let rep = identity.rep.as_ref().map(|_| login.to_string());
-    let app = App::new(
-        identity,
-        today(),
-        Keymap::default(),
-        Theme { palette },
-        size,
-    );
-    let session = Session {
-        rep,
-        os_user: login.into(),
-        today: today(),
-        model: RiskModel::default(),
-    };
-    let mut responder = Responder::new(Store::open(&db, Create::Never).unwrap(), session);
-    responder.build_index().unwrap();
-    let mut c = Console {
-        app,
-        responder,
-        store,
-        _dir: dir,
-    };
-    let start = c.app.start();
-    c.serve(start);
-    c
-}
-
-impl Console {
-    /// Answers requests the way the worker does, from the real store, until none are left.
-    fn serve(&mut self, mut requests: Vec<Request>) {
-        let mut rounds = 0;
-        while !requests.is_empty() {
-            rounds += 1;
-            assert!(rounds < 20, "requests keep coming: {requests:?}");
-            let mut next = Vec::new();
-            for request in requests {
-                let Some(response) = self.responder.respond(request, chrono::Utc::now()) else {
-                    continue;
-                };
-                next.extend(self.app.update(Action::Db(response)));
-            }
-            requests = next;
-        }
-    }
-
-    fn act(&mut self, action: Action) -> Vec<Request> {
-        self.app.update(action)
-    }
-
-    /// Presses keys and serves what they ask for.
-    fn keys(&mut self, keys: &[KeyEvent]) {
-        for key in keys {
-            let requests = self.act(Action::Key(*key));
-            self.serve(requests);
-        }
-    }
-
-    fn text(&mut self, text: &str) {
-        let keys: Vec<KeyEvent> = text.chars().map(|c| press(KeyCode::Char(c))).collect();
-        self.keys(&keys);
-    }
-
-    fn screen(&self) -> String {
-        let (w, h) = self.app.size;
-        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-        terminal.draw(|f| views::render(f, &self.app)).unwrap();
-        buffer_text(terminal.backend().buffer())
-    }
-
-    fn buffer(&self) -> ratatui::buffer::Buffer {
-        let (w, h) = self.app.size;
-        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-        terminal.draw(|f| views::render(f, &self.app)).unwrap();
-        terminal.backend().buffer().clone()
-    }
-}
-
-fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
-    let area = buffer.area;
-    let mut out = String::new();
-    for y in 0..area.height {
-        let mut x = 0;
-        while x < area.width {
-            let symbol = buffer[(x, y)].symbol();
-            out.push_str(symbol);
-            // A two-cell character is followed by a cell that only continues it.
-            x += unicode_width::UnicodeWidthStr::width(symbol).max(1) as u16;
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn press(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
+use retain::store::Draft;
+use retain::tui::app::{Action, View};
+use retain::tui::theme::Palette;
+use retain::tui::worker::{Request, Response};
 
 #[test]
 fn the_list_shows_the_reps_accounts_at_80x24_and_120x35() {
@@ -406,7 +274,7 @@ fn panes_switch_with_numbers_and_tab() {
     c.keys(&[press(KeyCode::Char('4'))]);
     assert_eq!(c.app.pane, 3);
     assert!(
-        c.screen().contains("failing now, by amount"),
+        c.screen().contains("Payments · all queues"),
         "{}",
         c.screen()
     );

@@ -152,6 +152,7 @@ fn console(ctx: &Ctx, store: Store, mouse: bool) -> Result<()> {
         store,
         crate::tui::Options {
             model: crate::config::risk_model()?,
+            policy: crate::config::retry_policy()?,
             today: ctx.today,
             fixed_today: ctx.fixed_today,
             os_user: ctx.os_user.clone(),

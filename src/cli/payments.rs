@@ -6,9 +6,9 @@ use chrono::NaiveDate;
 use super::Ctx;
 use crate::display::{fit, terminal_safe};
 use crate::domain::money;
-use crate::domain::retry::{Next, RetryPolicy};
-use crate::payments::queue_items;
-use crate::store::{Actor, AttemptResult, Create, NewAttempt, PaymentState, Store};
+use crate::domain::retry::RetryPolicy;
+use crate::payments::{describe, queue_items};
+use crate::store::{Actor, AttemptResult, Create, NewAttempt, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct PaymentsArgs {
@@ -194,19 +194,4 @@ fn act(ctx: &Ctx, action: &PaymentsAction, policy: &RetryPolicy) -> Result<()> {
     };
     println!("{}", describe(&state));
     Ok(())
-}
-
-/// A payment's state in a line: "failing, 3 attempts, next retry 2026-11-24 14:00".
-pub(super) fn describe(state: &PaymentState) -> String {
-    let next = match &state.next {
-        _ if state.status != "failing" => String::new(),
-        Next::RetryAt { at } => format!(", next retry {}", at.format("%Y-%m-%d %H:%M")),
-        Next::Paused { until } => format!(", paused until {until}"),
-        Next::WaitForCard => ", waiting for a new card".into(),
-        Next::CustomerMustAct => ", waiting for the customer to complete it".into(),
-        Next::NeverRetry => ", never to be retried".into(),
-        Next::Exhausted { why } => format!(", exhausted ({why})"),
-        Next::Recovered => String::new(),
-    };
-    format!("{}, {} attempts{next}", state.status, state.attempts)
 }

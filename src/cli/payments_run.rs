@@ -18,9 +18,8 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
-use super::payments::describe;
 use crate::domain::retry::RetryPolicy;
-use crate::payments::{QueueItem, queue_items};
+use crate::payments::{QueueItem, describe, queue_items};
 use crate::store::{Actor, AttemptResult, Create, NewAttempt, Store};
 
 #[derive(Debug, clap::Args)]

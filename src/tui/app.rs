@@ -9,14 +9,18 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::editor::Editor;
 use super::keymap::{Command, Context, Key, Keymap, Lookup};
+use super::payments::{PaymentsState, outreach_message};
 use super::theme::Theme;
-use super::worker::{Request, Response, RiskRow};
+use super::worker::{PaymentAction, Request, Response, RiskRow};
 use crate::domain::dates;
 use crate::domain::lifecycle::Stage;
 use crate::domain::model::{Interaction, InteractionKind, note_summary};
 use crate::domain::risk::{Band, RiskScore};
 use crate::domain::search::Hit;
-use crate::store::{AccountCard, AccountList, AccountRow, CheckinFilter, CheckinRow, Draft};
+use crate::payments::QueueItem;
+use crate::store::{
+    AccountCard, AccountList, AccountRow, AttemptResult, CheckinFilter, CheckinRow, Draft,
+};
 
 /// Everything that can happen to the console.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +71,7 @@ impl Pane {
             Pane::MyQueue => "all active by MRR",
             Pane::AtRisk => "active by MRR, unscored",
             Pane::CheckIns => "newest customers first",
-            Pane::Payments => "failing now, by amount",
+            Pane::Payments => "the retry queues",
             Pane::Metrics => "churned, latest first",
         }
     }
@@ -461,6 +465,14 @@ pub enum Overlay {
     Prompt(Editor),
     /// Discard the form's text?
     ConfirmDiscard,
+    /// Write this payment off?
+    ConfirmWriteOff {
+        payment_id: i64,
+        account_id: i64,
+        reason: String,
+        /// "$1,200.00 from Acme Ltd"
+        what: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -475,6 +487,9 @@ pub struct Toast {
     pub level: Level,
     pub until: Instant,
 }
+
+/// Lines under the payments list for the selected payment.
+pub const PAYMENT_DETAIL_HEIGHT: u16 = 6;
 
 /// The smallest terminal the console draws in.
 pub const MIN_SIZE: (u16, u16) = (60, 16);
@@ -498,6 +513,7 @@ pub struct App {
     pub view: View,
     pub risk: RiskState,
     pub checkins: CheckinState,
+    pub payments: PaymentsState,
     /// The score of the account on the card.
     pub card_risk: Option<Box<RiskScore>>,
     pub card: Option<Box<AccountCard>>,
@@ -549,6 +565,7 @@ impl App {
             view: View::List,
             risk: RiskState::default(),
             checkins: CheckinState::default(),
+            payments: PaymentsState::default(),
             card_risk: None,
             card: None,
             card_for: None,
@@ -584,7 +601,7 @@ impl App {
 
     pub fn context(&self) -> Context {
         match &self.overlay {
-            Overlay::ConfirmDiscard => Context::Confirm,
+            Overlay::ConfirmDiscard | Overlay::ConfirmWriteOff { .. } => Context::Confirm,
             Overlay::Help { .. } => Context::Help,
             Overlay::Prompt(_) => Context::Prompt,
             Overlay::Search(_) => Context::Search,
@@ -592,6 +609,7 @@ impl App {
             Overlay::None if self.view == View::Card => Context::Card,
             Overlay::None if Pane::ALL[self.pane] == Pane::AtRisk => Context::Risk,
             Overlay::None if Pane::ALL[self.pane] == Pane::CheckIns => Context::Checkins,
+            Overlay::None if Pane::ALL[self.pane] == Pane::Payments => Context::Payments,
             Overlay::None => Context::List,
         }
     }
@@ -603,18 +621,32 @@ impl App {
     /// Rows of the list that fit on screen: everything but header, tabs, caption, column
     /// titles and footer.
     pub fn list_height(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(5)).max(1)
+        let reserved = if Pane::ALL[self.pane] == Pane::Payments {
+            5 + PAYMENT_DETAIL_HEIGHT + 1
+        } else {
+            5
+        };
+        usize::from(self.size.1.saturating_sub(reserved)).max(1)
     }
 
     /// The account under the cursor (the check-ins pane lists check-ins: their account).
     pub fn selected_id(&self) -> Option<i64> {
         let p = &self.panes[self.pane];
         let id = p.ids.get(p.cursor).copied()?;
-        if Pane::ALL[self.pane] == Pane::CheckIns {
-            self.checkins.row(id).map(|r| r.account_id)
-        } else {
-            Some(id)
+        match Pane::ALL[self.pane] {
+            Pane::CheckIns => self.checkins.row(id).map(|r| r.account_id),
+            Pane::Payments => self.payments.item(id).map(|i| i.account_id),
+            _ => Some(id),
         }
+    }
+
+    /// The line under the cursor, in the payments pane.
+    pub fn selected_payment(&self) -> Option<&QueueItem> {
+        if Pane::ALL[self.pane] != Pane::Payments {
+            return None;
+        }
+        let p = &self.panes[self.pane];
+        p.ids.get(p.cursor).and_then(|id| self.payments.item(*id))
     }
 
     /// The check-in under the cursor, in the check-ins pane.
@@ -831,7 +863,19 @@ impl App {
             }
 
             (Context::Confirm, Command::Yes) => {
-                if let Some(form) = self.form.take() {
+                if let Overlay::ConfirmWriteOff {
+                    payment_id,
+                    account_id,
+                    reason,
+                    ..
+                } = std::mem::replace(&mut self.overlay, Overlay::None)
+                {
+                    effects.push(Request::Payment {
+                        payment_id,
+                        account_id,
+                        action: PaymentAction::WriteOff { reason },
+                    });
+                } else if let Some(form) = self.form.take() {
                     effects.push(Request::DiscardDraft {
                         account_id: form.account_id,
                     });
@@ -879,31 +923,42 @@ impl App {
             (Context::Card, Command::Top) => self.card_scroll = 0,
             (Context::Card, Command::Bottom) => self.scroll_card(isize::MAX / 2),
 
-            (Context::List | Context::Risk | Context::Checkins, Command::Down) => {
-                self.move_cursor(1, effects)
-            }
-            (Context::List | Context::Risk | Context::Checkins, Command::Up) => {
-                self.move_cursor(-1, effects)
-            }
-            (Context::List | Context::Risk | Context::Checkins, Command::HalfDown) => {
-                self.move_cursor(self.half_page(), effects)
-            }
-            (Context::List | Context::Risk | Context::Checkins, Command::HalfUp) => {
-                self.move_cursor(-self.half_page(), effects)
-            }
-            (Context::List | Context::Risk | Context::Checkins, Command::PageDown) => {
-                self.move_cursor(2 * self.half_page(), effects)
-            }
-            (Context::List | Context::Risk | Context::Checkins, Command::PageUp) => {
-                self.move_cursor(-2 * self.half_page(), effects)
-            }
-            (Context::List | Context::Risk | Context::Checkins, Command::Top) => {
-                self.move_cursor(isize::MIN / 2, effects)
-            }
-            (Context::List | Context::Risk | Context::Checkins, Command::Bottom) => {
-                self.move_cursor(isize::MAX / 2, effects)
-            }
-            (Context::List | Context::Risk | Context::Checkins, Command::Open) => {
+            (
+                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Command::Down,
+            ) => self.move_cursor(1, effects),
+            (
+                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Command::Up,
+            ) => self.move_cursor(-1, effects),
+            (
+                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Command::HalfDown,
+            ) => self.move_cursor(self.half_page(), effects),
+            (
+                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Command::HalfUp,
+            ) => self.move_cursor(-self.half_page(), effects),
+            (
+                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Command::PageDown,
+            ) => self.move_cursor(2 * self.half_page(), effects),
+            (
+                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Command::PageUp,
+            ) => self.move_cursor(-2 * self.half_page(), effects),
+            (
+                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Command::Top,
+            ) => self.move_cursor(isize::MIN / 2, effects),
+            (
+                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Command::Bottom,
+            ) => self.move_cursor(isize::MAX / 2, effects),
+            (
+                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Command::Open,
+            ) => {
                 if let Some(id) = self.selected_id() {
                     self.open_card(id, effects);
                 }
@@ -996,12 +1051,58 @@ impl App {
             (Context::Checkins, Command::Snooze) => {
                 self.overlay = Overlay::Prompt(Editor::single_line("snooze +7d "));
             }
+            (Context::Payments, Command::NextQueue | Command::PrevQueue) => {
+                self.payments.cycle_queue(command == Command::NextQueue);
+                self.refill_payments(effects);
+            }
+            (Context::Payments, Command::Mine) => {
+                self.payments.mine = !self.payments.mine;
+                self.refill_payments(effects);
+            }
+            (Context::Payments, Command::CardUpdated) => {
+                self.payment_action(PaymentAction::CardUpdated, effects);
+            }
+            (Context::Payments, Command::RecordResult) => {
+                self.overlay = Overlay::Prompt(Editor::single_line("result "));
+            }
+            (Context::Payments, Command::Pause) => {
+                self.overlay = Overlay::Prompt(Editor::single_line("pause +7d "));
+            }
+            (Context::Payments, Command::WriteOff) => {
+                self.overlay = Overlay::Prompt(Editor::single_line("writeoff "));
+            }
+            (Context::Payments, Command::Outreach) => {
+                let Some(item) = self.selected_payment().cloned() else {
+                    return;
+                };
+                let amount = item
+                    .amount_cents
+                    .map(|a| crate::domain::money::format(a, &item.currency))
+                    .unwrap_or_default();
+                self.open_form(effects);
+                if let Some(form) = &mut self.form {
+                    form.kind = FORM_KINDS
+                        .iter()
+                        .position(|k| *k == InteractionKind::Email)
+                        .unwrap_or(0);
+                    form.note = Editor::multi_line(&outreach_message(&item, &amount));
+                    form.unsaved_since = Some(self.now);
+                }
+            }
             (
-                Context::List | Context::Risk | Context::Checkins | Context::Card,
+                Context::List
+                | Context::Risk
+                | Context::Checkins
+                | Context::Payments
+                | Context::Card,
                 Command::LogCall,
             ) => self.open_form(effects),
             (
-                Context::List | Context::Risk | Context::Checkins | Context::Card,
+                Context::List
+                | Context::Risk
+                | Context::Checkins
+                | Context::Payments
+                | Context::Card,
                 Command::NextMatch | Command::PrevMatch,
             ) => {
                 if self.results.is_empty() {
@@ -1038,6 +1139,10 @@ impl App {
             "help" => self.run_command(Command::Help, effects),
             "assign" => self.assign(rest.trim(), effects),
             "snooze" => self.snooze(rest.trim(), effects),
+            "result" => self.record_result(rest.trim(), effects),
+            "pause" => self.pause_dunning(rest.trim(), effects),
+            "resume" => self.payment_action(PaymentAction::Resume, effects),
+            "writeoff" | "write-off" => self.confirm_write_off(rest.trim()),
             "owner" => {
                 // The check-ins pane's owner, or the at-risk pane's (where it goes otherwise).
                 let owner = Some(rest.trim().to_string()).filter(|l| !l.is_empty());
@@ -1055,7 +1160,7 @@ impl App {
             }
             _ => self.toast(
                 format!(
-                    "unknown command :{word} (try :acct NAME, :log, :assign LOGIN, :snooze DAY REASON, :owner LOGIN, :help, :q)"
+                    "unknown command :{word} (try :acct NAME, :log, :assign LOGIN, :snooze DAY REASON, :owner LOGIN, :result ok|CODE, :pause DAY REASON, :writeoff REASON, :help, :q)"
                 ),
                 Level::Error,
             ),
@@ -1121,6 +1226,102 @@ impl App {
             reason: reason.trim().to_string(),
             score,
         });
+    }
+
+    /// An action on the payment under the cursor (an expiring card has no payment to act on).
+    fn payment_action(&mut self, action: PaymentAction, effects: &mut Vec<Request>) {
+        match self
+            .selected_payment()
+            .map(|i| (i.payment_id, i.account_id))
+        {
+            Some((Some(payment_id), account_id)) => effects.push(Request::Payment {
+                payment_id,
+                account_id,
+                action,
+            }),
+            Some((None, _)) => self.toast(
+                "no payment has failed here yet: o sends a card-update reminder",
+                Level::Info,
+            ),
+            None => self.toast("select a payment in the payments pane (4)", Level::Error),
+        }
+    }
+
+    /// `:result ok` or `:result DECLINE_CODE`: the outcome of a retry made by hand.
+    fn record_result(&mut self, args: &str, effects: &mut Vec<Request>) {
+        let result = match args.to_ascii_lowercase().as_str() {
+            "" => {
+                self.toast(
+                    "say how it went: :result ok, or :result DECLINE_CODE",
+                    Level::Error,
+                );
+                return;
+            }
+            "ok" | "succeeded" | "success" | "paid" => AttemptResult::Succeeded,
+            code => AttemptResult::Failed {
+                decline_code: code.to_string(),
+                advice_code: None,
+            },
+        };
+        self.payment_action(PaymentAction::Result(result), effects);
+    }
+
+    /// `:pause DAY REASON`: no retry and no reminder until the day.
+    fn pause_dunning(&mut self, args: &str, effects: &mut Vec<Request>) {
+        let (day, reason) = args.split_once(' ').unwrap_or((args, ""));
+        let until = match dates::parse_day(day, self.today) {
+            Ok(until) if until > self.today => until,
+            Ok(_) => return self.toast("pause until a day after today", Level::Error),
+            Err(e) => return self.toast(e, Level::Error),
+        };
+        if reason.trim().is_empty() {
+            return self.toast("say why: :pause DAY REASON", Level::Error);
+        }
+        let reason = reason.trim().to_string();
+        self.payment_action(PaymentAction::Pause { until, reason }, effects);
+    }
+
+    /// `:writeoff REASON` asks before giving the payment up.
+    fn confirm_write_off(&mut self, reason: &str) {
+        let Some(item) = self.selected_payment() else {
+            return self.toast("select a payment in the payments pane (4)", Level::Error);
+        };
+        let (Some(payment_id), Some(amount)) = (item.payment_id, item.amount_cents) else {
+            return self.toast("an expiring card has no payment to write off", Level::Error);
+        };
+        if reason.is_empty() {
+            return self.toast("say why: :writeoff REASON", Level::Error);
+        }
+        self.overlay = Overlay::ConfirmWriteOff {
+            payment_id,
+            account_id: item.account_id,
+            reason: reason.to_string(),
+            what: format!(
+                "{} from {}",
+                crate::domain::money::format(amount, &item.currency),
+                item.name
+            ),
+        };
+    }
+
+    /// The payments pane's list again, after a filter changed or new items came.
+    fn refill_payments(&mut self, effects: &mut Vec<Request>) {
+        let Some(at) = Pane::ALL.iter().position(|p| *p == Pane::Payments) else {
+            return;
+        };
+        let me = self
+            .identity
+            .rep
+            .as_ref()
+            .map(|_| self.identity.os_user.as_str());
+        let ids = self.payments.visible(me);
+        self.counts[at] = Some(self.payments.open_count() as i64);
+        self.panes[at].replace(ids);
+        self.panes[at].loaded = self.payments.loaded;
+        if self.pane == at {
+            self.scroll_into_view();
+            self.follow_selection(effects);
+        }
     }
 
     fn checkins_request(&self) -> Request {
@@ -1251,6 +1452,9 @@ impl App {
         self.overlay = Overlay::None;
         if Pane::ALL[pane] == Pane::CheckIns {
             effects.push(self.checkins_request());
+        } else if Pane::ALL[pane] == Pane::Payments {
+            // Reloaded on every visit: retries and other reps move payments between queues.
+            effects.push(Request::Payments);
         } else if Pane::ALL[pane] == Pane::AtRisk {
             // Scoring every account takes a moment: once, then one account at a time as it
             // changes (`r` scores them all again).
@@ -1291,6 +1495,11 @@ impl App {
             .filter(|c| c.row.account_id == id)
             .map(|c| c.row.name.clone())
             .or_else(|| self.rows.get(&id).map(|r| r.name.clone()))
+            .or_else(|| {
+                self.selected_payment()
+                    .filter(|i| i.account_id == id)
+                    .map(|i| i.name.clone())
+            })
             .unwrap_or_else(|| format!("account {id}"));
         self.form = Some(FormState::new(id, name));
         effects.push(Request::LoadDraft { account_id: id });
@@ -1446,6 +1655,9 @@ impl App {
                 if Pane::ALL[self.pane] == Pane::CheckIns {
                     effects.push(self.checkins_request());
                 }
+                if Pane::ALL[self.pane] == Pane::Payments {
+                    effects.push(Request::Payments);
+                }
             }
             Response::IndexReady { accounts, millis } => {
                 self.index_ready = true;
@@ -1501,8 +1713,15 @@ impl App {
                 }
             }
             Response::Note(what) => self.toast(what, Level::Info),
+            Response::Payments { items, report } => {
+                self.payments.set(items, report);
+                self.refill_payments(effects);
+            }
             Response::Done { account_id, what } => {
                 self.toast(what, Level::Info);
+                if Pane::ALL[self.pane] == Pane::Payments {
+                    effects.push(Request::Payments);
+                }
                 effects.push(Request::RiskOne { account_id });
                 if Pane::ALL[self.pane] == Pane::CheckIns {
                     effects.push(self.checkins_request());

@@ -15,6 +15,8 @@ pub enum Context {
     Risk,
     /// The check-ins pane's list: the list's keys and its own.
     Checkins,
+    /// The payments pane's list: the list's keys and its own.
+    Payments,
     Card,
     Search,
     Form,
@@ -30,6 +32,7 @@ impl Context {
             Context::List => "list",
             Context::Risk => "risk",
             Context::Checkins => "checkins",
+            Context::Payments => "payments",
             Context::Card => "card",
             Context::Search => "search",
             Context::Form => "form",
@@ -39,11 +42,12 @@ impl Context {
         }
     }
 
-    const ALL: [Context; 10] = [
+    const ALL: [Context; 11] = [
         Context::Global,
         Context::List,
         Context::Risk,
         Context::Checkins,
+        Context::Payments,
         Context::Card,
         Context::Search,
         Context::Form,
@@ -102,6 +106,13 @@ pub enum Command {
     Snooze,
     Complete,
     DueFilter,
+    NextQueue,
+    PrevQueue,
+    CardUpdated,
+    RecordResult,
+    Outreach,
+    Pause,
+    WriteOff,
 }
 
 impl Command {
@@ -143,6 +154,13 @@ impl Command {
             Command::DueFilter => "due".into(),
             Command::Assign => "assign".into(),
             Command::Snooze => "snooze".into(),
+            Command::NextQueue => "next-queue".into(),
+            Command::PrevQueue => "previous-queue".into(),
+            Command::CardUpdated => "card-updated".into(),
+            Command::RecordResult => "record-result".into(),
+            Command::Outreach => "outreach".into(),
+            Command::Pause => "pause".into(),
+            Command::WriteOff => "write-off".into(),
         }
     }
 }
@@ -355,6 +373,24 @@ impl Default for Keymap {
                 Assign,
                 "reassign the account (:assign LOGIN)",
             ),
+            (
+                C::Payments,
+                "f",
+                NextQueue,
+                "next queue (all, due, new card ...)",
+            ),
+            (C::Payments, "F", PrevQueue, "previous queue"),
+            (C::Payments, "m", Mine, "mine / all"),
+            (C::Payments, "u", CardUpdated, "card updated: retry now"),
+            (
+                C::Payments,
+                "r",
+                RecordResult,
+                "record a retry (:result ok, :result CODE)",
+            ),
+            (C::Payments, "o", Outreach, "outreach: message prefilled"),
+            (C::Payments, "p", Pause, "pause dunning (:pause DAY REASON)"),
+            (C::Payments, "W", WriteOff, "write off (:writeoff REASON)"),
             (C::Card, "l", LogCall, "log a call"),
             (C::Card, "a", Assign, "assign an owner"),
             (C::Card, "z", Snooze, "snooze its risk"),
@@ -463,7 +499,10 @@ impl Keymap {
         let own = self.tables.get(&context).into_iter().flatten();
         let mut active: Vec<&Binding> = own.collect();
         // The pane lists are lists: they have the list's keys under their own.
-        if matches!(context, Context::Risk | Context::Checkins) {
+        if matches!(
+            context,
+            Context::Risk | Context::Checkins | Context::Payments
+        ) {
             for b in self.tables.get(&Context::List).into_iter().flatten() {
                 if !active.iter().any(|a| a.keys == b.keys) {
                     active.push(b);

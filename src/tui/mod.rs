@@ -4,6 +4,7 @@
 pub mod app;
 pub mod editor;
 pub mod keymap;
+pub mod payments;
 mod terminal;
 pub mod theme;
 pub mod views;
@@ -27,6 +28,7 @@ use crate::store::Store;
 
 pub struct Options {
     pub model: crate::domain::risk::RiskModel,
+    pub policy: crate::domain::retry::RetryPolicy,
     pub today: NaiveDate,
     pub fixed_today: bool,
     pub os_user: String,
@@ -78,6 +80,7 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
         os_user: identity.os_user.clone(),
         today,
         model: options.model.clone(),
+        policy: options.policy.clone(),
     };
     let worker = Worker::spawn(store, session, clock, answers_tx);
 

@@ -14,12 +14,15 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::domain::checkins::Cadences;
 use crate::domain::lifecycle::{Stage, StageBounds};
 use crate::domain::model::Interaction;
+use crate::domain::recovery::RecoveryReport;
+use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::{Band, Change, RiskModel, RiskScore, changes_since};
 use crate::domain::search::{Hit, SearchIndex};
+use crate::payments::{QueueItem, describe, queue_items, recovery_report};
 use crate::scoring::{Scored, earlier, score_all, score_one};
 use crate::store::{
-    AccountCard, AccountList, AccountRow, CheckinFilter, CheckinRow, Create, Draft, Snooze, Store,
-    StoreError,
+    AccountCard, AccountList, AccountRow, Actor, AttemptResult, CheckinFilter, CheckinRow, Create,
+    Draft, NewAttempt, Snooze, Store, StoreError,
 };
 
 /// How many results a lookup shows.
@@ -83,6 +86,23 @@ pub enum Request {
         reason: String,
         score: f64,
     },
+    /// Every payment queue and the recovery figures, for the payments pane.
+    Payments,
+    /// A rep's action on a failed payment.
+    Payment {
+        payment_id: i64,
+        account_id: i64,
+        action: PaymentAction,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentAction {
+    CardUpdated,
+    Result(AttemptResult),
+    Pause { until: NaiveDate, reason: String },
+    Resume,
+    WriteOff { reason: String },
 }
 
 /// One line of the at-risk pane: what the list shows and sorts on, nothing more, so that a
@@ -147,13 +167,14 @@ fn with_detail(change: Change, risk: &RiskScore) -> (Change, Option<String>) {
     (change, detail)
 }
 
-/// Who is working, on which day, with which risk model.
+/// Who is working, on which day, with which risk model and retry policy.
 #[derive(Debug, Clone)]
 pub struct Session {
     pub rep: Option<String>,
     pub os_user: String,
     pub today: NaiveDate,
     pub model: RiskModel,
+    pub policy: RetryPolicy,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -194,6 +215,10 @@ pub enum Response {
     },
     Checkins {
         rows: Vec<CheckinRow>,
+    },
+    Payments {
+        items: Vec<QueueItem>,
+        report: Option<Box<RecoveryReport>>,
     },
     RiskOne {
         account_id: i64,
@@ -480,6 +505,59 @@ impl Responder {
                 Some(Response::Done {
                     account_id,
                     what: format!("snoozed until {until}"),
+                })
+            }
+            Request::Payments => {
+                let (today, policy) = (self.session.today, &self.session.policy);
+                Some(Response::Payments {
+                    items: queue_items(&self.store, today, now, policy)?,
+                    report: Some(Box::new(recovery_report(&self.store, today, 6, policy)?)),
+                })
+            }
+            Request::Payment {
+                payment_id,
+                account_id,
+                action,
+            } => {
+                let policy = self.session.policy.clone();
+                let os_user = self.session.os_user.clone();
+                let by = Actor {
+                    os_user: &os_user,
+                    now,
+                };
+                let state = match &action {
+                    PaymentAction::CardUpdated => {
+                        Some(self.store.card_updated(payment_id, &policy, by)?)
+                    }
+                    PaymentAction::Result(result) => {
+                        let attempt = NewAttempt {
+                            at: now,
+                            result: result.clone(),
+                            automatic: false,
+                            external_ref: None,
+                        };
+                        self.store
+                            .record_attempt(payment_id, &attempt, &policy, by)?
+                    }
+                    PaymentAction::Pause { until, reason } => Some(self.store.pause_dunning(
+                        payment_id,
+                        Some((*until, reason)),
+                        &policy,
+                        by,
+                    )?),
+                    PaymentAction::Resume => {
+                        Some(self.store.pause_dunning(payment_id, None, &policy, by)?)
+                    }
+                    PaymentAction::WriteOff { reason } => {
+                        Some(self.store.write_off(payment_id, reason, &policy, by)?)
+                    }
+                };
+                Some(Response::Done {
+                    account_id,
+                    what: match state {
+                        Some(state) => format!("payment {payment_id}: {}", describe(&state)),
+                        None => format!("payment {payment_id}: that attempt was recorded before"),
+                    },
                 })
             }
         })

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: the real binary, real files in temp dirs.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod console;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

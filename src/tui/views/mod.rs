@@ -6,6 +6,7 @@ mod chrome;
 mod form;
 mod list;
 mod overlays;
+mod payments;
 mod risk;
 
 use ratatui::Frame;
@@ -45,6 +46,9 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
             View::List if Pane::ALL[app.pane] == Pane::AtRisk => risk::render(frame, app, body),
             View::List if Pane::ALL[app.pane] == Pane::CheckIns => {
                 checkins::render(frame, app, body)
+            }
+            View::List if Pane::ALL[app.pane] == Pane::Payments => {
+                payments::render(frame, app, body)
             }
             View::List => list::render(frame, app, body),
             View::Card => card::render(frame, app, body),

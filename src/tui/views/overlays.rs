@@ -13,7 +13,25 @@ pub fn render(frame: &mut Frame<'_>, app: &App, body: Rect, _footer: Rect) {
     match &app.overlay {
         Overlay::Search(s) => search(frame, app, s, body),
         Overlay::Help { scroll, context } => help(frame, app, *scroll, *context, body),
-        Overlay::ConfirmDiscard => confirm(frame, app, body),
+        Overlay::ConfirmDiscard => confirm(
+            frame,
+            app,
+            body,
+            " Discard? ",
+            "Throw away the note you typed?".into(),
+            ("discard", "keep editing"),
+        ),
+        Overlay::ConfirmWriteOff { what, .. } => confirm(
+            frame,
+            app,
+            body,
+            " Write off? ",
+            format!(
+                "Write off {}? The payment is lost; if the account then cancels, its churn counts as involuntary.",
+                safe(what)
+            ),
+            ("write it off", "keep dunning"),
+        ),
         Overlay::Prompt(_) | Overlay::None => {}
     }
 }
@@ -103,25 +121,41 @@ fn help(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn confirm(frame: &mut Frame<'_>, app: &App, body: Rect) {
+/// A yes/no question; `answers` name what y and n do.
+fn confirm(
+    frame: &mut Frame<'_>,
+    app: &App,
+    body: Rect,
+    title: &str,
+    question: String,
+    answers: (&str, &str),
+) {
     let t = &app.theme;
-    let area = centered(body, 44, 5);
+    let w = body.width.saturating_sub(4).min(60);
+    // Words wrap short of the edge: a line of slack.
+    let lines = width(&question).div_ceil(usize::from(w.saturating_sub(2)).max(1)) + 1;
+    let question = Paragraph::new(question).wrap(ratatui::widgets::Wrap { trim: true });
+    let height = lines as u16 + 3;
+    let area = centered(body, w, height.min(body.height));
     clear_for_overlay(frame, area);
     let block = Block::bordered()
         .border_style(t.danger())
-        .title(" Discard? ");
+        .title(title.to_string());
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let lines = vec![
-        Line::raw("Throw away the note you typed?"),
-        Line::from(vec![
-            Span::styled("y", t.key()),
-            Span::raw(" discard   "),
-            Span::styled("n", t.key()),
-            Span::raw("/"),
-            Span::styled("Esc", t.key()),
-            Span::raw(" keep editing"),
-        ]),
-    ];
-    frame.render_widget(Paragraph::new(lines), inner);
+    let [text, keys] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Fill(1),
+        ratatui::layout::Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(question, text);
+    let line = Line::from(vec![
+        Span::styled("y", t.key()),
+        Span::raw(format!(" {}   ", answers.0)),
+        Span::styled("n", t.key()),
+        Span::raw("/"),
+        Span::styled("Esc", t.key()),
+        Span::raw(format!(" {}", answers.1)),
+    ]);
+    frame.render_widget(Paragraph::new(line), keys);
 }

@@ -1,0 +1,149 @@
+//! A console driven as keys would drive it, its requests answered from a real demo database
+//! the way the worker thread answers them, its screens rendered into ratatui's TestBackend.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use retain::domain::risk::RiskModel;
+use retain::store::{Create, Store};
+use retain::tui::app::{Action, App, Identity};
+use retain::tui::keymap::Keymap;
+use retain::tui::theme::{Palette, Theme};
+use retain::tui::views;
+use retain::tui::worker::{Request, Responder, Session};
+
+use super::{TODAY, db_in, ok, run, temp_dir};
+
+pub struct Console {
+    pub app: App,
+    /// Answers requests as the worker thread does, from the real database.
+    pub responder: Responder,
+    /// A second connection, for looking at what the console wrote.
+    pub store: Store,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn today() -> chrono::NaiveDate {
+    TODAY.parse().unwrap()
+}
+
+/// A console on a 300-account demo database, as rep `login` (or a non-rep), at `size`.
+pub fn console(login: &str, size: (u16, u16), palette: Palette) -> Console {
+    console_on(300, login, size, palette)
+}
+
+pub fn console_on(accounts: u32, login: &str, size: (u16, u16), palette: Palette) -> Console {
+    let dir = temp_dir();
+    let db = db_in(&dir, "screens.db");
+    ok(run(&db, &["demo", "--accounts", &accounts.to_string()]));
+    let store = Store::open(&db, Create::Never).unwrap();
+    let identity = Identity {
+        os_user: login.to_string(),
+        rep: store.rep(login).unwrap(),
+    };
+    let rep = identity.rep.as_ref().map(|_| login.to_string());
+    let app = App::new(
+        identity,
+        today(),
+        Keymap::default(),
+        Theme { palette },
+        size,
+    );
+    let session = Session {
+        rep,
+        os_user: login.into(),
+        today: today(),
+        model: RiskModel::default(),
+        policy: retain::domain::retry::RetryPolicy::default(),
+    };
+    let mut responder = Responder::new(Store::open(&db, Create::Never).unwrap(), session);
+    responder.build_index().unwrap();
+    let mut c = Console {
+        app,
+        responder,
+        store,
+        dir,
+    };
+    let start = c.app.start();
+    c.serve(start);
+    c
+}
+
+impl Console {
+    /// Answers requests the way the worker does, from the real store, until none are left.
+    pub fn serve(&mut self, mut requests: Vec<Request>) {
+        let mut rounds = 0;
+        while !requests.is_empty() {
+            rounds += 1;
+            assert!(rounds < 20, "requests keep coming: {requests:?}");
+            let mut next = Vec::new();
+            for request in requests {
+                let Some(response) = self.responder.respond(request, now()) else {
+                    continue;
+                };
+                next.extend(self.app.update(Action::Db(response)));
+            }
+            requests = next;
+        }
+    }
+
+    pub fn act(&mut self, action: Action) -> Vec<Request> {
+        self.app.update(action)
+    }
+
+    /// Presses keys and serves what they ask for.
+    pub fn keys(&mut self, keys: &[KeyEvent]) {
+        for key in keys {
+            let requests = self.act(Action::Key(*key));
+            self.serve(requests);
+        }
+    }
+
+    pub fn text(&mut self, text: &str) {
+        let keys: Vec<KeyEvent> = text.chars().map(|c| press(KeyCode::Char(c))).collect();
+        self.keys(&keys);
+    }
+
+    pub fn screen(&self) -> String {
+        let (w, h) = self.app.size;
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| views::render(f, &self.app)).unwrap();
+        buffer_text(terminal.backend().buffer())
+    }
+
+    pub fn buffer(&self) -> ratatui::buffer::Buffer {
+        let (w, h) = self.app.size;
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| views::render(f, &self.app)).unwrap();
+        terminal.backend().buffer().clone()
+    }
+}
+
+pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
+    let area = buffer.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut x = 0;
+        while x < area.width {
+            let symbol = buffer[(x, y)].symbol();
+            out.push_str(symbol);
+            // A two-cell character is followed by a cell that only continues it.
+            x += unicode_width::UnicodeWidthStr::width(symbol).max(1) as u16;
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub fn press(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+pub fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// The test's day at the current time of day, as the worker's clock gives it under --today.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    today().and_time(chrono::Utc::now().time()).and_utc()
+}

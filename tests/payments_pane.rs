@@ -1,0 +1,195 @@
+//! The payments pane, rendered into TestBackend from a real demo database and driven by keys.
+
+mod common;
+
+use common::console::*;
+use crossterm::event::KeyCode;
+use retain::tui::theme::Palette;
+
+/// A payment of account 1 that failed yesterday with `code`; its id.
+fn failing(c: &Console, reference: &str, code: &str) -> i64 {
+    let conn = rusqlite::Connection::open(c.dir.path().join("screens.db")).unwrap();
+    conn.execute(
+        "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
+             first_failed_at, last_decline_code, status)
+         VALUES (1, ?1, 123456, 'USD', '2026-11-21T09:00:00Z', ?2, 'failing')",
+        [reference, code],
+    )
+    .unwrap();
+    let id = conn.last_insert_rowid();
+    conn.execute(
+        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
+         VALUES (?1, '2026-11-21T09:00:00Z', 'failed', ?2, 1)",
+        rusqlite::params![id, code],
+    )
+    .unwrap();
+    id
+}
+
+fn status(c: &Console, payment: i64) -> String {
+    let conn = rusqlite::Connection::open(c.dir.path().join("screens.db")).unwrap();
+    conn.query_row(
+        "SELECT status FROM failed_payments WHERE id = ?1",
+        [payment],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// The payments pane with the cursor on `payment`.
+fn open_on(c: &mut Console, payment: i64) {
+    c.text("4");
+    let at = c.app.panes[c.app.pane]
+        .ids
+        .iter()
+        .position(|id| *id == payment)
+        .expect("the payment is listed");
+    for _ in 0..at {
+        c.text("j");
+    }
+    assert_eq!(
+        c.app.selected_payment().and_then(|i| i.payment_id),
+        Some(payment)
+    );
+}
+
+#[test]
+fn the_queues_show_in_order_with_the_recovery_figures_at_80x24_and_120x35() {
+    for size in [(120, 35), (80, 24)] {
+        let mut c = console("ana", size, Palette::Indexed);
+        let card = failing(&c, "in_card", "expired_card");
+        c.text("4");
+        let screen = c.screen();
+        assert!(screen.contains("Payments · all queues"), "{screen}");
+        assert!(
+            screen.contains("recovered") && screen.contains("% of"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("new card 1") || screen.contains("new card "),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("Decline") && screen.contains("Tries"),
+            "{screen}"
+        );
+        // Queue order: every line's queue comes no earlier than the one above it.
+        let items = &c.app.payments.items;
+        let ranks: Vec<usize> = items
+            .iter()
+            .map(|i| retain::payments::queue_rank(i.queue))
+            .collect();
+        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+        open_on(&mut c, card);
+        let screen = c.screen();
+        assert!(
+            screen.contains("expired_card: the card details need updating"),
+            "{screen}"
+        );
+        assert!(screen.contains("attempt 1 of 8"), "{screen}");
+        for line in screen.lines() {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(line) <= usize::from(size.0),
+                "{line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn f_walks_the_queues_and_shows_one_at_a_time() {
+    let mut c = console("ana", (120, 35), Palette::Indexed);
+    failing(&c, "in_card", "expired_card");
+    c.text("4");
+    c.text("f");
+    assert_eq!(c.app.payments.queue, Some("due"));
+    c.text("f");
+    assert_eq!(c.app.payments.queue, Some("new-card"));
+    let screen = c.screen();
+    assert!(screen.contains("Payments · new card"), "{screen}");
+    let shown = &c.app.panes[c.app.pane].ids;
+    assert!(!shown.is_empty());
+    assert!(
+        shown
+            .iter()
+            .all(|id| c.app.payments.item(*id).unwrap().queue == "new-card")
+    );
+    c.text("F");
+    c.text("F");
+    assert_eq!(c.app.payments.queue, None, "back to all queues");
+}
+
+#[test]
+fn a_new_card_moves_the_payment_to_retry_now_and_a_result_recovers_it() {
+    let mut c = console("ana", (120, 35), Palette::Indexed);
+    let p = failing(&c, "in_card", "expired_card");
+    open_on(&mut c, p);
+    c.text("u");
+    let item = c.app.payments.item(p).unwrap();
+    assert_eq!(item.queue, "due", "a new card is tried at once");
+    assert!(c.screen().contains(&format!("payment {p}: failing")));
+    c.text("r");
+    c.text("ok");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert_eq!(status(&c, p), "recovered");
+    assert_eq!(c.app.payments.item(p).unwrap().queue, "recovered");
+}
+
+#[test]
+fn a_declined_retry_is_scheduled_by_its_new_code() {
+    let mut c = console("ana", (120, 35), Palette::Indexed);
+    let p = failing(&c, "in_soft", "processing_error");
+    open_on(&mut c, p);
+    c.text("r");
+    c.text("insufficient_funds");
+    c.keys(&[press(KeyCode::Enter)]);
+    let item = c.app.payments.item(p).unwrap();
+    assert_eq!(item.attempts, 2);
+    assert_eq!(item.class, Some("insufficient-funds"));
+    assert_eq!(
+        item.next_retry_at.unwrap().date_naive().to_string(),
+        "2026-12-01"
+    );
+}
+
+#[test]
+fn writing_off_asks_first_and_pausing_needs_a_reason() {
+    let mut c = console("ana", (120, 35), Palette::Indexed);
+    let p = failing(&c, "in_gone", "do_not_honor");
+    open_on(&mut c, p);
+    c.text("p");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert!(c.screen().contains("say why: :pause DAY REASON"));
+    c.text("W");
+    c.text("customer unreachable");
+    c.keys(&[press(KeyCode::Enter)]);
+    let screen = c.screen();
+    assert!(screen.contains("Write off 1,234.56 USD from"), "{screen}");
+    c.text("n");
+    assert_eq!(status(&c, p), "failing", "n keeps it");
+    c.text("W");
+    c.text("customer unreachable");
+    c.keys(&[press(KeyCode::Enter)]);
+    c.text("y");
+    assert_eq!(status(&c, p), "written_off");
+}
+
+#[test]
+fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached() {
+    let mut c = console("ana", (120, 35), Palette::Indexed);
+    let p = failing(&c, "in_card", "expired_card");
+    open_on(&mut c, p);
+    c.text("o");
+    let screen = c.screen();
+    assert!(screen.contains("1,234.56 USD"), "{screen}");
+    assert!(
+        screen.contains("the card details need updating"),
+        "{screen}"
+    );
+    assert!(screen.contains("[card update link]"), "{screen}");
+    c.keys(&[ctrl('s')]);
+    assert!(c.screen().contains("email logged"));
+    let item = c.app.payments.item(p).unwrap();
+    assert!(item.last_outreach_at.is_some());
+    assert!(c.screen().contains("reached today"));
+}

@@ -183,6 +183,119 @@ mod tests {
         }
     }
 
+    /// Every code of the reference table (shared/reference/decline-codes.md), written out
+    /// independently of `KNOWN_CODES`, with the class the table gives it.
+    #[test]
+    fn every_code_of_the_reference_has_its_class() {
+        use DeclineClass::*;
+        let table: &[(DeclineClass, &[&str])] = &[
+            (
+                Soft,
+                &[
+                    "approve_with_id",
+                    "issuer_not_available",
+                    "reenter_transaction",
+                    "processing_error",
+                    "try_again_later",
+                ],
+            ),
+            (
+                InsufficientFunds,
+                &[
+                    "insufficient_funds",
+                    "card_velocity_exceeded",
+                    "withdrawal_count_limit_exceeded",
+                ],
+            ),
+            (
+                Ambiguous,
+                &[
+                    "generic_decline",
+                    "do_not_honor",
+                    "call_issuer",
+                    "no_action_taken",
+                    "incorrect_pin",
+                    "invalid_pin",
+                    "offline_pin_required",
+                    "online_or_offline_pin_required",
+                    "pin_try_exceeded",
+                ],
+            ),
+            (
+                NewCard,
+                &[
+                    "expired_card",
+                    "incorrect_number",
+                    "invalid_number",
+                    "incorrect_cvc",
+                    "invalid_cvc",
+                    "invalid_expiry_month",
+                    "invalid_expiry_year",
+                    "incorrect_zip",
+                    "incorrect_address",
+                    "invalid_account",
+                    "new_account_information_available",
+                    "card_not_supported",
+                    "currency_not_supported",
+                    "invalid_amount",
+                    "not_permitted",
+                    "service_not_allowed",
+                    "security_violation",
+                    "transaction_not_allowed",
+                    "do_not_try_again",
+                ],
+            ),
+            (
+                Authenticate,
+                &[
+                    "authentication_required",
+                    "authentication_not_handled",
+                    "mobile_device_authentication_required",
+                ],
+            ),
+            (
+                Revoked,
+                &[
+                    "revocation_of_authorization",
+                    "revocation_of_all_authorizations",
+                    "stop_payment_order",
+                ],
+            ),
+            (
+                Fraud,
+                &[
+                    "fraudulent",
+                    "lost_card",
+                    "stolen_card",
+                    "merchant_blacklist",
+                    "pickup_card",
+                    "restricted_card",
+                    "highest_risk_level",
+                ],
+            ),
+            (Operational, &["duplicate_transaction", "testmode_decline"]),
+        ];
+        let mut count = 0;
+        for (class, codes) in table {
+            for code in *codes {
+                assert_eq!(
+                    classify(code),
+                    Classification {
+                        class: *class,
+                        known: true
+                    },
+                    "{code}"
+                );
+                count += 1;
+            }
+        }
+        assert_eq!(
+            count,
+            KNOWN_CODES.len(),
+            "a known code is missing from the reference"
+        );
+    }
+
     #[test]
     fn case_and_blanks_do_not_matter() {
         assert_eq!(classify(" Expired_Card ").class, DeclineClass::NewCard);

@@ -62,11 +62,12 @@ pub fn run(ctx: &Ctx, args: &ReportArgs, policy: &RetryPolicy) -> Result<()> {
 
 fn tally(t: &Tally, currency: &str) -> String {
     format!(
-        "{:>5} recovered of {} failed in {} payments ({} still failing)",
+        "{:>5} recovered of {} failed in {} payment{} ({} still failing)",
         t.recovery_rate
             .map_or("-".to_string(), |r| format!("{:.0}%", r * 100.0)),
         money::format(t.failed_cents, currency),
         t.payments,
+        if t.payments == 1 { "" } else { "s" },
         money::format(t.still_failing_cents, currency),
     )
 }

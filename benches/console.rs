@@ -60,6 +60,7 @@ impl Bench {
         let store = Store::open(db, Create::Never).expect("the bench database opens");
         let rep = store.rep(login).expect("reps read");
         let identity = Identity {
+            login: login.to_string(),
             os_user: login.to_string(),
             rep: rep.clone(),
         };

@@ -78,7 +78,10 @@ fn moving_down_moves_the_selection_and_the_detail_follows() {
 fn a_non_rep_sees_all_active_accounts_and_is_told_so() {
     let c = console("visitor", (80, 24), Palette::Indexed);
     let screen = c.screen();
-    assert!(screen.contains("visitor (not a rep)"), "{screen}");
+    assert!(
+        screen.contains("visitor is not a rep: read-only"),
+        "{screen}"
+    );
     assert!(screen.contains("all active by MRR"), "{screen}");
 }
 

@@ -114,7 +114,8 @@ fn console_command(db: &Path) -> String {
     )
 }
 
-/// Makes the OS user running the tests a rep of the database, so that drafts are kept.
+/// Makes the OS user running the tests a rep of the database: anyone else's console is
+/// read-only.
 fn make_me_a_rep(db: &Path) -> String {
     let me = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
         .unwrap()
@@ -135,6 +136,7 @@ fn a_rep_finds_an_account_and_logs_a_call_in_the_real_console() {
     let dir = temp_dir();
     let db = db_in(&dir, "tmux.db");
     ok(run(&db, &["demo", "--accounts", "300"]));
+    make_me_a_rep(&db);
     let tmux = Tmux::start("log", (80, 24), &console_command(&db));
     tmux.wait_for("j/↓ down");
     let screen = tmux.screen();

@@ -56,7 +56,7 @@ fn open_on(c: &mut Console, payment: i64) {
 #[test]
 fn the_queues_show_in_order_with_the_recovery_figures_at_80x24_and_120x35() {
     for size in [(120, 35), (80, 24)] {
-        let mut c = console("ana", size, Palette::Indexed);
+        let mut c = console("carmen", size, Palette::Indexed);
         let card = failing(&c, "in_card", "expired_card");
         c.text("4");
         let screen = c.screen();
@@ -98,7 +98,7 @@ fn the_queues_show_in_order_with_the_recovery_figures_at_80x24_and_120x35() {
 
 #[test]
 fn f_walks_the_queues_and_shows_one_at_a_time() {
-    let mut c = console("ana", (120, 35), Palette::Indexed);
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
     failing(&c, "in_card", "expired_card");
     c.text("4");
     c.text("f");
@@ -121,7 +121,7 @@ fn f_walks_the_queues_and_shows_one_at_a_time() {
 
 #[test]
 fn a_new_card_moves_the_payment_to_retry_now_and_a_result_recovers_it() {
-    let mut c = console("ana", (120, 35), Palette::Indexed);
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
     let p = failing(&c, "in_card", "expired_card");
     open_on(&mut c, p);
     c.text("u");
@@ -137,7 +137,7 @@ fn a_new_card_moves_the_payment_to_retry_now_and_a_result_recovers_it() {
 
 #[test]
 fn a_declined_retry_is_scheduled_by_its_new_code() {
-    let mut c = console("ana", (120, 35), Palette::Indexed);
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
     let p = failing(&c, "in_soft", "processing_error");
     open_on(&mut c, p);
     c.text("r");
@@ -154,7 +154,7 @@ fn a_declined_retry_is_scheduled_by_its_new_code() {
 
 #[test]
 fn writing_off_asks_first_and_pausing_needs_a_reason() {
-    let mut c = console("ana", (120, 35), Palette::Indexed);
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
     let p = failing(&c, "in_gone", "do_not_honor");
     open_on(&mut c, p);
     c.text("p");
@@ -176,7 +176,7 @@ fn writing_off_asks_first_and_pausing_needs_a_reason() {
 
 #[test]
 fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached() {
-    let mut c = console("ana", (120, 35), Palette::Indexed);
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
     let p = failing(&c, "in_card", "expired_card");
     open_on(&mut c, p);
     c.text("o");

@@ -51,7 +51,21 @@ pub fn open_demo(ctx: &Ctx, mouse: bool) -> Result<()> {
         );
         fill(&mut store, ctx, DEFAULT_ACCOUNTS, DEFAULT_SEED)?;
     }
-    super::console(ctx, store, mouse)
+    // The demo's reps are made up, so whoever opens it is none of them: it acts as the rep with
+    // the most accounts (or `--as` another) rather than opening read-only.
+    let mut ctx = ctx.clone();
+    if ctx.login == ctx.os_user
+        && store.rep(&ctx.login)?.is_none()
+        && let Some(rep) = store
+            .reps()?
+            .into_iter()
+            .filter(|r| r.active && r.role == "rep")
+            .max_by_key(|r| r.accounts)
+    {
+        eprintln!("demo: acting as {} ({})", rep.login, rep.display_name);
+        ctx.login = rep.login;
+    }
+    super::console(&ctx, store, mouse)
 }
 
 fn fill(store: &mut Store, ctx: &Ctx, accounts: u32, seed: u64) -> Result<LoadCounts> {

@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<()> {
         .transpose()
         .map_err(anyhow::Error::msg)
         .context("--follow-up")?;
-    let rep = store.rep(&ctx.os_user)?.map(|_| ctx.os_user.clone());
+    let rep = store.rep(&ctx.login)?.map(|_| ctx.login.clone());
     let now = ctx.now();
     let new = Interaction {
         rep,

@@ -9,6 +9,7 @@ mod paths;
 mod payments;
 mod payments_report;
 mod payments_run;
+mod reps;
 mod risk;
 mod search;
 mod summary;
@@ -45,6 +46,10 @@ pub struct Cli {
     #[arg(long)]
     pub mouse: bool,
 
+    /// Act as this rep (admins only): see their queue, write in their name
+    #[arg(long = "as", global = true, value_name = "LOGIN")]
+    pub as_login: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -71,6 +76,9 @@ pub enum Command {
     Schedule(checkins::ScheduleArgs),
     /// List open check-ins, most overdue first
     Checkins(checkins::CheckinsArgs),
+    /// Manage the reps: `reps add LOGIN --name NAME [--role rep|lead|admin]`, `reps list`,
+    /// `reps deactivate LOGIN` (admins only, except on a database without reps)
+    Reps(reps::RepsArgs),
     /// Count what the database holds
     Summary {
         /// Print JSON instead of text
@@ -80,13 +88,16 @@ pub enum Command {
 }
 
 /// What every command needs to know about this run.
+#[derive(Debug, Clone)]
 pub struct Ctx {
     pub db: PathBuf,
     pub today: NaiveDate,
     /// Whether --today fixed the day.
     pub fixed_today: bool,
-    /// The operating system's user running this process.
+    /// The operating system's user running this process: what the audit log records.
     pub os_user: String,
+    /// The rep this run acts as: the OS user, or an admin's `--as LOGIN`.
+    pub login: String,
 }
 
 impl Ctx {
@@ -118,12 +129,17 @@ pub fn run() -> Result<()> {
         (Some(path), _) => path.clone(),
         (None, demo) => paths::default_db(demo)?,
     };
+    let os_user = identity::os_user();
     let ctx = Ctx {
+        login: cli.as_login.clone().unwrap_or_else(|| os_user.clone()),
         db,
         today,
         fixed_today: cli.today.is_some(),
-        os_user: identity::os_user(),
+        os_user,
     };
+    if cli.as_login.is_some() && !cli.demo {
+        check_as(&ctx)?;
+    }
     match cli.command {
         None if cli.demo => demo::open_demo(&ctx, cli.mouse),
         None => console(&ctx, Store::open(&ctx.db, Create::Never)?, cli.mouse),
@@ -137,8 +153,30 @@ pub fn run() -> Result<()> {
         Some(Command::Import(args)) => import::run(&ctx, &args),
         Some(Command::Schedule(args)) => checkins::schedule(&ctx, &args),
         Some(Command::Checkins(args)) => checkins::list(&ctx, &args),
+        Some(Command::Reps(args)) => reps::run(&ctx, &args),
         Some(Command::Summary { json }) => summary::run(&ctx, json),
     }
+}
+
+/// `--as LOGIN` is for admins, and only names an active rep.
+fn check_as(ctx: &Ctx) -> Result<()> {
+    let store = Store::open(&ctx.db, Create::Never)?;
+    match store.rep(&ctx.os_user)? {
+        Some((_, role)) if role == "admin" => {}
+        _ => anyhow::bail!(
+            "--as is for admins, and {} is not an admin of {}",
+            ctx.os_user,
+            ctx.db.display()
+        ),
+    }
+    if store.rep(&ctx.login)?.is_none() {
+        anyhow::bail!(
+            "--as {}: not an active rep of {} (`retain reps list`)",
+            ctx.login,
+            ctx.db.display()
+        );
+    }
+    Ok(())
 }
 
 /// Opens the console on a terminal; elsewhere (a pipe, a script) prints the summary.
@@ -156,6 +194,7 @@ fn console(ctx: &Ctx, store: Store, mouse: bool) -> Result<()> {
             today: ctx.today,
             fixed_today: ctx.fixed_today,
             os_user: ctx.os_user.clone(),
+            login: ctx.login.clone(),
             mouse,
         },
     )

@@ -159,18 +159,6 @@ impl Store {
             Ok(())
         })
     }
-
-    /// The display name and role of a rep, if `login` is one and active.
-    pub fn rep(&self, login: &str) -> Result<Option<(String, String)>, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT display_name, role FROM reps WHERE login = ?1 AND active = 1",
-                [login],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| self.fail(e))
-    }
 }
 
 /// Inserts one interaction; the one place that writes the interactions table.

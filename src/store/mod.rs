@@ -13,6 +13,7 @@ mod load;
 pub mod migrations;
 mod open;
 mod payments;
+mod reps;
 mod risk;
 mod summary;
 
@@ -31,6 +32,7 @@ pub use interactions::Draft;
 pub use load::LoadCounts;
 pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create};
 pub use payments::{ExpiringCard, PaymentRow};
+pub use reps::Rep;
 pub use risk::{RiskSubject, Snooze, StoredScore};
 pub use summary::{CodeCount, MoneyByCurrency, Summary};
 

@@ -304,8 +304,11 @@ impl CheckinState {
 /// Who is at the keyboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
+    /// The rep login the console acts as: the OS user, or an admin's `--as LOGIN`.
+    pub login: String,
+    /// The operating system's user, as the audit log records it.
     pub os_user: String,
-    /// (display name, role) when the OS user is an active rep.
+    /// (display name, role) when `login` is an active rep. Without it the console is read-only.
     pub rep: Option<(String, String)>,
 }
 
@@ -545,7 +548,7 @@ impl App {
         theme: Theme,
         size: (u16, u16),
     ) -> App {
-        let rep_login = identity.rep.as_ref().map(|_| identity.os_user.clone());
+        let rep_login = identity.rep.as_ref().map(|_| identity.login.clone());
         let lists = vec![
             rep_login.map_or(AccountList::ActiveByMrr, AccountList::OwnedBy),
             AccountList::ActiveByMrr,
@@ -794,6 +797,9 @@ impl App {
 
     fn run_command(&mut self, command: Command, effects: &mut Vec<Request>) {
         let context = self.context();
+        if command.writes() && !self.may_write() {
+            return;
+        }
         match (context, command) {
             (_, Command::Quit) => {
                 if context == Context::Form || self.form.is_some() {
@@ -1122,10 +1128,32 @@ impl App {
         }
     }
 
+    /// True for a rep; for anyone else, says why the console is read-only.
+    fn may_write(&mut self) -> bool {
+        if self.identity.rep.is_some() {
+            return true;
+        }
+        self.toast(
+            format!(
+                "read-only: {} is not a rep of this database (an admin adds reps with `retain reps add`)",
+                self.identity.login
+            ),
+            Level::Error,
+        );
+        false
+    }
+
     /// A `:` command line.
     fn run_line(&mut self, line: &str, effects: &mut Vec<Request>) {
         let line = line.trim();
         let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let writes = matches!(
+            word,
+            "log" | "assign" | "snooze" | "result" | "pause" | "resume" | "writeoff" | "write-off"
+        );
+        if writes && !self.may_write() {
+            return;
+        }
         match word {
             "" => {}
             "q" | "quit" | "q!" => self.run_command(Command::Quit, effects),
@@ -1313,7 +1341,7 @@ impl App {
             .identity
             .rep
             .as_ref()
-            .map(|_| self.identity.os_user.as_str());
+            .map(|_| self.identity.login.as_str());
         let ids = self.payments.visible(me);
         self.counts[at] = Some(self.payments.open_count() as i64);
         self.panes[at].replace(ids);
@@ -1329,7 +1357,7 @@ impl App {
             .identity
             .rep
             .as_ref()
-            .map(|_| self.identity.os_user.as_str());
+            .map(|_| self.identity.login.as_str());
         Request::Checkins {
             filter: self.checkins.filter(self.today, me),
         }
@@ -1346,7 +1374,7 @@ impl App {
             .identity
             .rep
             .as_ref()
-            .map(|_| self.identity.os_user.as_str());
+            .map(|_| self.identity.login.as_str());
         let ids = self.risk.visible(me);
         self.counts[at] = Some(ids.len() as i64);
         self.panes[at].replace(ids);
@@ -1512,7 +1540,7 @@ impl App {
             .identity
             .rep
             .as_ref()
-            .map(|_| self.identity.os_user.clone());
+            .map(|_| self.identity.login.clone());
         let Some(form) = &mut self.form else { return };
         if form.saving {
             return;

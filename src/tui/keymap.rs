@@ -116,6 +116,22 @@ pub enum Command {
 }
 
 impl Command {
+    /// Commands that change the database: refused in a read-only console.
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Command::LogCall
+                | Command::Complete
+                | Command::Assign
+                | Command::Snooze
+                | Command::CardUpdated
+                | Command::RecordResult
+                | Command::Outreach
+                | Command::Pause
+                | Command::WriteOff
+        )
+    }
+
     /// The name used in keys.toml.
     pub fn name(self) -> String {
         match self {

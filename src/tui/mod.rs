@@ -32,6 +32,8 @@ pub struct Options {
     pub today: NaiveDate,
     pub fixed_today: bool,
     pub os_user: String,
+    /// The rep to act as: the OS user, or an admin's `--as LOGIN` (checked by the caller).
+    pub login: String,
     pub mouse: bool,
 }
 
@@ -52,8 +54,9 @@ fn load_keymap() -> (Keymap, Option<String>) {
 }
 
 pub fn run(store: Store, options: Options) -> Result<()> {
-    let rep = store.rep(&options.os_user)?;
+    let rep = store.rep(&options.login)?;
     let identity = Identity {
+        login: options.login.clone(),
         os_user: options.os_user.clone(),
         rep,
     };
@@ -76,7 +79,7 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
     };
     let (answers_tx, mut answers) = mpsc::unbounded_channel();
     let session = worker::Session {
-        rep: identity.rep.as_ref().map(|_| identity.os_user.clone()),
+        rep: identity.rep.as_ref().map(|_| identity.login.clone()),
         os_user: identity.os_user.clone(),
         today,
         model: options.model.clone(),

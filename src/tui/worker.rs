@@ -96,6 +96,21 @@ pub enum Request {
     },
 }
 
+impl Request {
+    /// Requests that change what reps share (drafts are each rep's own, scores are derived).
+    fn writes(&self) -> bool {
+        matches!(
+            self,
+            Request::Log { .. }
+                | Request::Schedule
+                | Request::SnoozeCheckin { .. }
+                | Request::Assign { .. }
+                | Request::Snooze { .. }
+                | Request::Payment { .. }
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentAction {
     CardUpdated,
@@ -340,6 +355,17 @@ impl Responder {
         request: Request,
         now: DateTime<Utc>,
     ) -> Result<Option<Response>, StoreError> {
+        // The console of someone who is not a rep reads only; this holds whatever the screen
+        // let through.
+        if self.session.rep.is_none() && request.writes() {
+            return Ok(match request {
+                Request::Schedule => None,
+                _ => Some(Response::Failed(format!(
+                    "read-only: {} is not a rep of this database",
+                    self.session.os_user
+                ))),
+            });
+        }
         Ok(match request {
             Request::List {
                 pane,

@@ -38,6 +38,7 @@ pub fn console_on(accounts: u32, login: &str, size: (u16, u16), palette: Palette
     ok(run(&db, &["demo", "--accounts", &accounts.to_string()]));
     let store = Store::open(&db, Create::Never).unwrap();
     let identity = Identity {
+        login: login.to_string(),
         os_user: login.to_string(),
         rep: store.rep(login).unwrap(),
     };

@@ -12,16 +12,26 @@ use crate::tui::app::{App, Level, Overlay, Pane};
 pub fn header(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
     let who = match &app.identity.rep {
+        Some((name, role)) if app.identity.login != app.identity.os_user => format!(
+            "{} ({role}) · {} acting as them",
+            safe(name),
+            safe(&app.identity.os_user)
+        ),
         Some((name, role)) => format!("{} ({role})", safe(name)),
-        None => format!("{} (not a rep)", safe(&app.identity.os_user)),
+        None => format!("{} is not a rep: read-only", safe(&app.identity.login)),
     };
     let date = app.today.format("%a %Y-%m-%d").to_string();
     let left = format!(" retain · {who}");
     let room = usize::from(area.width).saturating_sub(width(&date) + 1);
     let left = truncate(&left, room).into_owned();
     let gap = usize::from(area.width).saturating_sub(width(&left) + width(&date) + 1);
+    let style = if app.identity.rep.is_some() {
+        t.title()
+    } else {
+        t.warn()
+    };
     let line = Line::from(vec![
-        Span::styled(left, t.title()),
+        Span::styled(left, style),
         Span::raw(" ".repeat(gap)),
         Span::styled(date, t.muted()),
         Span::raw(" "),

@@ -156,7 +156,7 @@ fn strip(app: &App, w: usize) -> Line<'static> {
         .identity
         .rep
         .as_ref()
-        .map(|_| app.identity.os_user.as_str());
+        .map(|_| app.identity.login.as_str());
     let mut spans = vec![Span::styled(" f ", t.key())];
     for (queue, n) in app.payments.counts(me) {
         let label = format!("{} {n}", queue_label(queue));

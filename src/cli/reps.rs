@@ -1,0 +1,114 @@
+//! `retain reps`: who works the accounts. Admins manage the team; on a database without reps,
+//! whoever sets it up adds the first ones.
+
+use anyhow::{Result, bail};
+
+use super::Ctx;
+use crate::display::terminal_safe;
+use crate::store::{Create, Store};
+
+#[derive(Debug, clap::Args)]
+pub struct RepsArgs {
+    #[command(subcommand)]
+    pub action: RepsAction,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum RepsAction {
+    /// Add a rep (or bring back and update a deactivated one)
+    Add {
+        /// The rep's operating-system login on this machine
+        login: String,
+        /// The name shown in the console
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value_t = Role::Rep)]
+        role: Role,
+    },
+    /// List the reps with their roles and how many active accounts each owns
+    List {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a rep off the team (their accounts stay theirs until reassigned)
+    Deactivate { login: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    Rep,
+    Lead,
+    Admin,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Rep => "rep",
+            Role::Lead => "lead",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx, args: &RepsArgs) -> Result<()> {
+    if let RepsAction::List { json } = &args.action {
+        let store = Store::open(&ctx.db, Create::Never)?;
+        let reps = store.reps()?;
+        if *json {
+            println!("{}", serde_json::to_string_pretty(&reps)?);
+            return Ok(());
+        }
+        if reps.is_empty() {
+            println!("no reps yet: add one with `retain reps add LOGIN --name NAME --role admin`");
+        }
+        for r in reps {
+            println!(
+                "{:<16} {:<6} {:>6} accounts  {}{}",
+                terminal_safe(&r.login),
+                r.role,
+                r.accounts,
+                terminal_safe(&r.display_name),
+                if r.active { "" } else { " (deactivated)" }
+            );
+        }
+        return Ok(());
+    }
+    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let reps = store.reps()?;
+    let admin = reps
+        .iter()
+        .any(|r| r.active && r.role == "admin" && r.login == ctx.os_user);
+    if !reps.is_empty() && !admin {
+        bail!(
+            "only an admin may change the reps of {}, and {} is not one (`retain reps list` shows the admins)",
+            ctx.db.display(),
+            ctx.os_user
+        );
+    }
+    let now = ctx.now();
+    match &args.action {
+        RepsAction::Add { login, name, role } => {
+            let (login, name) = (login.trim(), name.trim());
+            if login.is_empty() || login.chars().any(char::is_whitespace) {
+                bail!("{login:?} is not a login: give the rep's user name on this machine");
+            }
+            if name.is_empty() {
+                bail!("--name is empty: give the name the console shows");
+            }
+            store.add_rep(login, name, role.as_str(), &ctx.os_user, now)?;
+            println!("{login} is a {} of {}", role.as_str(), ctx.db.display());
+        }
+        RepsAction::Deactivate { login } => {
+            if !store.deactivate_rep(login, &ctx.os_user, now)? {
+                bail!("{login} is not an active rep of {}", ctx.db.display());
+            }
+            println!(
+                "{login} is no longer an active rep; reassign their accounts from the console"
+            );
+        }
+        RepsAction::List { .. } => unreachable!("listed above"),
+    }
+    Ok(())
+}

@@ -44,7 +44,7 @@ impl Store {
         self.write(|tx| {
             let mut counts = BillingCounts::default();
             let mut touched = BTreeSet::new();
-            for event in order {
+            for &event in &order {
                 let Some(account_id) = account_of(tx, &event.customer)? else {
                     *counts
                         .unmatched_customers

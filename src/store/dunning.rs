@@ -141,7 +141,7 @@ impl Store {
         policy: &RetryPolicy,
         by: Actor<'_>,
         action: &str,
-        change: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+        change: impl Fn(&Transaction<'_>) -> rusqlite::Result<usize>,
     ) -> Result<PaymentState, StoreError> {
         self.write(|tx| {
             let before = snapshot(tx, payment_id)?;

@@ -18,6 +18,7 @@ mod risk;
 mod summary;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -40,6 +41,24 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+}
+
+/// Tries of a write transaction that found the database busy, before the last one.
+const WRITE_RETRIES: u32 = 6;
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Up to a quarter of `pause` more, so that processes that collided do not collide again.
+fn jitter(pause: Duration) -> Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    pause.mul_f64(f64::from(nanos % 1000) / 4000.0)
 }
 
 impl Store {
@@ -73,9 +92,12 @@ impl Store {
     /// Runs `work` in one write transaction. It starts with BEGIN IMMEDIATE: taking the write
     /// lock up front means a busy database is waited for (the busy timeout), where a deferred
     /// transaction that reads first and writes later fails at once with "database is locked".
+    /// SQLite still answers "busy" without waiting in a few cases (another process recovering
+    /// the WAL after a crash, a checkpoint holding a lock): the whole transaction is then tried
+    /// again, a few times, further apart each time. Nothing of a failed try is kept.
     fn write<T>(
         &mut self,
-        work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+        mut work: impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
         if self.read_only {
             return Err(StoreError::ReadOnly {
@@ -83,14 +105,46 @@ impl Store {
                 detail: "this user may not write the file".into(),
             });
         }
-        let path = &self.path;
-        let fail = |e| StoreError::from_sqlite(path, e);
+        let mut pause = Duration::from_millis(20);
+        for _ in 0..WRITE_RETRIES {
+            match self.try_write(&mut work) {
+                Err(e) if is_busy(&e) => {
+                    std::thread::sleep(pause + jitter(pause));
+                    pause = (pause * 2).min(Duration::from_millis(1000));
+                }
+                done => return done.map_err(|e| StoreError::from_sqlite(&self.path, e)),
+            }
+        }
+        self.try_write(&mut work)
+            .map_err(|e| StoreError::from_sqlite(&self.path, e))
+    }
+
+    /// One write transaction that cannot be run twice (it consumes its input: a bulk load).
+    fn write_once<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let mut work = Some(work);
+        // A busy start is retried with the input intact, since `work` has not run; once it has
+        // run, its input is spent and a retry can only report that.
+        self.write(|tx| match work.take() {
+            Some(work) => work(tx),
+            None => Err(rusqlite::Error::ToSqlConversionFailure(
+                "the database was busy during a bulk write, which cannot be resumed: run it again"
+                    .into(),
+            )),
+        })
+    }
+
+    fn try_write<T>(
+        &mut self,
+        work: &mut impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(fail)?;
-        let value = work(&tx).map_err(fail)?;
-        tx.commit().map_err(fail)?;
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = work(&tx)?;
+        tx.commit()?;
         Ok(value)
     }
 

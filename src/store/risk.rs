@@ -434,7 +434,7 @@ impl Store {
                     entity: "accounts",
                     entity_id: Some(account_id),
                     before: None,
-                    after: Some(after),
+                    after: Some(after.clone()),
                 },
             )
         })

@@ -674,3 +674,44 @@ fn a_checkin_can_be_put_off_and_a_lead_sees_who_is_behind() {
     let (top, n) = lead.app.checkins.overdue_by_owner(today())[0].clone();
     assert!(screen.contains(&format!("{top} {n}")), "{screen}");
 }
+
+#[test]
+fn another_reps_commit_reloads_what_is_shown_keeping_the_cursor() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    c.text("jjj");
+    let selected = c.app.selected_id().unwrap();
+    assert!(
+        !c.responder.changed_elsewhere(),
+        "the first look sets the mark"
+    );
+    // Another process gives the account above the cursor away and renames the selected one.
+    let above = c.app.panes[0].ids[2];
+    let other = rusqlite::Connection::open(c.dir.path().join("screens.db")).unwrap();
+    other
+        .execute(
+            "UPDATE accounts SET owner_rep_id = NULL WHERE id = ?1",
+            [above],
+        )
+        .unwrap();
+    other
+        .execute(
+            "UPDATE accounts SET name = 'Renamed Elsewhere Ltd' WHERE id = ?1",
+            [selected],
+        )
+        .unwrap();
+    assert!(c.responder.changed_elsewhere());
+    let requests = c.act(Action::Db(Response::Changed));
+    c.serve(requests);
+    assert!(!c.app.panes[0].ids.contains(&above), "no longer carmen's");
+    assert_eq!(
+        c.app.selected_id(),
+        Some(selected),
+        "the cursor stayed on its account"
+    );
+    let screen = c.screen();
+    assert!(screen.contains("Renamed Elsewhere Ltd"), "{screen}");
+    assert!(
+        !c.responder.changed_elsewhere(),
+        "our own reads change nothing"
+    );
+}

@@ -224,3 +224,42 @@ fn a_dropped_connection_keeps_what_the_rep_was_typing() {
     let screen = tmux.wait_for("restored");
     assert!(screen.contains("The customer was saying that"), "{screen}");
 }
+
+#[test]
+fn another_reps_change_shows_on_an_open_console_without_a_key() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "live.db");
+    ok(run(&db, &["demo", "--accounts", "300"]));
+    make_me_a_rep(&db);
+    let payment: serde_json::Value = {
+        let all: Vec<serde_json::Value> = serde_json::from_str(&ok(run(
+            &db,
+            &["payments", "--queue", "exhausted", "--json"],
+        )))
+        .unwrap();
+        all.into_iter()
+            .next()
+            .expect("the demo has an exhausted payment")
+    };
+    let tmux = Tmux::start("live", (120, 35), &console_command(&db));
+    tmux.wait_for("j/↓ down");
+    tmux.keys(&["4"]);
+    let before = tmux.wait_for("Payments · all queues");
+    let count = |screen: &str| {
+        screen
+            .split(" exhausted ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("no exhausted count on {screen}"))
+    };
+    let exhausted = count(&before);
+    // Another process writes the payment off; the console is not touched.
+    let id = payment["payment_id"].to_string();
+    ok(run(
+        &db,
+        &["payments", "write-off", &id, "--reason", "gone"],
+    ));
+    let after = tmux.wait_for(&format!(" exhausted {} ", exhausted - 1));
+    assert!(after.contains("Payments · all queues"), "{after}");
+}

@@ -82,6 +82,14 @@ impl Store {
         self.read_only
     }
 
+    /// A number that changes whenever another connection commits to the file (this one's own
+    /// commits leave it alone): polled to show other reps' changes live.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))
+            .map_err(|e| self.fail(e))
+    }
+
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         self.conn

@@ -1332,6 +1332,32 @@ impl App {
         };
     }
 
+    /// Another rep changed the database: what is on screen is asked for again, and the answers
+    /// keep the cursor on its item. The form being typed is left alone.
+    fn reload_shown(&mut self, effects: &mut Vec<Request>) {
+        match Pane::ALL[self.pane] {
+            Pane::CheckIns => effects.push(self.checkins_request()),
+            Pane::Payments => effects.push(Request::Payments),
+            Pane::AtRisk => {
+                if let Some(account_id) = self.selected_id() {
+                    effects.push(Request::RiskOne { account_id });
+                }
+            }
+            Pane::MyQueue | Pane::Metrics => {
+                effects.push(self.list_request(self.pane, true));
+                let p = &self.panes[self.pane];
+                let to = (p.offset + self.list_height()).min(p.ids.len());
+                let ids = p.ids[p.offset.min(to)..to].to_vec();
+                if !ids.is_empty() {
+                    effects.push(Request::Rows { ids });
+                }
+            }
+        }
+        if let Some(account_id) = self.card_for {
+            effects.push(Request::Card { account_id });
+        }
+    }
+
     /// The payments pane's list again, after a filter changed or new items came.
     fn refill_payments(&mut self, effects: &mut Vec<Request>) {
         let Some(at) = Pane::ALL.iter().position(|p| *p == Pane::Payments) else {
@@ -1598,6 +1624,7 @@ impl App {
                     self.follow_selection(effects);
                 }
             }
+            Response::Changed => self.reload_shown(effects),
             Response::Rows { rows } => {
                 for row in rows {
                     self.requested_rows.remove(&row.account_id);

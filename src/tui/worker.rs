@@ -25,6 +25,9 @@ use crate::store::{
     Draft, NewAttempt, Snooze, Store, StoreError,
 };
 
+/// How often the database thread looks for other processes' commits.
+const CHANGE_POLL: Duration = Duration::from_millis(300);
+
 /// How many results a lookup shows.
 pub const SEARCH_LIMIT: usize = 50;
 
@@ -240,6 +243,8 @@ pub enum Response {
         row: Option<Box<RiskRow>>,
         risk: Option<Box<RiskScore>>,
     },
+    /// Another process committed to the database: what is on screen may be stale.
+    Changed,
     /// Something worth telling the rep, about no account in particular.
     Note(String),
     /// A change went through.
@@ -306,6 +311,8 @@ pub struct Responder {
     store: Store,
     session: Session,
     index: Option<SearchIndex>,
+    /// The file's data version when last looked at.
+    seen_version: Option<i64>,
 }
 
 impl Responder {
@@ -314,7 +321,18 @@ impl Responder {
             store,
             session,
             index: None,
+            seen_version: None,
         }
+    }
+
+    /// True when another process committed since the last look (never on the first).
+    pub fn changed_elsewhere(&mut self) -> bool {
+        let Ok(now) = self.store.data_version() else {
+            return false;
+        };
+        let changed = self.seen_version.is_some_and(|seen| seen != now);
+        self.seen_version = Some(now);
+        changed
     }
 
     /// One account's score today, in full, and its row.
@@ -629,8 +647,18 @@ struct State {
 impl State {
     fn run(&mut self, rx: Receiver<Request>) {
         self.start_index();
+        // The mark is set before the first screen is read, so no commit after it goes unseen.
+        self.responder.changed_elsewhere();
+        let mut looked = Instant::now();
         loop {
             self.poll_index();
+            // Other reps' commits show within a second: a cheap pragma, a few times a second.
+            if looked.elapsed() >= CHANGE_POLL {
+                looked = Instant::now();
+                if self.responder.changed_elsewhere() {
+                    let _ = self.answers.send(Response::Changed);
+                }
+            }
             let first = match rx.recv_timeout(Duration::from_millis(50)) {
                 Ok(r) => r,
                 Err(RecvTimeoutError::Timeout) => continue,

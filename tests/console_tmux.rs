@@ -231,35 +231,33 @@ fn another_reps_change_shows_on_an_open_console_without_a_key() {
     let db = db_in(&dir, "live.db");
     ok(run(&db, &["demo", "--accounts", "300"]));
     make_me_a_rep(&db);
-    let payment: serde_json::Value = {
-        let all: Vec<serde_json::Value> = serde_json::from_str(&ok(run(
-            &db,
-            &["payments", "--queue", "exhausted", "--json"],
-        )))
-        .unwrap();
-        all.into_iter()
-            .next()
-            .expect("the demo has an exhausted payment")
-    };
+    let exhausted: Vec<serde_json::Value> = serde_json::from_str(&ok(run(
+        &db,
+        &["payments", "--queue", "exhausted", "--json"],
+    )))
+    .unwrap();
+    assert!(!exhausted.is_empty(), "the demo has exhausted payments");
+    let n = exhausted.len();
     let tmux = Tmux::start("live", (120, 35), &console_command(&db));
     tmux.wait_for("j/↓ down");
     tmux.keys(&["4"]);
-    let before = tmux.wait_for("Payments · all queues");
-    let count = |screen: &str| {
-        screen
-            .split(" exhausted ")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or_else(|| panic!("no exhausted count on {screen}"))
-    };
-    let exhausted = count(&before);
-    // Another process writes the payment off; the console is not touched.
-    let id = payment["payment_id"].to_string();
+    tmux.wait_for(&format!(" exhausted {n} "));
+    // Another process writes a payment off; the console is not touched.
+    let id = exhausted[0]["payment_id"].to_string();
     ok(run(
         &db,
         &["payments", "write-off", &id, "--reason", "gone"],
     ));
-    let after = tmux.wait_for(&format!(" exhausted {} ", exhausted - 1));
+    let after = tmux.wait_for(&format!(" exhausted {} ", n - 1));
     assert!(after.contains("Payments · all queues"), "{after}");
+}
+
+#[test]
+fn the_console_warns_when_everyone_may_read_the_file() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "open.db");
+    ok(run(&db, &["demo", "--accounts", "50"]));
+    open_up(&db, 0o644);
+    let tmux = Tmux::start("warn", (120, 30), &console_command(&db));
+    tmux.wait_for("readable by every user");
 }

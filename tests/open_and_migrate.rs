@@ -275,3 +275,31 @@ fn retain_db_from_the_environment_is_used_and_the_flag_wins() {
         .unwrap());
     assert!(from_flag.exists());
 }
+
+#[test]
+fn init_group_gives_the_file_to_the_group_only() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = temp_dir();
+    let db = db_in(&dir, "team.db");
+    // A group that exists everywhere and that root (the CI user) may give files to.
+    let out = ok(run(&db, &["init", "--group", "daemon"]));
+    assert!(out.contains("group daemon only"), "{out}");
+    assert!(
+        out.contains("chmod 2770"),
+        "the folder is not setgid yet: {out}"
+    );
+    let meta = std::fs::metadata(&db).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o660);
+    let daemon = String::from_utf8(
+        std::process::Command::new("getent")
+            .args(["group", "daemon"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let gid: u32 = daemon.split(':').nth(2).unwrap().parse().unwrap();
+    assert_eq!(meta.gid(), gid);
+    let err = fails(run(&db, &["init", "--group", "no-such-group-here"]));
+    assert!(err.contains("no group"), "{err}");
+}

@@ -57,7 +57,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create an empty database (or upgrade an existing one to this version's schema)
-    Init,
+    Init {
+        /// Make the file readable and writable by this group only (the reps' group on a shared box)
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+    },
     /// Fill an empty database with a realistic, deterministic demo data set
     Demo(demo::DemoArgs),
     /// Find accounts by name, domain, contact, email, phone or id
@@ -143,7 +147,7 @@ pub fn run() -> Result<()> {
     match cli.command {
         None if cli.demo => demo::open_demo(&ctx, cli.mouse),
         None => console(&ctx, Store::open(&ctx.db, Create::Never)?, cli.mouse),
-        Some(Command::Init) => init(&ctx),
+        Some(Command::Init { group }) => init(&ctx, group.as_deref()),
         Some(Command::Demo(args)) => demo::run(&ctx, &args),
         Some(Command::Search(args)) => search::run(&ctx, &args),
         Some(Command::Log(args)) => log::run(&ctx, &args),
@@ -200,7 +204,7 @@ fn console(ctx: &Ctx, store: Store, mouse: bool) -> Result<()> {
     )
 }
 
-fn init(ctx: &Ctx) -> Result<()> {
+fn init(ctx: &Ctx, group: Option<&str>) -> Result<()> {
     let existed = ctx.db.exists();
     let store = Store::open(&ctx.db, Create::IfMissing)?;
     let version = store.schema_version()?;
@@ -211,6 +215,16 @@ fn init(ctx: &Ctx) -> Result<()> {
         );
     } else {
         println!("created {} (schema version {version})", ctx.db.display());
+    }
+    if let Some(group) = group {
+        let advice = paths::share_with_group(&ctx.db, group)?;
+        println!(
+            "{} is readable and writable by the group {group} only",
+            ctx.db.display()
+        );
+        if let Some(advice) = advice {
+            println!("{advice}");
+        }
     }
     Ok(())
 }

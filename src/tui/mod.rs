@@ -55,6 +55,7 @@ fn load_keymap() -> (Keymap, Option<String>) {
 
 pub fn run(store: Store, options: Options) -> Result<()> {
     let rep = store.rep(&options.login)?;
+    let exposed = world_readable(store.path());
     let identity = Identity {
         login: options.login.clone(),
         os_user: options.os_user.clone(),
@@ -64,10 +65,28 @@ pub fn run(store: Store, options: Options) -> Result<()> {
         .enable_all()
         .build()
         .context("starting the event loop")?;
-    runtime.block_on(event_loop(store, identity, options))
+    runtime.block_on(event_loop(store, identity, options, exposed))
 }
 
-async fn event_loop(store: Store, identity: Identity, options: Options) -> Result<()> {
+/// A warning when every user of the machine may read the file: it holds customers' names,
+/// emails and phone numbers.
+fn world_readable(path: &std::path::Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    (mode & 0o004 != 0).then(|| {
+        format!(
+            "{} is readable by every user of this machine, and it holds customers' personal data: chmod o-rwx it (or retain init --group GROUP)",
+            path.display()
+        )
+    })
+}
+
+async fn event_loop(
+    store: Store,
+    identity: Identity,
+    options: Options,
+    exposed: Option<String>,
+) -> Result<()> {
     let (today, fixed) = (options.today, options.fixed_today);
     let clock = move || -> DateTime<Utc> {
         let now = Utc::now();
@@ -95,8 +114,8 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
     };
     let mut app = App::new(identity, today, keymap, theme, (size.width, size.height));
     app.wall_now = clock();
-    if let Some(e) = keymap_error {
-        app.toast(e, Level::Error);
+    for warning in [keymap_error, exposed].into_iter().flatten() {
+        app.toast(warning, Level::Error);
     }
     for request in app.start() {
         worker.send(request);

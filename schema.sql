@@ -287,3 +287,15 @@ WHEN NEW.status = 'churned' AND OLD.status = 'active'
 BEGIN
     UPDATE accounts SET churn_kind = 'involuntary' WHERE id = NEW.id;
 END;
+
+-- migration 6
+
+-- A row of a rep's queue put off until a day: it comes back then, whatever its reasons.
+CREATE TABLE queue_snoozes (
+    rep_login  TEXT NOT NULL,
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    until      TEXT NOT NULL,                   -- day
+    reason     TEXT NOT NULL CHECK (reason <> ''),
+    at         TEXT NOT NULL,                   -- instant
+    PRIMARY KEY (rep_login, account_id)
+) WITHOUT ROWID;

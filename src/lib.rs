@@ -9,6 +9,7 @@ pub mod demo;
 pub mod display;
 pub mod domain;
 pub mod ingest;
+pub mod my_queue;
 pub mod payments;
 pub mod scoring;
 pub mod store;

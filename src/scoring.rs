@@ -8,7 +8,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::domain::lifecycle::{Stage, StageBounds};
 use crate::domain::risk::{Band, Change, Earlier, RiskModel, RiskScore, changes_since, score};
-use crate::store::{Store, StoreError, StoredScore};
+use crate::store::{Scope, Store, StoreError, StoredScore};
 
 /// An account with its score of the day.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,8 +40,12 @@ pub fn score_all(
     model: &RiskModel,
     today: NaiveDate,
 ) -> Result<Vec<Scored>, StoreError> {
-    let subjects =
-        store.risk_subjects(today, today + Days::new(1), &StageBounds::default(), None)?;
+    let subjects = store.risk_subjects(
+        today,
+        today + Days::new(1),
+        &StageBounds::default(),
+        Scope::All,
+    )?;
     let mut scored: Vec<Scored> = subjects
         .into_iter()
         .map(|s| Scored {
@@ -82,7 +86,7 @@ pub fn backfill(
     for &ago in days_ago {
         let day = today - Days::new(ago);
         let scores: Vec<(i64, RiskScore)> = store
-            .risk_subjects(day, day, &StageBounds::default(), None)?
+            .risk_subjects(day, day, &StageBounds::default(), Scope::All)?
             .into_iter()
             .map(|s| (s.account_id, score(&s.input, model)))
             .collect();
@@ -122,7 +126,7 @@ pub fn score_one(
             today,
             today + Days::new(1),
             &StageBounds::default(),
-            Some(account_id),
+            Scope::Account(account_id),
         )?
         .pop()
     else {

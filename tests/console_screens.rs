@@ -13,7 +13,7 @@ use retain::tui::theme::Palette;
 use retain::tui::worker::{Request, Response};
 
 #[test]
-fn the_list_shows_the_reps_accounts_at_80x24_and_120x35() {
+fn a_rep_opens_on_their_queue_at_80x24_and_120x35() {
     for size in [(80, 24), (120, 35)] {
         let c = console("carmen", size, Palette::Indexed);
         assert!(
@@ -28,35 +28,45 @@ fn the_list_shows_the_reps_accounts_at_80x24_and_120x35() {
             "{screen}"
         );
         assert!(lines[0].contains("2026-11-22"));
-        assert!(lines[2].contains("your accounts by MRR"), "{screen}");
+        assert!(lines[2].contains("My queue · today"), "{screen}");
         assert!(
-            lines[3].contains("Account") && lines[3].contains("MRR"),
+            lines[3].contains("Account") && lines[3].contains("Why today"),
             "{screen}"
         );
-        // The first row is the rep's largest account, and the detail shows it.
+        // The first row is the most urgent of the rep's accounts, and the detail shows it.
         let first_id = c.app.panes[0].ids[0];
         let first = c.store.account_rows(&[first_id]).unwrap().remove(0);
         assert_eq!(first.owner.as_deref(), Some("carmen"));
-        let shown: String = first.name.chars().take(12).collect();
+        let shown: String = first.name.chars().take(10).collect();
         assert!(lines[4].contains(&shown), "{shown:?} not on\n{screen}");
         assert!(
             screen.matches(&shown).count() >= 2,
             "the detail shows it too:\n{screen}"
         );
         assert!(
-            lines[usize::from(size.1) - 1].contains("j/↓ down"),
+            lines[usize::from(size.1) - 1].contains("z put it off"),
             "{screen}"
         );
         // The list uses every row between the column titles and the footer.
         assert_eq!(c.app.list_height(), usize::from(size.1) - 5);
-        let shown_rows = c.app.panes[0].ids.len().min(c.app.list_height());
-        assert!(
-            lines[4 + shown_rows - 1].contains("USD")
-                || lines[4 + shown_rows - 1].contains("EUR")
-                || lines[4 + shown_rows - 1].contains("GBP"),
-            "{screen}"
-        );
     }
+}
+
+#[test]
+fn a_list_pane_shows_accounts_with_their_mrr() {
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.text("5");
+    let screen = c.screen();
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines[2].contains("churned, latest first"), "{screen}");
+    assert!(lines[3].contains("Account") && lines[3].contains("MRR"));
+    let shown_rows = c.app.panes[4].ids.len().min(c.app.list_height());
+    let last = lines[4 + shown_rows - 1];
+    assert!(
+        last.contains("USD") || last.contains("EUR") || last.contains("GBP"),
+        "{screen}"
+    );
+    assert!(lines[23].contains("j/↓ down"), "{screen}");
 }
 
 #[test]
@@ -259,7 +269,7 @@ fn help_lists_the_keys_of_the_current_context() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('?'))]);
     let screen = c.screen();
-    assert!(screen.contains("Keys · list"), "{screen}");
+    assert!(screen.contains("Keys · queue"), "{screen}");
     assert!(screen.contains("gg/Home"), "{screen}");
     assert!(screen.contains("log a call"), "{screen}");
     assert!(screen.contains("find an account"), "{screen}");
@@ -313,7 +323,7 @@ fn a_small_terminal_is_told_so() {
     assert!(screen.contains("terminal too small"), "{screen}");
     assert!(screen.contains("need 60×16, have 50×12"), "{screen}");
     c.act(Action::Resize(80, 24));
-    assert!(c.screen().contains("j/↓ down"));
+    assert!(c.screen().contains("My queue · today"));
 }
 
 #[test]
@@ -334,7 +344,8 @@ fn without_colour_the_selection_is_reversed() {
 #[test]
 fn stored_escape_sequences_never_reach_the_screen() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
-    let id = c.app.panes[0].ids[0];
+    c.text("5");
+    let id = c.app.panes[4].ids[0];
     let mut row = c.store.account_rows(&[id]).unwrap().remove(0);
     row.name = "Evil\u{1b}[2J\u{1b}]0;pwned\u{7}Corp".into();
     c.act(Action::Db(Response::Rows { rows: vec![row] }));
@@ -347,17 +358,18 @@ fn stored_escape_sequences_never_reach_the_screen() {
 #[test]
 fn a_reloaded_list_keeps_the_cursor_on_the_same_account() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
+    c.text("5");
     c.keys(&[press(KeyCode::Char('j')), press(KeyCode::Char('j'))]);
     let selected = c.app.selected_id().unwrap();
-    let mut ids = c.app.panes[0].ids.clone();
+    let mut ids = c.app.panes[4].ids.clone();
     ids.remove(0); // the account above was taken by someone else
     c.act(Action::Db(Response::List {
-        pane: 0,
+        pane: 4,
         ids,
         counts: None,
     }));
     assert_eq!(c.app.selected_id(), Some(selected));
-    assert_eq!(c.app.panes[0].cursor, 1);
+    assert_eq!(c.app.panes[4].cursor, 1);
 }
 
 fn open_risk_pane(c: &mut Console) {

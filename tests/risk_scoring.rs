@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use common::*;
 use retain::domain::lifecycle::StageBounds;
 use retain::domain::risk::{RiskModel, score};
-use retain::store::{Create, Store};
+use retain::store::{Create, Scope, Store};
 use rusqlite::{Connection, params};
 
 fn demo(dir: &tempfile::TempDir, accounts: &str) -> std::path::PathBuf {
@@ -35,7 +35,7 @@ fn scores_as_of(db: &std::path::Path, as_of: NaiveDate) -> HashMap<i64, (f64, Ve
     let store = Store::open(db, Create::Never).unwrap();
     let model = RiskModel::default();
     store
-        .risk_subjects(as_of, as_of, &StageBounds::default(), None)
+        .risk_subjects(as_of, as_of, &StageBounds::default(), Scope::All)
         .unwrap()
         .into_iter()
         .map(|s| {

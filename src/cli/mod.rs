@@ -9,6 +9,7 @@ mod paths;
 mod payments;
 mod payments_report;
 mod payments_run;
+mod queue;
 mod reps;
 mod risk;
 mod search;
@@ -64,6 +65,9 @@ pub enum Command {
     },
     /// Fill an empty database with a realistic, deterministic demo data set
     Demo(demo::DemoArgs),
+    /// What this rep should do today, most urgent first: check-ins, follow-ups, payments that
+    /// need a person, high-risk accounts left untouched
+    Queue(queue::QueueArgs),
     /// Find accounts by name, domain, contact, email, phone or id
     Search(search::SearchArgs),
     /// Log a call, email, meeting or note on an account
@@ -150,6 +154,7 @@ pub fn run() -> Result<()> {
         Some(Command::Init { group }) => init(&ctx, group.as_deref()),
         Some(Command::Demo(args)) => demo::run(&ctx, &args),
         Some(Command::Search(args)) => search::run(&ctx, &args),
+        Some(Command::Queue(args)) => queue::run(&ctx, &args),
         Some(Command::Log(args)) => log::run(&ctx, &args),
         Some(Command::AtRisk(args)) => risk::at_risk(&ctx, &args),
         Some(Command::Backtest(args)) => risk::backtest(&ctx, &args),

@@ -10,7 +10,7 @@ use crate::domain::backtest::{Outcome, evaluate};
 use crate::domain::lifecycle::StageBounds;
 use crate::domain::risk::{Band, Reason, score};
 use crate::scoring::{Scored, score_all};
-use crate::store::{Create, Store};
+use crate::store::{Create, Scope, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct AtRiskArgs {
@@ -153,7 +153,8 @@ pub fn backtest(ctx: &Ctx, args: &BacktestArgs) -> Result<()> {
     let model = crate::config::risk_model()?;
     let store = Store::open(&ctx.db, Create::Never)?;
     // The cutoff is the day itself: nothing dated on or after it is read for the scores.
-    let subjects = store.risk_subjects(args.as_of, args.as_of, &StageBounds::default(), None)?;
+    let subjects =
+        store.risk_subjects(args.as_of, args.as_of, &StageBounds::default(), Scope::All)?;
     let until = args.as_of + Days::new(args.horizon_days);
     let churned = store.churned_between(args.as_of, until)?;
     let outcomes: Vec<Outcome> = subjects

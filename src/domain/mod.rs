@@ -10,6 +10,7 @@ pub mod fold;
 pub mod lifecycle;
 pub mod model;
 pub mod money;
+pub mod my_queue;
 pub mod recovery;
 pub mod retry;
 pub mod risk;

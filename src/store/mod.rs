@@ -11,6 +11,7 @@ mod error;
 mod interactions;
 mod load;
 pub mod migrations;
+mod my_queue;
 mod open;
 mod payments;
 mod reps;
@@ -34,7 +35,7 @@ pub use load::LoadCounts;
 pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create};
 pub use payments::{ExpiringCard, PaymentRow};
 pub use reps::Rep;
-pub use risk::{RiskSubject, Snooze, StoredScore};
+pub use risk::{RiskSubject, Scope, Snooze, StoredScore};
 pub use summary::{CodeCount, MoneyByCurrency, Summary};
 
 pub struct Store {

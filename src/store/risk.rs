@@ -32,6 +32,26 @@ pub struct RiskSubject {
 }
 
 /// A stored daily score.
+/// Which accounts to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    All,
+    Account(i64),
+    /// The accounts a rep owns.
+    OwnedBy(&'a str),
+}
+
+impl Scope<'_> {
+    fn param(self) -> rusqlite::types::Value {
+        use rusqlite::types::Value;
+        match self {
+            Scope::All => Value::Null,
+            Scope::Account(id) => Value::Integer(id),
+            Scope::OwnedBy(login) => Value::Text(login.to_string()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredScore {
     pub score: f64,
@@ -48,15 +68,15 @@ const MRR_DAYS: u64 = 200;
 
 impl Store {
     /// Accounts that were customers on `as_of` (started, not yet churned), with their facts
-    /// dated before `cutoff`; only account `only` when given.
+    /// dated before `cutoff`; of the accounts in `scope`.
     pub fn risk_subjects(
         &self,
         as_of: NaiveDate,
         cutoff: NaiveDate,
         bounds: &StageBounds,
-        only: Option<i64>,
+        scope: Scope<'_>,
     ) -> Result<Vec<RiskSubject>, StoreError> {
-        self.read_subjects(as_of, cutoff, bounds, only)
+        self.read_subjects(as_of, cutoff, bounds, scope)
             .map_err(|e| self.fail(e))
     }
 
@@ -65,14 +85,19 @@ impl Store {
         as_of: NaiveDate,
         cutoff: NaiveDate,
         bounds: &StageBounds,
-        only: Option<i64>,
+        scope: Scope<'_>,
     ) -> rusqlite::Result<Vec<RiskSubject>> {
         let c = &self.conn;
-        // Every query takes `only` as its last parameter, number `n`.
-        let filter = |column: &str, n: u8| match only {
-            Some(_) => format!("AND {column} = ?{n}"),
-            None => format!("AND ?{n} IS NULL"),
+        // Every query takes the scope as its last parameter, number `n`.
+        let filter = |column: &str, n: u8| match scope {
+            Scope::All => format!("AND ?{n} IS NULL"),
+            Scope::Account(_) => format!("AND {column} = ?{n}"),
+            Scope::OwnedBy(_) => format!(
+                "AND {column} IN (SELECT id FROM accounts
+                     WHERE owner_rep_id = (SELECT id FROM reps WHERE login = ?{n}))"
+            ),
         };
+        let only = scope.param();
         let cut = day(cutoff);
         let since = |days: u64| day(cutoff - Days::new(days));
 

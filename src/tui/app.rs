@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::editor::Editor;
 use super::keymap::{Command, Context, Key, Keymap, Lookup};
+use super::my_queue::MyQueueState;
 use super::payments::{PaymentsState, outreach_message};
 use super::theme::Theme;
 use super::worker::{PaymentAction, Request, Response, RiskRow};
@@ -517,6 +518,7 @@ pub struct App {
     pub risk: RiskState,
     pub checkins: CheckinState,
     pub payments: PaymentsState,
+    pub my_queue: MyQueueState,
     /// The score of the account on the card.
     pub card_risk: Option<Box<RiskScore>>,
     pub card: Option<Box<AccountCard>>,
@@ -569,6 +571,7 @@ impl App {
             risk: RiskState::default(),
             checkins: CheckinState::default(),
             payments: PaymentsState::default(),
+            my_queue: MyQueueState::default(),
             card_risk: None,
             card: None,
             card_for: None,
@@ -591,7 +594,17 @@ impl App {
 
     /// The requests that fill the first screen.
     pub fn start(&mut self) -> Vec<Request> {
-        vec![self.list_request(self.pane, true), Request::Schedule]
+        let mut start = vec![self.list_request(self.pane, true), Request::Schedule];
+        if self.is_queue() {
+            start.push(Request::MyQueue);
+        }
+        start
+    }
+
+    /// True on a rep's first pane: their queue for today. (Someone who is not a rep has no
+    /// queue: the pane lists every active account.)
+    pub fn is_queue(&self) -> bool {
+        Pane::ALL[self.pane] == Pane::MyQueue && self.identity.rep.is_some()
     }
 
     fn list_request(&self, pane: usize, counts: bool) -> Request {
@@ -613,6 +626,7 @@ impl App {
             Overlay::None if Pane::ALL[self.pane] == Pane::AtRisk => Context::Risk,
             Overlay::None if Pane::ALL[self.pane] == Pane::CheckIns => Context::Checkins,
             Overlay::None if Pane::ALL[self.pane] == Pane::Payments => Context::Payments,
+            Overlay::None if self.is_queue() => Context::Queue,
             Overlay::None => Context::List,
         }
     }
@@ -930,39 +944,75 @@ impl App {
             (Context::Card, Command::Bottom) => self.scroll_card(isize::MAX / 2),
 
             (
-                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Context::List
+                | Context::Risk
+                | Context::Checkins
+                | Context::Payments
+                | Context::Queue,
                 Command::Down,
             ) => self.move_cursor(1, effects),
             (
-                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Context::List
+                | Context::Risk
+                | Context::Checkins
+                | Context::Payments
+                | Context::Queue,
                 Command::Up,
             ) => self.move_cursor(-1, effects),
             (
-                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Context::List
+                | Context::Risk
+                | Context::Checkins
+                | Context::Payments
+                | Context::Queue,
                 Command::HalfDown,
             ) => self.move_cursor(self.half_page(), effects),
             (
-                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Context::List
+                | Context::Risk
+                | Context::Checkins
+                | Context::Payments
+                | Context::Queue,
                 Command::HalfUp,
             ) => self.move_cursor(-self.half_page(), effects),
             (
-                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Context::List
+                | Context::Risk
+                | Context::Checkins
+                | Context::Payments
+                | Context::Queue,
                 Command::PageDown,
             ) => self.move_cursor(2 * self.half_page(), effects),
             (
-                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Context::List
+                | Context::Risk
+                | Context::Checkins
+                | Context::Payments
+                | Context::Queue,
                 Command::PageUp,
             ) => self.move_cursor(-2 * self.half_page(), effects),
             (
-                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Context::List
+                | Context::Risk
+                | Context::Checkins
+                | Context::Payments
+                | Context::Queue,
                 Command::Top,
             ) => self.move_cursor(isize::MIN / 2, effects),
             (
-                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Context::List
+                | Context::Risk
+                | Context::Checkins
+                | Context::Payments
+                | Context::Queue,
                 Command::Bottom,
             ) => self.move_cursor(isize::MAX / 2, effects),
             (
-                Context::List | Context::Risk | Context::Checkins | Context::Payments,
+                Context::List
+                | Context::Risk
+                | Context::Checkins
+                | Context::Payments
+                | Context::Queue,
                 Command::Open,
             ) => {
                 if let Some(id) = self.selected_id() {
@@ -1051,11 +1101,14 @@ impl App {
                 };
                 effects.push(self.checkins_request());
             }
-            (Context::Checkins, Command::Assign) => {
+            (Context::Checkins | Context::Queue, Command::Assign) => {
                 self.overlay = Overlay::Prompt(Editor::single_line("assign "));
             }
             (Context::Checkins, Command::Snooze) => {
                 self.overlay = Overlay::Prompt(Editor::single_line("snooze +7d "));
+            }
+            (Context::Queue, Command::Snooze) => {
+                self.overlay = Overlay::Prompt(Editor::single_line("snooze +1d "));
             }
             (Context::Payments, Command::NextQueue | Command::PrevQueue) => {
                 self.payments.cycle_queue(command == Command::NextQueue);
@@ -1100,6 +1153,7 @@ impl App {
                 | Context::Risk
                 | Context::Checkins
                 | Context::Payments
+                | Context::Queue
                 | Context::Card,
                 Command::LogCall,
             ) => self.open_form(effects),
@@ -1108,6 +1162,7 @@ impl App {
                 | Context::Risk
                 | Context::Checkins
                 | Context::Payments
+                | Context::Queue
                 | Context::Card,
                 Command::NextMatch | Command::PrevMatch,
             ) => {
@@ -1239,6 +1294,14 @@ impl App {
             self.toast("say why: :snooze DAY REASON", Level::Error);
             return;
         }
+        if self.is_queue() && self.view == View::List {
+            effects.push(Request::SnoozeQueueRow {
+                account_id,
+                until,
+                reason: reason.trim().to_string(),
+            });
+            return;
+        }
         if let Some(row) = self.selected_checkin().filter(|_| self.view == View::List) {
             effects.push(Request::SnoozeCheckin {
                 checkin_id: row.checkin_id,
@@ -1343,6 +1406,7 @@ impl App {
                     effects.push(Request::RiskOne { account_id });
                 }
             }
+            Pane::MyQueue if self.is_queue() => effects.push(Request::MyQueue),
             Pane::MyQueue | Pane::Metrics => {
                 effects.push(self.list_request(self.pane, true));
                 let p = &self.panes[self.pane];
@@ -1509,6 +1573,8 @@ impl App {
         } else if Pane::ALL[pane] == Pane::Payments {
             // Reloaded on every visit: retries and other reps move payments between queues.
             effects.push(Request::Payments);
+        } else if self.is_queue() {
+            effects.push(Request::MyQueue);
         } else if Pane::ALL[pane] == Pane::AtRisk {
             // Scoring every account takes a moment: once, then one account at a time as it
             // changes (`r` scores them all again).
@@ -1613,9 +1679,16 @@ impl App {
     fn on_response(&mut self, response: Response, effects: &mut Vec<Request>) {
         match response {
             Response::List { pane, ids, counts } => {
+                let queue = Pane::ALL[pane] == Pane::MyQueue && self.identity.rep.is_some();
+                let mine = self.counts.first().copied().flatten();
                 match counts {
                     Some(counts) => self.counts = counts.into_iter().map(Some).collect(),
                     None => self.counts[pane] = Some(ids.len() as i64),
+                }
+                // A rep's first pane is the queue: the account list only gave the counts.
+                if queue {
+                    self.counts[0] = mine.filter(|_| self.my_queue.loaded);
+                    return;
                 }
                 self.panes[pane].replace(ids);
                 if pane == self.pane {
@@ -1713,6 +1786,9 @@ impl App {
                 if Pane::ALL[self.pane] == Pane::Payments {
                     effects.push(Request::Payments);
                 }
+                if self.is_queue() {
+                    effects.push(Request::MyQueue);
+                }
             }
             Response::IndexReady { accounts, millis } => {
                 self.index_ready = true;
@@ -1768,6 +1844,16 @@ impl App {
                 }
             }
             Response::Note(what) => self.toast(what, Level::Info),
+            Response::MyQueue { rows } => {
+                self.my_queue.set(rows);
+                let ids = self.my_queue.ids();
+                self.counts[0] = Some(ids.len() as i64);
+                self.panes[0].replace(ids);
+                if self.pane == 0 {
+                    self.scroll_into_view();
+                    self.follow_selection(effects);
+                }
+            }
             Response::Payments { items, report } => {
                 self.payments.set(items, report);
                 self.refill_payments(effects);
@@ -1776,6 +1862,9 @@ impl App {
                 self.toast(what, Level::Info);
                 if Pane::ALL[self.pane] == Pane::Payments {
                     effects.push(Request::Payments);
+                }
+                if self.is_queue() {
+                    effects.push(Request::MyQueue);
                 }
                 effects.push(Request::RiskOne { account_id });
                 if Pane::ALL[self.pane] == Pane::CheckIns {

@@ -17,6 +17,8 @@ pub enum Context {
     Checkins,
     /// The payments pane's list: the list's keys and its own.
     Payments,
+    /// A rep's queue: the list's keys and its own.
+    Queue,
     Card,
     Search,
     Form,
@@ -33,6 +35,7 @@ impl Context {
             Context::Risk => "risk",
             Context::Checkins => "checkins",
             Context::Payments => "payments",
+            Context::Queue => "queue",
             Context::Card => "card",
             Context::Search => "search",
             Context::Form => "form",
@@ -42,7 +45,8 @@ impl Context {
         }
     }
 
-    const ALL: [Context; 11] = [
+    const ALL: [Context; 12] = [
+        Context::Queue,
         Context::Global,
         Context::List,
         Context::Risk,
@@ -407,6 +411,13 @@ impl Default for Keymap {
             (C::Payments, "o", Outreach, "outreach: message prefilled"),
             (C::Payments, "p", Pause, "pause dunning (:pause DAY REASON)"),
             (C::Payments, "W", WriteOff, "write off (:writeoff REASON)"),
+            (C::Queue, "z", Snooze, "put it off"),
+            (
+                C::Queue,
+                "a",
+                Assign,
+                "reassign the account (:assign LOGIN)",
+            ),
             (C::Card, "l", LogCall, "log a call"),
             (C::Card, "a", Assign, "assign an owner"),
             (C::Card, "z", Snooze, "snooze its risk"),
@@ -517,7 +528,7 @@ impl Keymap {
         // The pane lists are lists: they have the list's keys under their own.
         if matches!(
             context,
-            Context::Risk | Context::Checkins | Context::Payments
+            Context::Risk | Context::Checkins | Context::Payments | Context::Queue
         ) {
             for b in self.tables.get(&Context::List).into_iter().flatten() {
                 if !active.iter().any(|a| a.keys == b.keys) {

@@ -14,10 +14,12 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::domain::checkins::Cadences;
 use crate::domain::lifecycle::{Stage, StageBounds};
 use crate::domain::model::Interaction;
+use crate::domain::my_queue::Row;
 use crate::domain::recovery::RecoveryReport;
 use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::{Band, Change, RiskModel, RiskScore, changes_since};
 use crate::domain::search::{Hit, SearchIndex};
+use crate::my_queue::my_queue;
 use crate::payments::{QueueItem, describe, queue_items, recovery_report};
 use crate::scoring::{Scored, earlier, score_all, score_one};
 use crate::store::{
@@ -89,6 +91,14 @@ pub enum Request {
         reason: String,
         score: f64,
     },
+    /// The rep's queue for today, for the first pane.
+    MyQueue,
+    /// Take an account out of the rep's queue until a day.
+    SnoozeQueueRow {
+        account_id: i64,
+        until: NaiveDate,
+        reason: String,
+    },
     /// Every payment queue and the recovery figures, for the payments pane.
     Payments,
     /// A rep's action on a failed payment.
@@ -110,6 +120,7 @@ impl Request {
                 | Request::Assign { .. }
                 | Request::Snooze { .. }
                 | Request::Payment { .. }
+                | Request::SnoozeQueueRow { .. }
         )
     }
 }
@@ -233,6 +244,9 @@ pub enum Response {
     },
     Checkins {
         rows: Vec<CheckinRow>,
+    },
+    MyQueue {
+        rows: Vec<Row>,
     },
     Payments {
         items: Vec<QueueItem>,
@@ -549,6 +563,29 @@ impl Responder {
                 Some(Response::Done {
                     account_id,
                     what: format!("snoozed until {until}"),
+                })
+            }
+            Request::MyQueue => {
+                let Some(login) = self.session.rep.clone() else {
+                    return Ok(None);
+                };
+                let s = &self.session;
+                Some(Response::MyQueue {
+                    rows: my_queue(&self.store, &login, s.today, now, &s.model, &s.policy)?,
+                })
+            }
+            Request::SnoozeQueueRow {
+                account_id,
+                until,
+                reason,
+            } => {
+                let login = self.session.rep.clone().unwrap_or_default();
+                let os_user = self.session.os_user.clone();
+                self.store
+                    .snooze_queue_row(&login, account_id, until, &reason, &os_user, now)?;
+                Some(Response::Done {
+                    account_id,
+                    what: format!("out of your queue until {until}"),
                 })
             }
             Request::Payments => {

@@ -5,6 +5,7 @@ mod checkins;
 mod chrome;
 mod form;
 mod list;
+mod my_queue;
 mod overlays;
 mod payments;
 mod risk;
@@ -47,6 +48,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
             View::List if Pane::ALL[app.pane] == Pane::CheckIns => {
                 checkins::render(frame, app, body)
             }
+            View::List if app.is_queue() => my_queue::render(frame, app, body),
             View::List if Pane::ALL[app.pane] == Pane::Payments => {
                 payments::render(frame, app, body)
             }

@@ -1,0 +1,69 @@
+//! `retain queue`: what this rep should do today, most urgent first.
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use super::Ctx;
+use crate::display::{fit, terminal_safe};
+use crate::domain::money;
+use crate::domain::my_queue::{Reason, Row};
+use crate::my_queue::my_queue;
+use crate::store::{Create, Store};
+
+#[derive(Debug, clap::Args)]
+pub struct QueueArgs {
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A row as scripts read it: the row and its reasons in words.
+#[derive(Serialize)]
+struct Out<'a> {
+    #[serde(flatten)]
+    row: &'a Row,
+    labels: Vec<String>,
+}
+
+pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<()> {
+    let store = Store::open(&ctx.db, Create::Never)?;
+    if store.rep(&ctx.login)?.is_none() {
+        bail!(
+            "{} is not a rep of {}: the queue is a rep's work for the day (an admin can look with --as LOGIN)",
+            ctx.login,
+            ctx.db.display()
+        );
+    }
+    let model = crate::config::risk_model()?;
+    let policy = crate::config::retry_policy()?;
+    let rows = my_queue(&store, &ctx.login, ctx.today, ctx.now(), &model, &policy)?;
+    let labels = |row: &Row| -> Vec<String> {
+        row.reasons
+            .iter()
+            .map(|r: &Reason| r.label(ctx.today, money::format))
+            .collect()
+    };
+    if args.json {
+        let out: Vec<Out<'_>> = rows
+            .iter()
+            .map(|row| Out {
+                row,
+                labels: labels(row),
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    if rows.is_empty() {
+        println!("nothing to do today");
+    }
+    for row in &rows {
+        println!(
+            "{} {:>16}  {}",
+            fit(&terminal_safe(&row.name), 32),
+            money::format(row.mrr_cents, &row.currency),
+            labels(row).join(" · ")
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! A rep's queue for today: check-ins, promised follow-ups, payments that need a person and
+//! high-risk accounts left untouched, from the store through the domain's rules. Shared by
+//! `retain queue` and the console's first pane.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+
+use crate::domain::lifecycle::StageBounds;
+use crate::domain::my_queue::{Entry, Reason, Row, build};
+use crate::domain::retry::RetryPolicy;
+use crate::domain::risk::{Band, Factor, RiskModel, score};
+use crate::payments::queue_items;
+use crate::store::{CheckinFilter, Scope, Store, StoreError};
+
+/// The payment queues where only a person can move things: the retry policy has nothing left
+/// to try on its own.
+const NEEDS_A_PERSON: [&str; 4] = ["new-card", "customer-action", "do-not-retry", "exhausted"];
+
+/// How much a snoozed account's score must rise to come back before its day.
+const SNOOZE_BREAKS_AT: f64 = 10.0;
+
+pub fn my_queue(
+    store: &Store,
+    login: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    model: &RiskModel,
+    policy: &RetryPolicy,
+) -> Result<Vec<Row>, StoreError> {
+    let mut entries = store.follow_ups_due(login, today)?;
+    let filter = CheckinFilter {
+        due_by: Some(today),
+        owner: Some(login.to_string()),
+        ..CheckinFilter::default()
+    };
+    entries.extend(
+        store
+            .checkins_open(today, &filter)?
+            .into_iter()
+            .map(|c| Entry {
+                account_id: c.account_id,
+                name: c.name,
+                mrr_cents: c.mrr_cents,
+                currency: c.currency,
+                reason: Reason::Checkin {
+                    kind: c.kind,
+                    due: c.due_date,
+                },
+            }),
+    );
+    for item in queue_items(store, today, now, policy)? {
+        let (Some(payment_id), Some(amount_cents)) = (item.payment_id, item.amount_cents) else {
+            continue;
+        };
+        if item.owner.as_deref() == Some(login) && NEEDS_A_PERSON.contains(&item.queue) {
+            entries.push(Entry {
+                account_id: item.account_id,
+                name: item.name,
+                mrr_cents: item.mrr_cents,
+                currency: item.currency.clone(),
+                reason: Reason::Payment {
+                    payment_id,
+                    queue: item.queue.to_string(),
+                    amount_cents,
+                    currency: item.currency,
+                    decline_code: item.decline_code.unwrap_or_default(),
+                },
+            });
+        }
+    }
+    let snoozed = store.snoozes(today)?;
+    let subjects = store.risk_subjects(
+        today,
+        today + Days::new(1),
+        &StageBounds::default(),
+        Scope::OwnedBy(login),
+    )?;
+    for s in subjects {
+        let risk = score(&s.input, model);
+        let untouched = risk
+            .reasons
+            .iter()
+            .find(|r| r.factor == Factor::NoTouch && r.points > 0.0);
+        let held = snoozed
+            .get(&s.account_id)
+            .is_some_and(|z| risk.score < z.score + SNOOZE_BREAKS_AT);
+        if let (Band::High, Some(reason), false) = (risk.band, untouched, held) {
+            entries.push(Entry {
+                account_id: s.account_id,
+                name: s.name,
+                mrr_cents: s.mrr_cents,
+                currency: s.currency,
+                reason: Reason::Untouched {
+                    score: risk.score,
+                    detail: reason.detail.clone(),
+                },
+            });
+        }
+    }
+    let put_off = store.queue_snoozed(login, today)?;
+    entries.retain(|e| !put_off.contains(&e.account_id));
+    Ok(build(entries, today))
+}

@@ -1,0 +1,94 @@
+//! What a rep's queue reads beyond the other panes' sources: promised follow-ups, and the rows
+//! the rep put off.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::params;
+use serde_json::json;
+
+use super::audit::{self, Change};
+use super::codec::{day, instant, read};
+use super::{Store, StoreError};
+use crate::domain::my_queue::{Entry, Reason};
+
+impl Store {
+    /// Follow-ups `login` promised for `today` or earlier, on accounts where nothing was logged
+    /// since the promise: logging anything on the account keeps the promise.
+    pub fn follow_ups_due(&self, login: &str, today: NaiveDate) -> Result<Vec<Entry>, StoreError> {
+        let run = || -> rusqlite::Result<Vec<Entry>> {
+            self.conn
+                .prepare_cached(
+                    "SELECT a.id, a.name, a.mrr_cents, a.currency, i.follow_up_on, i.summary
+                     FROM interactions i
+                     JOIN reps r ON r.id = i.rep_id
+                     JOIN accounts a ON a.id = i.account_id
+                     WHERE r.login = ?1 AND i.follow_up_on IS NOT NULL AND i.follow_up_on <= ?2
+                       AND a.status = 'active'
+                       AND NOT EXISTS (SELECT 1 FROM interactions j
+                                       WHERE j.account_id = i.account_id
+                                         AND j.occurred_at > i.occurred_at)",
+                )?
+                .query_map(params![login, day(today)], |r| {
+                    Ok(Entry {
+                        account_id: r.get(0)?,
+                        name: r.get(1)?,
+                        mrr_cents: r.get(2)?,
+                        currency: r.get(3)?,
+                        reason: Reason::FollowUp {
+                            due: read::day(r, 4)?,
+                            summary: r.get(5)?,
+                        },
+                    })
+                })?
+                .collect()
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// The accounts `login` put off past `today`.
+    pub fn queue_snoozed(&self, login: &str, today: NaiveDate) -> Result<HashSet<i64>, StoreError> {
+        let run = || -> rusqlite::Result<HashSet<i64>> {
+            self.conn
+                .prepare_cached(
+                    "SELECT account_id FROM queue_snoozes WHERE rep_login = ?1 AND until > ?2",
+                )?
+                .query_map(params![login, day(today)], |r| r.get(0))?
+                .collect()
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// Takes an account out of `login`'s queue until a day.
+    pub fn snooze_queue_row(
+        &mut self,
+        login: &str,
+        account_id: i64,
+        until: NaiveDate,
+        reason: &str,
+        os_user: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO queue_snoozes (rep_login, account_id, until, reason, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (rep_login, account_id) DO UPDATE SET
+                     until = excluded.until, reason = excluded.reason, at = excluded.at",
+                params![login, account_id, day(until), reason, instant(&now)],
+            )?;
+            audit::record(
+                tx,
+                &Change {
+                    at: now,
+                    os_user,
+                    action: "snooze queue row",
+                    entity: "accounts",
+                    entity_id: Some(account_id),
+                    before: None,
+                    after: Some(json!({ "rep": login, "until": day(until), "reason": reason })),
+                },
+            )
+        })
+    }
+}

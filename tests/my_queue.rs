@@ -1,0 +1,139 @@
+//! A rep's queue for today: from the shell (`retain queue`) and in the console's first pane.
+
+mod common;
+
+use common::console::*;
+use common::*;
+use crossterm::event::KeyCode;
+use retain::tui::theme::Palette;
+use rusqlite::{Connection, params};
+
+fn me() -> String {
+    let out = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A demo database where the OS user running the tests is an admin, so that `--as` works.
+fn demo_as_admin(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let db = db_in(dir, "queue.db");
+    ok(run(&db, &["demo", "--accounts", "300"]));
+    Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO reps (login, display_name, role) VALUES (?1, 'Admin', 'admin')",
+            [me()],
+        )
+        .unwrap();
+    db
+}
+
+fn queue_of(db: &std::path::Path, login: &str) -> Vec<serde_json::Value> {
+    serde_json::from_str(&ok(run(db, &["--as", login, "queue", "--json"]))).unwrap()
+}
+
+/// The first account carmen owns, and its id.
+fn carmens_account(db: &std::path::Path) -> i64 {
+    query_i64(
+        db,
+        "SELECT a.id FROM accounts a JOIN reps r ON r.id = a.owner_rep_id
+         WHERE r.login = 'carmen' AND a.status = 'active' ORDER BY a.mrr_cents LIMIT 1",
+    )
+}
+
+#[test]
+fn a_follow_up_and_a_payment_on_one_account_are_one_row_ranked_first() {
+    let dir = temp_dir();
+    let db = demo_as_admin(&dir);
+    let account = carmens_account(&db);
+    let conn = Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO interactions (account_id, rep_id, kind, occurred_at, summary, body, tags,
+             follow_up_on)
+         VALUES (?1, (SELECT id FROM reps WHERE login = 'carmen'), 'call', '2026-11-18T10:00:00Z',
+                 'promised a quote', 'promised a quote', '[]', '2026-11-21')",
+        [account],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
+             first_failed_at, last_decline_code, status)
+         VALUES (?1, 'in_q', 5000, 'USD', '2026-11-20T09:00:00Z', 'expired_card', 'failing')",
+        params![account],
+    )
+    .unwrap();
+    drop(conn);
+    let rows = queue_of(&db, "carmen");
+    let first = &rows[0];
+    assert_eq!(
+        first["account_id"], account,
+        "a payment needing a person ranks first"
+    );
+    let kinds: Vec<&str> = first["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(&kinds[..2], ["payment", "follow_up"], "{first}");
+    assert_eq!(
+        rows.iter().filter(|r| r["account_id"] == account).count(),
+        1,
+        "one row per account"
+    );
+    assert!(
+        first["labels"][1]
+            .as_str()
+            .unwrap()
+            .contains("follow-up 1 d late")
+    );
+    // Logging on the account keeps the promise: the follow-up leaves the queue.
+    ok(run(
+        &db,
+        &[
+            "--as",
+            "carmen",
+            "log",
+            &account.to_string(),
+            "--note",
+            "sent the quote",
+        ],
+    ));
+    let rows = queue_of(&db, "carmen");
+    let row = rows.iter().find(|r| r["account_id"] == account).unwrap();
+    assert!(
+        row["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["reason"] != "follow_up")
+    );
+}
+
+#[test]
+fn the_first_pane_is_the_queue_and_z_puts_a_row_off() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    assert!(c.app.is_queue());
+    let screen = c.screen();
+    assert!(screen.contains("My queue · today"), "{screen}");
+    assert!(screen.contains("Why today"), "{screen}");
+    let rows = c.app.my_queue.rows.len();
+    assert!(rows > 0, "the demo gives carmen work");
+    assert_eq!(c.app.counts[0], Some(rows as i64));
+    let first = c.app.selected_id().unwrap();
+    c.text("z");
+    c.text("on holiday");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert!(
+        c.screen().contains("out of your queue until"),
+        "{}",
+        c.screen()
+    );
+    assert!(
+        c.app.my_queue.row(first).is_none(),
+        "put off until tomorrow"
+    );
+    assert_eq!(c.app.my_queue.rows.len(), rows - 1);
+}

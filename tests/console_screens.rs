@@ -36,7 +36,7 @@ fn a_rep_opens_on_their_queue_at_80x24_and_120x35() {
         // The first row is the most urgent of the rep's accounts, and the detail shows it.
         let first_id = c.app.panes[0].ids[0];
         let first = c.store.account_rows(&[first_id]).unwrap().remove(0);
-        assert_eq!(first.owner.as_deref(), Some("carmen"));
+        assert_eq!(c.app.my_queue.rows[0].account_id, first_id);
         let shown: String = first.name.chars().take(10).collect();
         assert!(lines[4].contains(&shown), "{shown:?} not on\n{screen}");
         assert!(

@@ -13,10 +13,12 @@ use rand_chacha::ChaCha8Rng;
 
 use super::names::{self, Region};
 use super::phrases;
+use crate::domain::checkins::{self, Cadences, Done, Subject};
 use crate::domain::decline::{DeclineClass, classify};
+use crate::domain::lifecycle::StageBounds;
 use crate::domain::model::{
-    Account, AccountHistory, AttemptOutcome, BillingInterval, Churn, ChurnKind, Contact,
-    FailedPayment, Interaction, InteractionKind, MrrChange, NpsResponse, PaymentAttempt,
+    Account, AccountHistory, AttemptOutcome, BillingInterval, CheckinDone, Churn, ChurnKind,
+    Contact, FailedPayment, Interaction, InteractionKind, MrrChange, NpsResponse, PaymentAttempt,
     PaymentStatus, Severity, Ticket, UsageSnapshot,
 };
 
@@ -146,6 +148,8 @@ struct Life {
     failing_now: bool,
     /// Months in a row without a touch from the team.
     months_untouched: u32,
+    /// The lifecycle check-ins done so far.
+    checkins_done: Vec<Done>,
 }
 
 #[derive(Default)]
@@ -156,6 +160,7 @@ struct Parts {
     usage: Vec<UsageSnapshot>,
     mrr_changes: Vec<MrrChange>,
     payments: Vec<FailedPayment>,
+    checkins: Vec<CheckinDone>,
 }
 
 impl Simulator<'_> {
@@ -216,6 +221,7 @@ impl Simulator<'_> {
             churn: None,
             failing_now: false,
             months_untouched: 0,
+            checkins_done: Vec::new(),
         };
         life.live(since, &traits, self.owners);
 
@@ -250,6 +256,7 @@ impl Simulator<'_> {
             usage: life.out.usage,
             mrr_changes: life.out.mrr_changes,
             payments: life.out.payments,
+            checkins: life.out.checkins,
         }
     }
 }
@@ -389,6 +396,8 @@ impl Life {
         } else {
             self.months_untouched += 1;
         }
+
+        self.keep_checkins(m, start, end, keep);
 
         // Voluntary churn: the hazard follows the behaviour above.
         if self.failing_now {
@@ -545,6 +554,80 @@ impl Life {
         }
     }
 
+    /// The lifecycle check-ins the owner keeps this month: most of those due, on their day or
+    /// a few days after; far fewer on an account nobody owns or nobody has spoken to for months.
+    /// A check-in kept is a touch.
+    fn keep_checkins(&mut self, m: u32, start: NaiveDate, end: NaiveDate, keep: bool) {
+        let Some(since) = start.checked_sub_months(Months::new(m)) else {
+            return;
+        };
+        let subject = Subject {
+            customer_since: since,
+            churned: false,
+            annual_renewal: None,
+        };
+        let p_kept = match (&self.owner, self.months_untouched) {
+            (None, _) => 0.35,
+            (Some(_), 0..3) => 0.85,
+            (Some(_), _) => 0.3,
+        };
+        // Early milestones come one after another: the next is known once one is done, so
+        // the month is walked until nothing more falls due in it.
+        let mut passed: Vec<String> = Vec::new();
+        for _ in 0..8 {
+            let Some(due) = checkins::due(
+                &subject,
+                &self.checkins_done,
+                end,
+                &StageBounds::default(),
+                &Cadences::default(),
+            )
+            .into_iter()
+            .find(|d| d.due < end && !passed.contains(&d.kind)) else {
+                break;
+            };
+            passed.push(due.kind.clone());
+            if !self.rng.random_bool(p_kept) {
+                continue;
+            }
+            let after_last = self
+                .checkins_done
+                .last()
+                .map_or(start, |d| d.on + Days::new(1));
+            let on = (due.due.max(start).max(after_last) + Days::new(self.rng.random_range(0..4)))
+                .min(end);
+            if on > self.today || on < after_last {
+                break;
+            }
+            self.checkins_done.push(Done {
+                kind: due.kind.clone(),
+                on,
+            });
+            self.months_untouched = 0;
+            if keep {
+                let &(summary, outcome) = pick(&mut self.rng, phrases::HEALTHY);
+                let occurred_at = self.time_in(on, on);
+                self.out.checkins.push(CheckinDone {
+                    kind: due.kind.clone(),
+                    stage: due.stage,
+                    due_date: due.due,
+                    done_at: occurred_at,
+                    rep: self.owner.clone(),
+                });
+                self.out.interactions.push(Interaction {
+                    rep: self.owner.clone(),
+                    kind: InteractionKind::CheckIn,
+                    occurred_at,
+                    summary: format!("{} check-in: {summary}", due.kind),
+                    body: String::new(),
+                    outcome: Some(outcome.to_string()),
+                    tags: Vec::new(),
+                    follow_up_on: None,
+                });
+            }
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn touch(
         &mut self,
@@ -605,6 +688,9 @@ impl Life {
             .clone()
             .or_else(|| (!owners.is_empty()).then(|| pick(&mut self.rng, owners).to_string()));
         let occurred_at = self.time_in(start, end);
+        // A troubled call often ends with a promise to come back.
+        let follow_up_on = (troubled && kind == InteractionKind::Call && self.rng.random_bool(0.4))
+            .then(|| occurred_at.date_naive() + Days::new(self.rng.random_range(2..10)));
         self.out.interactions.push(Interaction {
             rep,
             kind,
@@ -613,7 +699,7 @@ impl Life {
             body: body.trim_end().to_string(),
             outcome: Some(outcome.to_string()),
             tags,
-            follow_up_on: None,
+            follow_up_on,
         });
         (competitor, pricing)
     }

@@ -103,12 +103,19 @@ pub fn due(
                 .collect();
             days.sort_unstable();
             days.dedup();
-            if let Some((n, kind)) = cadences.early_milestones.get(days.len()) {
-                out.push(Due {
+            match cadences.early_milestones.get(days.len()) {
+                Some((n, kind)) => out.push(Due {
                     due: day(*n),
                     kind: kind.clone(),
                     stage,
-                });
+                }),
+                // Every milestone done: the first check-in of the next stage is already known,
+                // the same one the mid stage will ask for.
+                None => out.push(Due {
+                    due: day(bounds.mid_from_day) + Days::new(u64::from(cadences.mid_every)),
+                    kind: "check-in".into(),
+                    stage: Stage::Mid,
+                }),
             }
         }
         Stage::Mid => {

@@ -72,7 +72,11 @@ fn early_accounts_walk_through_their_milestones_one_at_a_time() {
         "2026-11-16",
     ];
     let all: Vec<Done> = days.iter().map(|d| done("check-in", d)).collect();
-    assert!(plan(&s, &all).is_empty(), "every milestone done");
+    assert_eq!(
+        plan(&s, &all)[0].0,
+        "check-in",
+        "every milestone done: the mid stage's first check-in"
+    );
     // Check-ins before the start (a trial) do not count.
     assert_eq!(plan(&s, &[done("check-in", "2026-11-01")])[0].0, "welcome");
 }
@@ -179,4 +183,31 @@ fn each_stage_has_an_agenda() {
     assert!(agenda(Stage::Early).contains("Adoption"));
     assert!(agenda(Stage::Mid).contains("Business outcomes"));
     assert!(agenda(Stage::Late).contains("renewal"));
+}
+
+#[test]
+fn after_the_last_milestone_the_first_mid_check_in_is_due() {
+    let cadences = Cadences::default();
+    let bounds = StageBounds::default();
+    let since: NaiveDate = "2026-08-26".parse().unwrap();
+    let done: Vec<Done> = cadences
+        .early_milestones
+        .iter()
+        .map(|(n, kind)| Done {
+            kind: kind.clone(),
+            on: since + Days::new(u64::from(*n)),
+        })
+        .collect();
+    let subject = Subject {
+        customer_since: since,
+        churned: false,
+        annual_renewal: None,
+    };
+    let today = since + Days::new(88);
+    let early = due(&subject, &done, today, &bounds, &cadences);
+    assert_eq!(early.len(), 1);
+    assert_eq!(early[0].stage, Stage::Mid);
+    // The mid stage asks for the same check-in once it starts.
+    let mid = due(&subject, &done, since + Days::new(95), &bounds, &cadences);
+    assert!(mid.contains(&early[0]), "{mid:?}");
 }

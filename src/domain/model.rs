@@ -177,6 +177,18 @@ pub struct AccountHistory {
     pub usage: Vec<UsageSnapshot>,
     pub mrr_changes: Vec<MrrChange>,
     pub payments: Vec<FailedPayment>,
+    /// Lifecycle check-ins completed (each also logged as a check-in interaction).
+    pub checkins: Vec<CheckinDone>,
+}
+
+/// A lifecycle check-in that was due and was done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckinDone {
+    pub kind: String,
+    pub stage: super::lifecycle::Stage,
+    pub due_date: NaiveDate,
+    pub done_at: DateTime<Utc>,
+    pub rep: Option<String>,
 }
 
 /// The summary line of a note: its first line that says something, at most 120 characters.

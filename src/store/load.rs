@@ -141,6 +141,21 @@ fn insert_history(
         counts.interactions += 1;
     }
 
+    let mut checkin = conn.prepare_cached(
+        "INSERT INTO checkins (account_id, stage, kind, due_date, done_at, rep_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for c in &h.checkins {
+        checkin.execute(params![
+            account_id,
+            c.stage.as_str(),
+            c.kind,
+            day(c.due_date),
+            instant(&c.done_at),
+            rep_id(rep_ids, c.rep.as_deref())?,
+        ])?;
+    }
+
     let mut ticket = conn.prepare_cached(
         "INSERT INTO tickets (account_id, external_id, subject, severity, opened_at, resolved_at, satisfaction)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -299,3 +299,17 @@ CREATE TABLE queue_snoozes (
     at         TEXT NOT NULL,                   -- instant
     PRIMARY KEY (rep_login, account_id)
 ) WITHOUT ROWID;
+
+-- migration 7
+
+-- Who is working an account that has no owner, so that two reps do not call the same customer
+-- at once. A claim lasts until `expires_at`; the console that holds it releases it when the rep
+-- moves on or the session ends. `session` tells one console of a rep from another.
+CREATE TABLE claims (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    rep_login  TEXT NOT NULL,
+    session    TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,                   -- instant
+    expires_at TEXT NOT NULL                    -- instant
+);
+CREATE INDEX claims_session ON claims (session);

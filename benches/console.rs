@@ -74,6 +74,7 @@ impl Bench {
             today: today(),
             model: retain::domain::risk::RiskModel::default(),
             policy: retain::domain::retry::RetryPolicy::default(),
+            id: format!("test:{}", login),
         };
         let responder = Responder::new(store, session);
         let written = Counter::default();

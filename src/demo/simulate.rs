@@ -618,7 +618,11 @@ impl Life {
                     rep: self.owner.clone(),
                     kind: InteractionKind::CheckIn,
                     occurred_at,
-                    summary: format!("{} check-in: {summary}", due.kind),
+                    summary: if due.kind == "check-in" {
+                        summary.to_string()
+                    } else {
+                        format!("{} check-in: {summary}", due.kind)
+                    },
                     body: String::new(),
                     outcome: Some(outcome.to_string()),
                     tags: Vec::new(),

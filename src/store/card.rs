@@ -25,6 +25,9 @@ pub struct AccountCard {
     pub next_checkin: Option<(NaiveDate, String)>,
     pub open_tickets: i64,
     pub timeline: Vec<TimelineEntry>,
+    /// Who works the account when it has no owner, and until when (filled by the caller,
+    /// which knows the time).
+    pub claim: Option<(String, chrono::DateTime<chrono::Utc>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,6 +110,7 @@ impl Store {
                         next_checkin: None,
                         open_tickets: 0,
                         timeline: Vec::new(),
+                        claim: None,
                     })
                 },
             )

@@ -20,7 +20,7 @@ use crate::domain::risk::{Band, RiskScore};
 use crate::domain::search::Hit;
 use crate::payments::QueueItem;
 use crate::store::{
-    AccountCard, AccountList, AccountRow, AttemptResult, CheckinFilter, CheckinRow, Draft,
+    AccountCard, AccountList, AccountRow, AttemptResult, CheckinFilter, CheckinRow, Claim, Draft,
 };
 
 /// Everything that can happen to the console.
@@ -519,6 +519,8 @@ pub struct App {
     pub checkins: CheckinState,
     pub payments: PaymentsState,
     pub my_queue: MyQueueState,
+    /// The team account this console holds a claim on.
+    pub claimed: Option<i64>,
     /// The score of the account on the card.
     pub card_risk: Option<Box<RiskScore>>,
     pub card: Option<Box<AccountCard>>,
@@ -572,6 +574,7 @@ impl App {
             checkins: CheckinState::default(),
             payments: PaymentsState::default(),
             my_queue: MyQueueState::default(),
+            claimed: None,
             card_risk: None,
             card: None,
             card_for: None,
@@ -932,6 +935,7 @@ impl App {
             (Context::Card, Command::Back) => {
                 self.view = View::List;
                 self.card_scroll = 0;
+                self.release_claim(effects);
                 self.follow_selection(effects);
             }
             (Context::Card, Command::Down) => self.scroll_card(1),
@@ -1590,7 +1594,24 @@ impl App {
         self.follow_selection(effects);
     }
 
+    /// A rep who opens an account takes it: when it has no owner, a claim tells other reps
+    /// someone is on it. The claim on the account before is let go.
+    fn claim(&mut self, id: i64, effects: &mut Vec<Request>) {
+        if self.identity.rep.is_none() || self.claimed == Some(id) {
+            return;
+        }
+        self.release_claim(effects);
+        effects.push(Request::Claim { account_id: id });
+    }
+
+    fn release_claim(&mut self, effects: &mut Vec<Request>) {
+        if let Some(account_id) = self.claimed.take() {
+            effects.push(Request::Release { account_id });
+        }
+    }
+
     fn open_card(&mut self, id: i64, effects: &mut Vec<Request>) {
+        self.claim(id, effects);
         self.view = View::Card;
         self.card_scroll = 0;
         if self.card_for != Some(id) || self.card.is_none() {
@@ -1622,6 +1643,7 @@ impl App {
             })
             .unwrap_or_else(|| format!("account {id}"));
         self.form = Some(FormState::new(id, name));
+        self.claim(id, effects);
         effects.push(Request::LoadDraft { account_id: id });
     }
 
@@ -1844,6 +1866,17 @@ impl App {
                 }
             }
             Response::Note(what) => self.toast(what, Level::Info),
+            Response::Claimed { account_id, claim } => match claim {
+                Claim::Mine { .. } => self.claimed = Some(account_id),
+                Claim::Held { by, until } => self.toast(
+                    format!(
+                        "{by} is working on this team account (until {}): check with them before calling",
+                        until.format("%H:%M")
+                    ),
+                    Level::Error,
+                ),
+                Claim::Owned => {}
+            },
             Response::MyQueue { rows } => {
                 self.my_queue.set(rows);
                 let ids = self.my_queue.ids();

@@ -104,6 +104,12 @@ async fn event_loop(
         today,
         model: options.model.clone(),
         policy: options.policy.clone(),
+        id: format!(
+            "{}:{}:{}",
+            identity.os_user,
+            std::process::id(),
+            Utc::now().timestamp_millis()
+        ),
     };
     let worker = Worker::spawn(store, session, clock, answers_tx);
 

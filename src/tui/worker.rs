@@ -23,8 +23,8 @@ use crate::my_queue::my_queue;
 use crate::payments::{QueueItem, describe, queue_items, recovery_report};
 use crate::scoring::{Scored, earlier, score_all, score_one};
 use crate::store::{
-    AccountCard, AccountList, AccountRow, Actor, AttemptResult, CheckinFilter, CheckinRow, Create,
-    Draft, NewAttempt, Snooze, Store, StoreError,
+    AccountCard, AccountList, AccountRow, Actor, AttemptResult, CheckinFilter, CheckinRow, Claim,
+    Create, Draft, NewAttempt, Snooze, Store, StoreError,
 };
 
 /// How often the database thread looks for other processes' commits.
@@ -93,6 +93,14 @@ pub enum Request {
     },
     /// The rep's queue for today, for the first pane.
     MyQueue,
+    /// Work an account without an owner: claim it for this console.
+    Claim {
+        account_id: i64,
+    },
+    /// Done with an account claimed before.
+    Release {
+        account_id: i64,
+    },
     /// Take an account out of the rep's queue until a day.
     SnoozeQueueRow {
         account_id: i64,
@@ -204,6 +212,8 @@ pub struct Session {
     pub today: NaiveDate,
     pub model: RiskModel,
     pub policy: RetryPolicy,
+    /// This console, among all the consoles on the file: what its claims are held under.
+    pub id: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -247,6 +257,10 @@ pub enum Response {
     },
     MyQueue {
         rows: Vec<Row>,
+    },
+    Claimed {
+        account_id: i64,
+        claim: Claim,
     },
     Payments {
         items: Vec<QueueItem>,
@@ -339,6 +353,13 @@ impl Responder {
         }
     }
 
+    /// Lets go of every claim this console holds.
+    pub fn release_session(&mut self) {
+        if !self.store.is_read_only() {
+            let _ = self.store.release_session(&self.session.id);
+        }
+    }
+
     /// True when another process committed since the last look (never on the first).
     pub fn changed_elsewhere(&mut self) -> bool {
         let Ok(now) = self.store.data_version() else {
@@ -426,11 +447,35 @@ impl Responder {
             Request::Rows { ids } => Some(Response::Rows {
                 rows: self.store.account_rows(&ids)?,
             }),
-            Request::Card { account_id } => Some(Response::Card {
-                account_id,
-                card: self.store.account_card(account_id)?.map(Box::new),
-                risk: self.risk_one(account_id)?.map(|(_, r)| Box::new(r)),
-            }),
+            Request::Card { account_id } => {
+                let mut card = self.store.account_card(account_id)?.map(Box::new);
+                if let Some(card) = &mut card {
+                    card.claim = self.store.claim_on(account_id, now)?;
+                }
+                Some(Response::Card {
+                    account_id,
+                    card,
+                    risk: self.risk_one(account_id)?.map(|(_, r)| Box::new(r)),
+                })
+            }
+            Request::Claim { account_id } => {
+                let Some(login) = self.session.rep.clone() else {
+                    return Ok(None);
+                };
+                if self.store.is_read_only() {
+                    return Ok(None);
+                }
+                let id = self.session.id.clone();
+                Some(Response::Claimed {
+                    account_id,
+                    claim: self.store.claim(account_id, &login, &id, now)?,
+                })
+            }
+            Request::Release { account_id } => {
+                let id = self.session.id.clone();
+                self.store.release_claim(account_id, &id)?;
+                None
+            }
             Request::Search { query } => Some(self.search(query)?),
             Request::LoadDraft { account_id } => Some(Response::Draft {
                 account_id,
@@ -699,7 +744,11 @@ impl State {
             let first = match rx.recv_timeout(Duration::from_millis(50)) {
                 Ok(r) => r,
                 Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => return,
+                Err(RecvTimeoutError::Disconnected) => {
+                    // The console is closing: its claims go with it.
+                    self.responder.release_session();
+                    return;
+                }
             };
             let mut batch = vec![first];
             batch.extend(rx.try_iter());

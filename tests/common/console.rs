@@ -36,7 +36,23 @@ pub fn console_on(accounts: u32, login: &str, size: (u16, u16), palette: Palette
     let dir = temp_dir();
     let db = db_in(&dir, "screens.db");
     ok(run(&db, &["demo", "--accounts", &accounts.to_string()]));
-    let store = Store::open(&db, Create::Never).unwrap();
+    attach(dir, &db, login, size, palette)
+}
+
+/// A second console on the database of another: another rep on the shared file. (Its own
+/// `dir` is empty; the file is the other console's.)
+pub fn console_on_file(db: &std::path::Path, login: &str, size: (u16, u16)) -> Console {
+    attach(temp_dir(), db, login, size, Palette::Indexed)
+}
+
+fn attach(
+    dir: tempfile::TempDir,
+    db: &std::path::Path,
+    login: &str,
+    size: (u16, u16),
+    palette: Palette,
+) -> Console {
+    let store = Store::open(db, Create::Never).unwrap();
     let identity = Identity {
         login: login.to_string(),
         os_user: login.to_string(),
@@ -56,8 +72,9 @@ pub fn console_on(accounts: u32, login: &str, size: (u16, u16), palette: Palette
         today: today(),
         model: RiskModel::default(),
         policy: retain::domain::retry::RetryPolicy::default(),
+        id: format!("test:{}", login),
     };
-    let mut responder = Responder::new(Store::open(&db, Create::Never).unwrap(), session);
+    let mut responder = Responder::new(Store::open(db, Create::Never).unwrap(), session);
     responder.build_index().unwrap();
     let mut c = Console {
         app,

@@ -157,6 +157,16 @@ pub fn essentials(app: &App, card: &AccountCard, width: usize) -> Vec<Line<'stat
         .as_deref()
         .map_or("team queue".to_string(), safe);
     lines.push(Line::raw(cut(format!("{renewal} · owner {owner}"))));
+    if let Some((by, until)) = card.claim.as_ref().filter(|_| card.owner_name.is_none()) {
+        lines.push(Line::styled(
+            cut(format!(
+                "{} on it until {}",
+                safe(by),
+                until.format("%H:%M")
+            )),
+            app.theme.warn(),
+        ));
+    }
     lines.push(if row.active {
         match app
             .card_risk

@@ -1,0 +1,130 @@
+//! Claims on the team's accounts (no owner): one rep at a time, for a while, let go when the
+//! rep moves on or the console closes.
+
+mod common;
+
+use chrono::{Duration, Timelike, Utc};
+use common::console::*;
+use common::*;
+use crossterm::event::KeyCode;
+use retain::store::{Claim, Create, Store};
+use retain::tui::theme::Palette;
+
+fn team_account(db: &std::path::Path) -> (i64, String) {
+    let id = query_i64(
+        db,
+        "SELECT id FROM accounts WHERE owner_rep_id IS NULL AND status = 'active' ORDER BY id LIMIT 1",
+    );
+    let external: String = rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(
+            "SELECT external_id FROM accounts WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    (id, external)
+}
+
+#[test]
+fn a_claim_holds_for_fifteen_minutes_and_gives_way_when_it_expires() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "claims.db");
+    ok(run(&db, &["demo", "--accounts", "200"]));
+    let (team, _) = team_account(&db);
+    let owned = query_i64(
+        &db,
+        "SELECT id FROM accounts WHERE owner_rep_id IS NOT NULL LIMIT 1",
+    );
+    let mut ana = Store::open(&db, Create::Never).unwrap();
+    let mut bob = Store::open(&db, Create::Never).unwrap();
+    // Instants are kept to the second.
+    let t0 = Utc::now().with_nanosecond(0).unwrap();
+    assert!(matches!(
+        ana.claim(team, "ana", "ana:1", t0).unwrap(),
+        Claim::Mine { .. }
+    ));
+    assert_eq!(ana.claim(owned, "ana", "ana:1", t0).unwrap(), Claim::Owned);
+    match bob
+        .claim(team, "bob", "bob:1", t0 + Duration::minutes(5))
+        .unwrap()
+    {
+        Claim::Held { by, until } => {
+            assert_eq!(by, "ana");
+            assert_eq!(until, t0 + Duration::minutes(15));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Ana's second console takes it over rather than being told she holds it.
+    assert!(matches!(
+        ana.claim(team, "ana", "ana:2", t0 + Duration::minutes(6))
+            .unwrap(),
+        Claim::Mine { .. }
+    ));
+    // Expired, it gives way.
+    assert!(matches!(
+        bob.claim(team, "bob", "bob:1", t0 + Duration::minutes(22))
+            .unwrap(),
+        Claim::Mine { .. }
+    ));
+    assert_eq!(
+        ana.claim_on(team, t0 + Duration::minutes(23))
+            .unwrap()
+            .unwrap()
+            .0,
+        "bob"
+    );
+    // Ana's consoles closing lets go of nothing of Bob's; Bob's closing lets go of his.
+    assert_eq!(ana.release_session("ana:2").unwrap(), 0);
+    assert_eq!(bob.release_session("bob:1").unwrap(), 1);
+    assert_eq!(ana.claim_on(team, t0).unwrap(), None);
+}
+
+#[test]
+fn opening_a_team_account_claims_it_and_another_rep_is_told() {
+    let mut carmen = console("carmen", (120, 35), Palette::Indexed);
+    let db = carmen.dir.path().join("screens.db");
+    let (team, external) = team_account(&db);
+    carmen.text("/");
+    carmen.text(&external);
+    carmen.keys(&[press(KeyCode::Enter)]);
+    assert_eq!(carmen.app.card_for, Some(team));
+    assert_eq!(carmen.app.claimed, Some(team));
+    let holder: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT rep_login FROM claims WHERE account_id = ?1",
+            [team],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(holder, "carmen");
+    assert!(
+        carmen.screen().contains("carmen on it until"),
+        "{}",
+        carmen.screen()
+    );
+
+    // Another rep's console on the same file.
+    let mut other = console_on_file(&db, "dmitri", (120, 35));
+    other.text("/");
+    other.text(&external);
+    other.keys(&[press(KeyCode::Enter)]);
+    let screen = other.screen();
+    assert!(
+        screen.contains("carmen is working on this team account"),
+        "{screen}"
+    );
+    assert_eq!(other.app.claimed, None);
+
+    // Carmen moves on: the claim goes.
+    carmen.keys(&[press(KeyCode::Esc)]);
+    assert_eq!(carmen.app.claimed, None);
+    assert_eq!(
+        query_i64(
+            &db,
+            &format!("SELECT count(*) FROM claims WHERE account_id = {team}")
+        ),
+        0
+    );
+}

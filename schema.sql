@@ -313,3 +313,10 @@ CREATE TABLE claims (
     expires_at TEXT NOT NULL                    -- instant
 );
 CREATE INDEX claims_session ON claims (session);
+
+-- migration 8
+
+-- The account's plan and context in the team's words, edited by any rep. Saved against the
+-- account's `version`: an edit made on a version someone else has since changed is a conflict
+-- the rep resolves, never a silent overwrite.
+ALTER TABLE accounts ADD COLUMN notes TEXT NOT NULL DEFAULT '';

@@ -87,7 +87,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<()> {
 }
 
 /// An account id, an external id, or a search with one clear answer.
-fn resolve_account(store: &Store, key: &str) -> Result<i64> {
+pub(super) fn resolve_account(store: &Store, key: &str) -> Result<i64> {
     if let Some(id) = store.account_by_key(key)? {
         return Ok(id);
     }

@@ -5,6 +5,7 @@ mod demo;
 mod identity;
 mod import;
 mod log;
+mod notes;
 mod paths;
 mod payments;
 mod payments_report;
@@ -72,6 +73,9 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Log a call, email, meeting or note on an account
     Log(log::LogArgs),
+    /// Read an account's shared notes, or save new ones over the version read (`--set TEXT
+    /// --version N`): a change made meanwhile by someone else is a conflict, never overwritten
+    Notes(notes::NotesArgs),
     /// Rank active accounts by their risk of churning, with the reasons
     AtRisk(risk::AtRiskArgs),
     /// Score accounts as they stood on a past day and check against the churn that followed
@@ -156,6 +160,7 @@ pub fn run() -> Result<()> {
         Some(Command::Search(args)) => search::run(&ctx, &args),
         Some(Command::Queue(args)) => queue::run(&ctx, &args),
         Some(Command::Log(args)) => log::run(&ctx, &args),
+        Some(Command::Notes(args)) => notes::run(&ctx, &args),
         Some(Command::AtRisk(args)) => risk::at_risk(&ctx, &args),
         Some(Command::Backtest(args)) => risk::backtest(&ctx, &args),
         Some(Command::Payments(args)) => payments::run(&ctx, &args),

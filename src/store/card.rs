@@ -28,6 +28,8 @@ pub struct AccountCard {
     /// Who works the account when it has no owner, and until when (filled by the caller,
     /// which knows the time).
     pub claim: Option<(String, chrono::DateTime<chrono::Utc>)>,
+    /// The team's notes on the account (saved against `version`).
+    pub notes: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -91,7 +93,7 @@ impl Store {
         let head = c
             .query_row(
                 "SELECT a.domain, a.industry, a.billing_interval, r.display_name, a.churned_at,
-                        a.churn_reason, a.churn_kind, a.version
+                        a.churn_reason, a.churn_kind, a.version, a.notes
                  FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id WHERE a.id = ?1",
                 [id],
                 |r| {
@@ -111,6 +113,7 @@ impl Store {
                         open_tickets: 0,
                         timeline: Vec::new(),
                         claim: None,
+                        notes: r.get(8)?,
                     })
                 },
             )

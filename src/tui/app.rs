@@ -10,6 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::editor::Editor;
 use super::keymap::{Command, Context, Key, Keymap, Lookup};
 use super::my_queue::MyQueueState;
+use super::notes::{Conflict, NotesState};
 use super::payments::{PaymentsState, outreach_message};
 use super::theme::Theme;
 use super::worker::{PaymentAction, Request, Response, RiskRow};
@@ -21,6 +22,7 @@ use crate::domain::search::Hit;
 use crate::payments::QueueItem;
 use crate::store::{
     AccountCard, AccountList, AccountRow, AttemptResult, CheckinFilter, CheckinRow, Claim, Draft,
+    NotesSave,
 };
 
 /// Everything that can happen to the console.
@@ -469,6 +471,8 @@ pub enum Overlay {
     Prompt(Editor),
     /// Discard the form's text?
     ConfirmDiscard,
+    /// The account notes being edited.
+    Notes(Box<NotesState>),
     /// Write this payment off?
     ConfirmWriteOff {
         payment_id: i64,
@@ -621,6 +625,8 @@ impl App {
     pub fn context(&self) -> Context {
         match &self.overlay {
             Overlay::ConfirmDiscard | Overlay::ConfirmWriteOff { .. } => Context::Confirm,
+            Overlay::Notes(n) if n.conflict.is_some() => Context::Conflict,
+            Overlay::Notes(_) => Context::Notes,
             Overlay::Help { .. } => Context::Help,
             Overlay::Prompt(_) => Context::Prompt,
             Overlay::Search(_) => Context::Search,
@@ -760,6 +766,7 @@ impl App {
                 effects.push(Request::Search { query });
             }
             Overlay::Prompt(e) => e.insert_str(text),
+            Overlay::Notes(n) if n.conflict.is_none() => n.editor.insert_str(text),
             Overlay::None => {
                 if let Some(form) = &mut self.form
                     && let Some(editor) = form.focused()
@@ -788,6 +795,9 @@ impl App {
             }
             Overlay::Prompt(e) => {
                 edit(e, &key);
+            }
+            Overlay::Notes(n) if n.conflict.is_none() && !n.saving => {
+                edit(&mut n.editor, &key);
             }
             Overlay::None => {
                 let Some(form) = &mut self.form else { return };
@@ -932,6 +942,86 @@ impl App {
             }
             (Context::Form, Command::Save) => self.save_form(effects),
 
+            (Context::Card, Command::EditNotes) => {
+                if let Some(card) = self
+                    .card
+                    .as_ref()
+                    .filter(|c| Some(c.row.account_id) == self.card_for)
+                {
+                    self.overlay = Overlay::Notes(Box::new(NotesState::new(
+                        card.row.account_id,
+                        card.row.name.clone(),
+                        &card.notes,
+                        card.version,
+                    )));
+                }
+            }
+            (Context::Notes, Command::Save) => {
+                if let Overlay::Notes(n) = &mut self.overlay {
+                    n.saving = true;
+                    effects.push(Request::SaveNotes {
+                        account_id: n.account_id,
+                        base_version: n.base_version,
+                        text: n.editor.text(),
+                    });
+                }
+            }
+            (Context::Notes, Command::Back) => {
+                if let Overlay::Notes(n) = &self.overlay {
+                    if n.changed() {
+                        self.toast(
+                            "unsaved notes: Ctrl-s saves them, Ctrl-x throws them away",
+                            Level::Info,
+                        );
+                    } else {
+                        self.overlay = Overlay::None;
+                    }
+                }
+            }
+            (Context::Notes, Command::Discard) => self.overlay = Overlay::None,
+            (Context::Conflict, Command::Back) => {
+                if let Overlay::Notes(n) = &mut self.overlay {
+                    n.conflict = None;
+                }
+            }
+            (Context::Conflict, Command::Merge) => {
+                if let Overlay::Notes(n) = &mut self.overlay {
+                    n.merge();
+                }
+            }
+            (Context::Conflict, Command::KeepMine) => {
+                if let Overlay::Notes(n) = &mut self.overlay
+                    && let Some(c) = n.conflict.take()
+                {
+                    n.saving = true;
+                    n.base_version = c.version;
+                    effects.push(Request::SaveNotes {
+                        account_id: n.account_id,
+                        base_version: c.version,
+                        text: n.editor.text(),
+                    });
+                }
+            }
+            (Context::Conflict, Command::TakeTheirs) => {
+                if let Overlay::Notes(n) = std::mem::replace(&mut self.overlay, Overlay::None) {
+                    // What the rep typed is never thrown away: it waits as a draft note.
+                    effects.push(Request::SaveDraft {
+                        account_id: n.account_id,
+                        draft: Draft {
+                            kind: InteractionKind::Note.as_str().to_string(),
+                            body: n.editor.text(),
+                            ..Draft::default()
+                        },
+                    });
+                    effects.push(Request::Card {
+                        account_id: n.account_id,
+                    });
+                    self.toast(
+                        "theirs kept; your text waits as a draft note on this account (l)",
+                        Level::Info,
+                    );
+                }
+            }
             (Context::Card, Command::Back) => {
                 self.view = View::List;
                 self.card_scroll = 0;
@@ -1866,6 +1956,25 @@ impl App {
                 }
             }
             Response::Note(what) => self.toast(what, Level::Info),
+            Response::NotesSaved { account_id, saved } => {
+                let Overlay::Notes(n) = &mut self.overlay else {
+                    return;
+                };
+                if n.account_id != account_id {
+                    return;
+                }
+                n.saving = false;
+                match saved {
+                    NotesSave::Saved { .. } => {
+                        self.overlay = Overlay::None;
+                        self.toast("notes saved", Level::Info);
+                        effects.push(Request::Card { account_id });
+                    }
+                    NotesSave::Conflict { theirs, version, by } => {
+                        n.conflict = Some(Conflict { theirs, version, by });
+                    }
+                }
+            }
             Response::Claimed { account_id, claim } => match claim {
                 Claim::Mine { .. } => self.claimed = Some(account_id),
                 Claim::Held { by, until } => self.toast(

@@ -25,6 +25,10 @@ pub enum Context {
     Help,
     Prompt,
     Confirm,
+    /// Editing an account's notes.
+    Notes,
+    /// Someone saved the notes first: keep mine, take theirs, or merge.
+    Conflict,
 }
 
 impl Context {
@@ -42,10 +46,14 @@ impl Context {
             Context::Help => "help",
             Context::Prompt => "prompt",
             Context::Confirm => "confirm",
+            Context::Notes => "notes",
+            Context::Conflict => "conflict",
         }
     }
 
-    const ALL: [Context; 12] = [
+    const ALL: [Context; 14] = [
+        Context::Notes,
+        Context::Conflict,
         Context::Queue,
         Context::Global,
         Context::List,
@@ -62,13 +70,16 @@ impl Context {
 
     /// Contexts where printable keys are text, so global one-letter keys must not fire.
     pub fn takes_text(self) -> bool {
-        matches!(self, Context::Search | Context::Form | Context::Prompt)
+        matches!(
+            self,
+            Context::Search | Context::Form | Context::Prompt | Context::Notes
+        )
     }
 
     /// Contexts where only global chords (Ctrl-C) apply: text entry, and a question awaiting
     /// its answer.
     fn only_global_chords(self) -> bool {
-        self.takes_text() || self == Context::Confirm
+        self.takes_text() || matches!(self, Context::Confirm | Context::Conflict)
     }
 }
 
@@ -117,6 +128,11 @@ pub enum Command {
     Outreach,
     Pause,
     WriteOff,
+    EditNotes,
+    Discard,
+    KeepMine,
+    TakeTheirs,
+    Merge,
 }
 
 impl Command {
@@ -133,6 +149,7 @@ impl Command {
                 | Command::Outreach
                 | Command::Pause
                 | Command::WriteOff
+                | Command::EditNotes
         )
     }
 
@@ -181,6 +198,11 @@ impl Command {
             Command::Outreach => "outreach".into(),
             Command::Pause => "pause".into(),
             Command::WriteOff => "write-off".into(),
+            Command::EditNotes => "edit-notes".into(),
+            Command::Discard => "discard".into(),
+            Command::KeepMine => "keep-mine".into(),
+            Command::TakeTheirs => "take-theirs".into(),
+            Command::Merge => "merge".into(),
         }
     }
 }
@@ -418,6 +440,29 @@ impl Default for Keymap {
                 Assign,
                 "reassign the account (:assign LOGIN)",
             ),
+            (C::Card, "e", EditNotes, "edit the account notes"),
+            (C::Notes, "ctrl-s", Save, "save"),
+            (
+                C::Notes,
+                "esc",
+                Back,
+                "close (unsaved text stays until Ctrl-x)",
+            ),
+            (C::Notes, "ctrl-x", Discard, "throw your changes away"),
+            (C::Conflict, "k", KeepMine, "keep mine: save over theirs"),
+            (
+                C::Conflict,
+                "t",
+                TakeTheirs,
+                "take theirs (yours kept as a draft note)",
+            ),
+            (
+                C::Conflict,
+                "m",
+                Merge,
+                "merge: both texts to edit into one",
+            ),
+            (C::Conflict, "esc", Back, "back to editing"),
             (C::Card, "l", LogCall, "log a call"),
             (C::Card, "a", Assign, "assign an owner"),
             (C::Card, "z", Snooze, "snooze its risk"),

@@ -5,6 +5,7 @@ pub mod app;
 pub mod editor;
 pub mod keymap;
 pub mod my_queue;
+pub mod notes;
 pub mod payments;
 mod terminal;
 pub mod theme;

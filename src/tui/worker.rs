@@ -24,7 +24,7 @@ use crate::payments::{QueueItem, describe, queue_items, recovery_report};
 use crate::scoring::{Scored, earlier, score_all, score_one};
 use crate::store::{
     AccountCard, AccountList, AccountRow, Actor, AttemptResult, CheckinFilter, CheckinRow, Claim,
-    Create, Draft, NewAttempt, Snooze, Store, StoreError,
+    Create, Draft, NewAttempt, NotesSave, Snooze, Store, StoreError,
 };
 
 /// How often the database thread looks for other processes' commits.
@@ -107,6 +107,12 @@ pub enum Request {
         until: NaiveDate,
         reason: String,
     },
+    /// The account notes, saved only over `base_version`.
+    SaveNotes {
+        account_id: i64,
+        base_version: i64,
+        text: String,
+    },
     /// Every payment queue and the recovery figures, for the payments pane.
     Payments,
     /// A rep's action on a failed payment.
@@ -129,6 +135,7 @@ impl Request {
                 | Request::Snooze { .. }
                 | Request::Payment { .. }
                 | Request::SnoozeQueueRow { .. }
+                | Request::SaveNotes { .. }
         )
     }
 }
@@ -261,6 +268,10 @@ pub enum Response {
     Claimed {
         account_id: i64,
         claim: Claim,
+    },
+    NotesSaved {
+        account_id: i64,
+        saved: NotesSave,
     },
     Payments {
         items: Vec<QueueItem>,
@@ -469,6 +480,19 @@ impl Responder {
                 Some(Response::Claimed {
                     account_id,
                     claim: self.store.claim(account_id, &login, &id, now)?,
+                })
+            }
+            Request::SaveNotes {
+                account_id,
+                base_version,
+                text,
+            } => {
+                let os_user = self.session.os_user.clone();
+                Some(Response::NotesSaved {
+                    account_id,
+                    saved: self
+                        .store
+                        .save_notes(account_id, base_version, &text, &os_user, now)?,
                 })
             }
             Request::Release { account_id } => {

@@ -110,24 +110,6 @@ fn field(
     let [label_area, text_area] =
         Layout::horizontal([Constraint::Length(LABEL), Constraint::Fill(1)]).areas(area);
     frame.render_widget(Paragraph::new(label(app, form, which, name)), label_area);
-    let (row, col) = editor.cursor_cells();
-    let height = usize::from(text_area.height.max(1));
-    // Keep the cursor's line in view in a tall note.
-    let first = (row + 1).saturating_sub(height);
-    let lines: Vec<Line<'_>> = editor
-        .lines()
-        .iter()
-        .skip(first)
-        .take(height)
-        .map(|l| Line::raw(safe(l)))
-        .collect();
-    let width = usize::from(text_area.width.max(1));
-    let shift = (col + 1).saturating_sub(width) as u16;
-    frame.render_widget(Paragraph::new(lines).scroll((0, shift)), text_area);
-    if form.field == which && matches!(app.overlay, crate::tui::app::Overlay::None) {
-        frame.set_cursor_position((
-            text_area.x + col as u16 - shift,
-            text_area.y + (row - first) as u16,
-        ));
-    }
+    let focused = form.field == which && matches!(app.overlay, crate::tui::app::Overlay::None);
+    super::text_area(frame, editor, text_area, focused);
 }

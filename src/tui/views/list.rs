@@ -157,6 +157,12 @@ pub fn essentials(app: &App, card: &AccountCard, width: usize) -> Vec<Line<'stat
         .as_deref()
         .map_or("team queue".to_string(), safe);
     lines.push(Line::raw(cut(format!("{renewal} · owner {owner}"))));
+    if let Some(first) = card.notes.lines().find(|l| !l.trim().is_empty()) {
+        lines.push(Line::styled(
+            cut(format!("notes: {}", safe(first))),
+            app.theme.muted(),
+        ));
+    }
     if let Some((by, until)) = card.claim.as_ref().filter(|_| card.owner_name.is_none()) {
         lines.push(Line::styled(
             cut(format!(

@@ -6,6 +6,7 @@ mod chrome;
 mod form;
 mod list;
 mod my_queue;
+mod notes;
 mod overlays;
 mod payments;
 mod risk;
@@ -142,5 +143,27 @@ mod tests {
     fn short_mrr_drops_the_cents() {
         assert_eq!(super::mrr_short(1_420_250, "EUR"), "14,202 EUR");
         assert_eq!(super::mrr_short(5000, "JPY"), "5,000 JPY");
+    }
+}
+
+/// An editor's text in `area`, scrolled so that its cursor shows, with the terminal cursor on
+/// it when `focused`.
+fn text_area(frame: &mut Frame<'_>, editor: &super::editor::Editor, area: Rect, focused: bool) {
+    let (row, col) = editor.cursor_cells();
+    let height = usize::from(area.height.max(1));
+    // Keep the cursor's line in view in a tall text.
+    let first = (row + 1).saturating_sub(height);
+    let lines: Vec<Line<'_>> = editor
+        .lines()
+        .iter()
+        .skip(first)
+        .take(height)
+        .map(|l| Line::raw(safe(l)))
+        .collect();
+    let width = usize::from(area.width.max(1));
+    let shift = (col + 1).saturating_sub(width) as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((0, shift)), area);
+    if focused {
+        frame.set_cursor_position((area.x + col as u16 - shift, area.y + (row - first) as u16));
     }
 }

@@ -32,6 +32,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, body: Rect, _footer: Rect) {
             ),
             ("write it off", "keep dunning"),
         ),
+        Overlay::Notes(n) => super::notes::render(frame, app, n, body),
         Overlay::Prompt(_) | Overlay::None => {}
     }
 }

@@ -1,0 +1,91 @@
+//! The account notes: one text per account that any rep edits, saved only over the version the
+//! rep started from.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde_json::json;
+
+use super::audit::{self, Change};
+use super::codec::instant;
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotesSave {
+    Saved {
+        version: i64,
+    },
+    /// Someone changed the account since `base_version`: nothing was written.
+    Conflict {
+        theirs: String,
+        version: i64,
+        /// Who made the last change, and when, from the audit log.
+        by: Option<(String, String)>,
+    },
+}
+
+impl Store {
+    /// The notes and the version they belong to.
+    pub fn notes(&self, account_id: i64) -> Result<Option<(String, i64)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT notes, version FROM accounts WHERE id = ?1",
+                [account_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Saves `text` if the account is still at `base_version`; else says what is there now.
+    pub fn save_notes(
+        &mut self,
+        account_id: i64,
+        base_version: i64,
+        text: &str,
+        os_user: &str,
+        now: DateTime<Utc>,
+    ) -> Result<NotesSave, StoreError> {
+        self.write(|tx| {
+            let (before, version): (String, i64) = tx.query_row(
+                "SELECT notes, version FROM accounts WHERE id = ?1",
+                [account_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if version != base_version {
+                let by = tx
+                    .query_row(
+                        "SELECT os_user, at FROM audit_log WHERE entity = 'accounts' AND entity_id = ?1
+                         ORDER BY id DESC LIMIT 1",
+                        [account_id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                return Ok(NotesSave::Conflict {
+                    theirs: before,
+                    version,
+                    by,
+                });
+            }
+            tx.execute(
+                "UPDATE accounts SET notes = ?2, version = version + 1, updated_at = ?3
+                 WHERE id = ?1",
+                params![account_id, text, instant(&now)],
+            )?;
+            audit::record(
+                tx,
+                &Change {
+                    at: now,
+                    os_user,
+                    action: "edit notes",
+                    entity: "accounts",
+                    entity_id: Some(account_id),
+                    before: Some(json!({ "notes": before, "version": version })),
+                    after: Some(json!({ "notes": text, "version": version + 1 })),
+                },
+            )?;
+            Ok(NotesSave::Saved {
+                version: version + 1,
+            })
+        })
+    }
+}

@@ -1,0 +1,102 @@
+//! Two reps editing one account's notes: the second save over a changed version is a conflict,
+//! shown with both texts, and nothing typed is lost. From the shell and in the console.
+
+mod common;
+
+use common::console::*;
+use common::*;
+use crossterm::event::KeyCode;
+use retain::store::{Create, NotesSave, Store};
+use retain::tui::theme::Palette;
+
+fn notes(db: &std::path::Path, account: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(run(db, &["notes", account, "--json"]))).unwrap()
+}
+
+#[test]
+fn saving_over_a_changed_version_is_refused_and_shows_what_is_there() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "notes.db");
+    ok(run(&db, &["demo", "--accounts", "50"]));
+    let read = notes(&db, "1");
+    let version = read["version"].to_string();
+    // Two reps read version N; the first saves.
+    ok(run(
+        &db,
+        &[
+            "notes",
+            "1",
+            "--set",
+            "Renewal: CFO wants a 2-year deal",
+            "--version",
+            &version,
+        ],
+    ));
+    let before = dump(&db);
+    let err = fails(run(
+        &db,
+        &[
+            "notes",
+            "1",
+            "--set",
+            "Champion left in May",
+            "--version",
+            &version,
+        ],
+    ));
+    assert!(err.contains("changed since version"), "{err}");
+    assert!(err.contains("CFO wants a 2-year deal"), "{err}");
+    assert!(err.contains("not saved"), "{err}");
+    assert_eq!(dump(&db), before, "nothing written");
+    let now = notes(&db, "1");
+    assert_eq!(now["notes"], "Renewal: CFO wants a 2-year deal");
+    assert_eq!(now["version"], read["version"].as_i64().unwrap() + 1);
+}
+
+#[test]
+fn in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    let db = c.dir.path().join("screens.db");
+    c.text("5");
+    c.keys(&[press(KeyCode::Enter)]);
+    let account = c.app.card_for.unwrap();
+    c.text("e");
+    c.text("Call the CFO before the renewal");
+    // Meanwhile another rep saves.
+    let mut other = Store::open(&db, Create::Never).unwrap();
+    let (_, version) = other.notes(account).unwrap().unwrap();
+    let saved = other
+        .save_notes(account, version, "Budget frozen until Q2", "dmitri", now())
+        .unwrap();
+    assert!(matches!(saved, NotesSave::Saved { .. }));
+    c.keys(&[ctrl('s')]);
+    let screen = c.screen();
+    assert!(screen.contains("changed while you typed"), "{screen}");
+    assert!(screen.contains("Budget frozen until Q2"), "{screen}");
+    assert!(
+        screen.contains("Call the CFO before the renewal"),
+        "{screen}"
+    );
+    assert!(screen.contains("by dmitri"), "{screen}");
+    // Merge: both texts, then save over their version.
+    c.text("m");
+    c.keys(&[ctrl('s')]);
+    let (text, _) = other.notes(account).unwrap().unwrap();
+    assert!(text.starts_with("Budget frozen until Q2"), "{text}");
+    assert!(text.contains("Call the CFO before the renewal"), "{text}");
+    assert!(c.screen().contains("notes saved"));
+
+    // Again, and this time take theirs: what carmen typed waits as her draft note.
+    c.text("e");
+    c.text(" Mine again");
+    let (_, version) = other.notes(account).unwrap().unwrap();
+    other
+        .save_notes(account, version, "Theirs wins", "dmitri", now())
+        .unwrap();
+    c.keys(&[ctrl('s')]);
+    c.text("t");
+    let (text, _) = other.notes(account).unwrap().unwrap();
+    assert_eq!(text, "Theirs wins");
+    let draft = other.draft("carmen", account).unwrap().unwrap().0;
+    assert!(draft.body.ends_with("Mine again"), "{draft:?}");
+}

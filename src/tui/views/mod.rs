@@ -137,15 +137,6 @@ fn mrr_short(cents: i64, currency: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn short_mrr_drops_the_cents() {
-        assert_eq!(super::mrr_short(1_420_250, "EUR"), "14,202 EUR");
-        assert_eq!(super::mrr_short(5000, "JPY"), "5,000 JPY");
-    }
-}
-
 /// An editor's text in `area`, scrolled so that its cursor shows, with the terminal cursor on
 /// it when `focused`.
 fn text_area(frame: &mut Frame<'_>, editor: &super::editor::Editor, area: Rect, focused: bool) {
@@ -165,5 +156,14 @@ fn text_area(frame: &mut Frame<'_>, editor: &super::editor::Editor, area: Rect, 
     frame.render_widget(Paragraph::new(lines).scroll((0, shift)), area);
     if focused {
         frame.set_cursor_position((area.x + col as u16 - shift, area.y + (row - first) as u16));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_mrr_drops_the_cents() {
+        assert_eq!(super::mrr_short(1_420_250, "EUR"), "14,202 EUR");
+        assert_eq!(super::mrr_short(5000, "JPY"), "5,000 JPY");
     }
 }

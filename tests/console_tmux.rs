@@ -261,3 +261,34 @@ fn the_console_warns_when_everyone_may_read_the_file() {
     let tmux = Tmux::start("warn", (120, 30), &console_command(&db));
     tmux.wait_for("readable by every user");
 }
+
+#[test]
+fn a_save_that_waits_for_another_writer_says_so_and_then_goes_through() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "locked.db");
+    ok(run(&db, &["demo", "--accounts", "100"]));
+    make_me_a_rep(&db);
+    let tmux = Tmux::start("wait", (120, 35), &console_command(&db));
+    tmux.wait_for("z put it off");
+    tmux.keys(&["5"]);
+    tmux.wait_for("churned, latest first");
+    tmux.keys(&["l"]);
+    tmux.wait_for("Log ·");
+    tmux.type_text("Saved while another process wrote");
+    // Another process takes the write lock and keeps it for a few seconds.
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("waiting for the database");
+    std::thread::sleep(Duration::from_millis(500));
+    other.execute_batch("COMMIT").unwrap();
+    tmux.wait_for("logged (#");
+    assert!(!tmux.screen().contains("waiting for the database"));
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM interactions WHERE summary = 'Saved while another process wrote'"
+        ),
+        1
+    );
+}

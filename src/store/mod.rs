@@ -36,7 +36,7 @@ pub use error::StoreError;
 pub use interactions::Draft;
 pub use load::LoadCounts;
 pub use notes::NotesSave;
-pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create};
+pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create, waiting_for_lock};
 pub use payments::{ExpiringCard, PaymentRow};
 pub use reps::Rep;
 pub use risk::{RiskSubject, Scope, Snooze, StoredScore};

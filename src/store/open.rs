@@ -4,6 +4,7 @@
 //! belongs to another application or comes from a newer retain is refused untouched.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rusqlite::{Connection, MAIN_DB, OpenFlags};
@@ -51,7 +52,7 @@ pub fn open(path: &Path, create: Create) -> Result<Opened, StoreError> {
     if is_new {
         restrict_new_file(path)?;
     }
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    conn.busy_handler(Some(wait_while_busy)).map_err(sqlite)?;
 
     let header = read_header(&conn).map_err(sqlite)?;
     let known = migrations::latest();
@@ -186,4 +187,36 @@ fn enable_wal(conn: &Connection, path: &Path) -> Result<(), StoreError> {
             ),
         })
     }
+}
+
+/// When a connection of this process last found the file locked by another and waited
+/// (milliseconds since the epoch): the console shows "waiting for the database" meanwhile.
+static LAST_WAIT: AtomicU64 = AtomicU64::new(0);
+
+fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// SQLite calls this while another process holds the lock: wait a little and try again, up to
+/// `BUSY_TIMEOUT` in all, short naps first since most writes take milliseconds.
+fn wait_while_busy(tries: i32) -> bool {
+    let tries = u64::try_from(tries).unwrap_or(0);
+    let waited_ms = if tries < 20 {
+        5 * tries
+    } else {
+        100 + 20 * (tries - 20)
+    };
+    if waited_ms >= BUSY_TIMEOUT.as_millis() as u64 {
+        return false;
+    }
+    LAST_WAIT.store(now_millis(), Ordering::Relaxed);
+    std::thread::sleep(Duration::from_millis(if tries < 20 { 5 } else { 20 }));
+    true
+}
+
+/// True while some connection of this process is waiting for another process's write.
+pub fn waiting_for_lock() -> bool {
+    now_millis().saturating_sub(LAST_WAIT.load(Ordering::Relaxed)) < 300
 }

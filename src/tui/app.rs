@@ -545,6 +545,8 @@ pub struct App {
     /// The wall clock (or --today's day) at `now`, for what is logged.
     pub wall_now: DateTime<Utc>,
     pub index_ready: bool,
+    /// Another process holds the database's write lock and a write of ours waits for it.
+    pub waiting: bool,
     pub quit: bool,
 }
 
@@ -595,6 +597,7 @@ impl App {
             now: Instant::now(),
             wall_now: today.and_time(chrono::NaiveTime::MIN).and_utc(),
             index_ready: false,
+            waiting: false,
             quit: false,
         }
     }
@@ -724,6 +727,7 @@ impl App {
 
     fn on_tick(&mut self, effects: &mut Vec<Request>) {
         let now = self.now;
+        self.waiting = crate::store::waiting_for_lock();
         self.toasts.retain(|t| t.until > now);
         if let Some(form) = &self.form
             && form

@@ -73,9 +73,13 @@ pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
         frame.set_cursor_position((area.x + 1 + x as u16, area.y));
         return;
     }
-    // A toast takes the footer's right end while it lasts.
+    // A toast takes the footer's right end while it lasts; waiting for the database comes first.
     let toast = app.toasts.last();
-    let toast_text = toast.map(|t| format!(" {} ", safe(&t.text)));
+    let toast_text = if app.waiting {
+        Some(" waiting for the database… ".to_string())
+    } else {
+        toast.map(|t| format!(" {} ", safe(&t.text)))
+    };
     let toast_width = toast_text
         .as_deref()
         .map_or(0, width)
@@ -92,11 +96,12 @@ pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
         spans.push(Span::styled(keys, t.key()));
         spans.push(Span::styled(format!(" {help}  "), t.muted()));
     }
-    if let (Some(toast), Some(text)) = (toast, toast_text) {
+    if let Some(text) = toast_text {
         spans.push(Span::raw(" ".repeat(room.saturating_sub(used))));
-        let style = match toast.level {
-            Level::Info => t.toast(),
-            Level::Error => t.danger(),
+        let style = match toast.map(|t| t.level) {
+            _ if app.waiting => t.warn(),
+            Some(Level::Error) => t.danger(),
+            _ => t.toast(),
         };
         spans.push(Span::styled(
             truncate(&text, toast_width).into_owned(),

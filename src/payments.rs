@@ -148,10 +148,7 @@ pub fn recovery_report(
     let since = today
         .checked_sub_months(Months::new(months))
         .unwrap_or(today);
-    let (payments, churned) = store.recovery_inputs(since, policy)?;
-    Ok(crate::domain::recovery::report(
-        &payments, &churned, since, today,
-    ))
+    recovery_between(store, since, today, policy)
 }
 
 /// A payment's state in a line: "failing, 3 attempts, next retry 2026-11-24 14:00".
@@ -167,4 +164,17 @@ pub fn describe(state: &PaymentState) -> String {
         Next::Recovered => String::new(),
     };
     format!("{}, {} attempts{next}", state.status, state.attempts)
+}
+
+/// Recovery over first failures and churn from `since` to `until`.
+pub fn recovery_between(
+    store: &Store,
+    since: NaiveDate,
+    until: NaiveDate,
+    policy: &RetryPolicy,
+) -> Result<RecoveryReport, StoreError> {
+    let (payments, churned) = store.recovery_inputs(since, policy)?;
+    Ok(crate::domain::recovery::report(
+        &payments, &churned, since, until,
+    ))
 }

@@ -53,20 +53,39 @@ fn a_rep_opens_on_their_queue_at_80x24_and_120x35() {
 }
 
 #[test]
-fn a_list_pane_shows_accounts_with_their_mrr() {
-    let mut c = console("carmen", (80, 24), Palette::Indexed);
-    c.text("5");
+fn someone_who_is_not_a_rep_sees_every_active_account_with_its_mrr() {
+    let c = console("visitor", (80, 24), Palette::Indexed);
     let screen = c.screen();
     let lines: Vec<&str> = screen.lines().collect();
-    assert!(lines[2].contains("churned, latest first"), "{screen}");
+    assert!(lines[2].contains("all active by MRR"), "{screen}");
     assert!(lines[3].contains("Account") && lines[3].contains("MRR"));
-    let shown_rows = c.app.panes[4].ids.len().min(c.app.list_height());
+    let shown_rows = c.app.panes[0].ids.len().min(c.app.list_height());
     let last = lines[4 + shown_rows - 1];
     assert!(
         last.contains("USD") || last.contains("EUR") || last.contains("GBP"),
         "{screen}"
     );
     assert!(lines[23].contains("j/↓ down"), "{screen}");
+}
+
+#[test]
+fn the_metrics_pane_reads_at_80x24_and_without_colour() {
+    for palette in [Palette::Indexed, Palette::None] {
+        let mut c = console("carmen", (80, 24), palette);
+        c.text("5");
+        let screen = c.screen();
+        assert!(screen.contains("Logo churn by month"), "{screen}");
+        assert!(screen.contains("a year"), "{screen}");
+        assert!(screen.contains("NRR"), "{screen}");
+        assert!(screen.contains("voluntary"), "{screen}");
+        assert!(screen.contains("Cohorts"), "{screen}");
+        assert!(
+            screen.contains(" 100 ") || screen.contains("  99 "),
+            "{screen}"
+        );
+        let m = c.app.metrics.as_ref().unwrap();
+        assert_eq!(m.churn.len(), 12, "a year of months");
+    }
 }
 
 #[test]
@@ -293,7 +312,7 @@ fn panes_switch_with_numbers_and_tab() {
     );
     c.keys(&[press(KeyCode::Tab)]);
     assert_eq!(c.app.pane, 4);
-    assert!(c.screen().contains("churned, latest first"));
+    assert!(c.screen().contains("Logo churn by month"), "{}", c.screen());
     c.keys(&[press(KeyCode::BackTab), press(KeyCode::BackTab)]);
     assert_eq!(c.app.pane, 2);
 }
@@ -343,9 +362,8 @@ fn without_colour_the_selection_is_reversed() {
 
 #[test]
 fn stored_escape_sequences_never_reach_the_screen() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
-    c.text("5");
-    let id = c.app.panes[4].ids[0];
+    let mut c = console("visitor", (120, 35), Palette::Indexed);
+    let id = c.app.panes[0].ids[0];
     let mut row = c.store.account_rows(&[id]).unwrap().remove(0);
     row.name = "Evil\u{1b}[2J\u{1b}]0;pwned\u{7}Corp".into();
     c.act(Action::Db(Response::Rows { rows: vec![row] }));
@@ -357,19 +375,18 @@ fn stored_escape_sequences_never_reach_the_screen() {
 
 #[test]
 fn a_reloaded_list_keeps_the_cursor_on_the_same_account() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
-    c.text("5");
+    let mut c = console("visitor", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('j')), press(KeyCode::Char('j'))]);
     let selected = c.app.selected_id().unwrap();
-    let mut ids = c.app.panes[4].ids.clone();
+    let mut ids = c.app.panes[0].ids.clone();
     ids.remove(0); // the account above was taken by someone else
     c.act(Action::Db(Response::List {
-        pane: 4,
+        pane: 0,
         ids,
         counts: None,
     }));
     assert_eq!(c.app.selected_id(), Some(selected));
-    assert_eq!(c.app.panes[4].cursor, 1);
+    assert_eq!(c.app.panes[0].cursor, 1);
 }
 
 fn open_risk_pane(c: &mut Console) {

@@ -270,8 +270,9 @@ fn a_save_that_waits_for_another_writer_says_so_and_then_goes_through() {
     make_me_a_rep(&db);
     let tmux = Tmux::start("wait", (120, 35), &console_command(&db));
     tmux.wait_for("z put it off");
-    tmux.keys(&["5"]);
-    tmux.wait_for("churned, latest first");
+    tmux.keys(&["2"]);
+    tmux.wait_for("At risk ·");
+    tmux.wait_for("1 of ");
     tmux.keys(&["l"]);
     tmux.wait_for("Log ·");
     tmux.type_text("Saved while another process wrote");

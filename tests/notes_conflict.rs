@@ -57,7 +57,7 @@ fn saving_over_a_changed_version_is_refused_and_shows_what_is_there() {
 fn in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
     let db = c.dir.path().join("screens.db");
-    c.text("5");
+    c.text("2");
     c.keys(&[press(KeyCode::Enter)]);
     let account = c.app.card_for.unwrap();
     c.text("e");

@@ -11,6 +11,7 @@ mod payments;
 mod payments_report;
 mod payments_run;
 mod queue;
+mod report;
 mod reps;
 mod risk;
 mod search;
@@ -91,6 +92,8 @@ pub enum Command {
     /// Manage the reps: `reps add LOGIN --name NAME [--role rep|lead|admin]`, `reps list`,
     /// `reps deactivate LOGIN` (admins only, except on a database without reps)
     Reps(reps::RepsArgs),
+    /// Churn, revenue, cohort and recovery metrics: `report churn|revenue|cohorts|recovery`
+    Report(report::ReportArgs),
     /// Count what the database holds
     Summary {
         /// Print JSON instead of text
@@ -168,6 +171,7 @@ pub fn run() -> Result<()> {
         Some(Command::Schedule(args)) => checkins::schedule(&ctx, &args),
         Some(Command::Checkins(args)) => checkins::list(&ctx, &args),
         Some(Command::Reps(args)) => reps::run(&ctx, &args),
+        Some(Command::Report(args)) => report::run(&ctx, &args),
         Some(Command::Summary { json }) => summary::run(&ctx, json),
     }
 }

@@ -8,6 +8,7 @@ pub mod dates;
 pub mod decline;
 pub mod fold;
 pub mod lifecycle;
+pub mod metrics;
 pub mod model;
 pub mod money;
 pub mod my_queue;

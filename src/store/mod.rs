@@ -11,6 +11,7 @@ mod dunning;
 mod error;
 mod interactions;
 mod load;
+mod metrics;
 pub mod migrations;
 mod my_queue;
 mod notes;

@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::editor::Editor;
 use super::keymap::{Command, Context, Key, Keymap, Lookup};
+use super::metrics::MetricsData;
 use super::my_queue::MyQueueState;
 use super::notes::{Conflict, NotesState};
 use super::payments::{PaymentsState, outreach_message};
@@ -75,7 +76,7 @@ impl Pane {
             Pane::AtRisk => "active by MRR, unscored",
             Pane::CheckIns => "newest customers first",
             Pane::Payments => "the retry queues",
-            Pane::Metrics => "churned, latest first",
+            Pane::Metrics => "churn, revenue, cohorts",
         }
     }
 }
@@ -525,6 +526,7 @@ pub struct App {
     pub my_queue: MyQueueState,
     /// The team account this console holds a claim on.
     pub claimed: Option<i64>,
+    pub metrics: Option<Box<MetricsData>>,
     /// The score of the account on the card.
     pub card_risk: Option<Box<RiskScore>>,
     pub card: Option<Box<AccountCard>>,
@@ -581,6 +583,7 @@ impl App {
             payments: PaymentsState::default(),
             my_queue: MyQueueState::default(),
             claimed: None,
+            metrics: None,
             card_risk: None,
             card: None,
             card_for: None,
@@ -639,6 +642,7 @@ impl App {
             Overlay::None if Pane::ALL[self.pane] == Pane::CheckIns => Context::Checkins,
             Overlay::None if Pane::ALL[self.pane] == Pane::Payments => Context::Payments,
             Overlay::None if self.is_queue() => Context::Queue,
+            Overlay::None if Pane::ALL[self.pane] == Pane::Metrics => Context::Metrics,
             Overlay::None => Context::List,
         }
     }
@@ -1505,7 +1509,8 @@ impl App {
                 }
             }
             Pane::MyQueue if self.is_queue() => effects.push(Request::MyQueue),
-            Pane::MyQueue | Pane::Metrics => {
+            Pane::Metrics => effects.push(Request::Metrics),
+            Pane::MyQueue => {
                 effects.push(self.list_request(self.pane, true));
                 let p = &self.panes[self.pane];
                 let to = (p.offset + self.list_height()).min(p.ids.len());
@@ -1673,6 +1678,8 @@ impl App {
             effects.push(Request::Payments);
         } else if self.is_queue() {
             effects.push(Request::MyQueue);
+        } else if Pane::ALL[pane] == Pane::Metrics {
+            effects.push(Request::Metrics);
         } else if Pane::ALL[pane] == Pane::AtRisk {
             // Scoring every account takes a moment: once, then one account at a time as it
             // changes (`r` scores them all again).
@@ -1990,6 +1997,7 @@ impl App {
                 ),
                 Claim::Owned => {}
             },
+            Response::Metrics(data) => self.metrics = Some(data),
             Response::MyQueue { rows } => {
                 self.my_queue.set(rows);
                 let ids = self.my_queue.ids();

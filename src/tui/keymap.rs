@@ -19,6 +19,8 @@ pub enum Context {
     Payments,
     /// A rep's queue: the list's keys and its own.
     Queue,
+    /// The metrics pane: a page to read, no list.
+    Metrics,
     Card,
     Search,
     Form,
@@ -40,6 +42,7 @@ impl Context {
             Context::Checkins => "checkins",
             Context::Payments => "payments",
             Context::Queue => "queue",
+            Context::Metrics => "metrics",
             Context::Card => "card",
             Context::Search => "search",
             Context::Form => "form",
@@ -51,7 +54,8 @@ impl Context {
         }
     }
 
-    const ALL: [Context; 14] = [
+    const ALL: [Context; 15] = [
+        Context::Metrics,
         Context::Notes,
         Context::Conflict,
         Context::Queue,

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod editor;
 pub mod keymap;
+pub mod metrics;
 pub mod my_queue;
 pub mod notes;
 pub mod payments;

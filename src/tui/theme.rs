@@ -105,6 +105,17 @@ impl Theme {
         self.fg(75, (95, 175, 255))
     }
 
+    /// A cell shaded by a share from 0 to 1, for tables read at a glance: darker is lower.
+    /// Without colour the number alone speaks.
+    pub fn shade(&self, share: f64) -> Style {
+        let share = share.clamp(0.0, 1.0);
+        let grey = (share * 255.0) as u8 / 2 + 40;
+        match self.color(232 + (share * 18.0) as u8, (grey / 2, grey, grey / 2)) {
+            Some(bg) => Style::new().bg(bg).fg(Color::White),
+            None => Style::new(),
+        }
+    }
+
     pub fn toast(&self) -> Style {
         match self.color(236, (48, 48, 48)) {
             Some(bg) => Style::new()

@@ -8,11 +8,13 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::metrics::MetricsData;
 use crate::domain::checkins::Cadences;
 use crate::domain::lifecycle::{Stage, StageBounds};
+use crate::domain::metrics::{self, Period};
 use crate::domain::model::Interaction;
 use crate::domain::my_queue::Row;
 use crate::domain::recovery::RecoveryReport;
@@ -113,6 +115,8 @@ pub enum Request {
         base_version: i64,
         text: String,
     },
+    /// Churn, revenue, cohorts and recovery over the last twelve months, for the metrics pane.
+    Metrics,
     /// Every payment queue and the recovery figures, for the payments pane.
     Payments,
     /// A rep's action on a failed payment.
@@ -265,6 +269,7 @@ pub enum Response {
     MyQueue {
         rows: Vec<Row>,
     },
+    Metrics(Box<MetricsData>),
     Claimed {
         account_id: i64,
         claim: Claim,
@@ -656,6 +661,20 @@ impl Responder {
                     account_id,
                     what: format!("out of your queue until {until}"),
                 })
+            }
+            Request::Metrics => {
+                let today = self.session.today;
+                let from = today
+                    .with_day(1)
+                    .and_then(|d| d.checked_sub_months(chrono::Months::new(11)))
+                    .unwrap_or(today);
+                let facts = self.store.metrics_facts()?;
+                Some(Response::Metrics(Box::new(MetricsData {
+                    churn: metrics::logo_churn(&facts, from, today, Period::Month),
+                    revenue: metrics::revenue(&facts, from, today, Period::Month),
+                    cohorts: metrics::cohorts(&facts, from, today),
+                    recovery: recovery_report(&self.store, today, 12, &self.session.policy)?,
+                })))
             }
             Request::Payments => {
                 let (today, policy) = (self.session.today, &self.session.policy);

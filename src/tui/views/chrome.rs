@@ -51,7 +51,11 @@ pub fn tabs(frame: &mut Frame<'_>, app: &App, area: Rect) {
             (true, Pane::Payments) => "Pay",
             _ => pane.title(),
         };
-        let count = app.counts[i].map(|c| format!(" {c}")).unwrap_or_default();
+        // The metrics pane is a page, not a list: no count.
+        let count = app.counts[i]
+            .filter(|_| *pane != Pane::Metrics)
+            .map(|c| format!(" {c}"))
+            .unwrap_or_default();
         let label = format!(" {} {name}{count} ", i + 1);
         let style = if i == app.pane {
             t.tab_active()

@@ -5,6 +5,7 @@ mod checkins;
 mod chrome;
 mod form;
 mod list;
+mod metrics;
 mod my_queue;
 mod notes;
 mod overlays;
@@ -50,6 +51,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
                 checkins::render(frame, app, body)
             }
             View::List if app.is_queue() => my_queue::render(frame, app, body),
+            View::List if Pane::ALL[app.pane] == Pane::Metrics => metrics::render(frame, app, body),
             View::List if Pane::ALL[app.pane] == Pane::Payments => {
                 payments::render(frame, app, body)
             }

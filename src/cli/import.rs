@@ -25,6 +25,20 @@ pub enum ImportSource {
         #[arg(long)]
         json: bool,
     },
+    /// Accounts from CSV, by external id (re-importing updates)
+    Accounts(super::import_csv::CsvArgs),
+    /// Contacts from CSV, by account and email (or name)
+    Contacts(super::import_csv::CsvArgs),
+    /// Calls, emails, meetings, notes and check-ins from CSV, by account, moment, kind and summary
+    Interactions(super::import_csv::CsvArgs),
+    /// Support tickets from CSV, by ticket id
+    Tickets(super::import_csv::CsvArgs),
+    /// NPS answers from CSV, by account and moment
+    Nps(super::import_csv::CsvArgs),
+    /// Monthly usage from CSV, by account and month
+    Usage(super::import_csv::CsvArgs),
+    /// Failed payments from CSV, by invoice or charge id
+    Payments(super::import_csv::CsvArgs),
 }
 
 #[derive(Serialize)]
@@ -36,7 +50,17 @@ struct Imported<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
-    let ImportSource::Stripe { file, json } = &args.source;
+    use crate::store::ImportKind as K;
+    let (file, json) = match &args.source {
+        ImportSource::Stripe { file, json } => (file, *json),
+        ImportSource::Accounts(a) => return super::import_csv::run(ctx, K::Accounts, a),
+        ImportSource::Contacts(a) => return super::import_csv::run(ctx, K::Contacts, a),
+        ImportSource::Interactions(a) => return super::import_csv::run(ctx, K::Interactions, a),
+        ImportSource::Tickets(a) => return super::import_csv::run(ctx, K::Tickets, a),
+        ImportSource::Nps(a) => return super::import_csv::run(ctx, K::Nps, a),
+        ImportSource::Usage(a) => return super::import_csv::run(ctx, K::Usage, a),
+        ImportSource::Payments(a) => return super::import_csv::run(ctx, K::Payments, a),
+    };
     let policy = crate::config::retry_policy()?;
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -49,7 +73,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
     };
     let source = format!("stripe {}", file.display());
     let counts = store.apply_billing(&parsed.events, &source, &policy, by)?;
-    if *json {
+    if json {
         let out = Imported {
             file: file.display().to_string(),
             counts: &counts,

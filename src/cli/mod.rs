@@ -2,8 +2,10 @@
 
 mod checkins;
 mod demo;
+mod export;
 mod identity;
 mod import;
+mod import_csv;
 mod log;
 mod notes;
 mod paths;
@@ -83,7 +85,8 @@ pub enum Command {
     Backtest(risk::BacktestArgs),
     /// The failed-payment retry queues (`retain payments due`: the retries due now)
     Payments(payments::PaymentsArgs),
-    /// Import a billing system's export (`retain import stripe FILE`)
+    /// Import CSV (`retain import accounts|contacts|interactions|tickets|nps|usage|payments
+    /// FILE`) or a billing system's export (`retain import stripe FILE`)
     Import(import::ImportArgs),
     /// Bring every account's check-ins in line with its lifecycle stage (idempotent)
     Schedule(checkins::ScheduleArgs),
@@ -92,6 +95,9 @@ pub enum Command {
     /// Manage the reps: `reps add LOGIN --name NAME [--role rep|lead|admin]`, `reps list`,
     /// `reps deactivate LOGIN` (admins only, except on a database without reps)
     Reps(reps::RepsArgs),
+    /// Write accounts, interactions, at-risk, checkins, payments or queue as CSV or JSON
+    /// (accounts and interactions import back as they are)
+    Export(export::ExportArgs),
     /// Churn, revenue, cohort and recovery metrics: `report churn|revenue|cohorts|recovery`
     Report(report::ReportArgs),
     /// Count what the database holds
@@ -172,6 +178,7 @@ pub fn run() -> Result<()> {
         Some(Command::Checkins(args)) => checkins::list(&ctx, &args),
         Some(Command::Reps(args)) => reps::run(&ctx, &args),
         Some(Command::Report(args)) => report::run(&ctx, &args),
+        Some(Command::Export(args)) => export::run(&ctx, &args),
         Some(Command::Summary { json }) => summary::run(&ctx, json),
     }
 }

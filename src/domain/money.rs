@@ -11,17 +11,30 @@ pub fn minor_digits(currency: &str) -> u32 {
 
 /// `123456, "USD"` → `1,234.56 USD`.
 pub fn format(minor: i64, currency: &str) -> String {
+    let plain = major_units(minor, currency);
+    let (sign, digits) = plain.split_at(usize::from(plain.starts_with('-')));
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let whole = group_thousands(whole.parse().unwrap_or(0));
+    if frac.is_empty() {
+        format!("{sign}{whole} {currency}")
+    } else {
+        format!("{sign}{whole}.{frac} {currency}")
+    }
+}
+
+/// `123456, "USD"` → `1234.56`: the plain form files carry, read back by imports.
+pub fn major_units(minor: i64, currency: &str) -> String {
     let digits = minor_digits(currency);
     let unit = 10i64.pow(digits);
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
-    let whole = group_thousands(abs / unit as u64);
     if digits == 0 {
-        format!("{sign}{whole} {currency}")
+        format!("{sign}{abs}")
     } else {
-        let frac = abs % unit as u64;
         format!(
-            "{sign}{whole}.{frac:0width$} {currency}",
+            "{sign}{}.{:0width$}",
+            abs / unit as u64,
+            abs % unit as u64,
             width = digits as usize
         )
     }

@@ -2,6 +2,8 @@
 //! into one error that names the file, the place in it and the field at fault; the store then
 //! applies the records in one transaction, so a bad file changes nothing.
 
+pub mod columns;
+pub mod csv_rows;
 pub mod stripe;
 
 use std::fmt;

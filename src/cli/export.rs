@@ -1,0 +1,208 @@
+//! `retain export`: what a lead pastes into a spreadsheet. Accounts and interactions come out in
+//! the columns `retain import` reads, so an export imports back unchanged.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+
+use super::Ctx;
+use crate::store::{CheckinFilter, Create, Store};
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[arg(value_enum)]
+    pub what: What,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Write here instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum What {
+    Accounts,
+    Interactions,
+    AtRisk,
+    Checkins,
+    Payments,
+    Queue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+/// Rows written as they come: CSV with the first row's columns as header, or a JSON array.
+struct Sink {
+    out: Box<dyn Write>,
+    format: Format,
+    rows: usize,
+    header: Vec<String>,
+}
+
+impl Sink {
+    fn row(&mut self, row: Vec<(String, String)>) -> std::io::Result<()> {
+        match self.format {
+            Format::Json => {
+                let object: serde_json::Map<String, serde_json::Value> = row
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::Value::String(v)))
+                    .collect();
+                let sep = if self.rows == 0 { "[\n" } else { ",\n" };
+                write!(self.out, "{sep}{}", serde_json::Value::Object(object))?;
+            }
+            Format::Csv => {
+                if self.rows == 0 {
+                    self.header = row.iter().map(|(k, _)| k.clone()).collect();
+                    write_csv_line(&mut self.out, self.header.iter().map(String::as_str))?;
+                }
+                write_csv_line(&mut self.out, row.iter().map(|(_, v)| v.as_str()))?;
+            }
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Any serialisable record, its fields as columns (lists and objects as JSON text).
+    fn record(&mut self, record: &impl Serialize) -> Result<()> {
+        let serde_json::Value::Object(fields) = serde_json::to_value(record)? else {
+            bail!("an export row is not a record");
+        };
+        let row = fields
+            .into_iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, text)
+            })
+            .collect();
+        Ok(self.row(row)?)
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        if self.format == Format::Json {
+            write!(
+                self.out,
+                "{}",
+                if self.rows == 0 { "[]\n" } else { "\n]\n" }
+            )?;
+        }
+        self.out.flush()
+    }
+}
+
+fn write_csv_line<'a>(
+    out: &mut dyn Write,
+    fields: impl Iterator<Item = &'a str>,
+) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(fields).map_err(std::io::Error::other)?;
+    out.write_all(
+        &w.into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?,
+    )
+}
+
+pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
+    let store = Store::open(&ctx.db, Create::Never)?;
+    let out: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut sink = Sink {
+        out,
+        format: args.format,
+        rows: 0,
+        header: Vec::new(),
+    };
+    let owned =
+        |row: crate::store::ExportRow| row.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    match args.what {
+        What::Accounts => store.export_accounts(|row| sink.row(owned(row)))?,
+        What::Interactions => store.export_interactions(|row| sink.row(owned(row)))?,
+        What::AtRisk => {
+            let mut writable = Store::open(&ctx.db, Create::Never)?;
+            let model = crate::config::risk_model()?;
+            for s in crate::scoring::score_all(&mut writable, &model, ctx.today)? {
+                sink.record(&serde_json::json!({
+                    "account_id": s.account_id,
+                    "external_id": s.external_id,
+                    "name": s.name,
+                    "owner": s.owner,
+                    "stage": s.stage.as_str(),
+                    "mrr_cents": s.mrr_cents,
+                    "currency": s.currency,
+                    "score": (s.risk.score * 10.0).round() / 10.0,
+                    "band": s.risk.band.as_str(),
+                    "top_reason": s.risk.top().map(|r| r.detail.clone()),
+                }))?;
+            }
+        }
+        What::Checkins => {
+            for c in store.checkins_open(ctx.today, &CheckinFilter::default())? {
+                sink.record(&serde_json::json!({
+                    "account_id": c.account_id,
+                    "name": c.name,
+                    "stage": c.stage.as_str(),
+                    "kind": c.kind,
+                    "due_date": c.due_date.to_string(),
+                    "days_overdue": c.days_overdue,
+                    "owner": c.owner,
+                    "mrr_cents": c.mrr_cents,
+                    "currency": c.currency,
+                }))?;
+            }
+        }
+        What::Payments => {
+            let policy = crate::config::retry_policy()?;
+            for item in crate::payments::queue_items(&store, ctx.today, ctx.now(), &policy)? {
+                sink.record(&item)?;
+            }
+        }
+        What::Queue => {
+            if store.rep(&ctx.login)?.is_none() {
+                bail!(
+                    "{} is not a rep: there is no queue to export (an admin can use --as LOGIN)",
+                    ctx.login
+                );
+            }
+            let model = crate::config::risk_model()?;
+            let policy = crate::config::retry_policy()?;
+            for row in crate::my_queue::my_queue(
+                &store,
+                &ctx.login,
+                ctx.today,
+                ctx.now(),
+                &model,
+                &policy,
+            )? {
+                let labels: Vec<String> = row
+                    .reasons
+                    .iter()
+                    .map(|r| r.label(ctx.today, crate::domain::money::format))
+                    .collect();
+                sink.record(&serde_json::json!({
+                    "account_id": row.account_id,
+                    "name": row.name,
+                    "mrr_cents": row.mrr_cents,
+                    "currency": row.currency,
+                    "urgency": row.urgency,
+                    "reasons": labels.join(" · "),
+                }))?;
+            }
+        }
+    }
+    sink.finish()?;
+    Ok(())
+}

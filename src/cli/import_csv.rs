@@ -1,0 +1,228 @@
+//! `retain import accounts|contacts|... FILE`: a CSV file, checked whole before anything is
+//! written, then written in one transaction.
+
+use std::collections::{HashMap, HashSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use super::Ctx;
+use crate::ingest::ImportError;
+use crate::ingest::csv_rows::{Layout, Options, RowError, layout, reader};
+use crate::store::{Create, ImportCounts, ImportKind, Store};
+
+/// Errors listed in full before the rest are only counted.
+const SHOWN_ERRORS: usize = 50;
+
+#[derive(Debug, clap::Args)]
+pub struct CsvArgs {
+    pub file: PathBuf,
+    /// Read a column of another name as one of ours: 'Their Header=our_column' (repeatable)
+    #[arg(long, value_name = "THEIRS=OURS")]
+    pub map: Vec<String>,
+    /// Dates not in ISO form, as a chrono format: '%d/%m/%Y', '%m/%d/%Y %H:%M'
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
+    /// Import the good rows and write the bad ones, with their errors, to FILE.rejects.csv
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Imported {
+    file: String,
+    rows: u64,
+    #[serde(flatten)]
+    counts: ImportCounts,
+    rejected: usize,
+    rejects_file: Option<String>,
+    ignored_columns: Vec<String>,
+}
+
+pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
+    let file = &args.file;
+    let options = Options {
+        map: args
+            .map
+            .iter()
+            .map(|m| match m.split_once('=') {
+                Some((theirs, ours)) => Ok((theirs.trim().to_string(), ours.trim().to_string())),
+                None => bail!("--map {m:?}: write it as 'Their Header=our_column'"),
+            })
+            .collect::<Result<_>>()?,
+        date_format: args.date_format.clone(),
+    };
+    let mut store = Store::open(&ctx.db, Create::Never)?;
+
+    // Pass one: every row checked, nothing written.
+    let mut records = reader(file)?;
+    let headers = records.headers().map_err(|e| csv_error(file, &e))?.clone();
+    let layout = layout(file, kind, &headers, &options)?;
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut bad: HashSet<u64> = HashSet::new();
+    let mut refers: HashMap<String, Vec<u64>> = HashMap::new();
+    let mut rows = 0u64;
+    for record in records.records() {
+        let record = record.map_err(|e| csv_error(file, &e))?;
+        let line = record.position().map_or(0, |p| p.line());
+        rows += 1;
+        match layout.row(line, &record, &options) {
+            Ok(row) => {
+                if let Some(account) = Layout::account_of(&row) {
+                    refers.entry(account.to_string()).or_default().push(line);
+                }
+            }
+            Err(e) => {
+                bad.insert(line);
+                errors.extend(e);
+            }
+        }
+    }
+    for unknown in store.unknown_accounts(refers.keys().map(String::as_str))? {
+        for &line in &refers[unknown] {
+            bad.insert(line);
+            errors.push(RowError {
+                line,
+                column: "account".into(),
+                value: unknown.to_string(),
+                expected: "an account of the database (import its accounts first)".into(),
+            });
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+    if !errors.is_empty() {
+        for e in errors.iter().take(SHOWN_ERRORS) {
+            eprintln!("retain: {}: {e}", file.display());
+        }
+        if errors.len() > SHOWN_ERRORS {
+            eprintln!("retain: … and {} more", errors.len() - SHOWN_ERRORS);
+        }
+        if !args.skip_bad {
+            bail!(
+                "{}: {} of {rows} rows are bad; nothing was imported (fix them, or --skip-bad imports the others)",
+                file.display(),
+                bad.len()
+            );
+        }
+    }
+
+    // Pass two: the good rows written in one transaction, the bad ones set aside.
+    let rejects_path = (!bad.is_empty()).then(|| rejects_path(file));
+    let mut rejects = match &rejects_path {
+        Some(path) => {
+            let mut w = csv::Writer::from_path(path)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            let mut head = headers.clone();
+            head.push_field("error");
+            w.write_record(&head)?;
+            Some(w)
+        }
+        None => None,
+    };
+    let mut by_line: HashMap<u64, String> = HashMap::new();
+    for e in &errors {
+        let text = by_line.entry(e.line).or_default();
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str(&e.to_string());
+    }
+    let progress = progress_bar(rows);
+    let mut second = reader(file)?;
+    let mut write_error = None;
+    let good = second.records().filter_map(|record| {
+        progress.inc(1);
+        let record = record.ok()?;
+        let line = record.position().map_or(0, |p| p.line());
+        if bad.contains(&line) {
+            if let Some(w) = &mut rejects {
+                let mut out = record.clone();
+                out.push_field(by_line.get(&line).map_or("", String::as_str));
+                if let Err(e) = w.write_record(&out) {
+                    write_error.get_or_insert(e);
+                }
+            }
+            return None;
+        }
+        layout.row(line, &record, &options).ok()
+    });
+    let source = format!("{kind:?} {}", file.display()).to_lowercase();
+    let counts = store.import_rows(kind, good, &source, ctx.today, &ctx.os_user, ctx.now())?;
+    progress.finish_and_clear();
+    if let Some(mut w) = rejects {
+        w.flush()?;
+    }
+    if let Some(e) = write_error {
+        bail!("the rejects file could not be written: {e}");
+    }
+    let out = Imported {
+        file: file.display().to_string(),
+        rows,
+        counts,
+        rejected: bad.len(),
+        rejects_file: rejects_path.map(|p| p.display().to_string()),
+        ignored_columns: layout.ignored.clone(),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    println!(
+        "{}: {} rows: {} added, {} updated, {} unchanged",
+        out.file, out.rows, out.counts.inserted, out.counts.updated, out.counts.unchanged
+    );
+    if let Some(path) = &out.rejects_file {
+        println!("{} bad rows set aside in {path}", out.rejected);
+    }
+    if !out.ignored_columns.is_empty() {
+        println!(
+            "columns not read: {} (--map 'Their Header=our_column' reads one)",
+            out.ignored_columns.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `accounts.csv` → `accounts.rejects.csv`, beside it.
+fn rejects_path(file: &Path) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map_or("import".into(), |s| s.to_string_lossy().into_owned());
+    file.with_file_name(format!("{stem}.rejects.csv"))
+}
+
+fn csv_error(file: &Path, e: &csv::Error) -> ImportError {
+    let line = e
+        .position()
+        .map_or("the file".to_string(), |p| format!("line {}", p.line()));
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => {
+            "is not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in a spreadsheet)".to_string()
+        }
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "has {len} fields where the header has {expected_len}: a stray separator or an unclosed quote?"
+        ),
+        csv::ErrorKind::Io(io) => format!("cannot be read: {io}"),
+        _ => format!("is not CSV: {e}"),
+    };
+    ImportError::at(file, &line, "", message)
+}
+
+/// A bar on a terminal, nothing when the output is piped or logged.
+fn progress_bar(rows: u64) -> indicatif::ProgressBar {
+    if rows < 10_000 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(rows);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows  {eta}") {
+        bar.set_style(style);
+    }
+    bar
+}

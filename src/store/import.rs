@@ -1,0 +1,346 @@
+//! Writing validated CSV rows: each kind found by its natural key (an external id, or the
+//! account and moment it is about), inserted when new, updated when it differs, left alone when
+//! the same. All of a file in one transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Statement, params};
+use serde::Serialize;
+use serde_json::json;
+
+use super::audit::{self, Change};
+use super::codec::{day, instant};
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportKind {
+    Accounts,
+    Contacts,
+    Interactions,
+    Tickets,
+    Nps,
+    Usage,
+    Payments,
+}
+
+/// A value read from a file, already in the store's form (days and instants as their text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Null,
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
+/// One row: (our column, value).
+pub type ImportRow = Vec<(&'static str, Cell)>;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportCounts {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// How a kind is found, added and changed. Parameters are the columns' names; `:id` is the
+/// row found, `:now` the moment of the import.
+struct Sql {
+    find: &'static str,
+    insert: &'static str,
+    /// Changes the row `:id`, and only when something differs.
+    update: &'static str,
+}
+
+fn sql(kind: ImportKind) -> Sql {
+    match kind {
+        ImportKind::Accounts => Sql {
+            find: "SELECT id FROM accounts WHERE external_id = :external_id",
+            insert: "INSERT INTO accounts (external_id, name, domain, industry, plan,
+                         billing_interval, mrr_cents, currency, customer_since, renewal_date,
+                         owner_rep_id, status, churned_at, churn_reason, churn_kind, updated_at)
+                     VALUES (:external_id, :name, :domain, :industry, :plan,
+                         coalesce(:billing_interval, 'monthly'), coalesce(:mrr, 0),
+                         coalesce(:currency, 'USD'), :customer_since, :renewal_date,
+                         (SELECT id FROM reps WHERE login = :owner),
+                         CASE WHEN :churned_at IS NULL THEN 'active' ELSE 'churned' END,
+                         :churned_at, :churn_reason,
+                         CASE WHEN :churned_at IS NULL THEN NULL
+                              ELSE coalesce(:churn_kind, 'voluntary') END,
+                         :now)",
+            update: "UPDATE accounts SET name = :name,
+                         domain = coalesce(:domain, domain), industry = coalesce(:industry, industry),
+                         plan = coalesce(:plan, plan),
+                         billing_interval = coalesce(:billing_interval, billing_interval),
+                         mrr_cents = coalesce(:mrr, mrr_cents), currency = coalesce(:currency, currency),
+                         customer_since = :customer_since,
+                         renewal_date = coalesce(:renewal_date, renewal_date),
+                         owner_rep_id = coalesce((SELECT id FROM reps WHERE login = :owner), owner_rep_id),
+                         status = CASE WHEN :churned_at IS NULL THEN 'active' ELSE 'churned' END,
+                         churned_at = :churned_at,
+                         churn_reason = coalesce(:churn_reason, churn_reason),
+                         churn_kind = CASE WHEN :churned_at IS NULL THEN NULL
+                                           ELSE coalesce(:churn_kind, churn_kind, 'voluntary') END,
+                         version = version + 1, updated_at = :now
+                     WHERE id = :id AND (name, domain, industry, plan, billing_interval, mrr_cents,
+                         currency, customer_since, renewal_date, owner_rep_id, churned_at,
+                         churn_reason, churn_kind)
+                       IS NOT (:name, coalesce(:domain, domain), coalesce(:industry, industry),
+                         coalesce(:plan, plan), coalesce(:billing_interval, billing_interval),
+                         coalesce(:mrr, mrr_cents), coalesce(:currency, currency), :customer_since,
+                         coalesce(:renewal_date, renewal_date),
+                         coalesce((SELECT id FROM reps WHERE login = :owner), owner_rep_id),
+                         :churned_at, coalesce(:churn_reason, churn_reason),
+                         CASE WHEN :churned_at IS NULL THEN NULL
+                              ELSE coalesce(:churn_kind, churn_kind, 'voluntary') END)",
+        },
+        ImportKind::Contacts => Sql {
+            find: "SELECT id FROM contacts WHERE account_id = (SELECT id FROM accounts WHERE external_id = :account)
+                     AND ((:email IS NOT NULL AND lower(email) = lower(:email))
+                          OR (:email IS NULL AND email IS NULL AND name = :name))",
+            insert: "INSERT INTO contacts (account_id, name, email, phone, role, is_primary)
+                     VALUES ((SELECT id FROM accounts WHERE external_id = :account), :name, :email,
+                             :phone, :role, coalesce(:is_primary, 0))",
+            update: "UPDATE contacts SET name = :name, phone = coalesce(:phone, phone),
+                         role = coalesce(:role, role), is_primary = coalesce(:is_primary, is_primary)
+                     WHERE id = :id AND (name, phone, role, is_primary)
+                       IS NOT (:name, coalesce(:phone, phone), coalesce(:role, role),
+                               coalesce(:is_primary, is_primary))",
+        },
+        ImportKind::Interactions => Sql {
+            find: "SELECT id FROM interactions WHERE account_id = (SELECT id FROM accounts WHERE external_id = :account)
+                     AND occurred_at = :occurred_at AND kind = :kind AND summary = :summary",
+            insert: "INSERT INTO interactions (account_id, rep_id, kind, occurred_at, summary, body,
+                         outcome, tags)
+                     VALUES ((SELECT id FROM accounts WHERE external_id = :account),
+                             (SELECT id FROM reps WHERE login = :rep), :kind, :occurred_at,
+                             :summary, coalesce(:body, ''), :outcome, coalesce(:tags, ''))",
+            update: "UPDATE interactions SET body = coalesce(:body, body),
+                         outcome = coalesce(:outcome, outcome), tags = coalesce(:tags, tags),
+                         rep_id = coalesce((SELECT id FROM reps WHERE login = :rep), rep_id)
+                     WHERE id = :id AND (body, outcome, tags, rep_id)
+                       IS NOT (coalesce(:body, body), coalesce(:outcome, outcome),
+                               coalesce(:tags, tags),
+                               coalesce((SELECT id FROM reps WHERE login = :rep), rep_id))",
+        },
+        ImportKind::Tickets => Sql {
+            find: "SELECT id FROM tickets WHERE external_id = :external_id",
+            insert: "INSERT INTO tickets (account_id, external_id, subject, severity, opened_at,
+                         resolved_at, satisfaction)
+                     VALUES ((SELECT id FROM accounts WHERE external_id = :account), :external_id,
+                             :subject, coalesce(:severity, 'normal'), :opened_at, :resolved_at,
+                             :satisfaction)",
+            update: "UPDATE tickets SET subject = :subject, severity = coalesce(:severity, severity),
+                         opened_at = :opened_at, resolved_at = :resolved_at,
+                         satisfaction = coalesce(:satisfaction, satisfaction)
+                     WHERE id = :id AND (subject, severity, opened_at, resolved_at, satisfaction)
+                       IS NOT (:subject, coalesce(:severity, severity), :opened_at, :resolved_at,
+                               coalesce(:satisfaction, satisfaction))",
+        },
+        ImportKind::Nps => Sql {
+            find: "SELECT id FROM nps_responses WHERE account_id = (SELECT id FROM accounts WHERE external_id = :account)
+                     AND responded_at = :responded_at",
+            insert: "INSERT INTO nps_responses (account_id, responded_at, score, comment)
+                     VALUES ((SELECT id FROM accounts WHERE external_id = :account), :responded_at,
+                             :score, coalesce(:comment, ''))",
+            update: "UPDATE nps_responses SET score = :score, comment = coalesce(:comment, comment)
+                     WHERE id = :id AND (score, comment) IS NOT (:score, coalesce(:comment, comment))",
+        },
+        ImportKind::Usage => Sql {
+            find: "SELECT id FROM usage_snapshots WHERE account_id = (SELECT id FROM accounts WHERE external_id = :account)
+                     AND period = :period",
+            insert: "INSERT INTO usage_snapshots (account_id, period, active_users, seats, logins,
+                         key_feature_uses)
+                     VALUES ((SELECT id FROM accounts WHERE external_id = :account), :period,
+                             :active_users, :seats, coalesce(:logins, 0),
+                             coalesce(:key_feature_uses, 0))",
+            update: "UPDATE usage_snapshots SET active_users = :active_users, seats = :seats,
+                         logins = coalesce(:logins, logins),
+                         key_feature_uses = coalesce(:key_feature_uses, key_feature_uses)
+                     WHERE id = :id AND (active_users, seats, logins, key_feature_uses)
+                       IS NOT (:active_users, :seats, coalesce(:logins, logins),
+                               coalesce(:key_feature_uses, key_feature_uses))",
+        },
+        ImportKind::Payments => Sql {
+            find: "SELECT id FROM failed_payments WHERE external_ref = :external_ref",
+            insert: "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
+                         first_failed_at, last_decline_code, status, resolved_at)
+                     VALUES ((SELECT id FROM accounts WHERE external_id = :account), :external_ref,
+                             :amount, :currency, :first_failed_at, :decline_code,
+                             coalesce(:status, 'failing'),
+                             CASE WHEN coalesce(:status, 'failing') = 'failing' THEN NULL
+                                  ELSE coalesce(:resolved_at, :now) END)",
+            update: "UPDATE failed_payments SET amount_cents = :amount, currency = :currency,
+                         first_failed_at = :first_failed_at, last_decline_code = :decline_code,
+                         status = coalesce(:status, status),
+                         resolved_at = CASE WHEN coalesce(:status, status) = 'failing' THEN NULL
+                                            ELSE coalesce(:resolved_at, resolved_at, :now) END
+                     WHERE id = :id AND (amount_cents, currency, first_failed_at,
+                         last_decline_code, status)
+                       IS NOT (:amount, :currency, :first_failed_at, :decline_code,
+                               coalesce(:status, status))",
+        },
+    }
+}
+
+impl Store {
+    /// The external ids among `ids` that no account has.
+    pub fn unknown_accounts<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<&'a str>, StoreError> {
+        let run = || -> rusqlite::Result<Vec<&'a str>> {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT 1 FROM accounts WHERE external_id = ?1")?;
+            let mut unknown = Vec::new();
+            for id in ids {
+                if !stmt.exists([id])? {
+                    unknown.push(id);
+                }
+            }
+            Ok(unknown)
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// Writes every row in one transaction, `today` dating the MRR changes an accounts file
+    /// makes. `source` names the file in the audit log.
+    pub fn import_rows(
+        &mut self,
+        kind: ImportKind,
+        rows: impl Iterator<Item = ImportRow>,
+        source: &str,
+        today: NaiveDate,
+        os_user: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ImportCounts, StoreError> {
+        self.write_once(|tx| {
+            let sql = sql(kind);
+            let mut find = tx.prepare(sql.find)?;
+            let mut insert = tx.prepare(sql.insert)?;
+            let mut update = tx.prepare(sql.update)?;
+            let mut counts = ImportCounts::default();
+            let stamp = instant(&now);
+            for mut row in rows {
+                row.push(("now", Cell::Text(stamp.clone())));
+                let found: Option<i64> = bind(&mut find, &row)?
+                    .raw_query()
+                    .next()?
+                    .map(|r| r.get(0))
+                    .transpose()?;
+                match found {
+                    None => {
+                        bind(&mut insert, &row)?.raw_execute()?;
+                        counts.inserted += 1;
+                        if kind == ImportKind::Payments {
+                            first_attempt(tx, tx.last_insert_rowid())?;
+                        }
+                    }
+                    Some(id) => {
+                        let before = mrr_of(tx, kind, id)?;
+                        row.push(("id", Cell::Int(id)));
+                        if bind(&mut update, &row)?.raw_execute()? > 0 {
+                            counts.updated += 1;
+                            note_mrr_change(tx, kind, id, before, today)?;
+                        } else {
+                            counts.unchanged += 1;
+                        }
+                    }
+                }
+            }
+            if counts.inserted + counts.updated > 0 {
+                audit::record(
+                    tx,
+                    &Change {
+                        at: now,
+                        os_user,
+                        action: "import csv",
+                        entity: table(kind),
+                        entity_id: None,
+                        before: None,
+                        after: Some(json!({ "source": source, "counts": &counts })),
+                    },
+                )?;
+            }
+            Ok(counts)
+        })
+    }
+}
+
+fn table(kind: ImportKind) -> &'static str {
+    match kind {
+        ImportKind::Accounts => "accounts",
+        ImportKind::Contacts => "contacts",
+        ImportKind::Interactions => "interactions",
+        ImportKind::Tickets => "tickets",
+        ImportKind::Nps => "nps_responses",
+        ImportKind::Usage => "usage_snapshots",
+        ImportKind::Payments => "failed_payments",
+    }
+}
+
+/// Binds every parameter the statement names from the row (absent ones as NULL).
+fn bind<'s, 'c>(
+    stmt: &'s mut Statement<'c>,
+    row: &ImportRow,
+) -> rusqlite::Result<&'s mut Statement<'c>> {
+    stmt.clear_bindings();
+    for i in 1..=stmt.parameter_count() {
+        let Some(name) = stmt
+            .parameter_name(i)
+            .map(|n| n.trim_start_matches(':').to_string())
+        else {
+            continue;
+        };
+        let value = match row.iter().find(|(k, _)| *k == name).map(|(_, v)| v) {
+            None | Some(Cell::Null) => Value::Null,
+            Some(Cell::Text(s)) => Value::Text(s.clone()),
+            Some(Cell::Int(n)) => Value::Integer(*n),
+            Some(Cell::Bool(b)) => Value::Integer(i64::from(*b)),
+        };
+        stmt.raw_bind_parameter(i, value)?;
+    }
+    Ok(stmt)
+}
+
+fn mrr_of(tx: &Connection, kind: ImportKind, id: i64) -> rusqlite::Result<Option<i64>> {
+    if kind != ImportKind::Accounts {
+        return Ok(None);
+    }
+    tx.query_row("SELECT mrr_cents FROM accounts WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
+/// A corrected MRR is a change of MRR from the day of the import: the revenue metrics see it.
+fn note_mrr_change(
+    tx: &Connection,
+    kind: ImportKind,
+    id: i64,
+    before: Option<i64>,
+    today: NaiveDate,
+) -> rusqlite::Result<()> {
+    let (Some(before), Some(after)) = (before, mrr_of(tx, kind, id)?) else {
+        return Ok(());
+    };
+    if before != after {
+        tx.execute(
+            "INSERT INTO mrr_changes (account_id, changed_on, from_cents, to_cents, reason)
+             VALUES (?1, ?2, ?3, ?4, 'import')",
+            params![id, day(today), before, after],
+        )?;
+    }
+    Ok(())
+}
+
+/// A payment imported as failing has failed once: the retry policy counts from that attempt.
+fn first_attempt(tx: &Connection, payment_id: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
+         SELECT id, first_failed_at, 'failed', last_decline_code, 1 FROM failed_payments
+         WHERE id = ?1",
+        [payment_id],
+    )?;
+    Ok(())
+}

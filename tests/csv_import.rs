@@ -1,0 +1,307 @@
+//! `retain import` of CSV files and `retain export`: strict values, bad rows named by line and
+//! column with nothing written, idempotent re-imports, and a round trip.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn import(db: &Path, kind: &str, file: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["import", kind, file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(db, &args)
+}
+
+fn empty_db(dir: &tempfile::TempDir) -> PathBuf {
+    let db = db_in(dir, "import.db");
+    ok(run(&db, &["init"]));
+    db
+}
+
+const ACCOUNTS: &str = "\u{feff}Customer ID,Company,Website,MRR,Currency,Start Date,Billing\r\n\
+ACME-1,Acme Ltd,acme.example,1200.50,USD,2025-03-01,monthly\r\n\
+GLOBEX-2,\"Globex, Inc.\",globex.example,99,EUR,2024-11-15,Annual\r\n\
+INITECH-3,\"Initech\nHoldings\",initech.example,15000,JPY,2026-01-02,monthly\r\n";
+
+#[test]
+fn aliases_bom_crlf_quotes_and_newlines_are_read_and_a_second_import_changes_nothing() {
+    let dir = temp_dir();
+    let db = empty_db(&dir);
+    let file = write(&dir, "accounts.csv", ACCOUNTS.as_bytes());
+    let out: serde_json::Value =
+        serde_json::from_str(&ok(import(&db, "accounts", &file, &["--json"]))).unwrap();
+    assert_eq!(out["inserted"], 3, "{out}");
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT mrr_cents FROM accounts WHERE external_id = 'ACME-1'"
+        ),
+        120_050
+    );
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT mrr_cents FROM accounts WHERE external_id = 'INITECH-3'"
+        ),
+        15_000
+    );
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM accounts WHERE name = 'Initech\nHoldings' AND billing_interval = 'monthly'"
+        ),
+        1
+    );
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM accounts WHERE billing_interval = 'annual'"
+        ),
+        1
+    );
+    let before = dump(&db);
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(import(&db, "accounts", &file, &["--json"]))).unwrap();
+    assert_eq!(
+        (again["inserted"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(dump(&db), before, "no duplicates, no change");
+    // A corrected file updates, and the MRR change is kept for the revenue metrics.
+    let corrected = ACCOUNTS.replace("1200.50", "1500.00");
+    let file = write(&dir, "accounts.csv", corrected.as_bytes());
+    let out: serde_json::Value =
+        serde_json::from_str(&ok(import(&db, "accounts", &file, &["--json"]))).unwrap();
+    assert_eq!(out["updated"], 1);
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM accounts"), 3);
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT to_cents FROM mrr_changes WHERE from_cents = 120050"
+        ),
+        150_000
+    );
+}
+
+#[test]
+fn every_kind_of_bad_row_is_named_and_nothing_is_written() {
+    let dir = temp_dir();
+    let db = empty_db(&dir);
+    ok(import(
+        &db,
+        "accounts",
+        &write(&dir, "a.csv", ACCOUNTS.as_bytes()),
+        &[],
+    ));
+    let before = dump(&db);
+    let bad = "account,name,email,phone,primary\n\
+ACME-1,Ann Smith,ann@acme.example,+1 555 0100,yes\n\
+ACME-1,,bob@acme.example,,no\n\
+NOPE-9,Carl,carl@nope.example,,no\n\
+GLOBEX-2,Dora,dora@globex.example,,sometimes\n";
+    let err = fails(import(
+        &db,
+        "contacts",
+        &write(&dir, "c.csv", bad.as_bytes()),
+        &[],
+    ));
+    assert!(err.contains("c.csv: line 3, column \"name\""), "{err}");
+    assert!(err.contains("required"), "{err}");
+    assert!(
+        err.contains("line 4, column \"account\": \"NOPE-9\""),
+        "{err}"
+    );
+    assert!(err.contains("import its accounts first"), "{err}");
+    assert!(
+        err.contains("line 5, column \"primary\": \"sometimes\" is not yes or no"),
+        "{err}"
+    );
+    assert!(
+        err.contains("3 of 4 rows are bad; nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(dump(&db), before);
+
+    let values = "Customer ID,Company,MRR,Start Date,Billing\n\
+X-1,Bad Money,\"1,200.00\",2025-01-01,monthly\n\
+X-2,Bad Date,10,01/02/2025,monthly\n\
+X-3,Bad Word,10,2025-01-01,fortnightly\n";
+    let err = fails(import(
+        &db,
+        "accounts",
+        &write(&dir, "v.csv", values.as_bytes()),
+        &[],
+    ));
+    assert!(
+        err.contains("line 2, column \"MRR\": \"1,200.00\""),
+        "{err}"
+    );
+    assert!(err.contains("no separators"), "{err}");
+    assert!(
+        err.contains("line 3, column \"Start Date\": \"01/02/2025\" is not a date as YYYY-MM-DD"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 4, column \"Billing\": \"fortnightly\" is not one of monthly, annual"),
+        "{err}"
+    );
+    assert_eq!(dump(&db), before);
+
+    let ragged = "Customer ID,Company,Start Date\nX-1,Fine,2025-01-01\nX-2,Too,many,2025-01-01\n";
+    let err = fails(import(
+        &db,
+        "accounts",
+        &write(&dir, "r.csv", ragged.as_bytes()),
+        &[],
+    ));
+    assert!(
+        err.contains("r.csv: line 3 has 4 fields where the header has 3"),
+        "{err}"
+    );
+    let latin1 = b"Customer ID,Company,Start Date\nX-1,Caf\xe9 Ltd,2025-01-01\n";
+    let err = fails(import(&db, "accounts", &write(&dir, "l.csv", latin1), &[]));
+    assert!(err.contains("l.csv: line 2 is not UTF-8"), "{err}");
+    let missing = "Company,Start Date\nFine,2025-01-01\n";
+    let err = fails(import(
+        &db,
+        "accounts",
+        &write(&dir, "m.csv", missing.as_bytes()),
+        &[],
+    ));
+    assert!(
+        err.contains("external_id: is missing from the header"),
+        "{err}"
+    );
+    let err = fails(import(&db, "accounts", &dir.path().join("absent.csv"), &[]));
+    assert!(err.contains("absent.csv"), "{err}");
+    assert_eq!(dump(&db), before, "nothing of any bad file was written");
+}
+
+#[test]
+fn skip_bad_imports_the_rest_and_sets_the_bad_rows_aside() {
+    let dir = temp_dir();
+    let db = empty_db(&dir);
+    let mut text = String::from("Customer ID,Company,Start Date\n");
+    for i in 0..60 {
+        text.push_str(&format!("B-{i},Broken {i},not a date\n"));
+    }
+    text.push_str("OK-1,Good Co,2025-01-01\n");
+    let file = write(&dir, "many.csv", text.as_bytes());
+    let err = fails(import(&db, "accounts", &file, &[]));
+    assert!(err.contains("… and 10 more"), "{err}");
+    let out: serde_json::Value = serde_json::from_str(&ok(import(
+        &db,
+        "accounts",
+        &file,
+        &["--skip-bad", "--json"],
+    )))
+    .unwrap();
+    assert_eq!(out["inserted"], 1);
+    assert_eq!(out["rejected"], 60);
+    let rejects = std::fs::read_to_string(dir.path().join("many.rejects.csv")).unwrap();
+    assert!(
+        rejects.starts_with("Customer ID,Company,Start Date,error\n"),
+        "{rejects}"
+    );
+    assert_eq!(rejects.lines().count(), 61);
+    assert!(rejects.contains("B-7,Broken 7,not a date,"), "{rejects}");
+}
+
+#[test]
+fn map_and_date_format_read_other_systems_files() {
+    let dir = temp_dir();
+    let db = empty_db(&dir);
+    let text = "Kunde,Firma,Seit\nK-1,Müller GmbH,02/11/2025\n";
+    let file = write(&dir, "de.csv", text.as_bytes());
+    let out = ok(import(
+        &db,
+        "accounts",
+        &file,
+        &[
+            "--map",
+            "Kunde=external_id",
+            "--map",
+            "Firma=name",
+            "--map",
+            "Seit=customer_since",
+            "--date-format",
+            "%d/%m/%Y",
+        ],
+    ));
+    assert!(out.contains("1 added"), "{out}");
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM accounts WHERE customer_since = '2025-11-02'"
+        ),
+        1
+    );
+    let err = fails(import(
+        &db,
+        "accounts",
+        &file,
+        &["--map", "Kunde=favourite_colour"],
+    ));
+    assert!(err.contains("favourite_colour: is not a column"), "{err}");
+}
+
+#[test]
+fn an_export_imports_back_unchanged() {
+    let dir = temp_dir();
+    let source = db_in(&dir, "source.db");
+    ok(run(&source, &["demo", "--accounts", "120"]));
+    let accounts = dir.path().join("accounts.csv");
+    let interactions = dir.path().join("interactions.csv");
+    ok(run(
+        &source,
+        &["export", "accounts", "--out", accounts.to_str().unwrap()],
+    ));
+    ok(run(
+        &source,
+        &[
+            "export",
+            "interactions",
+            "--out",
+            interactions.to_str().unwrap(),
+        ],
+    ));
+    let copy = db_in(&dir, "copy.db");
+    ok(run(&copy, &["init"]));
+    // The reps come along (the export names owners by login).
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    conn.execute_batch(&format!(
+        "ATTACH '{}' AS src; INSERT INTO reps SELECT * FROM src.reps; DETACH src;",
+        source.display()
+    ))
+    .unwrap();
+    drop(conn);
+    ok(import(&copy, "accounts", &accounts, &[]));
+    ok(import(&copy, "interactions", &interactions, &[]));
+    let again = dir.path().join("again.csv");
+    ok(run(
+        &copy,
+        &["export", "accounts", "--out", again.to_str().unwrap()],
+    ));
+    assert_eq!(
+        std::fs::read_to_string(&accounts).unwrap(),
+        std::fs::read_to_string(&again).unwrap()
+    );
+    ok(run(
+        &copy,
+        &["export", "interactions", "--out", again.to_str().unwrap()],
+    ));
+    assert_eq!(
+        std::fs::read_to_string(&interactions).unwrap(),
+        std::fs::read_to_string(&again).unwrap()
+    );
+    let json: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(run(&copy, &["export", "payments", "--format", "json"]))).unwrap();
+    assert!(json.iter().all(|p| p.get("queue").is_some()));
+}

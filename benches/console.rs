@@ -5,8 +5,10 @@
 //!     RETAIN_BENCH_ACCOUNTS=1000 cargo bench --bench console   # a quick smoke run
 //!
 //! Prints medians and 99th percentiles: the first frame (open the file, load the first pane,
-//! draw), a lookup keystroke, a pane switch, the bytes written to the terminal for a cursor move
-//! and a pane switch, and the peak memory of the real console in tmux.
+//! draw), lookup keystrokes by kind (and the same lookups with LIKE and FTS5), scoring, the
+//! schedule, the payment queues, a rep's queue, the cohort report, cursor moves and pane
+//! switches with the bytes they write to the terminal; then a CSV import of up to a million
+//! rows and the peak memory of the real console in tmux.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -127,6 +129,125 @@ impl Bench {
     }
 }
 
+/// The lookups of `kinds` answered the obvious ways on the same file: a `LIKE '%q%'` over names,
+/// emails and phones, and an FTS5 prefix query over the same text (built once, in memory).
+fn alternatives(db: &Path, kinds: &[(&str, Vec<String>)], rounds: usize) -> (Stats, Stats) {
+    let conn = rusqlite::Connection::open(db).expect("the bench database");
+    conn.execute_batch(
+        "ATTACH ':memory:' AS mem;
+         CREATE VIRTUAL TABLE mem.find USING fts5(account_id UNINDEXED, text, prefix='2 3');
+         INSERT INTO mem.find SELECT a.id, a.name || ' ' || coalesce(a.domain, '') || ' ' ||
+             coalesce((SELECT group_concat(c.name || ' ' || coalesce(c.email, '') || ' ' ||
+                       coalesce(c.phone, ''), ' ') FROM contacts c WHERE c.account_id = a.id), '')
+             FROM accounts a;",
+    )
+    .expect("the FTS5 table builds");
+    let mut like = Stats::new("  the same with LIKE '%q%'", "ms");
+    let mut fts = Stats::new("  the same with FTS5 prefix", "ms");
+    let mut like_stmt = conn
+        .prepare(
+            "SELECT a.id FROM accounts a WHERE a.name LIKE ?1 OR a.domain LIKE ?1
+               OR EXISTS (SELECT 1 FROM contacts c WHERE c.account_id = a.id
+                          AND (c.name LIKE ?1 OR c.email LIKE ?1 OR c.phone LIKE ?1))
+             LIMIT 50",
+        )
+        .expect("the LIKE query");
+    let mut fts_stmt = conn
+        .prepare("SELECT account_id FROM mem.find WHERE find MATCH ?1 LIMIT 50")
+        .expect("the FTS5 query");
+    for _ in 0..rounds {
+        for (_, words) in kinds {
+            for word in words {
+                let mut query = String::new();
+                for c in word.chars() {
+                    query.push(c);
+                    let pattern = format!("%{query}%");
+                    let _ = like.time(|| {
+                        like_stmt
+                            .query_map([&pattern], |r| r.get::<_, i64>(0))
+                            .map(|rows| rows.count())
+                    });
+                    let terms: Vec<String> = query
+                        .split_whitespace()
+                        .map(|t| format!("\"{}\"*", t.replace('"', "")))
+                        .collect();
+                    let matching = terms.join(" ");
+                    if !matching.is_empty() {
+                        let _ = fts.time(|| {
+                            fts_stmt
+                                .query_map([&matching], |r| r.get::<_, i64>(0))
+                                .map(|rows| rows.count())
+                        });
+                    }
+                }
+            }
+        }
+    }
+    (like, fts)
+}
+
+/// `retain import interactions` of a generated CSV of a million rows (ten per account, at most a
+/// million) on a copy of the file: rows, seconds, peak memory in KB.
+fn import_million(db: &Path) -> Option<(u64, f64, u64)> {
+    let dir = db.parent()?;
+    let copy = dir.join(format!("import-{}.db", std::process::id()));
+    std::fs::copy(db, &copy).ok()?;
+    let conn = rusqlite::Connection::open(&copy).ok()?;
+    let ids: Vec<String> = conn
+        .prepare("SELECT external_id FROM accounts")
+        .ok()?
+        .query_map([], |r| r.get(0))
+        .ok()?
+        .collect::<Result<_, _>>()
+        .ok()?;
+    drop(conn);
+    let rows = (ids.len() as u64 * 10).min(1_000_000);
+    let csv = dir.join(format!("interactions-{rows}.csv"));
+    if !csv.exists() {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&csv).ok()?);
+        writeln!(out, "account,occurred_at,kind,summary,body,outcome,tags").ok()?;
+        let kinds = ["call", "email", "meeting", "note", "check-in"];
+        for i in 0..rows {
+            let account = &ids[(i as usize * 7919) % ids.len()];
+            writeln!(
+                out,
+                "{account},2026-{:02}-{:02}T{:02}:{:02}:{:02}Z,{},Imported {i},\"Renewal, pricing and \"\"next steps\"\"\",positive,renewal",
+                1 + i % 10,
+                1 + i % 28,
+                8 + i % 10,
+                i % 60,
+                (i / 60) % 60,
+                kinds[i as usize % 5]
+            )
+            .ok()?;
+        }
+    }
+    let start = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_retain"))
+        .arg("--db")
+        .arg(&copy)
+        .args(["import", "interactions"])
+        .arg(&csv)
+        .output()
+        .ok()?;
+    let secs = start.elapsed().as_secs_f64();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", copy.display()));
+    }
+    if !out.status.success() {
+        return None;
+    }
+    let kb = String::from_utf8_lossy(&out.stderr)
+        .trim()
+        .lines()
+        .last()?
+        .parse()
+        .ok()?;
+    Some((rows, secs, kb))
+}
+
 struct Stats {
     name: String,
     samples: Vec<f64>,
@@ -134,12 +255,24 @@ struct Stats {
 }
 
 impl Stats {
+    fn median(&self) -> f64 {
+        let mut s = self.samples.clone();
+        s.sort_by(f64::total_cmp);
+        s.get(s.len() / 2).copied().unwrap_or(0.0)
+    }
+
     fn new(name: &str, unit: &'static str) -> Stats {
         Stats {
             name: name.to_string(),
             samples: Vec::new(),
             unit,
         }
+    }
+
+    /// Times `f`, keeping the sample and returning it in milliseconds.
+    fn time_ms<T>(&mut self, f: impl FnOnce() -> T) -> f64 {
+        self.time(f);
+        self.samples[self.samples.len() - 1]
     }
 
     fn time<T>(&mut self, f: impl FnOnce() -> T) -> T {
@@ -317,42 +450,91 @@ fn main() {
         index.time(|| bench.responder.build_index().expect("the index builds"));
     }
 
-    let mut keystroke = Stats::new("lookup keystroke", "ms");
-    let mut slowest: Vec<(f64, String)> = Vec::new();
-    let typed = [
-        "muller",
-        "nortwind",
-        "5550142",
-        "明德",
-        "grace rob",
-        "cus_",
-        "juniper media",
-        "bluepaek",
-        "+44 20 7946",
-        "carmen",
+    // A contact's email and phone from the file, typed as a rep would.
+    let (email, phone) = {
+        let conn = rusqlite::Connection::open(&db).expect("the bench database");
+        conn.query_row(
+            "SELECT email, phone FROM contacts WHERE email IS NOT NULL AND phone IS NOT NULL
+             ORDER BY id LIMIT 1 OFFSET 777",
+            [],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )
+        .unwrap_or_else(|_| ("grace@example.com".into(), "555 0142".into()))
+    };
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let kinds: [(&str, Vec<String>); 4] = [
+        (
+            "lookup keystroke: name prefix",
+            vec![
+                "muller".into(),
+                "明德".into(),
+                "juniper media".into(),
+                "carmen".into(),
+                "cus_".into(),
+            ],
+        ),
+        (
+            "lookup keystroke: fuzzy name",
+            vec!["nortwind".into(), "bluepaek".into(), "juniper meida".into()],
+        ),
+        ("lookup keystroke: email", vec![email.clone()]),
+        (
+            "lookup keystroke: phone digits",
+            vec![
+                digits
+                    .chars()
+                    .rev()
+                    .take(7)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect(),
+                phone.clone(),
+            ],
+        ),
     ];
+    let mut keystroke = Stats::new("lookup keystroke (all)", "ms");
+    let mut by_kind: Vec<Stats> = kinds
+        .iter()
+        .map(|(name, _)| Stats::new(name, "ms"))
+        .collect();
+    let mut slowest: Vec<(f64, String)> = Vec::new();
     for _ in 0..rounds {
-        for word in typed {
-            let mut query = String::new();
-            for c in word.chars() {
-                query.push(c);
-                keystroke.time(|| {
-                    bench.responder.respond(
-                        Request::Search {
-                            query: query.clone(),
-                        },
-                        Utc::now(),
-                    )
-                });
-                let ms = keystroke.samples[keystroke.samples.len() - 1];
-                slowest.push((ms, query.clone()));
+        for (k, (_, words)) in kinds.iter().enumerate() {
+            for word in words {
+                let mut query = String::new();
+                for c in word.chars() {
+                    query.push(c);
+                    let ms = by_kind[k].time_ms(|| {
+                        bench.responder.respond(
+                            Request::Search {
+                                query: query.clone(),
+                            },
+                            Utc::now(),
+                        )
+                    });
+                    keystroke.samples.push(ms);
+                    slowest.push((ms, query.clone()));
+                }
             }
         }
     }
+    // The same lookups the obvious ways: LIKE over names, emails and phones, and FTS5.
+    let (like, fts) = alternatives(&db, &kinds, rounds.min(5));
 
     let mut scoring = Stats::new("score every account (+ history)", "ms");
     for _ in 0..rounds.min(5) {
         scoring.time(|| bench.responder.respond(Request::Risk, Utc::now()));
+    }
+    let mut schedule = Stats::new("retain schedule (reconcile)", "ms");
+    let mut queues = Stats::new("payment queues + recovery", "ms");
+    let mut my_queue = Stats::new("my queue (a rep's day)", "ms");
+    let mut cohorts = Stats::new("cohort report (12 months)", "ms");
+    for _ in 0..rounds.min(5) {
+        schedule.time(|| bench.responder.respond(Request::Schedule, Utc::now()));
+        queues.time(|| bench.responder.respond(Request::Payments, Utc::now()));
+        my_queue.time(|| bench.responder.respond(Request::MyQueue, Utc::now()));
+        cohorts.time(|| bench.responder.respond(Request::Metrics, Utc::now()));
     }
     let mut risk_pane = Stats::new("open the at-risk pane (score + draw)", "ms");
     for _ in 0..rounds.min(5) {
@@ -396,20 +578,30 @@ fn main() {
         "{:<34} {:>10} {:>10} {:>10}  {:<3} {:>6}",
         "measure", "median", "p99", "max", "", "n"
     );
-    for stats in [
-        &first_frame,
-        &index,
-        &keystroke,
+    let mut all: Vec<&Stats> = vec![&first_frame, &index, &keystroke];
+    all.extend(by_kind.iter());
+    all.extend([&like, &fts]);
+    for stats in all.into_iter().chain([
         &scoring,
+        &schedule,
+        &queues,
+        &my_queue,
+        &cohorts,
         &risk_pane,
         &cursor,
         &switch,
         &first_bytes,
         &cursor_bytes,
         &switch_bytes,
-    ] {
+    ]) {
         println!("{}", stats.row());
     }
+    let ratio = |other: &Stats| other.median() / keystroke.median().max(1e-9);
+    println!(
+        "lookup against the obvious ways, median per keystroke: LIKE {:.0}× slower, FTS5 prefix {:.1}× slower",
+        ratio(&like),
+        ratio(&fts)
+    );
     slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
     slowest.dedup_by(|a, b| a.1 == b.1);
     let named: Vec<String> = slowest
@@ -420,6 +612,13 @@ fn main() {
     println!("slowest lookup keystrokes: {}", named.join(", "));
     if smoke {
         return;
+    }
+    match import_million(&db) {
+        Some((rows, secs, kb)) => println!(
+            "retain import interactions: {rows} CSV rows in {secs:.1} s, peak memory {:.1} MB",
+            kb as f64 / 1024.0
+        ),
+        None => println!("CSV import: not measured"),
     }
     match console_peak_memory(&db) {
         Some((kb, pid)) => println!(

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use rusqlite::params;
 
 use super::codec::{day, read};
@@ -122,18 +122,25 @@ impl Store {
             let rows = self
                 .conn
                 .prepare_cached(
-                    "SELECT a.id, a.name, r.login, a.mrr_cents, a.currency,
-                            coalesce(c.exp_month, p.card_exp_month) AS month,
-                            coalesce(c.exp_year, p.card_exp_year) AS year
-                     FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id
-                     LEFT JOIN account_cards c ON c.account_id = a.id
-                     LEFT JOIN failed_payments p ON p.id = (
-                         SELECT id FROM failed_payments WHERE account_id = a.id
-                           AND card_exp_month IS NOT NULL ORDER BY first_failed_at DESC LIMIT 1)
-                     WHERE a.status = 'active' AND month IS NOT NULL
-                     ORDER BY year, month, a.mrr_cents DESC",
+                    // Only cards ending in the months the window touches are looked at: the
+                    // last card seen per account, the billing system's report first.
+                    "WITH latest AS (
+                         SELECT account_id, card_exp_month AS month, card_exp_year AS year,
+                                row_number() OVER (PARTITION BY account_id
+                                                   ORDER BY first_failed_at DESC, id DESC) AS n
+                         FROM failed_payments WHERE card_exp_month IS NOT NULL),
+                     cards AS (
+                         SELECT account_id, exp_month AS month, exp_year AS year FROM account_cards
+                         UNION ALL
+                         SELECT account_id, month, year FROM latest
+                         WHERE n = 1 AND account_id NOT IN (SELECT account_id FROM account_cards))
+                     SELECT a.id, a.name, r.login, a.mrr_cents, a.currency, c.month, c.year
+                     FROM cards c JOIN accounts a ON a.id = c.account_id
+                     LEFT JOIN reps r ON r.id = a.owner_rep_id
+                     WHERE a.status = 'active' AND c.year * 12 + c.month BETWEEN ?1 AND ?2
+                     ORDER BY c.year, c.month, a.mrr_cents DESC",
                 )?
-                .query_map([], |r| {
+                .query_map(params![month_index(today), month_index(until)], |r| {
                     Ok(ExpiringCard {
                         account_id: r.get(0)?,
                         name: r.get(1)?,
@@ -157,6 +164,11 @@ impl Store {
         };
         run().map_err(|e| self.fail(e))
     }
+}
+
+/// Months counted from year 0, as the query compares card expiries.
+fn month_index(day: NaiveDate) -> i64 {
+    i64::from(day.year()) * 12 + i64::from(day.month())
 }
 
 impl Store {

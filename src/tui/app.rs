@@ -527,6 +527,9 @@ pub struct App {
     /// The team account this console holds a claim on.
     pub claimed: Option<i64>,
     pub metrics: Option<Box<MetricsData>>,
+    /// Each pane's data is as the database has it: switching to it needs no reload. Any change,
+    /// ours or another rep's, makes every pane stale.
+    fresh: Vec<bool>,
     /// The score of the account on the card.
     pub card_risk: Option<Box<RiskScore>>,
     pub card: Option<Box<AccountCard>>,
@@ -584,6 +587,7 @@ impl App {
             my_queue: MyQueueState::default(),
             claimed: None,
             metrics: None,
+            fresh: vec![false; Pane::ALL.len()],
             card_risk: None,
             card: None,
             card_for: None,
@@ -606,11 +610,15 @@ impl App {
     }
 
     /// The requests that fill the first screen.
+    /// The first requests: the first pane's data first, then every pane's count, then the
+    /// schedule, which can take a moment on a large file.
     pub fn start(&mut self) -> Vec<Request> {
-        let mut start = vec![self.list_request(self.pane, true), Request::Schedule];
+        let mut start = Vec::new();
         if self.is_queue() {
             start.push(Request::MyQueue);
         }
+        start.push(self.list_request(self.pane, true));
+        start.push(Request::Schedule);
         start
     }
 
@@ -1671,28 +1679,40 @@ impl App {
         self.pane = pane;
         self.view = View::List;
         self.overlay = Overlay::None;
-        if Pane::ALL[pane] == Pane::CheckIns {
-            effects.push(self.checkins_request());
-        } else if Pane::ALL[pane] == Pane::Payments {
-            // Reloaded on every visit: retries and other reps move payments between queues.
-            effects.push(Request::Payments);
-        } else if self.is_queue() {
-            effects.push(Request::MyQueue);
-        } else if Pane::ALL[pane] == Pane::Metrics {
-            effects.push(Request::Metrics);
-        } else if Pane::ALL[pane] == Pane::AtRisk {
+        // Shown at once from what was loaded before, unless something changed since.
+        let stale = !self.fresh[pane];
+        if Pane::ALL[pane] == Pane::AtRisk {
             // Scoring every account takes a moment: once, then one account at a time as it
             // changes (`r` scores them all again).
             if !self.risk.loaded {
                 effects.push(Request::Risk);
             }
             self.card_for = None;
-        } else {
-            // Reloaded on every visit: another rep may have changed it.
-            effects.push(self.list_request(pane, false));
+        } else if stale {
+            effects.push(self.pane_request(pane));
+        }
+        if !self.is_queue() && matches!(Pane::ALL[pane], Pane::MyQueue) {
             self.want_rows(effects);
         }
         self.follow_selection(effects);
+    }
+
+    fn mark_fresh(&mut self, pane: Pane) {
+        if let Some(at) = Pane::ALL.iter().position(|p| *p == pane) {
+            self.fresh[at] = true;
+        }
+    }
+
+    /// What loads a pane's data.
+    fn pane_request(&self, pane: usize) -> Request {
+        match Pane::ALL[pane] {
+            Pane::CheckIns => self.checkins_request(),
+            Pane::Payments => Request::Payments,
+            Pane::Metrics => Request::Metrics,
+            Pane::AtRisk => Request::Risk,
+            Pane::MyQueue if self.identity.rep.is_some() => Request::MyQueue,
+            Pane::MyQueue => self.list_request(pane, false),
+        }
     }
 
     /// A rep who opens an account takes it: when it has no owner, a claim tells other reps
@@ -1809,6 +1829,9 @@ impl App {
                     None => self.counts[pane] = Some(ids.len() as i64),
                 }
                 // A rep's first pane is the queue: the account list only gave the counts.
+                if !queue {
+                    self.fresh[pane] = true;
+                }
                 if queue {
                     self.counts[0] = mine.filter(|_| self.my_queue.loaded);
                     return;
@@ -1820,7 +1843,10 @@ impl App {
                     self.follow_selection(effects);
                 }
             }
-            Response::Changed => self.reload_shown(effects),
+            Response::Changed => {
+                self.fresh.fill(false);
+                self.reload_shown(effects);
+            }
             Response::Rows { rows } => {
                 for row in rows {
                     self.requested_rows.remove(&row.account_id);
@@ -1884,6 +1910,7 @@ impl App {
                 account_id,
                 interaction_id,
             } => {
+                self.fresh.fill(false);
                 if self
                     .form
                     .as_ref()
@@ -1931,6 +1958,7 @@ impl App {
                 self.refilter(effects);
             }
             Response::Checkins { rows } => {
+                self.mark_fresh(Pane::CheckIns);
                 let at = Pane::ALL
                     .iter()
                     .position(|p| *p == Pane::CheckIns)
@@ -1966,7 +1994,12 @@ impl App {
                     self.risk.detail = Some((account_id, risk));
                 }
             }
-            Response::Note(what) => self.toast(what, Level::Info),
+            // The schedule's news: check-ins moved, so what is shown is asked for again.
+            Response::Note(what) => {
+                self.fresh.fill(false);
+                self.reload_shown(effects);
+                self.toast(what, Level::Info);
+            }
             Response::NotesSaved { account_id, saved } => {
                 let Overlay::Notes(n) = &mut self.overlay else {
                     return;
@@ -1997,9 +2030,13 @@ impl App {
                 ),
                 Claim::Owned => {}
             },
-            Response::Metrics(data) => self.metrics = Some(data),
+            Response::Metrics(data) => {
+                self.metrics = Some(data);
+                self.mark_fresh(Pane::Metrics);
+            }
             Response::MyQueue { rows } => {
                 self.my_queue.set(rows);
+                self.mark_fresh(Pane::MyQueue);
                 let ids = self.my_queue.ids();
                 self.counts[0] = Some(ids.len() as i64);
                 self.panes[0].replace(ids);
@@ -2010,9 +2047,11 @@ impl App {
             }
             Response::Payments { items, report } => {
                 self.payments.set(items, report);
+                self.mark_fresh(Pane::Payments);
                 self.refill_payments(effects);
             }
             Response::Done { account_id, what } => {
+                self.fresh.fill(false);
                 self.toast(what, Level::Info);
                 if Pane::ALL[self.pane] == Pane::Payments {
                     effects.push(Request::Payments);

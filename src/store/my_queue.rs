@@ -19,11 +19,13 @@ impl Store {
         let run = || -> rusqlite::Result<Vec<Entry>> {
             self.conn
                 .prepare_cached(
+                    // From the few promises (a partial index), not from all of the rep's
+                    // interactions: half the time on a large file.
                     "SELECT a.id, a.name, a.mrr_cents, a.currency, i.follow_up_on, i.summary
-                     FROM interactions i
-                     JOIN reps r ON r.id = i.rep_id
+                     FROM interactions i INDEXED BY interactions_follow_up
                      JOIN accounts a ON a.id = i.account_id
-                     WHERE r.login = ?1 AND i.follow_up_on IS NOT NULL AND i.follow_up_on <= ?2
+                     WHERE i.rep_id = (SELECT id FROM reps WHERE login = ?1)
+                       AND i.follow_up_on IS NOT NULL AND i.follow_up_on <= ?2
                        AND a.status = 'active'
                        AND NOT EXISTS (SELECT 1 FROM interactions j
                                        WHERE j.account_id = i.account_id

@@ -26,11 +26,9 @@ fn me() -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-#[test]
-fn the_first_rep_is_added_by_anyone_and_later_ones_only_by_an_admin() {
-    let Some((mut as_nobody, _bin)) = retain_as_unprivileged() else {
-        panic!("this test needs setpriv when run as root");
-    };
+/// A shared file whose first rep, added by whoever set it up, is the OS user running the tests
+/// as admin; `nobody` is a plain rep.
+fn team() -> (tempfile::TempDir, std::path::PathBuf, String) {
     let dir = temp_dir();
     let db = shared_db(&dir);
     let me = me();
@@ -39,6 +37,15 @@ fn the_first_rep_is_added_by_anyone_and_later_ones_only_by_an_admin() {
         &["reps", "add", &me, "--name", "The Admin", "--role", "admin"],
     ));
     ok(run(&db, &["reps", "add", "nobody", "--name", "No Body"]));
+    (dir, db, me)
+}
+
+#[test]
+fn the_first_rep_is_added_by_anyone_and_later_ones_only_by_an_admin() {
+    let Some((mut as_nobody, _bin)) = retain_as_unprivileged() else {
+        panic!("this test needs setpriv when run as root");
+    };
+    let (_dir, db, me) = team();
     let reps: Vec<serde_json::Value> =
         serde_json::from_str(&ok(run(&db, &["reps", "list", "--json"]))).unwrap();
     assert_eq!(reps.len(), 2);
@@ -71,14 +78,7 @@ fn as_is_for_admins_and_writes_in_the_named_reps_name() {
     let Some((mut as_nobody, _bin)) = retain_as_unprivileged() else {
         panic!("this test needs setpriv when run as root");
     };
-    let dir = temp_dir();
-    let db = shared_db(&dir);
-    let me = me();
-    ok(run(
-        &db,
-        &["reps", "add", &me, "--name", "The Admin", "--role", "admin"],
-    ));
-    ok(run(&db, &["reps", "add", "nobody", "--name", "No Body"]));
+    let (_dir, db, me) = team();
     rusqlite::Connection::open(&db)
         .unwrap()
         .execute(

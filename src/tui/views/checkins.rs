@@ -61,7 +61,6 @@ fn overdue_by_rep(frame: &mut Frame<'_>, app: &App, counts: &[(String, usize)], 
 
 fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
-    let state = &app.panes[app.pane];
     let w = usize::from(area.width);
     let c = &app.checkins;
     let overdue = |stage: Stage| {
@@ -103,19 +102,13 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
     head.push_str(&format!(" {:>10}", "MRR"));
     lines.push(Line::styled(fit(&head, w), t.muted()));
-    if !c.loaded {
-        lines.push(Line::styled(" loading…", t.muted()));
-    } else if state.ids.is_empty() {
-        lines.push(Line::styled(" nothing due with these filters", t.ok()));
-    }
-    for (i, id) in state
-        .ids
-        .iter()
-        .enumerate()
-        .skip(state.offset)
-        .take(app.list_height())
-    {
-        let Some(r) = c.row(*id) else { continue };
+    lines.extend(super::list_status(
+        app,
+        c.loaded,
+        "nothing due with these filters",
+    ));
+    for (selected, id) in super::visible_rows(app) {
+        let Some(r) = c.row(id) else { continue };
         let when = match (r.due_date - app.today).num_days() {
             0 => "today".to_string(),
             d if d < 0 => format!("{} d late", -d),
@@ -136,7 +129,7 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
             " {:>10}",
             truncate(&mrr_short(r.mrr_cents, &r.currency), 10)
         ));
-        let style = if i == state.cursor {
+        let style = if selected {
             t.selected()
         } else if r.due_date < app.today {
             t.warn()

@@ -161,6 +161,30 @@ fn text_area(frame: &mut Frame<'_>, editor: &super::editor::Editor, area: Rect, 
     }
 }
 
+/// The line under a list's titles when it shows no rows: still loading, or empty.
+fn list_status(app: &App, loaded: bool, empty: &str) -> Option<Line<'static>> {
+    let state = &app.panes[app.pane];
+    if !loaded {
+        Some(Line::styled(" loading…", app.theme.muted()))
+    } else if state.ids.is_empty() {
+        Some(Line::styled(format!(" {empty}"), app.theme.ok()))
+    } else {
+        None
+    }
+}
+
+/// The rows of the pane's list on screen: (whether under the cursor, id).
+fn visible_rows(app: &App) -> impl Iterator<Item = (bool, i64)> + '_ {
+    let state = &app.panes[app.pane];
+    state
+        .ids
+        .iter()
+        .enumerate()
+        .skip(state.offset)
+        .take(app.list_height())
+        .map(move |(i, id)| (i == state.cursor, *id))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -21,7 +21,6 @@ pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
 fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
     let q = &app.my_queue;
-    let state = &app.panes[app.pane];
     let w = usize::from(area.width);
     let late = q.rows.iter().filter(|r| r.urgency <= 2).count();
     let caption = format!("My queue · today · {late} urgent");
@@ -35,19 +34,9 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
         ),
         t.muted(),
     ));
-    if !q.loaded {
-        lines.push(Line::styled(" loading…", t.muted()));
-    } else if state.ids.is_empty() {
-        lines.push(Line::styled(" nothing to do today", t.ok()));
-    }
-    for (i, id) in state
-        .ids
-        .iter()
-        .enumerate()
-        .skip(state.offset)
-        .take(app.list_height())
-    {
-        let Some(row) = q.row(*id) else { continue };
+    lines.extend(super::list_status(app, q.loaded, "nothing to do today"));
+    for (selected, id) in super::visible_rows(app) {
+        let Some(row) = q.row(id) else { continue };
         let reasons: Vec<String> = row
             .reasons
             .iter()
@@ -59,7 +48,7 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
             truncate(&mrr_short(row.mrr_cents, &row.currency), 10),
             truncate(&reasons.join(" · "), reasons_w)
         );
-        let style = if i == state.cursor {
+        let style = if selected {
             t.selected()
         } else if row.urgency <= 1 {
             t.warn()

@@ -29,7 +29,6 @@ pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
 fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
     let s = &app.payments;
-    let state = &app.panes[app.pane];
     let w = usize::from(area.width);
     let mut caption = format!(
         "Payments · {} · {}",
@@ -86,20 +85,10 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
         head.push_str(&format!(" {:>11} {:<9}", "MRR", "Reached"));
     }
     lines.push(Line::styled(fit(&head, w), t.muted()));
-    if !s.loaded {
-        lines.push(Line::styled(" loading…", t.muted()));
-    } else if state.ids.is_empty() {
-        lines.push(Line::styled(" nothing in this queue", t.ok()));
-    }
+    lines.extend(super::list_status(app, s.loaded, "nothing in this queue"));
     let now = app.wall_now;
-    for (i, key) in state
-        .ids
-        .iter()
-        .enumerate()
-        .skip(state.offset)
-        .take(app.list_height())
-    {
-        let Some(item) = s.item(*key) else { continue };
+    for (selected, key) in super::visible_rows(app) {
+        let Some(item) = s.item(key) else { continue };
         let amount = item
             .amount_cents
             .map_or(String::new(), |a| mrr_short(a, &item.currency));
@@ -134,7 +123,7 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
                 reached(item.last_outreach_at, app.today)
             ));
         }
-        let style = if i == state.cursor {
+        let style = if selected {
             t.selected()
         } else {
             match item.queue {

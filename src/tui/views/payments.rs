@@ -95,7 +95,7 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
         let code = match (&item.decline_code, &item.card_expires) {
             (Some(code), _) if item.unknown_code => format!("{code} (?)"),
             (Some(code), _) => code.clone(),
-            (None, Some(exp)) => format!("card ends {exp}"),
+            (None, Some(exp)) => format!("ends {exp}"),
             (None, None) => String::new(),
         };
         let tries = match item.payment_id {

@@ -43,7 +43,6 @@ struct Sink {
     out: Box<dyn Write>,
     format: Format,
     rows: usize,
-    header: Vec<String>,
 }
 
 impl Sink {
@@ -59,8 +58,7 @@ impl Sink {
             }
             Format::Csv => {
                 if self.rows == 0 {
-                    self.header = row.iter().map(|(k, _)| k.clone()).collect();
-                    write_csv_line(&mut self.out, self.header.iter().map(String::as_str))?;
+                    write_csv_line(&mut self.out, row.iter().map(|(k, _)| k.as_str()))?;
                 }
                 write_csv_line(&mut self.out, row.iter().map(|(_, v)| v.as_str()))?;
             }
@@ -124,7 +122,6 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
         out,
         format: args.format,
         rows: 0,
-        header: Vec::new(),
     };
     let owned =
         |row: crate::store::ExportRow| row.into_iter().map(|(k, v)| (k.to_string(), v)).collect();

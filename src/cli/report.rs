@@ -83,15 +83,11 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
     }
     let store = Store::open(&ctx.db, Create::Never)?;
     let period = Period::from(args.period);
-    let print = |value: &dyn erased::Json| -> Result<()> {
-        println!("{}", value.pretty()?);
-        Ok(())
-    };
     match args.what {
         What::Churn => {
             let rows = metrics::logo_churn(&store.metrics_facts()?, from, to, period);
             if args.json {
-                return print(&rows);
+                return print_json(&rows);
             }
             println!(
                 "{:<10} {:>9} {:>8} {:>6} {:>6} {:>7} {:>11}",
@@ -115,7 +111,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
             let rows = metrics::revenue(&facts, from, to, period);
             let lifetimes = lifetimes(&facts, from, to, args.margin);
             if args.json {
-                return print(&serde_json::json!({ "periods": rows, "clv": lifetimes }));
+                return print_json(&serde_json::json!({ "periods": rows, "clv": lifetimes }));
             }
             println!(
                 "{:<10} {:<4} {:>16} {:>14} {:>14} {:>14} {:>7} {:>7} {:>6} {:>6}",
@@ -164,7 +160,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
         What::Cohorts => {
             let rows = metrics::cohorts(&store.metrics_facts()?, from, to);
             if args.json {
-                return print(&rows);
+                return print_json(&rows);
             }
             println!("cohort   customers  share still active after month 1, 2, 3 ...");
             for c in &rows {
@@ -179,7 +175,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
         What::Recovery => {
             let report = recovery_between(&store, from, to, &crate::config::retry_policy()?)?;
             if args.json {
-                return print(&report);
+                return print_json(&report);
             }
             for c in &report.currencies {
                 println!(
@@ -239,14 +235,7 @@ fn pct(x: Option<f64>) -> String {
     x.map_or("-".into(), |x| format!("{:.1} %", x * 100.0))
 }
 
-/// JSON printing of the report's different shapes through one closure.
-mod erased {
-    pub trait Json {
-        fn pretty(&self) -> serde_json::Result<String>;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn pretty(&self) -> serde_json::Result<String> {
-            serde_json::to_string_pretty(self)
-        }
-    }
+fn print_json(value: &impl Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
 }

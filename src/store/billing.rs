@@ -63,6 +63,7 @@ impl Store {
                     by,
                     "import billing",
                     None,
+                    None,
                     json!({ "source": source, "payments": touched, "counts": &counts }),
                 )?;
             }

@@ -67,7 +67,7 @@ impl Store {
             let state = add_attempt(tx, payment_id, attempt, policy)?;
             if let Some(state) = &state {
                 let after = attempt_json(attempt, state);
-                audit_payment(tx, by, "record attempt", Some(payment_id), after)?;
+                audit_payment(tx, by, "record attempt", Some(payment_id), None, after)?;
             }
             Ok(state)
         })
@@ -152,18 +152,7 @@ impl Store {
             change(tx)?;
             let state = refresh(tx, payment_id, policy, by.now)?;
             let after = snapshot(tx, payment_id)?;
-            audit::record(
-                tx,
-                &Change {
-                    at: by.now,
-                    os_user: by.os_user,
-                    action,
-                    entity: "failed_payments",
-                    entity_id: Some(payment_id),
-                    before: Some(before),
-                    after: Some(after),
-                },
-            )?;
+            audit_payment(tx, by, action, Some(payment_id), Some(before), after)?;
             Ok(state)
         })
     }
@@ -335,6 +324,7 @@ pub(super) fn audit_payment(
     by: Actor<'_>,
     action: &str,
     payment_id: Option<i64>,
+    before: Option<serde_json::Value>,
     after: serde_json::Value,
 ) -> rusqlite::Result<()> {
     audit::record(
@@ -345,7 +335,7 @@ pub(super) fn audit_payment(
             action,
             entity: "failed_payments",
             entity_id: payment_id,
-            before: None,
+            before,
             after: Some(after),
         },
     )

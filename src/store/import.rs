@@ -12,7 +12,7 @@ use super::audit::{self, Change};
 use super::codec::{day, instant};
 use super::{Store, StoreError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
     Accounts,
     Contacts,

@@ -316,6 +316,13 @@ pub struct Identity {
     pub rep: Option<(String, String)>,
 }
 
+impl Identity {
+    /// The login whose accounts are "mine": none for someone who is not a rep.
+    pub fn me(&self) -> Option<&str> {
+        self.rep.as_ref().map(|_| self.login.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PaneState {
     pub ids: Vec<i64>,
@@ -563,7 +570,7 @@ impl App {
         theme: Theme,
         size: (u16, u16),
     ) -> App {
-        let rep_login = identity.rep.as_ref().map(|_| identity.login.clone());
+        let rep_login = identity.me().map(str::to_string);
         let lists = vec![
             rep_login.map_or(AccountList::ActiveByMrr, AccountList::OwnedBy),
             AccountList::ActiveByMrr,
@@ -1538,15 +1545,25 @@ impl App {
         let Some(at) = Pane::ALL.iter().position(|p| *p == Pane::Payments) else {
             return;
         };
-        let me = self
-            .identity
-            .rep
-            .as_ref()
-            .map(|_| self.identity.login.as_str());
+        let me = self.identity.me();
         let ids = self.payments.visible(me);
-        self.counts[at] = Some(self.payments.open_count() as i64);
+        let (count, loaded) = (self.payments.open_count(), self.payments.loaded);
+        self.refill(at, ids, count, loaded, effects);
+    }
+
+    /// A pane's list anew, with its count; the cursor stays on its item, and the view follows
+    /// when the pane is on screen.
+    fn refill(
+        &mut self,
+        at: usize,
+        ids: Vec<i64>,
+        count: usize,
+        loaded: bool,
+        effects: &mut Vec<Request>,
+    ) {
+        self.counts[at] = Some(count as i64);
         self.panes[at].replace(ids);
-        self.panes[at].loaded = self.payments.loaded;
+        self.panes[at].loaded = loaded;
         if self.pane == at {
             self.scroll_into_view();
             self.follow_selection(effects);
@@ -1554,11 +1571,7 @@ impl App {
     }
 
     fn checkins_request(&self) -> Request {
-        let me = self
-            .identity
-            .rep
-            .as_ref()
-            .map(|_| self.identity.login.as_str());
+        let me = self.identity.me();
         Request::Checkins {
             filter: self.checkins.filter(self.today, me),
         }
@@ -1571,19 +1584,10 @@ impl App {
             .iter()
             .position(|p| *p == Pane::AtRisk)
             .unwrap_or(1);
-        let me = self
-            .identity
-            .rep
-            .as_ref()
-            .map(|_| self.identity.login.as_str());
+        let me = self.identity.me();
         let ids = self.risk.visible(me);
-        self.counts[at] = Some(ids.len() as i64);
-        self.panes[at].replace(ids);
-        self.panes[at].loaded = self.risk.loaded;
-        if self.pane == at {
-            self.scroll_into_view();
-            self.follow_selection(effects);
-        }
+        let (count, loaded) = (ids.len(), self.risk.loaded);
+        self.refill(at, ids, count, loaded, effects);
     }
 
     fn open_search(&mut self, query: &str) {
@@ -1771,11 +1775,7 @@ impl App {
     fn save_form(&mut self, effects: &mut Vec<Request>) {
         let today = self.today;
         let wall_now = self.wall_now;
-        let rep = self
-            .identity
-            .rep
-            .as_ref()
-            .map(|_| self.identity.login.clone());
+        let rep = self.identity.me().map(str::to_string);
         let Some(form) = &mut self.form else { return };
         if form.saving {
             return;
@@ -1823,7 +1823,6 @@ impl App {
         match response {
             Response::List { pane, ids, counts } => {
                 let queue = Pane::ALL[pane] == Pane::MyQueue && self.identity.rep.is_some();
-                let mine = self.counts.first().copied().flatten();
                 match counts {
                     Some(counts) => self.counts = counts.into_iter().map(Some).collect(),
                     None => self.counts[pane] = Some(ids.len() as i64),
@@ -1833,7 +1832,8 @@ impl App {
                     self.fresh[pane] = true;
                 }
                 if queue {
-                    self.counts[0] = mine.filter(|_| self.my_queue.loaded);
+                    let rows = self.my_queue.rows.len() as i64;
+                    self.counts[0] = self.my_queue.loaded.then_some(rows);
                     return;
                 }
                 self.panes[pane].replace(ids);
@@ -1971,13 +1971,12 @@ impl App {
                 self.checkins.rows = rows;
                 self.checkins.loaded = true;
                 let ids = self.checkins.ordered();
-                self.counts[at] = Some(ids.len() as i64);
-                self.panes[at].replace(ids);
                 if self.pane == at {
-                    self.scroll_into_view();
+                    // Check-ins, not accounts, are listed: the account beside is asked for again.
                     self.card_for = None;
-                    self.follow_selection(effects);
                 }
+                let count = ids.len();
+                self.refill(at, ids, count, true, effects);
             }
             Response::RiskOne {
                 account_id,
@@ -2038,12 +2037,8 @@ impl App {
                 self.my_queue.set(rows);
                 self.mark_fresh(Pane::MyQueue);
                 let ids = self.my_queue.ids();
-                self.counts[0] = Some(ids.len() as i64);
-                self.panes[0].replace(ids);
-                if self.pane == 0 {
-                    self.scroll_into_view();
-                    self.follow_selection(effects);
-                }
+                let count = ids.len();
+                self.refill(0, ids, count, true, effects);
             }
             Response::Payments { items, report } => {
                 self.payments.set(items, report);

@@ -101,7 +101,7 @@ async fn event_loop(
     };
     let (answers_tx, mut answers) = mpsc::unbounded_channel();
     let session = worker::Session {
-        rep: identity.rep.as_ref().map(|_| identity.login.clone()),
+        rep: identity.me().map(str::to_string),
         os_user: identity.os_user.clone(),
         today,
         model: options.model.clone(),

@@ -41,8 +41,12 @@ impl PaymentsState {
     }
 
     fn shown(&self, item: &QueueItem, me: Option<&str>) -> bool {
-        self.queue.is_none_or(|q| item.queue == q)
-            && (!self.mine || me.is_some_and(|me| item.owner.as_deref() == Some(me)))
+        self.queue.is_none_or(|q| item.queue == q) && self.owner_shown(item, me)
+    }
+
+    /// With "mine" on, only the rep's own accounts.
+    fn owner_shown(&self, item: &QueueItem, me: Option<&str>) -> bool {
+        !self.mine || me.is_some_and(|me| item.owner.as_deref() == Some(me))
     }
 
     /// The keys of the items shown, in queue order.
@@ -62,8 +66,7 @@ impl PaymentsState {
                 let n = self
                     .items
                     .iter()
-                    .filter(|i| i.queue == *q)
-                    .filter(|i| !self.mine || me.is_some_and(|me| i.owner.as_deref() == Some(me)))
+                    .filter(|i| i.queue == *q && self.owner_shown(i, me))
                     .count();
                 (*q, n)
             })

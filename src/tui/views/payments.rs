@@ -141,11 +141,7 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
 /// Every queue with its count, the one shown marked.
 fn strip(app: &App, w: usize) -> Line<'static> {
     let t = &app.theme;
-    let me = app
-        .identity
-        .rep
-        .as_ref()
-        .map(|_| app.identity.login.as_str());
+    let me = app.identity.me();
     let mut spans = vec![Span::styled(" f ", t.key())];
     for (queue, n) in app.payments.counts(me) {
         let label = format!("{} {n}", queue_label(queue));

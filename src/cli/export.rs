@@ -111,7 +111,7 @@ fn write_csv_line<'a>(
 }
 
 pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
-    let store = Store::open(&ctx.db, Create::Never)?;
+    let mut store = Store::open(&ctx.db, Create::Never)?;
     let out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
@@ -129,9 +129,8 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
         What::Accounts => store.export_accounts(|row| sink.row(owned(row)))?,
         What::Interactions => store.export_interactions(|row| sink.row(owned(row)))?,
         What::AtRisk => {
-            let mut writable = Store::open(&ctx.db, Create::Never)?;
             let model = crate::config::risk_model()?;
-            for s in crate::scoring::score_all(&mut writable, &model, ctx.today)? {
+            for s in crate::scoring::score_all(&mut store, &model, ctx.today)? {
                 sink.record(&serde_json::json!({
                     "account_id": s.account_id,
                     "external_id": s.external_id,

@@ -620,13 +620,11 @@ impl App {
     /// The first requests: the first pane's data first, then every pane's count, then the
     /// schedule, which can take a moment on a large file.
     pub fn start(&mut self) -> Vec<Request> {
-        let mut start = Vec::new();
-        if self.is_queue() {
-            start.push(Request::MyQueue);
-        }
-        start.push(self.list_request(self.pane, true));
-        start.push(Request::Schedule);
-        start
+        let counts = Request::Counts {
+            lists: self.lists.clone(),
+        };
+        let first = self.pane_request(self.pane);
+        vec![first, counts, Request::Schedule]
     }
 
     /// True on a rep's first pane: their queue for today. (Someone who is not a rep has no
@@ -635,11 +633,10 @@ impl App {
         Pane::ALL[self.pane] == Pane::MyQueue && self.identity.rep.is_some()
     }
 
-    fn list_request(&self, pane: usize, counts: bool) -> Request {
+    fn list_request(&self, pane: usize) -> Request {
         Request::List {
             pane,
             lists: self.lists.clone(),
-            counts,
         }
     }
 
@@ -1526,7 +1523,7 @@ impl App {
             Pane::MyQueue if self.is_queue() => effects.push(Request::MyQueue),
             Pane::Metrics => effects.push(Request::Metrics),
             Pane::MyQueue => {
-                effects.push(self.list_request(self.pane, true));
+                effects.push(self.list_request(self.pane));
                 let p = &self.panes[self.pane];
                 let to = (p.offset + self.list_height()).min(p.ids.len());
                 let ids = p.ids[p.offset.min(to)..to].to_vec();
@@ -1701,6 +1698,13 @@ impl App {
         self.follow_selection(effects);
     }
 
+    /// The lists' counts for the tabs, where a pane has not counted its own yet.
+    fn take_counts(&mut self, counts: Vec<i64>) {
+        for (slot, n) in self.counts.iter_mut().zip(counts) {
+            slot.get_or_insert(n);
+        }
+    }
+
     fn mark_fresh(&mut self, pane: Pane) {
         if let Some(at) = Pane::ALL.iter().position(|p| *p == pane) {
             self.fresh[at] = true;
@@ -1715,7 +1719,7 @@ impl App {
             Pane::Metrics => Request::Metrics,
             Pane::AtRisk => Request::Risk,
             Pane::MyQueue if self.identity.rep.is_some() => Request::MyQueue,
-            Pane::MyQueue => self.list_request(pane, false),
+            Pane::MyQueue => self.list_request(pane),
         }
     }
 
@@ -1821,21 +1825,9 @@ impl App {
 
     fn on_response(&mut self, response: Response, effects: &mut Vec<Request>) {
         match response {
-            Response::List { pane, ids, counts } => {
-                let queue = Pane::ALL[pane] == Pane::MyQueue && self.identity.rep.is_some();
-                match counts {
-                    Some(counts) => self.counts = counts.into_iter().map(Some).collect(),
-                    None => self.counts[pane] = Some(ids.len() as i64),
-                }
-                // A rep's first pane is the queue: the account list only gave the counts.
-                if !queue {
-                    self.fresh[pane] = true;
-                }
-                if queue {
-                    let rows = self.my_queue.rows.len() as i64;
-                    self.counts[0] = self.my_queue.loaded.then_some(rows);
-                    return;
-                }
+            Response::List { pane, ids } => {
+                self.counts[pane] = Some(ids.len() as i64);
+                self.fresh[pane] = true;
                 self.panes[pane].replace(ids);
                 if pane == self.pane {
                     self.scroll_into_view();
@@ -1843,6 +1835,7 @@ impl App {
                     self.follow_selection(effects);
                 }
             }
+            Response::Counts(counts) => self.take_counts(counts),
             Response::Changed => {
                 self.fresh.fill(false);
                 self.reload_shown(effects);

@@ -37,11 +37,14 @@ pub const SEARCH_LIMIT: usize = 50;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
-    /// The ids of a pane's list; with `counts`, the counts of every pane for the header too.
+    /// The ids of a pane's list.
     List {
         pane: usize,
         lists: Vec<AccountList>,
-        counts: bool,
+    },
+    /// Every pane's count, from the lists: what the tabs show until a pane loads its own.
+    Counts {
+        lists: Vec<AccountList>,
     },
     Rows {
         ids: Vec<i64>,
@@ -232,9 +235,8 @@ pub enum Response {
     List {
         pane: usize,
         ids: Vec<i64>,
-        /// Every pane's count, when asked for.
-        counts: Option<Vec<i64>>,
     },
+    Counts(Vec<i64>),
     Rows {
         rows: Vec<AccountRow>,
     },
@@ -369,6 +371,14 @@ impl Responder {
         }
     }
 
+    /// The count of every list.
+    fn counts(&self, lists: &[AccountList]) -> Result<Vec<i64>, StoreError> {
+        lists
+            .iter()
+            .map(|l| self.store.account_count_in(l))
+            .collect()
+    }
+
     /// Lets go of every claim this console holds.
     pub fn release_session(&mut self) {
         if !self.store.is_read_only() {
@@ -436,30 +446,11 @@ impl Responder {
             });
         }
         Ok(match request {
-            Request::List {
+            Request::List { pane, lists } => Some(Response::List {
                 pane,
-                lists,
-                counts,
-            } => {
-                let ids = self.store.account_ids(&lists[pane])?;
-                let counts = if counts {
-                    let all = lists
-                        .iter()
-                        .enumerate()
-                        .map(|(i, l)| {
-                            if i == pane {
-                                Ok(ids.len() as i64)
-                            } else {
-                                self.store.account_count_in(l)
-                            }
-                        })
-                        .collect::<Result<Vec<_>, _>>()?;
-                    Some(all)
-                } else {
-                    None
-                };
-                Some(Response::List { pane, ids, counts })
-            }
+                ids: self.store.account_ids(&lists[pane])?,
+            }),
+            Request::Counts { lists } => Some(Response::Counts(self.counts(&lists)?)),
             Request::Rows { ids } => Some(Response::Rows {
                 rows: self.store.account_rows(&ids)?,
             }),

@@ -320,3 +320,18 @@ CREATE INDEX claims_session ON claims (session);
 -- account's `version`: an edit made on a version someone else has since changed is a conflict
 -- the rep resolves, never a silent overwrite.
 ALTER TABLE accounts ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+
+-- migration 9
+
+-- Indexes that answer risk scoring and a rep's queue without visiting the table rows: scoring
+-- reads a year of each account's interactions and tickets, and the wide rows (summaries, bodies,
+-- subjects) made that pass a random walk over the whole table.
+DROP INDEX interactions_account_time;
+CREATE INDEX interactions_account_time ON interactions (account_id, occurred_at, rep_id, kind, tags);
+DROP INDEX tickets_account_time;
+CREATE INDEX tickets_account_time
+    ON tickets (account_id, opened_at, resolved_at, severity, satisfaction);
+-- A rep's promised follow-ups, without reading every other rep's.
+DROP INDEX interactions_follow_up;
+CREATE INDEX interactions_follow_up
+    ON interactions (rep_id, follow_up_on) WHERE follow_up_on IS NOT NULL;

@@ -8,7 +8,7 @@ use crate::domain::lifecycle::StageBounds;
 use crate::domain::my_queue::{Entry, Reason, Row, build};
 use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::{Band, Factor, RiskModel, score};
-use crate::payments::queue_items;
+use crate::payments::dunning_items;
 use crate::store::{CheckinFilter, Scope, Store, StoreError};
 
 /// The payment queues where only a person can move things: the retry policy has nothing left
@@ -47,7 +47,11 @@ pub fn my_queue(
                 },
             }),
     );
-    for item in queue_items(store, today, now, policy)? {
+    // Expiring cards are left out: a card that still works needs no call today.
+    let mut payments = dunning_items(store, today, now, policy)?;
+    // Two payments of one account in one tier: the larger first, as the payments pane has them.
+    payments.sort_by_key(|p| std::cmp::Reverse(p.amount_cents));
+    for item in payments {
         let (Some(payment_id), Some(amount_cents)) = (item.payment_id, item.amount_cents) else {
             continue;
         };

@@ -93,18 +93,29 @@ fn item(p: &PaymentRow, policy: &RetryPolicy, now: DateTime<Utc>) -> QueueItem {
     }
 }
 
-/// Every queue's items, in queue order, then the largest amount, then the largest MRR.
+/// The failed payments still in dunning, each in its queue; unsorted.
+pub fn dunning_items(
+    store: &Store,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    policy: &RetryPolicy,
+) -> Result<Vec<QueueItem>, StoreError> {
+    Ok(store
+        .payments_in_dunning(today)?
+        .iter()
+        .map(|p| item(p, policy, now))
+        .collect())
+}
+
+/// Every queue's items, expiring cards too, in queue order, then the largest amount, then the
+/// largest MRR.
 pub fn queue_items(
     store: &Store,
     today: NaiveDate,
     now: DateTime<Utc>,
     policy: &RetryPolicy,
 ) -> Result<Vec<QueueItem>, StoreError> {
-    let mut items: Vec<QueueItem> = store
-        .payments_in_dunning(today)?
-        .iter()
-        .map(|p| item(p, policy, now))
-        .collect();
+    let mut items = dunning_items(store, today, now, policy)?;
     for c in store.expiring_cards(today, 30)? {
         items.push(QueueItem {
             payment_id: None,

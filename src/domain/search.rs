@@ -9,6 +9,7 @@
 //! names, which are far fewer than the accounts.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use memchr::memmem::Finder;
 use serde::Serialize;
@@ -111,7 +112,13 @@ pub struct SearchIndex {
     contact_ids: Vec<i64>,
     /// Distinct words of folded account names, with the accounts (by position) that use them.
     name_words: HashMap<Box<str>, Vec<u32>>,
+    /// The accounts (by position) cut into one run per core: a large index is scanned a run on
+    /// each core at once, since a short query matches a field of nearly every account.
+    parts: Vec<Range<u32>>,
 }
+
+/// Below this many accounts a query takes well under a millisecond, less than starting threads.
+const ACCOUNTS_PER_PART: usize = 25_000;
 
 /// How well a field matched a query, best last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -134,6 +141,9 @@ impl SearchIndex {
         index.phone_spans.shrink_to_fit();
         index.accounts.shrink_to_fit();
         index.contact_ids.shrink_to_fit();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let n = (index.accounts.len() / ACCOUNTS_PER_PART).clamp(1, cores.min(8));
+        index.parts = cut(index.accounts.len(), n);
         index
     }
 
@@ -217,8 +227,36 @@ impl SearchIndex {
             return Vec::new();
         }
         let q = Query::new(&folded, query);
-        // The best hit of each account: `slot[account]` is 1 + its place in `found`, or 0.
-        let mut slot: Vec<u32> = vec![0; self.accounts.len()];
+        let mut found: Vec<(Hit, usize)> = match self.parts.as_slice() {
+            [] => Vec::new(),
+            [all] => self.search_part(&q, all.clone(), limit),
+            parts => std::thread::scope(|scope| {
+                let runs: Vec<_> = parts
+                    .iter()
+                    .map(|part| {
+                        let q = &q;
+                        scope.spawn(move || self.search_part(q, part.clone(), limit))
+                    })
+                    .collect();
+                runs.into_iter()
+                    .flat_map(|run| run.join().expect("a search run"))
+                    .collect()
+            }),
+        };
+        if found.len() < limit && q.fuzzy_allowed() {
+            self.add_fuzzy(&q, &mut found);
+        }
+        self.keep_best(&mut found, limit);
+        found.sort_unstable_by_key(|f| self.rank(f));
+        found.into_iter().map(|(hit, _)| hit).collect()
+    }
+
+    /// The best `limit` hits among the accounts of `part` (positions), unordered. The parts
+    /// share no account, so the best of all is among the best of each.
+    fn search_part(&self, q: &Query<'_>, part: Range<u32>, limit: usize) -> Vec<(Hit, usize)> {
+        // The best hit of each account: `slot[account - first]` is 1 + its place in `found`.
+        let first = part.start;
+        let mut slot: Vec<u32> = vec![0; part.len()];
         let mut found: Vec<(Hit, usize)> = Vec::new();
         let mut consider = |span: &Span, score: Option<u32>| {
             let Some(score) = score else { return };
@@ -231,10 +269,11 @@ impl SearchIndex {
                 contact_id: (span.contact != NO_CONTACT)
                     .then(|| self.contact_ids[span.contact as usize]),
             };
-            match slot[span.account as usize] {
+            let at = &mut slot[(span.account - first) as usize];
+            match *at {
                 0 => {
                     found.push((hit, span.account as usize));
-                    slot[span.account as usize] = found.len() as u32;
+                    *at = found.len() as u32;
                 }
                 at => {
                     let best = &mut found[at as usize - 1].0;
@@ -244,41 +283,46 @@ impl SearchIndex {
                 }
             }
         };
+        let (spans, end) = of_accounts(&self.spans, &part, self.text.len());
         if q.whole.chars().count() == 1 {
             // One character says little: what starts with it.
-            for span in &self.spans {
+            for span in spans {
                 if self.text[span.start as usize..].starts_with(q.whole) {
                     consider(span, q.score(span.field, span_text(&self.text, span)));
                 }
             }
         } else {
-            scan(&self.text, &self.spans, q.key(), |span, text| {
+            scan(&self.text, spans, end, q.key(), |span, text| {
                 consider(span, q.score(span.field, text))
             });
         }
         if let Some(phone) = &q.phone {
-            scan(&self.phones, &self.phone_spans, phone, |span, text| {
+            let (spans, end) = of_accounts(&self.phone_spans, &part, self.phones.len());
+            scan(&self.phones, spans, end, phone, |span, text| {
                 consider(span, q.phone(text))
             });
         }
-        if found.len() < limit && q.fuzzy_allowed() {
-            self.add_fuzzy(&q, &mut found);
-        }
-        let key = |(hit, position): &(Hit, usize)| {
-            let a = &self.accounts[*position];
-            (
-                std::cmp::Reverse(hit.score),
-                std::cmp::Reverse(a.active),
-                std::cmp::Reverse(a.mrr_cents),
-                a.id,
-            )
-        };
+        self.keep_best(&mut found, limit);
+        found
+    }
+
+    /// How hits rank: score, then an active account, then the larger, then the older.
+    fn rank(&self, (hit, position): &(Hit, usize)) -> impl Ord + use<> {
+        let a = &self.accounts[*position];
+        (
+            std::cmp::Reverse(hit.score),
+            std::cmp::Reverse(a.active),
+            std::cmp::Reverse(a.mrr_cents),
+            a.id,
+        )
+    }
+
+    /// Drops all but the best `limit` hits, in no particular order.
+    fn keep_best(&self, found: &mut Vec<(Hit, usize)>, limit: usize) {
         if found.len() > limit {
-            found.select_nth_unstable_by_key(limit - 1, key);
+            found.select_nth_unstable_by_key(limit - 1, |f| self.rank(f));
             found.truncate(limit);
         }
-        found.sort_unstable_by_key(key);
-        found.into_iter().map(|(hit, _)| hit).collect()
     }
 
     /// Accounts whose name has, for every word of the query, a word that starts like it, one
@@ -330,15 +374,36 @@ fn span_text<'t>(text: &'t str, span: &Span) -> &'t str {
     &text[start..end]
 }
 
-/// Calls `matched` once for every span that contains `key`, in text order. Each span is looked
-/// at once, however often `key` occurs in it: after a match the scan jumps to the span's end.
-fn scan(text: &str, spans: &[Span], key: &str, mut matched: impl FnMut(&Span, &str)) {
+/// Positions `0..len` in `n` runs of nearly equal length (none when `len` is 0).
+fn cut(len: usize, n: usize) -> Vec<Range<u32>> {
+    let len = len as u32;
+    let step = len.div_ceil(n.max(1) as u32).max(1);
+    (0..len)
+        .step_by(step as usize)
+        .map(|a| a..(a + step).min(len))
+        .collect()
+}
+
+/// The spans of the accounts of `part` (spans are in account order), and where the text of
+/// the last one ends: the next span's start, or the end of the text.
+fn of_accounts<'s>(spans: &'s [Span], part: &Range<u32>, text_len: usize) -> (&'s [Span], usize) {
+    let from = spans.partition_point(|s| s.account < part.start);
+    let to = spans.partition_point(|s| s.account < part.end);
+    let end = spans.get(to).map_or(text_len, |s| s.start as usize);
+    (&spans[from..to], end)
+}
+
+/// Calls `matched` once for every span of `spans` that contains `key`, in text order; `end` is
+/// where the text of the last span ends. Each span is looked at once, however often `key`
+/// occurs in it: after a match the scan jumps to the span's end.
+fn scan(text: &str, spans: &[Span], end: usize, key: &str, mut matched: impl FnMut(&Span, &str)) {
+    let Some(first) = spans.first() else { return };
     if key.is_empty() {
         return;
     }
     let finder = Finder::new(key.as_bytes());
-    let hay = text.as_bytes();
-    let mut pos = 0;
+    let hay = &text.as_bytes()[..end];
+    let mut pos = first.start as usize;
     // Matches come in text order, so the span of each is found forward from the last one:
     // doubling strides to get past it, then a binary search within the last stride.
     let mut i = 0;
@@ -593,6 +658,45 @@ mod tests {
             },
             doc(6, "Banana Analytics"),
         ])
+    }
+
+    #[test]
+    fn a_search_cut_in_runs_finds_what_one_run_finds() {
+        let words = [
+            "north", "wind", "blue", "peak", "juniper", "media", "nor", "cobalt",
+        ];
+        let mut runs = SearchIndex::build((0..3_000).map(|i| {
+            let name = format!("{} {} {i}", words[i % 8], words[(i / 8) % 8]);
+            let mut d = doc(i as i64 + 1, &name);
+            d.mrr_cents = (i as i64 * 7919) % 1000;
+            with_contact(
+                d,
+                &format!("Carla {i}"),
+                &format!("c{i}@n{i}.example"),
+                &format!("555 01{i:02}"),
+            )
+        }));
+        let queries = [
+            "n", "no", "nor", "wind pea", "c1", "55501", "nortj", "carla 12",
+        ];
+        runs.parts = cut(runs.len(), 1);
+        let expected: Vec<Vec<Hit>> = queries.iter().map(|q| runs.search(q, 20)).collect();
+        runs.parts = cut(runs.len(), 7);
+        assert_eq!(runs.parts.len(), 7);
+        for (q, want) in queries.iter().zip(&expected) {
+            assert_eq!(want.len(), 20, "{q}");
+            assert_eq!(&runs.search(q, 20), want, "{q}");
+        }
+    }
+
+    #[test]
+    fn runs_cover_every_position_once() {
+        for (len, n) in [(0, 3), (1, 4), (10, 3), (100_000, 2), (7, 7), (5, 9)] {
+            let runs = cut(len, n);
+            assert!(runs.len() <= n.max(1));
+            let covered: Vec<u32> = runs.iter().flat_map(|r| r.clone()).collect();
+            assert_eq!(covered, (0..len as u32).collect::<Vec<_>>(), "{len} in {n}");
+        }
     }
 
     #[test]

@@ -36,9 +36,11 @@ fn status(c: &Console, payment: i64) -> String {
     .unwrap()
 }
 
-/// The payments pane with the cursor on `payment`.
+/// The payments pane with the cursor on `payment`. (The pane loaded at start; the cursor stays
+/// on its item when the list changes, so it is taken to the top first.)
 fn open_on(c: &mut Console, payment: i64) {
     c.text("4");
+    c.keys(&[press(KeyCode::Home)]);
     let at = c.app.panes[c.app.pane]
         .ids
         .iter()

@@ -537,6 +537,9 @@ pub struct App {
     /// Each pane's data is as the database has it: switching to it needs no reload. Any change,
     /// ours or another rep's, makes every pane stale.
     fresh: Vec<bool>,
+    /// Counts those changes: a pane's load carries the count it was asked at, and an answer
+    /// read before a later change is shown but left stale.
+    generation: u64,
     /// The score of the account on the card.
     pub card_risk: Option<Box<RiskScore>>,
     pub card: Option<Box<AccountCard>>,
@@ -595,6 +598,7 @@ impl App {
             claimed: None,
             metrics: None,
             fresh: vec![false; Pane::ALL.len()],
+            generation: 0,
             card_risk: None,
             card: None,
             card_for: None,
@@ -619,12 +623,36 @@ impl App {
     /// The requests that fill the first screen.
     /// The first requests: the first pane's data first, then every pane's count, then the
     /// schedule, which can take a moment on a large file.
+    /// The first screen's loads, then the day's schedule; the other panes load once it is done.
     pub fn start(&mut self) -> Vec<Request> {
         let counts = Request::Counts {
             lists: self.lists.clone(),
         };
         let first = self.pane_request(self.pane);
-        vec![first, counts, Request::Schedule]
+        self.as_loads(vec![first, counts, Request::Schedule])
+    }
+
+    /// Marks pane loads with the generation they are asked at.
+    fn as_loads(&self, requests: Vec<Request>) -> Vec<Request> {
+        requests
+            .into_iter()
+            .map(|request| {
+                if request.loads_a_pane() {
+                    Request::Load {
+                        generation: self.generation,
+                        request: Box::new(request),
+                    }
+                } else {
+                    request
+                }
+            })
+            .collect()
+    }
+
+    /// Something changed in the database: no pane's data can be trusted to be current.
+    fn invalidate(&mut self) {
+        self.fresh.fill(false);
+        self.generation += 1;
     }
 
     /// True on a rep's first pane: their queue for today. (Someone who is not a rep has no
@@ -738,7 +766,7 @@ impl App {
                 self.quit = true;
             }
         }
-        effects
+        self.as_loads(effects)
     }
 
     fn on_tick(&mut self, effects: &mut Vec<Request>) {
@@ -1705,6 +1733,20 @@ impl App {
         }
     }
 
+    /// The pane whose data an answer is.
+    fn pane_of(&self, answer: &Response) -> Option<usize> {
+        let pane = match answer {
+            Response::List { pane, .. } => return Some(*pane),
+            Response::Checkins { .. } => Pane::CheckIns,
+            Response::Payments { .. } => Pane::Payments,
+            Response::Metrics(_) => Pane::Metrics,
+            Response::MyQueue { .. } => Pane::MyQueue,
+            Response::Risk { .. } => Pane::AtRisk,
+            _ => return None,
+        };
+        Pane::ALL.iter().position(|p| *p == pane)
+    }
+
     fn mark_fresh(&mut self, pane: Pane) {
         if let Some(at) = Pane::ALL.iter().position(|p| *p == pane) {
             self.fresh[at] = true;
@@ -1825,6 +1867,16 @@ impl App {
 
     fn on_response(&mut self, response: Response, effects: &mut Vec<Request>) {
         match response {
+            Response::Loaded { generation, answer } => {
+                let pane = self.pane_of(&answer);
+                self.on_response(*answer, effects);
+                // Newer than what was shown, so shown; but read before the last change.
+                if generation != self.generation
+                    && let Some(pane) = pane
+                {
+                    self.fresh[pane] = false;
+                }
+            }
             Response::List { pane, ids } => {
                 self.counts[pane] = Some(ids.len() as i64);
                 self.fresh[pane] = true;
@@ -1837,7 +1889,7 @@ impl App {
             }
             Response::Counts(counts) => self.take_counts(counts),
             Response::Changed => {
-                self.fresh.fill(false);
+                self.invalidate();
                 self.reload_shown(effects);
             }
             Response::Rows { rows } => {
@@ -1903,7 +1955,7 @@ impl App {
                 account_id,
                 interaction_id,
             } => {
-                self.fresh.fill(false);
+                self.invalidate();
                 if self
                     .form
                     .as_ref()
@@ -1986,11 +2038,20 @@ impl App {
                     self.risk.detail = Some((account_id, risk));
                 }
             }
-            // The schedule's news: check-ins moved, so what is shown is asked for again.
-            Response::Note(what) => {
-                self.fresh.fill(false);
-                self.reload_shown(effects);
-                self.toast(what, Level::Info);
+            Response::Scheduled(news) => {
+                // Check-ins moved, so what is shown is asked for again.
+                if let Some(what) = news {
+                    self.invalidate();
+                    self.reload_shown(effects);
+                    self.toast(what, Level::Info);
+                }
+                // Then every other pane (but scoring, which waits for the at-risk pane), so
+                // that switching to one is a redraw.
+                for pane in 0..Pane::ALL.len() {
+                    if pane != self.pane && !self.fresh[pane] && Pane::ALL[pane] != Pane::AtRisk {
+                        effects.push(self.pane_request(pane));
+                    }
+                }
             }
             Response::NotesSaved { account_id, saved } => {
                 let Overlay::Notes(n) = &mut self.overlay else {
@@ -2039,7 +2100,7 @@ impl App {
                 self.refill_payments(effects);
             }
             Response::Done { account_id, what } => {
-                self.fresh.fill(false);
+                self.invalidate();
                 self.toast(what, Level::Info);
                 if Pane::ALL[self.pane] == Pane::Payments {
                     effects.push(Request::Payments);

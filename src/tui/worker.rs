@@ -1,9 +1,11 @@
-//! The database worker: the only thread of the console that touches the database. The event
-//! loop sends it requests and gets answers back through a channel, so the screen never waits on
-//! SQLite. The search index is built on a thread of its own, with its own connection, so the
-//! first screen does not wait for it either.
+//! The database worker: the only part of the console that touches the database. The event loop
+//! sends it requests and gets answers back through a channel, so the screen never waits on
+//! SQLite. It has three threads, each with its own connection: one for what a rep on a call
+//! waits for (lookups, cards, logging), one for loading whole panes and the day's schedule, which
+//! can take a second on a large file, and one that builds the search index at start.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -128,9 +130,38 @@ pub enum Request {
         account_id: i64,
         action: PaymentAction,
     },
+    /// A pane's load, made while the console's view of the data was at `generation`: answered
+    /// as `Response::Loaded`, on the loading thread.
+    Load {
+        generation: u64,
+        request: Box<Request>,
+    },
 }
 
 impl Request {
+    /// The requests that read a whole pane: they go to the loading thread, so that a lookup
+    /// never waits behind them.
+    pub fn loads_a_pane(&self) -> bool {
+        matches!(
+            self,
+            Request::List { .. }
+                | Request::Counts { .. }
+                | Request::Checkins { .. }
+                | Request::Payments
+                | Request::Metrics
+                | Request::MyQueue
+                | Request::Risk
+        )
+    }
+
+    /// What is asked, a load unwrapped.
+    pub fn inner(&self) -> &Request {
+        match self {
+            Request::Load { request, .. } => request.inner(),
+            other => other,
+        }
+    }
+
     /// Requests that change what reps share (drafts are each rep's own, scores are derived).
     fn writes(&self) -> bool {
         matches!(
@@ -289,10 +320,15 @@ pub enum Response {
         row: Option<Box<RiskRow>>,
         risk: Option<Box<RiskScore>>,
     },
+    /// The answer to a `Request::Load` of that generation.
+    Loaded {
+        generation: u64,
+        answer: Box<Response>,
+    },
     /// Another process committed to the database: what is on screen may be stale.
     Changed,
-    /// Something worth telling the rep, about no account in particular.
-    Note(String),
+    /// The day's schedule is done, with what it changed, if anything.
+    Scheduled(Option<String>),
     /// A change went through.
     Done {
         account_id: i64,
@@ -310,7 +346,7 @@ impl Worker {
     pub fn spawn(
         store: Store,
         session: Session,
-        clock: impl Fn() -> DateTime<Utc> + Send + 'static,
+        clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static,
         answers: UnboundedSender<Response>,
     ) -> Worker {
         let (tx, rx) = mpsc::channel();
@@ -319,7 +355,7 @@ impl Worker {
             .spawn(move || {
                 let mut state = State {
                     responder: Responder::new(store, session),
-                    clock: Box::new(clock),
+                    clock: Arc::new(clock),
                     answers,
                     index_rx: None,
                     index_started: Instant::now(),
@@ -438,7 +474,7 @@ impl Responder {
         // let through.
         if self.session.rep.is_none() && request.writes() {
             return Ok(match request {
-                Request::Schedule => None,
+                Request::Schedule => Some(Response::Scheduled(None)),
                 _ => Some(Response::Failed(format!(
                     "read-only: {} is not a rep of this database",
                     self.session.os_user
@@ -446,6 +482,13 @@ impl Responder {
             });
         }
         Ok(match request {
+            Request::Load {
+                generation,
+                request,
+            } => self.respond(*request, now).map(|answer| Response::Loaded {
+                generation,
+                answer: Box::new(answer),
+            }),
             Request::List { pane, lists } => Some(Response::List {
                 pane,
                 ids: self.store.account_ids(&lists[pane])?,
@@ -539,19 +582,21 @@ impl Responder {
             }
             Request::Schedule => {
                 if self.store.is_read_only() {
-                    return Ok(None);
+                    return Ok(Some(Response::Scheduled(None)));
                 }
                 let counts = self.store.schedule(
                     self.session.today,
                     &StageBounds::default(),
                     &Cadences::default(),
                 )?;
-                (counts.created + counts.moved + counts.removed > 0).then(|| {
-                    Response::Note(format!(
-                        "check-ins scheduled: {} new, {} moved, {} removed",
-                        counts.created, counts.moved, counts.removed
-                    ))
-                })
+                Some(Response::Scheduled(
+                    (counts.created + counts.moved + counts.removed > 0).then(|| {
+                        format!(
+                            "check-ins scheduled: {} new, {} moved, {} removed",
+                            counts.created, counts.moved, counts.removed
+                        )
+                    }),
+                ))
             }
             Request::Checkins { filter } => Some(Response::Checkins {
                 rows: self.store.checkins_open(self.session.today, &filter)?,
@@ -750,9 +795,11 @@ impl Responder {
     }
 }
 
+type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
 struct State {
     responder: Responder,
-    clock: Box<dyn Fn() -> DateTime<Utc> + Send>,
+    clock: Clock,
     answers: UnboundedSender<Response>,
     index_rx: Option<Receiver<Result<SearchIndex, String>>>,
     index_started: Instant,
@@ -763,6 +810,7 @@ struct State {
 impl State {
     fn run(&mut self, rx: Receiver<Request>) {
         self.start_index();
+        let loader = self.start_loader();
         // The mark is set before the first screen is read, so no commit after it goes unseen.
         self.responder.changed_elsewhere();
         let mut looked = Instant::now();
@@ -787,6 +835,17 @@ impl State {
             let mut batch = vec![first];
             batch.extend(rx.try_iter());
             for request in coalesce(batch) {
+                // Pane loads and the schedule go to the loading thread, unless it could not
+                // open the file: then they are answered here.
+                let request = match (&loader, request) {
+                    (Some(loads), r @ (Request::Load { .. } | Request::Schedule)) => {
+                        match loads.send(r) {
+                            Ok(()) => continue,
+                            Err(mpsc::SendError(r)) => r,
+                        }
+                    }
+                    (_, r) => r,
+                };
                 if let Request::Search { query } = &request
                     && !self.responder.has_index()
                 {
@@ -797,6 +856,32 @@ impl State {
                 }
             }
         }
+    }
+
+    /// The loading thread, on a connection of its own; `None` if the file would not open a
+    /// second time. It stops when the sender is dropped. It is not waited for at exit: all it
+    /// writes is the schedule, in one transaction that a next start redoes.
+    fn start_loader(&self) -> Option<Sender<Request>> {
+        let store = Store::open(self.responder.store.path(), Create::Never).ok()?;
+        let mut responder = Responder::new(store, self.responder.session.clone());
+        let clock = Arc::clone(&self.clock);
+        let answers = self.answers.clone();
+        let (tx, rx) = mpsc::channel::<Request>();
+        std::thread::Builder::new()
+            .name("retain-loads".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut batch = vec![first];
+                    batch.extend(rx.try_iter());
+                    for request in latest_loads(batch) {
+                        if let Some(answer) = responder.respond(request, clock()) {
+                            let _ = answers.send(answer);
+                        }
+                    }
+                }
+            })
+            .ok()?;
+        Some(tx)
     }
 
     fn start_index(&mut self) {
@@ -863,9 +948,46 @@ fn coalesce(batch: Vec<Request>) -> Vec<Request> {
         .collect()
 }
 
+/// Drops the loads that a later one in the batch asks again: the pane is loaded once, for the
+/// newest generation.
+fn latest_loads(batch: Vec<Request>) -> Vec<Request> {
+    let asked_again: Vec<bool> = (0..batch.len())
+        .map(|i| batch[i + 1..].iter().any(|r| r.inner() == batch[i].inner()))
+        .collect();
+    batch
+        .into_iter()
+        .zip(asked_again)
+        .filter_map(|(r, again)| (!again).then_some(r))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pane_asked_twice_in_a_burst_loads_once_for_the_newest_generation() {
+        let load = |generation, request| Request::Load {
+            generation,
+            request: Box::new(request),
+        };
+        let batch = vec![
+            load(1, Request::Metrics),
+            load(1, Request::Payments),
+            Request::Schedule,
+            load(2, Request::Metrics),
+            load(2, Request::MyQueue),
+        ];
+        assert_eq!(
+            latest_loads(batch),
+            vec![
+                load(1, Request::Payments),
+                Request::Schedule,
+                load(2, Request::Metrics),
+                load(2, Request::MyQueue),
+            ]
+        );
+    }
 
     #[test]
     fn only_the_last_search_and_card_survive_a_burst() {

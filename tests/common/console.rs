@@ -10,7 +10,7 @@ use retain::tui::app::{Action, App, Identity};
 use retain::tui::keymap::Keymap;
 use retain::tui::theme::{Palette, Theme};
 use retain::tui::views;
-use retain::tui::worker::{Request, Responder, Session};
+use retain::tui::worker::{Request, Responder, Response, Session};
 
 use super::{TODAY, db_in, ok, run, temp_dir};
 
@@ -76,6 +76,8 @@ fn attach(
     };
     let mut responder = Responder::new(Store::open(db, Create::Never).unwrap(), session);
     responder.build_index().unwrap();
+    // As the worker does: the mark is set before the first screen is read.
+    responder.changed_elsewhere();
     let mut c = Console {
         app,
         responder,
@@ -109,9 +111,19 @@ impl Console {
         self.app.update(action)
     }
 
-    /// Presses keys and serves what they ask for.
+    /// What the worker does a few times a second: when another connection (a test writing to
+    /// the file, another console) committed, the console hears `Changed`.
+    pub fn poll(&mut self) {
+        if self.responder.changed_elsewhere() {
+            let requests = self.act(Action::Db(Response::Changed));
+            self.serve(requests);
+        }
+    }
+
+    /// Presses keys and serves what they ask for, after the worker's look for others' commits.
     pub fn keys(&mut self, keys: &[KeyEvent]) {
         for key in keys {
+            self.poll();
             let requests = self.act(Action::Key(*key));
             self.serve(requests);
         }

@@ -33,45 +33,72 @@ impl Scored {
     }
 }
 
-/// Scores every active account as of `today` (facts up to the end of today), keeps the scores
-/// as today's history when the file may be written, and reads the trends.
+/// How many account ids are scored at once. A slice's facts are read, scored and let go
+/// together, so memory stays flat however large the file; and each slice's scores are kept in a
+/// transaction of their own, short enough that no rep's write waits on it.
+const SLICE: i64 = 10_000;
+
+/// Scores every active account as of `today` (facts up to the end of today), a slice of
+/// accounts at a time; keeps the scores as today's history when the file may be written, reads
+/// the trends, and hands each slice to `each` with the store and the slice's scope.
+pub fn score_slices(
+    store: &mut Store,
+    model: &RiskModel,
+    today: NaiveDate,
+    mut each: impl FnMut(&Store, Vec<Scored>, Scope<'_>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let Some((first, last)) = store.account_id_span()? else {
+        return Ok(());
+    };
+    let mut from = first;
+    while from <= last {
+        let ids = Scope::Ids(from, from.saturating_add(SLICE));
+        let subjects =
+            store.risk_subjects(today, today + Days::new(1), &StageBounds::default(), ids)?;
+        let mut scored: Vec<Scored> = subjects
+            .into_iter()
+            .map(|s| Scored {
+                risk: score(&s.input, model),
+                stage: s.input.stage,
+                account_id: s.account_id,
+                external_id: s.external_id,
+                name: s.name,
+                owner: s.owner,
+                mrr_cents: s.mrr_cents,
+                currency: s.currency,
+                trend_7d: None,
+                trend_30d: None,
+            })
+            .collect();
+        if !store.is_read_only() {
+            let rows: Vec<(i64, &RiskScore)> =
+                scored.iter().map(|s| (s.account_id, &s.risk)).collect();
+            store.save_scores(today, &rows)?;
+        }
+        let week = store.scores_on(today - Days::new(7), ids)?;
+        let month = store.scores_on(today - Days::new(30), ids)?;
+        for s in &mut scored {
+            s.trend_7d = week.get(&s.account_id).map(|b| s.risk.score - b.score);
+            s.trend_30d = month.get(&s.account_id).map(|b| s.risk.score - b.score);
+        }
+        each(store, scored, ids)?;
+        from = from.saturating_add(SLICE);
+    }
+    Ok(())
+}
+
+/// Every active account scored, as `score_slices` scores them, in one list.
 pub fn score_all(
     store: &mut Store,
     model: &RiskModel,
     today: NaiveDate,
 ) -> Result<Vec<Scored>, StoreError> {
-    let subjects = store.risk_subjects(
-        today,
-        today + Days::new(1),
-        &StageBounds::default(),
-        Scope::All,
-    )?;
-    let mut scored: Vec<Scored> = subjects
-        .into_iter()
-        .map(|s| Scored {
-            risk: score(&s.input, model),
-            stage: s.input.stage,
-            account_id: s.account_id,
-            external_id: s.external_id,
-            name: s.name,
-            owner: s.owner,
-            mrr_cents: s.mrr_cents,
-            currency: s.currency,
-            trend_7d: None,
-            trend_30d: None,
-        })
-        .collect();
-    if !store.is_read_only() {
-        let rows: Vec<(i64, &RiskScore)> = scored.iter().map(|s| (s.account_id, &s.risk)).collect();
-        store.save_scores(today, &rows)?;
-    }
-    let week = store.scores_on(today - Days::new(7))?;
-    let month = store.scores_on(today - Days::new(30))?;
-    for s in &mut scored {
-        s.trend_7d = week.get(&s.account_id).map(|b| s.risk.score - b.score);
-        s.trend_30d = month.get(&s.account_id).map(|b| s.risk.score - b.score);
-    }
-    Ok(scored)
+    let mut all = Vec::new();
+    score_slices(store, model, today, |_, scored, _| {
+        all.extend(scored);
+        Ok(())
+    })?;
+    Ok(all)
 }
 
 /// Keeps the scores the history would hold had retain been scoring every day: each of
@@ -96,10 +123,14 @@ pub fn backfill(
     Ok(())
 }
 
-/// The scores kept for a day, as the domain compares them.
-pub fn earlier(store: &Store, day: NaiveDate) -> Result<HashMap<i64, Earlier>, StoreError> {
+/// The scores kept for a day, of the accounts in `scope`, as the domain compares them.
+pub fn earlier(
+    store: &Store,
+    day: NaiveDate,
+    scope: Scope<'_>,
+) -> Result<HashMap<i64, Earlier>, StoreError> {
     Ok(store
-        .scores_on(day)?
+        .scores_on(day, scope)?
         .into_iter()
         .filter_map(|(id, s)| as_earlier(s).map(|e| (id, e)))
         .collect())

@@ -332,3 +332,46 @@ fn changes_since_yesterday_are_new_high_risk_or_big_rises() {
         "{text}"
     );
 }
+
+#[test]
+fn slices_of_ids_read_exactly_what_reading_everything_reads() {
+    let dir = temp_dir();
+    let db = demo(&dir, "300");
+    let store = Store::open(&db, Create::Never).unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let tomorrow = day.succ_opt().unwrap();
+    let bounds = StageBounds::default();
+    let all = store
+        .risk_subjects(day, tomorrow, &bounds, Scope::All)
+        .unwrap();
+    let (first, last) = store.account_id_span().unwrap().unwrap();
+    let mut sliced = Vec::new();
+    let mut from = first;
+    while from <= last {
+        sliced.extend(
+            store
+                .risk_subjects(day, tomorrow, &bounds, Scope::Ids(from, from + 37))
+                .unwrap(),
+        );
+        from += 37;
+    }
+    assert!(all.len() > 150, "{}", all.len());
+    assert!(
+        all.iter()
+            .any(|s| !s.input.touches.is_empty() && !s.input.tickets.is_empty())
+    );
+    assert_eq!(sliced, all);
+    // The stored scores read the same way.
+    ok(run(&db, &["at-risk", "--json"]));
+    let kept = store.scores_on(day, Scope::All).unwrap();
+    let mut kept_sliced = store
+        .scores_on(day, Scope::Ids(first, first + 100))
+        .unwrap();
+    kept_sliced.extend(
+        store
+            .scores_on(day, Scope::Ids(first + 100, last + 1))
+            .unwrap(),
+    );
+    assert_eq!(kept.len(), all.len());
+    assert_eq!(kept_sliced, kept);
+}

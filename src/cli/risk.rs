@@ -207,7 +207,7 @@ pub fn backtest(ctx: &Ctx, args: &BacktestArgs) -> Result<()> {
 
 /// `retain at-risk --changes`.
 fn changes(store: &Store, scored: &[Scored], today: NaiveDate, args: &AtRiskArgs) -> Result<()> {
-    let yesterday = crate::scoring::earlier(store, today - Days::new(1))?;
+    let yesterday = crate::scoring::earlier(store, today - Days::new(1), Scope::All)?;
     let now: Vec<(i64, &crate::domain::risk::RiskScore)> =
         scored.iter().map(|s| (s.account_id, &s.risk)).collect();
     let mut changes = crate::domain::risk::changes_since(&now, &yesterday, 10.0);

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::{Days, Months, NaiveDate};
+use rusqlite::types::Value;
 use rusqlite::{Row, params};
 use serde::Serialize;
 
@@ -31,7 +32,6 @@ pub struct RiskSubject {
     pub input: RiskInput,
 }
 
-/// A stored daily score.
 /// Which accounts to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope<'a> {
@@ -39,19 +39,38 @@ pub enum Scope<'a> {
     Account(i64),
     /// The accounts a rep owns.
     OwnedBy(&'a str),
+    /// The accounts with ids from the first to before the second: a slice of a large file.
+    Ids(i64, i64),
 }
 
 impl Scope<'_> {
-    fn param(self) -> rusqlite::types::Value {
-        use rusqlite::types::Value;
+    /// The condition on `column`, with the scope's two parameters numbered `n` and `n + 1`
+    /// (every scope takes two, so that one statement text serves each).
+    fn filter(self, column: &str, n: u8) -> String {
+        let m = n + 1;
         match self {
-            Scope::All => Value::Null,
-            Scope::Account(id) => Value::Integer(id),
-            Scope::OwnedBy(login) => Value::Text(login.to_string()),
+            Scope::All => format!("AND ?{n} IS NULL AND ?{m} IS NULL"),
+            Scope::Account(_) => format!("AND {column} = ?{n} AND ?{m} IS NULL"),
+            Scope::OwnedBy(_) => format!(
+                "AND {column} IN (SELECT id FROM accounts
+                     WHERE owner_rep_id = (SELECT id FROM reps WHERE login = ?{n}))
+                 AND ?{m} IS NULL"
+            ),
+            Scope::Ids(..) => format!("AND {column} >= ?{n} AND {column} < ?{m}"),
+        }
+    }
+
+    fn params(self) -> (Value, Value) {
+        match self {
+            Scope::All => (Value::Null, Value::Null),
+            Scope::Account(id) => (Value::Integer(id), Value::Null),
+            Scope::OwnedBy(login) => (Value::Text(login.to_string()), Value::Null),
+            Scope::Ids(from, to) => (Value::Integer(from), Value::Integer(to)),
         }
     }
 }
 
+/// A stored daily score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredScore {
     pub score: f64,
@@ -88,16 +107,9 @@ impl Store {
         scope: Scope<'_>,
     ) -> rusqlite::Result<Vec<RiskSubject>> {
         let c = &self.conn;
-        // Every query takes the scope as its last parameter, number `n`.
-        let filter = |column: &str, n: u8| match scope {
-            Scope::All => format!("AND ?{n} IS NULL"),
-            Scope::Account(_) => format!("AND {column} = ?{n}"),
-            Scope::OwnedBy(_) => format!(
-                "AND {column} IN (SELECT id FROM accounts
-                     WHERE owner_rep_id = (SELECT id FROM reps WHERE login = ?{n}))"
-            ),
-        };
-        let only = scope.param();
+        // Every query takes the scope as its last two parameters, from number `n`.
+        let filter = |column: &str, n: u8| scope.filter(column, n);
+        let (only, to) = scope.params();
         let cut = day(cutoff);
         let since = |days: u64| day(cutoff - Days::new(days));
 
@@ -110,7 +122,7 @@ impl Store {
             filter("a.id", 2)
         ))?;
         let mut subjects: Vec<RiskSubject> = accounts
-            .query_map(params![day(as_of), only], |r| {
+            .query_map(params![day(as_of), only, to], |r| {
                 let since: NaiveDate = read::day(r, 6)?;
                 let interval: String = r.get(7)?;
                 let stored_renewal = read::opt_day(r, 8)?;
@@ -155,7 +167,7 @@ impl Store {
                  ORDER BY account_id, period",
                 filter("account_id", 3)
             ),
-            params![day(last_month), day(first_month), only],
+            params![day(last_month), day(first_month), only, to],
             |r| {
                 Ok(UsagePoint {
                     period: read::day(r, 1)?,
@@ -179,7 +191,7 @@ impl Store {
                  ORDER BY account_id, opened_at",
                 filter("account_id", 3)
             ),
-            params![cut, since(EVENT_DAYS), only],
+            params![cut, since(EVENT_DAYS), only, to],
             |r| {
                 Ok(TicketFact {
                     opened_at: read::instant(r, 1)?,
@@ -199,7 +211,7 @@ impl Store {
                  ORDER BY account_id, responded_at",
                 filter("account_id", 3)
             ),
-            params![cut, since(NPS_DAYS), only],
+            params![cut, since(NPS_DAYS), only, to],
             |r| Ok((read::instant(r, 1)?, r.get(2)?)),
             |s, x| s.input.nps.push(x),
         )?;
@@ -222,7 +234,7 @@ impl Store {
                  ORDER BY p.account_id, p.first_failed_at",
                 filter("p.account_id", 3)
             ),
-            params![cut, since(EVENT_DAYS), only],
+            params![cut, since(EVENT_DAYS), only, to],
             |r| {
                 Ok(PaymentFact {
                     first_failed_at: read::instant(r, 1)?,
@@ -243,7 +255,7 @@ impl Store {
                  ORDER BY account_id, changed_on",
                 filter("account_id", 3)
             ),
-            params![cut, since(MRR_DAYS), only],
+            params![cut, since(MRR_DAYS), only, to],
             |r| Ok((read::day(r, 1)?, r.get(2)?, r.get(3)?)),
             |s, x| s.input.mrr_changes.push(x),
         )?;
@@ -256,7 +268,7 @@ impl Store {
                  ORDER BY account_id, occurred_at",
                 filter("account_id", 3)
             ),
-            params![cut, since(EVENT_DAYS), only],
+            params![cut, since(EVENT_DAYS), only, to],
             |r| {
                 let tags: String = r.get(4)?;
                 Ok(TouchFact {
@@ -344,17 +356,32 @@ impl Store {
             .map_err(|e| self.fail(e))
     }
 
-    /// The scores stored for a day, by account.
-    pub fn scores_on(&self, on: NaiveDate) -> Result<HashMap<i64, StoredScore>, StoreError> {
+    /// The scores stored for a day, by account, of the accounts in `scope`.
+    pub fn scores_on(
+        &self,
+        on: NaiveDate,
+        scope: Scope<'_>,
+    ) -> Result<HashMap<i64, StoredScore>, StoreError> {
         let run = || -> rusqlite::Result<HashMap<i64, StoredScore>> {
+            let (only, to) = scope.params();
             self.conn
-                .prepare_cached(
-                    "SELECT account_id, score, band, points FROM risk_scores WHERE day = ?1",
-                )?
-                .query_map([day(on)], stored_score)?
+                .prepare_cached(&format!(
+                    "SELECT account_id, score, band, points FROM risk_scores WHERE day = ?1 {}",
+                    scope.filter("account_id", 2)
+                ))?
+                .query_map(params![day(on), only, to], stored_score)?
                 .collect()
         };
         run().map_err(|e| self.fail(e))
+    }
+
+    /// The lowest and highest account ids, if there is an account: where slices start and end.
+    pub fn account_id_span(&self) -> Result<Option<(i64, i64)>, StoreError> {
+        self.conn
+            .query_row("SELECT min(id), max(id) FROM accounts", [], |r| {
+                Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?))
+            })
+            .map_err(|e| self.fail(e))
     }
 }
 

@@ -25,7 +25,7 @@ use crate::domain::risk::{Band, Change, RiskModel, RiskScore, changes_since};
 use crate::domain::search::{Hit, SearchIndex};
 use crate::my_queue::my_queue;
 use crate::payments::{QueueItem, describe, queue_items, recovery_report};
-use crate::scoring::{Scored, earlier, score_all, score_one};
+use crate::scoring::{Scored, earlier, score_one, score_slices};
 use crate::store::{
     AccountCard, AccountList, AccountRow, Actor, AttemptResult, CheckinFilter, CheckinRow, Claim,
     Create, Draft, NewAttempt, NotesSave, Snooze, Store, StoreError,
@@ -618,17 +618,17 @@ impl Responder {
             Request::Risk => {
                 let (today, model) = (self.session.today, self.session.model.clone());
                 let snoozes = self.store.snoozes(today)?;
-                let scored = score_all(&mut self.store, &model, today)?;
-                let yesterday = earlier(&self.store, today - Days::new(1))?;
-                let now: Vec<(i64, &RiskScore)> =
-                    scored.iter().map(|s| (s.account_id, &s.risk)).collect();
-                let mut changes: HashMap<i64, Change> = changes_since(&now, &yesterday, 10.0)
-                    .into_iter()
-                    .map(|c| (c.account_id, c))
-                    .collect();
-                let rows = scored
-                    .into_iter()
-                    .map(|s| {
+                // A slice at a time: only the list's rows outlive their slice.
+                let mut rows = Vec::new();
+                score_slices(&mut self.store, &model, today, |store, scored, ids| {
+                    let yesterday = earlier(store, today - Days::new(1), ids)?;
+                    let now: Vec<(i64, &RiskScore)> =
+                        scored.iter().map(|s| (s.account_id, &s.risk)).collect();
+                    let mut changes: HashMap<i64, Change> = changes_since(&now, &yesterday, 10.0)
+                        .into_iter()
+                        .map(|c| (c.account_id, c))
+                        .collect();
+                    rows.extend(scored.into_iter().map(|s| {
                         let snooze = snoozes.get(&s.account_id).cloned();
                         let change = changes
                             .remove(&s.account_id)
@@ -637,8 +637,9 @@ impl Responder {
                             change,
                             ..RiskRow::new(s, snooze)
                         }
-                    })
-                    .collect();
+                    }));
+                    Ok(())
+                })?;
                 Some(Response::Risk { rows })
             }
             Request::RiskOne { account_id } => {

@@ -351,7 +351,7 @@ fn bench_db(accounts: u32) -> PathBuf {
 }
 
 /// Peak resident memory of the real console on `db`, run in tmux: opened, one lookup typed,
-/// its answer shown, a few moves and pane switches.
+/// its answer shown, every account scored in the at-risk pane, and every pane visited.
 fn console_peak_memory(db: &Path) -> Option<(u64, String)> {
     let socket = format!("retain-bench-{}", std::process::id());
     let tmux = |args: &[&str]| {
@@ -403,19 +403,14 @@ fn console_peak_memory(db: &Path) -> Option<(u64, String)> {
         if !wait(" found ·") {
             return None;
         }
-        tmux(&[
-            "send-keys",
-            "-t",
-            "b",
-            "Escape",
-            "j",
-            "j",
-            "2",
-            "3",
-            "4",
-            "5",
-            "1",
-        ])?;
+        // Escape on its own: followed at once by a key, a terminal reads the two as Alt+key.
+        tmux(&["send-keys", "-t", "b", "Escape"])?;
+        std::thread::sleep(Duration::from_millis(300));
+        tmux(&["send-keys", "-t", "b", "j", "j", "2"])?;
+        if !wait("At risk · by score") || !wait("at stake") {
+            return None;
+        }
+        tmux(&["send-keys", "-t", "b", "3", "4", "5", "1"])?;
         std::thread::sleep(Duration::from_millis(1500));
         let pid = tmux(&["display-message", "-p", "-t", "b", "#{pane_pid}"])?;
         let pid = String::from_utf8_lossy(&pid.stdout).trim().to_string();
@@ -639,7 +634,7 @@ fn main() {
     }
     match console_peak_memory(&db) {
         Some((kb, pid)) => println!(
-            "peak memory of the console (VmHWM, pid {pid}, after a lookup and pane switches): {:.1} MB",
+            "peak memory of the console (VmHWM, pid {pid}, after a lookup, scoring and every pane): {:.1} MB",
             kb as f64 / 1024.0
         ),
         None => println!("peak memory: not measured (tmux missing or the console did not start)"),

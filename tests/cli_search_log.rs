@@ -179,3 +179,45 @@ fn log_names_the_candidates_when_a_search_is_ambiguous() {
     let err = fails(run(&db, &["log", &brand, "--note", "x"]));
     assert!(err.contains("matches several accounts"), "{err}");
 }
+
+#[test]
+fn the_index_reads_every_account_with_exactly_its_own_contacts() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    let conn = Connection::open(&db).unwrap();
+    // An account with no contact between two that have some.
+    let bare: i64 = conn
+        .query_row(
+            "SELECT id FROM accounts ORDER BY id LIMIT 1 OFFSET 7",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute("DELETE FROM contacts WHERE account_id = ?1", [bare])
+        .unwrap();
+    let store = retain::store::Store::open(&db, retain::store::Create::Never).unwrap();
+    let mut docs = Vec::new();
+    store.each_search_doc(|d| docs.push(d)).unwrap();
+    let accounts: i64 = conn
+        .query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(docs.len() as i64, accounts);
+    let mut with_contacts = 0;
+    for doc in &docs {
+        let ids: Vec<i64> = conn
+            .prepare("SELECT id FROM contacts WHERE account_id = ?1 ORDER BY id")
+            .unwrap()
+            .query_map([doc.account_id], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let got: Vec<i64> = doc.contacts.iter().map(|c| c.contact_id).collect();
+        assert_eq!(got, ids, "account {}", doc.account_id);
+        with_contacts += usize::from(!ids.is_empty());
+    }
+    assert!(with_contacts > 300, "{with_contacts}");
+    assert!(
+        docs.iter()
+            .any(|d| d.account_id == bare && d.contacts.is_empty())
+    );
+}

@@ -117,10 +117,9 @@ fn a_non_rep_sees_all_active_accounts_and_is_told_so() {
 #[test]
 fn lookup_finds_by_folded_name_and_enter_opens_the_card() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
-    let muller = c
-        .store
-        .search_docs()
-        .unwrap()
+    let mut docs = Vec::new();
+    c.store.each_search_doc(|d| docs.push(d)).unwrap();
+    let muller = docs
         .into_iter()
         .find(|d| d.name.contains("Müller"))
         .expect("the demo has a Müller");

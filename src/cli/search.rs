@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::Ctx;
 use crate::display::terminal_safe;
 use crate::domain::money;
-use crate::domain::search::{Hit, SearchIndex};
+use crate::domain::search::Hit;
 use crate::store::{AccountRow, Create, Store};
 
 #[derive(Debug, clap::Args)]
@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, args: &SearchArgs) -> Result<()> {
 
 /// The hits for `query` and their rows, in rank order.
 pub fn find(store: &Store, query: &str, limit: usize) -> Result<(Vec<Hit>, Vec<AccountRow>)> {
-    let index = SearchIndex::build(store.search_docs()?);
+    let index = store.search_index()?;
     let hits = index.search(query, limit);
     let ids: Vec<i64> = hits.iter().map(|h| h.account_id).collect();
     let rows = store.account_rows(&ids)?;

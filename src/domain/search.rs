@@ -120,6 +120,23 @@ pub struct SearchIndex {
 /// Below this many accounts a query takes well under a millisecond, less than starting threads.
 const ACCOUNTS_PER_PART: usize = 25_000;
 
+/// Takes documents one at a time, so that a large file's accounts are never all in memory at
+/// once beside their index.
+#[derive(Debug, Default)]
+pub struct Builder {
+    index: SearchIndex,
+}
+
+impl Builder {
+    pub fn add(&mut self, doc: SearchDoc) {
+        self.index.add(doc);
+    }
+
+    pub fn finish(self) -> SearchIndex {
+        self.index.finish()
+    }
+}
+
 /// How well a field matched a query, best last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Level {
@@ -131,10 +148,15 @@ enum Level {
 
 impl SearchIndex {
     pub fn build(docs: impl IntoIterator<Item = SearchDoc>) -> SearchIndex {
-        let mut index = SearchIndex::default();
+        let mut builder = Builder::default();
         for doc in docs {
-            index.add(doc);
+            builder.add(doc);
         }
+        builder.finish()
+    }
+
+    fn finish(mut self) -> SearchIndex {
+        let index = &mut self;
         index.text.shrink_to_fit();
         index.spans.shrink_to_fit();
         index.phones.shrink_to_fit();
@@ -144,7 +166,7 @@ impl SearchIndex {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let n = (index.accounts.len() / ACCOUNTS_PER_PART).clamp(1, cores.min(8));
         index.parts = cut(index.accounts.len(), n);
-        index
+        self
     }
 
     fn add(&mut self, doc: SearchDoc) {

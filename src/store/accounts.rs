@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::codec::read;
 use super::{Store, StoreError};
-use crate::domain::search::{ContactDoc, SearchDoc};
+use crate::domain::search::{Builder, ContactDoc, SearchDoc, SearchIndex};
 
 /// One line of an account list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -158,49 +158,66 @@ impl Store {
             })
     }
 
-    /// Everything the search index needs, account by account.
-    pub fn search_docs(&self) -> Result<Vec<SearchDoc>, StoreError> {
-        let run = || -> rusqlite::Result<Vec<SearchDoc>> {
-            let mut docs: Vec<SearchDoc> = self
-                .conn
-                .prepare(
-                    "SELECT id, name, domain, external_id, status = 'active', mrr_cents
-                     FROM accounts ORDER BY id",
-                )?
-                .query_map([], |r| {
-                    Ok(SearchDoc {
-                        account_id: r.get(0)?,
-                        name: r.get(1)?,
-                        domain: r.get(2)?,
-                        external_id: r.get(3)?,
-                        active: r.get(4)?,
-                        mrr_cents: r.get(5)?,
-                        contacts: Vec::new(),
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut stmt = self.conn.prepare(
+    /// The search index of every account, built as the accounts are read: they are never all
+    /// in memory at once beside it.
+    pub fn search_index(&self) -> Result<SearchIndex, StoreError> {
+        let mut builder = Builder::default();
+        self.each_search_doc(|doc| builder.add(doc))?;
+        Ok(builder.finish())
+    }
+
+    /// Everything the search index needs, handed to `each` one account at a time.
+    pub fn each_search_doc(&self, mut each: impl FnMut(SearchDoc)) -> Result<(), StoreError> {
+        let mut run = || -> rusqlite::Result<()> {
+            let mut accounts = self.conn.prepare(
+                "SELECT id, name, domain, external_id, status = 'active', mrr_cents
+                 FROM accounts ORDER BY id",
+            )?;
+            let mut accounts = accounts.query([])?;
+            let mut contacts = self.conn.prepare(
                 "SELECT account_id, id, name, email, phone FROM contacts ORDER BY account_id, id",
             )?;
-            let mut rows = stmt.query([])?;
-            // Both lists are in account order: walk them together.
-            let mut at = 0;
-            while let Some(r) = rows.next()? {
-                let account_id: i64 = r.get(0)?;
-                while at < docs.len() && docs[at].account_id < account_id {
-                    at += 1;
+            let mut contacts = contacts.query([])?;
+            // Both lists are in account order: walk them together, holding the one contact
+            // read ahead of its account.
+            let mut ahead = contacts.next()?.map(contact_doc).transpose()?;
+            while let Some(r) = accounts.next()? {
+                let mut doc = SearchDoc {
+                    account_id: r.get(0)?,
+                    name: r.get(1)?,
+                    domain: r.get(2)?,
+                    external_id: r.get(3)?,
+                    active: r.get(4)?,
+                    mrr_cents: r.get(5)?,
+                    contacts: Vec::new(),
+                };
+                // Contacts of no account (there are none, by the foreign key) are passed over.
+                while let Some((account_id, contact)) = ahead.take() {
+                    if account_id > doc.account_id {
+                        ahead = Some((account_id, contact));
+                        break;
+                    }
+                    if account_id == doc.account_id {
+                        doc.contacts.push(contact);
+                    }
+                    ahead = contacts.next()?.map(contact_doc).transpose()?;
                 }
-                if let Some(doc) = docs.get_mut(at).filter(|d| d.account_id == account_id) {
-                    doc.contacts.push(ContactDoc {
-                        contact_id: r.get(1)?,
-                        name: r.get(2)?,
-                        email: r.get(3)?,
-                        phone: r.get(4)?,
-                    });
-                }
+                each(doc);
             }
-            Ok(docs)
+            Ok(())
         };
         run().map_err(|e| self.fail(e))
     }
+}
+
+fn contact_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, ContactDoc)> {
+    Ok((
+        r.get(0)?,
+        ContactDoc {
+            contact_id: r.get(1)?,
+            name: r.get(2)?,
+            email: r.get(3)?,
+            phone: r.get(4)?,
+        },
+    ))
 }

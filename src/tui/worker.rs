@@ -451,7 +451,7 @@ impl Responder {
 
     /// Builds the search index here and now (the worker builds it on a thread of its own).
     pub fn build_index(&mut self) -> Result<(), StoreError> {
-        self.index = Some(SearchIndex::build(self.store.search_docs()?));
+        self.index = Some(self.store.search_index()?);
         Ok(())
     }
 
@@ -894,8 +894,7 @@ impl State {
             .name("retain-index".into())
             .spawn(move || {
                 let built = Store::open(&path, Create::Never)
-                    .and_then(|s| s.search_docs())
-                    .map(SearchIndex::build)
+                    .and_then(|s| s.search_index())
                     .map_err(|e| e.to_string());
                 let _ = tx.send(built);
             })

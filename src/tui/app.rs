@@ -175,12 +175,19 @@ impl RiskState {
         rows.into_iter().map(|r| r.account_id).collect()
     }
 
-    fn put(&mut self, row: RiskRow) {
+    /// Puts an account's row in; false when it was there already as it is, so that the list
+    /// (a sort of every account) need not be built again.
+    fn put(&mut self, row: RiskRow) -> bool {
         match self.index.get(&row.account_id) {
-            Some(&i) => self.rows[i] = row,
+            Some(&i) if self.rows[i] == row => false,
+            Some(&i) => {
+                self.rows[i] = row;
+                true
+            }
             None => {
                 self.index.insert(row.account_id, self.rows.len());
                 self.rows.push(row);
+                true
             }
         }
     }
@@ -2030,8 +2037,8 @@ impl App {
             } => {
                 if let Some(row) = row
                     && self.risk.loaded
+                    && self.risk.put(*row)
                 {
-                    self.risk.put(*row);
                     self.refilter(effects);
                 }
                 if let Some(risk) = risk {

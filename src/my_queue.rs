@@ -48,7 +48,7 @@ pub fn my_queue(
             }),
     );
     // Expiring cards are left out: a card that still works needs no call today.
-    let mut payments = dunning_items(store, today, now, policy)?;
+    let mut payments = dunning_items(store, today, now, policy, Scope::OwnedBy(login))?;
     // Two payments of one account in one tier: the larger first, as the payments pane has them.
     payments.sort_by_key(|p| std::cmp::Reverse(p.amount_cents));
     for item in payments {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::domain::recovery::RecoveryReport;
 use crate::domain::retry::{Next, Queue, RetryPolicy, meaning, next};
-use crate::store::{PaymentRow, PaymentState, Store, StoreError};
+use crate::store::{PaymentRow, PaymentState, Scope, Store, StoreError};
 
 /// The queues in the order reps work them: money that can be won now first, then what needs
 /// the customer, then prevention, then what is done.
@@ -93,15 +93,16 @@ fn item(p: &PaymentRow, policy: &RetryPolicy, now: DateTime<Utc>) -> QueueItem {
     }
 }
 
-/// The failed payments still in dunning, each in its queue; unsorted.
+/// The failed payments still in dunning of the accounts in `scope`, each in its queue; unsorted.
 pub fn dunning_items(
     store: &Store,
     today: NaiveDate,
     now: DateTime<Utc>,
     policy: &RetryPolicy,
+    scope: Scope<'_>,
 ) -> Result<Vec<QueueItem>, StoreError> {
     Ok(store
-        .payments_in_dunning(today)?
+        .payments_in_dunning(today, scope)?
         .iter()
         .map(|p| item(p, policy, now))
         .collect())
@@ -115,7 +116,7 @@ pub fn queue_items(
     now: DateTime<Utc>,
     policy: &RetryPolicy,
 ) -> Result<Vec<QueueItem>, StoreError> {
-    let mut items = dunning_items(store, today, now, policy)?;
+    let mut items = dunning_items(store, today, now, policy, Scope::All)?;
     for c in store.expiring_cards(today, 30)? {
         items.push(QueueItem {
             payment_id: None,

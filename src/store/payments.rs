@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use rusqlite::params;
 
 use super::codec::{day, read};
-use super::{Store, StoreError};
+use super::{Scope, Store, StoreError};
 use crate::domain::recovery::{Churned, FailedPayment, Outcome};
 use crate::domain::retry::{Attempt, History, RetryPolicy};
 
@@ -43,15 +43,24 @@ pub struct PaymentRow {
 
 impl Store {
     /// Payments failing now, and those recovered in the 30 days before `today`.
-    pub fn payments_in_dunning(&self, today: NaiveDate) -> Result<Vec<PaymentRow>, StoreError> {
-        self.read_payments(today).map_err(|e| self.fail(e))
+    pub fn payments_in_dunning(
+        &self,
+        today: NaiveDate,
+        scope: Scope<'_>,
+    ) -> Result<Vec<PaymentRow>, StoreError> {
+        self.read_payments(today, scope).map_err(|e| self.fail(e))
     }
 
-    fn read_payments(&self, today: NaiveDate) -> rusqlite::Result<Vec<PaymentRow>> {
+    fn read_payments(
+        &self,
+        today: NaiveDate,
+        scope: Scope<'_>,
+    ) -> rusqlite::Result<Vec<PaymentRow>> {
         let c = &self.conn;
         let since = day(today - Days::new(30));
+        let (only, to) = scope.params();
         let mut rows: Vec<PaymentRow> = c
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT p.id, a.id, a.name, r.login, a.status = 'active', a.mrr_cents,
                         p.external_ref, p.amount_cents, p.currency, p.status, p.resolved_at,
                         p.card_exp_month, p.card_exp_year, p.last_outreach_at,
@@ -59,10 +68,12 @@ impl Store {
                         p.card_updated_at, p.paused_until
                  FROM failed_payments p JOIN accounts a ON a.id = p.account_id
                  LEFT JOIN reps r ON r.id = a.owner_rep_id
-                 WHERE p.status = 'failing' OR (p.status = 'recovered' AND p.resolved_at >= ?1)
+                 WHERE (p.status = 'failing' OR (p.status = 'recovered' AND p.resolved_at >= ?1))
+                       {}
                  ORDER BY p.first_failed_at, p.id",
-            )?
-            .query_map([&since], |r| {
+                scope.filter("p.account_id", 2)
+            ))?
+            .query_map(params![since, only, to], |r| {
                 let month: Option<u32> = r.get(11)?;
                 let year: Option<i32> = r.get(12)?;
                 Ok(PaymentRow {
@@ -91,13 +102,15 @@ impl Store {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let mut attempts: HashMap<i64, Vec<Attempt>> = HashMap::new();
-        let mut stmt = c.prepare_cached(
+        let mut stmt = c.prepare_cached(&format!(
             "SELECT a.payment_id, a.attempted_at, a.outcome = 'succeeded'
              FROM payment_attempts a JOIN failed_payments p ON p.id = a.payment_id
-             WHERE p.status = 'failing' OR (p.status = 'recovered' AND p.resolved_at >= ?1)
+             WHERE (p.status = 'failing' OR (p.status = 'recovered' AND p.resolved_at >= ?1))
+                   {}
              ORDER BY a.payment_id, a.attempted_at, a.id",
-        )?;
-        let mut found = stmt.query(params![since])?;
+            scope.filter("p.account_id", 2)
+        ))?;
+        let mut found = stmt.query(params![since, only, to])?;
         while let Some(r) = found.next()? {
             attempts.entry(r.get(0)?).or_default().push(Attempt {
                 at: read::instant(r, 1)?,

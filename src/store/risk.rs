@@ -46,7 +46,7 @@ pub enum Scope<'a> {
 impl Scope<'_> {
     /// The condition on `column`, with the scope's two parameters numbered `n` and `n + 1`
     /// (every scope takes two, so that one statement text serves each).
-    fn filter(self, column: &str, n: u8) -> String {
+    pub(super) fn filter(self, column: &str, n: u8) -> String {
         let m = n + 1;
         match self {
             Scope::All => format!("AND ?{n} IS NULL AND ?{m} IS NULL"),
@@ -60,7 +60,7 @@ impl Scope<'_> {
         }
     }
 
-    fn params(self) -> (Value, Value) {
+    pub(super) fn params(self) -> (Value, Value) {
         match self {
             Scope::All => (Value::Null, Value::Null),
             Scope::Account(id) => (Value::Integer(id), Value::Null),

@@ -82,7 +82,10 @@ pub fn score_slices(
             s.trend_30d = month.get(&s.account_id).map(|b| s.risk.score - b.score);
         }
         each(store, scored, ids)?;
-        from = from.saturating_add(SLICE);
+        let Some(next) = from.checked_add(SLICE) else {
+            break;
+        };
+        from = next;
     }
     Ok(())
 }

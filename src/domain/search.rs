@@ -156,16 +156,15 @@ impl SearchIndex {
     }
 
     fn finish(mut self) -> SearchIndex {
-        let index = &mut self;
-        index.text.shrink_to_fit();
-        index.spans.shrink_to_fit();
-        index.phones.shrink_to_fit();
-        index.phone_spans.shrink_to_fit();
-        index.accounts.shrink_to_fit();
-        index.contact_ids.shrink_to_fit();
+        self.text.shrink_to_fit();
+        self.spans.shrink_to_fit();
+        self.phones.shrink_to_fit();
+        self.phone_spans.shrink_to_fit();
+        self.accounts.shrink_to_fit();
+        self.contact_ids.shrink_to_fit();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let n = (index.accounts.len() / ACCOUNTS_PER_PART).clamp(1, cores.min(8));
-        index.parts = cut(index.accounts.len(), n);
+        let n = (self.accounts.len() / ACCOUNTS_PER_PART).clamp(1, cores.min(8));
+        self.parts = cut(self.accounts.len(), n);
         self
     }
 

@@ -627,10 +627,8 @@ impl App {
         }
     }
 
-    /// The requests that fill the first screen.
-    /// The first requests: the first pane's data first, then every pane's count, then the
-    /// schedule, which can take a moment on a large file.
-    /// The first screen's loads, then the day's schedule; the other panes load once it is done.
+    /// The first requests: the first pane's data, then every pane's count, then the day's
+    /// schedule, which can take a moment on a large file; the other panes load once it is done.
     pub fn start(&mut self) -> Vec<Request> {
         let counts = Request::Counts {
             lists: self.lists.clone(),

@@ -13,12 +13,13 @@ pub mod theme;
 pub mod views;
 pub mod worker;
 
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -150,7 +151,7 @@ async fn event_loop(
         };
         let mut actions: Vec<Action> = first.into_iter().collect();
         // Take everything already waiting, then draw once.
-        while let Some(Some(Ok(event))) = events.next().now_or_never() {
+        while let Some(event) = waiting(&mut events).await {
             actions.extend(to_action(event));
         }
         while let Ok(answer) = answers.try_recv() {
@@ -166,12 +167,30 @@ async fn event_loop(
         if app.quit {
             break;
         }
-        draw(&mut terminal, &app)?;
+        if draw(&mut terminal, &app).is_err() {
+            // The terminal went away (a dropped connection) before its hang-up was read: leave
+            // as the hang-up would, keeping what the rep was typing.
+            for request in app.update(Action::Shutdown) {
+                worker.send(request);
+            }
+            break;
+        }
     }
     // The worker finishes what it was given (a draft, a call being logged) before we leave.
     worker.finish();
     drop(guard);
     Ok(())
+}
+
+/// An event the terminal has already sent, without waiting for one. Polled with this task's
+/// own waker: crossterm keeps the waker of the first poll that finds nothing, and a throwaway
+/// one (`now_or_never`) left the next key unseen until the 200 ms tick woke the loop.
+async fn waiting(events: &mut EventStream) -> Option<Event> {
+    std::future::poll_fn(|cx| match events.poll_next_unpin(cx) {
+        Poll::Ready(Some(Ok(event))) => Poll::Ready(Some(event)),
+        _ => Poll::Ready(None),
+    })
+    .await
 }
 
 fn to_action(event: Event) -> Option<Action> {

@@ -335,3 +335,126 @@ CREATE INDEX tickets_account_time
 DROP INDEX interactions_follow_up;
 CREATE INDEX interactions_follow_up
     ON interactions (rep_id, follow_up_on) WHERE follow_up_on IS NOT NULL;
+
+-- migration 10
+
+-- A day's kept risk score is used as it is (a rep's queue reads it rather than scoring the whole
+-- book again) only while it is current: scored by the same model (`model`, the model's
+-- fingerprint) from the same facts. `fact_changes` counts, per account, the changes to what
+-- scoring reads, whatever wrote them (console, CLI, import, script); a kept score records the
+-- count its scorer read before the facts (`facts_seen`), so a change made while it scored, or
+-- after, leaves it behind. An attempt counts for the account of its payment, while the payment
+-- is there (a deleted payment takes its attempts with it).
+ALTER TABLE risk_scores ADD COLUMN model INTEGER;
+ALTER TABLE risk_scores ADD COLUMN facts_seen INTEGER;
+CREATE TABLE fact_changes (
+    account_id INTEGER PRIMARY KEY,
+    n          INTEGER NOT NULL DEFAULT 1
+);
+CREATE TRIGGER interactions_changed_insert AFTER INSERT ON interactions BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER interactions_changed_update AFTER UPDATE ON interactions BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER interactions_changed_delete AFTER DELETE ON interactions BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER tickets_changed_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER tickets_changed_update AFTER UPDATE ON tickets BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER tickets_changed_delete AFTER DELETE ON tickets BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER nps_changed_insert AFTER INSERT ON nps_responses BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER nps_changed_update AFTER UPDATE ON nps_responses BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER nps_changed_delete AFTER DELETE ON nps_responses BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER usage_changed_insert AFTER INSERT ON usage_snapshots BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER usage_changed_update AFTER UPDATE ON usage_snapshots BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER usage_changed_delete AFTER DELETE ON usage_snapshots BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER mrr_changes_changed_insert AFTER INSERT ON mrr_changes BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER mrr_changes_changed_update AFTER UPDATE ON mrr_changes BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER mrr_changes_changed_delete AFTER DELETE ON mrr_changes BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER failed_payments_changed_insert AFTER INSERT ON failed_payments BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER failed_payments_changed_update AFTER UPDATE ON failed_payments BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER failed_payments_changed_delete AFTER DELETE ON failed_payments BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER payment_attempts_changed_insert AFTER INSERT ON payment_attempts BEGIN
+    INSERT INTO fact_changes (account_id)
+        SELECT account_id FROM failed_payments WHERE id = NEW.payment_id
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER payment_attempts_changed_update AFTER UPDATE ON payment_attempts BEGIN
+    INSERT INTO fact_changes (account_id)
+        SELECT account_id FROM failed_payments WHERE id = OLD.payment_id
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+    INSERT INTO fact_changes (account_id)
+        SELECT account_id FROM failed_payments WHERE id = NEW.payment_id
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER payment_attempts_changed_delete AFTER DELETE ON payment_attempts BEGIN
+    INSERT INTO fact_changes (account_id)
+        SELECT account_id FROM failed_payments WHERE id = OLD.payment_id
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;
+-- What scoring reads of the account itself.
+CREATE TRIGGER accounts_changed_update AFTER UPDATE OF customer_since, churned_at, billing_interval, renewal_date ON accounts BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (NEW.id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;

@@ -2,13 +2,13 @@
 //! high-risk accounts left untouched, from the store through the domain's rules. Shared by
 //! `retain queue` and the console's first pane.
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::lifecycle::StageBounds;
 use crate::domain::my_queue::{Entry, Reason, Row, build};
 use crate::domain::retry::RetryPolicy;
-use crate::domain::risk::{Band, Factor, RiskModel, score};
+use crate::domain::risk::{Band, Factor, RiskModel};
 use crate::payments::dunning_items;
+use crate::scoring::score_and_keep;
 use crate::store::{CheckinFilter, Scope, Store, StoreError};
 
 /// The payment queues where only a person can move things: the retry policy has nothing left
@@ -19,7 +19,7 @@ const NEEDS_A_PERSON: [&str; 4] = ["new-card", "customer-action", "do-not-retry"
 const SNOOZE_BREAKS_AT: f64 = 10.0;
 
 pub fn my_queue(
-    store: &Store,
+    store: &mut Store,
     login: &str,
     today: NaiveDate,
     now: DateTime<Utc>,
@@ -72,14 +72,17 @@ pub fn my_queue(
         }
     }
     let snoozed = store.snoozes(today)?;
-    let subjects = store.risk_subjects(
-        today,
-        today + Days::new(1),
-        &StageBounds::default(),
-        Scope::OwnedBy(login),
-    )?;
-    for s in subjects {
-        let risk = score(&s.input, model);
+    // Only the accounts whose score may put them here are scored: those high by the score kept
+    // today, and those with no current kept score (new facts, a first look today, another
+    // model). The rest are known not to be high.
+    let candidates: Vec<i64> = store
+        .kept_bands(today, model.fingerprint(), Scope::OwnedBy(login))?
+        .into_iter()
+        .filter(|(_, band)| band.as_deref().is_none_or(|b| b == Band::High.as_str()))
+        .map(|(id, _)| id)
+        .collect();
+    let subjects = score_and_keep(store, model, today, Scope::Listed(&candidates))?;
+    for (s, risk) in subjects {
         let untouched = risk
             .reasons
             .iter()

@@ -8,7 +8,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::domain::lifecycle::{Stage, StageBounds};
 use crate::domain::risk::{Band, Change, Earlier, RiskModel, RiskScore, changes_since, score};
-use crate::store::{Scope, Store, StoreError, StoredScore};
+use crate::store::{Current, RiskSubject, Scope, Store, StoreError, StoredScore};
 
 /// An account with its score of the day.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +27,22 @@ pub struct Scored {
 }
 
 impl Scored {
+    /// The account's score, with no trend read yet.
+    fn new(subject: RiskSubject, risk: RiskScore) -> Scored {
+        Scored {
+            stage: subject.input.stage,
+            risk,
+            account_id: subject.account_id,
+            external_id: subject.external_id,
+            name: subject.name,
+            owner: subject.owner,
+            mrr_cents: subject.mrr_cents,
+            currency: subject.currency,
+            trend_7d: None,
+            trend_30d: None,
+        }
+    }
+
     /// MRR at stake: what the account pays, weighed by how likely it is to go.
     pub fn at_stake_cents(&self) -> i64 {
         (self.mrr_cents as f64 * self.risk.score / 100.0).round() as i64
@@ -53,28 +69,10 @@ pub fn score_slices(
     let mut from = first;
     while from <= last {
         let ids = Scope::Ids(from, from.saturating_add(SLICE));
-        let subjects =
-            store.risk_subjects(today, today + Days::new(1), &StageBounds::default(), ids)?;
-        let mut scored: Vec<Scored> = subjects
+        let mut scored: Vec<Scored> = score_and_keep(store, model, today, ids)?
             .into_iter()
-            .map(|s| Scored {
-                risk: score(&s.input, model),
-                stage: s.input.stage,
-                account_id: s.account_id,
-                external_id: s.external_id,
-                name: s.name,
-                owner: s.owner,
-                mrr_cents: s.mrr_cents,
-                currency: s.currency,
-                trend_7d: None,
-                trend_30d: None,
-            })
+            .map(|(s, risk)| Scored::new(s, risk))
             .collect();
-        if !store.is_read_only() {
-            let rows: Vec<(i64, &RiskScore)> =
-                scored.iter().map(|s| (s.account_id, &s.risk)).collect();
-            store.save_scores(today, &rows)?;
-        }
         let week = store.scores_on(today - Days::new(7), ids)?;
         let month = store.scores_on(today - Days::new(30), ids)?;
         for s in &mut scored {
@@ -88,6 +86,37 @@ pub fn score_slices(
         from = next;
     }
     Ok(())
+}
+
+/// The active accounts of `scope` scored as of `today` (facts up to the end of today); kept as
+/// the day's current scores when the file may be written, so that a rep's queue can read them
+/// back rather than score them again while no fact of theirs changes.
+pub fn score_and_keep(
+    store: &mut Store,
+    model: &RiskModel,
+    today: NaiveDate,
+    scope: Scope<'_>,
+) -> Result<Vec<(RiskSubject, RiskScore)>, StoreError> {
+    // Counted before the facts are read: a change made while they are read leaves the kept
+    // score behind, never taken for current.
+    let seen = store.fact_changes(scope)?;
+    let scored: Vec<(RiskSubject, RiskScore)> = store
+        .risk_subjects(today, today + Days::new(1), &StageBounds::default(), scope)?
+        .into_iter()
+        .map(|s| {
+            let risk = score(&s.input, model);
+            (s, risk)
+        })
+        .collect();
+    if !store.is_read_only() {
+        let rows: Vec<(i64, &RiskScore)> = scored.iter().map(|(s, r)| (s.account_id, r)).collect();
+        let current = Current {
+            model: model.fingerprint(),
+            seen: &seen,
+        };
+        store.save_scores(today, &rows, Some(current))?;
+    }
+    Ok(scored)
 }
 
 /// Every active account scored, as `score_slices` scores them, in one list.
@@ -121,7 +150,7 @@ pub fn backfill(
             .map(|s| (s.account_id, score(&s.input, model)))
             .collect();
         let rows: Vec<(i64, &RiskScore)> = scores.iter().map(|(id, s)| (*id, s)).collect();
-        store.save_scores(day, &rows)?;
+        store.save_scores(day, &rows, None)?;
     }
     Ok(())
 }
@@ -179,17 +208,11 @@ pub fn score_one(
         .into_iter()
         .collect();
     let change = changes_since(&[(account_id, &risk)], &yesterday, 10.0).pop();
+    let (trend_7d, trend_30d) = (trend(7)?, trend(30)?);
     let scored = Scored {
-        trend_7d: trend(7)?,
-        trend_30d: trend(30)?,
-        stage: subject.input.stage,
-        risk,
-        account_id: subject.account_id,
-        external_id: subject.external_id,
-        name: subject.name,
-        owner: subject.owner,
-        mrr_cents: subject.mrr_cents,
-        currency: subject.currency,
+        trend_7d,
+        trend_30d,
+        ..Scored::new(subject, risk)
     };
     Ok(Some((scored, change)))
 }

@@ -137,3 +137,87 @@ fn the_first_pane_is_the_queue_and_z_puts_a_row_off() {
     );
     assert_eq!(c.app.my_queue.rows.len(), rows - 1);
 }
+
+/// The accounts of a queue that are there as high risk left untouched.
+fn untouched(queue: &[serde_json::Value]) -> Vec<i64> {
+    queue
+        .iter()
+        .filter(|row| {
+            row["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["reason"] == "untouched")
+        })
+        .map(|row| row["account_id"].as_i64().unwrap())
+        .collect()
+}
+
+/// Makes an account look doomed by rows a script writes back-dated: no touch ever, two urgent
+/// tickets, a detractor's NPS answer, its users gone since October.
+fn doom(conn: &Connection, account: i64) {
+    conn.execute_batch(&format!(
+        "DELETE FROM interactions WHERE account_id = {account};
+         INSERT INTO tickets (account_id, subject, severity, opened_at)
+             VALUES ({account}, 'data loss', 'urgent', '2026-11-01T09:00:00Z'),
+                    ({account}, 'exports fail', 'urgent', '2026-11-10T09:00:00Z');
+         INSERT INTO nps_responses (account_id, responded_at, score)
+             VALUES ({account}, '2026-11-12T09:00:00Z', 1);
+         UPDATE usage_snapshots SET active_users = active_users / 5, key_feature_uses = 0
+             WHERE account_id = {account} AND period >= '2026-10-01';"
+    ))
+    .unwrap();
+}
+
+#[test]
+fn a_queue_read_from_kept_scores_is_the_queue_scored_afresh() {
+    let dir = temp_dir();
+    let db = demo_as_admin(&dir);
+    let conn = Connection::open(&db).unwrap();
+    let quiet: Vec<i64> = conn
+        .prepare(
+            "SELECT a.id FROM accounts a JOIN reps r ON r.id = a.owner_rep_id
+             WHERE r.login = 'carmen' AND a.status = 'active' AND a.billing_interval = 'monthly'
+               AND a.customer_since BETWEEN '2025-12-01' AND '2026-08-01'
+             ORDER BY a.id LIMIT 2",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    doom(&conn, quiet[0]);
+    let fresh = queue_of(&db, "carmen");
+    assert!(untouched(&fresh).contains(&quiet[0]));
+    assert!(!untouched(&fresh).contains(&quiet[1]));
+    assert_eq!(
+        queue_of(&db, "carmen"),
+        fresh,
+        "read back from today's kept scores"
+    );
+
+    // Facts change after the scores were kept: a call on the doomed account, and the other
+    // turned doomed.
+    ok(run(
+        &db,
+        &[
+            "--as",
+            "carmen",
+            "log",
+            &quiet[0].to_string(),
+            "--note",
+            "went over the renewal",
+        ],
+    ));
+    doom(&conn, quiet[1]);
+    let kept = queue_of(&db, "carmen");
+    assert!(!untouched(&kept).contains(&quiet[0]), "a call touches it");
+    assert!(
+        untouched(&kept).contains(&quiet[1]),
+        "now high and untouched"
+    );
+
+    conn.execute("DELETE FROM risk_scores WHERE day = '2026-11-22'", [])
+        .unwrap();
+    assert_eq!(queue_of(&db, "carmen"), kept, "the same scored afresh");
+}

@@ -375,3 +375,114 @@ fn slices_of_ids_read_exactly_what_reading_everything_reads() {
     assert_eq!(kept.len(), all.len());
     assert_eq!(kept_sliced, kept);
 }
+
+/// Accounts with no current kept score of `model` for `on`, by id.
+fn not_current(store: &Store, model: &RiskModel, on: NaiveDate) -> Vec<i64> {
+    store
+        .kept_bands(on, model.fingerprint(), Scope::All)
+        .unwrap()
+        .into_iter()
+        .filter(|(_, band)| band.is_none())
+        .map(|(id, _)| id)
+        .collect::<std::collections::BTreeSet<i64>>()
+        .into_iter()
+        .collect()
+}
+
+#[test]
+fn a_kept_score_is_current_until_a_fact_of_its_account_changes() {
+    let dir = temp_dir();
+    let db = demo(&dir, "200");
+    let today: NaiveDate = TODAY.parse().unwrap();
+    let model = RiskModel::default();
+    let mut store = Store::open(&db, Create::Never).unwrap();
+    let active: Vec<i64> = not_current(&store, &model, today);
+    assert!(active.len() > 100, "nothing is kept for today yet");
+
+    retain::scoring::score_and_keep(&mut store, &model, today, Scope::All).unwrap();
+    assert!(not_current(&store, &model, today).is_empty());
+    let other = RiskModel::from_toml("[bands]\nhigh = 50.0\n").unwrap();
+    assert_eq!(
+        not_current(&store, &other, today),
+        active,
+        "another model's"
+    );
+    let tomorrow = today.succ_opt().unwrap();
+    assert_eq!(
+        not_current(&store, &model, tomorrow),
+        active,
+        "another day's"
+    );
+
+    // Every path that writes a fact: the CLI, a script's back-dated rows, a payment's attempt
+    // (of the account of its payment), the account's own dates. Its shared notes are no fact.
+    let conn = Connection::open(&db).unwrap();
+    let paying: i64 = conn
+        .query_row(
+            "SELECT p.account_id FROM failed_payments p JOIN accounts a ON a.id = p.account_id
+             WHERE a.status = 'active' ORDER BY p.id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let others: Vec<i64> = active.iter().copied().filter(|&id| id != paying).collect();
+    ok(run(
+        &db,
+        &["log", &others[0].to_string(), "--note", "checked in"],
+    ));
+    conn.execute(
+        "INSERT INTO tickets (account_id, subject, opened_at) VALUES (?1, 'slow', '2026-10-01T09:00:00Z')",
+        [others[1]],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
+         VALUES ((SELECT min(id) FROM failed_payments WHERE account_id = ?1),
+                 '2026-11-20T09:00:00Z', 'failed', 'expired_card', 1)",
+        [paying],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE accounts SET renewal_date = '2027-01-15' WHERE id = ?1",
+        [others[2]],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE accounts SET notes = 'plan' WHERE id = ?1",
+        [others[3]],
+    )
+    .unwrap();
+    let mut changed = vec![others[0], others[1], others[2], paying];
+    changed.sort();
+    assert_eq!(not_current(&store, &model, today), changed);
+
+    // A change made while a scorer reads is not taken as read: the count is read first.
+    let seen = store.fact_changes(Scope::All).unwrap();
+    conn.execute(
+        "INSERT INTO nps_responses (account_id, responded_at, score) VALUES (?1, '2026-11-21T09:00:00Z', 2)",
+        [others[4]],
+    )
+    .unwrap();
+    let subject = store
+        .risk_subjects(
+            today,
+            tomorrow,
+            &StageBounds::default(),
+            Scope::Account(others[4]),
+        )
+        .unwrap()
+        .pop()
+        .unwrap();
+    let risk = score(&subject.input, &model);
+    let current = retain::store::Current {
+        model: model.fingerprint(),
+        seen: &seen,
+    };
+    store
+        .save_scores(today, &[(others[4], &risk)], Some(current))
+        .unwrap();
+    assert!(not_current(&store, &model, today).contains(&others[4]));
+
+    retain::scoring::score_and_keep(&mut store, &model, today, Scope::Listed(&changed)).unwrap();
+    assert_eq!(not_current(&store, &model, today), vec![others[4]]);
+}

@@ -176,7 +176,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
             let model = crate::config::risk_model()?;
             let policy = crate::config::retry_policy()?;
             for row in crate::my_queue::my_queue(
-                &store,
+                &mut store,
                 &ctx.login,
                 ctx.today,
                 ctx.now(),

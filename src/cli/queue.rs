@@ -26,7 +26,7 @@ struct Out<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<()> {
-    let store = Store::open(&ctx.db, Create::Never)?;
+    let mut store = Store::open(&ctx.db, Create::Never)?;
     if store.rep(&ctx.login)?.is_none() {
         bail!(
             "{} is not a rep of {}: the queue is a rep's work for the day (an admin can look with --as LOGIN)",
@@ -36,7 +36,14 @@ pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<()> {
     }
     let model = crate::config::risk_model()?;
     let policy = crate::config::retry_policy()?;
-    let rows = my_queue(&store, &ctx.login, ctx.today, ctx.now(), &model, &policy)?;
+    let rows = my_queue(
+        &mut store,
+        &ctx.login,
+        ctx.today,
+        ctx.now(),
+        &model,
+        &policy,
+    )?;
     let labels = |row: &Row| -> Vec<String> {
         row.reasons
             .iter()

@@ -306,6 +306,17 @@ pub struct RiskModel {
 }
 
 impl RiskModel {
+    /// Tells the scores of one model from another's in the kept history: a hash (FNV-1a, the
+    /// same in every build) of the model's every setting and of this version of retain, whose
+    /// scoring may differ from another version's.
+    pub fn fingerprint(&self) -> i64 {
+        let text = format!("{} {self:?}", env!("CARGO_PKG_VERSION"));
+        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        hash as i64
+    }
+
     /// The defaults with what a `risk.toml` text says: `[bands]`, `[cadence]`, and
     /// `[weights.early|mid|late]` with any of the factors. What it does not mention keeps its
     /// default, stage by stage.

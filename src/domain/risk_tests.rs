@@ -502,3 +502,23 @@ fn changes_since_yesterday_name_new_high_risk_and_big_rises() {
     assert!(!risen.new_high);
     assert!(risen.factor_rise > 0.0);
 }
+
+#[test]
+fn a_model_fingerprint_changes_with_any_setting_and_only_then() {
+    let default = RiskModel::default();
+    assert_eq!(default.fingerprint(), RiskModel::default().fingerprint());
+    let same = RiskModel::from_toml("[bands]\nhigh = 45.0\n").unwrap();
+    assert_eq!(same.fingerprint(), default.fingerprint());
+    let others = [
+        "[bands]\nhigh = 45.5\n",
+        "[cadence]\nmid = 31\n",
+        "[weights.late]\nrenewal = 40.0\n",
+        "[weights.early]\nrenewal = 40.0\n",
+    ];
+    let mut seen = vec![default.fingerprint()];
+    for text in others {
+        let print = RiskModel::from_toml(text).unwrap().fingerprint();
+        assert!(!seen.contains(&print), "{text} shares a fingerprint");
+        seen.push(print);
+    }
+}

@@ -44,7 +44,7 @@ pub use notes::NotesSave;
 pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create, waiting_for_lock};
 pub use payments::{ExpiringCard, PaymentRow};
 pub use reps::Rep;
-pub use risk::{RiskSubject, Scope, Snooze, StoredScore};
+pub use risk::{Current, RiskSubject, Scope, Snooze, StoredScore};
 pub use summary::{CodeCount, MoneyByCurrency, Summary};
 
 pub struct Store {

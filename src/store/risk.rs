@@ -41,6 +41,8 @@ pub enum Scope<'a> {
     OwnedBy(&'a str),
     /// The accounts with ids from the first to before the second: a slice of a large file.
     Ids(i64, i64),
+    /// These accounts.
+    Listed(&'a [i64]),
 }
 
 impl Scope<'_> {
@@ -57,6 +59,9 @@ impl Scope<'_> {
                  AND ?{m} IS NULL"
             ),
             Scope::Ids(..) => format!("AND {column} >= ?{n} AND {column} < ?{m}"),
+            Scope::Listed(_) => {
+                format!("AND {column} IN (SELECT value FROM json_each(?{n})) AND ?{m} IS NULL")
+            }
         }
     }
 
@@ -66,8 +71,20 @@ impl Scope<'_> {
             Scope::Account(id) => (Value::Integer(id), Value::Null),
             Scope::OwnedBy(login) => (Value::Text(login.to_string()), Value::Null),
             Scope::Ids(from, to) => (Value::Integer(from), Value::Integer(to)),
+            Scope::Listed(ids) => (
+                Value::Text(serde_json::to_string(ids).unwrap_or_default()),
+                Value::Null,
+            ),
         }
     }
+}
+
+/// Scores kept as the day's current ones (`Store::save_scores`): the model's fingerprint, and
+/// the count of fact changes of each account read before its facts.
+#[derive(Debug, Clone, Copy)]
+pub struct Current<'a> {
+    pub model: i64,
+    pub seen: &'a HashMap<i64, i64>,
 }
 
 /// A stored daily score.
@@ -302,19 +319,25 @@ impl Store {
     }
 
     /// Keeps the day's scores (replacing any earlier run of the same day), in one transaction.
+    /// With `current`, the scores are the day's current ones as that model scores them, each
+    /// from the facts after the changes counted in `fact_changes` (read before the facts):
+    /// what `kept_bands` hands back until a fact changes. Without, they are history only.
     pub fn save_scores(
         &mut self,
         on: NaiveDate,
         scores: &[(i64, &RiskScore)],
+        current: Option<Current<'_>>,
     ) -> Result<(), StoreError> {
         let on = day(on);
         self.write(|tx| {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO risk_scores (account_id, day, score, band, top_factor, points)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO risk_scores
+                     (account_id, day, score, band, top_factor, points, model, facts_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (account_id, day) DO UPDATE SET score = excluded.score,
                      band = excluded.band, top_factor = excluded.top_factor,
-                     points = excluded.points",
+                     points = excluded.points, model = excluded.model,
+                     facts_seen = excluded.facts_seen",
             )?;
             for (account_id, s) in scores {
                 // Ordered, so that the same scores always write the same text.
@@ -323,6 +346,7 @@ impl Store {
                     .iter()
                     .map(|r| (r.factor.as_str(), (r.points * 10.0).round() / 10.0))
                     .collect();
+                let seen = current.map(|c| c.seen.get(account_id).copied().unwrap_or(0));
                 insert.execute(params![
                     account_id,
                     on,
@@ -330,10 +354,58 @@ impl Store {
                     s.band.as_str(),
                     s.top().map(|r| r.factor.as_str()),
                     serde_json::to_string(&points).unwrap_or_default(),
+                    current.map(|c| c.model),
+                    seen,
                 ])?;
             }
             Ok(())
         })
+    }
+
+    /// How many times the facts of each account of `scope` have changed, where they have: read
+    /// before the facts a scorer keeps scores from (`save_scores`).
+    pub fn fact_changes(&self, scope: Scope<'_>) -> Result<HashMap<i64, i64>, StoreError> {
+        let run = || -> rusqlite::Result<HashMap<i64, i64>> {
+            let (only, to) = scope.params();
+            self.conn
+                .prepare_cached(&format!(
+                    "SELECT account_id, n FROM fact_changes WHERE 1 {}",
+                    scope.filter("account_id", 1)
+                ))?
+                .query_map(params![only, to], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// The accounts of `scope` that are customers on `on`, each with the band of its score
+    /// kept for the day by `model`, where that score is still current: no fact of the account
+    /// changed since it was scored.
+    pub fn kept_bands(
+        &self,
+        on: NaiveDate,
+        model: i64,
+        scope: Scope<'_>,
+    ) -> Result<Vec<(i64, Option<String>)>, StoreError> {
+        let run = || -> rusqlite::Result<Vec<(i64, Option<String>)>> {
+            let (only, to) = scope.params();
+            self.conn
+                .prepare_cached(&format!(
+                    "SELECT a.id, s.band FROM accounts a
+                     LEFT JOIN risk_scores s ON s.account_id = a.id AND s.day = ?1
+                         AND s.model = ?2
+                         AND s.facts_seen = coalesce(
+                             (SELECT n FROM fact_changes c WHERE c.account_id = a.id), 0)
+                     WHERE a.customer_since <= ?1 AND (a.churned_at IS NULL OR a.churned_at > ?1)
+                         {}",
+                    scope.filter("a.id", 3)
+                ))?
+                .query_map(params![day(on), model, only, to], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect()
+        };
+        run().map_err(|e| self.fail(e))
     }
 
     /// One account's score stored for a day.

@@ -682,7 +682,7 @@ impl Responder {
                 };
                 let s = &self.session;
                 Some(Response::MyQueue {
-                    rows: my_queue(&self.store, &login, s.today, now, &s.model, &s.policy)?,
+                    rows: my_queue(&mut self.store, &login, s.today, now, &s.model, &s.policy)?,
                 })
             }
             Request::SnoozeQueueRow {

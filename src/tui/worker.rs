@@ -861,7 +861,8 @@ impl State {
 
     /// The loading thread, on a connection of its own; `None` if the file would not open a
     /// second time. It stops when the sender is dropped. It is not waited for at exit: all it
-    /// writes is the schedule, in one transaction that a next start redoes.
+    /// writes is the schedule and the day's kept scores, each in transactions that a next start
+    /// redoes.
     fn start_loader(&self) -> Option<Sender<Request>> {
         let store = Store::open(self.responder.store.path(), Create::Never).ok()?;
         let mut responder = Responder::new(store, self.responder.session.clone());

@@ -482,7 +482,8 @@ fn console_in_tmux(db: &Path) -> Option<InTmux> {
         true
     };
     let result = (|| {
-        if !wait("j/↓ down") {
+        // The list loaded (its position shows), so that every key moves the cursor.
+        if !wait("1 of ") {
             return None;
         }
         let mut key_to_screen = Stats::new("key to screen, in tmux (j/k)", "ms");
@@ -554,7 +555,9 @@ fn main() {
                 c.execute(
                     "DELETE FROM risk_scores WHERE day = ?1",
                     [today().to_string()],
-                )
+                )?;
+                // Written back into the file now, not in the first measured commit.
+                c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             })
             .expect("today's kept scores are taken away");
     };

@@ -55,7 +55,7 @@ impl Scored {
 const SLICE: i64 = 10_000;
 
 /// Scores every active account as of `today` (facts up to the end of today), a slice of
-/// accounts at a time; keeps the scores as today's history when the file may be written, reads
+/// accounts at a time; keeps the scores as today's (`score_and_keep`), reads
 /// the trends, and hands each slice to `each` with the store and the slice's scope.
 pub fn score_slices(
     store: &mut Store,
@@ -89,8 +89,9 @@ pub fn score_slices(
 }
 
 /// The active accounts of `scope` scored as of `today` (facts up to the end of today); kept as
-/// the day's current scores when the file may be written, so that a rep's queue can read them
-/// back rather than score them again while no fact of theirs changes.
+/// the day's current scores (and history) when the file may be written and no other writer
+/// holds it, so that a rep's queue can read them back rather than score them again while no
+/// fact of theirs changes.
 pub fn score_and_keep(
     store: &mut Store,
     model: &RiskModel,
@@ -108,14 +109,14 @@ pub fn score_and_keep(
             (s, risk)
         })
         .collect();
-    if !store.is_read_only() {
-        let rows: Vec<(i64, &RiskScore)> = scored.iter().map(|(s, r)| (s.account_id, r)).collect();
-        let current = Current {
-            model: model.fingerprint(),
-            seen: &seen,
-        };
-        store.save_scores(today, &rows, Some(current))?;
-    }
+    let rows: Vec<(i64, &RiskScore)> = scored.iter().map(|(s, r)| (s.account_id, r)).collect();
+    let current = Current {
+        model: model.fingerprint(),
+        seen: &seen,
+    };
+    // Not kept when another writer holds the file (an import, say): the next look scores
+    // them again.
+    store.keep_scores(today, &rows, current)?;
     Ok(scored)
 }
 
@@ -150,7 +151,7 @@ pub fn backfill(
             .map(|s| (s.account_id, score(&s.input, model)))
             .collect();
         let rows: Vec<(i64, &RiskScore)> = scores.iter().map(|(id, s)| (*id, s)).collect();
-        store.save_scores(day, &rows, None)?;
+        store.save_scores(day, &rows)?;
     }
     Ok(())
 }

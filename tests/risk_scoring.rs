@@ -478,11 +478,44 @@ fn a_kept_score_is_current_until_a_fact_of_its_account_changes() {
         model: model.fingerprint(),
         seen: &seen,
     };
-    store
-        .save_scores(today, &[(others[4], &risk)], Some(current))
-        .unwrap();
+    assert!(
+        store
+            .keep_scores(today, &[(others[4], &risk)], current)
+            .unwrap()
+    );
     assert!(not_current(&store, &model, today).contains(&others[4]));
 
     retain::scoring::score_and_keep(&mut store, &model, today, Scope::Listed(&changed)).unwrap();
     assert_eq!(not_current(&store, &model, today), vec![others[4]]);
+}
+
+#[test]
+fn scores_are_not_kept_while_another_writer_holds_the_file_and_nothing_waits_for_it() {
+    let dir = temp_dir();
+    let db = demo(&dir, "120");
+    let today: NaiveDate = TODAY.parse().unwrap();
+    let model = RiskModel::default();
+    let mut store = Store::open(&db, Create::Never).unwrap();
+    let active = not_current(&store, &model, today);
+
+    // An import, say, holding the file for as long as it takes.
+    let import = Connection::open(&db).unwrap();
+    import.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let scored = retain::scoring::score_and_keep(&mut store, &model, today, Scope::All).unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "waited {:?} for the other writer",
+        started.elapsed()
+    );
+    assert_eq!(
+        scored.len(),
+        active.len(),
+        "every account scored all the same"
+    );
+    assert_eq!(not_current(&store, &model, today), active, "none kept");
+
+    import.execute_batch("COMMIT").unwrap();
+    retain::scoring::score_and_keep(&mut store, &model, today, Scope::All).unwrap();
+    assert!(not_current(&store, &model, today).is_empty());
 }

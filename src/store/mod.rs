@@ -169,6 +169,26 @@ impl Store {
         done
     }
 
+    /// One write transaction if no other writer holds the file now, `None` if one does: for
+    /// writes that only spare later work, which must not wait behind an import.
+    fn write_if_free<T>(
+        &mut self,
+        mut work: impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>, StoreError> {
+        if self.read_only {
+            return Ok(None);
+        }
+        self.conn.busy_handler(None).map_err(|e| self.fail(e))?;
+        let done = self.try_write(&mut work);
+        self.conn
+            .busy_handler(Some(open::wait_while_busy))
+            .map_err(|e| self.fail(e))?;
+        match done {
+            Err(e) if is_busy(&e) => Ok(None),
+            done => done.map(Some).map_err(|e| self.fail(e)),
+        }
+    }
+
     fn try_write<T>(
         &mut self,
         work: &mut impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,

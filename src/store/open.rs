@@ -201,7 +201,7 @@ fn now_millis() -> u64 {
 
 /// SQLite calls this while another process holds the lock: wait a little and try again, up to
 /// `BUSY_TIMEOUT` in all, short naps first since most writes take milliseconds.
-fn wait_while_busy(tries: i32) -> bool {
+pub(super) fn wait_while_busy(tries: i32) -> bool {
     let tries = u64::try_from(tries).unwrap_or(0);
     let waited_ms = if tries < 20 {
         5 * tries

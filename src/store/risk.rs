@@ -79,7 +79,7 @@ impl Scope<'_> {
     }
 }
 
-/// Scores kept as the day's current ones (`Store::save_scores`): the model's fingerprint, and
+/// Scores kept as the day's current ones (`Store::keep_scores`): the model's fingerprint, and
 /// the count of fact changes of each account read before its facts.
 #[derive(Debug, Clone, Copy)]
 pub struct Current<'a> {
@@ -318,52 +318,33 @@ impl Store {
         run().map_err(|e| self.fail(e))
     }
 
-    /// Keeps the day's scores (replacing any earlier run of the same day), in one transaction.
-    /// With `current`, the scores are the day's current ones as that model scores them, each
-    /// from the facts after the changes counted in `fact_changes` (read before the facts):
-    /// what `kept_bands` hands back until a fact changes. Without, they are history only.
+    /// Keeps the day's scores as history (replacing any earlier run of the same day), in one
+    /// transaction.
     pub fn save_scores(
         &mut self,
         on: NaiveDate,
         scores: &[(i64, &RiskScore)],
-        current: Option<Current<'_>>,
     ) -> Result<(), StoreError> {
-        let on = day(on);
-        self.write(|tx| {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO risk_scores
-                     (account_id, day, score, band, top_factor, points, model, facts_seen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (account_id, day) DO UPDATE SET score = excluded.score,
-                     band = excluded.band, top_factor = excluded.top_factor,
-                     points = excluded.points, model = excluded.model,
-                     facts_seen = excluded.facts_seen",
-            )?;
-            for (account_id, s) in scores {
-                // Ordered, so that the same scores always write the same text.
-                let points: std::collections::BTreeMap<&str, f64> = s
-                    .reasons
-                    .iter()
-                    .map(|r| (r.factor.as_str(), (r.points * 10.0).round() / 10.0))
-                    .collect();
-                let seen = current.map(|c| c.seen.get(account_id).copied().unwrap_or(0));
-                insert.execute(params![
-                    account_id,
-                    on,
-                    (s.score * 10.0).round() / 10.0,
-                    s.band.as_str(),
-                    s.top().map(|r| r.factor.as_str()),
-                    serde_json::to_string(&points).unwrap_or_default(),
-                    current.map(|c| c.model),
-                    seen,
-                ])?;
-            }
-            Ok(())
-        })
+        self.write(|tx| insert_scores(tx, on, scores, None))
+    }
+
+    /// Keeps the day's scores as the day's current ones as `current`'s model scores them, each
+    /// from the facts after the changes counted in `fact_changes` (read before the facts): what
+    /// `kept_bands` hands back until a fact changes. Only if no other writer holds the file now
+    /// (false if one does): keeping them spares later work, and must never hold up a read.
+    pub fn keep_scores(
+        &mut self,
+        on: NaiveDate,
+        scores: &[(i64, &RiskScore)],
+        current: Current<'_>,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .write_if_free(|tx| insert_scores(tx, on, scores, Some(current)))?
+            .is_some())
     }
 
     /// How many times the facts of each account of `scope` have changed, where they have: read
-    /// before the facts a scorer keeps scores from (`save_scores`).
+    /// before the facts a scorer keeps scores from (`keep_scores`).
     pub fn fact_changes(&self, scope: Scope<'_>) -> Result<HashMap<i64, i64>, StoreError> {
         let run = || -> rusqlite::Result<HashMap<i64, i64>> {
             let (only, to) = scope.params();
@@ -455,6 +436,44 @@ impl Store {
             })
             .map_err(|e| self.fail(e))
     }
+}
+
+fn insert_scores(
+    tx: &rusqlite::Transaction<'_>,
+    on: NaiveDate,
+    scores: &[(i64, &RiskScore)],
+    current: Option<Current<'_>>,
+) -> rusqlite::Result<()> {
+    let on = day(on);
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO risk_scores
+             (account_id, day, score, band, top_factor, points, model, facts_seen)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (account_id, day) DO UPDATE SET score = excluded.score,
+             band = excluded.band, top_factor = excluded.top_factor,
+             points = excluded.points, model = excluded.model,
+             facts_seen = excluded.facts_seen",
+    )?;
+    for (account_id, s) in scores {
+        // Ordered, so that the same scores always write the same text.
+        let points: std::collections::BTreeMap<&str, f64> = s
+            .reasons
+            .iter()
+            .map(|r| (r.factor.as_str(), (r.points * 10.0).round() / 10.0))
+            .collect();
+        let seen = current.map(|c| c.seen.get(account_id).copied().unwrap_or(0));
+        insert.execute(params![
+            account_id,
+            on,
+            (s.score * 10.0).round() / 10.0,
+            s.band.as_str(),
+            s.top().map(|r| r.factor.as_str()),
+            serde_json::to_string(&points).unwrap_or_default(),
+            current.map(|c| c.model),
+            seen,
+        ])?;
+    }
+    Ok(())
 }
 
 fn stored_score(r: &Row<'_>) -> rusqlite::Result<(i64, StoredScore)> {

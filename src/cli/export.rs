@@ -173,16 +173,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
                     ctx.login
                 );
             }
-            let model = crate::config::risk_model()?;
-            let policy = crate::config::retry_policy()?;
-            for row in crate::my_queue::my_queue(
-                &mut store,
-                &ctx.login,
-                ctx.today,
-                ctx.now(),
-                &model,
-                &policy,
-            )? {
+            for row in super::queue::todays_rows(ctx, &mut store)? {
                 let labels: Vec<String> = row
                     .reasons
                     .iter()

@@ -25,6 +25,21 @@ struct Out<'a> {
     labels: Vec<String>,
 }
 
+/// The rep's queue for today, under the user's risk model and retry policy: what `retain queue`
+/// prints and `retain export queue` writes.
+pub(super) fn todays_rows(ctx: &Ctx, store: &mut Store) -> Result<Vec<Row>> {
+    let model = crate::config::risk_model()?;
+    let policy = crate::config::retry_policy()?;
+    Ok(my_queue(
+        store,
+        &ctx.login,
+        ctx.today,
+        ctx.now(),
+        &model,
+        &policy,
+    )?)
+}
+
 pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<()> {
     let mut store = Store::open(&ctx.db, Create::Never)?;
     if store.rep(&ctx.login)?.is_none() {
@@ -34,16 +49,7 @@ pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<()> {
             ctx.db.display()
         );
     }
-    let model = crate::config::risk_model()?;
-    let policy = crate::config::retry_policy()?;
-    let rows = my_queue(
-        &mut store,
-        &ctx.login,
-        ctx.today,
-        ctx.now(),
-        &model,
-        &policy,
-    )?;
+    let rows = todays_rows(ctx, &mut store)?;
     let labels = |row: &Row| -> Vec<String> {
         row.reasons
             .iter()

@@ -7,7 +7,7 @@ use chrono::{Duration, Timelike, Utc};
 use common::console::*;
 use common::*;
 use crossterm::event::KeyCode;
-use retain::store::{Claim, Create, Store};
+use retain::store::Claim;
 use retain::tui::theme::Palette;
 
 fn team_account(db: &std::path::Path) -> (i64, String) {
@@ -36,8 +36,8 @@ fn a_claim_holds_for_fifteen_minutes_and_gives_way_when_it_expires() {
         &db,
         "SELECT id FROM accounts WHERE owner_rep_id IS NOT NULL LIMIT 1",
     );
-    let mut ana = Store::open(&db, Create::Never).unwrap();
-    let mut bob = Store::open(&db, Create::Never).unwrap();
+    let mut ana = store_as_me(&db);
+    let mut bob = store_as_me(&db);
     // Instants are kept to the second.
     let t0 = Utc::now().with_nanosecond(0).unwrap();
     assert!(matches!(

@@ -124,7 +124,8 @@ fn make_me_a_rep(db: &Path) -> String {
     rusqlite::Connection::open(db)
         .unwrap()
         .execute(
-            "INSERT INTO reps (login, display_name, role) VALUES (?1, 'Test Rep', 'rep')",
+            "INSERT INTO reps (login, display_name, role) VALUES (?1, 'Test Rep', 'rep')
+             ON CONFLICT (login) DO UPDATE SET display_name = 'Test Rep', role = 'rep'",
             [&me],
         )
         .unwrap();

@@ -18,14 +18,6 @@ fn shared_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
     db
 }
 
-fn me() -> String {
-    let out = std::process::Command::new("id")
-        .arg("-un")
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 /// A shared file whose first rep, added by whoever set it up, is the OS user running the tests
 /// as admin; `nobody` is a plain rep.
 fn team() -> (tempfile::TempDir, std::path::PathBuf, String) {

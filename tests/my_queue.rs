@@ -23,7 +23,8 @@ fn demo_as_admin(dir: &tempfile::TempDir) -> std::path::PathBuf {
     Connection::open(&db)
         .unwrap()
         .execute(
-            "INSERT INTO reps (login, display_name, role) VALUES (?1, 'Admin', 'admin')",
+            "INSERT INTO reps (login, display_name, role) VALUES (?1, 'Admin', 'admin')
+             ON CONFLICT (login) DO UPDATE SET role = 'admin'",
             [me()],
         )
         .unwrap();

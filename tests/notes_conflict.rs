@@ -6,7 +6,7 @@ mod common;
 use common::console::*;
 use common::*;
 use crossterm::event::KeyCode;
-use retain::store::{Create, NotesSave, Store};
+use retain::store::NotesSave;
 use retain::tui::theme::Palette;
 
 fn notes(db: &std::path::Path, account: &str) -> serde_json::Value {
@@ -63,7 +63,7 @@ fn in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing() {
     c.text("e");
     c.text("Call the CFO before the renewal");
     // Meanwhile another rep saves.
-    let mut other = Store::open(&db, Create::Never).unwrap();
+    let mut other = store_as_me(&db);
     let (_, version) = other.notes(account).unwrap().unwrap();
     let saved = other
         .save_notes(account, version, "Budget frozen until Q2", "dmitri", now())

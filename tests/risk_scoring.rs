@@ -337,7 +337,7 @@ fn changes_since_yesterday_are_new_high_risk_or_big_rises() {
 fn slices_of_ids_read_exactly_what_reading_everything_reads() {
     let dir = temp_dir();
     let db = demo(&dir, "300");
-    let store = Store::open(&db, Create::Never).unwrap();
+    let store = store_as_me(&db);
     let day = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let tomorrow = day.succ_opt().unwrap();
     let bounds = StageBounds::default();
@@ -395,7 +395,7 @@ fn a_kept_score_is_current_until_a_fact_of_its_account_changes() {
     let db = demo(&dir, "200");
     let today: NaiveDate = TODAY.parse().unwrap();
     let model = RiskModel::default();
-    let mut store = Store::open(&db, Create::Never).unwrap();
+    let mut store = store_as_me(&db);
     let active: Vec<i64> = not_current(&store, &model, today);
     assert!(active.len() > 100, "nothing is kept for today yet");
 
@@ -495,7 +495,7 @@ fn scores_are_not_kept_while_another_writer_holds_the_file_and_nothing_waits_for
     let db = demo(&dir, "120");
     let today: NaiveDate = TODAY.parse().unwrap();
     let model = RiskModel::default();
-    let mut store = Store::open(&db, Create::Never).unwrap();
+    let mut store = store_as_me(&db);
     let active = not_current(&store, &model, today);
 
     // An import, say, holding the file for as long as it takes.

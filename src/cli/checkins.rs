@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::display::{fit, terminal_safe};
 use crate::domain::checkins::Cadences;
 use crate::domain::lifecycle::{Stage, StageBounds};
-use crate::store::{CheckinFilter, Create, Store};
+use crate::store::{CheckinFilter, Create};
 
 #[derive(Debug, clap::Args)]
 pub struct ScheduleArgs {
@@ -50,7 +50,7 @@ fn parse_stage(s: &str) -> Result<Stage, String> {
 }
 
 pub fn schedule(ctx: &Ctx, args: &ScheduleArgs) -> Result<()> {
-    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let mut store = ctx.open(Create::Never)?;
     let started = std::time::Instant::now();
     let counts = store.schedule(ctx.today, &StageBounds::default(), &Cadences::default())?;
     if args.json {
@@ -69,7 +69,7 @@ pub fn schedule(ctx: &Ctx, args: &ScheduleArgs) -> Result<()> {
 }
 
 pub fn list(ctx: &Ctx, args: &CheckinsArgs) -> Result<()> {
-    let store = Store::open(&ctx.db, Create::Never)?;
+    let store = ctx.open(Create::Never)?;
     let today = ctx.today;
     let filter = CheckinFilter {
         due_by: args.due.map(|d| match d {

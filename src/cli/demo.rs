@@ -5,6 +5,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Ctx;
 use crate::demo::{self, DEFAULT_ACCOUNTS, DEFAULT_SEED, DemoSpec, MAX_ACCOUNTS};
+use crate::domain::model::{Rep, Role};
 use crate::store::{Create, LoadCounts, Store};
 
 #[derive(Debug, clap::Args)]
@@ -20,7 +21,7 @@ pub struct DemoArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<()> {
-    let mut store = Store::open(&ctx.db, Create::IfMissing)?;
+    let mut store = ctx.open(Create::IfMissing)?;
     let started = std::time::Instant::now();
     let counts = fill(&mut store, ctx, args.accounts, args.seed)?;
     println!(
@@ -43,7 +44,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<()> {
 
 /// `retain --demo`: the demo database, filled with the default data set on first use.
 pub fn open_demo(ctx: &Ctx, mouse: bool) -> Result<()> {
-    let mut store = Store::open(&ctx.db, Create::IfMissing)?;
+    let mut store = ctx.open(Create::IfMissing)?;
     if store.account_count()? == 0 {
         eprintln!(
             "creating the demo database {} ({DEFAULT_ACCOUNTS} accounts)...",
@@ -51,20 +52,33 @@ pub fn open_demo(ctx: &Ctx, mouse: bool) -> Result<()> {
         );
         fill(&mut store, ctx, DEFAULT_ACCOUNTS, DEFAULT_SEED)?;
     }
-    // The demo's reps are made up, so whoever opens it is none of them: it acts as the rep with
-    // the most accounts (or `--as` another) rather than opening read-only.
-    let mut ctx = ctx.clone();
-    if ctx.login == ctx.os_user
-        && store.rep(&ctx.login)?.is_none()
-        && let Some(rep) = store
-            .reps()?
-            .into_iter()
-            .filter(|r| r.active && r.role == "rep")
-            .max_by_key(|r| r.accounts)
-    {
-        eprintln!("demo: acting as {} ({})", rep.login, rep.display_name);
-        ctx.login = rep.login;
+    if ctx.login != ctx.os_user {
+        super::check_as(ctx)?;
     }
+    // The demo's reps are made up, so whoever opens it is none of them: its admin acts as the
+    // rep with the most accounts (or `--as` another) rather than working an empty book.
+    let mut ctx = ctx.clone();
+    let reps = store.reps()?;
+    let me = reps.iter().find(|r| r.active && r.login == ctx.os_user);
+    if ctx.login == ctx.os_user && me.is_none_or(|r| r.accounts == 0) {
+        let admin = me.is_some_and(|r| r.role == "admin");
+        let busiest = reps
+            .iter()
+            .filter(|r| r.active && r.role == "rep")
+            .max_by_key(|r| r.accounts);
+        match busiest {
+            Some(rep) if admin => {
+                eprintln!("demo: acting as {} ({})", rep.login, rep.display_name);
+                ctx.login = rep.login.clone();
+            }
+            Some(_) => eprintln!(
+                "demo: {} was made before its maker became its admin, so it opens read-only; delete it to have a new one made",
+                ctx.db.display()
+            ),
+            None => {}
+        }
+    }
+    let store = store.acting_as(&ctx.login, &ctx.os_user);
     super::console(&ctx, store, mouse)
 }
 
@@ -76,7 +90,17 @@ fn fill(store: &mut Store, ctx: &Ctx, accounts: u32, seed: u64) -> Result<LoadCo
             ctx.db.display()
         );
     }
-    let reps = demo::reps(seed);
+    // Whoever makes the demo is its admin beside the made-up reps, so that they may act as
+    // one of them (and write) without being one.
+    let mut reps = demo::reps(seed);
+    if !reps.iter().any(|r| r.login == ctx.os_user) {
+        reps.push(Rep {
+            login: ctx.os_user.clone(),
+            display_name: ctx.os_user.clone(),
+            role: Role::Admin,
+            active: true,
+        });
+    }
     let spec = DemoSpec {
         accounts,
         seed,

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 use super::Ctx;
-use crate::store::{CheckinFilter, Create, Store};
+use crate::store::{CheckinFilter, Create};
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
@@ -111,7 +111,7 @@ fn write_csv_line<'a>(
 }
 
 pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
-    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let mut store = ctx.open(Create::Never)?;
     let out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("cannot write {}", path.display()))?,

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::ingest::stripe;
-use crate::store::{Actor, BillingCounts, Create, Store};
+use crate::store::{Actor, BillingCounts, Create};
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     // Parse all of it before touching the database: a bad item anywhere rejects the file.
     let parsed = stripe::parse(file, &text)?;
-    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let mut store = ctx.open(Create::Never)?;
     let by = Actor {
         os_user: &ctx.os_user,
         now: ctx.now(),

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::Ctx;
 use crate::ingest::ImportError;
 use crate::ingest::csv_rows::{Layout, Options, RowError, layout, reader};
-use crate::store::{Create, ImportCounts, ImportKind, Store};
+use crate::store::{Create, ImportCounts, ImportKind};
 
 /// Errors listed in full before the rest are only counted.
 const SHOWN_ERRORS: usize = 50;
@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
             .collect::<Result<_>>()?,
         date_format: args.date_format.clone(),
     };
-    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let mut store = ctx.open(Create::Never)?;
 
     // Pass one: every row checked, nothing written.
     let mut records = reader(file)?;

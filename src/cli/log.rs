@@ -34,7 +34,7 @@ pub struct LogArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<()> {
-    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let mut store = ctx.open(Create::Never)?;
     let account_id = resolve_account(&store, &args.account)?;
     let note = args.note.trim();
     if note.is_empty() {

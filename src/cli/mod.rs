@@ -21,7 +21,7 @@ mod summary;
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 
@@ -122,6 +122,17 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The database, writing as this run's rep on behalf of its OS user.
+    /// Says once on stderr when every user of the machine may read the file.
+    pub fn open(&self, create: Create) -> Result<Store, crate::store::StoreError> {
+        let store = Store::open(&self.db, create)?.acting_as(&self.login, &self.os_user);
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        if let Some(warning) = crate::store::world_readable(&self.db) {
+            WARNED.call_once(|| eprintln!("retain: warning: {warning}"));
+        }
+        Ok(store)
+    }
+
     /// The current instant; on a day fixed by --today, that day at the current time of day.
     pub fn now(&self) -> DateTime<Utc> {
         let now = Utc::now();
@@ -139,7 +150,15 @@ pub(crate) fn parse_day(s: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn run() -> Result<()> {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // `--demo` means the demo's own file: a `--db` beside it would have the demo's trust (acting
+    // as a demo rep) on a real team's file. $RETAIN_DB alone is passed over, as is the
+    // default.
+    if cli.demo && matches.value_source("db") == Some(clap::parser::ValueSource::CommandLine) {
+        bail!("--demo opens the demo database, so it does not go with --db: drop one of them");
+    }
     if cli.command.is_some() {
         quiet_on_closed_pipe();
     }
@@ -147,8 +166,8 @@ pub fn run() -> Result<()> {
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let db = match (&cli.db, cli.demo) {
-        (Some(path), _) => path.clone(),
-        (None, demo) => paths::default_db(demo)?,
+        (Some(path), false) => path.clone(),
+        (_, demo) => paths::default_db(demo)?,
     };
     let os_user = identity::os_user();
     let ctx = Ctx {
@@ -158,12 +177,13 @@ pub fn run() -> Result<()> {
         fixed_today: cli.today.is_some(),
         os_user,
     };
-    if cli.as_login.is_some() && !cli.demo {
+    // The demo console checks `--as` once its file exists (it may create it).
+    if cli.as_login.is_some() && !(cli.demo && cli.command.is_none()) {
         check_as(&ctx)?;
     }
     match cli.command {
         None if cli.demo => demo::open_demo(&ctx, cli.mouse),
-        None => console(&ctx, Store::open(&ctx.db, Create::Never)?, cli.mouse),
+        None => console(&ctx, ctx.open(Create::Never)?, cli.mouse),
         Some(Command::Init { group }) => init(&ctx, group.as_deref()),
         Some(Command::Demo(args)) => demo::run(&ctx, &args),
         Some(Command::Search(args)) => search::run(&ctx, &args),
@@ -184,8 +204,8 @@ pub fn run() -> Result<()> {
 }
 
 /// `--as LOGIN` is for admins, and only names an active rep.
-fn check_as(ctx: &Ctx) -> Result<()> {
-    let store = Store::open(&ctx.db, Create::Never)?;
+pub(crate) fn check_as(ctx: &Ctx) -> Result<()> {
+    let store = ctx.open(Create::Never)?;
     match store.rep(&ctx.os_user)? {
         Some((_, role)) if role == "admin" => {}
         _ => anyhow::bail!(
@@ -227,7 +247,7 @@ fn console(ctx: &Ctx, store: Store, mouse: bool) -> Result<()> {
 
 fn init(ctx: &Ctx, group: Option<&str>) -> Result<()> {
     let existed = ctx.db.exists();
-    let store = Store::open(&ctx.db, Create::IfMissing)?;
+    let store = ctx.open(Create::IfMissing)?;
     let version = store.schema_version()?;
     if existed {
         println!(

@@ -5,7 +5,7 @@ use anyhow::{Result, bail};
 use super::Ctx;
 use super::log::resolve_account;
 use crate::display::terminal_safe;
-use crate::store::{Create, NotesSave, Store};
+use crate::store::{Create, NotesSave};
 
 #[derive(Debug, clap::Args)]
 pub struct NotesArgs {
@@ -24,7 +24,7 @@ pub struct NotesArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &NotesArgs) -> Result<()> {
-    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let mut store = ctx.open(Create::Never)?;
     let account_id = resolve_account(&store, &args.account)?;
     let (Some(text), Some(version)) = (&args.set, args.version) else {
         let (notes, version) = store.notes(account_id)?.unwrap_or_default();

@@ -8,7 +8,7 @@ use crate::display::{fit, terminal_safe};
 use crate::domain::money;
 use crate::domain::retry::RetryPolicy;
 use crate::payments::{describe, queue_items};
-use crate::store::{Actor, AttemptResult, Create, NewAttempt, Store};
+use crate::store::{Actor, AttemptResult, Create, NewAttempt};
 
 #[derive(Debug, clap::Args)]
 pub struct PaymentsArgs {
@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx, args: &PaymentsArgs) -> Result<()> {
         }
         Some(action) => return act(ctx, action, &policy),
     };
-    let store = Store::open(&ctx.db, Create::Never)?;
+    let store = ctx.open(Create::Never)?;
     let now = ctx.now();
     let mut items = queue_items(&store, ctx.today, now, &policy)?;
     if let Some(q) = queue {
@@ -142,7 +142,7 @@ pub fn run(ctx: &Ctx, args: &PaymentsArgs) -> Result<()> {
 
 /// One rep's action on one payment, from the shell.
 fn act(ctx: &Ctx, action: &PaymentsAction, policy: &RetryPolicy) -> Result<()> {
-    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let mut store = ctx.open(Create::Never)?;
     let by = Actor {
         os_user: &ctx.os_user,
         now: ctx.now(),

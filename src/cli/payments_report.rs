@@ -7,7 +7,7 @@ use crate::domain::money;
 use crate::domain::recovery::{ChurnSplit, Tally, WonBy};
 use crate::domain::retry::RetryPolicy;
 use crate::payments::recovery_report;
-use crate::store::{Create, Store};
+use crate::store::Create;
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
@@ -20,7 +20,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &ReportArgs, policy: &RetryPolicy) -> Result<()> {
-    let store = Store::open(&ctx.db, Create::Never)?;
+    let store = ctx.open(Create::Never)?;
     let r = recovery_report(&store, ctx.today, args.months, policy)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::Ctx;
 use crate::domain::retry::RetryPolicy;
 use crate::payments::{QueueItem, describe, queue_items};
-use crate::store::{Actor, AttemptResult, Create, NewAttempt, Store};
+use crate::store::{Actor, AttemptResult, Create, NewAttempt};
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -73,7 +73,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs, policy: &RetryPolicy) -> Result<()> {
     // write fails instead, and the command's own answer decides.
     // SAFETY: setting a signal's disposition to ignore is always sound.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
-    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let mut store = ctx.open(Create::Never)?;
     // Two runs at once would charge the same card twice.
     let _lock = lock(&ctx.db)?;
     let now = ctx.now();

@@ -41,7 +41,7 @@ pub(super) fn todays_rows(ctx: &Ctx, store: &mut Store) -> Result<Vec<Row>> {
 }
 
 pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<()> {
-    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let mut store = ctx.open(Create::Never)?;
     if store.rep(&ctx.login)?.is_none() {
         bail!(
             "{} is not a rep of {}: the queue is a rep's work for the day (an admin can look with --as LOGIN)",

@@ -70,7 +70,7 @@ struct Row<'a> {
 
 pub fn at_risk(ctx: &Ctx, args: &AtRiskArgs) -> Result<()> {
     let model = crate::config::risk_model()?;
-    let mut store = Store::open(&ctx.db, Create::Never)?;
+    let mut store = ctx.open(Create::Never)?;
     let mut scored: Vec<Scored> = score_all(&mut store, &model, ctx.today)?
         .into_iter()
         .filter(|s| args.owner.is_none() || s.owner == args.owner)
@@ -151,7 +151,7 @@ pub fn backtest(ctx: &Ctx, args: &BacktestArgs) -> Result<()> {
         );
     }
     let model = crate::config::risk_model()?;
-    let store = Store::open(&ctx.db, Create::Never)?;
+    let store = ctx.open(Create::Never)?;
     // The cutoff is the day itself: nothing dated on or after it is read for the scores.
     let subjects =
         store.risk_subjects(args.as_of, args.as_of, &StageBounds::default(), Scope::All)?;

@@ -38,7 +38,7 @@ struct Found<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: &SearchArgs) -> Result<()> {
-    let store = Store::open(&ctx.db, Create::Never)?;
+    let store = ctx.open(Create::Never)?;
     let (hits, rows) = find(&store, &args.query, args.limit)?;
     let found: Vec<Found<'_>> = hits
         .iter()

@@ -9,7 +9,7 @@ use crate::domain::money;
 use crate::store::{Create, Store};
 
 pub fn run(ctx: &Ctx, json: bool) -> Result<()> {
-    let store = Store::open(&ctx.db, Create::Never)?;
+    let store = ctx.open(Create::Never)?;
     print(&store, ctx.today, json)
 }
 

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::codec::instant;
 use super::dunning::{Actor, AttemptResult, NewAttempt, add_attempt, audit_payment};
-use super::{Store, StoreError};
+use super::{Need, Store, StoreError};
 use crate::domain::billing::{BillingChange, BillingEvent, CardOnFile};
 use crate::domain::retry::RetryPolicy;
 
@@ -41,7 +41,7 @@ impl Store {
     ) -> Result<BillingCounts, StoreError> {
         let mut order: Vec<&BillingEvent> = events.iter().collect();
         order.sort_by_key(|e| e.at);
-        self.write(|tx| {
+        self.write(Need::Lead, |tx| {
             let mut counts = BillingCounts::default();
             let mut touched = BTreeSet::new();
             for &event in &order {

@@ -7,7 +7,7 @@ use rusqlite::{Connection, params, params_from_iter};
 use serde::Serialize;
 
 use super::codec::{day, instant, read};
-use super::{Store, StoreError};
+use super::{Need, Store, StoreError};
 use crate::domain::checkins::{Cadences, Done, Due, Subject, due};
 use crate::domain::lifecycle::{Stage, StageBounds};
 use crate::domain::risk::next_anniversary;
@@ -66,7 +66,7 @@ impl Store {
         bounds: &StageBounds,
         cadences: &Cadences,
     ) -> Result<ScheduleCounts, StoreError> {
-        self.write(|tx| reconcile(tx, today, bounds, cadences, None))
+        self.write(Need::Rep, |tx| reconcile(tx, today, bounds, cadences, None))
     }
 
     /// The same for one account, after a change to it.
@@ -77,7 +77,9 @@ impl Store {
         bounds: &StageBounds,
         cadences: &Cadences,
     ) -> Result<ScheduleCounts, StoreError> {
-        self.write(|tx| reconcile(tx, today, bounds, cadences, Some(account_id)))
+        self.write(Need::Rep, |tx| {
+            reconcile(tx, today, bounds, cadences, Some(account_id))
+        })
     }
 
     /// Puts a check-in off until a day, with why; it comes back on that day.
@@ -89,7 +91,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        self.write(|tx| {
+        self.write(Need::Rep, |tx| {
             let account_id: i64 = tx.query_row(
                 "SELECT account_id FROM checkins WHERE id = ?1 AND done_at IS NULL",
                 [checkin_id],

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::codec::{instant, read};
-use super::{Store, StoreError};
+use super::{Need, Store, StoreError};
 
 /// How long a claim lasts unless renewed or released.
 pub const CLAIM_FOR: Duration = Duration::minutes(15);
@@ -30,7 +30,7 @@ impl Store {
         session: &str,
         now: DateTime<Utc>,
     ) -> Result<Claim, StoreError> {
-        self.write(|tx| {
+        self.write(Need::Rep, |tx| {
             let owned: bool = tx.query_row(
                 "SELECT owner_rep_id IS NOT NULL FROM accounts WHERE id = ?1",
                 [account_id],
@@ -68,7 +68,7 @@ impl Store {
 
     /// Lets go of one account, if this session holds it.
     pub fn release_claim(&mut self, account_id: i64, session: &str) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.write(Need::Rep, |tx| {
             tx.execute(
                 "DELETE FROM claims WHERE account_id = ?1 AND session = ?2",
                 params![account_id, session],
@@ -79,7 +79,9 @@ impl Store {
 
     /// Lets go of everything a session holds: when the console closes.
     pub fn release_session(&mut self, session: &str) -> Result<usize, StoreError> {
-        self.write(|tx| tx.execute("DELETE FROM claims WHERE session = ?1", [session]))
+        self.write(Need::Rep, |tx| {
+            tx.execute("DELETE FROM claims WHERE session = ?1", [session])
+        })
     }
 
     /// Who holds an account, and until when, if anyone still does at `now`.

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::{day, instant, read};
-use super::{Store, StoreError};
+use super::{Need, Store, StoreError};
 use crate::domain::retry::{Attempt, History, Next, RetryPolicy, next};
 
 /// The result of one attempt to charge a failed payment again.
@@ -55,7 +55,7 @@ impl Store {
         policy: &RetryPolicy,
         by: Actor<'_>,
     ) -> Result<Option<PaymentState>, StoreError> {
-        self.write(|tx| {
+        self.write(Need::Rep, |tx| {
             let status: String = tx.query_row(
                 "SELECT status FROM failed_payments WHERE id = ?1",
                 [payment_id],
@@ -143,7 +143,7 @@ impl Store {
         action: &str,
         change: impl Fn(&Transaction<'_>) -> rusqlite::Result<usize>,
     ) -> Result<PaymentState, StoreError> {
-        self.write(|tx| {
+        self.write(Need::Rep, |tx| {
             let before = snapshot(tx, payment_id)?;
             let status: String = before["status"].as_str().unwrap_or_default().to_string();
             if status != "failing" {

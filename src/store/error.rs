@@ -50,6 +50,9 @@ pub enum StoreError {
     #[error("{path} is read-only for this user: {detail}")]
     ReadOnly { path: PathBuf, detail: String },
 
+    #[error("not written to {path}: {why}")]
+    Refused { path: PathBuf, why: String },
+
     #[error("{path}: {source}")]
     Sqlite {
         path: PathBuf,
@@ -63,6 +66,12 @@ impl StoreError {
     pub fn from_sqlite(path: &std::path::Path, source: rusqlite::Error) -> StoreError {
         use rusqlite::ErrorCode;
         let path = path.to_path_buf();
+        if let Some(refused) = super::refusal(&source) {
+            return StoreError::Refused {
+                why: refused.to_string(),
+                path,
+            };
+        }
         match source.sqlite_error_code() {
             Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path },
             Some(ErrorCode::PermissionDenied) | Some(ErrorCode::CannotOpen) => {

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::{day, instant};
-use super::{Store, StoreError};
+use super::{Need, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
@@ -214,7 +214,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<ImportCounts, StoreError> {
-        self.write_once(|tx| {
+        self.write_once(Need::Lead, |tx| {
             let sql = sql(kind);
             let mut find = tx.prepare(sql.find)?;
             let mut insert = tx.prepare(sql.insert)?;

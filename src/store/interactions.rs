@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::{day, instant, read};
-use super::{Store, StoreError};
+use super::{Need, Store, StoreError};
 use crate::domain::model::{Interaction, InteractionKind};
 
 /// A form as the rep left it, field by field as typed.
@@ -30,7 +30,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        self.write(|tx| {
+        self.write(Need::Rep, |tx| {
             let rep_id: Option<i64> = match &new.rep {
                 Some(login) => tx
                     .query_row("SELECT id FROM reps WHERE login = ?1", [login], |r| {
@@ -101,7 +101,7 @@ impl Store {
         draft: &Draft,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.write(Need::Rep, |tx| {
             tx.prepare_cached(
                 "INSERT INTO drafts (rep_login, account_id, kind, outcome, body, tags, follow_up, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -151,7 +151,7 @@ impl Store {
     }
 
     pub fn discard_draft(&mut self, rep: &str, account_id: i64) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.write(Need::Rep, |tx| {
             tx.execute(
                 "DELETE FROM drafts WHERE rep_login = ?1 AND account_id = ?2",
                 params![rep, account_id],
@@ -198,7 +198,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let path = self.path.clone();
-        self.write(|tx| {
+        self.write(Need::Rep, |tx| {
             let before: Option<String> = tx
                 .query_row(
                     "SELECT r.login FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id

@@ -1,5 +1,6 @@
 //! The store: the only code that speaks SQL. Everything else calls its typed functions.
 
+mod access;
 mod accounts;
 mod audit;
 mod billing;
@@ -28,6 +29,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use access::{Need, Refused, Who};
 pub use accounts::{AccountList, AccountRow};
 pub use billing::BillingCounts;
 pub use card::{AccountCard, ContactRow, EventKind, OpenPayment, TimelineEntry};
@@ -41,7 +43,7 @@ pub use import::{Cell, ImportCounts, ImportKind, ImportRow};
 pub use interactions::Draft;
 pub use load::LoadCounts;
 pub use notes::NotesSave;
-pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create, waiting_for_lock};
+pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create, waiting_for_lock, world_readable};
 pub use payments::{ExpiringCard, PaymentRow};
 pub use reps::Rep;
 pub use risk::{Current, RiskSubject, Scope, Snooze, StoredScore};
@@ -51,6 +53,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// Who writes through this connection; without it, a file that has reps is only read.
+    who: Option<Who>,
 }
 
 /// Tries of a write transaction that found the database busy, before the last one.
@@ -59,6 +63,14 @@ const WRITE_RETRIES: u32 = 6;
 /// The page cache of a bulk write, and SQLite's default, in KiB.
 const BULK_CACHE_KIB: i64 = 64 * 1024;
 const DEFAULT_CACHE_KIB: i64 = 2000;
+
+/// The refusal `access::check` put in a write's error, if it was refused.
+fn refusal(e: &rusqlite::Error) -> Option<&Refused> {
+    match e {
+        rusqlite::Error::ToSqlConversionFailure(inner) => inner.downcast_ref::<Refused>(),
+        _ => None,
+    }
+}
 
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
@@ -84,6 +96,31 @@ impl Store {
             conn: opened.conn,
             path: path.to_path_buf(),
             read_only: opened.read_only,
+            who: None,
+        })
+    }
+
+    /// This connection writes as `login`, on behalf of the OS user `os_user`; every write checks
+    /// that they may (see `access`).
+    pub fn acting_as(mut self, login: &str, os_user: &str) -> Store {
+        self.who = Some(Who {
+            login: login.to_string(),
+            os_user: os_user.to_string(),
+        });
+        self
+    }
+
+    /// Who this connection writes as, if anyone.
+    pub fn who(&self) -> Option<&Who> {
+        self.who.as_ref()
+    }
+
+    /// A second connection to the same file, writing as the same person.
+    pub fn reopen(&self) -> Result<Store, StoreError> {
+        let store = Store::open(&self.path, Create::Never)?;
+        Ok(Store {
+            who: self.who.clone(),
+            ..store
         })
     }
 
@@ -119,6 +156,7 @@ impl Store {
     /// again, a few times, further apart each time. Nothing of a failed try is kept.
     fn write<T>(
         &mut self,
+        need: Need,
         mut work: impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
         if self.read_only {
@@ -129,21 +167,21 @@ impl Store {
         }
         let mut pause = Duration::from_millis(20);
         for _ in 0..WRITE_RETRIES {
-            match self.try_write(&mut work) {
+            match self.try_write(need, &mut work) {
                 Err(e) if is_busy(&e) => {
                     std::thread::sleep(pause + jitter(pause));
                     pause = (pause * 2).min(Duration::from_millis(1000));
                 }
-                done => return done.map_err(|e| StoreError::from_sqlite(&self.path, e)),
+                done => return done.map_err(|e| self.fail(e)),
             }
         }
-        self.try_write(&mut work)
-            .map_err(|e| StoreError::from_sqlite(&self.path, e))
+        self.try_write(need, &mut work).map_err(|e| self.fail(e))
     }
 
     /// One write transaction that cannot be run twice (it consumes its input: a bulk load).
     fn write_once<T>(
         &mut self,
+        need: Need,
         work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
         let mut work = Some(work);
@@ -156,7 +194,7 @@ impl Store {
             .map_err(|e| self.fail(e))?;
         // A busy start is retried with the input intact, since `work` has not run; once it has
         // run, its input is spent and a retry can only report that.
-        let done = self.write(|tx| match work.take() {
+        let done = self.write(need, |tx| match work.take() {
             Some(work) => work(tx),
             None => Err(rusqlite::Error::ToSqlConversionFailure(
                 "the database was busy during a bulk write, which cannot be resumed: run it again"
@@ -169,8 +207,9 @@ impl Store {
         done
     }
 
-    /// One write transaction if no other writer holds the file now, `None` if one does: for
-    /// writes that only spare later work, which must not wait behind an import.
+    /// One write transaction if no other writer holds the file now and this connection's user
+    /// may write, `None` otherwise: for writes that only spare later work, which must not wait
+    /// behind an import (nor fail a read for someone who may not write).
     fn write_if_free<T>(
         &mut self,
         mut work: impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
@@ -179,23 +218,28 @@ impl Store {
             return Ok(None);
         }
         self.conn.busy_handler(None).map_err(|e| self.fail(e))?;
-        let done = self.try_write(&mut work);
+        let done = self.try_write(Need::Rep, &mut work);
         self.conn
             .busy_handler(Some(open::wait_while_busy))
             .map_err(|e| self.fail(e))?;
         match done {
-            Err(e) if is_busy(&e) => Ok(None),
+            Err(e) if is_busy(&e) || refusal(&e).is_some() => Ok(None),
             done => done.map(Some).map_err(|e| self.fail(e)),
         }
     }
 
     fn try_write<T>(
         &mut self,
+        need: Need,
         work: &mut impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Err(refused) = access::check(&tx, self.who.as_ref(), need)? {
+            // Carried in the one rusqlite error that holds any error; `refusal` takes it out.
+            return Err(rusqlite::Error::ToSqlConversionFailure(Box::new(refused)));
+        }
         let value = work(&tx)?;
         tx.commit()?;
         Ok(value)

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::{day, instant, read};
-use super::{Store, StoreError};
+use super::{Need, Store, StoreError};
 use crate::domain::my_queue::{Entry, Reason};
 
 impl Store {
@@ -71,7 +71,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.write(Need::Rep, |tx| {
             tx.execute(
                 "INSERT INTO queue_snoozes (rep_login, account_id, until, reason, at)
                  VALUES (?1, ?2, ?3, ?4, ?5)

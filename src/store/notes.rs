@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::instant;
-use super::{Store, StoreError};
+use super::{Need, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotesSave {
@@ -45,7 +45,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<NotesSave, StoreError> {
-        self.write(|tx| {
+        self.write(Need::Rep, |tx| {
             let (before, version): (String, i64) = tx.query_row(
                 "SELECT notes, version FROM accounts WHERE id = ?1",
                 [account_id],

@@ -155,6 +155,19 @@ fn restrict_new_file(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A warning when every user of the machine may read the file: it holds customers' names,
+/// emails and phone numbers.
+pub fn world_readable(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    (mode & 0o004 != 0).then(|| {
+        format!(
+            "{} is readable by every user of this machine, and it holds customers' personal data: chmod o-rwx it (or retain init --group GROUP)",
+            path.display()
+        )
+    })
+}
+
 struct Header {
     application_id: i32,
     user_version: u32,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::audit::{self, Change};
-use super::{Store, StoreError};
+use super::{Need, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rep {
@@ -63,7 +63,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.write(Need::Admin, |tx| {
             tx.execute(
                 "INSERT INTO reps (login, display_name, role, active) VALUES (?1, ?2, ?3, 1)
                  ON CONFLICT (login) DO UPDATE SET
@@ -98,7 +98,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        self.write(|tx| {
+        self.write(Need::Admin, |tx| {
             let id: Option<i64> = tx
                 .query_row(
                     "UPDATE reps SET active = 0 WHERE login = ?1 AND active = 1 RETURNING id",

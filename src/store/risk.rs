@@ -13,7 +13,7 @@ use rusqlite::{Row, params};
 use serde::Serialize;
 
 use super::codec::{day, read};
-use super::{Store, StoreError};
+use super::{Need, Store, StoreError};
 use crate::domain::lifecycle::StageBounds;
 use crate::domain::model::BillingInterval;
 use crate::domain::risk::{
@@ -325,7 +325,7 @@ impl Store {
         on: NaiveDate,
         scores: &[(i64, &RiskScore)],
     ) -> Result<(), StoreError> {
-        self.write(|tx| insert_scores(tx, on, scores, None))
+        self.write(Need::Rep, |tx| insert_scores(tx, on, scores, None))
     }
 
     /// Keeps the day's scores as the day's current ones as `current`'s model scores them, each
@@ -552,7 +552,7 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), StoreError> {
         let after = serde_json::json!({"until": day(until), "reason": reason, "score": score});
-        self.write(|tx| {
+        self.write(Need::Rep, |tx| {
             tx.execute(
                 "INSERT INTO risk_snoozes (account_id, until, reason, score, os_user, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)

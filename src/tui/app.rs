@@ -569,6 +569,8 @@ pub struct App {
     pub index_ready: bool,
     /// Another process holds the database's write lock and a write of ours waits for it.
     pub waiting: bool,
+    /// Why the database file is exposed to every user of the machine, while it is.
+    pub exposed: Option<String>,
     pub quit: bool,
 }
 
@@ -623,6 +625,7 @@ impl App {
             wall_now: today.and_time(chrono::NaiveTime::MIN).and_utc(),
             index_ready: false,
             waiting: false,
+            exposed: None,
             quit: false,
         }
     }

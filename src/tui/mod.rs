@@ -28,7 +28,7 @@ use keymap::Keymap;
 use theme::{Palette, Theme};
 use worker::Worker;
 
-use crate::store::Store;
+use crate::store::{Store, world_readable};
 
 pub struct Options {
     pub model: crate::domain::risk::RiskModel,
@@ -59,7 +59,6 @@ fn load_keymap() -> (Keymap, Option<String>) {
 
 pub fn run(store: Store, options: Options) -> Result<()> {
     let rep = store.rep(&options.login)?;
-    let exposed = world_readable(store.path());
     let identity = Identity {
         login: options.login.clone(),
         os_user: options.os_user.clone(),
@@ -69,28 +68,10 @@ pub fn run(store: Store, options: Options) -> Result<()> {
         .enable_all()
         .build()
         .context("starting the event loop")?;
-    runtime.block_on(event_loop(store, identity, options, exposed))
+    runtime.block_on(event_loop(store, identity, options))
 }
 
-/// A warning when every user of the machine may read the file: it holds customers' names,
-/// emails and phone numbers.
-fn world_readable(path: &std::path::Path) -> Option<String> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).ok()?.permissions().mode();
-    (mode & 0o004 != 0).then(|| {
-        format!(
-            "{} is readable by every user of this machine, and it holds customers' personal data: chmod o-rwx it (or retain init --group GROUP)",
-            path.display()
-        )
-    })
-}
-
-async fn event_loop(
-    store: Store,
-    identity: Identity,
-    options: Options,
-    exposed: Option<String>,
-) -> Result<()> {
+async fn event_loop(store: Store, identity: Identity, options: Options) -> Result<()> {
     let (today, fixed) = (options.today, options.fixed_today);
     let clock = move || -> DateTime<Utc> {
         let now = Utc::now();
@@ -114,6 +95,7 @@ async fn event_loop(
             Utc::now().timestamp_millis()
         ),
     };
+    let db_path = store.path().to_path_buf();
     let worker = Worker::spawn(store, session, clock, answers_tx);
 
     let (keymap, keymap_error) = load_keymap();
@@ -124,7 +106,8 @@ async fn event_loop(
     };
     let mut app = App::new(identity, today, keymap, theme, (size.width, size.height));
     app.wall_now = clock();
-    for warning in [keymap_error, exposed].into_iter().flatten() {
+    app.exposed = world_readable(&db_path);
+    for warning in [keymap_error, app.exposed.clone()].into_iter().flatten() {
         app.toast(warning, Level::Error);
     }
     for request in app.start() {
@@ -145,7 +128,11 @@ async fn event_loop(
                 Some(Err(_)) | None => Some(Action::Shutdown),
             },
             Some(answer) = answers.recv() => Some(Action::Db(answer)),
-            _ = tick.tick() => Some(Action::Tick),
+            _ = tick.tick() => {
+                // The header's warning lasts exactly as long as the file's mode calls for it.
+                app.exposed = world_readable(&db_path);
+                Some(Action::Tick)
+            }
             _ = terminate.recv() => Some(Action::Shutdown),
             _ = hangup.recv() => Some(Action::Shutdown),
         };

@@ -402,8 +402,11 @@ pub struct Responder {
 
 impl Responder {
     pub fn new(store: Store, session: Session) -> Responder {
+        // The store checks every write against this: the screen's own refusals are for saying
+        // why at once, not what keeps a non-rep from writing.
+        let login = session.rep.as_deref().unwrap_or(&session.os_user);
         Responder {
-            store,
+            store: store.acting_as(login, &session.os_user),
             session,
             index: None,
             seen_version: None,
@@ -878,7 +881,7 @@ impl State {
     /// writes is the schedule and the day's kept scores, each in transactions that a next start
     /// redoes.
     fn start_loader(&self) -> Option<Sender<Request>> {
-        let store = Store::open(self.responder.store.path(), Create::Never).ok()?;
+        let store = self.responder.store.reopen().ok()?;
         let mut responder = Responder::new(store, self.responder.session.clone());
         let clock = Arc::clone(&self.clock);
         let answers = self.answers.clone();

@@ -151,3 +151,17 @@ pub fn open_up(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
+
+/// The OS user running the tests: the admin of every demo file they make.
+pub fn me() -> String {
+    let out = Command::new("id").arg("-un").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A connection that writes as the OS user running the tests, as the command line does.
+pub fn store_as_me(db: &Path) -> retain::store::Store {
+    let me = me();
+    retain::store::Store::open(db, retain::store::Create::Never)
+        .unwrap()
+        .acting_as(&me, &me)
+}

@@ -21,11 +21,16 @@ pub fn header(frame: &mut Frame<'_>, app: &App, area: Rect) {
         None => format!("{} is not a rep: read-only", safe(&app.identity.login)),
     };
     let date = app.today.format("%a %Y-%m-%d").to_string();
-    let left = format!(" retain · {who}");
+    let exposed = if app.exposed.is_some() {
+        " · file readable by every user: chmod o-rwx"
+    } else {
+        ""
+    };
+    let left = format!(" retain · {who}{exposed}");
     let room = usize::from(area.width).saturating_sub(width(&date) + 1);
     let left = truncate(&left, room).into_owned();
     let gap = usize::from(area.width).saturating_sub(width(&left) + width(&date) + 1);
-    let style = if app.identity.rep.is_some() {
+    let style = if app.identity.rep.is_some() && app.exposed.is_none() {
         t.title()
     } else {
         t.warn()

@@ -466,3 +466,39 @@ END;
 -- took 88 ms at a million accounts when every recovered payment's row was read, 11 ms now.
 CREATE INDEX failed_payments_status_resolved
     ON failed_payments (status, resolved_at, account_id);
+
+-- migration 12
+
+-- One `retain payments run` at a time on a file, however each found it (another path, a link, a
+-- copy of the binary): the run holds this row while it lasts. `host` and `pid` tell a run that
+-- crashed from one still going; `beat_at` moves on before every hook, and a holder on another
+-- host that has not beaten for `stale_after_s` seconds is taken for dead.
+CREATE TABLE run_locks (
+    name          TEXT PRIMARY KEY,
+    os_user       TEXT NOT NULL,
+    host          TEXT NOT NULL,
+    pid           INTEGER NOT NULL,
+    started_at    TEXT NOT NULL,
+    beat_at       TEXT NOT NULL,
+    stale_after_s INTEGER NOT NULL CHECK (stale_after_s > 0)
+);
+
+-- A payment handed to a hook that never answered (stopped at its timeout, by a signal, or with
+-- its run killed) may have been charged: it is not retried by a run until a person records what
+-- happened (any attempt, a new card, a pause, a write-off) or a later attempt arrives from the
+-- billing system. Set before the hook starts, cleared when its answer is recorded.
+ALTER TABLE failed_payments ADD COLUMN hook_unsettled_at TEXT;
+ALTER TABLE failed_payments ADD COLUMN hook_unsettled_why TEXT;
+-- Marking a payment handed to a hook changes nothing scoring reads: the fact-change trigger
+-- counts updates of every other column.
+DROP TRIGGER failed_payments_changed_update;
+CREATE TRIGGER failed_payments_changed_update AFTER UPDATE OF id, account_id, external_ref,
+        amount_cents, currency, first_failed_at, last_decline_code, attempt_count,
+        next_retry_at, status, resolved_at, card_exp_month, card_exp_year, advice_code,
+        card_updated_at, paused_until, pause_reason, last_outreach_at, write_off_reason
+    ON failed_payments BEGIN
+    INSERT INTO fact_changes (account_id) VALUES (OLD.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+    INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
+        ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
+END;

@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_macros)] // the bench reports figures, not stored text
 //! How fast the console answers, on a generated database of 100,000 accounts (or
 //! `RETAIN_BENCH_ACCOUNTS`), cached outside the repository.
 //!

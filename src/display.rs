@@ -8,26 +8,172 @@ use std::borrow::Cow;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// `text` with every control character (escape, bell, carriage return, tab, newline ...)
-/// replaced by a visible stand-in, so that it prints on one line as it is.
+/// `text` with every character that could drive a terminal or hide in it replaced by a visible
+/// stand-in, so that it prints on one line as it is: a table cell, a name in a message.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
+    clean(text, false)
+}
+
+/// The same for a message of several lines: its newlines and tabs are kept.
+pub fn terminal_text(text: &str) -> Cow<'_, str> {
+    clean(text, true)
+}
+
+fn clean(text: &str, lines: bool) -> Cow<'_, str> {
+    let kept = |c: char| lines && matches!(c, '\n' | '\t');
+    let chars: Vec<char> = text.chars().collect();
+    let unsafe_at = |i: usize| !kept(chars[i]) && is_unsafe(&chars, i);
+    if !(0..chars.len()).any(unsafe_at) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
-        text.chars()
-            .map(|c| match c {
-                '\n' | '\r' | '\t' => ' ',
-                c if is_unsafe(c) => '\u{FFFD}',
+        (0..chars.len())
+            .map(|i| match chars[i] {
+                '\n' | '\r' | '\t' if !lines => ' ',
+                _ if unsafe_at(i) => REPLACEMENT,
                 c => c,
             })
             .collect(),
     )
 }
 
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+/// What stands in for a character that must not reach the terminal.
+pub const REPLACEMENT: char = '\u{FFFD}';
+
+/// Control characters (C0, DEL, C1: escape sequences start with them), bidi overrides, embeddings,
+/// isolates and marks (they reorder what follows), and characters that take no room (they make
+/// two different names look the same, or smuggle text a person cannot see). A zero-width joiner
+/// or non-joiner between two letters of a non-Latin script (Persian, Devanagari) or two emoji is
+/// part of how the word is written, and stays.
+fn is_unsafe(chars: &[char], i: usize) -> bool {
+    let c = chars[i];
+    match c {
+        '\u{200C}' | '\u{200D}' => {
+            let joins = |n: Option<&char>| n.is_some_and(|&n| !n.is_ascii() && !n.is_control());
+            !(i > 0 && joins(chars.get(i - 1)) && joins(chars.get(i + 1)))
+        }
+        _ => {
+            c.is_control()
+                || matches!(c,
+                    '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}'
+                    | '\u{2028}' | '\u{2029}' | '\u{FFF9}'..='\u{FFFB}'
+                    | '\u{E0000}'..='\u{E007F}')
+        }
+    }
+}
+
+/// `value` as pretty JSON whose strings keep their exact text, with every character that
+/// `terminal_safe` replaces written as a `\uXXXX` escape: what a script reads is the stored
+/// text, and what a terminal shows is harmless.
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    json_with(value, PrettyFormatter::new())
+}
+
+/// The same on one line.
+pub fn to_json_line<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    json_with(value, CompactFormatter)
+}
+
+fn json_with<T: serde::Serialize + ?Sized>(
+    value: &T,
+    layout: impl Formatter,
+) -> serde_json::Result<String> {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, SafeJson(layout));
+    value.serialize(&mut ser)?;
+    Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
+}
+
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+
+/// A serde_json layout, escaping what a terminal must not see.
+struct SafeJson<F>(F);
+
+impl<F: Formatter> Formatter for SafeJson<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let chars: Vec<char> = fragment.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            if is_unsafe(&chars, i) {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+            } else {
+                let mut buf = [0u8; 4];
+                writer.write_all(c.encode_utf8(&mut buf).as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    // The rest is the layout's.
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// Prints a message line for a person on stdout, through `terminal_text`: the one door for the
+/// command line's text (clippy's `disallowed-macros` keeps `println!` out of the crate).
+#[macro_export]
+macro_rules! say {
+    () => { $crate::display::emit(false, "") };
+    ($($arg:tt)*) => { $crate::display::emit(false, &format!($($arg)*)) };
+}
+
+/// The same on stderr.
+#[macro_export]
+macro_rules! tell {
+    ($($arg:tt)*) => { $crate::display::emit(true, &format!($($arg)*)) };
+}
+
+/// Writes `text` and a newline, made terminal-safe. A closed pipe ends the process quietly (the
+/// command line restores SIGPIPE's default), as Unix tools do.
+#[allow(clippy::disallowed_macros)]
+pub fn emit(to_stderr: bool, text: &str) {
+    let text = terminal_text(text);
+    if to_stderr {
+        eprintln!("{text}");
+    } else {
+        println!("{text}");
+    }
 }
 
 /// Cells `text` takes on a terminal.
@@ -79,6 +225,37 @@ mod tests {
         );
         assert_eq!(terminal_safe("bell\u{7}"), "bell\u{FFFD}");
         assert_eq!(terminal_safe("rtl\u{202E}evil"), "rtl\u{FFFD}evil");
+        assert_eq!(terminal_safe("csi\u{9b}2J"), "csi\u{FFFD}2J");
+        assert_eq!(terminal_safe("del\u{7f}"), "del\u{FFFD}");
+        assert_eq!(terminal_safe("zero\u{200B}width"), "zero\u{FFFD}width");
+        assert_eq!(terminal_safe("tag\u{E0041}"), "tag\u{FFFD}");
+        assert_eq!(terminal_text("two\nlines\x1b[2J"), "two\nlines\u{FFFD}[2J");
+    }
+
+    #[test]
+    fn joiners_stay_inside_words_of_the_scripts_that_need_them() {
+        // Persian "mi-khaham" is written with a zero-width non-joiner.
+        assert_eq!(
+            terminal_safe("\u{645}\u{6CC}\u{200C}\u{62E}"),
+            "\u{645}\u{6CC}\u{200C}\u{62E}"
+        );
+        // Between Latin letters it only hides.
+        assert_eq!(terminal_safe("pay\u{200D}pal"), "pay\u{FFFD}pal");
+        assert_eq!(terminal_safe("\u{200D}start"), "\u{FFFD}start");
+    }
+
+    #[test]
+    fn json_keeps_the_exact_text_and_escapes_what_a_terminal_must_not_see() {
+        let text = "a\u{1b}]0;T\u{7}b\u{202E}c\u{9b}d\u{E0041}é\"";
+        let json = to_json(&serde_json::json!({ "reason": text })).unwrap();
+        assert!(json.chars().all(|c| !c.is_control() || c == '\n'), "{json}");
+        assert!(
+            !json.contains('\u{202E}') && !json.contains('\u{E0041}'),
+            "{json}"
+        );
+        assert!(json.contains("\\udb40\\udc41"), "{json}");
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["reason"], text);
     }
 
     #[test]

@@ -4,7 +4,7 @@ fn main() -> ExitCode {
     match retain::cli::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("retain: {err:#}");
+            retain::tell!("retain: {err:#}");
             ExitCode::FAILURE
         }
     }

@@ -87,6 +87,7 @@ fn item(p: &PaymentRow, policy: &RetryPolicy, now: DateTime<Utc>) -> QueueItem {
         why: match next {
             Next::Exhausted { why } => Some(why),
             Next::Paused { until } => Some(format!("paused until {until}")),
+            Next::Unsettled { .. } => p.hook_unsettled_why.clone(),
             _ => None,
         },
         queue: queue.as_str(),
@@ -173,6 +174,10 @@ pub fn describe(state: &PaymentState) -> String {
         Next::CustomerMustAct => ", waiting for the customer to complete it".into(),
         Next::NeverRetry => ", never to be retried".into(),
         Next::Exhausted { why } => format!(", exhausted ({why})"),
+        Next::Unsettled { since } => format!(
+            ", held since {}: a hook may have charged it",
+            since.format("%Y-%m-%d %H:%M")
+        ),
         Next::Recovered => String::new(),
     };
     format!("{}, {} attempts{next}", state.status, state.attempts)

@@ -2,41 +2,9 @@
 
 mod common;
 
+use common::payments::*;
 use common::*;
-use rusqlite::{Connection, params};
-
-fn demo(dir: &tempfile::TempDir) -> std::path::PathBuf {
-    let db = db_in(dir, "payments.db");
-    ok(run(&db, &["demo", "--accounts", "300"]));
-    db
-}
-
-/// A payment that failed on `when` with `code`, on account 1.
-fn failing(db: &std::path::Path, reference: &str, when: &str, code: &str) -> i64 {
-    let conn = Connection::open(db).unwrap();
-    conn.execute(
-        "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
-             first_failed_at, last_decline_code, status)
-         VALUES (1, ?1, 9900, 'USD', ?2, ?3, 'failing')",
-        params![reference, when, code],
-    )
-    .unwrap();
-    let id = conn.last_insert_rowid();
-    conn.execute(
-        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
-         VALUES (?1, ?2, 'failed', ?3, 1)",
-        params![id, when, code],
-    )
-    .unwrap();
-    id
-}
-
-fn queue(db: &std::path::Path, args: &[&str]) -> Vec<serde_json::Value> {
-    let mut all = vec!["payments"];
-    all.extend_from_slice(args);
-    all.push("--json");
-    serde_json::from_str(&ok(run(db, &all))).unwrap()
-}
+use rusqlite::Connection;
 
 #[test]
 fn every_payment_lands_in_the_queue_its_decline_calls_for() {
@@ -130,15 +98,6 @@ fn due_lists_only_what_is_due_now_and_queues_filter() {
     );
 }
 
-/// A shell script in `dir`, made executable, for `payments run --exec`.
-fn script(dir: &tempfile::TempDir, name: &str, body: &str) -> String {
-    use std::os::unix::fs::PermissionsExt;
-    let path = dir.path().join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path.to_str().unwrap().to_string()
-}
-
 fn attempts_of(db: &std::path::Path, payment: i64) -> Vec<(String, Option<String>)> {
     let conn = Connection::open(db).unwrap();
     conn.prepare(
@@ -159,16 +118,6 @@ fn status_of(db: &std::path::Path, payment: i64) -> String {
         |r| r.get(0),
     )
     .unwrap()
-}
-
-/// Only our payments are due: the demo's own due retries are moved out of the way.
-fn only_ours_due(db: &std::path::Path) {
-    let conn = Connection::open(db).unwrap();
-    conn.execute(
-        "UPDATE failed_payments SET paused_until = '2027-01-01' WHERE status = 'failing'",
-        [],
-    )
-    .unwrap();
 }
 
 #[test]

@@ -54,9 +54,9 @@ pub fn schedule(ctx: &Ctx, args: &ScheduleArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let counts = store.schedule(ctx.today, &StageBounds::default(), &Cadences::default())?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&counts)?);
+        crate::say!("{}", crate::display::to_json(&counts)?);
     } else {
-        println!(
+        crate::say!(
             "scheduled {} accounts in {:.2} s: {} check-ins created, {} moved, {} removed",
             counts.accounts,
             started.elapsed().as_secs_f64(),
@@ -84,11 +84,11 @@ pub fn list(ctx: &Ctx, args: &CheckinsArgs) -> Result<()> {
     };
     let rows = store.checkins_open(today, &filter)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        crate::say!("{}", crate::display::to_json(&rows)?);
         return Ok(());
     }
     if rows.is_empty() {
-        println!("no check-in due");
+        crate::say!("no check-in due");
     }
     for r in &rows {
         let when = match r.days_overdue {
@@ -96,7 +96,7 @@ pub fn list(ctx: &Ctx, args: &CheckinsArgs) -> Result<()> {
             0 => format!("in {} d", (r.due_date - today).num_days()),
             n => format!("{n} d late"),
         };
-        println!(
+        crate::say!(
             "{} {:<9} {:<5} {:<17} {} {}",
             r.due_date,
             when,

@@ -24,7 +24,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<()> {
     let mut store = ctx.open(Create::IfMissing)?;
     let started = std::time::Instant::now();
     let counts = fill(&mut store, ctx, args.accounts, args.seed)?;
-    println!(
+    crate::say!(
         "filled {} in {:.1} s: {} reps, {} accounts, {} contacts, {} interactions, {} tickets, {} NPS answers, {} usage snapshots, {} MRR changes, {} failed payments ({} attempts)",
         ctx.db.display(),
         started.elapsed().as_secs_f64(),
@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<()> {
 pub fn open_demo(ctx: &Ctx, mouse: bool) -> Result<()> {
     let mut store = ctx.open(Create::IfMissing)?;
     if store.account_count()? == 0 {
-        eprintln!(
+        crate::tell!(
             "creating the demo database {} ({DEFAULT_ACCOUNTS} accounts)...",
             ctx.db.display()
         );
@@ -68,10 +68,10 @@ pub fn open_demo(ctx: &Ctx, mouse: bool) -> Result<()> {
             .max_by_key(|r| r.accounts);
         match busiest {
             Some(rep) if admin => {
-                eprintln!("demo: acting as {} ({})", rep.login, rep.display_name);
+                crate::tell!("demo: acting as {} ({})", rep.login, rep.display_name);
                 ctx.login = rep.login.clone();
             }
-            Some(_) => eprintln!(
+            Some(_) => crate::tell!(
                 "demo: {} was made before its maker became its admin, so it opens read-only; delete it to have a new one made",
                 ctx.db.display()
             ),

@@ -1,14 +1,15 @@
 //! `retain export`: what a lead pastes into a spreadsheet. Accounts and interactions come out in
 //! the columns `retain import` reads, so an export imports back unchanged.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::Ctx;
+use super::output::{PrivateFile, TerminalLines};
+use crate::ingest::spreadsheet::guard;
 use crate::store::{CheckinFilter, Create};
 
 #[derive(Debug, clap::Args)]
@@ -38,9 +39,32 @@ pub enum Format {
     Json,
 }
 
+/// Where an export goes: a private file put in place once whole, or standard output (made
+/// terminal-safe when that is a terminal).
+enum Dest {
+    File(BufWriter<PrivateFile>),
+    Stdout(Box<dyn Write>),
+}
+
+impl Write for Dest {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Dest::File(f) => f.write(buf),
+            Dest::Stdout(o) => o.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Dest::File(f) => f.flush(),
+            Dest::Stdout(o) => o.flush(),
+        }
+    }
+}
+
 /// Rows written as they come: CSV with the first row's columns as header, or a JSON array.
 struct Sink {
-    out: Box<dyn Write>,
+    out: Dest,
     format: Format,
     rows: usize,
 }
@@ -54,13 +78,18 @@ impl Sink {
                     .map(|(k, v)| (k, serde_json::Value::String(v)))
                     .collect();
                 let sep = if self.rows == 0 { "[\n" } else { ",\n" };
-                write!(self.out, "{sep}{}", serde_json::Value::Object(object))?;
+                let object = crate::display::to_json_line(&serde_json::Value::Object(object))
+                    .map_err(std::io::Error::other)?;
+                write!(self.out, "{sep}{object}")?;
             }
             Format::Csv => {
                 if self.rows == 0 {
                     write_csv_line(&mut self.out, row.iter().map(|(k, _)| k.as_str()))?;
                 }
-                write_csv_line(&mut self.out, row.iter().map(|(_, v)| v.as_str()))?;
+                write_csv_line(
+                    &mut self.out,
+                    row.iter().map(|(_, v)| guard(v).into_owned()),
+                )?;
             }
         }
         self.rows += 1;
@@ -86,7 +115,7 @@ impl Sink {
         Ok(self.row(row)?)
     }
 
-    fn finish(mut self) -> std::io::Result<()> {
+    fn finish(mut self) -> Result<()> {
         if self.format == Format::Json {
             write!(
                 self.out,
@@ -94,13 +123,16 @@ impl Sink {
                 if self.rows == 0 { "[]\n" } else { "\n]\n" }
             )?;
         }
-        self.out.flush()
+        match self.out {
+            Dest::File(f) => f.into_inner().map_err(|e| e.into_error())?.commit(),
+            Dest::Stdout(mut o) => Ok(o.flush()?),
+        }
     }
 }
 
-fn write_csv_line<'a>(
+fn write_csv_line<T: AsRef<[u8]>>(
     out: &mut dyn Write,
-    fields: impl Iterator<Item = &'a str>,
+    fields: impl Iterator<Item = T>,
 ) -> std::io::Result<()> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     w.write_record(fields).map_err(std::io::Error::other)?;
@@ -112,11 +144,12 @@ fn write_csv_line<'a>(
 
 pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
     let mut store = ctx.open(Create::Never)?;
-    let out: Box<dyn Write> = match &args.out {
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
-        )),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    let out = match &args.out {
+        Some(path) => Dest::File(BufWriter::new(PrivateFile::create(path)?)),
+        None if std::io::stdout().is_terminal() => Dest::Stdout(Box::new(TerminalLines::new(
+            BufWriter::new(std::io::stdout().lock()),
+        ))),
+        None => Dest::Stdout(Box::new(BufWriter::new(std::io::stdout().lock()))),
     };
     let mut sink = Sink {
         out,
@@ -190,6 +223,5 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
             }
         }
     }
-    sink.finish()?;
-    Ok(())
+    sink.finish()
 }

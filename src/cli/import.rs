@@ -79,10 +79,10 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
             counts: &counts,
             skipped: &parsed.skipped,
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        crate::say!("{}", crate::display::to_json(&out)?);
         return Ok(());
     }
-    println!(
+    crate::say!(
         "{}: {} payments opened, {} attempts recorded, {} recovered, {} cards noted, {} already known",
         file.display(),
         counts.payments_opened,
@@ -92,13 +92,13 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
         counts.unchanged
     );
     if counts.paid_without_failure > 0 {
-        println!(
+        crate::say!(
             "{} successful payments had never failed: nothing to recover",
             counts.paid_without_failure
         );
     }
     for (kind, n) in &parsed.skipped {
-        println!("skipped {n} × {kind} (not about failed payments)");
+        crate::say!("skipped {n} × {kind} (not about failed payments)");
     }
     if !counts.unmatched_customers.is_empty() {
         let shown: Vec<String> = counts
@@ -107,7 +107,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
             .take(10)
             .map(|(c, n)| format!("{c} ({n})"))
             .collect();
-        eprintln!(
+        crate::tell!(
             "retain: warning: {} customers match no account's external id, and their events were left out: {}{}. Import those accounts first, then this file again",
             counts.unmatched_customers.len(),
             shown.join(", "),

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::Ctx;
 use crate::ingest::ImportError;
 use crate::ingest::csv_rows::{Layout, Options, RowError, layout, reader};
+use crate::ingest::spreadsheet::guard;
 use crate::store::{Create, ImportCounts, ImportKind};
 
 /// Errors listed in full before the rest are only counted.
@@ -97,10 +98,10 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
     errors.sort_by_key(|e| e.line);
     if !errors.is_empty() {
         for e in errors.iter().take(SHOWN_ERRORS) {
-            eprintln!("retain: {}: {e}", file.display());
+            crate::tell!("retain: {}: {e}", file.display());
         }
         if errors.len() > SHOWN_ERRORS {
-            eprintln!("retain: … and {} more", errors.len() - SHOWN_ERRORS);
+            crate::tell!("retain: … and {} more", errors.len() - SHOWN_ERRORS);
         }
         if !args.skip_bad {
             bail!(
@@ -115,11 +116,9 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
     let rejects_path = (!bad.is_empty()).then(|| rejects_path(file));
     let mut rejects = match &rejects_path {
         Some(path) => {
-            let mut w = csv::Writer::from_path(path)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-            let mut head = headers.clone();
-            head.push_field("error");
-            w.write_record(&head)?;
+            let mut w = csv::Writer::from_writer(super::output::PrivateFile::create(path)?);
+            let head = headers.iter().chain(["error"]).map(guard);
+            w.write_record(head.map(|c| c.into_owned()))?;
             Some(w)
         }
         None => None,
@@ -141,9 +140,9 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
         let line = record.position().map_or(0, |p| p.line());
         if bad.contains(&line) {
             if let Some(w) = &mut rejects {
-                let mut out = record.clone();
-                out.push_field(by_line.get(&line).map_or("", String::as_str));
-                if let Err(e) = w.write_record(&out) {
+                let error = by_line.get(&line).map_or("", String::as_str);
+                let out = record.iter().chain([error]).map(guard);
+                if let Err(e) = w.write_record(out.map(|c| c.into_owned())) {
                     write_error.get_or_insert(e);
                 }
             }
@@ -154,11 +153,11 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
     let source = format!("{kind:?} {}", file.display()).to_lowercase();
     let counts = store.import_rows(kind, good, &source, ctx.today, &ctx.os_user, ctx.now())?;
     progress.finish_and_clear();
-    if let Some(mut w) = rejects {
-        w.flush()?;
-    }
     if let Some(e) = write_error {
         bail!("the rejects file could not be written: {e}");
+    }
+    if let Some(w) = rejects {
+        w.into_inner().map_err(|e| e.into_error())?.commit()?;
     }
     let out = Imported {
         file: file.display().to_string(),
@@ -169,18 +168,22 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
         ignored_columns: layout.ignored.clone(),
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        crate::say!("{}", crate::display::to_json(&out)?);
         return Ok(());
     }
-    println!(
+    crate::say!(
         "{}: {} rows: {} added, {} updated, {} unchanged",
-        out.file, out.rows, out.counts.inserted, out.counts.updated, out.counts.unchanged
+        out.file,
+        out.rows,
+        out.counts.inserted,
+        out.counts.updated,
+        out.counts.unchanged
     );
     if let Some(path) = &out.rejects_file {
-        println!("{} bad rows set aside in {path}", out.rejected);
+        crate::say!("{} bad rows set aside in {path}", out.rejected);
     }
     if !out.ignored_columns.is_empty() {
-        println!(
+        crate::say!(
             "columns not read: {} (--map 'Their Header=our_column' reads one)",
             out.ignored_columns.join(", ")
         );

@@ -78,7 +78,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<()> {
         .pop()
         .map(|r| r.name)
         .unwrap_or_default();
-    println!(
+    crate::say!(
         "logged {} {id} on {} (account {account_id})",
         args.kind,
         crate::display::terminal_safe(&name)

@@ -3,11 +3,13 @@
 mod checkins;
 mod demo;
 mod export;
+mod hook;
 mod identity;
 mod import;
 mod import_csv;
 mod log;
 mod notes;
+mod output;
 mod paths;
 mod payments;
 mod payments_report;
@@ -128,7 +130,7 @@ impl Ctx {
         let store = Store::open(&self.db, create)?.acting_as(&self.login, &self.os_user);
         static WARNED: std::sync::Once = std::sync::Once::new();
         if let Some(warning) = crate::store::world_readable(&self.db) {
-            WARNED.call_once(|| eprintln!("retain: warning: {warning}"));
+            WARNED.call_once(|| crate::tell!("retain: warning: {warning}"));
         }
         Ok(store)
     }
@@ -145,8 +147,9 @@ impl Ctx {
 }
 
 pub(crate) fn parse_day(s: &str) -> Result<NaiveDate, String> {
-    crate::store::parse_day(s.trim())
-        .ok_or_else(|| format!("expected a date as YYYY-MM-DD, got {s:?}"))
+    let day = crate::store::parse_day(s.trim())
+        .ok_or_else(|| format!("expected a date as YYYY-MM-DD, got {s:?}"))?;
+    crate::domain::dates::check_range(day)
 }
 
 pub fn run() -> Result<()> {
@@ -228,7 +231,7 @@ pub(crate) fn check_as(ctx: &Ctx) -> Result<()> {
 fn console(ctx: &Ctx, store: Store, mouse: bool) -> Result<()> {
     use std::io::IsTerminal;
     if !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
-        eprintln!("retain: not a terminal, so here is a summary instead of the console");
+        crate::tell!("retain: not a terminal, so here is a summary instead of the console");
         return summary::print(&store, ctx.today, false);
     }
     crate::tui::run(
@@ -250,21 +253,21 @@ fn init(ctx: &Ctx, group: Option<&str>) -> Result<()> {
     let store = ctx.open(Create::IfMissing)?;
     let version = store.schema_version()?;
     if existed {
-        println!(
+        crate::say!(
             "{} is a retain database (schema version {version})",
             ctx.db.display()
         );
     } else {
-        println!("created {} (schema version {version})", ctx.db.display());
+        crate::say!("created {} (schema version {version})", ctx.db.display());
     }
     if let Some(group) = group {
         let advice = paths::share_with_group(&ctx.db, group)?;
-        println!(
+        crate::say!(
             "{} is readable and writable by the group {group} only",
             ctx.db.display()
         );
         if let Some(advice) = advice {
-            println!("{advice}");
+            crate::say!("{advice}");
         }
     }
     Ok(())

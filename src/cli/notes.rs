@@ -31,15 +31,15 @@ pub fn run(ctx: &Ctx, args: &NotesArgs) -> Result<()> {
         if args.json {
             let out =
                 serde_json::json!({"account_id": account_id, "version": version, "notes": notes});
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            crate::say!("{}", crate::display::to_json(&out)?);
         } else {
-            println!("version {version}\n{}", terminal_safe(&notes));
+            crate::say!("version {version}\n{}", terminal_safe(&notes));
         }
         return Ok(());
     };
     match store.save_notes(account_id, version, text, &ctx.os_user, ctx.now())? {
         NotesSave::Saved { version } => {
-            println!("saved: account {account_id} is at version {version}");
+            crate::say!("saved: account {account_id} is at version {version}");
             Ok(())
         }
         NotesSave::Conflict {

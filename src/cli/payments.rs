@@ -101,11 +101,11 @@ pub fn run(ctx: &Ctx, args: &PaymentsArgs) -> Result<()> {
         items.retain(|i| i.queue.replace('-', "").eq_ignore_ascii_case(&wanted));
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&items)?);
+        crate::say!("{}", crate::display::to_json(&items)?);
         return Ok(());
     }
     if items.is_empty() {
-        println!("nothing in this queue");
+        crate::say!("nothing in this queue");
     }
     for i in &items {
         let amount = i
@@ -129,7 +129,7 @@ pub fn run(ctx: &Ctx, args: &PaymentsArgs) -> Result<()> {
             (None, Some(exp)) => format!("card expires {exp}"),
             _ => String::new(),
         };
-        println!(
+        crate::say!(
             "{:<15} {:>16}  {}  {}",
             i.queue,
             amount,
@@ -156,7 +156,8 @@ fn act(ctx: &Ctx, action: &PaymentsAction, policy: &RetryPolicy) -> Result<()> {
         } => {
             let result = match failed {
                 Some(code) => AttemptResult::Failed {
-                    decline_code: code.trim().to_string(),
+                    decline_code: crate::ingest::code_word(code)
+                        .map_err(|e| anyhow::anyhow!("--failed: {e}"))?,
                     advice_code: None,
                 },
                 None => AttemptResult::Succeeded,
@@ -192,6 +193,6 @@ fn act(ctx: &Ctx, action: &PaymentsAction, policy: &RetryPolicy) -> Result<()> {
             unreachable!("listed and run above")
         }
     };
-    println!("{}", describe(&state));
+    crate::say!("{}", describe(&state));
     Ok(())
 }

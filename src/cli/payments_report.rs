@@ -23,40 +23,41 @@ pub fn run(ctx: &Ctx, args: &ReportArgs, policy: &RetryPolicy) -> Result<()> {
     let store = ctx.open(Create::Never)?;
     let r = recovery_report(&store, ctx.today, args.months, policy)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        crate::say!("{}", crate::display::to_json(&r)?);
         return Ok(());
     }
-    println!(
+    crate::say!(
         "Payment recovery, first failures {} to {}",
-        r.since, r.until
+        r.since,
+        r.until
     );
     if r.currencies.is_empty() {
-        println!("\n  no payment failed in this period");
+        crate::say!("\n  no payment failed in this period");
     }
     for c in &r.currencies {
         let cur = c.currency.as_str();
-        println!("\n{cur}: {}", tally(&c.total, cur));
+        crate::say!("\n{cur}: {}", tally(&c.total, cur));
         if let Some(days) = c.median_days_to_recover {
-            println!("  median days to recover: {days:.1}");
+            crate::say!("  median days to recover: {days:.1}");
         }
         let won = |how| money::format(c.recovered_by.get(&how).copied().unwrap_or(0), cur);
-        println!(
+        crate::say!(
             "  won back by retries {}, by the customer updating the card {}",
             won(WonBy::Retry),
             won(WonBy::CardUpdate)
         );
-        println!("  by month of first failure:");
+        crate::say!("  by month of first failure:");
         for (month, t) in &c.by_month {
-            println!("    {month}  {}", tally(t, cur));
+            crate::say!("    {month}  {}", tally(t, cur));
         }
-        println!("  by decline class:");
+        crate::say!("  by decline class:");
         for (class, t) in &c.by_class {
-            println!("    {:<19} {}", class.as_str(), tally(t, cur));
+            crate::say!("    {:<19} {}", class.as_str(), tally(t, cur));
         }
     }
-    println!();
-    println!("involuntary churn: {}", churn(&r.involuntary_churn));
-    println!("voluntary churn:   {}", churn(&r.voluntary_churn));
+    crate::say!();
+    crate::say!("involuntary churn: {}", churn(&r.involuntary_churn));
+    crate::say!("voluntary churn:   {}", churn(&r.voluntary_churn));
     Ok(())
 }
 

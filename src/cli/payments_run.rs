@@ -5,22 +5,29 @@
 //! answers on its standard output with `{"outcome":"succeeded"}` or
 //! `{"outcome":"failed","decline_code":"...","advice_code":"..."}`; an optional `"attempt_id"`
 //! (the provider's charge id) makes a rerun of the same answer harmless. A command that exits
-//! non-zero, is killed, overruns its time or prints anything else records nothing for that
-//! payment and is reported; the others go on.
+//! non-zero or prints anything else records nothing for that payment and is reported; the
+//! others go on.
+//!
+//! A command that overruns its time, or is running when the run is told to stop, is stopped with
+//! everything it started (see `hook`). It may have charged the card before it was stopped, so its
+//! payment is held out of every later run until a person records what happened (or the billing
+//! system's export brings the attempt). One run at a time holds the file's run lock.
 
-use std::fs::File;
-use std::io::{Read, Write};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::ExitStatus;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use super::Ctx;
+use super::hook::{self, Ended};
 use crate::domain::retry::RetryPolicy;
+use crate::ingest::{code_word, plain_text};
 use crate::payments::{QueueItem, describe, queue_items};
-use crate::store::{Actor, AttemptResult, Create, NewAttempt};
+use crate::store::{Actor, AttemptResult, Create, NewAttempt, RunHolder, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -68,86 +75,69 @@ struct Ran {
     error: Option<String>,
 }
 
+/// The run lock's name in the file.
+const LOCK: &str = "payments run";
+
 pub fn run(ctx: &Ctx, args: &RunArgs, policy: &RetryPolicy) -> Result<()> {
     // A command that exits without reading its input must not kill us with SIGPIPE: the
     // write fails instead, and the command's own answer decides.
     // SAFETY: setting a signal's disposition to ignore is always sound.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [SIGTERM, SIGINT, SIGHUP] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .context("cannot listen for signals")?;
+    }
     let mut store = ctx.open(Create::Never)?;
-    // Two runs at once would charge the same card twice.
-    let _lock = lock(&ctx.db)?;
     let now = ctx.now();
     let due: Vec<(i64, QueueItem)> = queue_items(&store, ctx.today, now, policy)?
         .into_iter()
         .filter(|i| i.queue == "due")
         .filter_map(|i| Some((i.payment_id?, i)))
         .collect();
-    let mut results = Vec::new();
-    for (payment_id, p) in &due {
-        let input = serde_json::to_string(p)?;
-        if args.dry_run {
-            println!("{input}");
-            continue;
-        }
-        let mut ran = Ran {
-            payment_id: *payment_id,
-            name: p.name.clone(),
-            recorded: false,
-            outcome: None,
-            decline_code: None,
-            state: None,
-            error: None,
-        };
-        match ask(&args.exec, &input, Duration::from_secs(args.timeout)) {
-            Err(why) => ran.error = Some(why),
-            Ok(answer) => {
-                let result = match answer.outcome {
-                    AnswerOutcome::Succeeded => AttemptResult::Succeeded,
-                    AnswerOutcome::Failed => AttemptResult::Failed {
-                        decline_code: answer.decline_code.clone().unwrap_or_default(),
-                        advice_code: answer.advice_code,
-                    },
-                };
-                ran.outcome = Some(match &result {
-                    AttemptResult::Succeeded => "succeeded",
-                    AttemptResult::Failed { .. } => "failed",
-                });
-                ran.decline_code = answer.decline_code;
-                let by = Actor {
-                    os_user: &ctx.os_user,
-                    now: ctx.now(),
-                };
-                let attempt = NewAttempt {
-                    at: by.now,
-                    result,
-                    automatic: true,
-                    external_ref: answer.attempt_id.as_deref(),
-                };
-                match store.record_attempt(*payment_id, &attempt, policy, by) {
-                    Ok(Some(state)) => {
-                        ran.recorded = true;
-                        ran.state = Some(describe(&state));
-                    }
-                    Ok(None) => {
-                        ran.error = Some(format!("attempt {attempt:?} was recorded before"))
-                    }
-                    Err(e) => ran.error = Some(e.to_string()),
-                }
-            }
-        }
-        if !args.json {
-            print_line(&ran);
-        }
-        results.push(ran);
-    }
     if args.dry_run {
+        for (_, p) in &due {
+            crate::say!("{}", crate::display::to_json_line(p)?);
+        }
         return Ok(());
     }
+    // Two runs at once would charge the same card twice.
+    let me = RunHolder {
+        os_user: ctx.os_user.clone(),
+        host: host_name(),
+        pid: i64::from(std::process::id()),
+        started_at: now,
+        beat_at: now,
+        stale_after_s: i64::try_from(args.timeout)
+            .unwrap_or(i64::MAX / 2)
+            .saturating_add(hook::GRACE.as_secs() as i64 + 60),
+    };
+    if let Some(holder) = store.take_run_lock(LOCK, &me, |h| still_running(h, now))? {
+        bail!(
+            "another `retain payments run` is running on {} (pid {} on {}, by {}, since {}); wait for it to finish",
+            ctx.db.display(),
+            holder.pid,
+            holder.host,
+            holder.os_user,
+            holder.started_at.format("%Y-%m-%d %H:%M:%S UTC")
+        );
+    }
+    let results = run_due(ctx, &mut store, args, policy, &due, &me, &stop);
+    let released = store.release_run_lock(LOCK, &me);
+    let results = results?;
+    released?;
     let failed = results.iter().filter(|r| r.error.is_some()).count();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&results)?);
+        crate::say!("{}", crate::display::to_json(&results)?);
     } else if results.is_empty() {
-        println!("no retry is due");
+        crate::say!("no retry is due");
+    }
+    if stop.load(Ordering::Relaxed) {
+        bail!(
+            "stopped by a signal after {} of {} due retries; a payment whose hook was stopped is held until someone records what happened",
+            results.len(),
+            due.len()
+        );
     }
     if failed > 0 {
         bail!(
@@ -158,14 +148,161 @@ pub fn run(ctx: &Ctx, args: &RunArgs, policy: &RetryPolicy) -> Result<()> {
     Ok(())
 }
 
+/// Hands each due payment to the hook, one after another, until done or told to stop.
+fn run_due(
+    ctx: &Ctx,
+    store: &mut Store,
+    args: &RunArgs,
+    policy: &RetryPolicy,
+    due: &[(i64, QueueItem)],
+    me: &RunHolder,
+    stop: &AtomicBool,
+) -> Result<Vec<Ran>> {
+    let timeout = Duration::from_secs(args.timeout);
+    let mut results = Vec::new();
+    for (payment_id, p) in due {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let mut ran = Ran {
+            payment_id: *payment_id,
+            name: p.name.clone(),
+            recorded: false,
+            outcome: None,
+            decline_code: None,
+            state: None,
+            error: None,
+        };
+        let started = ctx.now();
+        if !store.beat_run_lock(LOCK, me, started)? {
+            bail!("the run lock was taken over by another run; stopping before the next payment");
+        }
+        let handed = format!(
+            "handed to the billing hook at {} by {} (pid {} on {}), which never answered: it may have charged; check the billing system, then record the result",
+            started.format("%Y-%m-%d %H:%M:%S UTC"),
+            ctx.os_user,
+            me.pid,
+            me.host
+        );
+        if !store.hand_to_hook(*payment_id, started, &handed)? {
+            continue; // settled or held since the queue was read
+        }
+        let input = serde_json::to_string(p)?;
+        match hook::run(&args.exec, &input, timeout, stop) {
+            Err(why) => {
+                store.take_back_from_hook(*payment_id)?;
+                ran.error = Some(why);
+            }
+            Ok(Ended::TimedOut) => {
+                let why = format!(
+                    "stopped after {} s without an answer; held until someone records what happened",
+                    args.timeout
+                );
+                store.explain_unsettled(*payment_id, &format!("{handed} (its hook was {why})"))?;
+                ran.error = Some(why);
+            }
+            Ok(Ended::Stopped) => {
+                let why =
+                    "stopped with the run (a signal); held until someone records what happened";
+                store.explain_unsettled(*payment_id, &format!("{handed} (its hook was {why})"))?;
+                ran.error = Some(why.into());
+            }
+            Ok(Ended::Exited {
+                status,
+                stdout,
+                stderr,
+            }) => match answer(status, &stdout, &stderr) {
+                Err(why) => {
+                    store.take_back_from_hook(*payment_id)?;
+                    ran.error = Some(why);
+                }
+                Ok(answer) => record(ctx, store, policy, *payment_id, answer, &mut ran),
+            },
+        }
+        if !args.json {
+            print_line(&ran);
+        }
+        results.push(ran);
+    }
+    Ok(results)
+}
+
+/// Records a hook's answer on its payment (which also settles the hold on it).
+fn record(
+    ctx: &Ctx,
+    store: &mut Store,
+    policy: &RetryPolicy,
+    payment_id: i64,
+    answer: Answer,
+    ran: &mut Ran,
+) {
+    let result = match answer.outcome {
+        AnswerOutcome::Succeeded => AttemptResult::Succeeded,
+        AnswerOutcome::Failed => AttemptResult::Failed {
+            decline_code: answer.decline_code.clone().unwrap_or_default(),
+            advice_code: answer.advice_code,
+        },
+    };
+    ran.outcome = Some(match &result {
+        AttemptResult::Succeeded => "succeeded",
+        AttemptResult::Failed { .. } => "failed",
+    });
+    ran.decline_code = answer.decline_code;
+    let by = Actor {
+        os_user: &ctx.os_user,
+        now: ctx.now(),
+    };
+    let attempt = NewAttempt {
+        at: by.now,
+        result,
+        automatic: true,
+        external_ref: answer.attempt_id.as_deref(),
+    };
+    match store.record_attempt(payment_id, &attempt, policy, by) {
+        Ok(Some(state)) => {
+            ran.recorded = true;
+            ran.state = Some(describe(&state));
+        }
+        Ok(None) => ran.error = Some(format!("attempt {attempt:?} was recorded before")),
+        Err(e) => ran.error = Some(e.to_string()),
+    }
+}
+
+/// True while the lock's holder may still be at work: its process is alive on this host, or on
+/// another host it beat lately.
+fn still_running(holder: &RunHolder, now: chrono::DateTime<chrono::Utc>) -> bool {
+    if holder.host == host_name() {
+        let Ok(pid) = libc::pid_t::try_from(holder.pid) else {
+            return false;
+        };
+        // SAFETY: signal 0 only asks whether the process exists; EPERM means it does.
+        let rc = unsafe { libc::kill(pid, 0) };
+        rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    } else {
+        (now - holder.beat_at).num_seconds() < holder.stale_after_s
+    }
+}
+
+fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most `len` bytes into the buffer we own.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    if rc == 0 && end > 0 {
+        String::from_utf8_lossy(&buf[..end]).into_owned()
+    } else {
+        "localhost".into()
+    }
+}
+
 fn print_line(ran: &Ran) {
     let name = crate::display::terminal_safe(&ran.name);
     match (&ran.error, &ran.state) {
-        (Some(e), _) => eprintln!(
+        (Some(e), _) => crate::tell!(
             "retain: payment {} ({name}): nothing recorded: {e}",
             ran.payment_id
         ),
-        (None, state) => println!(
+        (None, state) => crate::say!(
             "payment {} ({name}): {}{} → {}",
             ran.payment_id,
             ran.outcome.unwrap_or("?"),
@@ -178,53 +315,8 @@ fn print_line(ran: &Ran) {
     }
 }
 
-/// Runs CMD with `input` on its standard input and reads its answer.
-fn ask(cmd: &str, input: &str, timeout: Duration) -> Result<Answer, String> {
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start sh -c {cmd:?}: {e}"))?;
-    // A command that does not read its input must not block us: write from another thread.
-    let mut stdin = child.stdin.take().ok_or("no standard input")?;
-    let input = input.to_string();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(input.as_bytes());
-    });
-    let mut stdout = child.stdout.take().ok_or("no standard output")?;
-    let mut stderr = child.stderr.take().ok_or("no standard error")?;
-    let reader = std::thread::spawn(move || {
-        let mut out = String::new();
-        let _ = stdout.read_to_string(&mut out);
-        out
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut err = String::new();
-        let _ = stderr.read_to_string(&mut err);
-        err
-    });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "stopped after {} s without an answer",
-                    timeout.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(format!("cannot wait for the command: {e}")),
-        }
-    };
-    let _ = writer.join();
-    let out = reader.join().unwrap_or_default();
-    let err = err_reader.join().unwrap_or_default();
+/// The hook's answer, from how it exited and what it printed.
+fn answer(status: ExitStatus, out: &str, err: &str) -> Result<Answer, String> {
     if !status.success() {
         let last = err
             .lines()
@@ -236,43 +328,28 @@ fn ask(cmd: &str, input: &str, timeout: Duration) -> Result<Answer, String> {
             None => format!("the command was killed by a signal: {last}"),
         });
     }
-    let answer: Answer = serde_json::from_str(out.trim()).map_err(|e| {
+    let mut answer: Answer = serde_json::from_str(out.trim()).map_err(|e| {
         format!(
             "the command's answer is not {{\"outcome\":\"succeeded\"}} or {{\"outcome\":\"failed\",\"decline_code\":\"...\"}}: {e}: {:?}",
             crate::display::truncate(out.trim(), 80)
         )
     })?;
-    if matches!(answer.outcome, AnswerOutcome::Failed)
-        && answer
-            .decline_code
-            .as_deref()
-            .is_none_or(|c| c.trim().is_empty())
-    {
+    // Codes and ids are stored and shown: held to the same rules as an import's.
+    let code = |field: &str, code: Option<String>| {
+        code.filter(|c| !c.trim().is_empty())
+            .map(|c| code_word(&c).map_err(|e| format!("the command's {field}: {e}")))
+            .transpose()
+    };
+    answer.decline_code = code("decline_code", answer.decline_code)?;
+    answer.advice_code = code("advice_code", answer.advice_code)?;
+    if let Some(id) = &answer.attempt_id {
+        plain_text(id)
+            .ok()
+            .filter(|id| !id.trim().is_empty() && id.len() <= 255)
+            .ok_or("the command's attempt_id is not an id (text of 1 to 255 bytes, no control characters)")?;
+    }
+    if matches!(answer.outcome, AnswerOutcome::Failed) && answer.decline_code.is_none() {
         return Err("the command answered \"failed\" without a decline_code".into());
     }
     Ok(answer)
-}
-
-/// Holds an exclusive lock on `<db>.payments-run.lock` while the run lasts.
-fn lock(db: &std::path::Path) -> Result<File> {
-    use std::os::fd::AsRawFd;
-    let mut name = db.as_os_str().to_owned();
-    name.push(".payments-run.lock");
-    let path = PathBuf::from(name);
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("cannot open the run lock {}", path.display()))?;
-    // SAFETY: flock on a descriptor we own; the lock goes with the file when it is dropped.
-    let taken = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
-    if !taken {
-        bail!(
-            "another `retain payments run` is running on {} (it holds {}); wait for it to finish",
-            db.display(),
-            path.display()
-        );
-    }
-    Ok(file)
 }

@@ -64,14 +64,14 @@ pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<()> {
                 labels: labels(row),
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        crate::say!("{}", crate::display::to_json(&out)?);
         return Ok(());
     }
     if rows.is_empty() {
-        println!("nothing to do today");
+        crate::say!("nothing to do today");
     }
     for row in &rows {
-        println!(
+        crate::say!(
             "{} {:>16}  {}",
             fit(&terminal_safe(&row.name), 32),
             money::format(row.mrr_cents, &row.currency),

@@ -89,12 +89,18 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
             if args.json {
                 return print_json(&rows);
             }
-            println!(
+            crate::say!(
                 "{:<10} {:>9} {:>8} {:>6} {:>6} {:>7} {:>11}",
-                "period", "customers", "churned", "vol", "invol", "rate", "annualised"
+                "period",
+                "customers",
+                "churned",
+                "vol",
+                "invol",
+                "rate",
+                "annualised"
             );
             for p in &rows {
-                println!(
+                crate::say!(
                     "{:<10} {:>9} {:>8} {:>6} {:>6} {:>7} {:>11}",
                     p.start.to_string(),
                     p.customers_at_start,
@@ -113,7 +119,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
             if args.json {
                 return print_json(&serde_json::json!({ "periods": rows, "clv": lifetimes }));
             }
-            println!(
+            crate::say!(
                 "{:<10} {:<4} {:>16} {:>14} {:>14} {:>14} {:>7} {:>7} {:>6} {:>6}",
                 "period",
                 "cur",
@@ -128,7 +134,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
             );
             for r in &rows {
                 let m = |c: i64| money::format(c, &r.currency);
-                println!(
+                crate::say!(
                     "{:<10} {:<4} {:>16} {:>14} {:>14} {:>14} {:>7} {:>7} {:>6} {:>6}",
                     r.start.to_string(),
                     r.currency,
@@ -143,7 +149,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
                 );
             }
             for l in &lifetimes {
-                println!(
+                crate::say!(
                     "CLV {}: {} (ARPA {} × margin {:.0} % ÷ monthly churn {})",
                     l.currency,
                     l.clv_cents
@@ -162,14 +168,14 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
             if args.json {
                 return print_json(&rows);
             }
-            println!("cohort   customers  share still active after month 1, 2, 3 ...");
+            crate::say!("cohort   customers  share still active after month 1, 2, 3 ...");
             for c in &rows {
                 let cells: Vec<String> = c
                     .retained
                     .iter()
                     .map(|r| format!("{:>4.0}", r * 100.0))
                     .collect();
-                println!("{}  {:>9}  {}", c.month, c.customers, cells.join(" "));
+                crate::say!("{}  {:>9}  {}", c.month, c.customers, cells.join(" "));
             }
         }
         What::Recovery => {
@@ -178,7 +184,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
                 return print_json(&report);
             }
             for c in &report.currencies {
-                println!(
+                crate::say!(
                     "{}: recovered {} of {} failed ({})",
                     c.currency,
                     money::format(c.total.recovered_cents, &c.currency),
@@ -186,12 +192,13 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
                     pct(c.total.recovery_rate)
                 );
                 for (month, t) in &c.by_month {
-                    println!("  {month}  {}", pct(t.recovery_rate));
+                    crate::say!("  {month}  {}", pct(t.recovery_rate));
                 }
             }
-            println!(
+            crate::say!(
                 "involuntary churn: {} accounts · voluntary: {}",
-                report.involuntary_churn.accounts, report.voluntary_churn.accounts
+                report.involuntary_churn.accounts,
+                report.voluntary_churn.accounts
             );
         }
     }
@@ -236,6 +243,6 @@ fn pct(x: Option<f64>) -> String {
 }
 
 fn print_json(value: &impl Serialize) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    crate::say!("{}", crate::display::to_json(value)?);
     Ok(())
 }

@@ -57,14 +57,16 @@ pub fn run(ctx: &Ctx, args: &RepsArgs) -> Result<()> {
         let store = ctx.open(Create::Never)?;
         let reps = store.reps()?;
         if *json {
-            println!("{}", serde_json::to_string_pretty(&reps)?);
+            crate::say!("{}", crate::display::to_json(&reps)?);
             return Ok(());
         }
         if reps.is_empty() {
-            println!("no reps yet: add one with `retain reps add LOGIN --name NAME --role admin`");
+            crate::say!(
+                "no reps yet: add one with `retain reps add LOGIN --name NAME --role admin`"
+            );
         }
         for r in reps {
-            println!(
+            crate::say!(
                 "{:<16} {:<6} {:>6} accounts  {}{}",
                 terminal_safe(&r.login),
                 r.role,
@@ -87,13 +89,13 @@ pub fn run(ctx: &Ctx, args: &RepsArgs) -> Result<()> {
                 bail!("--name is empty: give the name the console shows");
             }
             store.add_rep(login, name, role.as_str(), &ctx.os_user, now)?;
-            println!("{login} is a {} of {}", role.as_str(), ctx.db.display());
+            crate::say!("{login} is a {} of {}", role.as_str(), ctx.db.display());
         }
         RepsAction::Deactivate { login } => {
             if !store.deactivate_rep(login, &ctx.os_user, now)? {
                 bail!("{login} is not an active rep of {}", ctx.db.display());
             }
-            println!(
+            crate::say!(
                 "{login} is no longer an active rep; reassign their accounts from the console"
             );
         }

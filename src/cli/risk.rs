@@ -37,8 +37,9 @@ pub struct BacktestArgs {
     /// Score the accounts as they stood on this day, from data dated before it
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_day)]
     pub as_of: NaiveDate,
-    /// Count the churn in this many days after --as-of
-    #[arg(long, default_value_t = 90)]
+    /// Count the churn in this many days after --as-of (1 to 3650)
+    #[arg(long, default_value_t = 90,
+          value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub horizon_days: u64,
     /// Print JSON instead of text
     #[arg(long)]
@@ -117,18 +118,18 @@ pub fn at_risk(ctx: &Ctx, args: &AtRiskArgs) -> Result<()> {
                 contract: s.risk.contract.as_deref(),
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        crate::say!("{}", crate::display::to_json(&rows)?);
         return Ok(());
     }
     if scored.is_empty() {
-        println!("no account matches");
+        crate::say!("no account matches");
     }
     for s in &scored {
         let trend = s
             .trend_7d
             .map_or("    ".to_string(), |t| format!("{t:+4.0}"));
         let top = s.risk.top().map_or(String::new(), |r| r.detail.clone());
-        println!(
+        crate::say!(
             "{:>5.1} {:<6} {trend} {} {:<8} {:<5} {}",
             s.risk.score,
             s.risk.band.as_str(),
@@ -173,15 +174,18 @@ pub fn backtest(ctx: &Ctx, args: &BacktestArgs) -> Result<()> {
         let mut value = serde_json::to_value(&e)?;
         value["as_of"] = args.as_of.to_string().into();
         value["horizon_days"] = args.horizon_days.into();
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        crate::say!("{}", crate::display::to_json(&value)?);
         return Ok(());
     }
     let pct = |x: f64| format!("{:.1} %", 100.0 * x);
-    println!(
+    crate::say!(
         "as of {}, churn within {} days: {} of {} accounts",
-        args.as_of, args.horizon_days, e.churned, e.accounts
+        args.as_of,
+        args.horizon_days,
+        e.churned,
+        e.accounts
     );
-    println!(
+    crate::say!(
         "ROC AUC         {}",
         e.auc
             .map_or("n/a (needs churners and stayers)".into(), |a| format!(
@@ -189,7 +193,7 @@ pub fn backtest(ctx: &Ctx, args: &BacktestArgs) -> Result<()> {
             ))
     );
     for b in &e.bands {
-        println!(
+        crate::say!(
             "{:<6} band     {:>6} accounts, {:>5} churned, churn rate {}",
             b.band.as_str(),
             b.accounts,
@@ -197,7 +201,7 @@ pub fn backtest(ctx: &Ctx, args: &BacktestArgs) -> Result<()> {
             pct(b.churn_rate)
         );
     }
-    println!(
+    crate::say!(
         "top 10 %        {} accounts catch {} of the churners",
         e.top_decile_accounts,
         e.top_decile_capture.map_or("n/a".into(), pct)
@@ -234,11 +238,11 @@ fn changes(store: &Store, scored: &[Scored], today: NaiveDate, args: &AtRiskArgs
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        crate::say!("{}", crate::display::to_json(&rows)?);
         return Ok(());
     }
     if changes.is_empty() {
-        println!("nothing changed much since yesterday");
+        crate::say!("nothing changed much since yesterday");
     }
     for c in &changes {
         let s = by_id[&c.account_id];
@@ -247,7 +251,7 @@ fn changes(store: &Store, scored: &[Scored], today: NaiveDate, args: &AtRiskArgs
             .factor
             .and_then(|f| s.risk.reasons.iter().find(|r| r.factor == f))
             .map_or(String::new(), |r| r.detail.clone());
-        println!(
+        crate::say!(
             "{what:<13} {:>5} → {:>5.1}  {}  {}",
             c.from.map_or("new".into(), |f| format!("{f:.1}")),
             c.to,

@@ -57,14 +57,14 @@ pub fn run(ctx: &Ctx, args: &SearchArgs) -> Result<()> {
         })
         .collect();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&found)?);
+        crate::say!("{}", crate::display::to_json(&found)?);
         return Ok(());
     }
     if found.is_empty() {
-        println!("no account matches {:?}", args.query);
+        crate::say!("no account matches {:?}", args.query);
     }
     for f in &found {
-        println!(
+        crate::say!(
             "{:>7}  {:<20} {:<12} {:>16}  {}{}",
             f.account_id,
             f.external_id,

@@ -19,7 +19,7 @@ pub fn print(store: &Store, today: NaiveDate, json: bool) -> Result<()> {
         let mut value = serde_json::to_value(&s)?;
         value["path"] = store.path().display().to_string().into();
         value["today"] = today.to_string().into();
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        crate::say!("{}", crate::display::to_json(&value)?);
         return Ok(());
     }
     let mrr: Vec<String> = s
@@ -33,16 +33,17 @@ pub fn print(store: &Store, today: NaiveDate, json: bool) -> Result<()> {
         .take(8)
         .map(|c| format!("{} {}", c.code, c.count))
         .collect();
-    println!(
+    crate::say!(
         "{} (schema version {}), as of {today}",
         store.path().display(),
         s.schema_version
     );
-    println!(
+    crate::say!(
         "reps           {} active, {} inactive",
-        s.reps_active, s.reps_inactive
+        s.reps_active,
+        s.reps_inactive
     );
-    println!(
+    crate::say!(
         "accounts       {} active (early {}, mid {}, late {}), {} churned ({} voluntary, {} involuntary)",
         s.accounts_active,
         s.active_early,
@@ -52,7 +53,7 @@ pub fn print(store: &Store, today: NaiveDate, json: bool) -> Result<()> {
         s.churned_voluntary,
         s.churned_involuntary
     );
-    println!(
+    crate::say!(
         "active MRR     {}",
         if mrr.is_empty() {
             "none".into()
@@ -60,17 +61,20 @@ pub fn print(store: &Store, today: NaiveDate, json: bool) -> Result<()> {
             mrr.join(", ")
         }
     );
-    println!("contacts       {}", s.contacts);
-    println!("interactions   {}", s.interactions);
-    println!("tickets        {} ({} open)", s.tickets, s.tickets_open);
-    println!("NPS answers    {}", s.nps_responses);
-    println!("usage          {} monthly snapshots", s.usage_snapshots);
-    println!(
+    crate::say!("contacts       {}", s.contacts);
+    crate::say!("interactions   {}", s.interactions);
+    crate::say!("tickets        {} ({} open)", s.tickets, s.tickets_open);
+    crate::say!("NPS answers    {}", s.nps_responses);
+    crate::say!("usage          {} monthly snapshots", s.usage_snapshots);
+    crate::say!(
         "failed payments {} failing, {} recovered, {} lost, {} written off",
-        s.payments_failing, s.payments_recovered, s.payments_lost, s.payments_written_off
+        s.payments_failing,
+        s.payments_recovered,
+        s.payments_lost,
+        s.payments_written_off
     );
     if !codes.is_empty() {
-        println!("decline codes  {}", codes.join(", "));
+        crate::say!("decline codes  {}", codes.join(", "));
     }
     Ok(())
 }

@@ -3,6 +3,22 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
+/// The days retain stores: wide enough for any customer's history and plans, narrow enough that
+/// every date sum (a renewal, a check-in a year on) stays a four-digit year that sorts as text.
+pub const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
+pub const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2199, 12, 31).unwrap();
+
+/// `Err` with the range when `day` is outside it.
+pub fn check_range(day: NaiveDate) -> Result<NaiveDate, String> {
+    if (FIRST_DAY..=LAST_DAY).contains(&day) {
+        Ok(day)
+    } else {
+        Err(format!(
+            "{day} is outside the days retain keeps ({FIRST_DAY} to {LAST_DAY})"
+        ))
+    }
+}
+
 pub const FORMS: &str =
     "YYYY-MM-DD, +3d, +2w, +1m, today, tomorrow, a weekday (fri), next week, next month";
 

@@ -1,5 +1,9 @@
 //! Money as people read it. Amounts are integers in the currency's minor unit everywhere.
 
+/// The largest amount retain stores, in minor units: ten billion dollars. A million of them
+/// still sum within i64, so no total can wrap.
+pub const MAX_CENTS: i64 = 1_000_000_000_000;
+
 /// Digits after the decimal point for a currency (ISO 4217); two unless listed.
 pub fn minor_digits(currency: &str) -> u32 {
     match currency.to_ascii_uppercase().as_str() {

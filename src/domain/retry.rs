@@ -75,6 +75,9 @@ impl RetryPolicy {
                 self.hour
             ));
         }
+        if self.paydays.is_empty() {
+            return Err("paydays: name at least one day of the month (like [1, 15])".into());
+        }
         if let Some(d) = self.paydays.iter().find(|d| !(1..=31).contains(*d)) {
             return Err(format!("paydays: {d} is not a day of the month (1-31)"));
         }
@@ -130,6 +133,8 @@ pub struct History {
     pub card_updated_at: Option<DateTime<Utc>>,
     /// Dunning paused until this day.
     pub paused_until: Option<NaiveDate>,
+    /// A billing hook was handed the payment then and never answered: it may have charged.
+    pub hook_unsettled_at: Option<DateTime<Utc>>,
 }
 
 /// What to do next with a payment.
@@ -154,11 +159,19 @@ pub enum Next {
     Paused {
         until: NaiveDate,
     },
+    /// A hook may have charged without saying so: a person checks the billing system and
+    /// records what happened before anything is retried.
+    Unsettled {
+        since: DateTime<Utc>,
+    },
 }
 
 pub fn next(history: &History, policy: &RetryPolicy, now: DateTime<Utc>) -> Next {
     if history.attempts.iter().any(|a| a.succeeded) {
         return Next::Recovered;
+    }
+    if let Some(since) = history.hook_unsettled_at {
+        return Next::Unsettled { since };
     }
     let first = history.first_failed_at;
     let last = history.attempts.last().map_or(first, |a| a.at);
@@ -258,7 +271,8 @@ pub enum Queue {
     NewCard,
     /// The customer must complete the payment.
     CustomerAction,
-    /// Fraud or a revoked mandate: escalate, never retry.
+    /// Fraud, a revoked mandate, or a hook that may have charged: a person decides, nothing
+    /// retries.
     DoNotRetry,
     /// No retry left: final notice, then lost.
     Exhausted,
@@ -302,7 +316,7 @@ impl Queue {
             Next::RetryAt { .. } => Queue::Scheduled,
             Next::WaitForCard => Queue::NewCard,
             Next::CustomerMustAct => Queue::CustomerAction,
-            Next::NeverRetry => Queue::DoNotRetry,
+            Next::NeverRetry | Next::Unsettled { .. } => Queue::DoNotRetry,
             Next::Exhausted { .. } => Queue::Exhausted,
             Next::Paused { .. } => Queue::Paused,
         }

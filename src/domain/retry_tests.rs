@@ -18,6 +18,7 @@ fn failed(times: &[&str], code: &str) -> History {
         advice_code: None,
         card_updated_at: None,
         paused_until: None,
+        hook_unsettled_at: None,
     }
 }
 
@@ -324,4 +325,20 @@ fn a_bad_policy_file_says_which_setting_is_wrong() {
         let err = RetryPolicy::from_toml(text).unwrap_err();
         assert!(err.contains(says), "{text}: {err}");
     }
+}
+
+#[test]
+fn a_payment_a_hook_may_have_charged_waits_for_a_person_whatever_else_holds() {
+    let mut h = failed(&["2026-11-01T10:00"], "insufficient_funds");
+    h.hook_unsettled_at = Some(at("2026-11-03T10:00"));
+    // Even a new card, which otherwise retries at once, waits.
+    h.card_updated_at = Some(at("2026-11-04T10:00"));
+    let next = next_of(&h, "2026-11-20T10:00");
+    assert_eq!(
+        next,
+        Next::Unsettled {
+            since: at("2026-11-03T10:00")
+        }
+    );
+    assert_eq!(Queue::of(&next, at("2026-11-20T10:00")), Queue::DoNotRetry);
 }

@@ -362,9 +362,9 @@ impl RiskModel {
                                 .as_float()
                                 .or_else(|| weight.as_integer().map(|i| i as f64))
                                 .ok_or_else(|| format!("weights.{stage}.{name}: not a number"))?;
-                            if weight < 0.0 {
+                            if !weight.is_finite() || weight < 0.0 {
                                 return Err(format!(
-                                    "weights.{stage}.{name}: a weight cannot be negative"
+                                    "weights.{stage}.{name}: a weight is a finite number of 0 or more"
                                 ));
                             }
                             *weights.slot(factor) = weight;
@@ -376,6 +376,13 @@ impl RiskModel {
                         "[{other}]: the sections are bands, cadence, weights"
                     ));
                 }
+            }
+        }
+        for (name, value) in [("high", model.bands.high), ("medium", model.bands.medium)] {
+            if !(0.0..=100.0).contains(&value) {
+                return Err(format!(
+                    "bands.{name}: {value} is not a score from 0 to 100"
+                ));
             }
         }
         if model.bands.medium > model.bands.high {

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use super::ImportError;
 use super::columns::{self, Column, Type, fold_header};
-use crate::domain::money;
+use crate::domain::{dates, money};
 use crate::store::{Cell, ImportKind, ImportRow};
 
 /// How to read a file beyond its header.
@@ -156,7 +156,7 @@ impl Layout {
             let Some((column, header)) = slot else {
                 continue;
             };
-            let value = raw.trim();
+            let value = super::spreadsheet::unguard(raw.trim());
             let bad = |expected: String| RowError {
                 line,
                 column: header.clone(),
@@ -257,7 +257,7 @@ impl Layout {
 
 fn parse(kind: Type, value: &str, options: &Options) -> Result<Cell, String> {
     match kind {
-        Type::Text => Ok(Cell::Text(value.to_string())),
+        Type::Text => super::plain_text(value).map(|t| Cell::Text(t.to_string())),
         Type::Day => {
             parse_day(value, options).map(|d| Cell::Text(d.format("%Y-%m-%d").to_string()))
         }
@@ -288,17 +288,27 @@ fn parse(kind: Type, value: &str, options: &Options) -> Result<Cell, String> {
 }
 
 fn parse_day(value: &str, options: &Options) -> Result<NaiveDate, String> {
-    if let Some(format) = &options.date_format {
-        return NaiveDate::parse_from_str(value, format)
-            .map_err(|_| format!("a date as {format} (from --date-format)"));
-    }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| "a date as YYYY-MM-DD (--date-format reads other forms)".into())
+    let day = match &options.date_format {
+        Some(format) => NaiveDate::parse_from_str(value, format)
+            .map_err(|_| format!("a date as {format} (from --date-format)"))?,
+        // chrono's %Y-%m-%d also takes `26-1-1` (the year 26) and `2026-1-1`.
+        None => crate::store::parse_day(value)
+            .ok_or("a date as YYYY-MM-DD (--date-format reads other forms)")?,
+    };
+    dates::check_range(day)
 }
 
 /// A moment in the store's form. ISO with `Z` or an offset, a space instead of `T` (read as
 /// UTC), or a day alone (midnight UTC).
 fn parse_instant(value: &str, options: &Options) -> Result<String, String> {
+    let text = loose_instant(value, options)?;
+    // Its day is held to the range of days.
+    let day = crate::store::parse_day(text.get(..10).unwrap_or(""));
+    dates::check_range(day.unwrap_or(NaiveDate::MAX))?;
+    Ok(text)
+}
+
+fn loose_instant(value: &str, options: &Options) -> Result<String, String> {
     let utc = |t: NaiveDateTime| t.and_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     if let Some(format) = &options.date_format {
         if let Ok(t) = NaiveDateTime::parse_from_str(value, format) {
@@ -314,9 +324,9 @@ fn parse_instant(value: &str, options: &Options) -> Result<String, String> {
             return Ok(utc(t));
         }
     }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+    crate::store::parse_day(value)
         .map(|d| utc(d.and_time(chrono::NaiveTime::MIN)))
-        .map_err(|_| "a date and time as 2026-11-02T09:30:00Z, or a date as YYYY-MM-DD".into())
+        .ok_or_else(|| "a date and time as 2026-11-02T09:30:00Z, or a date as YYYY-MM-DD".into())
 }
 
 /// `12.50` → 1250 in a two-decimal currency. No thousands separators, no symbols, no sign.
@@ -348,7 +358,14 @@ fn parse_money(value: &str, currency: &str) -> Result<i64, String> {
     whole
         .checked_mul(scale)
         .and_then(|w| w.checked_add(fraction))
-        .ok_or_else(expected)
+        .filter(|cents| *cents <= money::MAX_CENTS)
+        .ok_or_else(|| {
+            format!(
+                "{}, at most {}",
+                expected(),
+                money::major_units(money::MAX_CENTS, currency)
+            )
+        })
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::ImportError;
 use crate::domain::billing::{BillingChange, BillingEvent, CardOnFile};
+use crate::domain::money;
 
 /// What a file held: the changes we understood, and what was skipped, by type.
 #[derive(Debug, Default)]
@@ -143,7 +144,9 @@ impl<'a> Item<'a> {
 
     fn str(&self, path: &str) -> Result<&'a str, ImportError> {
         match self.get(path) {
-            Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim()),
+            Some(Value::String(s)) if !s.trim().is_empty() => {
+                super::plain_text(s.trim()).map_err(|e| self.fail(path, format!("expected {e}")))
+            }
             Some(other) => Err(self.fail(path, format!("expected text, found {other}"))),
             None => Err(self.fail(path, "is missing".into())),
         }
@@ -174,10 +177,27 @@ impl<'a> Item<'a> {
         }
     }
 
+    /// A decline or advice code, if there is one.
+    fn code(&self, path: &str) -> Result<Option<String>, ImportError> {
+        self.opt_str(path)?
+            .map(|c| super::code_word(c).map_err(|e| self.fail(path, e)))
+            .transpose()
+    }
+
+    /// Unix seconds of this century or the next: billing systems did not exist before 2000, and
+    /// a 0 or a negative number is a field left unset, not a date.
     fn time(&self, path: &str) -> Result<DateTime<Utc>, ImportError> {
+        const FIRST: i64 = 946_684_800; // 2000-01-01
+        const LAST: i64 = 7_258_118_399; // 2199-12-31T23:59:59
         let secs = self.int(path)?;
         DateTime::from_timestamp(secs, 0)
-            .ok_or_else(|| self.fail(path, format!("{secs} is not a time in unix seconds")))
+            .filter(|_| (FIRST..=LAST).contains(&secs))
+            .ok_or_else(|| {
+                self.fail(
+                    path,
+                    format!("{secs} is not a time in unix seconds between 2000 and 2199"),
+                )
+            })
     }
 
     fn currency(&self, path: &str) -> Result<String, ImportError> {
@@ -191,12 +211,15 @@ impl<'a> Item<'a> {
 
     fn amount(&self, path: &str) -> Result<i64, ImportError> {
         let a = self.int(path)?;
-        if a > 0 {
+        if a > 0 && a <= money::MAX_CENTS {
             Ok(a)
         } else {
             Err(self.fail(
                 path,
-                format!("{a} is not an amount owed (it must be above 0)"),
+                format!(
+                    "{a} is not an amount owed (it must be above 0 and at most {} in minor units)",
+                    money::MAX_CENTS
+                ),
             ))
         }
     }
@@ -353,10 +376,9 @@ fn read_charge(charge: &Item<'_>, succeeded: bool) -> Result<Read, ImportError> 
             amount_cents: charge.amount("amount")?,
             currency: charge.currency("currency")?,
             decline_code: charge
-                .opt_str("outcome.reason")?
-                .or(charge.opt_str("failure_code")?)
-                .map(str::to_string),
-            advice_code: charge.opt_str("outcome.advice_code")?.map(str::to_string),
+                .code("outcome.reason")?
+                .or(charge.code("failure_code")?),
+            advice_code: charge.code("outcome.advice_code")?,
             card: charge.card("payment_method_details.card")?,
         }
     };
@@ -369,6 +391,12 @@ fn read_charge(charge: &Item<'_>, succeeded: bool) -> Result<Read, ImportError> 
 
 fn read_failed_invoice(invoice: &Item<'_>, at: DateTime<Utc>) -> Result<Read, ImportError> {
     let attempts = invoice.int("attempt_count")?;
+    if attempts < 0 {
+        return Err(invoice.fail(
+            "attempt_count",
+            format!("{attempts} is not a count of attempts (0 or more)"),
+        ));
+    }
     Ok(found(
         at,
         invoice.customer("customer")?,
@@ -415,12 +443,9 @@ fn read_failed_intent(intent: &Item<'_>) -> Result<Read, ImportError> {
             amount_cents: intent.amount("amount")?,
             currency: intent.currency("currency")?,
             decline_code: intent
-                .opt_str(&format!("{error}.decline_code"))?
-                .or(intent.opt_str(&format!("{error}.code"))?)
-                .map(str::to_string),
-            advice_code: intent
-                .opt_str(&format!("{error}.advice_code"))?
-                .map(str::to_string),
+                .code(&format!("{error}.decline_code"))?
+                .or(intent.code(&format!("{error}.code"))?),
+            advice_code: intent.code(&format!("{error}.advice_code"))?,
             card: intent.card(&format!("{error}.payment_method.card"))?,
         },
     ))

@@ -150,6 +150,8 @@ impl Store {
                 return Err(not_failing(payment_id, &status));
             }
             change(tx)?;
+            // A rep who acts on the payment has settled what a stopped hook left in doubt.
+            settle_hook(tx, payment_id)?;
             let state = refresh(tx, payment_id, policy, by.now)?;
             let after = snapshot(tx, payment_id)?;
             audit_payment(tx, by, action, Some(payment_id), Some(before), after)?;
@@ -190,6 +192,8 @@ pub(super) fn add_attempt(
             automatic,
             external_ref
         ])?;
+    // An answer, even one recorded before, settles a charge a stopped hook left in doubt.
+    settle_hook(tx, payment_id)?;
     if added == 0 {
         return Ok(None);
     }
@@ -201,6 +205,15 @@ pub(super) fn add_attempt(
     }
     // The stored next retry is reckoned from the attempt; readers reckon from their own now.
     refresh(tx, payment_id, policy, *at).map(Some)
+}
+
+pub(super) fn settle_hook(tx: &Connection, payment_id: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE failed_payments SET hook_unsettled_at = NULL, hook_unsettled_why = NULL
+         WHERE id = ?1 AND hook_unsettled_at IS NOT NULL",
+    )?
+    .execute([payment_id])?;
+    Ok(())
 }
 
 /// Brings a payment's attempt count, last decline, next retry and status in line with its
@@ -248,7 +261,7 @@ fn history_of(tx: &Connection, payment_id: i64) -> rusqlite::Result<(History, St
     let (mut history, status) = tx
         .prepare_cached(
             "SELECT first_failed_at, last_decline_code, advice_code, card_updated_at,
-                    paused_until, status
+                    paused_until, status, hook_unsettled_at
              FROM failed_payments WHERE id = ?1",
         )?
         .query_row([payment_id], |r| {
@@ -260,6 +273,7 @@ fn history_of(tx: &Connection, payment_id: i64) -> rusqlite::Result<(History, St
                     advice_code: r.get(2)?,
                     card_updated_at: read::opt_instant(r, 3)?,
                     paused_until: read::opt_day(r, 4)?,
+                    hook_unsettled_at: read::opt_instant(r, 6)?,
                 },
                 r.get::<_, String>(5)?,
             ))

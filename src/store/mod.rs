@@ -22,6 +22,7 @@ mod open;
 mod payments;
 mod reps;
 mod risk;
+mod runs;
 mod summary;
 
 use std::path::{Path, PathBuf};
@@ -47,6 +48,7 @@ pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create, waiting_for_lock, world_rea
 pub use payments::{ExpiringCard, PaymentRow};
 pub use reps::Rep;
 pub use risk::{Current, RiskSubject, Scope, Snooze, StoredScore};
+pub use runs::RunHolder;
 pub use summary::{CodeCount, MoneyByCurrency, Summary};
 
 pub struct Store {

@@ -38,6 +38,8 @@ pub struct PaymentRow {
     pub resolved_at: Option<DateTime<Utc>>,
     pub card_expiry: Option<(u32, i32)>,
     pub last_outreach_at: Option<DateTime<Utc>>,
+    /// Why a hook's charge is in doubt, while it is.
+    pub hook_unsettled_why: Option<String>,
     pub history: History,
 }
 
@@ -65,7 +67,8 @@ impl Store {
                         p.external_ref, p.amount_cents, p.currency, p.status, p.resolved_at,
                         p.card_exp_month, p.card_exp_year, p.last_outreach_at,
                         p.first_failed_at, p.last_decline_code, p.advice_code,
-                        p.card_updated_at, p.paused_until
+                        p.card_updated_at, p.paused_until, p.hook_unsettled_at,
+                        p.hook_unsettled_why
                  FROM failed_payments p JOIN accounts a ON a.id = p.account_id
                  LEFT JOIN reps r ON r.id = a.owner_rep_id
                  WHERE (p.status = 'failing' OR (p.status = 'recovered' AND p.resolved_at >= ?1))
@@ -90,6 +93,7 @@ impl Store {
                     resolved_at: read::opt_instant(r, 10)?,
                     card_expiry: month.zip(year),
                     last_outreach_at: read::opt_instant(r, 13)?,
+                    hook_unsettled_why: r.get(20)?,
                     history: History {
                         first_failed_at: read::instant(r, 14)?,
                         attempts: Vec::new(),
@@ -97,6 +101,7 @@ impl Store {
                         advice_code: r.get(16)?,
                         card_updated_at: read::opt_instant(r, 17)?,
                         paused_until: read::opt_day(r, 18)?,
+                        hook_unsettled_at: read::opt_instant(r, 19)?,
                     },
                 })
             })?

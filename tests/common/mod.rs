@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 pub mod console;
+pub mod payments;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

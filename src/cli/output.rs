@@ -1,0 +1,109 @@
+//! Files the command line writes (exports, rejects) and text it sends to a terminal.
+//!
+//! A file holds customers' data, so it is created readable by its owner only, whatever the umask,
+//! and never through a symbolic link: in a shared folder another user could plant
+//! `weekly.csv -> ~amara/.bashrc` and have amara's export overwrite her shell's start-up file.
+//! The rows go to a new file beside the target (created exclusively, so nothing planted can be
+//! opened in its place), which is renamed over the target once whole: a reader never sees half an
+//! export, and a failed one leaves what was there.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// A private file being written; `commit` puts it at its path.
+pub struct PrivateFile {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl PrivateFile {
+    pub fn create(path: &Path) -> Result<PrivateFile> {
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => bail!(
+                "{} is a symbolic link; retain does not write through links (remove it, or choose another path)",
+                path.display()
+            ),
+            Ok(meta) if !meta.is_file() => bail!(
+                "{} is not a regular file; choose another path",
+                path.display()
+            ),
+            _ => {}
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        // tempfile creates with O_EXCL and mode 0600.
+        let tmp = tempfile::Builder::new()
+            .prefix(".retain-")
+            .suffix(".part")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot write in {}", dir.display()))?;
+        Ok(PrivateFile {
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Makes the whole file the one at its path.
+    pub fn commit(mut self) -> Result<()> {
+        self.tmp.flush()?;
+        self.tmp.as_file().sync_all()?;
+        self.tmp
+            .persist(&self.path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        Ok(())
+    }
+}
+
+impl Write for PrivateFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.tmp.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.tmp.flush()
+    }
+}
+
+/// Passes whole lines on, each made terminal-safe: an export read on a terminal rather than piped
+/// to a file must not let a stored escape sequence drive it.
+pub struct TerminalLines<W: Write> {
+    out: W,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> TerminalLines<W> {
+    pub fn new(out: W) -> TerminalLines<W> {
+        TerminalLines {
+            out,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl<W: Write> Write for TerminalLines<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if let Some(end) = self.pending.iter().rposition(|&b| b == b'\n') {
+            let lines: Vec<u8> = self.pending.drain(..=end).collect();
+            let text = String::from_utf8_lossy(&lines);
+            self.out
+                .write_all(crate::display::terminal_text(&text).as_bytes())?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            let rest = std::mem::take(&mut self.pending);
+            let text = String::from_utf8_lossy(&rest);
+            self.out
+                .write_all(crate::display::terminal_text(&text).as_bytes())?;
+        }
+        self.out.flush()
+    }
+}

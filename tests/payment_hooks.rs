@@ -1,0 +1,219 @@
+//! A billing hook that outlives its welcome: `payments run` stops it with everything it started,
+//! and a payment it may have charged is held until a person settles it. Real scripts that sleep
+//! and leave marker files, a real `payments run` process stopped by real signals.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::payments::*;
+use common::*;
+
+/// A hook that notes each call, starts a child that would charge (write `charged`) a little
+/// later, and then hangs: what a hook stuck on a slow card API looks like.
+fn slow_hook(dir: &tempfile::TempDir) -> String {
+    let calls = dir.path().join("calls");
+    let charged = dir.path().join("charged");
+    script(
+        dir,
+        "slow.sh",
+        &format!(
+            "echo called >> {calls}\n(sleep 3; touch {charged}) &\nsleep 30\necho '{{\"outcome\":\"succeeded\"}}'",
+            calls = calls.display(),
+            charged = charged.display()
+        ),
+    )
+}
+
+fn calls(dir: &tempfile::TempDir) -> usize {
+    std::fs::read_to_string(dir.path().join("calls"))
+        .map(|s| s.lines().count())
+        .unwrap_or(0)
+}
+
+fn start_run(db: &Path, hook: &str, timeout: &str) -> Child {
+    retain()
+        .arg("--db")
+        .arg(db)
+        .args(["--today", TODAY])
+        .args(["payments", "run", "--exec", hook, "--timeout", timeout])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < limit,
+            "{what} did not happen within {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn queue_of(db: &Path, payment: i64) -> serde_json::Value {
+    queue(db, &[])
+        .into_iter()
+        .find(|i| i["payment_id"] == payment)
+        .unwrap()
+}
+
+/// No process of the hook is left: nothing in the sleeping script's command lines.
+fn hook_processes(dir: &tempfile::TempDir) -> usize {
+    let out = Command::new("pgrep")
+        .args(["-f", &dir.path().display().to_string()])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+fn a_due_payment(dir: &tempfile::TempDir) -> (std::path::PathBuf, i64) {
+    let db = demo(dir);
+    only_ours_due(&db);
+    let p = failing(&db, "in_slow", "2026-11-20T09:00:00Z", "processing_error");
+    assert_eq!(queue_of(&db, p)["queue"], "due");
+    (db, p)
+}
+
+#[test]
+fn a_hook_past_its_timeout_is_stopped_with_all_it_started_and_its_payment_is_held() {
+    let dir = temp_dir();
+    let (db, p) = a_due_payment(&dir);
+    let hook = slow_hook(&dir);
+    let started = Instant::now();
+    let err = fails(run(
+        &db,
+        &["payments", "run", "--exec", &hook, "--timeout", "1"],
+    ));
+    // The timeout, the grace period and no more: the run waited for nothing else.
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(err.contains("stopped after 1 s"), "{err}");
+    // The child that would have charged was stopped with the hook.
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(
+        !dir.path().join("charged").exists(),
+        "the hook's child charged after the run moved on"
+    );
+    assert_eq!(hook_processes(&dir), 0);
+
+    // Held: not due, not handed to the next run, and saying why.
+    let item = queue_of(&db, p);
+    assert_eq!(item["queue"], "do-not-retry", "{item}");
+    assert!(
+        item["why"].as_str().unwrap().contains("never answered"),
+        "{item}"
+    );
+    let out = ok(run(
+        &db,
+        &["payments", "run", "--exec", &hook, "--timeout", "1"],
+    ));
+    assert!(out.contains("no retry is due"), "{out}");
+    assert_eq!(
+        calls(&dir),
+        1,
+        "a held payment was handed to the hook again"
+    );
+
+    // A rep who looked it up in the billing system settles it.
+    ok(run(
+        &db,
+        &[
+            "payments",
+            "record",
+            &p.to_string(),
+            "--failed",
+            "insufficient_funds",
+        ],
+    ));
+    assert_ne!(queue_of(&db, p)["queue"], "do-not-retry");
+}
+
+#[test]
+fn a_run_stopped_by_a_signal_stops_its_hook_before_it_exits() {
+    for signal in ["TERM", "INT"] {
+        let dir = temp_dir();
+        let (db, p) = a_due_payment(&dir);
+        let mut child = start_run(&db, &slow_hook(&dir), "60");
+        wait_until("the hook's start", Duration::from_secs(20), || {
+            calls(&dir) == 1
+        });
+        let stopped = Instant::now();
+        Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(
+            stopped.elapsed() < Duration::from_secs(4),
+            "{signal}: {:?}",
+            stopped.elapsed()
+        );
+        assert_eq!(status.code(), Some(1), "{signal}");
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert!(err.contains("stopped by a signal"), "{signal}: {err}");
+        // Nothing of the hook outlives the run.
+        assert_eq!(hook_processes(&dir), 0, "{signal}");
+        std::thread::sleep(Duration::from_secs(4));
+        assert!(!dir.path().join("charged").exists(), "{signal}");
+        assert_eq!(queue_of(&db, p)["queue"], "do-not-retry", "{signal}");
+        // The lock went with the run.
+        assert_eq!(query_i64(&db, "SELECT count(*) FROM run_locks"), 0);
+    }
+}
+
+#[test]
+fn a_killed_run_leaves_its_payment_held_and_its_lock_to_the_next_run() {
+    let dir = temp_dir();
+    let (db, p) = a_due_payment(&dir);
+    let other = failing(&db, "in_other", "2026-11-20T10:00:00Z", "processing_error");
+    let mut child = start_run(&db, &slow_hook(&dir), "60");
+    wait_until("the hook's start", Duration::from_secs(20), || {
+        calls(&dir) == 1
+    });
+    // SIGKILL cannot be caught: the hook is orphaned and may still charge.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The next run takes the dead run's lock, and leaves the orphan's payment alone.
+    let quick = script(&dir, "quick.sh", "echo '{\"outcome\":\"succeeded\"}'");
+    let out = ok(run(&db, &["payments", "run", "--exec", &quick]));
+    assert!(out.contains(&format!("payment {other}")), "{out}");
+    assert!(!out.contains(&format!("payment {p} ")), "{out}");
+    assert_eq!(queue_of(&db, p)["queue"], "do-not-retry");
+    // Tidy up the orphan.
+    Command::new("pkill")
+        .args(["-f", &dir.path().display().to_string()])
+        .status()
+        .unwrap();
+}
+
+#[test]
+fn one_run_at_a_time_however_the_file_is_named() {
+    let dir = temp_dir();
+    let (db, _) = a_due_payment(&dir);
+    let link = dir.path().join("same-file.db");
+    std::os::unix::fs::symlink(&db, &link).unwrap();
+    let mut first = start_run(&db, &slow_hook(&dir), "60");
+    wait_until("the hook's start", Duration::from_secs(20), || {
+        calls(&dir) == 1
+    });
+    let err = fails(run(&link, &["payments", "run", "--exec", "true"]));
+    assert!(
+        err.contains("another `retain payments run` is running"),
+        "{err}"
+    );
+    Command::new("kill")
+        .args(["-TERM", &first.id().to_string()])
+        .status()
+        .unwrap();
+    first.wait().unwrap();
+}

@@ -294,3 +294,62 @@ fn a_save_that_waits_for_another_writer_says_so_and_then_goes_through() {
         1
     );
 }
+
+#[test]
+fn stored_escapes_printed_to_a_real_terminal_drive_nothing() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "escapes.db");
+    ok(run(&db, &["demo", "--accounts", "300"]));
+    let hostile = "\u{1b}]0;PWNED\u{7}\u{1b}]52;c;Q0xJUA==\u{7}\u{1b}[2J";
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE accounts SET name = 'Evil' || ?1", [hostile])
+        .unwrap();
+    conn.execute(
+        "UPDATE failed_payments SET last_decline_code = 'x' || ?1",
+        [hostile],
+    )
+    .unwrap();
+    // A few accounts with failing payments, so that everything printed fits on the screen.
+    let keep: Vec<i64> = conn
+        .prepare("SELECT account_id FROM failed_payments WHERE status = 'failing' LIMIT 3")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(!keep.is_empty(), "the demo has no failing payment");
+    let keep: Vec<String> = keep.iter().map(i64::to_string).collect();
+    conn.execute(
+        &format!("DELETE FROM accounts WHERE id NOT IN ({})", keep.join(",")),
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let bin = env!("CARGO_BIN_EXE_retain");
+    let db = db.display();
+    // A marker first: a clear-screen would wipe it; a title change would show in the pane title.
+    let shell = format!(
+        "echo MARKER-BEFORE; {bin} --db {db} --today {TODAY} payments; {bin} --db {db} --today {TODAY} export accounts; {bin} --db {db} --today {TODAY} search Evil; echo MARKER-AFTER; sleep 30"
+    );
+    let tmux = Tmux::start("escapes", (200, 60), &shell);
+    let screen = tmux.wait_for("MARKER-AFTER");
+    assert!(
+        screen.contains("MARKER-BEFORE"),
+        "the screen was cleared:\n{screen}"
+    );
+    assert!(screen.contains("Evil\u{FFFD}]0;PWNED"), "{screen}");
+    let title = Command::new("tmux")
+        .args([
+            "-L",
+            &tmux.socket,
+            "display-message",
+            "-p",
+            "-t",
+            "t",
+            "#{pane_title}",
+        ])
+        .output()
+        .unwrap();
+    let title = String::from_utf8_lossy(&title.stdout);
+    assert!(!title.contains("PWNED"), "the pane title was set: {title}");
+}

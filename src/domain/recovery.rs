@@ -82,10 +82,15 @@ pub struct Tally {
 impl Tally {
     fn add(&mut self, p: &FailedPayment) {
         self.payments += 1;
-        self.failed_cents += p.amount_cents;
+        // Saturating: no total can wrap negative, whatever a file once let in.
+        self.failed_cents = self.failed_cents.saturating_add(p.amount_cents);
         match p.outcome {
-            Outcome::Recovered => self.recovered_cents += p.amount_cents,
-            Outcome::Failing => self.still_failing_cents += p.amount_cents,
+            Outcome::Recovered => {
+                self.recovered_cents = self.recovered_cents.saturating_add(p.amount_cents)
+            }
+            Outcome::Failing => {
+                self.still_failing_cents = self.still_failing_cents.saturating_add(p.amount_cents)
+            }
             Outcome::Lost | Outcome::WrittenOff => {}
         }
         self.recovery_rate =
@@ -150,7 +155,8 @@ pub fn report(
         c.by_month.entry(month).or_default().add(p);
         c.by_class.entry(p.class).or_default().add(p);
         if let Some(how) = p.won_by() {
-            *c.recovered_by.entry(how).or_default() += p.amount_cents;
+            let won = c.recovered_by.entry(how).or_default();
+            *won = won.saturating_add(p.amount_cents);
             if let Some(on) = p.resolved_on {
                 days.push((on - p.first_failed).num_days().max(0));
             }
@@ -173,7 +179,8 @@ pub fn report(
             &mut voluntary_churn
         };
         split.accounts += 1;
-        *split.mrr_cents.entry(c.currency.clone()).or_default() += c.mrr_cents;
+        let mrr = split.mrr_cents.entry(c.currency.clone()).or_default();
+        *mrr = mrr.saturating_add(c.mrr_cents);
     }
     RecoveryReport {
         since,

@@ -73,8 +73,10 @@ impl Store {
         };
         let active_mrr = c
             .prepare(
-                "SELECT currency, sum(mrr_cents) FROM accounts WHERE status = 'active'
-                 GROUP BY currency ORDER BY sum(mrr_cents) DESC, currency",
+                // total() adds as a float: SQLite's sum() fails the whole summary on an
+                // overflow, and CAST saturates instead of wrapping.
+                "SELECT currency, CAST(total(mrr_cents) AS INTEGER) AS mrr FROM accounts
+                 WHERE status = 'active' GROUP BY currency ORDER BY mrr DESC, currency",
             )?
             .query_map([], |r| {
                 Ok(MoneyByCurrency {

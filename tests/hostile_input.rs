@@ -1,0 +1,318 @@
+//! What strangers put in files, hooks' answers and stored text: refused at the door with its
+//! place named, or shown harmlessly. Real files through the real binary.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::*;
+use rusqlite::Connection;
+use serde_json::json;
+
+/// Characters that drive or fool a terminal: escape sequences (OSC title and clipboard, clear
+/// screen), a C1 CSI, DEL, a bidi override, a zero-width space, a tag character.
+const HOSTILE: &str =
+    "\u{1b}]0;T\u{7}\u{1b}]52;c;Q0xJUA==\u{7}\u{1b}[2J\u{9b}2J\u{7f}\u{202e}\u{200b}\u{e0041}";
+
+fn has_hostile(text: &str) -> Option<char> {
+    text.chars().find(|c| {
+        (c.is_control() && *c != '\n') || matches!(c, '\u{202e}' | '\u{200b}' | '\u{e0041}')
+    })
+}
+
+fn assert_clean(what: &str, text: &str) {
+    if let Some(c) = has_hostile(text) {
+        let at = text.chars().position(|x| x == c).unwrap_or(0);
+        let near: String = text.chars().skip(at.saturating_sub(40)).take(80).collect();
+        panic!("{what} let U+{:04X} through: …{near:?}…", u32::from(c));
+    }
+}
+
+fn demo(dir: &tempfile::TempDir) -> PathBuf {
+    let db = db_in(dir, "hostile.db");
+    ok(run(&db, &["demo", "--accounts", "300"]));
+    db
+}
+
+#[test]
+fn stored_escapes_never_reach_the_terminal_from_any_command() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    // Text that came in before the doors were shut, or by a script: stored as it is.
+    let conn = Connection::open(&db).unwrap();
+    let owner: String = conn
+        .query_row(
+            "SELECT r.login FROM failed_payments p JOIN accounts a ON a.id = p.account_id
+             JOIN reps r ON r.id = a.owner_rep_id WHERE p.status = 'failing' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute("UPDATE accounts SET name = name || ?1", [HOSTILE])
+        .unwrap();
+    conn.execute(
+        "UPDATE failed_payments SET last_decline_code = 'x' || ?1",
+        [HOSTILE],
+    )
+    .unwrap();
+    drop(conn);
+    let account = query_i64(&db, "SELECT id FROM accounts LIMIT 1").to_string();
+    for args in [
+        vec!["--as", owner.as_str(), "queue"],
+        vec!["payments"],
+        vec!["payments", "due"],
+        vec!["search", "a"],
+        vec!["checkins"],
+        vec!["at-risk"],
+        vec!["summary"],
+        vec!["notes", account.as_str()],
+        vec!["log", "99999999", "--note", "x"],
+    ] {
+        let out = run(&db, &args);
+        assert_clean(&format!("{args:?} stdout"), &stdout(&out));
+        assert_clean(&format!("{args:?} stderr"), &stderr(&out));
+    }
+    // JSON keeps the exact text, escaped.
+    let out = ok(run(&db, &["payments", "--json"]));
+    assert_clean("payments --json", &out);
+    let items: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|i| i["decline_code"].as_str() == Some(&format!("x{HOSTILE}"))),
+        "the JSON lost the stored text"
+    );
+}
+
+#[test]
+fn a_decline_code_from_stripe_or_a_hook_is_a_word_or_refused() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    let customer: String = Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT external_id FROM accounts LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let file = dir.path().join("events.json");
+    let before = dump(&db);
+    let charge = |reason: &str, created: i64, amount: i64| {
+        json!([{"id": "evt_1", "object": "event", "type": "charge.failed", "created": created,
+                "data": {"object": {"id": "ch_1", "object": "charge", "status": "failed",
+                "amount": amount, "currency": "usd", "customer": customer, "invoice": "in_1",
+                "created": created, "outcome": {"reason": reason}}}}])
+    };
+    for (events, says) in [
+        (
+            charge(HOSTILE, 1_794_301_200, 4900),
+            "data.object.outcome.reason",
+        ),
+        (charge("stolen card", 1_794_301_200, 4900), "not a code"),
+        (charge("expired_card", 0, 4900), "between 2000 and 2199"),
+        (charge("expired_card", -5, 4900), "between 2000 and 2199"),
+        (
+            charge("expired_card", 1_794_301_200, i64::MAX),
+            "data.object.amount",
+        ),
+    ] {
+        std::fs::write(&file, events.to_string()).unwrap();
+        let out = run(&db, &["import", "stripe", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{says}: {}", stdout(&out));
+        let err = fails(out);
+        assert!(
+            err.contains("item 1") && err.contains(says),
+            "{says}: {err}"
+        );
+        assert_clean("the import's error", &err);
+    }
+    let invoice = json!([{"id": "evt_2", "object": "event", "type": "invoice.payment_failed",
+        "created": 1_794_301_200, "data": {"object": {"id": "in_2", "object": "invoice",
+        "customer": customer, "attempt_count": -5, "amount_due": 4900, "currency": "usd",
+        "status": "open", "created": 1_794_301_200}}}]);
+    std::fs::write(&file, invoice.to_string()).unwrap();
+    let err = fails(run(&db, &["import", "stripe", file.to_str().unwrap()]));
+    assert!(err.contains("attempt_count"), "{err}");
+    let nul = json!([{"id": "ch_9\u{0}", "object": "charge", "status": "failed", "amount": 4900,
+        "currency": "usd", "customer": customer, "created": 1_794_301_200,
+        "outcome": {"reason": "expired_card"}}]);
+    std::fs::write(&file, nul.to_string()).unwrap();
+    let err = fails(run(&db, &["import", "stripe", file.to_str().unwrap()]));
+    assert!(err.contains("control characters"), "{err}");
+    assert_eq!(dump(&db), before, "a refused import changed the file");
+
+    // A hook's answer is held to the same rule, and so is a rep's --failed.
+    common::payments::only_ours_due(&db);
+    let p = common::payments::failing(&db, "in_h", "2026-11-20T09:00:00Z", "processing_error");
+    let answer = json!({"outcome": "failed", "decline_code": HOSTILE}).to_string();
+    let hook = common::payments::script(
+        &dir,
+        "evil.sh",
+        &format!("cat > /dev/null\necho '{answer}'"),
+    );
+    let out = run(&db, &["payments", "run", "--exec", &hook]);
+    let err = fails(out);
+    assert!(
+        err.contains("decline_code") && err.contains("not a code"),
+        "{err}"
+    );
+    assert_clean("the run's error", &err);
+    let err = fails(run(
+        &db,
+        &[
+            "payments",
+            "record",
+            &p.to_string(),
+            "--failed",
+            "Do Not Honor!",
+        ],
+    ));
+    assert!(err.contains("not a code"), "{err}");
+}
+
+fn csv(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn days_money_and_text_outside_any_sane_range_are_refused_with_their_place() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    let before = dump(&db);
+    let head = "external_id,name,mrr,customer_since\n";
+    for (row, field, says) in [
+        (
+            "X-1,Far Future Ltd,10.00,9999-12-31",
+            "customer_since",
+            "outside the days",
+        ),
+        (
+            "X-1,Year 26 Ltd,10.00,26-1-1",
+            "customer_since",
+            "YYYY-MM-DD",
+        ),
+        (
+            "X-1,Sloppy Ltd,10.00,2026-1-1",
+            "customer_since",
+            "YYYY-MM-DD",
+        ),
+        (
+            "X-1,Ancient Ltd,10.00,1899-12-31",
+            "customer_since",
+            "outside the days",
+        ),
+        (
+            "X-1,Rich Ltd,92233720368547758.07,2026-01-05",
+            "mrr",
+            "at most",
+        ),
+        ("X-1,Richer Ltd,20000000000.00,2026-01-05", "mrr", "at most"),
+        (
+            "X-1,Nul\u{0}Ltd,10.00,2026-01-05",
+            "name",
+            "control characters",
+        ),
+        (
+            "X-1,Esc\u{1b}[2JLtd,10.00,2026-01-05",
+            "name",
+            "control characters",
+        ),
+    ] {
+        let file = csv(&dir, "accounts.csv", &format!("{head}{row}\n"));
+        let err = fails(run(&db, &["import", "accounts", &file]));
+        assert!(
+            err.contains("line 2") && err.contains(field) && err.contains(says),
+            "{row:?}: {err}"
+        );
+        assert_clean("the import's error", &err);
+    }
+    assert_eq!(dump(&db), before);
+
+    // A header or a file name that carries escapes is named harmlessly.
+    let file = csv(
+        &dir,
+        "evil\u{1b}]0;T\u{7}.csv",
+        &format!("external_id,name,mrr,customer_since,x{HOSTILE}\nX-1,A,1.00,2026-01-05,y\n"),
+    );
+    let out = run(&db, &["import", "accounts", &file]);
+    assert_clean("the import's stdout", &stdout(&out));
+    assert_clean("the import's stderr", &stderr(&out));
+    let out = run(&db, &["import", "accounts", &format!("{file}.missing")]);
+    assert_clean("a missing file's error", &stderr(&out));
+
+    // Command-line days are held to the same range, and nothing panics.
+    let out = run(&db, &["checkins", "--today", "9999-12-31"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("outside the days"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(
+        &db,
+        &[
+            "backtest",
+            "--as-of",
+            "2026-01-01",
+            "--horizon-days",
+            "99999999999",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"));
+}
+
+#[test]
+fn config_numbers_must_be_finite_and_lists_not_empty() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    let config = temp_dir();
+    let with = |name: &str, text: &str, args: &[&str]| {
+        std::fs::write(config.path().join(name), text).unwrap();
+        let out = retain()
+            .env("RETAIN_CONFIG_DIR", config.path())
+            .arg("--db")
+            .arg(&db)
+            .args(["--today", TODAY])
+            .args(args)
+            .output()
+            .unwrap();
+        std::fs::remove_file(config.path().join(name)).unwrap();
+        fails(out)
+    };
+    let err = with("risk.toml", "[bands]\nhigh = nan\n", &["at-risk"]);
+    assert!(
+        err.contains("risk.toml") && err.contains("bands.high"),
+        "{err}"
+    );
+    let err = with("risk.toml", "[weights.mid]\nusage = inf\n", &["at-risk"]);
+    assert!(err.contains("weights.mid.usage"), "{err}");
+    let err = with("payments.toml", "paydays = []\n", &["payments"]);
+    assert!(
+        err.contains("payments.toml") && err.contains("paydays"),
+        "{err}"
+    );
+}
+
+#[test]
+fn totals_over_amounts_a_file_once_let_in_never_wrap_or_fail() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    let conn = Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE accounts SET mrr_cents = 9223372036854775807, currency = 'USD'
+         WHERE id IN (SELECT id FROM accounts WHERE status = 'active' LIMIT 2)",
+        [],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE failed_payments SET amount_cents = 9223372036854775807, currency = 'USD'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let summary: serde_json::Value =
+        serde_json::from_str(&ok(run(&db, &["summary", "--json"]))).unwrap();
+    assert!(!summary.to_string().contains("-92"), "{summary}");
+    let report = ok(run(&db, &["payments", "report", "--json"]));
+    assert!(!report.contains(":-"), "a total wrapped negative: {report}");
+}

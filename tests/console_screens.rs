@@ -769,3 +769,47 @@ fn panes_load_at_start_and_an_answer_read_before_a_change_is_read_again() {
     let again = c.act(Action::Key(press(KeyCode::Char('4'))));
     assert!(!asks_payments(&again), "current: {again:?}");
 }
+
+#[test]
+fn stored_escapes_and_invisible_characters_never_reach_a_cell() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "hostile.db");
+    ok(run(&db, &["demo", "--accounts", "300"]));
+    let hostile = "\u{1b}]0;T\u{7}\u{1b}[2J\u{9b}2J\u{7f}\u{202e}\u{200b}\u{e0041}";
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    for sql in [
+        "UPDATE accounts SET name = name || ?1, notes = 'see ' || ?1",
+        "UPDATE contacts SET name = name || ?1, email = email || ?1",
+        "UPDATE interactions SET summary = summary || ?1, body = body || ?1",
+        "UPDATE failed_payments SET last_decline_code = 'x' || ?1",
+        "UPDATE checkins SET kind = kind || ?1",
+    ] {
+        conn.execute(sql, [hostile]).unwrap();
+    }
+    drop(conn);
+    let mut c = console_on_file(&db, "carmen", (120, 35));
+    let clean = |c: &Console, at: &str| {
+        let buffer = c.buffer();
+        for cell in buffer.content() {
+            let s = cell.symbol();
+            assert!(
+                !s.chars().any(
+                    |ch| ch.is_control() || matches!(ch, '\u{202e}' | '\u{200b}' | '\u{e0041}')
+                ),
+                "{at}: a cell holds {s:?}:\n{}",
+                c.screen()
+            );
+        }
+    };
+    clean(&c, "the queue");
+    for pane in ["2", "3", "4", "5", "1"] {
+        c.text(pane);
+        clean(&c, &format!("pane {pane}"));
+        c.keys(&[press(KeyCode::Enter)]);
+        clean(&c, &format!("the card from pane {pane}"));
+        c.keys(&[press(KeyCode::Esc)]);
+    }
+    c.text("/");
+    c.text("a");
+    clean(&c, "the lookup");
+}

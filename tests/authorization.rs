@@ -33,6 +33,18 @@ fn as_nobody(db: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// An accounts file anyone may read, with one new account in it.
+fn accounts_csv(dir: &Path) -> PathBuf {
+    let csv = dir.join("accounts.csv");
+    std::fs::write(
+        &csv,
+        "external_id,name,mrr,customer_since\nX-1,Mallory Ltd,10.00,2026-01-05\n",
+    )
+    .unwrap();
+    open_up(&csv, 0o644);
+    csv
+}
+
 fn failing_payment(db: &Path) -> String {
     query_i64(
         db,
@@ -45,13 +57,7 @@ fn failing_payment(db: &Path) -> String {
 fn refused_everywhere(db: &Path, dir: &tempfile::TempDir, who: &str) {
     let account = query_i64(db, "SELECT id FROM accounts ORDER BY id LIMIT 1").to_string();
     let payment = failing_payment(db);
-    let csv = dir.path().join("accounts.csv");
-    std::fs::write(
-        &csv,
-        "external_id,name,mrr,customer_since\nX-1,Mallory Ltd,10.00,2026-01-05\n",
-    )
-    .unwrap();
-    open_up(&csv, 0o644);
+    let csv = accounts_csv(dir.path());
     let csv = csv.to_str().unwrap();
     let before = dump(db);
     let attempts: Vec<Vec<&str>> = vec![
@@ -116,13 +122,7 @@ fn a_plain_rep_may_not_import_or_change_the_team() {
     let dir = temp_dir();
     let db = team_file(&dir);
     ok(run(&db, &["reps", "add", "nobody", "--name", "No Body"]));
-    let csv = dir.path().join("accounts.csv");
-    std::fs::write(
-        &csv,
-        "external_id,name,mrr,customer_since\nX-1,Mallory Ltd,10.00,2026-01-05\n",
-    )
-    .unwrap();
-    open_up(&csv, 0o644);
+    let csv = accounts_csv(dir.path());
     let before = dump(&db);
     let err = stderr(&as_nobody(
         &db,

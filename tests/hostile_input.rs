@@ -316,3 +316,20 @@ fn totals_over_amounts_a_file_once_let_in_never_wrap_or_fail() {
     let report = ok(run(&db, &["payments", "report", "--json"]));
     assert!(!report.contains(":-"), "a total wrapped negative: {report}");
 }
+
+#[test]
+fn a_missing_payment_or_a_far_day_is_said_once_and_plainly() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    let err = fails(run(
+        &db,
+        &["payments", "pause", "99999999", "--until", "2026-12-30", "--reason", "x"],
+    ));
+    assert_eq!(err.matches("there is no payment 99999999").count(), 1, "{err}");
+    let before = dump(&db);
+    for far in ["+9999999w", "+99999m", "26-1-1"] {
+        let err = fails(run(&db, &["log", "1", "--note", "x", "--follow-up", far]));
+        assert!(err.contains("--follow-up"), "{far}: {err}");
+    }
+    assert_eq!(dump(&db), before);
+}

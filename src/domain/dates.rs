@@ -23,15 +23,25 @@ pub const FORMS: &str =
     "YYYY-MM-DD, +3d, +2w, +1m, today, tomorrow, a weekday (fri), next week, next month";
 
 /// The day `input` means, seen from `today`. A weekday is the next one after today; `next
-/// week` is next Monday.
+/// week` is next Monday. A day outside the range retain keeps is refused.
 pub fn parse_day(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    check_range(any_day(input, today)?)
+}
+
+fn any_day(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let text = input.trim().to_lowercase();
     let text = text.strip_prefix("in ").unwrap_or(&text).trim();
     let fail = || format!("{input:?} is not a day; try {FORMS}");
     if text.is_empty() {
         return Err(fail());
     }
-    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+    // Exactly YYYY-MM-DD: chrono alone also reads `26-1-1` as the year 26.
+    let b = text.as_bytes();
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    {
         return Ok(day);
     }
     match text {
@@ -70,6 +80,16 @@ fn relative(text: &str, today: NaiveDate) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_beyond_the_range_or_loosely_written_are_refused() {
+        let today = day("2026-11-22");
+        assert!(parse_day("+9999999w", today).is_err());
+        assert!(parse_day("+99999m", today).is_err());
+        assert!(parse_day("26-1-1", today).is_err());
+        assert!(parse_day("1899-12-31", today).is_err());
+        assert_eq!(parse_day("2199-12-31", today), Ok(day("2199-12-31")));
+    }
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()

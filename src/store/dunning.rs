@@ -56,11 +56,7 @@ impl Store {
         by: Actor<'_>,
     ) -> Result<Option<PaymentState>, StoreError> {
         self.write(Need::Rep, |tx| {
-            let status: String = tx.query_row(
-                "SELECT status FROM failed_payments WHERE id = ?1",
-                [payment_id],
-                |r| r.get(0),
-            )?;
+            let status = status_of(tx, payment_id)?;
             if status != "failing" {
                 return Err(not_failing(payment_id, &status));
             }
@@ -144,11 +140,11 @@ impl Store {
         change: impl Fn(&Transaction<'_>) -> rusqlite::Result<usize>,
     ) -> Result<PaymentState, StoreError> {
         self.write(Need::Rep, |tx| {
-            let before = snapshot(tx, payment_id)?;
-            let status: String = before["status"].as_str().unwrap_or_default().to_string();
+            let status = status_of(tx, payment_id)?;
             if status != "failing" {
                 return Err(not_failing(payment_id, &status));
             }
+            let before = snapshot(tx, payment_id)?;
             change(tx)?;
             // A rep who acts on the payment has settled what a stopped hook left in doubt.
             settle_hook(tx, payment_id)?;
@@ -353,6 +349,22 @@ pub(super) fn audit_payment(
             after: Some(after),
         },
     )
+}
+
+/// A payment's status; a missing payment is said as such, not as "no rows".
+fn status_of(tx: &Connection, payment_id: i64) -> rusqlite::Result<String> {
+    use rusqlite::OptionalExtension;
+    tx.query_row(
+        "SELECT status FROM failed_payments WHERE id = ?1",
+        [payment_id],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| {
+        rusqlite::Error::ToSqlConversionFailure(
+            format!("there is no payment {payment_id} (`retain payments` lists them)").into(),
+        )
+    })
 }
 
 fn not_failing(payment_id: i64, status: &str) -> rusqlite::Error {

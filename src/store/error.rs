@@ -53,11 +53,12 @@ pub enum StoreError {
     #[error("not written to {path}: {why}")]
     Refused { path: PathBuf, why: String },
 
-    #[error("{path}: {source}")]
+    /// SQLite's own words, said once: as an error source they were repeated by every layer
+    /// that prints the chain.
+    #[error("{path}: {error}")]
     Sqlite {
         path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
 }
 
@@ -84,7 +85,10 @@ impl StoreError {
                 detail: source.to_string(),
                 path,
             },
-            _ => StoreError::Sqlite { path, source },
+            _ => StoreError::Sqlite {
+                path,
+                error: source,
+            },
         }
     }
 }

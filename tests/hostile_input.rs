@@ -225,6 +225,22 @@ fn days_money_and_text_outside_any_sane_range_are_refused_with_their_place() {
         );
         assert_clean("the import's error", &err);
     }
+    let account: String = Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT external_id FROM accounts LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let file = csv(
+        &dir,
+        "payments.csv",
+        &format!(
+            "account,external_ref,amount,currency,first_failed_at,decline_code\n{account},in_9,10.00,USD,2026-11-20,stolen card\n"
+        ),
+    );
+    let err = fails(run(&db, &["import", "payments", &file]));
+    assert!(
+        err.contains("line 2") && err.contains("decline_code") && err.contains("not a code"),
+        "{err}"
+    );
     assert_eq!(dump(&db), before);
 
     // A header or a file name that carries escapes is named harmlessly.
@@ -323,9 +339,21 @@ fn a_missing_payment_or_a_far_day_is_said_once_and_plainly() {
     let db = demo(&dir);
     let err = fails(run(
         &db,
-        &["payments", "pause", "99999999", "--until", "2026-12-30", "--reason", "x"],
+        &[
+            "payments",
+            "pause",
+            "99999999",
+            "--until",
+            "2026-12-30",
+            "--reason",
+            "x",
+        ],
     ));
-    assert_eq!(err.matches("there is no payment 99999999").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("there is no payment 99999999").count(),
+        1,
+        "{err}"
+    );
     let before = dump(&db);
     for far in ["+9999999w", "+99999m", "26-1-1"] {
         let err = fails(run(&db, &["log", "1", "--note", "x", "--follow-up", far]));

@@ -18,6 +18,8 @@ pub enum Type {
     Bool,
     /// A three-letter currency code.
     Currency,
+    /// A decline or advice code: a lower-case word of letters, digits and `_`.
+    Code,
     /// One of a fixed set of words.
     OneOf(&'static [&'static str]),
 }
@@ -231,7 +233,7 @@ const PAYMENTS: &[Column] = &[
     req(
         "decline_code",
         &["code", "failure_code", "reason"],
-        Type::Text,
+        Type::Code,
     ),
     col(
         "status",

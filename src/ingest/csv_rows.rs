@@ -258,6 +258,7 @@ impl Layout {
 fn parse(kind: Type, value: &str, options: &Options) -> Result<Cell, String> {
     match kind {
         Type::Text => super::plain_text(value).map(|t| Cell::Text(t.to_string())),
+        Type::Code => super::code_word(value).map(Cell::Text),
         Type::Day => {
             parse_day(value, options).map(|d| Cell::Text(d.format("%Y-%m-%d").to_string()))
         }

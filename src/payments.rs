@@ -52,14 +52,24 @@ pub struct QueueItem {
     pub mrr_cents: i64,
     pub last_outreach_at: Option<DateTime<Utc>>,
     pub card_expires: Option<String>,
-    /// Why it is exhausted, or until when it is paused.
+    /// Why it is exhausted, until when it is paused, or how a hook left it held.
     pub why: Option<String>,
+    /// Since when a billing hook that never answered holds it: it may have been charged, and
+    /// nothing retries it until someone records what happened.
+    pub held_since: Option<DateTime<Utc>>,
     pub queue: &'static str,
 }
+
+/// What a rep does about a held payment.
+pub const HELD_ADVICE: &str = "it may have been charged: check the billing system, then record what happened (retain payments record ID --succeeded or --failed CODE; r in the console)";
 
 fn item(p: &PaymentRow, policy: &RetryPolicy, now: DateTime<Utc>) -> QueueItem {
     let next = next(&p.history, policy, now);
     let queue = Queue::of(&next, now);
+    let held_since = match next {
+        Next::Unsettled { since } => Some(since),
+        _ => None,
+    };
     let c = policy.class_of(&p.history.decline_code, p.history.advice_code.as_deref());
     QueueItem {
         payment_id: Some(p.payment_id),
@@ -90,6 +100,7 @@ fn item(p: &PaymentRow, policy: &RetryPolicy, now: DateTime<Utc>) -> QueueItem {
             Next::Unsettled { .. } => p.hook_unsettled_why.clone(),
             _ => None,
         },
+        held_since,
         queue: queue.as_str(),
     }
 }
@@ -139,6 +150,7 @@ pub fn queue_items(
             last_outreach_at: None,
             card_expires: Some(format!("{}-{:02}", c.exp_year, c.exp_month)),
             why: None,
+            held_since: None,
             queue: "expiring",
         });
     }

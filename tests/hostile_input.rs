@@ -361,3 +361,74 @@ fn a_missing_payment_or_a_far_day_is_said_once_and_plainly() {
     }
     assert_eq!(dump(&db), before);
 }
+
+#[test]
+fn every_door_that_types_text_or_codes_is_held_to_the_import_rules() {
+    use retain::domain::retry::RetryPolicy;
+    use retain::store::{Actor, AttemptResult, NewAttempt, StoreError};
+    let dir = temp_dir();
+    let db = demo(&dir);
+    let before = dump(&db);
+    let escape = "\u{1b}[2J\u{1b}]0;pwned\u{7}";
+    for args in [
+        vec!["log", "1", "--note", escape],
+        vec!["log", "1", "--note", "fine", "--outcome", escape],
+        vec!["log", "1", "--note", "fine", "--tag", escape],
+        vec!["notes", "1", "--set", escape, "--version", "1"],
+    ] {
+        let err = fails(run(&db, &args));
+        assert!(err.contains("control characters"), "{args:?}: {err}");
+        assert_clean("the refusal", &err);
+    }
+    assert_eq!(dump(&db), before);
+
+    // The console's `:result` and a script reach the store the same way.
+    common::payments::only_ours_due(&db);
+    let p = common::payments::failing(&db, "in_t", "2026-11-20T09:00:00Z", "processing_error");
+    let mut store = store_as_me(&db);
+    let me = me();
+    let by = Actor {
+        os_user: &me,
+        now: chrono::Utc::now(),
+    };
+    let typed = |code: &str| NewAttempt {
+        at: by.now,
+        result: AttemptResult::Failed {
+            decline_code: code.into(),
+            advice_code: None,
+        },
+        automatic: false,
+        external_ref: None,
+    };
+    let policy = RetryPolicy::default();
+    let refused = store.record_attempt(p, &typed("Insufficient Funds"), &policy, by);
+    assert!(
+        matches!(refused, Err(StoreError::Invalid { .. })),
+        "{refused:?}"
+    );
+    store
+        .record_attempt(p, &typed("Insufficient_Funds"), &policy, by)
+        .unwrap();
+    let stored: String = Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT last_decline_code FROM failed_payments WHERE id = ?1",
+            [p],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, "insufficient_funds");
+    let err = fails(run(
+        &db,
+        &[
+            "payments",
+            "pause",
+            &p.to_string(),
+            "--until",
+            "2026-12-30",
+            "--reason",
+            escape,
+        ],
+    ));
+    assert!(err.contains("control characters"), "{err}");
+}

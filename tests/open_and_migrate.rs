@@ -303,3 +303,36 @@ fn init_group_gives_the_file_to_the_group_only() {
     let err = fails(run(&db, &["init", "--group", "no-such-group-here"]));
     assert!(err.contains("no group"), "{err}");
 }
+
+#[test]
+fn a_read_never_creates_upgrades_or_waits_for_a_writer() {
+    let dir = temp_dir();
+    // An empty file stays empty.
+    let empty = db_in(&dir, "e.db");
+    std::fs::write(&empty, b"").unwrap();
+    let err = fails(run(&empty, &["summary"]));
+    assert!(err.contains("is empty") && err.contains("init"), "{err}");
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+
+    // An up-to-date file opens and reads at once while another process holds the write lock
+    // of a long transaction.
+    let db = db_in(&dir, "busy.db");
+    ok(run(&db, &["demo", "--accounts", "100"]));
+    let holder = Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    for args in [
+        &["summary"][..],
+        &["search", "a"],
+        &["checkins"],
+        &["payments"],
+    ] {
+        ok(run(&db, args));
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "reads waited for the writer: {:?}",
+        started.elapsed()
+    );
+    holder.execute_batch("COMMIT").unwrap();
+}

@@ -108,6 +108,16 @@ fn a_hook_past_its_timeout_is_stopped_with_all_it_started_and_its_payment_is_hel
     // Held: not due, not handed to the next run, and saying why.
     let item = queue_of(&db, p);
     assert_eq!(item["queue"], "do-not-retry", "{item}");
+    assert!(item["held_since"].is_string(), "{item}");
+    let text = ok(run(&db, &["payments"]));
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("#{p} ")))
+        .unwrap();
+    assert!(
+        line.contains("HELD since") && line.contains("payments record"),
+        "{line}"
+    );
     assert!(
         item["why"].as_str().unwrap().contains("never answered"),
         "{item}"

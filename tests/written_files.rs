@@ -193,3 +193,23 @@ fn a_formula_in_a_cell_opens_as_text_and_imports_back_exactly() {
     assert!(out.contains(" 0 added, 0 updated"), "{out}");
     assert_eq!(dump(&db), before);
 }
+
+#[test]
+fn the_world_readable_warning_is_said_once_and_only_when_others_can_reach_the_file() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    let warns = |db: &Path| {
+        stderr(&run(db, &["summary"]))
+            .matches("readable by every user")
+            .count()
+    };
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(warns(&db), 1);
+    // A private folder keeps everyone else out, whatever the file's own mode.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    assert_eq!(warns(&db), 0);
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(warns(&db), 0);
+}

@@ -69,7 +69,7 @@ pub fn schedule(ctx: &Ctx, args: &ScheduleArgs) -> Result<()> {
 }
 
 pub fn list(ctx: &Ctx, args: &CheckinsArgs) -> Result<()> {
-    let store = ctx.open(Create::Never)?;
+    let store = ctx.read()?;
     let today = ctx.today;
     let filter = CheckinFilter {
         due_by: args.due.map(|d| match d {

@@ -223,5 +223,10 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
             }
         }
     }
-    sink.finish()
+    let rows = sink.rows;
+    sink.finish()?;
+    if let Some(path) = &args.out {
+        crate::say!("wrote {rows} rows to {}", path.display());
+    }
+    Ok(())
 }

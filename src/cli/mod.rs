@@ -128,11 +128,23 @@ impl Ctx {
     /// Says once on stderr when every user of the machine may read the file.
     pub fn open(&self, create: Create) -> Result<Store, crate::store::StoreError> {
         let store = Store::open(&self.db, create)?.acting_as(&self.login, &self.os_user);
+        self.warn_if_exposed();
+        Ok(store)
+    }
+
+    /// The database for a command that only reads: it never creates, upgrades or changes the
+    /// file, nor waits for a writer.
+    pub fn read(&self) -> Result<Store, crate::store::StoreError> {
+        let store = Store::open_to_read(&self.db)?;
+        self.warn_if_exposed();
+        Ok(store)
+    }
+
+    fn warn_if_exposed(&self) {
         static WARNED: std::sync::Once = std::sync::Once::new();
         if let Some(warning) = crate::store::world_readable(&self.db) {
             WARNED.call_once(|| crate::tell!("retain: warning: {warning}"));
         }
-        Ok(store)
     }
 
     /// The current instant; on a day fixed by --today, that day at the current time of day.

@@ -35,12 +35,29 @@ impl PrivateFile {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
+        if !dir.is_dir() {
+            bail!(
+                "cannot write {}: the folder {} does not exist",
+                path.display(),
+                dir.display()
+            );
+        }
         // tempfile creates with O_EXCL and mode 0600.
         let tmp = tempfile::Builder::new()
             .prefix(".retain-")
             .suffix(".part")
             .tempfile_in(dir)
-            .with_context(|| format!("cannot write in {}", dir.display()))?;
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot write {}: {} in the folder {}",
+                    path.display(),
+                    match e.kind() {
+                        std::io::ErrorKind::PermissionDenied => "no permission to create a file",
+                        _ => "a file cannot be created",
+                    },
+                    dir.display()
+                )
+            })?;
         Ok(PrivateFile {
             tmp,
             path: path.to_path_buf(),

@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx, args: &PaymentsArgs) -> Result<()> {
         }
         Some(action) => return act(ctx, action, &policy),
     };
-    let store = ctx.open(Create::Never)?;
+    let store = ctx.read()?;
     let now = ctx.now();
     let mut items = queue_items(&store, ctx.today, now, &policy)?;
     if let Some(q) = queue {
@@ -113,7 +113,8 @@ pub fn run(ctx: &Ctx, args: &PaymentsArgs) -> Result<()> {
             .map_or(String::new(), |a| money::format(a, &i.currency));
         let detail = match (&i.decline_code, &i.card_expires) {
             (Some(code), _) => format!(
-                "{code}{} · {}/{} attempts{}",
+                "#{} {code}{} · {}/{} attempts{}{}",
+                i.payment_id.unwrap_or_default(),
                 if i.unknown_code {
                     " (unknown code)"
                 } else {
@@ -124,6 +125,12 @@ pub fn run(ctx: &Ctx, args: &PaymentsArgs) -> Result<()> {
                 i.next_retry_at.map_or(String::new(), |t| format!(
                     " · next {}",
                     t.format("%Y-%m-%d %H:%M")
+                )),
+                i.held_since.map_or(String::new(), |t| format!(
+                    " · HELD since {}: {}; {}",
+                    t.format("%Y-%m-%d %H:%M"),
+                    i.why.as_deref().unwrap_or("a billing hook never answered"),
+                    crate::payments::HELD_ADVICE
                 ))
             ),
             (None, Some(exp)) => format!("card expires {exp}"),

@@ -7,7 +7,6 @@ use crate::domain::money;
 use crate::domain::recovery::{ChurnSplit, Tally, WonBy};
 use crate::domain::retry::RetryPolicy;
 use crate::payments::recovery_report;
-use crate::store::Create;
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
@@ -20,7 +19,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &ReportArgs, policy: &RetryPolicy) -> Result<()> {
-    let store = ctx.open(Create::Never)?;
+    let store = ctx.read()?;
     let r = recovery_report(&store, ctx.today, args.months, policy)?;
     if args.json {
         crate::say!("{}", crate::display::to_json(&r)?);

@@ -141,7 +141,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs, policy: &RetryPolicy) -> Result<()> {
     }
     if failed > 0 {
         bail!(
-            "{failed} of {} retries were not recorded: CMD failed for them (see above)",
+            "{failed} of {} payments got no answer that could be recorded (each is named above)",
             results.len()
         );
     }
@@ -178,7 +178,7 @@ fn run_due(
             bail!("the run lock was taken over by another run; stopping before the next payment");
         }
         let handed = format!(
-            "handed to the billing hook at {} by {} (pid {} on {}), which never answered: it may have charged; check the billing system, then record the result",
+            "handed to the billing hook at {} by {} (pid {} on {}), which never answered",
             started.format("%Y-%m-%d %H:%M:%S UTC"),
             ctx.os_user,
             me.pid,
@@ -194,12 +194,9 @@ fn run_due(
                 ran.error = Some(why);
             }
             Ok(Ended::TimedOut) => {
-                let why = format!(
-                    "stopped after {} s without an answer; held until someone records what happened",
-                    args.timeout
-                );
-                store.explain_unsettled(*payment_id, &format!("{handed} (its hook was {why})"))?;
-                ran.error = Some(why);
+                let why = format!("stopped after {} s without an answer", args.timeout);
+                store.explain_unsettled(*payment_id, &format!("{handed}: {why}"))?;
+                ran.error = Some(format!("{why}; held: {}", crate::payments::HELD_ADVICE));
             }
             Ok(Ended::Stopped) => {
                 let why =

@@ -8,7 +8,6 @@ use super::Ctx;
 use crate::domain::metrics::{self, AccountFacts, Period};
 use crate::domain::money;
 use crate::payments::recovery_between;
-use crate::store::Create;
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
@@ -81,7 +80,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
     if !(0.0..=1.0).contains(&args.margin) {
         bail!("--margin {} is not a share between 0 and 1", args.margin);
     }
-    let store = ctx.open(Create::Never)?;
+    let store = ctx.read()?;
     let period = Period::from(args.period);
     match args.what {
         What::Churn => {

@@ -54,7 +54,7 @@ impl Role {
 
 pub fn run(ctx: &Ctx, args: &RepsArgs) -> Result<()> {
     if let RepsAction::List { json } = &args.action {
-        let store = ctx.open(Create::Never)?;
+        let store = ctx.read()?;
         let reps = store.reps()?;
         if *json {
             crate::say!("{}", crate::display::to_json(&reps)?);

@@ -152,7 +152,7 @@ pub fn backtest(ctx: &Ctx, args: &BacktestArgs) -> Result<()> {
         );
     }
     let model = crate::config::risk_model()?;
-    let store = ctx.open(Create::Never)?;
+    let store = ctx.read()?;
     // The cutoff is the day itself: nothing dated on or after it is read for the scores.
     let subjects =
         store.risk_subjects(args.as_of, args.as_of, &StageBounds::default(), Scope::All)?;

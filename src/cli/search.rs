@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::display::terminal_safe;
 use crate::domain::money;
 use crate::domain::search::Hit;
-use crate::store::{AccountRow, Create, Store};
+use crate::store::{AccountRow, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
@@ -38,7 +38,7 @@ struct Found<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: &SearchArgs) -> Result<()> {
-    let store = ctx.open(Create::Never)?;
+    let store = ctx.read()?;
     let (hits, rows) = find(&store, &args.query, args.limit)?;
     let found: Vec<Found<'_>> = hits
         .iter()

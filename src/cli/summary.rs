@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use super::Ctx;
 use crate::domain::lifecycle::StageBounds;
 use crate::domain::money;
-use crate::store::{Create, Store};
+use crate::store::Store;
 
 pub fn run(ctx: &Ctx, json: bool) -> Result<()> {
-    let store = ctx.open(Create::Never)?;
+    let store = ctx.read()?;
     print(&store, ctx.today, json)
 }
 

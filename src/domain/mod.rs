@@ -16,4 +16,5 @@ pub mod recovery;
 pub mod retry;
 pub mod risk;
 pub mod search;
+pub mod text;
 pub mod text_enum;

@@ -10,39 +10,7 @@ pub mod stripe;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// `text` if it holds no control character but tabs and line ends: a NUL or an escape in a name
-/// is never data, and would break or drive what shows it.
-pub fn plain_text(text: &str) -> Result<&str, String> {
-    match text
-        .chars()
-        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-    {
-        Some(c) => Err(format!(
-            "text without control characters (it holds U+{:04X})",
-            u32::from(c)
-        )),
-        None => Ok(text),
-    }
-}
-
-/// A decline or advice code as processors write them: a lower-case word of letters, digits and
-/// `_` (`insufficient_funds`, `do_not_honor`), at most 64 long.
-pub fn code_word(code: &str) -> Result<String, String> {
-    let code = code.trim().to_ascii_lowercase();
-    if !code.is_empty()
-        && code.len() <= 64
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
-        Ok(code)
-    } else {
-        Err(format!(
-            "{:?} is not a code: lower-case letters, digits and _ only",
-            crate::display::truncate(&code, 40)
-        ))
-    }
-}
+pub use crate::domain::text::{code_word, plain_text};
 
 /// A file that cannot be imported, and exactly where it goes wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -55,6 +55,7 @@ impl Store {
         policy: &RetryPolicy,
         by: Actor<'_>,
     ) -> Result<Option<PaymentState>, StoreError> {
+        let attempt = &self.checked(attempt)?;
         self.write(Need::Rep, |tx| {
             let status = status_of(tx, payment_id)?;
             if status != "failing" {
@@ -66,6 +67,31 @@ impl Store {
                 audit_payment(tx, by, "record attempt", Some(payment_id), None, after)?;
             }
             Ok(state)
+        })
+    }
+
+    /// `attempt` with its codes as the processors write them, or why it cannot be stored: a
+    /// typed `Insufficient Funds` would be an unknown code that exhausts the payment.
+    fn checked<'a>(&self, attempt: &NewAttempt<'a>) -> Result<NewAttempt<'a>, StoreError> {
+        if let Some(reference) = attempt.external_ref {
+            self.text_ok("attempt_id", reference)?;
+        }
+        let result = match &attempt.result {
+            AttemptResult::Succeeded => AttemptResult::Succeeded,
+            AttemptResult::Failed {
+                decline_code,
+                advice_code,
+            } => AttemptResult::Failed {
+                decline_code: self.code_ok("decline_code", decline_code)?,
+                advice_code: advice_code
+                    .as_deref()
+                    .map(|c| self.code_ok("advice_code", c))
+                    .transpose()?,
+            },
+        };
+        Ok(NewAttempt {
+            result,
+            ..attempt.clone()
         })
     }
 
@@ -92,6 +118,9 @@ impl Store {
         policy: &RetryPolicy,
         by: Actor<'_>,
     ) -> Result<PaymentState, StoreError> {
+        if let Some((_, reason)) = until {
+            self.text_ok("reason", reason)?;
+        }
         let action = if until.is_some() {
             "pause dunning"
         } else {
@@ -118,6 +147,7 @@ impl Store {
         policy: &RetryPolicy,
         by: Actor<'_>,
     ) -> Result<PaymentState, StoreError> {
+        self.text_ok("reason", reason)?;
         self.payment_change(payment_id, policy, by, "write off", |tx| {
             tx.execute(
                 "UPDATE failed_payments

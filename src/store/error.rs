@@ -34,6 +34,20 @@ pub enum StoreError {
     Foreign { path: PathBuf },
 
     #[error(
+        "{path} is empty, not a retain database yet (nothing was written to it): `retain --db {path} init` makes it one"
+    )]
+    Empty { path: PathBuf },
+
+    #[error(
+        "{path} has schema version {found}, older than this retain's {known}: `retain --db {path} init` (or any command that writes) upgrades it, keeping its data; it was not changed"
+    )]
+    Outdated {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
+
+    #[error(
         "{path} was written by a newer retain (schema version {found}; this retain knows up to {known}). Upgrade retain to open it; the file was not changed"
     )]
     NewerSchema {
@@ -52,6 +66,14 @@ pub enum StoreError {
 
     #[error("not written to {path}: {why}")]
     Refused { path: PathBuf, why: String },
+
+    /// Text or a code that no door may store (see `domain::text`).
+    #[error("not written to {path}: {field}: {why}")]
+    Invalid {
+        path: PathBuf,
+        field: String,
+        why: String,
+    },
 
     /// SQLite's own words, said once: as an error source they were repeated by every layer
     /// that prints the chain.

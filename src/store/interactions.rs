@@ -30,6 +30,13 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
+        for (field, text) in [("summary", &new.summary), ("body", &new.body)]
+            .into_iter()
+            .chain(new.outcome.iter().map(|o| ("outcome", o)))
+            .chain(new.tags.iter().map(|t| ("tag", t)))
+        {
+            self.text_ok(field, text)?;
+        }
         self.write(Need::Rep, |tx| {
             let rep_id: Option<i64> = match &new.rep {
                 Some(login) => tx

@@ -80,11 +80,22 @@ pub enum Outcome {
     },
 }
 
-/// Brings the database up to the last of `migrations`, all in one transaction.
+/// Brings the database up to the last of `migrations`, all in one transaction. A file already
+/// up to date is only read: the write lock is taken only when there is something to migrate, so
+/// opening never waits behind another process's long write.
 pub fn migrate(conn: &mut Connection, migrations: &[Migration<'_>]) -> rusqlite::Result<Outcome> {
     let target = migrations.last().map_or(0, |m| m.version);
+    let version = |c: &Connection| -> rusqlite::Result<u32> {
+        c.pragma_query_value(None, "user_version", |row| row.get(0))
+    };
+    match version(conn)? {
+        found if found > target => return Ok(Outcome::TooNew { found }),
+        found if found == target => return Ok(Outcome::UpToDate),
+        _ => {}
+    }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let current: u32 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    // Another process may have migrated while this one waited for the lock.
+    let current = version(&tx)?;
     if current > target {
         return Ok(Outcome::TooNew { found: current });
     }

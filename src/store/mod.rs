@@ -93,7 +93,17 @@ impl Store {
     /// Opens (and if allowed creates) the database at `path`, upgrading its schema if it is older
     /// than this build's.
     pub fn open(path: &Path, create: Create) -> Result<Store, StoreError> {
-        let opened = open::open(path, create)?;
+        Store::open_for(path, create, open::Purpose::Write)
+    }
+
+    /// Opens the database to read it only: nothing is created, upgraded or converted, and no
+    /// lock is waited for (a file being written by another process is read as it last was).
+    pub fn open_to_read(path: &Path) -> Result<Store, StoreError> {
+        Store::open_for(path, Create::Never, open::Purpose::Read)
+    }
+
+    fn open_for(path: &Path, create: Create, purpose: open::Purpose) -> Result<Store, StoreError> {
+        let opened = open::open(path, create, purpose)?;
         Ok(Store {
             conn: opened.conn,
             path: path.to_path_buf(),
@@ -164,7 +174,7 @@ impl Store {
         if self.read_only {
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
-                detail: "this user may not write the file".into(),
+                detail: "it is open here only to read (this user may not write it, or the command only reads)".into(),
             });
         }
         let mut pause = Duration::from_millis(20);
@@ -245,6 +255,27 @@ impl Store {
         let value = work(&tx)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Refuses text that holds control characters: whatever door it came through, what is
+    /// stored must export and import back, and never drive a terminal.
+    fn text_ok(&self, field: &str, value: &str) -> Result<(), StoreError> {
+        crate::domain::text::plain_text(value)
+            .map(|_| ())
+            .map_err(|why| self.invalid(field, format!("expected {why}")))
+    }
+
+    /// A decline or advice code as processors write them, lower-cased.
+    fn code_ok(&self, field: &str, value: &str) -> Result<String, StoreError> {
+        crate::domain::text::code_word(value).map_err(|why| self.invalid(field, why))
+    }
+
+    fn invalid(&self, field: &str, why: String) -> StoreError {
+        StoreError::Invalid {
+            path: self.path.clone(),
+            field: field.to_string(),
+            why,
+        }
     }
 
     fn fail(&self, e: rusqlite::Error) -> StoreError {

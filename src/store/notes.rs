@@ -45,6 +45,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<NotesSave, StoreError> {
+        self.text_ok("notes", text)?;
         self.write(Need::Rep, |tx| {
             let (before, version): (String, i64) = tx.query_row(
                 "SELECT notes, version FROM accounts WHERE id = ?1",

@@ -26,13 +26,25 @@ pub enum Create {
     Never,
 }
 
+/// What the opener will do with the file: a read never creates, upgrades or converts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Read,
+    Write,
+}
+
 /// An open, migrated connection, and whether this process may write through it.
 pub struct Opened {
     pub conn: Connection,
     pub read_only: bool,
 }
 
-pub fn open(path: &Path, create: Create) -> Result<Opened, StoreError> {
+pub fn open(path: &Path, create: Create, purpose: Purpose) -> Result<Opened, StoreError> {
+    let create = if purpose == Purpose::Read {
+        Create::Never
+    } else {
+        create
+    };
     let is_new = check_path(path, create)?;
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if is_new {
@@ -70,9 +82,26 @@ pub fn open(path: &Path, create: Create) -> Result<Opened, StoreError> {
         });
     }
 
+    if purpose == Purpose::Read {
+        if blank {
+            return Err(StoreError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        if header.user_version < known {
+            return Err(StoreError::Outdated {
+                path: path.to_path_buf(),
+                found: header.user_version,
+                known,
+            });
+        }
+    }
+
     // SQLite falls back to read-only when the file is write-protected for this user.
-    let read_only = conn.is_readonly(MAIN_DB).map_err(sqlite)?;
-    if read_only {
+    let read_only = conn.is_readonly(MAIN_DB).map_err(sqlite)? || purpose == Purpose::Read;
+    if purpose == Purpose::Read {
+        // Nothing to set up: the file is read as it is.
+    } else if read_only {
         if header.user_version < known {
             return Err(StoreError::ReadOnly {
                 path: path.to_path_buf(),
@@ -159,8 +188,14 @@ fn restrict_new_file(path: &Path) -> Result<(), StoreError> {
 /// emails and phone numbers.
 pub fn world_readable(path: &Path) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).ok()?.permissions().mode();
-    (mode & 0o004 != 0).then(|| {
+    let mode = |p: &Path| std::fs::metadata(p).ok().map(|m| m.permissions().mode());
+    // Others can read the file only if they may also pass through every folder above it.
+    let file = std::fs::canonicalize(path).ok()?;
+    let reachable = file
+        .ancestors()
+        .skip(1)
+        .all(|dir| mode(dir).is_some_and(|m| m & 0o001 != 0));
+    (mode(&file)? & 0o004 != 0 && reachable).then(|| {
         format!(
             "{} is readable by every user of this machine, and it holds customers' personal data: chmod o-rwx it (or retain init --group GROUP)",
             path.display()
@@ -186,6 +221,13 @@ fn read_header(conn: &Connection) -> rusqlite::Result<Header> {
 /// WAL lets readers go on while one process writes. It needs the -wal and -shm files beside the
 /// database, so it fails in a directory this user cannot write.
 fn enable_wal(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    // Already so (every file after its first open): asking is a read, setting it is not.
+    let now: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .map_err(|e| StoreError::from_sqlite(path, e))?;
+    if now.eq_ignore_ascii_case("wal") {
+        return Ok(());
+    }
     let mode: String = conn
         .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
         .map_err(|e| StoreError::from_sqlite(path, e))?;

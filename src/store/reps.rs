@@ -63,6 +63,8 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.text_ok("login", login)?;
+        self.text_ok("name", display_name)?;
         self.write(Need::Admin, |tx| {
             tx.execute(
                 "INSERT INTO reps (login, display_name, role, active) VALUES (?1, ?2, ?3, 1)

@@ -170,6 +170,7 @@ mod tests {
             last_outreach_at: None,
             card_expires: Some("2026-11".into()),
             why: None,
+            held_since: None,
             queue,
         }
     }

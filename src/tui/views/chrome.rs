@@ -21,16 +21,18 @@ pub fn header(frame: &mut Frame<'_>, app: &App, area: Rect) {
         None => format!("{} is not a rep: read-only", safe(&app.identity.login)),
     };
     let date = app.today.format("%a %Y-%m-%d").to_string();
+    // The warning goes before the date and wins the room over the name.
     let exposed = if app.exposed.is_some() {
-        " · file readable by every user: chmod o-rwx"
+        " readable by every user: chmod o-rwx "
     } else {
         ""
     };
-    let left = format!(" retain · {who}{exposed}");
-    let room = usize::from(area.width).saturating_sub(width(&date) + 1);
+    let left = format!(" retain · {who}");
+    let room = usize::from(area.width).saturating_sub(width(&date) + 1 + width(exposed));
     let left = truncate(&left, room).into_owned();
-    let gap = usize::from(area.width).saturating_sub(width(&left) + width(&date) + 1);
-    let style = if app.identity.rep.is_some() && app.exposed.is_none() {
+    let gap =
+        usize::from(area.width).saturating_sub(width(&left) + width(exposed) + width(&date) + 1);
+    let style = if app.identity.rep.is_some() {
         t.title()
     } else {
         t.warn()
@@ -38,6 +40,7 @@ pub fn header(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let line = Line::from(vec![
         Span::styled(left, style),
         Span::raw(" ".repeat(gap)),
+        Span::styled(exposed, t.danger()),
         Span::styled(date, t.muted()),
         Span::raw(" "),
     ]);

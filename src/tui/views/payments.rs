@@ -279,6 +279,7 @@ fn detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
             item.attempts, item.attempts_cap
         ));
         match (&item.why, item.next_retry_at) {
+            _ if item.held_since.is_some() => {}
             (Some(why), _) => status.push(why.clone()),
             (None, Some(at)) => status.push(format!("next retry {}", at.format("%Y-%m-%d %H:%M"))),
             (None, None) => {}
@@ -288,6 +289,19 @@ fn detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
             reached(item.last_outreach_at, app.today)
         ));
         lines.push(Line::styled(fit(&status.join(" · "), w), t.muted()));
+        if let Some(since) = item.held_since {
+            let long = format!(
+                "HELD since {}: the billing hook never answered and may have charged: check billing, then r to record",
+                since.format("%Y-%m-%d %H:%M")
+            );
+            let short = "HELD: the hook never answered, may have charged: check billing, then r";
+            let text = if crate::display::width(&long) <= w {
+                long
+            } else {
+                short.to_string()
+            };
+            lines.push(Line::styled(fit(&text, w), t.warn()));
+        }
     }
     let keys: &[(&str, &str)] = if item.payment_id.is_some() {
         &[

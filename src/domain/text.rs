@@ -1,0 +1,70 @@
+//! What a person or a file may write as text: no control characters, and codes as the
+//! processors write them. Every door applies these (imports, hooks' answers, the command line,
+//! the console), and the store checks them again on every write.
+
+/// `text` if it holds no control character but tabs and line ends: a NUL or an escape in a name
+/// is never data, and would break or drive what shows it.
+pub fn plain_text(text: &str) -> Result<&str, String> {
+    match text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        Some(c) => Err(format!(
+            "text without control characters (it holds U+{:04X})",
+            u32::from(c)
+        )),
+        None => Ok(text),
+    }
+}
+
+/// A decline or advice code as processors write them: a lower-case word of letters, digits and
+/// `_` (`insufficient_funds`, `do_not_honor`), at most 64 long.
+pub fn code_word(code: &str) -> Result<String, String> {
+    let code = code.trim().to_ascii_lowercase();
+    if !code.is_empty()
+        && code.len() <= 64
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        Ok(code)
+    } else {
+        Err(format!(
+            "{:?} is not a code: lower-case letters, digits and _ only",
+            short(&code)
+        ))
+    }
+}
+
+/// At most 40 characters of `text`, for a message.
+fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(40).collect();
+    if text.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_keeps_tabs_and_line_ends_and_nothing_else_of_control() {
+        assert_eq!(plain_text("two\nlines\tand\r\n"), Ok("two\nlines\tand\r\n"));
+        assert!(plain_text("nul\0").is_err());
+        assert!(plain_text("esc\u{1b}[2J").unwrap_err().contains("U+001B"));
+        assert!(plain_text("c1\u{9b}").is_err());
+    }
+
+    #[test]
+    fn codes_are_lower_case_words() {
+        assert_eq!(
+            code_word(" Insufficient_Funds "),
+            Ok("insufficient_funds".into())
+        );
+        assert!(code_word("insufficient funds").is_err());
+        assert!(code_word("").is_err());
+        assert!(code_word(&"a".repeat(65)).is_err());
+    }
+}

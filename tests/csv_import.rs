@@ -305,3 +305,86 @@ fn an_export_imports_back_unchanged() {
         serde_json::from_str(&ok(run(&copy, &["export", "payments", "--format", "json"]))).unwrap();
     assert!(json.iter().all(|p| p.get("queue").is_some()));
 }
+
+#[test]
+fn a_file_that_grows_while_it_is_imported_is_refused_or_imported_as_checked() {
+    use std::io::Write;
+    let dir = temp_dir();
+    let db = db_in(&dir, "grow.db");
+    ok(run(&db, &["init"]));
+    let file = dir.path().join("accounts.csv");
+    let mut text = String::from("external_id,name,mrr,customer_since\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("A-{i},Account {i},10.00,2026-01-05\n"));
+    }
+    std::fs::write(&file, &text).unwrap();
+    // Another process goes on appending rows for the whole import.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let appender = {
+        let (file, stop) = (file.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&file)
+                .unwrap();
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                writeln!(f, "B-{i},Late {i},10.00,2026-01-05").unwrap();
+                i += 1;
+            }
+        })
+    };
+    let out = run(
+        &db,
+        &["import", "accounts", file.to_str().unwrap(), "--json"],
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    appender.join().unwrap();
+    let accounts = query_i64(&db, "SELECT count(*) FROM accounts");
+    if out.status.success() {
+        let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(report["inserted"].as_i64(), Some(accounts), "{report}");
+        assert_eq!(report["rows"].as_i64(), Some(accounts), "{report}");
+    } else {
+        assert!(
+            stderr(&out).contains("changed while it was read"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(accounts, 0, "a refused import wrote rows");
+    }
+}
+
+#[test]
+fn a_pipe_is_read_once_and_every_row_of_it_is_checked() {
+    use std::io::Write;
+    let dir = temp_dir();
+    let db = db_in(&dir, "fifo.db");
+    ok(run(&db, &["init"]));
+    let fifo = dir.path().join("in.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            writeln!(
+                f,
+                "external_id,name,mrr,customer_since\nA-1,Checked Ltd,10.00,2026-01-05"
+            )
+            .unwrap();
+            f.flush().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            writeln!(f, "A-2,Injected Ltd,ten,2026-01-05").unwrap();
+        })
+    };
+    let err = fails(run(&db, &["import", "accounts", fifo.to_str().unwrap()]));
+    writer.join().unwrap();
+    assert!(err.contains("line 3") && err.contains("mrr"), "{err}");
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM accounts"), 0);
+}

@@ -183,7 +183,7 @@ fn days_money_and_text_outside_any_sane_range_are_refused_with_their_place() {
         (
             "X-1,Far Future Ltd,10.00,9999-12-31",
             "customer_since",
-            "outside the days",
+            "a day between 1900-01-01 and 2199-12-31",
         ),
         (
             "X-1,Year 26 Ltd,10.00,26-1-1",
@@ -198,7 +198,7 @@ fn days_money_and_text_outside_any_sane_range_are_refused_with_their_place() {
         (
             "X-1,Ancient Ltd,10.00,1899-12-31",
             "customer_since",
-            "outside the days",
+            "a day between 1900-01-01 and 2199-12-31",
         ),
         (
             "X-1,Rich Ltd,92233720368547758.07,2026-01-05",
@@ -259,7 +259,7 @@ fn days_money_and_text_outside_any_sane_range_are_refused_with_their_place() {
     let out = run(&db, &["checkins", "--today", "9999-12-31"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("outside the days"),
+        stderr(&out).contains("a day between 1900-01-01 and 2199-12-31"),
         "{}",
         stderr(&out)
     );
@@ -431,4 +431,58 @@ fn every_door_that_types_text_or_codes_is_held_to_the_import_rules() {
         ],
     ));
     assert!(err.contains("control characters"), "{err}");
+}
+
+#[test]
+fn usage_errors_echo_what_they_refuse_harmlessly() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    let out = run(&db, &["export", &format!("x{HOSTILE}")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_clean("a usage error", &stderr(&out));
+    let out = run(&db, &[&format!("nosuchcommand{HOSTILE}")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_clean("an unknown command", &stderr(&out));
+}
+
+#[test]
+fn a_pause_needs_a_later_day_and_a_reason() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    common::payments::only_ours_due(&db);
+    let p = common::payments::failing(&db, "in_p", "2026-11-20T09:00:00Z", "processing_error")
+        .to_string();
+    let before = dump(&db);
+    let err = fails(run(
+        &db,
+        &[
+            "payments",
+            "pause",
+            &p,
+            "--until",
+            "2026-11-01",
+            "--reason",
+            "promised",
+        ],
+    ));
+    assert!(
+        err.contains("until") && err.contains("not after today"),
+        "{err}"
+    );
+    let err = fails(run(
+        &db,
+        &[
+            "payments",
+            "pause",
+            &p,
+            "--until",
+            "2026-12-30",
+            "--reason",
+            "  ",
+        ],
+    ));
+    assert!(err.contains("reason") && err.contains("say why"), "{err}");
+    let err = fails(run(&db, &["payments", "write-off", &p, "--reason", ""]));
+    assert!(err.contains("say why"), "{err}");
+    assert_eq!(dump(&db), before);
 }

@@ -227,3 +227,86 @@ fn one_run_at_a_time_however_the_file_is_named() {
         .unwrap();
     first.wait().unwrap();
 }
+
+#[test]
+fn a_hook_that_regroups_or_starts_a_session_is_still_stopped_with_everything() {
+    for (name, escape) in [
+        (
+            "setpgid",
+            "perl -e 'setpgrp(0, 0); sleep 3; open(F, \">\", $ARGV[0])' {charged} &",
+        ),
+        ("setsid", "setsid sh -c 'sleep 3; touch {charged}' &"),
+        (
+            "job control",
+            "bash -c 'set -m; (sleep 3; touch {charged}) & wait' &",
+        ),
+    ] {
+        let dir = temp_dir();
+        let (db, p) = a_due_payment(&dir);
+        let charged = dir.path().join("charged");
+        let body = format!(
+            "{}\nsleep 30",
+            escape.replace("{charged}", &charged.display().to_string())
+        );
+        let hook = script(&dir, "escape.sh", &body);
+        let started = Instant::now();
+        let err = fails(run(
+            &db,
+            &["payments", "run", "--exec", &hook, "--timeout", "1"],
+        ));
+        let took = started.elapsed();
+        std::thread::sleep(Duration::from_secs(4));
+        assert!(
+            !charged.exists(),
+            "{name}: a child that left the group charged (the run took {took:?}): {err}"
+        );
+        assert_eq!(hook_processes(&dir), 0, "{name}");
+        assert_eq!(queue_of(&db, p)["queue"], "do-not-retry", "{name}");
+    }
+}
+
+#[test]
+fn a_hook_that_answers_then_talks_past_what_retain_hears_is_held() {
+    let dir = temp_dir();
+    let (db, p) = a_due_payment(&dir);
+    let hook = script(
+        &dir,
+        "mega.sh",
+        "echo '{\"outcome\":\"succeeded\"}'\nhead -c 5000000 /dev/zero | tr '\\0' x",
+    );
+    let err = fails(run(&db, &["payments", "run", "--exec", &hook]));
+    assert!(err.contains("1 MiB") && err.contains("held"), "{err}");
+    assert_eq!(queue_of(&db, p)["queue"], "do-not-retry");
+    let out = ok(run(&db, &["payments", "run", "--exec", &hook]));
+    assert!(out.contains("no retry is due"), "{out}");
+}
+
+#[test]
+fn a_payment_retried_since_the_queue_was_read_is_not_handed_over_again() {
+    let dir = temp_dir();
+    let (db, p) = a_due_payment(&dir);
+    let mut store = store_as_me(&db);
+    let attempts_read = 1;
+    ok(run(
+        &db,
+        &[
+            "payments",
+            "record",
+            &p.to_string(),
+            "--failed",
+            "processing_error",
+        ],
+    ));
+    let handed = store
+        .hand_to_hook(p, attempts_read, chrono::Utc::now(), "test")
+        .unwrap();
+    assert!(
+        !handed,
+        "a run that read the queue before the retry would charge again"
+    );
+    assert!(
+        store
+            .hand_to_hook(p, 2, chrono::Utc::now(), "test")
+            .unwrap()
+    );
+}

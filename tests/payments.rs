@@ -191,12 +191,15 @@ fn a_crashing_or_babbling_command_records_nothing_and_is_reported() {
     only_ours_due(&db);
     let p = failing(&db, "in_x", "2026-11-20T09:00:00Z", "processing_error");
     let before = dump(&db);
+    // A hook that says by its exit status that it failed charged nothing: the payment stays due.
+    let cmd = script(&dir, "crash.sh", "echo 'card API down' >&2\nexit 3");
+    let err = fails(run(&db, &["payments", "run", "--exec", &cmd]));
+    assert!(err.contains("status 3: card API down"), "{err}");
+    assert!(err.contains(&format!("payment {p}")), "{err}");
+    assert_eq!(dump(&db), before, "crash.sh recorded something");
+    // One that exits 0 without an answer retain can read may have charged: nothing is recorded,
+    // and the payment is held for a person.
     for (name, body, says) in [
-        (
-            "crash.sh",
-            "echo 'card API down' >&2\nexit 3",
-            "status 3: card API down",
-        ),
         ("babble.sh", "echo 'OK!'", "is not {\"outcome\""),
         (
             "vague.sh",
@@ -205,11 +208,23 @@ fn a_crashing_or_babbling_command_records_nothing_and_is_reported() {
         ),
     ] {
         let cmd = script(&dir, name, body);
-        let out = run(&db, &["payments", "run", "--exec", &cmd]);
-        let err = fails(out);
-        assert!(err.contains(says), "{name}: {err}");
+        let err = fails(run(&db, &["payments", "run", "--exec", &cmd]));
+        assert!(err.contains(says) && err.contains("held"), "{name}: {err}");
         assert!(err.contains(&format!("payment {p}")), "{name}: {err}");
-        assert_eq!(dump(&db), before, "{name} recorded something");
+        assert_eq!(attempts_of(&db, p).len(), 1, "{name} recorded an attempt");
+        let item = queue(&db, &[])
+            .into_iter()
+            .find(|i| i["payment_id"] == p)
+            .unwrap();
+        assert!(item["held_since"].is_string(), "{name}: {item}");
+        // A rep settles it, and it is due again for the next script.
+        Connection::open(&db)
+            .unwrap()
+            .execute(
+                "UPDATE failed_payments SET hook_unsettled_at = NULL, hook_unsettled_why = NULL",
+                [],
+            )
+            .unwrap();
     }
 }
 

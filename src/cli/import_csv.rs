@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::ingest::ImportError;
-use crate::ingest::csv_rows::{Layout, Options, RowError, layout, reader};
+use crate::ingest::csv_rows::{Layout, Options, RowError, layout, reader, snapshot};
 use crate::ingest::spreadsheet::guard;
 use crate::store::{Create, ImportCounts, ImportKind};
 
@@ -60,8 +60,10 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
     };
     let mut store = ctx.open(Create::Never)?;
 
+    // Both passes read one snapshot: what is checked is what is written.
+    let copy = snapshot(file)?;
     // Pass one: every row checked, nothing written.
-    let mut records = reader(file)?;
+    let mut records = reader(file, &copy)?;
     let headers = records.headers().map_err(|e| csv_error(file, &e))?.clone();
     let layout = layout(file, kind, &headers, &options)?;
     let mut errors: Vec<RowError> = Vec::new();
@@ -132,7 +134,7 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
         text.push_str(&e.to_string());
     }
     let progress = progress_bar(rows);
-    let mut second = reader(file)?;
+    let mut second = reader(file, &copy)?;
     let mut write_error = None;
     let good = second.records().filter_map(|record| {
         progress.inc(1);

@@ -161,13 +161,15 @@ impl Ctx {
 pub(crate) fn parse_day(s: &str) -> Result<NaiveDate, String> {
     let day = crate::store::parse_day(s.trim())
         .ok_or_else(|| format!("expected a date as YYYY-MM-DD, got {s:?}"))?;
-    crate::domain::dates::check_range(day)
+    crate::domain::dates::check_range(day).map_err(|range| format!("expected {range}, got {s:?}"))
 }
 
 pub fn run() -> Result<()> {
     use clap::{CommandFactory, FromArgMatches};
-    let matches = Cli::command().get_matches();
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let matches = Cli::command()
+        .try_get_matches()
+        .unwrap_or_else(|e| usage_exit(&e));
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_exit(&e));
     // `--demo` means the demo's own file: a `--db` beside it would have the demo's trust (acting
     // as a demo rep) on a real team's file. $RETAIN_DB alone is passed over, as is the
     // default.
@@ -216,6 +218,18 @@ pub fn run() -> Result<()> {
         Some(Command::Export(args)) => export::run(&ctx, &args),
         Some(Command::Summary { json }) => summary::run(&ctx, json),
     }
+}
+
+/// clap's own words (help, version, a usage error) through the one sanitiser: a usage error
+/// echoes the value it refuses, which may have come from a file or a softphone.
+fn usage_exit(e: &clap::Error) -> ! {
+    let text = e.render().to_string();
+    if e.use_stderr() {
+        crate::tell!("{}", text.trim_end());
+    } else {
+        crate::say!("{}", text.trim_end());
+    }
+    std::process::exit(e.exit_code())
 }
 
 /// `--as LOGIN` is for admins, and only names an active rep.

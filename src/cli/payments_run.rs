@@ -83,6 +83,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs, policy: &RetryPolicy) -> Result<()> {
     // write fails instead, and the command's own answer decides.
     // SAFETY: setting a signal's disposition to ignore is always sound.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    hook::adopt_orphans();
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [SIGTERM, SIGINT, SIGHUP] {
         signal_hook::flag::register(signal, Arc::clone(&stop))
@@ -90,13 +91,15 @@ pub fn run(ctx: &Ctx, args: &RunArgs, policy: &RetryPolicy) -> Result<()> {
     }
     let mut store = ctx.open(Create::Never)?;
     let now = ctx.now();
-    let due: Vec<(i64, QueueItem)> = queue_items(&store, ctx.today, now, policy)?
-        .into_iter()
-        .filter(|i| i.queue == "due")
-        .filter_map(|i| Some((i.payment_id?, i)))
-        .collect();
+    let due_now = |store: &Store| -> Result<Vec<(i64, QueueItem)>> {
+        Ok(queue_items(store, ctx.today, now, policy)?
+            .into_iter()
+            .filter(|i| i.queue == "due")
+            .filter_map(|i| Some((i.payment_id?, i)))
+            .collect())
+    };
     if args.dry_run {
-        for (_, p) in &due {
+        for (_, p) in &due_now(&store)? {
             crate::say!("{}", crate::display::to_json_line(p)?);
         }
         return Ok(());
@@ -122,6 +125,14 @@ pub fn run(ctx: &Ctx, args: &RunArgs, policy: &RetryPolicy) -> Result<()> {
             holder.started_at.format("%Y-%m-%d %H:%M:%S UTC")
         );
     }
+    // Read once the lock is ours: a run that finished a moment ago has recorded its attempts.
+    let due = match due_now(&store) {
+        Ok(due) => due,
+        Err(e) => {
+            store.release_run_lock(LOCK, &me)?;
+            return Err(e);
+        }
+    };
     let results = run_due(ctx, &mut store, args, policy, &due, &me, &stop);
     let released = store.release_run_lock(LOCK, &me);
     let results = results?;
@@ -184,8 +195,8 @@ fn run_due(
             me.pid,
             me.host
         );
-        if !store.hand_to_hook(*payment_id, started, &handed)? {
-            continue; // settled or held since the queue was read
+        if !store.hand_to_hook(*payment_id, p.attempts, started, &handed)? {
+            continue; // retried, settled or held since the queue was read
         }
         let input = serde_json::to_string(p)?;
         match hook::run(&args.exec, &input, timeout, stop) {
@@ -208,10 +219,22 @@ fn run_due(
                 status,
                 stdout,
                 stderr,
+                cut_off,
             }) => match answer(status, &stdout, &stderr) {
-                Err(why) => {
+                _ if cut_off => {
+                    let why = "its answer ran past 1 MiB and was not heard out";
+                    store.explain_unsettled(*payment_id, &format!("{handed}: {why}"))?;
+                    ran.error = Some(format!("{why}; held: {}", crate::payments::HELD_ADVICE));
+                }
+                // It said it failed, by its exit status: nothing was charged.
+                Err(why) if status.code().is_some_and(|c| c != 0) => {
                     store.take_back_from_hook(*payment_id)?;
                     ran.error = Some(why);
+                }
+                // Killed, or done without an answer that can be read: it may have charged.
+                Err(why) => {
+                    store.explain_unsettled(*payment_id, &format!("{handed}: {why}"))?;
+                    ran.error = Some(format!("{why}; held: {}", crate::payments::HELD_ADVICE));
                 }
                 Ok(answer) => record(ctx, store, policy, *payment_id, answer, &mut ran),
             },

@@ -8,14 +8,12 @@ use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 pub const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
 pub const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2199, 12, 31).unwrap();
 
-/// `Err` with the range when `day` is outside it.
+/// `Err` naming the range (as what was expected) when `day` is outside it.
 pub fn check_range(day: NaiveDate) -> Result<NaiveDate, String> {
     if (FIRST_DAY..=LAST_DAY).contains(&day) {
         Ok(day)
     } else {
-        Err(format!(
-            "{day} is outside the days retain keeps ({FIRST_DAY} to {LAST_DAY})"
-        ))
+        Err(format!("a day between {FIRST_DAY} and {LAST_DAY}"))
     }
 }
 
@@ -25,7 +23,7 @@ pub const FORMS: &str =
 /// The day `input` means, seen from `today`. A weekday is the next one after today; `next
 /// week` is next Monday. A day outside the range retain keeps is refused.
 pub fn parse_day(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
-    check_range(any_day(input, today)?)
+    check_range(any_day(input, today)?).map_err(|range| format!("{input:?} is not {range}"))
 }
 
 fn any_day(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {

@@ -69,6 +69,30 @@ impl RetryPolicy {
         if self.max_attempts == 0 {
             return Err("max_attempts: at least 1 (the first failure counts)".into());
         }
+        // Dunning lasts weeks; a day count beyond ten years is a slip, and would carry dates
+        // past any a calendar holds.
+        const MOST_DAYS: u32 = 3650;
+        for (name, n) in [
+            ("max_attempts", self.max_attempts),
+            ("within_days", self.within_days),
+            ("network_cap_30d", self.network_cap_30d),
+            ("exhausted_after_days", self.exhausted_after_days),
+        ] {
+            if n > MOST_DAYS {
+                return Err(format!("{name}: {n} is more than {MOST_DAYS}"));
+            }
+        }
+        for (name, days) in [
+            ("soft_days", &self.soft_days),
+            ("ambiguous_days", &self.ambiguous_days),
+        ] {
+            if days.is_empty() {
+                return Err(format!("{name}: name at least one day (like [3, 7])"));
+            }
+            if let Some(d) = days.iter().find(|d| **d > MOST_DAYS) {
+                return Err(format!("{name}: {d} is more than {MOST_DAYS} days"));
+            }
+        }
         if self.hour > 23 {
             return Err(format!(
                 "hour: {} is not an hour of the day (0-23)",

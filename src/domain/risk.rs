@@ -362,9 +362,11 @@ impl RiskModel {
                                 .as_float()
                                 .or_else(|| weight.as_integer().map(|i| i as f64))
                                 .ok_or_else(|| format!("weights.{stage}.{name}: not a number"))?;
-                            if !weight.is_finite() || weight < 0.0 {
+                            // Weights are shares of the score: past a thousand, only the ratio
+                            // to the others matters, and sums could overflow to infinity.
+                            if !weight.is_finite() || !(0.0..=1000.0).contains(&weight) {
                                 return Err(format!(
-                                    "weights.{stage}.{name}: a weight is a finite number of 0 or more"
+                                    "weights.{stage}.{name}: a weight is a number from 0 to 1000"
                                 ));
                             }
                             *weights.slot(factor) = weight;

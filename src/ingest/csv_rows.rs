@@ -54,12 +54,55 @@ pub struct Layout {
     pub ignored: Vec<String>,
 }
 
-/// A CSV reader over a file, records as UTF-8 text, quotes and embedded newlines handled.
-pub fn reader(file: &Path) -> Result<csv::Reader<std::fs::File>, ImportError> {
-    csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(file)
-        .map_err(|e| ImportError::at(file, "the file", "", format!("cannot be read: {e}")))
+/// A CSV reader over `copy` (a snapshot of `file`, from the start), records as UTF-8 text,
+/// quotes and embedded newlines handled.
+pub fn reader(
+    file: &Path,
+    copy: &std::fs::File,
+) -> Result<csv::Reader<std::fs::File>, ImportError> {
+    use std::io::Seek;
+    let mut copy = copy
+        .try_clone()
+        .map_err(|e| ImportError::at(file, "the file", "", format!("cannot be read: {e}")))?;
+    copy.rewind()
+        .map_err(|e| ImportError::at(file, "the file", "", format!("cannot be read: {e}")))?;
+    Ok(csv::ReaderBuilder::new().flexible(false).from_reader(copy))
+}
+
+/// A private copy of `file` as it is now, for both passes of an import to read: the rows
+/// checked are then the rows written, whatever happens to the file meanwhile (a pipe, such as
+/// standard input, is read once this way too). A file that changed while it was copied (still
+/// being written, or rewritten in place) is refused. The copy has no name and goes with the
+/// handle.
+pub fn snapshot(file: &Path) -> Result<std::fs::File, ImportError> {
+    use std::os::unix::fs::MetadataExt;
+    let unreadable =
+        |e: std::io::Error| ImportError::at(file, "the file", "", format!("cannot be read: {e}"));
+    let stamp = |m: &std::fs::Metadata| (m.dev(), m.ino(), m.len(), m.mtime(), m.mtime_nsec());
+    let mut source = std::fs::File::open(file).map_err(unreadable)?;
+    let before = source.metadata().map_err(unreadable)?;
+    if before.is_dir() {
+        return Err(ImportError::at(
+            file,
+            "the file",
+            "",
+            "is a folder, not a file".into(),
+        ));
+    }
+    let mut copy = tempfile::tempfile().map_err(unreadable)?;
+    let copied = std::io::copy(&mut source, &mut copy).map_err(unreadable)?;
+    let after = std::fs::metadata(file).map_err(unreadable)?;
+    // A pipe is read once whatever happens: the copy is all there is of it.
+    let changed = before.is_file() && (stamp(&before) != stamp(&after) || copied != after.len());
+    if changed {
+        return Err(ImportError::at(
+            file,
+            "the file",
+            "",
+            "changed while it was read (is it still being written?); nothing was imported: import it again once it is complete".into(),
+        ));
+    }
+    Ok(copy)
 }
 
 /// Matches the header to our columns: names, aliases, then `--map`. A required column missing

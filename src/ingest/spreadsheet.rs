@@ -25,12 +25,20 @@ pub fn unguard(cell: &str) -> &str {
     }
 }
 
-/// True when the first character after any leading quotes would start a formula. A plain number
-/// (`-12.50`) is a number to every spreadsheet, not a formula, and is left as it is. (Quotes are
-/// skipped so that a cell that already starts with `'=` keeps its own quote through a round trip.)
+/// True when, after any leading quotes, the cell starts with a tab or a carriage return, or its
+/// first character past blanks would start a formula (full-width forms included: some
+/// spreadsheets take `＝` for `=`). A plain number (`-12.50`) is a number to every spreadsheet,
+/// not a formula, and is left as it is. Quotes are skipped so that a cell that already starts
+/// with `'=` keeps its own quote through a round trip; the guard's quote also keeps the blanks
+/// in front of a formula from the import's trimming.
 fn needs_guard(cell: &str) -> bool {
-    let first = cell.trim_start_matches('\'').chars().next();
-    matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r')) && !is_plain_number(cell)
+    let rest = cell.trim_start_matches('\'');
+    let first = rest.trim_start().chars().next();
+    let formula = matches!(
+        first,
+        Some('=' | '+' | '-' | '@' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}')
+    );
+    (rest.starts_with(['\t', '\r']) || formula) && !is_plain_number(cell.trim())
 }
 
 fn is_plain_number(cell: &str) -> bool {
@@ -56,6 +64,9 @@ mod tests {
             "\t=1",
             "\r=1",
             "+1 555 019 1049",
+            " =1+1",
+            "\n=1+1",
+            "\u{FF1D}1+1",
         ] {
             assert_eq!(guard(cell), format!("'{cell}"), "{cell:?}");
         }
@@ -67,8 +78,26 @@ mod tests {
     #[test]
     fn what_is_guarded_reads_back_exactly() {
         for cell in [
-            "=1+1", "'=1+1", "''=x", "-5", "'-5", "'", "''", "@", "plain", "'plain", "-", "-.5",
-            "1.", "+", "\t", "=",
+            "=1+1",
+            "'=1+1",
+            "''=x",
+            "-5",
+            "'-5",
+            "'",
+            "''",
+            "@",
+            "plain",
+            "'plain",
+            "-",
+            "-.5",
+            "1.",
+            "+",
+            "\t",
+            "=",
+            " =1+1",
+            "\n=x",
+            "'  @x",
+            "\u{FF20}x",
         ] {
             assert_eq!(unguard(&guard(cell)), cell, "{cell:?}");
         }

@@ -91,7 +91,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        self.text_ok("reason", reason)?;
+        self.reason_ok(reason)?;
         self.write(Need::Rep, |tx| {
             let account_id: i64 = tx.query_row(
                 "SELECT account_id FROM checkins WHERE id = ?1 AND done_at IS NULL",

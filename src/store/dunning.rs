@@ -118,8 +118,14 @@ impl Store {
         policy: &RetryPolicy,
         by: Actor<'_>,
     ) -> Result<PaymentState, StoreError> {
-        if let Some((_, reason)) = until {
-            self.text_ok("reason", reason)?;
+        if let Some((day, reason)) = until {
+            self.reason_ok(reason)?;
+            if day <= by.now.date_naive() {
+                return Err(self.invalid(
+                    "until",
+                    format!("{day} is not after today: a pause holds dunning until a later day"),
+                ));
+            }
         }
         let action = if until.is_some() {
             "pause dunning"
@@ -147,7 +153,7 @@ impl Store {
         policy: &RetryPolicy,
         by: Actor<'_>,
     ) -> Result<PaymentState, StoreError> {
-        self.text_ok("reason", reason)?;
+        self.reason_ok(reason)?;
         self.payment_change(payment_id, policy, by, "write off", |tx| {
             tx.execute(
                 "UPDATE failed_payments

@@ -265,6 +265,14 @@ impl Store {
             .map_err(|why| self.invalid(field, format!("expected {why}")))
     }
 
+    /// Why a rep did something: said in words, or refused.
+    fn reason_ok(&self, reason: &str) -> Result<(), StoreError> {
+        if reason.trim().is_empty() {
+            return Err(self.invalid("reason", "is empty: say why".into()));
+        }
+        self.text_ok("reason", reason)
+    }
+
     /// A decline or advice code as processors write them, lower-cased.
     fn code_ok(&self, field: &str, value: &str) -> Result<String, StoreError> {
         crate::domain::text::code_word(value).map_err(|why| self.invalid(field, why))

@@ -71,7 +71,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.text_ok("reason", reason)?;
+        self.reason_ok(reason)?;
         self.write(Need::Rep, |tx| {
             tx.execute(
                 "INSERT INTO queue_snoozes (rep_login, account_id, until, reason, at)

@@ -551,7 +551,7 @@ impl Store {
         os_user: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), StoreError> {
-        self.text_ok("reason", reason)?;
+        self.reason_ok(reason)?;
         let after = serde_json::json!({"until": day(until), "reason": reason, "score": score});
         self.write(Need::Rep, |tx| {
             tx.execute(

@@ -95,18 +95,22 @@ impl Store {
 
     /// Marks a failing payment as handed to a hook, before the hook starts: if the hook never
     /// answers, the mark stays and keeps every later run off the payment. False when the
-    /// payment is no longer failing or is already in doubt.
+    /// payment is no longer failing, is already in doubt, or has had an attempt since it was
+    /// read with `attempts` of them (someone retried it meanwhile).
     pub fn hand_to_hook(
         &mut self,
         payment_id: i64,
+        attempts: u32,
         now: DateTime<Utc>,
         why: &str,
     ) -> Result<bool, StoreError> {
         self.write(Need::Rep, |tx| {
             Ok(tx.execute(
                 "UPDATE failed_payments SET hook_unsettled_at = ?2, hook_unsettled_why = ?3
-                 WHERE id = ?1 AND status = 'failing' AND hook_unsettled_at IS NULL",
-                params![payment_id, instant(&now), why],
+                 WHERE id = ?1 AND status = 'failing' AND hook_unsettled_at IS NULL
+                       AND max(1, (SELECT count(*) FROM payment_attempts
+                                   WHERE payment_id = ?1)) = ?4",
+                params![payment_id, instant(&now), why, attempts],
             )? == 1)
         })
     }
@@ -123,8 +127,8 @@ impl Store {
         .map(|_| ())
     }
 
-    /// Takes the mark off a payment whose hook ended by itself without an answer to record: it
-    /// had its chance to say it charged, so the payment goes back to its queue.
+    /// Takes the mark off a payment whose hook said by its exit status that it failed (or could
+    /// not be started): nothing was charged, so the payment goes back to its queue.
     pub fn take_back_from_hook(&mut self, payment_id: i64) -> Result<(), StoreError> {
         self.write(Need::Rep, |tx| super::dunning::settle_hook(tx, payment_id))
     }

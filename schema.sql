@@ -469,12 +469,14 @@ CREATE INDEX failed_payments_status_resolved
 
 -- migration 12
 
--- One `retain payments run` at a time on a file, however each found it (another path, a link, a
--- copy of the binary): the run holds this row while it lasts. `host` and `pid` tell a run that
--- crashed from one still going; `beat_at` moves on before every hook, and a holder on another
--- host that has not beaten for `stale_after_s` seconds is taken for dead.
+-- Who holds a long job on the file: `payments run` (one at a time, however each found the file:
+-- another path, a link, a copy of the binary) and imports (announced before their one long write
+-- transaction, so that a rep whose write waits is told what for). `host` and `pid` tell a job
+-- that crashed from one still going; `beat_at` moves on as it works, and a holder on another host
+-- that has not beaten for `stale_after_s` seconds is taken for dead. `what` says it in words.
 CREATE TABLE run_locks (
     name          TEXT PRIMARY KEY,
+    what          TEXT NOT NULL DEFAULT '',
     os_user       TEXT NOT NULL,
     host          TEXT NOT NULL,
     pid           INTEGER NOT NULL,

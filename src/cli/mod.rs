@@ -178,6 +178,10 @@ pub fn run() -> Result<()> {
     }
     if cli.command.is_some() {
         quiet_on_closed_pipe();
+        // (The console says it in its footer instead.)
+        crate::store::on_long_wait(|what| {
+            crate::tell!("retain: waiting for {what} to finish; this goes through when it does")
+        });
     }
     let today = cli
         .today

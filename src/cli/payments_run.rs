@@ -105,17 +105,15 @@ pub fn run(ctx: &Ctx, args: &RunArgs, policy: &RetryPolicy) -> Result<()> {
         return Ok(());
     }
     // Two runs at once would charge the same card twice.
-    let me = RunHolder {
-        os_user: ctx.os_user.clone(),
-        host: host_name(),
-        pid: i64::from(std::process::id()),
-        started_at: now,
-        beat_at: now,
-        stale_after_s: i64::try_from(args.timeout)
+    let me = RunHolder::me(
+        "a payments run",
+        &ctx.os_user,
+        now,
+        i64::try_from(args.timeout)
             .unwrap_or(i64::MAX / 2)
             .saturating_add(hook::GRACE.as_secs() as i64 + 60),
-    };
-    if let Some(holder) = store.take_run_lock(LOCK, &me, |h| still_running(h, now))? {
+    );
+    if let Some(holder) = store.take_run_lock(LOCK, &me)? {
         bail!(
             "another `retain payments run` is running on {} (pid {} on {}, by {}, since {}); wait for it to finish",
             ctx.db.display(),
@@ -285,33 +283,6 @@ fn record(
         }
         Ok(None) => ran.error = Some(format!("attempt {attempt:?} was recorded before")),
         Err(e) => ran.error = Some(e.to_string()),
-    }
-}
-
-/// True while the lock's holder may still be at work: its process is alive on this host, or on
-/// another host it beat lately.
-fn still_running(holder: &RunHolder, now: chrono::DateTime<chrono::Utc>) -> bool {
-    if holder.host == host_name() {
-        let Ok(pid) = libc::pid_t::try_from(holder.pid) else {
-            return false;
-        };
-        // SAFETY: signal 0 only asks whether the process exists; EPERM means it does.
-        let rc = unsafe { libc::kill(pid, 0) };
-        rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-    } else {
-        (now - holder.beat_at).num_seconds() < holder.stale_after_s
-    }
-}
-
-fn host_name() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: gethostname writes at most `len` bytes into the buffer we own.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    if rc == 0 && end > 0 {
-        String::from_utf8_lossy(&buf[..end]).into_owned()
-    } else {
-        "localhost".into()
     }
 }
 

@@ -214,7 +214,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<ImportCounts, StoreError> {
-        self.write_once(Need::Lead, |tx| {
+        self.write_once(Need::Lead, &format!("the import of {source}"), |tx| {
             let sql = sql(kind);
             let mut find = tx.prepare(sql.find)?;
             let mut insert = tx.prepare(sql.insert)?;

@@ -39,7 +39,7 @@ impl Store {
         histories: impl IntoIterator<Item = AccountHistory>,
         mut on_account: impl FnMut(u64),
     ) -> Result<LoadCounts, StoreError> {
-        self.write_once(Need::Admin, |tx| {
+        self.write_once(Need::Admin, "the load of a demo data set", |tx| {
             let mut counts = LoadCounts::default();
             let rep_ids = insert_reps(tx, reps, &mut counts)?;
             for history in histories {

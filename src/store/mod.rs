@@ -24,6 +24,7 @@ mod reps;
 mod risk;
 mod runs;
 mod summary;
+mod wait;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -50,6 +51,7 @@ pub use reps::Rep;
 pub use risk::{Current, RiskSubject, Scope, Snooze, StoredScore};
 pub use runs::RunHolder;
 pub use summary::{CodeCount, MoneyByCurrency, Summary};
+pub use wait::{long_wait, on_long_wait};
 
 pub struct Store {
     conn: Connection,
@@ -178,20 +180,59 @@ impl Store {
             });
         }
         let mut pause = Duration::from_millis(20);
-        for _ in 0..WRITE_RETRIES {
+        let mut retries = 0;
+        loop {
+            // An import holds the lock for as long as it takes: say so at once, and wait it out
+            // rather than fail after the busy timeout.
+            let long = self.long_writer();
+            if let Some(long) = &long {
+                wait::for_long_write(long);
+            }
             match self.try_write(need, &mut work) {
                 Err(e) if is_busy(&e) => {
+                    if long.is_some() || self.long_writer().is_some() {
+                        continue;
+                    }
+                    if retries == WRITE_RETRIES {
+                        wait::done();
+                        return Err(self.fail(e));
+                    }
+                    retries += 1;
                     std::thread::sleep(pause + jitter(pause));
                     pause = (pause * 2).min(Duration::from_millis(1000));
                 }
-                done => return done.map_err(|e| self.fail(e)),
+                done => {
+                    wait::done();
+                    return done.map_err(|e| self.fail(e));
+                }
             }
         }
-        self.try_write(need, &mut work).map_err(|e| self.fail(e))
     }
 
     /// One write transaction that cannot be run twice (it consumes its input: a bulk load).
     fn write_once<T>(
+        &mut self,
+        need: Need,
+        what: &str,
+        work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        // Announced first, in a transaction of its own, so that reps' writes meanwhile wait
+        // for it knowingly instead of failing after the busy timeout.
+        let os_user = self
+            .who
+            .as_ref()
+            .map_or("", |w| w.os_user.as_str())
+            .to_string();
+        let me = RunHolder::me(what, &os_user, chrono::Utc::now(), 24 * 3600);
+        let name = self.announce_long_write(&me)?;
+        let done = self.write_once_announced(need, work);
+        let released = self.release_run_lock(&name, &me);
+        let done = done?;
+        released?;
+        Ok(done)
+    }
+
+    fn write_once_announced<T>(
         &mut self,
         need: Need,
         work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,

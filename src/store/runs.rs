@@ -10,6 +10,8 @@ use super::{Need, Store, StoreError};
 /// Who holds a run lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunHolder {
+    /// The job in words: "the import of accounts.csv".
+    pub what: String,
     pub os_user: String,
     pub host: String,
     pub pid: i64,
@@ -19,53 +21,106 @@ pub struct RunHolder {
     pub stale_after_s: i64,
 }
 
+impl RunHolder {
+    /// This process, starting `what` now; taken for dead on another host after `stale_after_s`
+    /// seconds without a beat.
+    pub fn me(what: &str, os_user: &str, now: DateTime<Utc>, stale_after_s: i64) -> RunHolder {
+        RunHolder {
+            what: what.to_string(),
+            os_user: os_user.to_string(),
+            host: host_name(),
+            pid: i64::from(std::process::id()),
+            started_at: now,
+            beat_at: now,
+            stale_after_s,
+        }
+    }
+
+    /// True while the holder may still be at work: its process is alive on this host, or on
+    /// another host it beat lately.
+    pub fn still_running(&self, now: DateTime<Utc>) -> bool {
+        if self.host != host_name() {
+            return (now - self.beat_at).num_seconds() < self.stale_after_s;
+        }
+        let Ok(pid) = libc::pid_t::try_from(self.pid) else {
+            return false;
+        };
+        // SAFETY: signal 0 only asks whether the process exists; EPERM means it does.
+        let rc = unsafe { libc::kill(pid, 0) };
+        rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+}
+
+fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most `len` bytes into the buffer we own.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    if rc == 0 && end > 0 {
+        String::from_utf8_lossy(&buf[..end]).into_owned()
+    } else {
+        "localhost".into()
+    }
+}
+
+const HOLDER_COLUMNS: &str = "what, os_user, host, pid, started_at, beat_at, stale_after_s";
+
+fn holder(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunHolder> {
+    Ok(RunHolder {
+        what: r.get(0)?,
+        os_user: r.get(1)?,
+        host: r.get(2)?,
+        pid: r.get(3)?,
+        started_at: read::instant(r, 4)?,
+        beat_at: read::instant(r, 5)?,
+        stale_after_s: r.get(6)?,
+    })
+}
+
 impl Store {
-    /// Takes the run lock `name` for `me`, unless a holder that `alive` says is still running has
-    /// it: then that holder is returned and nothing changes.
+    /// Takes the run lock `name` for `me`, unless a holder still running has it: then that
+    /// holder is returned and nothing changes.
     pub fn take_run_lock(
         &mut self,
         name: &str,
         me: &RunHolder,
-        alive: impl Fn(&RunHolder) -> bool,
     ) -> Result<Option<RunHolder>, StoreError> {
         self.write(Need::Rep, |tx| {
             let held = tx
                 .query_row(
-                    "SELECT os_user, host, pid, started_at, beat_at, stale_after_s
-                     FROM run_locks WHERE name = ?1",
+                    &format!("SELECT {HOLDER_COLUMNS} FROM run_locks WHERE name = ?1"),
                     [name],
-                    |r| {
-                        Ok(RunHolder {
-                            os_user: r.get(0)?,
-                            host: r.get(1)?,
-                            pid: r.get(2)?,
-                            started_at: read::instant(r, 3)?,
-                            beat_at: read::instant(r, 4)?,
-                            stale_after_s: r.get(5)?,
-                        })
-                    },
+                    holder,
                 )
                 .optional()?;
-            if let Some(holder) = held.filter(|h| alive(h)) {
+            if let Some(holder) = held.filter(|h| h.still_running(me.started_at)) {
                 return Ok(Some(holder));
             }
-            tx.execute(
-                "INSERT INTO run_locks (name, os_user, host, pid, started_at, beat_at, stale_after_s)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)
-                 ON CONFLICT (name) DO UPDATE SET os_user = excluded.os_user,
-                     host = excluded.host, pid = excluded.pid, started_at = excluded.started_at,
-                     beat_at = excluded.beat_at, stale_after_s = excluded.stale_after_s",
-                params![
-                    name,
-                    me.os_user,
-                    me.host,
-                    me.pid,
-                    instant(&me.started_at),
-                    me.stale_after_s
-                ],
-            )?;
+            put_holder(tx, name, me)?;
             Ok(None)
         })
+    }
+
+    /// Says, in a short transaction of its own, that `me` is about to hold the write lock for a
+    /// long time: a rep whose write waits meanwhile is told what for, and waits it out.
+    pub(super) fn announce_long_write(&mut self, me: &RunHolder) -> Result<String, StoreError> {
+        let name = format!("long write {}@{}", me.pid, me.host);
+        self.write(Need::Lead, |tx| put_holder(tx, &name, me))?;
+        Ok(name)
+    }
+
+    /// The long write announced by a process still running, if any.
+    pub(super) fn long_writer(&self) -> Option<RunHolder> {
+        let now = Utc::now();
+        self.conn
+            .prepare(&format!(
+                "SELECT {HOLDER_COLUMNS} FROM run_locks WHERE name LIKE 'long write %'"
+            ))
+            .ok()?
+            .query_map([], holder)
+            .ok()?
+            .filter_map(Result::ok)
+            .find(|h| h.still_running(now))
     }
 
     /// Says the holder is still at work; false when the lock is no longer its own.
@@ -83,6 +138,7 @@ impl Store {
         })
     }
 
+    /// Lets go of a run lock or a long write's announcement, if it is still `me`'s.
     pub fn release_run_lock(&mut self, name: &str, me: &RunHolder) -> Result<(), StoreError> {
         self.write(Need::Rep, |tx| {
             tx.execute(
@@ -132,4 +188,24 @@ impl Store {
     pub fn take_back_from_hook(&mut self, payment_id: i64) -> Result<(), StoreError> {
         self.write(Need::Rep, |tx| super::dunning::settle_hook(tx, payment_id))
     }
+}
+
+fn put_holder(tx: &rusqlite::Transaction<'_>, name: &str, me: &RunHolder) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO run_locks (name, what, os_user, host, pid, started_at, beat_at, stale_after_s)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
+         ON CONFLICT (name) DO UPDATE SET what = excluded.what, os_user = excluded.os_user,
+             host = excluded.host, pid = excluded.pid, started_at = excluded.started_at,
+             beat_at = excluded.beat_at, stale_after_s = excluded.stale_after_s",
+        params![
+            name,
+            me.what,
+            me.os_user,
+            me.host,
+            me.pid,
+            instant(&me.started_at),
+            me.stale_after_s
+        ],
+    )?;
+    Ok(())
 }

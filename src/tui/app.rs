@@ -569,6 +569,8 @@ pub struct App {
     pub index_ready: bool,
     /// Another process holds the database's write lock and a write of ours waits for it.
     pub waiting: bool,
+    /// The other process's long write (an import) a write of ours waits for, in words.
+    pub waiting_for: Option<String>,
     /// Why the database file is exposed to every user of the machine, while it is.
     pub exposed: Option<String>,
     pub quit: bool,
@@ -625,6 +627,7 @@ impl App {
             wall_now: today.and_time(chrono::NaiveTime::MIN).and_utc(),
             index_ready: false,
             waiting: false,
+            waiting_for: None,
             exposed: None,
             quit: false,
         }
@@ -780,6 +783,7 @@ impl App {
     fn on_tick(&mut self, effects: &mut Vec<Request>) {
         let now = self.now;
         self.waiting = crate::store::waiting_for_lock();
+        self.waiting_for = crate::store::long_wait();
         self.toasts.retain(|t| t.until > now);
         if let Some(form) = &self.form
             && form

@@ -162,6 +162,20 @@ impl Request {
         }
     }
 
+    /// Requests that write, and a draft's read that must come after its writes: they go to the
+    /// writing thread, so that a lookup never waits behind a write that waits for an import.
+    fn goes_to_writer(&self) -> bool {
+        (self.writes() && !matches!(self, Request::Schedule))
+            || matches!(
+                self,
+                Request::SaveDraft { .. }
+                    | Request::DiscardDraft { .. }
+                    | Request::LoadDraft { .. }
+                    | Request::Claim { .. }
+                    | Request::Release { .. }
+            )
+    }
+
     /// Requests that change what reps share (drafts are each rep's own, scores are derived).
     fn writes(&self) -> bool {
         matches!(
@@ -829,13 +843,15 @@ impl State {
     fn run(&mut self, rx: Receiver<Request>) {
         self.start_index();
         let loader = self.start_loader();
+        let mut writer = self.start_writer();
         // The mark is set before the first screen is read, so no commit after it goes unseen.
         self.responder.changed_elsewhere();
         let mut looked = Instant::now();
         loop {
             self.poll_index();
-            // Other reps' commits show within a second: a cheap pragma, a few times a second.
-            if looked.elapsed() >= CHANGE_POLL {
+            // Other reps' commits show within a second: a cheap pragma, a few times a second,
+            // looked at here only when there is no writing thread to do it.
+            if writer.is_none() && looked.elapsed() >= CHANGE_POLL {
                 looked = Instant::now();
                 if self.responder.changed_elsewhere() {
                     let _ = self.answers.send(Response::Changed);
@@ -845,7 +861,12 @@ impl State {
                 Ok(r) => r,
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => {
-                    // The console is closing: its claims go with it.
+                    // The console is closing: what it asked to write is written, then its
+                    // claims go with it.
+                    if let Some((requests, thread)) = writer.take() {
+                        drop(requests);
+                        let _ = thread.join();
+                    }
                     self.responder.release_session();
                     return;
                 }
@@ -853,8 +874,8 @@ impl State {
             let mut batch = vec![first];
             batch.extend(rx.try_iter());
             for request in coalesce(batch) {
-                // Pane loads and the schedule go to the loading thread, unless it could not
-                // open the file: then they are answered here.
+                // Pane loads and the schedule go to the loading thread, writes to the writing
+                // thread, unless they could not open the file: then they are answered here.
                 let request = match (&loader, request) {
                     (Some(loads), r @ (Request::Load { .. } | Request::Schedule)) => {
                         match loads.send(r) {
@@ -862,6 +883,13 @@ impl State {
                             Err(mpsc::SendError(r)) => r,
                         }
                     }
+                    (_, r) => r,
+                };
+                let request = match (&writer, request) {
+                    (Some((writes, _)), r) if r.goes_to_writer() => match writes.send(r) {
+                        Ok(()) => continue,
+                        Err(mpsc::SendError(r)) => r,
+                    },
                     (_, r) => r,
                 };
                 if let Request::Search { query } = &request
@@ -901,6 +929,44 @@ impl State {
             })
             .ok()?;
         Some(tx)
+    }
+
+    /// The writing thread, on a connection of its own, answering writes in the order asked;
+    /// `None` if the file would not open a second time. It is waited for at exit: a draft or a
+    /// call asked to be saved is saved. It also looks for other processes' commits: on its own
+    /// connection this console's drafts, saved as the rep types, do not count as news.
+    fn start_writer(&self) -> Option<(Sender<Request>, JoinHandle<()>)> {
+        let store = self.responder.store.reopen().ok()?;
+        let mut responder = Responder::new(store, self.responder.session.clone());
+        // The mark is set before the first screen is read, so no commit after it goes unseen.
+        responder.changed_elsewhere();
+        let clock = Arc::clone(&self.clock);
+        let answers = self.answers.clone();
+        let (tx, rx) = mpsc::channel::<Request>();
+        let thread = std::thread::Builder::new()
+            .name("retain-writes".into())
+            .spawn(move || {
+                let mut looked = Instant::now();
+                loop {
+                    match rx.recv_timeout(Duration::from_millis(50)) {
+                        Ok(request) => {
+                            if let Some(answer) = responder.respond(request, clock()) {
+                                let _ = answers.send(answer);
+                            }
+                        }
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                    if looked.elapsed() >= CHANGE_POLL {
+                        looked = Instant::now();
+                        if responder.changed_elsewhere() {
+                            let _ = answers.send(Response::Changed);
+                        }
+                    }
+                }
+            })
+            .ok()?;
+        Some((tx, thread))
     }
 
     fn start_index(&mut self) {

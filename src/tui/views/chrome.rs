@@ -87,7 +87,9 @@ pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
     // A toast takes the footer's right end while it lasts; waiting for the database comes first.
     let toast = app.toasts.last();
-    let toast_text = if app.waiting {
+    let toast_text = if let Some(what) = &app.waiting_for {
+        Some(format!(" waiting for {}… ", safe(what)))
+    } else if app.waiting {
         Some(" waiting for the database… ".to_string())
     } else {
         toast.map(|t| format!(" {} ", safe(&t.text)))
@@ -111,7 +113,7 @@ pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if let Some(text) = toast_text {
         spans.push(Span::raw(" ".repeat(room.saturating_sub(used))));
         let style = match toast.map(|t| t.level) {
-            _ if app.waiting => t.warn(),
+            _ if app.waiting || app.waiting_for.is_some() => t.warn(),
             Some(Level::Error) => t.danger(),
             _ => t.toast(),
         };

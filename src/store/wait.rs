@@ -1,0 +1,47 @@
+//! Waiting for another process's long write (an import), told to whoever waits: the console
+//! shows it in its footer, the command line says it once on stderr.
+
+use std::sync::{Mutex, OnceLock};
+
+use super::RunHolder;
+
+/// What this process waits for now, if it waits for an announced long write.
+static WAITING: Mutex<Option<String>> = Mutex::new(None);
+
+/// Called once each time a wait for a new long write starts (the command line prints it).
+static NOTIFY: OnceLock<fn(&str)> = OnceLock::new();
+
+/// Has `notify` told of each long write this process starts to wait for.
+pub fn on_long_wait(notify: fn(&str)) {
+    let _ = NOTIFY.set(notify);
+}
+
+/// "the import of accounts.csv by amara (since 09:31 UTC)" while a write of this process waits
+/// for it.
+pub fn long_wait() -> Option<String> {
+    WAITING.lock().ok()?.clone()
+}
+
+pub(super) fn for_long_write(holder: &RunHolder) {
+    let text = format!(
+        "{} by {} (since {})",
+        holder.what,
+        holder.os_user,
+        holder.started_at.format("%H:%M UTC")
+    );
+    let Ok(mut waiting) = WAITING.lock() else {
+        return;
+    };
+    if waiting.as_deref() != Some(text.as_str()) {
+        if let Some(notify) = NOTIFY.get() {
+            notify(&text);
+        }
+        *waiting = Some(text);
+    }
+}
+
+pub(super) fn done() {
+    if let Ok(mut waiting) = WAITING.lock() {
+        *waiting = None;
+    }
+}

@@ -1,0 +1,111 @@
+#![allow(clippy::disallowed_macros)] // it prints the wait a rep saw, for the record
+//! A million-row import holds the write lock for half a minute: meanwhile another rep opens,
+//! looks up and logs a call. Reads answer at once, the call waits for the import knowingly and
+//! then goes through, and the import stays whole. Real processes on a real file.
+
+mod common;
+
+use std::io::Write;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const ROWS: usize = 1_000_000;
+
+#[test]
+fn a_rep_is_never_locked_out_by_a_million_row_import() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "team.db");
+    ok(run(&db, &["demo", "--accounts", "300"]));
+    let account = query_i64(&db, "SELECT id FROM accounts ORDER BY id LIMIT 1").to_string();
+    let before = query_i64(&db, "SELECT count(*) FROM accounts");
+
+    let csv = dir.path().join("big.csv");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&csv).unwrap());
+    writeln!(f, "external_id,name,mrr,customer_since").unwrap();
+    for i in 0..ROWS {
+        writeln!(
+            f,
+            "BIG-{i},Imported Account {i},{}.00,2025-03-14",
+            10 + i % 500
+        )
+        .unwrap();
+    }
+    f.flush().unwrap();
+    drop(f);
+
+    let import = retain()
+        .arg("--db")
+        .arg(&db)
+        .args(["--today", TODAY, "import", "accounts"])
+        .arg(&csv)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The import says it is there before it takes the lock for its long write.
+    let started = Instant::now();
+    while query_i64(
+        &db,
+        "SELECT count(*) FROM run_locks WHERE name LIKE 'long write %'",
+    ) == 0
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the import never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+
+    // Reads answer at once.
+    let read = Instant::now();
+    let found = ok(run(&db, &["search", "a", "--json"]));
+    assert!(found.starts_with('['), "{found}");
+    ok(run(&db, &["summary"]));
+    let read = read.elapsed();
+
+    // A call logged meanwhile waits for the import, says so, and goes through.
+    let logged = Instant::now();
+    let out = run(
+        &db,
+        &["log", &account, "--note", "Called during the import"],
+    );
+    let waited = logged.elapsed();
+    let err = stderr(&out);
+    assert!(out.status.success(), "the call was refused: {err}");
+    assert!(!err.contains("locked"), "{err}");
+    assert!(err.contains("waiting for the import of accounts"), "{err}");
+
+    let import = import.wait_with_output().unwrap();
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    assert_eq!(
+        query_i64(&db, "SELECT count(*) FROM accounts"),
+        before + ROWS as i64,
+        "the import is not whole"
+    );
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM interactions WHERE summary = 'Called during the import'"
+        ),
+        1
+    );
+    assert_eq!(
+        query_i64(&db, "SELECT count(*) FROM run_locks"),
+        0,
+        "the import's announcement outlived it"
+    );
+    // What a rep saw, for the record (cargo test --test long_import -- --nocapture).
+    println!(
+        "reads during the import: {:.2} s; the call waited {:.1} s; the import took {:.1} s",
+        read.as_secs_f64(),
+        waited.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+}

@@ -165,7 +165,7 @@ impl Request {
     /// Requests that write, and a draft's read that must come after its writes: they go to the
     /// writing thread, so that a lookup never waits behind a write that waits for an import.
     fn goes_to_writer(&self) -> bool {
-        (self.writes() && !matches!(self, Request::Schedule))
+        self.writes()
             || matches!(
                 self,
                 Request::SaveDraft { .. }
@@ -874,10 +874,11 @@ impl State {
             let mut batch = vec![first];
             batch.extend(rx.try_iter());
             for request in coalesce(batch) {
-                // Pane loads and the schedule go to the loading thread, writes to the writing
-                // thread, unless they could not open the file: then they are answered here.
+                // Pane loads go to the loading thread, writes (the day's schedule among them)
+                // to the writing thread, unless they could not open the file: then they are
+                // answered here.
                 let request = match (&loader, request) {
-                    (Some(loads), r @ (Request::Load { .. } | Request::Schedule)) => {
+                    (Some(loads), r @ Request::Load { .. }) => {
                         match loads.send(r) {
                             Ok(()) => continue,
                             Err(mpsc::SendError(r)) => r,
@@ -906,8 +907,7 @@ impl State {
 
     /// The loading thread, on a connection of its own; `None` if the file would not open a
     /// second time. It stops when the sender is dropped. It is not waited for at exit: all it
-    /// writes is the schedule and the day's kept scores, each in transactions that a next start
-    /// redoes.
+    /// writes is the day's kept scores, in transactions that a next start redoes.
     fn start_loader(&self) -> Option<Sender<Request>> {
         let store = self.responder.store.reopen().ok()?;
         let mut responder = Responder::new(store, self.responder.session.clone());

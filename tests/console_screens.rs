@@ -813,3 +813,33 @@ fn stored_escapes_and_invisible_characters_never_reach_a_cell() {
     c.text("a");
     clean(&c, "the lookup");
 }
+
+#[test]
+fn a_note_saved_while_the_file_is_busy_leaves_no_draft_behind() {
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('l'))]);
+    let account_id = c.app.form.as_ref().unwrap().account_id;
+    c.text("Saved while another writer held the file");
+    // Ctrl-s asks for the save; the answer is slow to come (another writer holds the lock).
+    let save = c.act(Action::Key(ctrl('s')));
+    assert!(
+        save.iter().any(|r| matches!(r, Request::Log { .. })),
+        "{save:?}"
+    );
+    // Meanwhile the ticks go on: no draft may be saved behind the note.
+    c.app.now += std::time::Duration::from_secs(1);
+    let ticked = c.act(Action::Tick);
+    assert!(
+        !ticked
+            .iter()
+            .any(|r| matches!(r, Request::SaveDraft { .. })),
+        "{ticked:?}"
+    );
+    c.serve(save);
+    c.serve(ticked);
+    assert!(c.app.form.is_none(), "the form stays open after the save");
+    assert_eq!(c.store.draft("carmen", account_id).unwrap(), None);
+    // Opening the form again restores nothing.
+    c.keys(&[press(KeyCode::Char('l'))]);
+    assert_eq!(c.app.form.as_ref().unwrap().note.text(), "");
+}

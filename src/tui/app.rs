@@ -795,7 +795,10 @@ impl App {
     }
 
     fn save_draft_now(&mut self, effects: &mut Vec<Request>) {
+        // While the note itself is being saved, a draft saved after it would outlive it (the
+        // save deletes the draft in its own transaction): it waits for the outcome.
         if let Some(form) = &mut self.form
+            && !form.saving
             && form.unsaved_since.take().is_some()
         {
             effects.push(Request::SaveDraft {
@@ -2131,6 +2134,8 @@ impl App {
                 {
                     form.saving = false;
                     form.error = Some(format!("not saved: {message}"));
+                    // What was typed is kept as a draft after all.
+                    form.unsaved_since = Some(self.now);
                 }
                 self.toast(message, Level::Error);
             }

@@ -878,12 +878,10 @@ impl State {
                 // to the writing thread, unless they could not open the file: then they are
                 // answered here.
                 let request = match (&loader, request) {
-                    (Some(loads), r @ Request::Load { .. }) => {
-                        match loads.send(r) {
-                            Ok(()) => continue,
-                            Err(mpsc::SendError(r)) => r,
-                        }
-                    }
+                    (Some(loads), r @ Request::Load { .. }) => match loads.send(r) {
+                        Ok(()) => continue,
+                        Err(mpsc::SendError(r)) => r,
+                    },
                     (_, r) => r,
                 };
                 let request = match (&writer, request) {

@@ -491,6 +491,15 @@ CREATE TABLE run_locks (
 -- billing system. Set before the hook starts, cleared when its answer is recorded.
 ALTER TABLE failed_payments ADD COLUMN hook_unsettled_at TEXT;
 ALTER TABLE failed_payments ADD COLUMN hook_unsettled_why TEXT;
+-- A payment the billing system reported paid before retain heard that it failed (exports imported
+-- out of order): kept, so that the failure, when it comes, is recovered at once, and one set of
+-- events gives the same database in any order and any number of replays.
+CREATE TABLE billing_paid (
+    payment_ref TEXT PRIMARY KEY,
+    attempt_ref TEXT,
+    paid_at     TEXT NOT NULL
+);
+
 -- Marking a payment handed to a hook changes nothing scoring reads: the fact-change trigger
 -- counts updates of every other column.
 DROP TRIGGER failed_payments_changed_update;

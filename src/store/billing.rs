@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::codec::instant;
+use super::codec::{instant, read};
 use super::dunning::{Actor, AttemptResult, NewAttempt, add_attempt, audit_payment};
 use super::{Need, Store, StoreError};
 use crate::domain::billing::{BillingChange, BillingEvent, CardOnFile};
@@ -39,8 +39,17 @@ impl Store {
         policy: &RetryPolicy,
         by: Actor<'_>,
     ) -> Result<BillingCounts, StoreError> {
+        // By time, and at one time a failure before a success: the same events give the same
+        // database in whatever order a file lists them.
         let mut order: Vec<&BillingEvent> = events.iter().collect();
-        order.sort_by_key(|e| e.at);
+        order.sort_by_key(|e| {
+            let rank = match e.change {
+                BillingChange::PaymentFailed { .. } => 0,
+                BillingChange::PaymentSucceeded { .. } => 1,
+                BillingChange::CardExpiring { .. } => 2,
+            };
+            (e.at, rank)
+        });
         self.write(Need::Lead, |tx| {
             let mut counts = BillingCounts::default();
             let mut touched = BTreeSet::new();
@@ -101,7 +110,25 @@ fn apply(
                 note_card(tx, account_id, card, event.at, counts)?;
             }
             let (payment_id, known_code) = match payment(tx, payment_ref)? {
-                Some(found) => found,
+                Some((payment_id, code)) => {
+                    // Whichever event came first opened it: what a later one knows better (an
+                    // earlier first failure, the card) is taken, so the order does not matter.
+                    tx.prepare_cached(
+                        "UPDATE failed_payments
+                         SET first_failed_at = min(first_failed_at, ?2),
+                             card_exp_month = coalesce(card_exp_month, ?3),
+                             card_exp_year = coalesce(card_exp_year, ?4)
+                         WHERE id = ?1 AND (first_failed_at > ?2
+                               OR (card_exp_month IS NULL AND ?3 IS NOT NULL))",
+                    )?
+                    .execute(params![
+                        payment_id,
+                        instant(&event.at),
+                        card.as_ref().map(|c| c.exp_month),
+                        card.as_ref().map(|c| c.exp_year),
+                    ])?;
+                    (payment_id, code)
+                }
                 None => {
                     let code = decline_code.as_deref().unwrap_or("unknown");
                     tx.prepare_cached(
@@ -128,7 +155,41 @@ fn apply(
             // An invoice says how many attempts were made but not which charge this one was:
             // it adds an attempt only when it counts more than are recorded.
             let attempt_ref = match (attempt_ref, attempt_number) {
-                (Some(r), _) => Some(r.clone()),
+                (Some(r), _) => {
+                    // An invoice counted this decline before its charge came: the charge takes
+                    // the place of the count's stand-in rather than adding a second attempt.
+                    let stand_in = tx
+                        .prepare_cached(
+                            "SELECT id FROM payment_attempts
+                             WHERE payment_id = ?1 AND outcome = 'failed'
+                                   AND external_ref LIKE ?2 ESCAPE '\\'
+                             ORDER BY attempted_at, id LIMIT 1",
+                        )?
+                        .query_row(params![payment_id, like_prefix(payment_ref, "#")], |r| {
+                            r.get::<_, i64>(0)
+                        })
+                        .optional()?;
+                    let known = tx
+                        .prepare_cached("SELECT 1 FROM payment_attempts WHERE external_ref = ?1")?
+                        .exists([r])?;
+                    if let (Some(id), false) = (stand_in, known) {
+                        tx.prepare_cached(
+                            "UPDATE payment_attempts
+                             SET external_ref = ?2, attempted_at = ?3, decline_code = ?4
+                             WHERE id = ?1",
+                        )?
+                        .execute(params![
+                            id,
+                            r,
+                            instant(&event.at),
+                            decline_code.as_deref().unwrap_or(&known_code)
+                        ])?;
+                        super::dunning::refresh(tx, payment_id, policy, event.at)?;
+                        counts.attempts_recorded += 1;
+                        return Ok(Some(payment_id));
+                    }
+                    Some(r.clone())
+                }
                 (None, Some(n)) => {
                     let recorded: u32 = tx.query_row(
                         "SELECT count(*) FROM payment_attempts
@@ -149,7 +210,7 @@ fn apply(
                 decline_code: decline_code.clone().unwrap_or(known_code),
                 advice_code: advice_code.clone(),
             };
-            record(
+            let failed = record(
                 tx,
                 payment_id,
                 event.at,
@@ -157,47 +218,105 @@ fn apply(
                 attempt_ref,
                 policy,
                 counts,
-            )
+            )?;
+            // Paid already, by an earlier import's word: recovered now.
+            let paid = tx
+                .prepare_cached(
+                    "SELECT b.attempt_ref, b.paid_at FROM billing_paid b
+                     JOIN failed_payments p ON p.external_ref = b.payment_ref
+                     WHERE b.payment_ref = ?1 AND b.paid_at >= ?2 AND p.status = 'failing'",
+                )?
+                .query_row(params![payment_ref, instant(&event.at)], |r| {
+                    Ok((r.get::<_, Option<String>>(0)?, read::instant(r, 1)?))
+                })
+                .optional()?;
+            match paid {
+                Some((attempt_ref, at)) => {
+                    let won =
+                        succeed(tx, payment_id, payment_ref, attempt_ref, at, policy, counts)?;
+                    Ok(won.or(failed))
+                }
+                None => Ok(failed),
+            }
         }
         BillingChange::PaymentSucceeded {
             payment_ref,
             attempt_ref,
         } => {
+            // Remembered whether or not its failure is known yet (it may be in a file not
+            // imported yet), so that the database is the same in either order.
+            tx.prepare_cached(
+                "INSERT INTO billing_paid (payment_ref, attempt_ref, paid_at)
+                 VALUES (?1, ?2, ?3) ON CONFLICT (payment_ref) DO NOTHING",
+            )?
+            .execute(params![payment_ref, attempt_ref, instant(&event.at)])?;
             let Some((payment_id, _)) = payment(tx, payment_ref)? else {
                 counts.paid_without_failure += 1;
                 return Ok(None);
             };
-            let status: String = tx.query_row(
-                "SELECT status FROM failed_payments WHERE id = ?1",
-                [payment_id],
-                |r| r.get(0),
-            )?;
-            if status != "failing" {
-                counts.unchanged += 1;
-                return Ok(None);
-            }
-            let attempt_ref = attempt_ref
-                .clone()
-                .unwrap_or_else(|| format!("{payment_ref}#paid"));
-            let found = record(
+            succeed(
                 tx,
                 payment_id,
+                payment_ref,
+                attempt_ref.clone(),
                 event.at,
-                AttemptResult::Succeeded,
-                Some(attempt_ref),
                 policy,
                 counts,
-            )?;
-            if found.is_some() {
-                counts.recovered += 1;
-            }
-            Ok(found)
+            )
         }
         BillingChange::CardExpiring { card } => {
             note_card(tx, account_id, card, event.at, counts)?;
             Ok(None)
         }
     }
+}
+
+/// A LIKE pattern for text starting with `prefix` then `then`, with LIKE's own characters escaped.
+fn like_prefix(prefix: &str, then: &str) -> String {
+    let escaped: String = prefix
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("{escaped}{then}%")
+}
+
+/// Records that a failing payment was paid at `at`; `None` when it was not failing or the
+/// success was recorded before.
+fn succeed(
+    tx: &Connection,
+    payment_id: i64,
+    payment_ref: &str,
+    attempt_ref: Option<String>,
+    at: DateTime<Utc>,
+    policy: &RetryPolicy,
+    counts: &mut BillingCounts,
+) -> rusqlite::Result<Option<i64>> {
+    let status: String = tx.query_row(
+        "SELECT status FROM failed_payments WHERE id = ?1",
+        [payment_id],
+        |r| r.get(0),
+    )?;
+    if status != "failing" {
+        counts.unchanged += 1;
+        return Ok(None);
+    }
+    let attempt_ref = attempt_ref.unwrap_or_else(|| format!("{payment_ref}#paid"));
+    let found = record(
+        tx,
+        payment_id,
+        at,
+        AttemptResult::Succeeded,
+        Some(attempt_ref),
+        policy,
+        counts,
+    )?;
+    if found.is_some() {
+        counts.recovered += 1;
+    }
+    Ok(found)
 }
 
 fn payment(tx: &Connection, external_ref: &str) -> rusqlite::Result<Option<(i64, String)>> {

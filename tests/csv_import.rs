@@ -388,3 +388,75 @@ fn a_pipe_is_read_once_and_every_row_of_it_is_checked() {
     assert!(err.contains("line 3") && err.contains("mrr"), "{err}");
     assert_eq!(query_i64(&db, "SELECT count(*) FROM accounts"), 0);
 }
+
+#[test]
+fn ambiguous_files_are_named_errors_not_silent_choices() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "amb.db");
+    ok(run(&db, &["demo", "--accounts", "50"]));
+    let before = dump(&db);
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let head = "external_id,name,mrr,customer_since";
+    // One key twice: both lines named.
+    let twice = file(
+        "twice.csv",
+        &format!(
+            "{head}\nX-1,First,10.00,2026-01-05\nX-2,Other,10.00,2026-01-05\nX-1,Second,12.00,2026-01-05\n"
+        ),
+    );
+    let err = fails(run(&db, &["import", "accounts", &twice]));
+    assert!(
+        err.contains("line 4") && err.contains("line 2 has the same external_id"),
+        "{err}"
+    );
+    // Two headers for one column, by name or by alias, or by a --map onto a column present.
+    for (header, map) in [
+        ("external_id,name,name,mrr,customer_since", None),
+        ("external_id,name,company,mrr,customer_since", None),
+        (
+            "external_id,name,Firm,mrr,customer_since",
+            Some("Firm=name"),
+        ),
+    ] {
+        let path = file(
+            "headers.csv",
+            &format!("{header}\nX-1,A,B,10.00,2026-01-05\n"),
+        );
+        let mut args = vec!["import", "accounts", path.as_str()];
+        if let Some(m) = map {
+            args.extend(["--map", m]);
+        }
+        let err = fails(run(&db, &args));
+        assert!(
+            err.contains("line 1") && err.contains("name") && err.contains("keep one"),
+            "{header}: {err}"
+        );
+    }
+    // Two --maps onto one column.
+    let path = file(
+        "maps.csv",
+        "external_id,A,B,mrr,customer_since\nX-1,a,b,10.00,2026-01-05\n",
+    );
+    let err = fails(run(
+        &db,
+        &[
+            "import", "accounts", &path, "--map", "A=name", "--map", "B=name",
+        ],
+    ));
+    assert!(err.contains("both name name"), "{err}");
+    // A login no rep has: the line, and the nearest logins.
+    let path = file(
+        "owner.csv",
+        &format!("{head},owner\nX-1,A,10.00,2026-01-05,carmne\n"),
+    );
+    let err = fails(run(&db, &["import", "accounts", &path]));
+    assert!(
+        err.contains("line 2") && err.contains("nearest: carmen"),
+        "{err}"
+    );
+    assert_eq!(dump(&db), before);
+}

@@ -69,6 +69,11 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
     let mut errors: Vec<RowError> = Vec::new();
     let mut bad: HashSet<u64> = HashSet::new();
     let mut refers: HashMap<String, Vec<u64>> = HashMap::new();
+    let mut logins: HashMap<String, Vec<u64>> = HashMap::new();
+    let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    let key_names = crate::ingest::columns::key(kind)
+        .join(", ")
+        .replace('|', " or ");
     let mut rows = 0u64;
     for record in records.records() {
         let record = record.map_err(|e| csv_error(file, &e))?;
@@ -78,6 +83,30 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
             Ok(row) => {
                 if let Some(account) = Layout::account_of(&row) {
                     refers.entry(account.to_string()).or_default().push(line);
+                }
+                if let Some(login) = layout.login_of(&row) {
+                    logins.entry(login).or_default().push(line);
+                }
+                // The same thing twice in one file: which row should win is not ours to guess.
+                if let Some(key) = layout.key_of(&row)
+                    && let Some(&first) = first_line_of.get(&key)
+                {
+                    bad.insert(line);
+                    bad.insert(first);
+                    errors.push(RowError {
+                        line: first,
+                        column: key_names.clone(),
+                        value: key.replace('\u{1f}', ", "),
+                        expected: format!("a row of its own: line {line} has the same {key_names}; keep one of them"),
+                    });
+                    errors.push(RowError {
+                        line,
+                        column: key_names.clone(),
+                        value: key.replace('\u{1f}', ", "),
+                        expected: format!("a row of its own: line {first} has the same {key_names}; keep one of them"),
+                    });
+                } else if let Some(key) = layout.key_of(&row) {
+                    first_line_of.insert(key, line);
                 }
             }
             Err(e) => {
@@ -94,6 +123,38 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
                 column: "account".into(),
                 value: unknown.to_string(),
                 expected: "an account of the database (import its accounts first)".into(),
+            });
+        }
+    }
+    // A deactivated rep is still known (an export names them on their old calls); the
+    // suggestions are the active ones.
+    let reps = store.reps()?;
+    let active: Vec<String> = reps
+        .iter()
+        .filter(|r| r.active)
+        .map(|r| r.login.clone())
+        .collect();
+    for (login, lines) in &logins {
+        if reps.iter().any(|r| &r.login == login) {
+            continue;
+        }
+        let mut nearest = active.clone();
+        nearest.sort_by_key(|k| strsim::levenshtein(k, login));
+        nearest.truncate(5);
+        for &line in lines {
+            bad.insert(line);
+            errors.push(RowError {
+                line,
+                column: crate::ingest::columns::login_column(kind)
+                    .unwrap_or("owner")
+                    .into(),
+                value: login.clone(),
+                expected: if nearest.is_empty() {
+                    "an active rep's login, and the database has no reps yet (retain reps add)"
+                        .into()
+                } else {
+                    format!("an active rep's login (nearest: {})", nearest.join(", "))
+                },
             });
         }
     }

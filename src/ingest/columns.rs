@@ -243,6 +243,28 @@ const PAYMENTS: &[Column] = &[
     col("resolved_at", &["recovered_at", "closed_at"], Type::Instant),
 ];
 
+/// The columns that name one row of a kind: two rows of one file with the same values there are
+/// one thing said twice. (Contacts are named by email, or by name when there is no email.)
+pub fn key(kind: ImportKind) -> &'static [&'static str] {
+    match kind {
+        ImportKind::Accounts | ImportKind::Tickets => &["external_id"],
+        ImportKind::Contacts => &["account", "email|name"],
+        ImportKind::Interactions => &["account", "occurred_at", "kind", "summary"],
+        ImportKind::Nps => &["account", "responded_at"],
+        ImportKind::Usage => &["account", "period"],
+        ImportKind::Payments => &["external_ref"],
+    }
+}
+
+/// The column that names a rep by login, if the kind has one.
+pub fn login_column(kind: ImportKind) -> Option<&'static str> {
+    match kind {
+        ImportKind::Accounts => Some("owner"),
+        ImportKind::Interactions => Some("rep"),
+        _ => None,
+    }
+}
+
 pub fn of(kind: ImportKind) -> &'static [Column] {
     match kind {
         ImportKind::Accounts => ACCOUNTS,

@@ -124,6 +124,7 @@ pub fn layout(
             })
     };
     let mut mapped: HashMap<String, &'static Column> = HashMap::new();
+    let ambiguous = |field: &str, message: String| ImportError::at(file, "--map", field, message);
     for (theirs, target) in &options.map {
         let column = ours
             .iter()
@@ -148,14 +149,45 @@ pub fn layout(
                 "is not a column of the file's header".into(),
             ));
         }
+        if let Some((other, _)) = options
+            .map
+            .iter()
+            .find(|(o, t)| o != theirs && fold_header(t) == fold_header(target))
+        {
+            return Err(ambiguous(
+                theirs,
+                format!("and --map '{other}={target}' both name {target}: keep one"),
+            ));
+        }
         mapped.insert(fold_header(theirs), column);
     }
-    let mut slots = Vec::new();
+    let mut slots: Vec<Option<(&'static Column, String)>> = Vec::new();
     let mut ignored = Vec::new();
     for h in headers {
         let column = mapped.get(&fold_header(h)).copied().or_else(|| find(h));
         if column.is_none() && !h.trim().is_empty() {
             ignored.push(h.to_string());
+        }
+        // Two headers read as one column: which of them holds the value is anyone's guess.
+        if let Some(c) = column
+            && let Some((_, first)) = slots.iter().flatten().find(|(s, _)| s.name == c.name)
+        {
+            let how = if mapped.contains_key(&fold_header(h))
+                || mapped.contains_key(&fold_header(first))
+            {
+                "a --map names a column the file already has"
+            } else {
+                "both are read as it"
+            };
+            return Err(ImportError::at(
+                file,
+                "line 1",
+                c.name,
+                format!(
+                    "the header has {first:?} and {h:?} for it ({how}): keep one, or --map 'Their Header={}' the one you mean",
+                    c.name
+                ),
+            ));
         }
         slots.push(column.map(|c| (c, h.to_string())));
     }
@@ -185,6 +217,35 @@ pub fn layout(
 }
 
 impl Layout {
+    /// What names the row among the file's rows (see `columns::key`), when it has all of it.
+    pub fn key_of(&self, row: &ImportRow) -> Option<String> {
+        let get = |name: &str| {
+            row.iter()
+                .find(|(k, _)| *k == name)
+                .and_then(|(_, v)| match v {
+                    Cell::Text(t) => Some(t.to_lowercase()),
+                    Cell::Int(i) => Some(i.to_string()),
+                    _ => None,
+                })
+        };
+        let parts: Option<Vec<String>> = columns::key(self.kind)
+            .iter()
+            .map(|k| k.split('|').find_map(get))
+            .collect();
+        parts.map(|p| p.join("\u{1f}"))
+    }
+
+    /// The rep login the row names, if its kind names one.
+    pub fn login_of(&self, row: &ImportRow) -> Option<String> {
+        let column = columns::login_column(self.kind)?;
+        row.iter()
+            .find(|(k, _)| *k == column)
+            .and_then(|(_, v)| match v {
+                Cell::Text(t) => Some(t.clone()),
+                _ => None,
+            })
+    }
+
     /// The row's values in our columns, or everything wrong with it.
     pub fn row(
         &self,

@@ -460,3 +460,63 @@ fn ambiguous_files_are_named_errors_not_silent_choices() {
     );
     assert_eq!(dump(&db), before);
 }
+
+#[test]
+fn errors_name_the_true_line_the_field_and_what_to_do() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "errors.db");
+    ok(run(&db, &["init"]));
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    // CRLF line ends: the bad row is on line 3.
+    let crlf = write(
+        "crlf.csv",
+        "external_id,name,mrr,customer_since\r\nX-1,A,10.00,2026-01-05\r\nX-2,B,ten,2026-01-05\r\n",
+    );
+    let err = fails(run(&db, &["import", "accounts", &crlf]));
+    assert!(err.contains("line 3, column \"mrr\""), "{err}");
+    ok(run(
+        &db,
+        &[
+            "import",
+            "accounts",
+            &write(
+                "a.csv",
+                "external_id,name,mrr,customer_since\nX-1,A,10.00,2026-01-05\n",
+            ),
+        ],
+    ));
+    // A payment of nothing is a named bad row, set aside whole with --skip-bad.
+    let zero = write(
+        "pay.csv",
+        "account,external_ref,amount,currency,first_failed_at,decline_code\nX-1,in_0,0.00,USD,2026-11-20,expired_card\nX-1,in_1,5.00,USD,2026-11-20,expired_card\n",
+    );
+    let err = fails(run(&db, &["import", "payments", &zero]));
+    assert!(
+        err.contains("line 2, column \"amount\"") && err.contains("above 0"),
+        "{err}"
+    );
+    assert!(!err.contains("CHECK"), "{err}");
+    ok(run(&db, &["import", "payments", &zero, "--skip-bad"]));
+    let rejects = std::fs::read_to_string(dir.path().join("pay.rejects.csv")).unwrap();
+    assert!(
+        rejects.contains("in_0") && rejects.contains("above 0"),
+        "{rejects}"
+    );
+    // --json: the error is JSON too.
+    let out = run(&db, &["import", "accounts", &crlf, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let error: serde_json::Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+    assert!(
+        error["error"].as_str().unwrap().contains("line 3"),
+        "{error}"
+    );
+    // A group that does not exist is said before anything is made.
+    let made = db_in(&dir, "grouped.db");
+    let err = fails(run(&made, &["init", "--group", "nosuchgroup"]));
+    assert!(err.contains("nosuchgroup"), "{err}");
+    assert!(!made.exists());
+}

@@ -160,15 +160,28 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
     }
     errors.sort_by_key(|e| e.line);
     if !errors.is_empty() {
-        for e in errors.iter().take(SHOWN_ERRORS) {
-            crate::tell!("retain: {}: {e}", file.display());
-        }
-        if errors.len() > SHOWN_ERRORS {
-            crate::tell!("retain: … and {} more", errors.len() - SHOWN_ERRORS);
+        // With --json the errors go into the one JSON error (see main), not line by line.
+        if !args.json {
+            for e in errors.iter().take(SHOWN_ERRORS) {
+                crate::tell!("retain: {}: {e}", file.display());
+            }
+            if errors.len() > SHOWN_ERRORS {
+                crate::tell!("retain: … and {} more", errors.len() - SHOWN_ERRORS);
+            }
         }
         if !args.skip_bad {
+            let listed = if args.json {
+                let shown: Vec<String> = errors
+                    .iter()
+                    .take(SHOWN_ERRORS)
+                    .map(|e| e.to_string())
+                    .collect();
+                format!(": {}", shown.join("; "))
+            } else {
+                String::new()
+            };
             bail!(
-                "{}: {} of {rows} rows are bad; nothing was imported (fix them, or --skip-bad imports the others)",
+                "{}: {} of {rows} rows are bad; nothing was imported (fix them, or --skip-bad imports the others){listed}",
                 file.display(),
                 bad.len()
             );

@@ -279,6 +279,10 @@ fn console(ctx: &Ctx, store: Store, mouse: bool) -> Result<()> {
 }
 
 fn init(ctx: &Ctx, group: Option<&str>) -> Result<()> {
+    // A group that does not exist is said before anything is made.
+    if let Some(group) = group {
+        paths::group_id(group)?;
+    }
     let existed = ctx.db.exists();
     let store = ctx.open(Create::IfMissing)?;
     let version = store.schema_version()?;

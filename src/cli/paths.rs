@@ -63,7 +63,7 @@ pub fn share_with_group(db: &std::path::Path, group: &str) -> Result<Option<Stri
 }
 
 /// The id of a group by name.
-fn group_id(group: &str) -> Result<u32> {
+pub(super) fn group_id(group: &str) -> Result<u32> {
     let name = std::ffi::CString::new(group).context("a group name has no NUL byte")?;
     // SAFETY: getgrnam_r writes only into the buffers passed to it; the result is read only
     // when it reports success and a non-null pointer.

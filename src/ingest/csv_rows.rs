@@ -90,7 +90,7 @@ pub fn snapshot(file: &Path) -> Result<std::fs::File, ImportError> {
         ));
     }
     let mut copy = tempfile::tempfile().map_err(unreadable)?;
-    let copied = std::io::copy(&mut source, &mut copy).map_err(unreadable)?;
+    let copied = copy_lf(&mut source, &mut copy).map_err(unreadable)?;
     let after = std::fs::metadata(file).map_err(unreadable)?;
     // A pipe is read once whatever happens: the copy is all there is of it.
     let changed = before.is_file() && (stamp(&before) != stamp(&after) || copied != after.len());
@@ -103,6 +103,37 @@ pub fn snapshot(file: &Path) -> Result<std::fs::File, ImportError> {
         ));
     }
     Ok(copy)
+}
+
+/// Copies `from` into `to` with every CRLF line end as LF (the csv reader numbers the lines of a
+/// CRLF file one too low); the bytes read, for the check that the file did not change.
+fn copy_lf(from: &mut impl std::io::Read, to: &mut impl std::io::Write) -> std::io::Result<u64> {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut out = Vec::with_capacity(1 << 16);
+    let mut read = 0u64;
+    let mut held_cr = false;
+    loop {
+        let n = from.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        read += n as u64;
+        out.clear();
+        for &b in &buf[..n] {
+            if held_cr && b != b'\n' {
+                out.push(b'\r');
+            }
+            held_cr = b == b'\r';
+            if !held_cr {
+                out.push(b);
+            }
+        }
+        to.write_all(&out)?;
+    }
+    if held_cr {
+        to.write_all(b"\r")?;
+    }
+    Ok(read)
 }
 
 /// Matches the header to our columns: names, aliases, then `--map`. A required column missing
@@ -342,6 +373,16 @@ impl Layout {
                     && r < o
                 {
                     errors.push(whole("resolved_at is before opened_at"));
+                }
+            }
+            ImportKind::Payments => {
+                if matches!(get("amount"), Some(Cell::Int(0))) {
+                    errors.push(RowError {
+                        line,
+                        column: "amount".into(),
+                        value: "0".into(),
+                        expected: "an amount owed, above 0".into(),
+                    });
                 }
             }
             _ => {}

@@ -75,6 +75,28 @@ pub enum StoreError {
         why: String,
     },
 
+    #[error(
+        "{path} is locked by another process's write, which has held it past {}s; nothing was written: try again, and if it goes on, `fuser -v {path}` shows who holds it",
+        super::BUSY_TIMEOUT.as_secs()
+    )]
+    Locked { path: PathBuf },
+
+    #[error(
+        "{path}: the disk is full; nothing was written: free some space on its file system (df -h {dir}) and try again",
+        dir = super::open::parent_dir(path).display()
+    )]
+    DiskFull { path: PathBuf },
+
+    #[error(
+        "{path} could not be read or written (an I/O error); nothing was written: check the disk (dmesg) and try again"
+    )]
+    Io { path: PathBuf },
+
+    #[error(
+        "{path} is damaged (\"{detail}\"); restore it from a backup, or see what `sqlite3 {path} .recover` saves"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+
     /// SQLite's own words, said once: as an error source they were repeated by every layer
     /// that prints the chain.
     #[error("{path}: {error}")]
@@ -104,6 +126,18 @@ impl StoreError {
                 }
             }
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly {
+                detail: format!(
+                    "{source}; a read needs the folder {} to be writable too (SQLite keeps a -shm file beside the database), or ask an admin to open it up",
+                    super::open::parent_dir(&path).display()
+                ),
+                path,
+            },
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                StoreError::Locked { path }
+            }
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
+            Some(ErrorCode::SystemIoFailure) => StoreError::Io { path },
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
                 detail: source.to_string(),
                 path,
             },

@@ -160,7 +160,7 @@ fn check_path(path: &Path, create: Create) -> Result<bool, StoreError> {
     }
 }
 
-fn parent_dir(path: &Path) -> PathBuf {
+pub(super) fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

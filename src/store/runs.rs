@@ -109,9 +109,10 @@ impl Store {
         Ok(name)
     }
 
-    /// The long write announced by a process still running, if any.
+    /// The long write announced by another process still running, if any.
     pub(super) fn long_writer(&self) -> Option<RunHolder> {
         let now = Utc::now();
+        let (host, pid) = (host_name(), i64::from(std::process::id()));
         self.conn
             .prepare(&format!(
                 "SELECT {HOLDER_COLUMNS} FROM run_locks WHERE name LIKE 'long write %'"
@@ -120,7 +121,7 @@ impl Store {
             .query_map([], holder)
             .ok()?
             .filter_map(Result::ok)
-            .find(|h| h.still_running(now))
+            .find(|h| !(h.host == host && h.pid == pid) && h.still_running(now))
     }
 
     /// Says the holder is still at work; false when the lock is no longer its own.

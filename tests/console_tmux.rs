@@ -353,3 +353,33 @@ fn stored_escapes_printed_to_a_real_terminal_drive_nothing() {
     let title = String::from_utf8_lossy(&title.stdout);
     assert!(!title.contains("PWNED"), "the pane title was set: {title}");
 }
+
+#[test]
+fn a_deleted_database_file_is_said_in_red_and_takes_no_more_writes() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "gone.db");
+    ok(run(&db, &["demo", "--accounts", "100"]));
+    make_me_a_rep(&db);
+    let tmux = Tmux::start("gone", (120, 35), &console_command(&db));
+    tmux.wait_for("z put it off");
+    // Someone removes the team's file while the console is open.
+    let mut store = store_as_me(&db);
+    std::fs::remove_file(&db).unwrap();
+    tmux.wait_for("the database file was deleted or replaced");
+    let account = 1;
+    let note = retain::domain::model::Interaction {
+        rep: None,
+        kind: retain::domain::model::InteractionKind::Note,
+        occurred_at: chrono::Utc::now(),
+        summary: "into the void".into(),
+        body: String::new(),
+        outcome: None,
+        tags: vec![],
+        follow_up_on: None,
+    };
+    let refused = store.log_interaction(account, &note, "root", chrono::Utc::now());
+    assert!(
+        matches!(refused, Err(retain::store::StoreError::Gone { .. })),
+        "{refused:?}"
+    );
+}

@@ -76,6 +76,11 @@ pub enum StoreError {
     },
 
     #[error(
+        "{path} was deleted or replaced since it was opened; nothing was written (what you typed is kept): open the file again, or ask an admin where the team's file went"
+    )]
+    Gone { path: PathBuf },
+
+    #[error(
         "{path} is locked by another process's write, which has held it past {}s; nothing was written: try again, and if it goes on, `fuser -v {path}` shows who holds it",
         super::BUSY_TIMEOUT.as_secs()
     )]

@@ -59,6 +59,15 @@ pub struct Store {
     read_only: bool,
     /// Who writes through this connection; without it, a file that has reps is only read.
     who: Option<Who>,
+    /// The file's device and inode when it was opened: a write into a file since deleted or
+    /// replaced would be lost to everyone else.
+    file_id: Option<(u64, u64)>,
+}
+
+/// The device and inode of the file at `path`, if there is one.
+pub fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// Tries of a write transaction that found the database busy, before the last one.
@@ -111,6 +120,7 @@ impl Store {
             path: path.to_path_buf(),
             read_only: opened.read_only,
             who: None,
+            file_id: file_id(path),
         })
     }
 
@@ -124,6 +134,11 @@ impl Store {
         self
     }
 
+    /// False once the file this connection opened has been deleted or replaced at its path.
+    pub fn still_there(&self) -> bool {
+        self.file_id.is_some() && file_id(&self.path) == self.file_id
+    }
+
     /// Who this connection writes as, if anyone.
     pub fn who(&self) -> Option<&Who> {
         self.who.as_ref()
@@ -134,6 +149,7 @@ impl Store {
         let store = Store::open(&self.path, Create::Never)?;
         Ok(Store {
             who: self.who.clone(),
+            file_id: self.file_id,
             ..store
         })
     }
@@ -177,6 +193,11 @@ impl Store {
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
                 detail: "it is open here only to read (this user may not write it, or the command only reads)".into(),
+            });
+        }
+        if !self.still_there() {
+            return Err(StoreError::Gone {
+                path: self.path.clone(),
             });
         }
         let mut pause = Duration::from_millis(20);
@@ -267,7 +288,7 @@ impl Store {
         &mut self,
         mut work: impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<Option<T>, StoreError> {
-        if self.read_only {
+        if self.read_only || !self.still_there() {
             return Ok(None);
         }
         self.conn.busy_handler(None).map_err(|e| self.fail(e))?;

@@ -573,6 +573,8 @@ pub struct App {
     pub waiting_for: Option<String>,
     /// Why the database file is exposed to every user of the machine, while it is.
     pub exposed: Option<String>,
+    /// The database file was deleted or replaced at its path: nothing more is saved.
+    pub gone: bool,
     pub quit: bool,
 }
 
@@ -629,6 +631,7 @@ impl App {
             waiting: false,
             waiting_for: None,
             exposed: None,
+            gone: false,
             quit: false,
         }
     }

@@ -96,6 +96,7 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
         ),
     };
     let db_path = store.path().to_path_buf();
+    let opened_id = crate::store::file_id(&db_path);
     let worker = Worker::spawn(store, session, clock, answers_tx);
 
     let (keymap, keymap_error) = load_keymap();
@@ -129,8 +130,9 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
             },
             Some(answer) = answers.recv() => Some(Action::Db(answer)),
             _ = tick.tick() => {
-                // The header's warning lasts exactly as long as the file's mode calls for it.
+                // The header's warnings last exactly as long as the file calls for them.
                 app.exposed = world_readable(&db_path);
+                app.gone = crate::store::file_id(&db_path) != opened_id;
                 Some(Action::Tick)
             }
             _ = terminate.recv() => Some(Action::Shutdown),

@@ -22,7 +22,9 @@ pub fn header(frame: &mut Frame<'_>, app: &App, area: Rect) {
     };
     let date = app.today.format("%a %Y-%m-%d").to_string();
     // The warning goes before the date and wins the room over the name.
-    let exposed = if app.exposed.is_some() {
+    let exposed = if app.gone {
+        " the database file was deleted or replaced: nothing is saved "
+    } else if app.exposed.is_some() {
         " readable by every user: chmod o-rwx "
     } else {
         ""

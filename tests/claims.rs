@@ -75,8 +75,8 @@ fn a_claim_holds_for_fifteen_minutes_and_gives_way_when_it_expires() {
         "bob"
     );
     // Ana's consoles closing lets go of nothing of Bob's; Bob's closing lets go of his.
-    assert_eq!(ana.release_session("ana:2").unwrap(), 0);
-    assert_eq!(bob.release_session("bob:1").unwrap(), 1);
+    assert_eq!(ana.release_session("ana:2").unwrap(), Some(0));
+    assert_eq!(bob.release_session("bob:1").unwrap(), Some(1));
     assert_eq!(ana.claim_on(team, t0).unwrap(), None);
 }
 

@@ -77,11 +77,11 @@ impl Store {
         })
     }
 
-    /// Lets go of everything a session holds: when the console closes.
-    pub fn release_session(&mut self, session: &str) -> Result<usize, StoreError> {
-        self.write(Need::Rep, |tx| {
-            tx.execute("DELETE FROM claims WHERE session = ?1", [session])
-        })
+    /// Lets go of everything a session holds: when the console closes. It does not wait for
+    /// another writer (a console closing must close at once): a claim left behind lapses by
+    /// itself at its `expires_at`.
+    pub fn release_session(&mut self, session: &str) -> Result<Option<usize>, StoreError> {
+        self.write_if_free(|tx| tx.execute("DELETE FROM claims WHERE session = ?1", [session]))
     }
 
     /// Who holds an account, and until when, if anyone still does at `now`.

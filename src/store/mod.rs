@@ -134,6 +134,12 @@ impl Store {
         self
     }
 
+    /// Stops whatever statement this connection is running, from another thread: a long write
+    /// interrupted is rolled back whole.
+    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+        self.conn.get_interrupt_handle()
+    }
+
     /// False once the file this connection opened has been deleted or replaced at its path.
     pub fn still_there(&self) -> bool {
         self.file_id.is_some() && file_id(&self.path) == self.file_id

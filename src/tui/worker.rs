@@ -165,7 +165,7 @@ impl Request {
     /// Requests that write, and a draft's read that must come after its writes: they go to the
     /// writing thread, so that a lookup never waits behind a write that waits for an import.
     fn goes_to_writer(&self) -> bool {
-        self.writes()
+        (self.writes() && !matches!(self, Request::Schedule))
             || matches!(
                 self,
                 Request::SaveDraft { .. }
@@ -843,6 +843,7 @@ impl State {
     fn run(&mut self, rx: Receiver<Request>) {
         self.start_index();
         let loader = self.start_loader();
+        let scheduler = self.start_scheduler();
         let mut writer = self.start_writer();
         // The mark is set before the first screen is read, so no commit after it goes unseen.
         self.responder.changed_elsewhere();
@@ -863,6 +864,9 @@ impl State {
                 Err(RecvTimeoutError::Disconnected) => {
                     // The console is closing: what it asked to write is written, then its
                     // claims go with it.
+                    if let Some((_, interrupt)) = &scheduler {
+                        interrupt.interrupt();
+                    }
                     if let Some((requests, thread)) = writer.take() {
                         drop(requests);
                         let _ = thread.join();
@@ -874,15 +878,16 @@ impl State {
             let mut batch = vec![first];
             batch.extend(rx.try_iter());
             for request in coalesce(batch) {
-                // Pane loads go to the loading thread, writes (the day's schedule among them)
-                // to the writing thread, unless they could not open the file: then they are
-                // answered here.
-                let request = match (&loader, request) {
-                    (Some(loads), r @ Request::Load { .. }) => match loads.send(r) {
+                // Pane loads go to the loading thread, the day's schedule to a thread of its own,
+                // other writes to the writing thread, unless they could not open the file: then
+                // they are answered here.
+                let request = match (&loader, &scheduler, request) {
+                    (Some(to), _, r @ Request::Load { .. })
+                    | (_, Some((to, _)), r @ Request::Schedule) => match to.send(r) {
                         Ok(()) => continue,
                         Err(mpsc::SendError(r)) => r,
                     },
-                    (_, r) => r,
+                    (_, _, r) => r,
                 };
                 let request = match (&writer, request) {
                     (Some((writes, _)), r) if r.goes_to_writer() => match writes.send(r) {
@@ -927,6 +932,30 @@ impl State {
             })
             .ok()?;
         Some(tx)
+    }
+
+    /// The day's schedule, on a thread and a connection of its own: behind an import it waits
+    /// without holding up the writes a rep asks for, and at exit it is interrupted rather than
+    /// waited for (a schedule cut short is rolled back whole, and the next start redoes it), so
+    /// that the rep's draft is saved at once.
+    fn start_scheduler(&self) -> Option<(Sender<Request>, rusqlite::InterruptHandle)> {
+        let store = self.responder.store.reopen().ok()?;
+        let interrupt = store.interrupt_handle();
+        let mut responder = Responder::new(store, self.responder.session.clone());
+        let clock = Arc::clone(&self.clock);
+        let answers = self.answers.clone();
+        let (tx, rx) = mpsc::channel::<Request>();
+        std::thread::Builder::new()
+            .name("retain-schedule".into())
+            .spawn(move || {
+                while let Ok(request) = rx.recv() {
+                    if let Some(answer) = responder.respond(request, clock()) {
+                        let _ = answers.send(answer);
+                    }
+                }
+            })
+            .ok()?;
+        Some((tx, interrupt))
     }
 
     /// The writing thread, on a connection of its own, answering writes in the order asked;

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod display;
 pub mod domain;
+pub mod files;
 pub mod ingest;
 pub mod my_queue;
 pub mod payments;

@@ -843,3 +843,40 @@ fn a_note_saved_while_the_file_is_busy_leaves_no_draft_behind() {
     c.keys(&[press(KeyCode::Char('l'))]);
     assert_eq!(c.app.form.as_ref().unwrap().note.text(), "");
 }
+
+#[test]
+fn a_call_logged_into_a_deleted_file_is_kept_beside_it() {
+    let state = temp_dir();
+    // SAFETY: only this test reads the state folder, and nothing here reads the environment
+    // from another thread at the moment it is set.
+    unsafe { std::env::set_var("XDG_STATE_HOME", state.path()) };
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    let db = c.dir.path().join("screens.db");
+    c.keys(&[press(KeyCode::Char('l'))]);
+    c.text("Said she would renew if SSO lands");
+    std::fs::remove_file(&db).unwrap();
+    c.keys(&[ctrl('s')]);
+    let form = c
+        .app
+        .form
+        .as_ref()
+        .expect("the form stays open with the text");
+    assert_eq!(form.note.text(), "Said she would renew if SSO lands");
+    let error = form.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("deleted or replaced") && error.contains("kept in"),
+        "{error}"
+    );
+    let kept: Vec<_> = std::fs::read_dir(state.path().join("retain/unsaved"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(kept.len(), 1);
+    let text = std::fs::read_to_string(kept[0].path()).unwrap();
+    assert_eq!(text, "Said she would renew if SSO lands");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        kept[0].metadata().unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}

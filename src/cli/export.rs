@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::Ctx;
-use super::output::{PrivateFile, TerminalLines};
+use crate::files::{PrivateFile, TerminalLines};
 use crate::ingest::spreadsheet::guard;
 use crate::store::{CheckinFilter, Create};
 

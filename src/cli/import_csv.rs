@@ -192,7 +192,7 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
     let rejects_path = (!bad.is_empty()).then(|| rejects_path(file));
     let mut rejects = match &rejects_path {
         Some(path) => {
-            let mut w = csv::Writer::from_writer(super::output::PrivateFile::create(path)?);
+            let mut w = csv::Writer::from_writer(crate::files::PrivateFile::create(path)?);
             let head = headers.iter().chain(["error"]).map(guard);
             w.write_record(head.map(|c| c.into_owned()))?;
             Some(w)

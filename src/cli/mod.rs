@@ -9,7 +9,6 @@ mod import;
 mod import_csv;
 mod log;
 mod notes;
-mod output;
 mod paths;
 mod payments;
 mod payments_report;

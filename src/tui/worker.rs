@@ -481,8 +481,27 @@ impl Responder {
 
     /// The answer to one request, if it has one; a failure is answered as `Failed`.
     pub fn respond(&mut self, request: Request, now: DateTime<Utc>) -> Option<Response> {
-        self.try_respond(request, now)
-            .unwrap_or_else(|e| Some(Response::Failed(e.to_string())))
+        let typed = match &request {
+            Request::Log {
+                account_id,
+                interaction,
+            } => Some((*account_id, interaction.body.clone())),
+            Request::SaveDraft { account_id, draft } => Some((*account_id, draft.body.clone())),
+            _ => None,
+        };
+        self.try_respond(request, now).unwrap_or_else(|e| {
+            // The file is gone: what the rep typed is kept beside it rather than lost.
+            let kept = match (&e, typed) {
+                (StoreError::Gone { .. }, Some((account_id, text))) if !text.trim().is_empty() => {
+                    match crate::files::keep_unsaved(self.store.path(), account_id, &text) {
+                        Ok(path) => format!("; what you typed is kept in {}", path.display()),
+                        Err(why) => format!("; what you typed could not be kept: {why:#}"),
+                    }
+                }
+                _ => String::new(),
+            };
+            Some(Response::Failed(format!("{e}{kept}")))
+        })
     }
 
     fn try_respond(
@@ -829,6 +848,16 @@ impl Responder {
 
 type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
+/// Answers one request on a side thread, sending the answer to the console.
+type Answer = Box<dyn Fn(&mut Responder, Request) + Send>;
+
+/// A thread of the worker's with a connection of its own.
+struct SideThread {
+    requests: Sender<Request>,
+    thread: JoinHandle<()>,
+    interrupt: rusqlite::InterruptHandle,
+}
+
 struct State {
     responder: Responder,
     clock: Clock,
@@ -864,12 +893,12 @@ impl State {
                 Err(RecvTimeoutError::Disconnected) => {
                     // The console is closing: what it asked to write is written, then its
                     // claims go with it.
-                    if let Some((_, interrupt)) = &scheduler {
-                        interrupt.interrupt();
+                    if let Some(scheduler) = &scheduler {
+                        scheduler.interrupt.interrupt();
                     }
-                    if let Some((requests, thread)) = writer.take() {
-                        drop(requests);
-                        let _ = thread.join();
+                    if let Some(writer) = writer.take() {
+                        drop(writer.requests);
+                        let _ = writer.thread.join();
                     }
                     self.responder.release_session();
                     return;
@@ -883,14 +912,14 @@ impl State {
                 // they are answered here.
                 let request = match (&loader, &scheduler, request) {
                     (Some(to), _, r @ Request::Load { .. })
-                    | (_, Some((to, _)), r @ Request::Schedule) => match to.send(r) {
+                    | (_, Some(to), r @ Request::Schedule) => match to.requests.send(r) {
                         Ok(()) => continue,
                         Err(mpsc::SendError(r)) => r,
                     },
                     (_, _, r) => r,
                 };
                 let request = match (&writer, request) {
-                    (Some((writes, _)), r) if r.goes_to_writer() => match writes.send(r) {
+                    (Some(to), r) if r.goes_to_writer() => match to.requests.send(r) {
                         Ok(()) => continue,
                         Err(mpsc::SendError(r)) => r,
                     },
@@ -908,92 +937,86 @@ impl State {
         }
     }
 
-    /// The loading thread, on a connection of its own; `None` if the file would not open a
-    /// second time. It stops when the sender is dropped. It is not waited for at exit: all it
-    /// writes is the day's kept scores, in transactions that a next start redoes.
-    fn start_loader(&self) -> Option<Sender<Request>> {
-        let store = self.responder.store.reopen().ok()?;
-        let mut responder = Responder::new(store, self.responder.session.clone());
-        let clock = Arc::clone(&self.clock);
-        let answers = self.answers.clone();
-        let (tx, rx) = mpsc::channel::<Request>();
-        std::thread::Builder::new()
-            .name("retain-loads".into())
-            .spawn(move || {
-                while let Ok(first) = rx.recv() {
-                    let mut batch = vec![first];
-                    batch.extend(rx.try_iter());
-                    for request in latest_loads(batch) {
-                        if let Some(answer) = responder.respond(request, clock()) {
-                            let _ = answers.send(answer);
-                        }
-                    }
-                }
-            })
-            .ok()?;
-        Some(tx)
-    }
-
-    /// The day's schedule, on a thread and a connection of its own: behind an import it waits
-    /// without holding up the writes a rep asks for, and at exit it is interrupted rather than
-    /// waited for (a schedule cut short is rolled back whole, and the next start redoes it), so
-    /// that the rep's draft is saved at once.
-    fn start_scheduler(&self) -> Option<(Sender<Request>, rusqlite::InterruptHandle)> {
+    /// A thread that answers requests on a connection of its own, running `serve` with its
+    /// responder, its requests and a way to answer; `None` if the file would not open a second
+    /// time. It stops when its sender is dropped.
+    fn side_thread(
+        &self,
+        name: &str,
+        serve: impl FnOnce(Responder, Receiver<Request>, Answer) + Send + 'static,
+    ) -> Option<SideThread> {
         let store = self.responder.store.reopen().ok()?;
         let interrupt = store.interrupt_handle();
-        let mut responder = Responder::new(store, self.responder.session.clone());
+        let responder = Responder::new(store, self.responder.session.clone());
         let clock = Arc::clone(&self.clock);
         let answers = self.answers.clone();
-        let (tx, rx) = mpsc::channel::<Request>();
-        std::thread::Builder::new()
-            .name("retain-schedule".into())
-            .spawn(move || {
-                while let Ok(request) = rx.recv() {
-                    if let Some(answer) = responder.respond(request, clock()) {
-                        let _ = answers.send(answer);
-                    }
-                }
-            })
-            .ok()?;
-        Some((tx, interrupt))
-    }
-
-    /// The writing thread, on a connection of its own, answering writes in the order asked;
-    /// `None` if the file would not open a second time. It is waited for at exit: a draft or a
-    /// call asked to be saved is saved. It also looks for other processes' commits: on its own
-    /// connection this console's drafts, saved as the rep types, do not count as news.
-    fn start_writer(&self) -> Option<(Sender<Request>, JoinHandle<()>)> {
-        let store = self.responder.store.reopen().ok()?;
-        let mut responder = Responder::new(store, self.responder.session.clone());
-        // The mark is set before the first screen is read, so no commit after it goes unseen.
-        responder.changed_elsewhere();
-        let clock = Arc::clone(&self.clock);
-        let answers = self.answers.clone();
+        let answer: Answer = Box::new(move |responder: &mut Responder, request: Request| {
+            if let Some(answer) = responder.respond(request, clock()) {
+                let _ = answers.send(answer);
+            }
+        });
         let (tx, rx) = mpsc::channel::<Request>();
         let thread = std::thread::Builder::new()
-            .name("retain-writes".into())
-            .spawn(move || {
-                let mut looked = Instant::now();
-                loop {
-                    match rx.recv_timeout(Duration::from_millis(50)) {
-                        Ok(request) => {
-                            if let Some(answer) = responder.respond(request, clock()) {
-                                let _ = answers.send(answer);
-                            }
-                        }
-                        Err(RecvTimeoutError::Timeout) => {}
-                        Err(RecvTimeoutError::Disconnected) => return,
-                    }
-                    if looked.elapsed() >= CHANGE_POLL {
-                        looked = Instant::now();
-                        if responder.changed_elsewhere() {
-                            let _ = answers.send(Response::Changed);
-                        }
+            .name(name.into())
+            .spawn(move || serve(responder, rx, answer))
+            .ok()?;
+        Some(SideThread {
+            requests: tx,
+            thread,
+            interrupt,
+        })
+    }
+
+    /// The loading thread. It is not waited for at exit: all it writes is the day's kept
+    /// scores, in transactions that a next start redoes.
+    fn start_loader(&self) -> Option<SideThread> {
+        self.side_thread("retain-loads", |mut responder, rx, answer| {
+            while let Ok(first) = rx.recv() {
+                let mut batch = vec![first];
+                batch.extend(rx.try_iter());
+                for request in latest_loads(batch) {
+                    answer(&mut responder, request);
+                }
+            }
+        })
+    }
+
+    /// The day's schedule: behind an import it waits without holding up the writes a rep asks
+    /// for, and at exit it is interrupted rather than waited for (a schedule cut short is
+    /// rolled back whole, and the next start redoes it), so that the rep's draft is saved at
+    /// once.
+    fn start_scheduler(&self) -> Option<SideThread> {
+        self.side_thread("retain-schedule", |mut responder, rx, answer| {
+            while let Ok(request) = rx.recv() {
+                answer(&mut responder, request);
+            }
+        })
+    }
+
+    /// The writing thread, answering writes in the order asked. It is waited for at exit: a
+    /// draft or a call asked to be saved is saved. It also looks for other processes' commits:
+    /// on its own connection this console's drafts, saved as the rep types, are no news.
+    fn start_writer(&self) -> Option<SideThread> {
+        let answers = self.answers.clone();
+        self.side_thread("retain-writes", move |mut responder, rx, answer| {
+            // The mark is set before the first screen is read, so no commit after it goes
+            // unseen.
+            responder.changed_elsewhere();
+            let mut looked = Instant::now();
+            loop {
+                match rx.recv_timeout(Duration::from_millis(50)) {
+                    Ok(request) => answer(&mut responder, request),
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+                if looked.elapsed() >= CHANGE_POLL {
+                    looked = Instant::now();
+                    if responder.changed_elsewhere() {
+                        let _ = answers.send(Response::Changed);
                     }
                 }
-            })
-            .ok()?;
-        Some((tx, thread))
+            }
+        })
     }
 
     fn start_index(&mut self) {

@@ -1,4 +1,5 @@
-//! Files the command line writes (exports, rejects) and text it sends to a terminal.
+//! Files retain writes outside the database (exports, rejects, a rep's text that the database
+//! could not take) and text the command line sends to a terminal.
 //!
 //! A file holds customers' data, so it is created readable by its owner only, whatever the umask,
 //! and never through a symbolic link: in a shared folder another user could plant
@@ -123,4 +124,28 @@ impl<W: Write> Write for TerminalLines<W> {
         }
         self.out.flush()
     }
+}
+
+/// Keeps a rep's text that the database could not take (its file was deleted or replaced) in a
+/// private file under the state folder (`$XDG_STATE_HOME/retain/unsaved/`), and says where.
+pub fn keep_unsaved(db: &Path, account_id: i64, text: &str) -> Result<PathBuf> {
+    let Some(state) = dirs::state_dir().or_else(dirs::data_local_dir) else {
+        bail!("no state folder to keep the text in (is $HOME set?)");
+    };
+    let dir = state.join("retain").join("unsaved");
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(&dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    let stem = db
+        .file_stem()
+        .map_or("retain".into(), |s| s.to_string_lossy().into_owned());
+    let at = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f");
+    let path = dir.join(format!("{stem}-account-{account_id}-{at}.txt"));
+    let mut file = PrivateFile::create(&path)?;
+    file.write_all(text.as_bytes())?;
+    file.commit()?;
+    Ok(path)
 }

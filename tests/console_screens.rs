@@ -8,7 +8,7 @@ use common::*;
 use crossterm::event::KeyCode;
 use ratatui::style::Modifier;
 use retain::store::Draft;
-use retain::tui::app::{Action, View};
+use retain::tui::app::{Action, Overlay, View};
 use retain::tui::theme::Palette;
 use retain::tui::worker::{Request, Response};
 
@@ -879,4 +879,52 @@ fn a_call_logged_into_a_deleted_file_is_kept_beside_it() {
         kept[0].metadata().unwrap().permissions().mode() & 0o777,
         0o600
     );
+}
+
+#[test]
+fn keys_typed_before_the_answer_choose_among_it_and_a_choice_survives_later_answers() {
+    // The demo has two Pinnacle accounts at least: `↓ Enter` in one burst opens the second.
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.act(Action::Key(press(KeyCode::Char('/'))));
+    let mut pending = Vec::new();
+    for ch in "pinnacle".chars() {
+        pending.extend(c.act(Action::Key(press(KeyCode::Char(ch)))));
+    }
+    pending.extend(c.act(Action::Key(press(KeyCode::Down))));
+    pending.extend(c.act(Action::Key(press(KeyCode::Enter))));
+    c.serve(pending);
+    assert_eq!(c.app.view, View::Card, "{}", c.screen());
+    let opened = c.app.card_for.unwrap();
+    // The same query answered and looked at: the second row is the one that opened.
+    c.act(Action::Key(press(KeyCode::Char('/'))));
+    let asked = c.act(Action::Key(press(KeyCode::Char('p'))));
+    let mut pending = asked;
+    for ch in "innacle".chars() {
+        pending.extend(c.act(Action::Key(press(KeyCode::Char(ch)))));
+    }
+    c.serve(pending);
+    let Overlay::Search(s) = &c.app.overlay else {
+        panic!("the lookup is open")
+    };
+    assert!(s.hits.len() >= 2, "the demo has two Pinnacle accounts");
+    assert_eq!(s.hits[1].0.account_id, opened);
+
+    // A choice made on one answer stays on its account when a later answer reorders.
+    c.keys(&[press(KeyCode::Down)]);
+    let Overlay::Search(s) = &c.app.overlay else {
+        panic!()
+    };
+    let chosen = s.hits[1].0.account_id;
+    let mut reordered = s.hits.clone();
+    reordered.swap(0, 1);
+    let query = s.answered.clone();
+    c.act(Action::Db(Response::Search {
+        query,
+        hits: reordered,
+        indexing: false,
+    }));
+    let Overlay::Search(s) = &c.app.overlay else {
+        panic!()
+    };
+    assert_eq!(s.hits[s.cursor].0.account_id, chosen);
 }

@@ -365,6 +365,9 @@ pub struct SearchState {
     /// The query `hits` answer; while it differs from the input, an answer is on its way.
     pub answered: String,
     pub cursor: usize,
+    /// The account the rep moved the cursor onto: it keeps the cursor when a later answer
+    /// lists it elsewhere.
+    pub chosen: Option<i64>,
     pub indexing: bool,
     /// Enter came before the answer: open the best match when it arrives.
     pub open_on_answer: bool,
@@ -854,6 +857,7 @@ impl App {
                     return;
                 }
                 s.cursor = 0;
+                s.chosen = None;
                 s.open_on_answer = false;
                 effects.push(Request::Search {
                     query: s.input.text(),
@@ -926,14 +930,22 @@ impl App {
 
             (Context::Search, Command::Back) => self.overlay = Overlay::None,
             (Context::Search, Command::Down | Command::Up) => {
-                if let Overlay::Search(s) = &mut self.overlay
-                    && !s.hits.is_empty()
-                {
-                    s.cursor = if command == Command::Down {
-                        (s.cursor + 1).min(s.hits.len() - 1)
-                    } else {
-                        s.cursor.saturating_sub(1)
+                if let Overlay::Search(s) = &mut self.overlay {
+                    let step = |c: usize| {
+                        if command == Command::Down {
+                            c + 1
+                        } else {
+                            c.saturating_sub(1)
+                        }
                     };
+                    if s.answered != s.input.text() {
+                        // Keys that come before the answer count against it: `↓ Enter` typed in
+                        // one burst opens the second match, not the first.
+                        s.cursor = step(s.cursor);
+                    } else if !s.hits.is_empty() {
+                        s.cursor = step(s.cursor).min(s.hits.len() - 1);
+                        s.chosen = s.hits.get(s.cursor).map(|(h, _)| h.account_id);
+                    }
                 }
             }
             (Context::Search, Command::Open) => {
@@ -1639,6 +1651,7 @@ impl App {
             hits: Vec::new(),
             answered: String::new(),
             cursor: 0,
+            chosen: None,
             indexing: !self.index_ready,
             open_on_answer: false,
         });
@@ -1948,7 +1961,11 @@ impl App {
                     s.hits = hits;
                     s.answered = query;
                     s.indexing = indexing;
-                    s.cursor = s.cursor.min(s.hits.len().saturating_sub(1));
+                    // The rep's choice stays chosen wherever a later answer lists it.
+                    let chosen = s
+                        .chosen
+                        .and_then(|id| s.hits.iter().position(|(h, _)| h.account_id == id));
+                    s.cursor = chosen.unwrap_or(s.cursor.min(s.hits.len().saturating_sub(1)));
                     if s.open_on_answer && !indexing {
                         s.open_on_answer = false;
                         if s.hits.is_empty() {

@@ -1,7 +1,10 @@
 //! retain: a keyboard-driven terminal console for customer-success reps fighting churn.
 //!
-//! Layers, from the inside out: `domain` (pure rules), `store` (the only SQL), `demo` (the demo
-//! data set), `cli` (the command line).
+//! Layers, from the inside out: `domain` (pure rules, text rules among them), `store` (the only
+//! SQL; it checks who may write and what may be stored on every write), `ingest` (other systems'
+//! files into domain records), `files` (what retain writes outside the database), `display` (the
+//! one sanitiser every line for a person passes), `demo` (the demo data set), `tui` (the console)
+//! and `cli` (the command line).
 
 pub mod cli;
 pub mod config;

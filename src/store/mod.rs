@@ -31,7 +31,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-pub use access::{Need, Refused, Who};
+use access::Refused;
+pub use access::{Need, Who};
 pub use accounts::{AccountList, AccountRow};
 pub use billing::BillingCounts;
 pub use card::{AccountCard, ContactRow, EventKind, OpenPayment, TimelineEntry};
@@ -143,11 +144,6 @@ impl Store {
     /// False once the file this connection opened has been deleted or replaced at its path.
     pub fn still_there(&self) -> bool {
         self.file_id.is_some() && file_id(&self.path) == self.file_id
-    }
-
-    /// Who this connection writes as, if anyone.
-    pub fn who(&self) -> Option<&Who> {
-        self.who.as_ref()
     }
 
     /// A second connection to the same file, writing as the same person.

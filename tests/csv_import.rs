@@ -520,3 +520,26 @@ fn errors_name_the_true_line_the_field_and_what_to_do() {
     assert!(err.contains("nosuchgroup"), "{err}");
     assert!(!made.exists());
 }
+
+#[test]
+fn a_line_end_inside_a_cell_imports_back_as_it_was() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "crlf.db");
+    ok(run(&db, &["demo", "--accounts", "50"]));
+    ok(run(
+        &db,
+        &["log", "1", "--note", "first line\r\nsecond line"],
+    ));
+    let file = dir.path().join("interactions.csv");
+    ok(run(
+        &db,
+        &["export", "interactions", "--out", file.to_str().unwrap()],
+    ));
+    let before = dump(&db);
+    let out = ok(run(
+        &db,
+        &["import", "interactions", file.to_str().unwrap()],
+    ));
+    assert!(out.contains(" 0 added, 0 updated"), "{out}");
+    assert_eq!(dump(&db), before);
+}

@@ -76,7 +76,7 @@ fn a_rep_is_never_locked_out_by_a_million_row_import() {
     let err = stderr(&out);
     assert!(out.status.success(), "the call was refused: {err}");
     assert!(!err.contains("locked"), "{err}");
-    assert!(err.contains("waiting for the import of accounts"), "{err}");
+    assert!(err.contains("waiting for the import of big.csv"), "{err}");
 
     let import = import.wait_with_output().unwrap();
     assert!(

@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
     );
     if counts.paid_without_failure > 0 {
         crate::say!(
-            "{} successful payments had never failed: nothing to recover",
+            "{} successful payments have no failure on record yet: kept, and a failure imported later is recovered by them",
             counts.paid_without_failure
         );
     }

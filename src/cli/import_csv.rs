@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::ingest::ImportError;
-use crate::ingest::csv_rows::{Layout, Options, RowError, layout, reader, snapshot};
+use crate::ingest::csv_rows::{Layout, Lines, Options, RowError, layout, reader, snapshot};
 use crate::ingest::spreadsheet::guard;
 use crate::store::{Create, ImportCounts, ImportKind};
 
@@ -64,20 +64,22 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
     let copy = snapshot(file)?;
     // Pass one: every row checked, nothing written.
     let mut records = reader(file, &copy)?;
+    let mut lines = Lines::of(&copy).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let headers = records.headers().map_err(|e| csv_error(file, &e))?.clone();
     let layout = layout(file, kind, &headers, &options)?;
     let mut errors: Vec<RowError> = Vec::new();
     let mut bad: HashSet<u64> = HashSet::new();
     let mut refers: HashMap<String, Vec<u64>> = HashMap::new();
     let mut logins: HashMap<String, Vec<u64>> = HashMap::new();
-    let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    // Keys by a 128-bit hash, not their text: a million rows' keys stay a few tens of MB.
+    let mut first_line_of: HashMap<u128, u64> = HashMap::new();
     let key_names = crate::ingest::columns::key(kind)
         .join(", ")
         .replace('|', " or ");
     let mut rows = 0u64;
     for record in records.records() {
         let record = record.map_err(|e| csv_error(file, &e))?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.at(p.byte()));
         rows += 1;
         match layout.row(line, &record, &options) {
             Ok(row) => {
@@ -88,25 +90,25 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
                     logins.entry(login).or_default().push(line);
                 }
                 // The same thing twice in one file: which row should win is not ours to guess.
-                if let Some(key) = layout.key_of(&row)
-                    && let Some(&first) = first_line_of.get(&key)
+                if let Some((key, shown)) = layout.key_of(&row)
+                    && let Some(&first) = first_line_of.get(&wide_hash(&key))
                 {
                     bad.insert(line);
                     bad.insert(first);
                     errors.push(RowError {
                         line: first,
                         column: key_names.clone(),
-                        value: key.replace('\u{1f}', ", "),
+                        value: shown.clone(),
                         expected: format!("a row of its own: line {line} has the same {key_names}; keep one of them"),
                     });
                     errors.push(RowError {
                         line,
                         column: key_names.clone(),
-                        value: key.replace('\u{1f}', ", "),
+                        value: shown,
                         expected: format!("a row of its own: line {first} has the same {key_names}; keep one of them"),
                     });
-                } else if let Some(key) = layout.key_of(&row) {
-                    first_line_of.insert(key, line);
+                } else if let Some((key, _)) = layout.key_of(&row) {
+                    first_line_of.insert(wide_hash(&key), line);
                 }
             }
             Err(e) => {
@@ -138,9 +140,18 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
         if reps.iter().any(|r| &r.login == login) {
             continue;
         }
-        let mut nearest = active.clone();
+        // Near misses first (a typo), else the team as it is.
+        let mut nearest: Vec<String> = active
+            .iter()
+            .filter(|k| strsim::levenshtein(k, login) <= 2.max(login.chars().count() / 3))
+            .cloned()
+            .collect();
         nearest.sort_by_key(|k| strsim::levenshtein(k, login));
-        nearest.truncate(5);
+        let listed = if nearest.is_empty() {
+            format!("the reps are {}", active.join(", "))
+        } else {
+            format!("nearest: {}", nearest.join(", "))
+        };
         for &line in lines {
             bad.insert(line);
             errors.push(RowError {
@@ -149,11 +160,11 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
                     .unwrap_or("owner")
                     .into(),
                 value: login.clone(),
-                expected: if nearest.is_empty() {
+                expected: if active.is_empty() {
                     "an active rep's login, and the database has no reps yet (retain reps add)"
                         .into()
                 } else {
-                    format!("an active rep's login (nearest: {})", nearest.join(", "))
+                    format!("an active rep's login ({listed})")
                 },
             });
         }
@@ -209,11 +220,13 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
     }
     let progress = progress_bar(rows);
     let mut second = reader(file, &copy)?;
+    let mut second_lines =
+        Lines::of(&copy).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let mut write_error = None;
     let good = second.records().filter_map(|record| {
         progress.inc(1);
         let record = record.ok()?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| second_lines.at(p.byte()));
         if bad.contains(&line) {
             if let Some(w) = &mut rejects {
                 let error = by_line.get(&line).map_or("", String::as_str);
@@ -265,6 +278,19 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// 128 bits of `key`: two SipHash runs, apart by a leading byte. Two keys of one file sharing
+/// them by chance is out of reach (one in 2^64 for a file of four billion rows).
+fn wide_hash(key: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |salt: u8| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        salt.hash(&mut h);
+        key.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
 }
 
 /// `accounts.csv` → `accounts.rejects.csv`, beside it.

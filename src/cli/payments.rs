@@ -164,7 +164,7 @@ fn act(ctx: &Ctx, action: &PaymentsAction, policy: &RetryPolicy) -> Result<()> {
             let result = match failed {
                 Some(code) => AttemptResult::Failed {
                     decline_code: crate::ingest::code_word(code)
-                        .map_err(|e| anyhow::anyhow!("--failed: {e}"))?,
+                        .map_err(|e| anyhow::anyhow!("--failed {code:?} is not {e}"))?,
                     advice_code: None,
                 },
                 None => AttemptResult::Succeeded,

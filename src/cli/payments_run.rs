@@ -328,7 +328,7 @@ fn answer(status: ExitStatus, out: &str, err: &str) -> Result<Answer, String> {
     // Codes and ids are stored and shown: held to the same rules as an import's.
     let code = |field: &str, code: Option<String>| {
         code.filter(|c| !c.trim().is_empty())
-            .map(|c| code_word(&c).map_err(|e| format!("the command's {field}: {e}")))
+            .map(|c| code_word(&c).map_err(|e| format!("the command's {field} {c:?} is not {e}")))
             .transpose()
     };
     answer.decline_code = code("decline_code", answer.decline_code)?;

@@ -29,20 +29,8 @@ pub fn code_word(code: &str) -> Result<String, String> {
     {
         Ok(code)
     } else {
-        Err(format!(
-            "{:?} is not a code: lower-case letters, digits and _ only",
-            short(&code)
-        ))
+        Err("a code of lower-case letters, digits and _ (like insufficient_funds)".to_string())
     }
-}
-
-/// At most 40 characters of `text`, for a message.
-fn short(text: &str) -> String {
-    let mut out: String = text.chars().take(40).collect();
-    if text.chars().count() > 40 {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]

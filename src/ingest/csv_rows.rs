@@ -90,7 +90,7 @@ pub fn snapshot(file: &Path) -> Result<std::fs::File, ImportError> {
         ));
     }
     let mut copy = tempfile::tempfile().map_err(unreadable)?;
-    let copied = copy_lf(&mut source, &mut copy).map_err(unreadable)?;
+    let copied = std::io::copy(&mut source, &mut copy).map_err(unreadable)?;
     let after = std::fs::metadata(file).map_err(unreadable)?;
     // A pipe is read once whatever happens: the copy is all there is of it.
     let changed = before.is_file() && (stamp(&before) != stamp(&after) || copied != after.len());
@@ -105,35 +105,52 @@ pub fn snapshot(file: &Path) -> Result<std::fs::File, ImportError> {
     Ok(copy)
 }
 
-/// Copies `from` into `to` with every CRLF line end as LF (the csv reader numbers the lines of a
-/// CRLF file one too low); the bytes read, for the check that the file did not change.
-fn copy_lf(from: &mut impl std::io::Read, to: &mut impl std::io::Write) -> std::io::Result<u64> {
-    let mut buf = vec![0u8; 1 << 16];
-    let mut out = Vec::with_capacity(1 << 16);
-    let mut read = 0u64;
-    let mut held_cr = false;
-    loop {
-        let n = from.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        read += n as u64;
-        out.clear();
-        for &b in &buf[..n] {
-            if held_cr && b != b'\n' {
-                out.push(b'\r');
-            }
-            held_cr = b == b'\r';
-            if !held_cr {
-                out.push(b);
-            }
-        }
-        to.write_all(&out)?;
+/// The file's own line numbers of records, from their byte offsets: the csv reader numbers the
+/// lines of a CRLF file one too low. Offsets must be asked for in order. The snapshot is read
+/// alongside with positioned reads, which leave the csv reader's place in it alone.
+pub struct Lines {
+    copy: std::fs::File,
+    buf: Vec<u8>,
+    /// The file offset of `buf[0]`, and how much of `buf` is filled.
+    start: u64,
+    filled: usize,
+    at: u64,
+    line: u64,
+}
+
+impl Lines {
+    pub fn of(copy: &std::fs::File) -> std::io::Result<Lines> {
+        Ok(Lines {
+            copy: copy.try_clone()?,
+            buf: vec![0; 1 << 16],
+            start: 0,
+            filled: 0,
+            at: 0,
+            line: 1,
+        })
     }
-    if held_cr {
-        to.write_all(b"\r")?;
+
+    /// The line of the record the csv reader places at `offset`: in a CRLF file that is the
+    /// `\n` of the line end before it, so the byte at `offset` is counted too (in an LF file it
+    /// is the record's first character, never a line end).
+    pub fn at(&mut self, offset: u64) -> u64 {
+        use std::os::unix::fs::FileExt;
+        let offset = offset + 1;
+        while self.at < offset {
+            if self.at >= self.start + self.filled as u64 {
+                self.start = self.at;
+                self.filled = self.copy.read_at(&mut self.buf, self.start).unwrap_or(0);
+                if self.filled == 0 {
+                    break;
+                }
+            }
+            let i = (self.at - self.start) as usize;
+            let end = self.filled.min(i + (offset - self.at) as usize);
+            self.line += memchr::memchr_iter(b'\n', &self.buf[i..end]).count() as u64;
+            self.at += (end - i) as u64;
+        }
+        self.line
     }
-    Ok(read)
 }
 
 /// Matches the header to our columns: names, aliases, then `--map`. A required column missing
@@ -248,13 +265,14 @@ pub fn layout(
 }
 
 impl Layout {
-    /// What names the row among the file's rows (see `columns::key`), when it has all of it.
-    pub fn key_of(&self, row: &ImportRow) -> Option<String> {
+    /// What names the row among the file's rows (see `columns::key`), when it has all of it:
+    /// as compared (case folded) and as the file writes it.
+    pub fn key_of(&self, row: &ImportRow) -> Option<(String, String)> {
         let get = |name: &str| {
             row.iter()
                 .find(|(k, _)| *k == name)
                 .and_then(|(_, v)| match v {
-                    Cell::Text(t) => Some(t.to_lowercase()),
+                    Cell::Text(t) => Some(t.clone()),
                     Cell::Int(i) => Some(i.to_string()),
                     _ => None,
                 })
@@ -263,7 +281,7 @@ impl Layout {
             .iter()
             .map(|k| k.split('|').find_map(get))
             .collect();
-        parts.map(|p| p.join("\u{1f}"))
+        parts.map(|p| (p.join("\u{1f}").to_lowercase(), p.join(", ")))
     }
 
     /// The rep login the row names, if its kind names one.
@@ -380,7 +398,7 @@ impl Layout {
                     errors.push(RowError {
                         line,
                         column: "amount".into(),
-                        value: "0".into(),
+                        value: "0.00".into(),
                         expected: "an amount owed, above 0".into(),
                     });
                 }

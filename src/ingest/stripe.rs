@@ -180,7 +180,7 @@ impl<'a> Item<'a> {
     /// A decline or advice code, if there is one.
     fn code(&self, path: &str) -> Result<Option<String>, ImportError> {
         self.opt_str(path)?
-            .map(|c| super::code_word(c).map_err(|e| self.fail(path, e)))
+            .map(|c| super::code_word(c).map_err(|e| self.fail(path, format!("{c:?} is not {e}"))))
             .transpose()
     }
 

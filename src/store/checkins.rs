@@ -66,7 +66,10 @@ impl Store {
         bounds: &StageBounds,
         cadences: &Cadences,
     ) -> Result<ScheduleCounts, StoreError> {
-        self.write(Need::Rep, |tx| reconcile(tx, today, bounds, cadences, None))
+        // Every account at once: after a big import, minutes of work that others wait for.
+        self.announced("the day's check-in schedule", Need::Rep, |store| {
+            store.write(Need::Rep, |tx| reconcile(tx, today, bounds, cadences, None))
+        })
     }
 
     /// The same for one account, after a change to it.

@@ -75,9 +75,7 @@ pub enum StoreError {
         why: String,
     },
 
-    #[error(
-        "{path} was deleted or replaced since it was opened; nothing was written (what you typed is kept): open the file again, or ask an admin where the team's file went"
-    )]
+    #[error("{path} was deleted or replaced since it was opened: nothing was written")]
     Gone { path: PathBuf },
 
     #[error(

@@ -214,7 +214,9 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<ImportCounts, StoreError> {
-        self.write_once(Need::Lead, &format!("the import of {source}"), |tx| {
+        // Others are told the file's name, not its whole path: it must fit a footer.
+        let file = source.rsplit('/').next().unwrap_or(source);
+        self.write_once(Need::Lead, &format!("the import of {file}"), |tx| {
             let sql = sql(kind);
             let mut find = tx.prepare(sql.find)?;
             let mut insert = tx.prepare(sql.insert)?;

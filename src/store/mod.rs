@@ -239,16 +239,26 @@ impl Store {
         what: &str,
         work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
-        // Announced first, in a transaction of its own, so that reps' writes meanwhile wait
-        // for it knowingly instead of failing after the busy timeout.
+        self.announced(what, need, |store| store.write_once_announced(need, work))
+    }
+
+    /// Runs `long` (one long write) announced first, in a transaction of its own, so that other
+    /// processes' writes meanwhile wait for it knowingly instead of failing after the busy
+    /// timeout; the announcement goes when it is done.
+    fn announced<T>(
+        &mut self,
+        what: &str,
+        need: Need,
+        long: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let os_user = self
             .who
             .as_ref()
             .map_or("", |w| w.os_user.as_str())
             .to_string();
         let me = RunHolder::me(what, &os_user, chrono::Utc::now(), 24 * 3600);
-        let name = self.announce_long_write(&me)?;
-        let done = self.write_once_announced(need, work);
+        let name = self.announce_long_write(&me, need)?;
+        let done = long(self);
         let released = self.release_run_lock(&name, &me);
         let done = done?;
         released?;
@@ -339,7 +349,8 @@ impl Store {
 
     /// A decline or advice code as processors write them, lower-cased.
     fn code_ok(&self, field: &str, value: &str) -> Result<String, StoreError> {
-        crate::domain::text::code_word(value).map_err(|why| self.invalid(field, why))
+        crate::domain::text::code_word(value)
+            .map_err(|why| self.invalid(field, format!("{value:?} is not {why}")))
     }
 
     fn invalid(&self, field: &str, why: String) -> StoreError {

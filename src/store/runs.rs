@@ -103,9 +103,13 @@ impl Store {
 
     /// Says, in a short transaction of its own, that `me` is about to hold the write lock for a
     /// long time: a rep whose write waits meanwhile is told what for, and waits it out.
-    pub(super) fn announce_long_write(&mut self, me: &RunHolder) -> Result<String, StoreError> {
+    pub(super) fn announce_long_write(
+        &mut self,
+        me: &RunHolder,
+        need: Need,
+    ) -> Result<String, StoreError> {
         let name = format!("long write {}@{}", me.pid, me.host);
-        self.write(Need::Lead, |tx| put_holder(tx, &name, me))?;
+        self.write(need, |tx| put_holder(tx, &name, me))?;
         Ok(name)
     }
 

@@ -27,7 +27,7 @@ pub(super) fn for_long_write(holder: &RunHolder) {
         "{} by {} (since {})",
         holder.what,
         holder.os_user,
-        holder.started_at.format("%H:%M UTC")
+        holder.started_at.format("%H:%M")
     );
     let Ok(mut waiting) = WAITING.lock() else {
         return;

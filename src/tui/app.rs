@@ -837,7 +837,7 @@ impl App {
             Overlay::Prompt(e) => e.insert_str(text),
             Overlay::Notes(n) if n.conflict.is_none() => n.editor.insert_str(text),
             Overlay::None => {
-                if let Some(form) = &mut self.form
+                if let Some(form) = self.form.as_mut().filter(|f| !f.saving)
                     && let Some(editor) = form.focused()
                 {
                     editor.insert_str(text);
@@ -870,7 +870,11 @@ impl App {
                 edit(&mut n.editor, &key);
             }
             Overlay::None => {
-                let Some(form) = &mut self.form else { return };
+                // While the note is being saved the form holds what is being saved: a key
+                // typed now would be silently left out of it.
+                let Some(form) = self.form.as_mut().filter(|f| !f.saving) else {
+                    return;
+                };
                 if form.field == FormField::Kind {
                     let n = FORM_KINDS.len();
                     match key.code {
@@ -997,7 +1001,13 @@ impl App {
             (Context::Confirm, Command::No) => self.overlay = Overlay::None,
 
             (Context::Form, Command::Back) => {
-                if self.form.as_ref().is_some_and(FormState::has_text) {
+                if self.form.as_ref().is_some_and(|f| f.saving) {
+                    // Discarding what is already on its way to the database would be a lie.
+                    self.toast(
+                        "saving… it is saved once the database lets it (see the footer)",
+                        Level::Info,
+                    );
+                } else if self.form.as_ref().is_some_and(FormState::has_text) {
                     self.overlay = Overlay::ConfirmDiscard;
                 } else {
                     self.form = None;

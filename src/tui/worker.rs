@@ -412,6 +412,8 @@ pub struct Responder {
     index: Option<SearchIndex>,
     /// The file's data version when last looked at.
     seen_version: Option<i64>,
+    /// The last text kept outside a database file that was gone, and where.
+    kept: Option<(i64, String, std::path::PathBuf)>,
 }
 
 impl Responder {
@@ -424,6 +426,7 @@ impl Responder {
             session,
             index: None,
             seen_version: None,
+            kept: None,
         }
     }
 
@@ -485,23 +488,58 @@ impl Responder {
             Request::Log {
                 account_id,
                 interaction,
-            } => Some((*account_id, interaction.body.clone())),
-            Request::SaveDraft { account_id, draft } => Some((*account_id, draft.body.clone())),
+            } => Some((
+                *account_id,
+                interaction.kind.as_str(),
+                interaction.body.clone(),
+            )),
+            Request::SaveDraft { account_id, draft } => {
+                Some((*account_id, "draft", draft.body.clone()))
+            }
             _ => None,
         };
         self.try_respond(request, now).unwrap_or_else(|e| {
             // The file is gone: what the rep typed is kept beside it rather than lost.
             let kept = match (&e, typed) {
-                (StoreError::Gone { .. }, Some((account_id, text))) if !text.trim().is_empty() => {
-                    match crate::files::keep_unsaved(self.store.path(), account_id, &text) {
-                        Ok(path) => format!("; what you typed is kept in {}", path.display()),
-                        Err(why) => format!("; what you typed could not be kept: {why:#}"),
+                (StoreError::Gone { .. }, Some((account_id, kind, text)))
+                    if !text.trim().is_empty() =>
+                {
+                    match self.keep_unsaved(account_id, kind, &text, now) {
+                        Ok(path) => format!("; your text is kept in {}", path.display()),
+                        Err(why) => format!("; your text could not be kept: {why:#}"),
                     }
                 }
                 _ => String::new(),
             };
             Some(Response::Failed(format!("{e}{kept}")))
         })
+    }
+
+    /// Keeps a rep's text the database could not take, once however often it is asked to
+    /// be saved (a draft and its call alike).
+    fn keep_unsaved(
+        &mut self,
+        account_id: i64,
+        kind: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<std::path::PathBuf> {
+        if let Some((id, kept_text, path)) = &self.kept
+            && *id == account_id
+            && kept_text == text
+        {
+            return Ok(path.clone());
+        }
+        let header = format!(
+            "{kind} on account {account_id}, by {}, at {}, not saved: the database file {} was deleted or replaced\n\n",
+            self.session.rep.as_deref().unwrap_or(&self.session.os_user),
+            now.format("%Y-%m-%d %H:%M UTC"),
+            self.store.path().display()
+        );
+        let path =
+            crate::files::keep_unsaved(self.store.path(), account_id, &format!("{header}{text}"))?;
+        self.kept = Some((account_id, text.to_string(), path.clone()));
+        Ok(path)
     }
 
     fn try_respond(

@@ -90,7 +90,7 @@ pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
     // A toast takes the footer's right end while it lasts; waiting for the database comes first.
     let toast = app.toasts.last();
     let toast_text = if let Some(what) = &app.waiting_for {
-        Some(format!(" waiting for {}… ", safe(what)))
+        Some(format!(" waiting for {}: saved when it ends ", safe(what)))
     } else if app.waiting {
         Some(" waiting for the database… ".to_string())
     } else {

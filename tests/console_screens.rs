@@ -932,3 +932,22 @@ fn keys_typed_before_the_answer_choose_among_it_and_a_choice_survives_later_answ
     };
     assert_eq!(s.hits[s.cursor].0.account_id, chosen);
 }
+
+#[test]
+fn account_notes_being_edited_at_a_hang_up_are_kept_as_a_draft_note() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    c.keys(&[press(KeyCode::Enter)]);
+    let account_id = c.app.card_for.unwrap();
+    c.text("e");
+    c.text("Budget signed off by the CFO");
+    let requests = c.act(Action::Shutdown);
+    assert!(
+        requests.iter().any(|r| matches!(r,
+            Request::SaveDraft { account_id: a, draft } if *a == account_id
+                && draft.body.ends_with("Budget signed off by the CFO"))),
+        "{requests:?}"
+    );
+    c.serve(requests);
+    let (draft, _) = c.store.draft("carmen", account_id).unwrap().unwrap();
+    assert_eq!(draft.kind, "note");
+}

@@ -109,3 +109,44 @@ fn a_rep_is_never_locked_out_by_a_million_row_import() {
         started.elapsed().as_secs_f64()
     );
 }
+
+#[test]
+fn an_import_killed_mid_way_leaves_no_one_waiting_for_it() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "killed.db");
+    ok(run(&db, &["demo", "--accounts", "100"]));
+    // What a `kill -9`ed import leaves: its announcement, naming a process that is gone.
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    let host = String::from_utf8(
+        std::process::Command::new("hostname")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO run_locks (name, what, os_user, host, pid, started_at, beat_at, stale_after_s)
+             VALUES (?1, 'the import of big.csv', 'root', ?2, ?3,
+                     '2026-11-22T09:00:00Z', '2026-11-22T09:00:00Z', 86400)",
+            rusqlite::params![format!("long write {pid}@{host}"), host, pid],
+        )
+        .unwrap();
+    let out = run(&db, &["log", "1", "--note", "after the crash"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("waiting for"), "{}", stderr(&out));
+    // The next long write clears the dead one's announcement.
+    let csv = dir.path().join("a.csv");
+    std::fs::write(
+        &csv,
+        "external_id,name,mrr,customer_since\nN-1,New,1.00,2026-01-05\n",
+    )
+    .unwrap();
+    ok(run(&db, &["import", "accounts", csv.to_str().unwrap()]));
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM run_locks"), 0);
+}

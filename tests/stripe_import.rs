@@ -373,3 +373,81 @@ fn the_same_events_give_the_same_database_in_any_order_and_any_replays() {
         .unwrap();
     assert_eq!(recovered["queue"], "recovered", "{recovered}");
 }
+
+#[test]
+fn advice_and_the_earliest_success_survive_any_order() {
+    let dir = temp_dir();
+    let advice = {
+        let mut c = charge("ch_1", "in_1", "cus_A", "failed", Some("do_not_honor"), T);
+        c["outcome"]["advice_code"] = json!("do_not_try_again");
+        event("evt_1", "charge.failed", T, c)
+    };
+    let counted = event(
+        "evt_2",
+        "invoice.payment_failed",
+        T + 2,
+        json!({"id": "in_1", "object": "invoice", "customer": "cus_A", "amount_due": 49900,
+               "currency": "usd", "attempt_count": 1, "status": "open", "created": T - 60}),
+    );
+    let failed = event(
+        "evt_3",
+        "charge.failed",
+        T,
+        charge(
+            "ch_2",
+            "in_2",
+            "cus_B",
+            "failed",
+            Some("insufficient_funds"),
+            T,
+        ),
+    );
+    let paid = event(
+        "evt_4",
+        "invoice.paid",
+        T + 90_000,
+        json!({"id": "in_2", "object": "invoice", "customer": "cus_B", "amount_due": 49900,
+               "currency": "usd", "status": "paid", "created": T,
+               "status_transitions": {"paid_at": T + 90_000}}),
+    );
+    let succeeded = event(
+        "evt_5",
+        "charge.succeeded",
+        T + 89_990,
+        charge("ch_3", "in_2", "cus_B", "succeeded", None, T + 89_990),
+    );
+    let all = [advice, counted, failed, paid, succeeded];
+    let files: Vec<PathBuf> = all
+        .iter()
+        .enumerate()
+        .map(|(i, e)| write(&dir, &format!("a{i}.json"), &format!("[{e}]")))
+        .collect();
+    let mut seen: Option<Vec<String>> = None;
+    for order in [[0, 1, 2, 3, 4], [1, 0, 2, 4, 3], [3, 4, 2, 1, 0]] {
+        let other = temp_dir();
+        let db = accounts(&other);
+        for i in order {
+            import(&db, &files[i]);
+        }
+        let facts = facts(&db);
+        assert!(
+            facts
+                .iter()
+                .any(|f| f.contains("\"in_1\"") && f.contains("do_not_honor")),
+            "{facts:?}"
+        );
+        let advice: String = Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT coalesce(advice_code, '') FROM failed_payments WHERE external_ref = 'in_1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(advice, "do_not_try_again", "in the order {order:?}");
+        if let Some(seen) = &seen {
+            assert_eq!(seen, &facts, "in the order {order:?}");
+        }
+        seen = Some(facts);
+    }
+}

@@ -60,6 +60,13 @@ pub fn run(ctx: &Ctx, kind: ImportKind, args: &CsvArgs) -> Result<()> {
     };
     let mut store = ctx.open(Create::Never)?;
 
+    // The rejects file goes beside the file: a pipe has no folder of its own.
+    if args.skip_bad && !std::fs::metadata(file).is_ok_and(|m| m.is_file()) {
+        bail!(
+            "{}: --skip-bad writes the bad rows beside the file, and this is not a file in a folder (a pipe?): save it to a file first",
+            file.display()
+        );
+    }
     // Both passes read one snapshot: what is checked is what is written.
     let copy = snapshot(file)?;
     // Pass one: every row checked, nothing written.

@@ -108,7 +108,6 @@ pub fn run(ctx: &Ctx, args: &RunArgs, policy: &RetryPolicy) -> Result<()> {
     let me = RunHolder::me(
         "a payments run",
         &ctx.os_user,
-        now,
         i64::try_from(args.timeout)
             .unwrap_or(i64::MAX / 2)
             .saturating_add(hook::GRACE.as_secs() as i64 + 60),
@@ -183,7 +182,7 @@ fn run_due(
             error: None,
         };
         let started = ctx.now();
-        if !store.beat_run_lock(LOCK, me, started)? {
+        if !store.beat_run_lock(LOCK, me)? {
             bail!("the run lock was taken over by another run; stopping before the next payment");
         }
         let handed = format!(

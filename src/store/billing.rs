@@ -184,6 +184,13 @@ fn apply(
                             instant(&event.at),
                             decline_code.as_deref().unwrap_or(&known_code)
                         ])?;
+                        // The processor's advice comes with the charge, not the invoice.
+                        if advice_code.is_some() {
+                            tx.prepare_cached(
+                                "UPDATE failed_payments SET advice_code = ?2 WHERE id = ?1",
+                            )?
+                            .execute(params![payment_id, advice_code])?;
+                        }
                         super::dunning::refresh(tx, payment_id, policy, event.at)?;
                         counts.attempts_recorded += 1;
                         return Ok(Some(payment_id));
@@ -247,7 +254,10 @@ fn apply(
             // imported yet), so that the database is the same in either order.
             tx.prepare_cached(
                 "INSERT INTO billing_paid (payment_ref, attempt_ref, paid_at)
-                 VALUES (?1, ?2, ?3) ON CONFLICT (payment_ref) DO NOTHING",
+                 VALUES (?1, ?2, ?3)
+                 ON CONFLICT (payment_ref) DO UPDATE SET attempt_ref = excluded.attempt_ref,
+                     paid_at = excluded.paid_at
+                 WHERE excluded.paid_at < paid_at",
             )?
             .execute(params![payment_ref, attempt_ref, instant(&event.at)])?;
             let Some((payment_id, _)) = payment(tx, payment_ref)? else {
@@ -294,16 +304,37 @@ fn succeed(
     policy: &RetryPolicy,
     counts: &mut BillingCounts,
 ) -> rusqlite::Result<Option<i64>> {
-    let status: String = tx.query_row(
-        "SELECT status FROM failed_payments WHERE id = ?1",
+    let (status, resolved_at): (String, Option<String>) = tx.query_row(
+        "SELECT status, resolved_at FROM failed_payments WHERE id = ?1",
         [payment_id],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
+    let attempt_ref = attempt_ref.unwrap_or_else(|| format!("{payment_ref}#paid"));
+    // Two reports of one success (the invoice paid, its charge succeeded): the earliest is the
+    // one kept, whichever came first.
+    if status == "recovered"
+        && resolved_at
+            .as_deref()
+            .is_some_and(|r| r > instant(&at).as_str())
+    {
+        let moved = tx
+            .prepare_cached(
+                "UPDATE payment_attempts SET external_ref = ?2, attempted_at = ?3
+                 WHERE payment_id = ?1 AND outcome = 'succeeded'
+                       AND NOT EXISTS (SELECT 1 FROM payment_attempts WHERE external_ref = ?2)",
+            )?
+            .execute(params![payment_id, attempt_ref, instant(&at)])?;
+        if moved > 0 {
+            tx.prepare_cached("UPDATE failed_payments SET resolved_at = ?2 WHERE id = ?1")?
+                .execute(params![payment_id, instant(&at)])?;
+            counts.attempts_recorded += 1;
+            return Ok(Some(payment_id));
+        }
+    }
     if status != "failing" {
         counts.unchanged += 1;
         return Ok(None);
     }
-    let attempt_ref = attempt_ref.unwrap_or_else(|| format!("{payment_ref}#paid"));
     let found = record(
         tx,
         payment_id,

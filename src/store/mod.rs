@@ -46,7 +46,7 @@ pub use import::{Cell, ImportCounts, ImportKind, ImportRow};
 pub use interactions::Draft;
 pub use load::LoadCounts;
 pub use notes::NotesSave;
-pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create, waiting_for_lock, world_readable};
+pub use open::{APPLICATION_ID, BUSY_TIMEOUT, Create, closing, waiting_for_lock, world_readable};
 pub use payments::{ExpiringCard, PaymentRow};
 pub use reps::Rep;
 pub use risk::{Current, RiskSubject, Scope, Snooze, StoredScore};
@@ -204,19 +204,26 @@ impl Store {
         }
         let mut pause = Duration::from_millis(20);
         let mut retries = 0;
+        let started = std::time::Instant::now();
+        wait::writing(true);
         loop {
             // An import holds the lock for as long as it takes: say so at once, and wait it out
-            // rather than fail after the busy timeout.
+            // rather than fail after the busy timeout (unless this process is closing).
             let long = self.long_writer();
             if let Some(long) = &long {
                 wait::for_long_write(long);
             }
             match self.try_write(need, &mut work) {
                 Err(e) if is_busy(&e) => {
-                    if long.is_some() || self.long_writer().is_some() {
+                    if (long.is_some() || self.long_writer().is_some()) && !open::is_closing() {
                         continue;
                     }
-                    if retries == WRITE_RETRIES {
+                    // The busy handler waited its timeout already; the quick retries are for
+                    // the few cases where SQLite answers "busy" without waiting.
+                    if retries == WRITE_RETRIES
+                        || started.elapsed() >= BUSY_TIMEOUT
+                        || open::is_closing()
+                    {
                         wait::done();
                         return Err(self.fail(e));
                     }
@@ -256,7 +263,7 @@ impl Store {
             .as_ref()
             .map_or("", |w| w.os_user.as_str())
             .to_string();
-        let me = RunHolder::me(what, &os_user, chrono::Utc::now(), 24 * 3600);
+        let me = RunHolder::me(what, &os_user, 24 * 3600);
         let name = self.announce_long_write(&me, need)?;
         let done = long(self);
         let released = self.release_run_lock(&name, &me);

@@ -254,8 +254,22 @@ fn now_millis() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// Set when the process is closing: a write that waits gives up at once, and what it held is
+/// kept elsewhere by its caller (a console's draft at a hang-up).
+static CLOSING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on no write of this process waits for another process.
+pub fn closing() {
+    CLOSING.store(true, Ordering::Relaxed);
+}
+
+pub(super) fn is_closing() -> bool {
+    CLOSING.load(Ordering::Relaxed)
+}
+
 /// SQLite calls this while another process holds the lock: wait a little and try again, up to
-/// `BUSY_TIMEOUT` in all, short naps first since most writes take milliseconds.
+/// `BUSY_TIMEOUT` in all, short naps first since most writes take milliseconds. A wait past a
+/// second is said once (the command line prints it).
 pub(super) fn wait_while_busy(tries: i32) -> bool {
     let tries = u64::try_from(tries).unwrap_or(0);
     let waited_ms = if tries < 20 {
@@ -263,8 +277,11 @@ pub(super) fn wait_while_busy(tries: i32) -> bool {
     } else {
         100 + 20 * (tries - 20)
     };
-    if waited_ms >= BUSY_TIMEOUT.as_millis() as u64 {
+    if waited_ms >= BUSY_TIMEOUT.as_millis() as u64 || is_closing() {
         return false;
+    }
+    if waited_ms >= 1000 {
+        super::wait::for_unannounced();
     }
     LAST_WAIT.store(now_millis(), Ordering::Relaxed);
     std::thread::sleep(Duration::from_millis(if tries < 20 { 5 } else { 20 }));

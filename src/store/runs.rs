@@ -23,8 +23,10 @@ pub struct RunHolder {
 
 impl RunHolder {
     /// This process, starting `what` now; taken for dead on another host after `stale_after_s`
-    /// seconds without a beat.
-    pub fn me(what: &str, os_user: &str, now: DateTime<Utc>, stale_after_s: i64) -> RunHolder {
+    /// seconds without a beat. Its times are the wall clock's, whatever day `--today` fixes:
+    /// they are compared with when processes started.
+    pub fn me(what: &str, os_user: &str, stale_after_s: i64) -> RunHolder {
+        let now = Utc::now();
         RunHolder {
             what: what.to_string(),
             os_user: os_user.to_string(),
@@ -42,13 +44,31 @@ impl RunHolder {
         if self.host != host_name() {
             return (now - self.beat_at).num_seconds() < self.stale_after_s;
         }
-        let Ok(pid) = libc::pid_t::try_from(self.pid) else {
-            return false;
-        };
-        // SAFETY: signal 0 only asks whether the process exists; EPERM means it does.
-        let rc = unsafe { libc::kill(pid, 0) };
-        rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+        // A process by that id that started after the holder did is another one (ids are
+        // reused): the holder is gone.
+        process_started(self.pid)
+            .is_some_and(|at| at <= self.started_at + chrono::Duration::seconds(2))
     }
+}
+
+/// When the process `pid` of this host started, if it is running: from /proc, its start in
+/// clock ticks after the boot (`/proc/PID/stat`, field 22) and the boot's time (`/proc/stat`).
+fn process_started(pid: i64) -> Option<DateTime<Utc>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After "pid (command)", the state is field 3: the start is 19 fields on.
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    let state = fields.next()?;
+    if state == "Z" {
+        return None;
+    }
+    let ticks: i64 = fields.nth(18)?.parse().ok()?;
+    let boot: i64 = std::fs::read_to_string("/proc/stat")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())?;
+    // SAFETY: sysconf has no preconditions.
+    let per_second = i64::from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as i32).max(1);
+    DateTime::from_timestamp(boot + ticks / per_second, 0)
 }
 
 fn host_name() -> String {
@@ -66,14 +86,19 @@ fn host_name() -> String {
 const HOLDER_COLUMNS: &str = "what, os_user, host, pid, started_at, beat_at, stale_after_s";
 
 fn holder(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunHolder> {
+    holder_at(r, 0)
+}
+
+/// A holder read from `HOLDER_COLUMNS` starting at column `at`.
+fn holder_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<RunHolder> {
     Ok(RunHolder {
-        what: r.get(0)?,
-        os_user: r.get(1)?,
-        host: r.get(2)?,
-        pid: r.get(3)?,
-        started_at: read::instant(r, 4)?,
-        beat_at: read::instant(r, 5)?,
-        stale_after_s: r.get(6)?,
+        what: r.get(at)?,
+        os_user: r.get(at + 1)?,
+        host: r.get(at + 2)?,
+        pid: r.get(at + 3)?,
+        started_at: read::instant(r, at + 4)?,
+        beat_at: read::instant(r, at + 5)?,
+        stale_after_s: r.get(at + 6)?,
     })
 }
 
@@ -109,7 +134,22 @@ impl Store {
         need: Need,
     ) -> Result<String, StoreError> {
         let name = format!("long write {}@{}", me.pid, me.host);
-        self.write(need, |tx| put_holder(tx, &name, me))?;
+        self.write(need, |tx| {
+            // Announcements of long writes whose process is gone (killed mid-import) go now.
+            let stale: Vec<String> = tx
+                .prepare(&format!(
+                    "SELECT name, {HOLDER_COLUMNS} FROM run_locks WHERE name LIKE 'long write %'"
+                ))?
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, holder_at(r, 1)?)))?
+                .filter_map(Result::ok)
+                .filter(|(_, h)| !h.still_running(me.started_at))
+                .map(|(n, _)| n)
+                .collect();
+            for gone in stale {
+                tx.execute("DELETE FROM run_locks WHERE name = ?1", [gone])?;
+            }
+            put_holder(tx, &name, me)
+        })?;
         Ok(name)
     }
 
@@ -129,16 +169,11 @@ impl Store {
     }
 
     /// Says the holder is still at work; false when the lock is no longer its own.
-    pub fn beat_run_lock(
-        &mut self,
-        name: &str,
-        me: &RunHolder,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    pub fn beat_run_lock(&mut self, name: &str, me: &RunHolder) -> Result<bool, StoreError> {
         self.write(Need::Rep, |tx| {
             Ok(tx.execute(
                 "UPDATE run_locks SET beat_at = ?4 WHERE name = ?1 AND host = ?2 AND pid = ?3",
-                params![name, me.host, me.pid, instant(&now)],
+                params![name, me.host, me.pid, instant(&Utc::now())],
             )? == 1)
         })
     }

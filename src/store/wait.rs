@@ -40,7 +40,38 @@ pub(super) fn for_long_write(holder: &RunHolder) {
     }
 }
 
+thread_local! {
+    /// True while this thread runs a write transaction's tries (`Store::write`).
+    static IN_WRITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+pub(super) fn writing(on: bool) {
+    IN_WRITE.with(|w| w.set(on));
+}
+
+/// Another process holds the lock and said nothing of it (a `sqlite3` shell, a script): said
+/// for writes only, which are what wait for it.
+pub(super) fn for_unannounced() {
+    if !IN_WRITE.with(std::cell::Cell::get) {
+        return;
+    }
+    let text = format!(
+        "another process's write (not one retain knows of; it gives up after {} s)",
+        super::BUSY_TIMEOUT.as_secs()
+    );
+    let Ok(mut waiting) = WAITING.lock() else {
+        return;
+    };
+    if waiting.is_none() {
+        if let Some(notify) = NOTIFY.get() {
+            notify(&text);
+        }
+        *waiting = Some(text);
+    }
+}
+
 pub(super) fn done() {
+    writing(false);
     if let Ok(mut waiting) = WAITING.lock() {
         *waiting = None;
     }

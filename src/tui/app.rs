@@ -780,6 +780,21 @@ impl App {
             Action::Db(response) => self.on_response(response, &mut effects),
             Action::Shutdown => {
                 self.save_draft_now(&mut effects);
+                // Account notes being edited are kept as a draft note, as a conflict keeps
+                // them: the next `l` on the account offers them back.
+                if let Overlay::Notes(n) = &self.overlay
+                    && n.editor.text() != n.original
+                    && !n.editor.text().trim().is_empty()
+                {
+                    effects.push(Request::SaveDraft {
+                        account_id: n.account_id,
+                        draft: Draft {
+                            kind: InteractionKind::Note.as_str().to_string(),
+                            body: n.editor.text(),
+                            ..Draft::default()
+                        },
+                    });
+                }
                 self.quit = true;
             }
         }

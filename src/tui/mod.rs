@@ -165,7 +165,9 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
             break;
         }
     }
-    // The worker finishes what it was given (a draft, a call being logged) before we leave.
+    // The worker finishes what it was given (a draft, a call being logged) before we leave,
+    // waiting for no other process: what cannot be saved now is kept beside the file.
+    crate::store::closing();
     worker.finish();
     drop(guard);
     Ok(())

@@ -496,14 +496,18 @@ impl Responder {
             Request::SaveDraft { account_id, draft } => {
                 Some((*account_id, "draft", draft.body.clone()))
             }
+            Request::SaveNotes {
+                account_id, text, ..
+            } => Some((*account_id, "account notes", text.clone())),
             _ => None,
         };
         self.try_respond(request, now).unwrap_or_else(|e| {
             // The file is gone: what the rep typed is kept beside it rather than lost.
             let kept = match (&e, typed) {
-                (StoreError::Gone { .. }, Some((account_id, kind, text)))
-                    if !text.trim().is_empty() =>
-                {
+                (
+                    StoreError::Gone { .. } | StoreError::Locked { .. },
+                    Some((account_id, kind, text)),
+                ) if !text.trim().is_empty() => {
                     match self.keep_unsaved(account_id, kind, &text, now) {
                         Ok(path) => format!("; your text is kept in {}", path.display()),
                         Err(why) => format!("; your text could not be kept: {why:#}"),
@@ -531,7 +535,7 @@ impl Responder {
             return Ok(path.clone());
         }
         let header = format!(
-            "{kind} on account {account_id}, by {}, at {}, not saved: the database file {} was deleted or replaced\n\n",
+            "{kind} on account {account_id}, by {}, at {}, not saved in {} (the file was gone, or busy as the console closed)\n\n",
             self.session.rep.as_deref().unwrap_or(&self.session.os_user),
             now.format("%Y-%m-%d %H:%M UTC"),
             self.store.path().display()

@@ -178,9 +178,7 @@ pub fn run() -> Result<()> {
     if cli.command.is_some() {
         quiet_on_closed_pipe();
         // (The console says it in its footer instead.)
-        crate::store::on_long_wait(|what| {
-            crate::tell!("retain: waiting for {what} to finish; this goes through when it does")
-        });
+        crate::store::on_long_wait(|said| crate::tell!("retain: {said}"));
     }
     let today = cli
         .today

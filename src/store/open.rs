@@ -268,8 +268,8 @@ pub(super) fn is_closing() -> bool {
 }
 
 /// SQLite calls this while another process holds the lock: wait a little and try again, up to
-/// `BUSY_TIMEOUT` in all, short naps first since most writes take milliseconds. A wait past a
-/// second is said once (the command line prints it).
+/// `BUSY_TIMEOUT` in all, short naps first since most writes take milliseconds. A wait past
+/// half of it is a stall, not a queue of reps (20 writers at once wait ~0.1 s): said once.
 pub(super) fn wait_while_busy(tries: i32) -> bool {
     let tries = u64::try_from(tries).unwrap_or(0);
     let waited_ms = if tries < 20 {
@@ -280,7 +280,7 @@ pub(super) fn wait_while_busy(tries: i32) -> bool {
     if waited_ms >= BUSY_TIMEOUT.as_millis() as u64 || is_closing() {
         return false;
     }
-    if waited_ms >= 1000 {
+    if waited_ms >= BUSY_TIMEOUT.as_millis() as u64 / 2 {
         super::wait::for_unannounced();
     }
     LAST_WAIT.store(now_millis(), Ordering::Relaxed);

@@ -8,7 +8,8 @@ use super::RunHolder;
 /// What this process waits for now, if it waits for an announced long write.
 static WAITING: Mutex<Option<String>> = Mutex::new(None);
 
-/// Called once each time a wait for a new long write starts (the command line prints it).
+/// Called with a sentence once each time a wait starts that a person should hear of (the
+/// command line prints it).
 static NOTIFY: OnceLock<fn(&str)> = OnceLock::new();
 
 /// Has `notify` told of each long write this process starts to wait for.
@@ -34,7 +35,9 @@ pub(super) fn for_long_write(holder: &RunHolder) {
     };
     if waiting.as_deref() != Some(text.as_str()) {
         if let Some(notify) = NOTIFY.get() {
-            notify(&text);
+            notify(&format!(
+                "waiting for {text} to finish; this goes through when it does"
+            ));
         }
         *waiting = Some(text);
     }
@@ -49,24 +52,20 @@ pub(super) fn writing(on: bool) {
     IN_WRITE.with(|w| w.set(on));
 }
 
-/// Another process holds the lock and said nothing of it (a `sqlite3` shell, a script): said
-/// for writes only, which are what wait for it.
+/// Another process has held the lock for a while and said nothing of it (a `sqlite3` shell, a
+/// script): said once, for writes only, which are what wait for it. (The console shows its own
+/// "waiting for the database…".)
 pub(super) fn for_unannounced() {
-    if !IN_WRITE.with(std::cell::Cell::get) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !IN_WRITE.with(std::cell::Cell::get) || SAID.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
         return;
     }
-    let text = format!(
-        "another process's write (not one retain knows of; it gives up after {} s)",
-        super::BUSY_TIMEOUT.as_secs()
-    );
-    let Ok(mut waiting) = WAITING.lock() else {
-        return;
-    };
-    if waiting.is_none() {
-        if let Some(notify) = NOTIFY.get() {
-            notify(&text);
-        }
-        *waiting = Some(text);
+    if let Some(notify) = NOTIFY.get() {
+        notify(&format!(
+            "another process holds the database's write lock; this gives up after {} s in all",
+            super::BUSY_TIMEOUT.as_secs()
+        ));
     }
 }
 

@@ -312,6 +312,19 @@ impl CheckinState {
     }
 }
 
+/// The account notes a rep was editing, kept as a draft note on the account (the next `l`
+/// offers them back).
+fn draft_note(n: &NotesState) -> Request {
+    Request::SaveDraft {
+        account_id: n.account_id,
+        draft: Draft {
+            kind: InteractionKind::Note.as_str().to_string(),
+            body: n.editor.text(),
+            ..Draft::default()
+        },
+    }
+}
+
 /// Who is at the keyboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -786,14 +799,7 @@ impl App {
                     && n.editor.text() != n.original
                     && !n.editor.text().trim().is_empty()
                 {
-                    effects.push(Request::SaveDraft {
-                        account_id: n.account_id,
-                        draft: Draft {
-                            kind: InteractionKind::Note.as_str().to_string(),
-                            body: n.editor.text(),
-                            ..Draft::default()
-                        },
-                    });
+                    effects.push(draft_note(n));
                 }
                 self.quit = true;
             }
@@ -1108,14 +1114,7 @@ impl App {
             (Context::Conflict, Command::TakeTheirs) => {
                 if let Overlay::Notes(n) = std::mem::replace(&mut self.overlay, Overlay::None) {
                     // What the rep typed is never thrown away: it waits as a draft note.
-                    effects.push(Request::SaveDraft {
-                        account_id: n.account_id,
-                        draft: Draft {
-                            kind: InteractionKind::Note.as_str().to_string(),
-                            body: n.editor.text(),
-                            ..Draft::default()
-                        },
-                    });
+                    effects.push(draft_note(&n));
                     effects.push(Request::Card {
                         account_id: n.account_id,
                     });

@@ -21,6 +21,11 @@ pub fn terminal_text(text: &str) -> Cow<'_, str> {
 
 fn clean(text: &str, lines: bool) -> Cow<'_, str> {
     let kept = |c: char| lines && matches!(c, '\n' | '\t');
+    // The render path calls this for every cell of every frame: text with nothing suspicious
+    // (nearly all of it) is passed on as it is, without a copy.
+    if !text.chars().any(|c| suspicious(c) && !kept(c)) {
+        return Cow::Borrowed(text);
+    }
     let chars: Vec<char> = text.chars().collect();
     let unsafe_at = |i: usize| !kept(chars[i]) && is_unsafe(&chars, i);
     if !(0..chars.len()).any(unsafe_at) {
@@ -52,16 +57,19 @@ fn is_unsafe(chars: &[char], i: usize) -> bool {
             let joins = |n: Option<&char>| n.is_some_and(|&n| !n.is_ascii() && !n.is_control());
             !(i > 0 && joins(chars.get(i - 1)) && joins(chars.get(i + 1)))
         }
-        _ => {
-            c.is_control()
-                || matches!(c,
-                    '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
-                    | '\u{2066}'..='\u{2069}'
-                    | '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}'
-                    | '\u{2028}' | '\u{2029}' | '\u{FFF9}'..='\u{FFFB}'
-                    | '\u{E0000}'..='\u{E007F}')
-        }
+        c => suspicious(c),
     }
+}
+
+/// Every character `is_unsafe` may replace (the joiners only where they join nothing).
+fn suspicious(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}'
+            | '\u{2028}' | '\u{2029}' | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}')
 }
 
 /// `value` as pretty JSON whose strings keep their exact text, with every character that
@@ -97,6 +105,9 @@ impl<F: Formatter> Formatter for SafeJson<F> {
         writer: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
+        if !fragment.chars().any(suspicious) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let chars: Vec<char> = fragment.chars().collect();
         for (i, &c) in chars.iter().enumerate() {
             if is_unsafe(&chars, i) {

@@ -1,5 +1,6 @@
 //! The command line: clap subcommands, each a thin layer over the store and the domain.
 
+mod card;
 mod checkins;
 mod demo;
 mod export;
@@ -75,6 +76,10 @@ pub enum Command {
     Queue(queue::QueueArgs),
     /// Find accounts by name, domain, contact, email, phone or id
     Search(search::SearchArgs),
+    /// An account's card, as the console shows it on a call: plan, MRR, stage, renewal, owner,
+    /// failing payments, tickets, the next check-in, risk and its reasons, contacts, notes and
+    /// the latest of its timeline
+    Card(card::CardArgs),
     /// Log a call, email, meeting or note on an account
     Log(log::LogArgs),
     /// Read an account's shared notes, or save new ones over the version read (`--set TEXT
@@ -205,6 +210,7 @@ pub fn run() -> Result<()> {
         Some(Command::Init { group }) => init(&ctx, group.as_deref()),
         Some(Command::Demo(args)) => demo::run(&ctx, &args),
         Some(Command::Search(args)) => search::run(&ctx, &args),
+        Some(Command::Card(args)) => card::run(&ctx, &args),
         Some(Command::Queue(args)) => queue::run(&ctx, &args),
         Some(Command::Log(args)) => log::run(&ctx, &args),
         Some(Command::Notes(args)) => notes::run(&ctx, &args),

@@ -10,14 +10,14 @@ use rusqlite::{OptionalExtension, Transaction};
 
 /// The rep a process acts as, and the operating system's user behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Who {
+pub(crate) struct Who {
     pub login: String,
     pub os_user: String,
 }
 
 /// What a write asks of whoever makes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
+pub(crate) enum Need {
     /// Any active rep: logging, notes, payments, check-ins, claims, drafts, kept scores.
     Rep,
     /// A lead or an admin: imports, which create and reassign accounts in bulk.

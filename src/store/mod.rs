@@ -32,7 +32,7 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use access::Refused;
-pub use access::{Need, Who};
+use access::{Need, Who};
 pub use accounts::{AccountList, AccountRow};
 pub use billing::BillingCounts;
 pub use card::{AccountCard, ContactRow, EventKind, OpenPayment, TimelineEntry};

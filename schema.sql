@@ -513,3 +513,10 @@ CREATE TRIGGER failed_payments_changed_update AFTER UPDATE OF id, account_id, ex
     INSERT INTO fact_changes (account_id) VALUES (NEW.account_id)
         ON CONFLICT (account_id) DO UPDATE SET n = n + 1;
 END;
+
+-- migration 13
+-- The country an account is in (ISO 3166-1 alpha-2): the numbering plan its contacts' phone
+-- numbers follow when they are written without a country code. Without one, the team's default
+-- region (config) is used.
+ALTER TABLE accounts ADD COLUMN country TEXT
+    CHECK (country IS NULL OR (length(country) = 2 AND country = upper(country)));

@@ -93,6 +93,7 @@ impl Bench {
             today: today(),
             model: retain::domain::risk::RiskModel::default(),
             policy: retain::domain::retry::RetryPolicy::default(),
+            country: retain::domain::phone::Country::US,
             id: format!("test:{}", login),
         };
         let responder = Responder::new(store, session);
@@ -410,8 +411,11 @@ fn bench_db(accounts: u32) -> PathBuf {
         db.display()
     );
     let partial = dir.join(format!("partial-{}.db", std::process::id()));
-    let mut store = Store::open(&partial, Create::IfMissing).expect("the bench database");
     let reps = demo::reps(1);
+    // The demo team's first rep is its admin: the load writes as them.
+    let mut store = Store::open(&partial, Create::IfMissing)
+        .expect("the bench database")
+        .acting_as(&reps[0].login, &reps[0].login);
     let spec = DemoSpec {
         accounts,
         seed: 1,

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
+use crate::domain::phone::Country;
 use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::RiskModel;
 
@@ -50,5 +51,25 @@ pub fn retry_policy() -> Result<RetryPolicy> {
         Some((path, text)) => RetryPolicy::from_toml(&text)
             .map_err(anyhow::Error::msg)
             .with_context(|| format!("{} is not a valid retry policy", path.display())),
+    }
+}
+
+/// The team's country (`team.toml`, `region = "GB"`): how phone numbers written without a
+/// country code are read, at accounts with no country of their own. The US when unset.
+pub fn team_country() -> Result<Country> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Team {
+        region: Option<String>,
+    }
+    let Some((path, text)) = read("team.toml")? else {
+        return Ok(Country::US);
+    };
+    let team: Team = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+    match team.region {
+        None => Ok(Country::US),
+        Some(code) => Country::parse(&code)
+            .map_err(|why| anyhow::anyhow!("{}: region {code:?} is not {why}", path.display())),
     }
 }

@@ -13,6 +13,7 @@ pub mod display;
 pub mod domain;
 pub mod files;
 pub mod ingest;
+pub mod lookup;
 pub mod my_queue;
 pub mod payments;
 pub mod scoring;

@@ -65,13 +65,13 @@ fn search_finds_a_phone_number_typed_as_digits() {
     let (account_id, phone): (i64, String) = Connection::open(&db)
         .unwrap()
         .query_row(
-            "SELECT account_id, phone FROM contacts WHERE phone LIKE '+1 (555)%' ORDER BY id LIMIT 1",
+            "SELECT account_id, phone FROM contacts WHERE phone LIKE '+1 (%' ORDER BY id LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    // "+1 (555) 014-2398" typed as the national number, no formatting.
+    // "+1 (201) 555-0100" typed as the national number, no formatting.
     let hits = search_json(&db, &digits[1..]);
     assert_eq!(hits[0]["account_id"], account_id, "{hits:?}");
     assert_eq!(hits[0]["matched_field"], "phone");

@@ -911,14 +911,14 @@ fn keys_typed_before_the_answer_choose_among_it_and_a_choice_survives_later_answ
         panic!("the lookup is open")
     };
     assert!(s.hits.len() >= 2, "the demo has two Pinnacle accounts");
-    assert_eq!(s.hits[1].0.account_id, opened);
+    assert_eq!(s.hits[1].hit.account_id, opened);
 
     // A choice made on one answer stays on its account when a later answer reorders.
     c.keys(&[press(KeyCode::Down)]);
     let Overlay::Search(s) = &c.app.overlay else {
         panic!()
     };
-    let chosen = s.hits[1].0.account_id;
+    let chosen = s.hits[1].hit.account_id;
     let mut reordered = s.hits.clone();
     reordered.swap(0, 1);
     let query = s.answered.clone();
@@ -930,7 +930,7 @@ fn keys_typed_before_the_answer_choose_among_it_and_a_choice_survives_later_answ
     let Overlay::Search(s) = &c.app.overlay else {
         panic!()
     };
-    assert_eq!(s.hits[s.cursor].0.account_id, chosen);
+    assert_eq!(s.hits[s.cursor].hit.account_id, chosen);
 }
 
 #[test]

@@ -91,15 +91,24 @@ pub(super) fn resolve_account(store: &Store, key: &str) -> Result<i64> {
     if let Some(id) = store.account_by_key(key)? {
         return Ok(id);
     }
-    let (hits, rows) = search::find(store, key, 5)?;
-    match hits.as_slice() {
+    let found = search::find(store, key, 5)?;
+    match found.as_slice() {
         [] => bail!("no account matches {key:?}"),
-        [only] => Ok(only.account_id),
-        [first, ..] if first.score >= 1000 => Ok(first.account_id),
+        [only] => Ok(only.row.account_id),
+        // An exact id, address or number that no other account matches as well.
+        [first, second, ..] if first.hit.score >= 1000 && second.hit.score < first.hit.score => {
+            Ok(first.row.account_id)
+        }
         _ => {
-            let names: Vec<String> = rows
+            let names: Vec<String> = found
                 .iter()
-                .map(|r| format!("{} {} ({})", r.account_id, r.name, r.external_id))
+                .map(|f| {
+                    let r = &f.row;
+                    format!(
+                        "{} {} ({}, {})",
+                        r.account_id, r.name, r.external_id, f.matched_value
+                    )
+                })
                 .collect();
             bail!(
                 "{key:?} matches several accounts; give an id: {}",

@@ -272,6 +272,7 @@ fn console(ctx: &Ctx, store: Store, mouse: bool) -> Result<()> {
         crate::tui::Options {
             model: crate::config::risk_model()?,
             policy: crate::config::retry_policy()?,
+            country: crate::config::team_country()?,
             today: ctx.today,
             fixed_today: ctx.fixed_today,
             os_user: ctx.os_user.clone(),

@@ -6,8 +6,8 @@ use serde::Serialize;
 use super::Ctx;
 use crate::display::terminal_safe;
 use crate::domain::money;
-use crate::domain::search::Hit;
-use crate::store::{AccountRow, Store};
+use crate::lookup::{self, Found};
+use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
@@ -24,11 +24,12 @@ pub struct SearchArgs {
 }
 
 #[derive(Debug, Serialize)]
-struct Found<'a> {
+struct Row<'a> {
     account_id: i64,
     external_id: &'a str,
     name: &'a str,
     matched_field: &'static str,
+    matched_value: &'a str,
     score: u32,
     contact_id: Option<i64>,
     active: bool,
@@ -39,54 +40,47 @@ struct Found<'a> {
 
 pub fn run(ctx: &Ctx, args: &SearchArgs) -> Result<()> {
     let store = ctx.read()?;
-    let (hits, rows) = find(&store, &args.query, args.limit)?;
-    let found: Vec<Found<'_>> = hits
+    let found = find(&store, &args.query, args.limit)?;
+    let rows: Vec<Row<'_>> = found
         .iter()
-        .zip(&rows)
-        .map(|(hit, row)| Found {
-            account_id: row.account_id,
-            external_id: &row.external_id,
-            name: &row.name,
-            matched_field: hit.field.as_str(),
-            score: hit.score,
-            contact_id: hit.contact_id,
-            active: row.active,
-            mrr_cents: row.mrr_cents,
-            currency: &row.currency,
-            owner: row.owner.as_deref(),
+        .map(|f| Row {
+            account_id: f.row.account_id,
+            external_id: &f.row.external_id,
+            name: &f.row.name,
+            matched_field: f.hit.field.as_str(),
+            matched_value: &f.matched_value,
+            score: f.hit.score,
+            contact_id: f.hit.contact_id,
+            active: f.row.active,
+            mrr_cents: f.row.mrr_cents,
+            currency: &f.row.currency,
+            owner: f.row.owner.as_deref(),
         })
         .collect();
     if args.json {
-        crate::say!("{}", crate::display::to_json(&found)?);
+        crate::say!("{}", crate::display::to_json(&rows)?);
         return Ok(());
     }
-    if found.is_empty() {
+    if rows.is_empty() {
         crate::say!("no account matches {:?}", args.query);
     }
-    for f in &found {
+    for r in &rows {
         crate::say!(
-            "{:>7}  {:<20} {:<12} {:>16}  {}{}",
-            f.account_id,
-            f.external_id,
-            f.matched_field,
-            money::format(f.mrr_cents, f.currency),
-            terminal_safe(f.name),
-            if f.active { "" } else { "  (churned)" }
+            "{:>7}  {:<20} {:>16}  {}{}  ({}) · {}",
+            r.account_id,
+            r.external_id,
+            money::format(r.mrr_cents, r.currency),
+            terminal_safe(r.name),
+            if r.active { "" } else { " · CHURNED" },
+            r.owner.map_or("team".into(), terminal_safe),
+            terminal_safe(r.matched_value),
         );
     }
     Ok(())
 }
 
-/// The hits for `query` and their rows, in rank order.
-pub fn find(store: &Store, query: &str, limit: usize) -> Result<(Vec<Hit>, Vec<AccountRow>)> {
-    let index = store.search_index()?;
-    let hits = index.search(query, limit);
-    let ids: Vec<i64> = hits.iter().map(|h| h.account_id).collect();
-    let rows = store.account_rows(&ids)?;
-    // A row can vanish between the two reads when another process deletes the account.
-    let hits = hits
-        .into_iter()
-        .filter(|h| rows.iter().any(|r| r.account_id == h.account_id))
-        .collect();
-    Ok((hits, rows))
+/// The accounts `query` finds, best first, read for the team's country.
+pub fn find(store: &Store, query: &str, limit: usize) -> Result<Vec<Found>> {
+    let index = store.search_index(crate::config::team_country()?)?;
+    Ok(lookup::find(store, &index, query, limit)?)
 }

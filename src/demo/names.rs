@@ -447,31 +447,138 @@ impl Region {
         }
     }
 
-    /// A phone number in one of the ways people write them in this region, drawn from ranges set
-    /// aside for fiction where a country has one. `pick` chooses the writing; `digits` fills it.
-    pub fn phone(self, pick: u32, digits: u32) -> String {
-        let d4 = digits % 10_000;
-        let d3 = digits % 1_000;
-        let d2 = digits % 100;
+    /// ISO 3166-1 alpha-2.
+    pub fn country(self) -> &'static str {
+        match self {
+            Region::Us => "US",
+            Region::Uk => "GB",
+            Region::De => "DE",
+            Region::Fr => "FR",
+            Region::Es => "ES",
+            Region::Cn => "CN",
+            Region::Jp => "JP",
+        }
+    }
+
+    /// Phone number `serial` of this region (no two serials give one number), written in one of
+    /// the ways people write numbers here; `pick` chooses the writing.
+    pub fn phone(self, serial: u32, pick: u32) -> String {
+        let Number { area, local } = self.number(serial);
+        let (head, tail) = local.split_at(local.len() - 4);
         match (self, pick % 3) {
-            (Region::Us, 0) => format!("+1 (555) 01{:01}-{d4:04}", d2 % 10),
-            (Region::Us, 1) => format!("555-01{:01}-{d4:04}", d2 % 10),
-            (Region::Us, _) => format!("+1555{:03}{d4:04}", 10 + d2 % 10),
-            (Region::Uk, 0) => format!("+44 20 7946 0{d3:03}"),
-            (Region::Uk, 1) => format!("020 7946 0{d3:03}"),
-            (Region::Uk, _) => format!("+44 (0)20 7946 0{d3:03}"),
-            (Region::De, 0) => format!("+49 30 901820{d2:02}"),
-            (Region::De, 1) => format!("030 / 901820-{d2:02}"),
-            (Region::De, _) => format!("+49 (0)30 901820 {d2:02}"),
-            (Region::Fr, 0) => format!("+33 1 99 00 {:02} {d2:02}", d4 / 100),
-            (Region::Fr, _) => format!("01 99 00 {:02} {d2:02}", d4 / 100),
-            (Region::Es, _) => format!("+34 91 {d3:03} {:02} {d2:02}", d4 / 100),
-            (Region::Cn, 0) => format!("+86 138 {d4:04} {:04}", (digits / 10_000) % 10_000),
-            (Region::Cn, _) => format!("138-{d4:04}-{:04}", (digits / 10_000) % 10_000),
-            (Region::Jp, _) => format!("+81 3-{d4:04}-{:04}", (digits / 10_000) % 10_000),
+            (Region::Us, 0) => format!("+1 ({area}) {head}-{tail}"),
+            (Region::Us, 1) => format!("{area}-{head}-{tail}"),
+            (Region::Us, _) => format!("+1{area}{local}"),
+            (Region::Uk, 0) => format!("+44 {area} {head} {tail}"),
+            (Region::Uk, 1) => format!("0{area} {head} {tail}"),
+            (Region::Uk, _) => format!("+44 (0){area} {head} {tail}"),
+            // German numbers end in the extension, set off by a hyphen.
+            (Region::De, 0) => format!("+49 {area} {local}"),
+            (Region::De, 1) => format!("0{area} / {}-{}", &local[..5], &local[5..]),
+            (Region::De, _) => format!("+49 (0){area} {local}"),
+            (Region::Fr, 0) => format!("+33 {area} {}", pairs(&local)),
+            (Region::Fr, _) => format!("0{area} {}", pairs(&local)),
+            (Region::Es, _) => format!(
+                "+34 {area} {} {} {}",
+                &local[..3],
+                &local[3..5],
+                &local[5..]
+            ),
+            (Region::Cn, 0) => format!("+86 {area} {head} {tail}"),
+            (Region::Cn, _) => format!("{area}-{head}-{tail}"),
+            (Region::Jp, 0) => format!("+81 {area}-{head}-{tail}"),
+            (Region::Jp, _) => format!("0{area}-{head}-{tail}"),
+        }
+    }
+
+    /// The national number for `serial`: in the ranges a country sets aside for fiction while
+    /// they last (a default demo stays within them), then in one block beyond them that none
+    /// of those overlap. Spain, China and Japan set none aside. Serials run below 4 million.
+    fn number(self, serial: u32) -> Number {
+        let s = serial;
+        let fiction = |blocks: &[(&str, &str)], width: u32| {
+            let per = 10u32.pow(width);
+            let (area, prefix) = *blocks.get((s / per) as usize)?;
+            Some(Number {
+                area: area.to_string(),
+                local: format!("{prefix}{:0w$}", s % per, w = width as usize),
+            })
+        };
+        let beyond = |area: &str, fiction_len: usize, base: u32| Number {
+            area: area.to_string(),
+            local: (base + s - fiction_len as u32).to_string(),
+        };
+        match self {
+            // 555-0100 to 555-0199 is fiction in every area code.
+            Region::Us if s < US_FICTION => Number {
+                area: (201 + s / 100).to_string(),
+                local: format!("55501{:02}", s % 100),
+            },
+            Region::Us => {
+                let q = s - US_FICTION;
+                Number {
+                    area: (201 + q / 10_000).to_string(),
+                    local: format!("556{:04}", q % 10_000),
+                }
+            }
+            Region::Uk => fiction(UK_FICTION, 3)
+                .unwrap_or_else(|| beyond("20", 1_000 * UK_FICTION.len(), 70_000_000)),
+            Region::De => fiction(DE_FICTION, 3)
+                .unwrap_or_else(|| beyond("30", 1_000 * DE_FICTION.len(), 90_000_000)),
+            Region::Fr => {
+                fiction(&[("1", "9900")], 4).unwrap_or_else(|| beyond("1", 10_000, 70_000_000))
+            }
+            Region::Es => beyond("91", 0, 2_000_000),
+            Region::Cn => beyond("138", 0, 20_000_000),
+            Region::Jp => beyond("3", 0, 50_000_000),
         }
     }
 }
+
+/// Serials below this get a US number of fiction: a hundred in each of 700 area codes.
+const US_FICTION: u32 = 70_000;
+
+/// A national number: area code (without trunk 0) and the number within the area.
+struct Number {
+    area: String,
+    local: String,
+}
+
+/// `12345678` as `12 34 56 78`, the French way.
+fn pairs(digits: &str) -> String {
+    let chars: Vec<char> = digits.chars().collect();
+    chars
+        .chunks(2)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Ofcom's numbers for drama: `0xxx` after these prefixes, a thousand in each area.
+const UK_FICTION: &[(&str, &str)] = &[
+    ("20", "79460"),
+    ("113", "4960"),
+    ("114", "4960"),
+    ("115", "4960"),
+    ("116", "4960"),
+    ("117", "4960"),
+    ("118", "4960"),
+    ("121", "4960"),
+    ("131", "4960"),
+    ("141", "4960"),
+    ("151", "4960"),
+    ("161", "4960"),
+    ("191", "4980"),
+];
+
+/// The Bundesnetzagentur's numbers for films and books: a thousand in each of five cities.
+const DE_FICTION: &[(&str, &str)] = &[
+    ("30", "23125"),
+    ("69", "90009"),
+    ("40", "66969"),
+    ("221", "4710"),
+    ("89", "99998"),
+];
 
 pub const INDUSTRIES: &[&str] = &[
     "Software",

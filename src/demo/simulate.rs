@@ -203,7 +203,7 @@ impl Simulator<'_> {
             fragile_payments: rng.random_bool(0.15),
             weak_onboarding: rng.random_bool(0.25),
         };
-        let contacts = contacts(&mut rng, region, &domain);
+        let contacts = contacts(&mut rng, index, region, &domain);
         let external_id = format!("cus_{}", token(&mut rng, 14));
 
         let mut life = Life {
@@ -234,6 +234,7 @@ impl Simulator<'_> {
                 external_id,
                 name,
                 domain: Some(domain),
+                country: Some(region.country().to_string()),
                 industry: Some(industry),
                 plan: Some(plan.name.to_string()),
                 billing_interval: if annual {
@@ -866,7 +867,9 @@ fn company_name(rng: &mut ChaCha8Rng, region: Region) -> (String, String) {
     (name, format!("{brand_ascii}-{core_ascii}"))
 }
 
-fn contacts(rng: &mut ChaCha8Rng, region: Region, domain: &str) -> Vec<Contact> {
+/// An account's one to four contacts; `index` is the account's, and makes each phone number
+/// the demo's only one.
+fn contacts(rng: &mut ChaCha8Rng, index: u32, region: Region, domain: &str) -> Vec<Contact> {
     let n = rng.random_range(1..=4);
     (0..n)
         .map(|i| {
@@ -884,7 +887,7 @@ fn contacts(rng: &mut ChaCha8Rng, region: Region, domain: &str) -> Vec<Contact> 
             };
             let phone = rng
                 .random_bool(0.85)
-                .then(|| region.phone(rng.random(), rng.random_range(0..100_000_000)));
+                .then(|| region.phone(index * 4 + i, rng.random()));
             Contact {
                 name,
                 email: Some(email),

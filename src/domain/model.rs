@@ -65,6 +65,8 @@ pub struct Account {
     pub external_id: String,
     pub name: String,
     pub domain: Option<String>,
+    /// ISO 3166-1 alpha-2: whose numbering plan the contacts' phone numbers follow.
+    pub country: Option<String>,
     pub industry: Option<String>,
     pub plan: Option<String>,
     pub billing_interval: BillingInterval,

@@ -7,6 +7,10 @@
 //! each field covers prefixes, words, Chinese and Japanese text (no spaces) and phone digits in
 //! one pass. The typo-tolerant pass compares the query with the distinct words of account
 //! names, which are far fewer than the accounts.
+//!
+//! Phone numbers are matched twice: as numbers (their E.164 forms, read for the account's
+//! country or the team's, looked up exactly) and as digits (for part of a number, and for a
+//! stored number that reads as no number at all).
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -14,7 +18,8 @@ use std::ops::Range;
 use memchr::memmem::Finder;
 use serde::Serialize;
 
-use super::fold::{digits, fold, is_cjk, is_phone_like};
+use super::fold::{digits, fold, is_cjk};
+use super::phone::{self, Country, Written};
 
 /// The field a query matched, as reported to the rep and to scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -51,6 +56,8 @@ pub struct SearchDoc {
     pub name: String,
     pub domain: Option<String>,
     pub external_id: String,
+    /// Whose numbering plan the contacts' numbers follow when written without a country code.
+    pub country: Option<Country>,
     pub active: bool,
     pub mrr_cents: i64,
     pub contacts: Vec<ContactDoc>,
@@ -69,7 +76,7 @@ pub struct ContactDoc {
 pub struct Hit {
     pub account_id: i64,
     pub field: Field,
-    /// Higher is better; exact id, email and phone matches score 1000.
+    /// Higher is better; exact id, email and phone number matches score 1000.
     pub score: u32,
     /// The contact whose name, email or phone matched.
     pub contact_id: Option<i64>,
@@ -108,6 +115,12 @@ pub struct SearchIndex {
     spans: Vec<Span>,
     phones: String,
     phone_spans: Vec<Span>,
+    /// Every number that reads as one, as E.164 digits, with its account and contact (by
+    /// position), sorted: an exact lookup whatever the size.
+    numbers: Vec<(u64, u32, u32)>,
+    /// The team's country, then those of the accounts, once each: the countries a typed
+    /// national number may be from.
+    countries: Vec<Country>,
     accounts: Vec<AccountEntry>,
     contact_ids: Vec<i64>,
     /// Distinct words of folded account names, with the accounts (by position) that use them.
@@ -122,12 +135,22 @@ const ACCOUNTS_PER_PART: usize = 25_000;
 
 /// Takes documents one at a time, so that a large file's accounts are never all in memory at
 /// once beside their index.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Builder {
     index: SearchIndex,
 }
 
 impl Builder {
+    /// `team` is the country of numbers written without a code, at accounts with no country.
+    pub fn new(team: Country) -> Builder {
+        Builder {
+            index: SearchIndex {
+                countries: vec![team],
+                ..SearchIndex::default()
+            },
+        }
+    }
+
     pub fn add(&mut self, doc: SearchDoc) {
         self.index.add(doc);
     }
@@ -147,8 +170,8 @@ enum Level {
 }
 
 impl SearchIndex {
-    pub fn build(docs: impl IntoIterator<Item = SearchDoc>) -> SearchIndex {
-        let mut builder = Builder::default();
+    pub fn build(team: Country, docs: impl IntoIterator<Item = SearchDoc>) -> SearchIndex {
+        let mut builder = Builder::new(team);
         for doc in docs {
             builder.add(doc);
         }
@@ -160,6 +183,8 @@ impl SearchIndex {
         self.spans.shrink_to_fit();
         self.phones.shrink_to_fit();
         self.phone_spans.shrink_to_fit();
+        self.numbers.sort_unstable();
+        self.numbers.shrink_to_fit();
         self.accounts.shrink_to_fit();
         self.contact_ids.shrink_to_fit();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -170,6 +195,10 @@ impl SearchIndex {
 
     fn add(&mut self, doc: SearchDoc) {
         let account = self.accounts.len() as u32;
+        let country = doc.country.unwrap_or(self.countries[0]);
+        if !self.countries.contains(&country) {
+            self.countries.push(country);
+        }
         let name = fold(&doc.name);
         for word in name.split(' ').filter(|w| !w.is_empty()) {
             let accounts = self.name_words.entry(word.into()).or_default();
@@ -200,7 +229,12 @@ impl SearchIndex {
                 contact,
                 Field::Email,
             );
-            let phone = digits(c.phone.as_deref().unwrap_or(""));
+            let stored = c.phone.as_deref().unwrap_or("");
+            let written = Written::read(stored, 1);
+            if let Some(e164) = written.as_ref().and_then(|w| w.e164(country)) {
+                self.numbers.push((number_key(&e164), account, contact));
+            }
+            let phone = written.map_or_else(|| digits(stored), |w| w.digits);
             if !phone.is_empty() {
                 self.phone_spans.push(Span {
                     start: self.phones.len() as u32,
@@ -247,7 +281,7 @@ impl SearchIndex {
         if folded.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let q = Query::new(&folded, query);
+        let q = Query::new(&folded, query, &self.countries);
         let mut found: Vec<(Hit, usize)> = match self.parts.as_slice() {
             [] => Vec::new(),
             [all] => self.search_part(&q, all.clone(), limit),
@@ -264,6 +298,7 @@ impl SearchIndex {
                     .collect()
             }),
         };
+        self.add_numbers(&q, &mut found);
         if found.len() < limit && q.fuzzy_allowed() {
             self.add_fuzzy(&q, &mut found);
         }
@@ -346,6 +381,28 @@ impl SearchIndex {
         }
     }
 
+    /// The contacts whose number is one the query reads as: the best match there is, so it
+    /// replaces whatever else found their accounts.
+    fn add_numbers(&self, q: &Query<'_>, found: &mut Vec<(Hit, usize)>) {
+        for &key in &q.numbers {
+            let from = self.numbers.partition_point(|n| n.0 < key);
+            for &(_, account, contact) in self.numbers[from..].iter().take_while(|n| n.0 == key) {
+                let entry = &self.accounts[account as usize];
+                let hit = Hit {
+                    account_id: entry.id,
+                    field: Field::Phone,
+                    score: EXACT_NUMBER + u32::from(entry.active) * 5,
+                    contact_id: Some(self.contact_ids[contact as usize]),
+                };
+                match found.iter_mut().find(|(_, p)| *p == account as usize) {
+                    Some(f) if f.0.score < hit.score => f.0 = hit,
+                    Some(_) => {}
+                    None => found.push((hit, account as usize)),
+                }
+            }
+        }
+    }
+
     /// Accounts whose name has, for every word of the query, a word that starts like it, one
     /// or two typos allowed; those already found are left as they are.
     fn add_fuzzy(&self, q: &Query<'_>, found: &mut Vec<(Hit, usize)>) {
@@ -386,6 +443,16 @@ impl SearchIndex {
             ));
         }
     }
+}
+
+/// The score of a number that is the typed one: above any name, email or id.
+const EXACT_NUMBER: u32 = 1_100;
+
+/// E.164 digits as one number: at most fifteen digits, so it fits.
+fn number_key(e164: &str) -> u64 {
+    e164.trim_start_matches('+')
+        .bytes()
+        .fold(0, |n, d| n * 10 + u64::from(d - b'0'))
 }
 
 /// The text of one span, without its end mark.
@@ -458,17 +525,27 @@ struct Query<'a> {
     finders: Vec<Finder<'a>>,
     /// The query's digits, when it looks like a phone number.
     phone: Option<String>,
+    /// The numbers it may be, as keys of `SearchIndex::numbers`.
+    numbers: Vec<u64>,
 }
 
 impl<'a> Query<'a> {
-    fn new(folded: &'a str, raw: &str) -> Query<'a> {
+    fn new(folded: &'a str, raw: &str, countries: &[Country]) -> Query<'a> {
         let tokens: Vec<&str> = folded.split(' ').collect();
+        let typed = Written::read(raw, 4);
+        let numbers = typed.as_ref().map_or_else(Vec::new, |t| {
+            phone::readings(t, countries)
+                .iter()
+                .map(|n| number_key(n))
+                .collect()
+        });
         Query {
             whole: folded,
             finder: Finder::new(folded.as_bytes()),
             finders: tokens.iter().map(|t| Finder::new(t.as_bytes())).collect(),
             tokens,
-            phone: is_phone_like(raw, 4).then(|| digits(raw)),
+            phone: typed.map(|t| t.digits),
+            numbers,
         }
     }
 
@@ -637,6 +714,7 @@ mod tests {
             name: name.to_string(),
             domain: None,
             external_id: format!("cus_{id:04}"),
+            country: None,
             active: true,
             mrr_cents: 1000,
             contacts: vec![],
@@ -658,27 +736,30 @@ mod tests {
     }
 
     fn index() -> SearchIndex {
-        SearchIndex::build([
-            doc(1, "Northwind Analytics Inc"),
-            doc(2, "Acme Northern Foods"),
-            with_contact(
-                doc(3, "Müller Logistik GmbH"),
-                "Jürgen Weiß",
-                "juergen.weiss@mueller-logistik.de",
-                "+49 30 90182032",
-            ),
-            with_contact(
-                doc(4, "上海明德医疗贸易有限公司"),
-                "王伟",
-                "wei.wang@mingde.cn",
-                "+1 (555) 014-2398",
-            ),
-            SearchDoc {
-                domain: Some("bluepeak.io".into()),
-                ..doc(5, "Bluepeak Studio LLC")
-            },
-            doc(6, "Banana Analytics"),
-        ])
+        SearchIndex::build(
+            Country::US,
+            [
+                doc(1, "Northwind Analytics Inc"),
+                doc(2, "Acme Northern Foods"),
+                with_contact(
+                    doc(3, "Müller Logistik GmbH"),
+                    "Jürgen Weiß",
+                    "juergen.weiss@mueller-logistik.de",
+                    "+49 30 90182032",
+                ),
+                with_contact(
+                    doc(4, "上海明德医疗贸易有限公司"),
+                    "王伟",
+                    "wei.wang@mingde.cn",
+                    "+1 (555) 014-2398",
+                ),
+                SearchDoc {
+                    domain: Some("bluepeak.io".into()),
+                    ..doc(5, "Bluepeak Studio LLC")
+                },
+                doc(6, "Banana Analytics"),
+            ],
+        )
     }
 
     #[test]
@@ -686,17 +767,20 @@ mod tests {
         let words = [
             "north", "wind", "blue", "peak", "juniper", "media", "nor", "cobalt",
         ];
-        let mut runs = SearchIndex::build((0..3_000).map(|i| {
-            let name = format!("{} {} {i}", words[i % 8], words[(i / 8) % 8]);
-            let mut d = doc(i as i64 + 1, &name);
-            d.mrr_cents = (i as i64 * 7919) % 1000;
-            with_contact(
-                d,
-                &format!("Carla {i}"),
-                &format!("c{i}@n{i}.example"),
-                &format!("555 01{i:02}"),
-            )
-        }));
+        let mut runs = SearchIndex::build(
+            Country::US,
+            (0..3_000).map(|i| {
+                let name = format!("{} {} {i}", words[i % 8], words[(i / 8) % 8]);
+                let mut d = doc(i as i64 + 1, &name);
+                d.mrr_cents = (i as i64 * 7919) % 1000;
+                with_contact(
+                    d,
+                    &format!("Carla {i}"),
+                    &format!("c{i}@n{i}.example"),
+                    &format!("555 01{i:02}"),
+                )
+            }),
+        );
         let queries = [
             "n", "no", "nor", "wind pea", "c1", "55501", "nortj", "carla 12",
         ];
@@ -761,9 +845,9 @@ mod tests {
         assert_eq!(hits.len(), 1);
         assert_eq!((hits[0].account_id, hits[0].field), (4, Field::Phone));
         assert_eq!(hits[0].contact_id, Some(40));
-        // The whole national number is an exact match.
+        // The whole national number, read for the team's country, is the number.
         let exact = idx.search("(555) 014-2398", 10);
-        assert_eq!(exact[0].score, 1000 + 5);
+        assert_eq!(exact[0].score, EXACT_NUMBER + 5);
         assert_eq!(
             ids(&idx, "030 901820"),
             Vec::<i64>::new(),
@@ -773,13 +857,65 @@ mod tests {
     }
 
     #[test]
+    fn numbers_meet_in_any_writing_for_the_accounts_country() {
+        let berlin = SearchDoc {
+            country: Some(Country::parse("DE").unwrap()),
+            ..with_contact(
+                doc(1, "Spree Logistik"),
+                "Jana",
+                "j@s.de",
+                "030 / 231250-17",
+            )
+        };
+        // An account named like the number, and a stored number a digit longer.
+        let decoy = with_contact(
+            doc(2, "4930231250 17"),
+            "Kim",
+            "k@x.de",
+            "+49 30 2312501711",
+        );
+        let idx = SearchIndex::build(Country::US, [decoy, berlin]);
+        for typed in [
+            "+49 30 23125017",
+            "+49 (0)30 231250-17",
+            "tel:+49-30-23125017",
+            "011 49 30 23125017",
+            "0049 30 23125017",
+            "030 23125017",
+            "+493023125017 ext. 4",
+        ] {
+            let hits = idx.search(typed, 5);
+            assert_eq!(hits[0].account_id, 1, "{typed}");
+            assert_eq!(hits[0].field, Field::Phone, "{typed}");
+            assert_eq!(hits[0].contact_id, Some(10), "{typed}");
+        }
+    }
+
+    #[test]
+    fn a_number_that_reads_as_none_is_found_by_its_digits() {
+        let idx = SearchIndex::build(
+            Country::US,
+            [with_contact(
+                doc(1, "Acme"),
+                "Front desk",
+                "f@acme.test",
+                "ask for 4471, then 0191 ext",
+            )],
+        );
+        assert_eq!(ids(&idx, "44710191"), vec![1]);
+    }
+
+    #[test]
     fn exact_id_email_and_phone_rank_first() {
-        let idx = SearchIndex::build([
-            doc(1, "cus_0002 Holdings"),
-            doc(2, "Zeta"),
-            with_contact(doc(3, "ops@acme.test Fans"), "X", "x@y.z", ""),
-            with_contact(doc(4, "Other"), "Ops", "ops@acme.test", ""),
-        ]);
+        let idx = SearchIndex::build(
+            Country::US,
+            [
+                doc(1, "cus_0002 Holdings"),
+                doc(2, "Zeta"),
+                with_contact(doc(3, "ops@acme.test Fans"), "X", "x@y.z", ""),
+                with_contact(doc(4, "Other"), "Ops", "ops@acme.test", ""),
+            ],
+        );
         assert_eq!(ids(&idx, "cus_0002")[0], 2);
         assert_eq!(idx.search("cus_0002", 1)[0].field, Field::ExternalId);
         assert_eq!(ids(&idx, "ops@acme.test")[0], 4);
@@ -788,12 +924,15 @@ mod tests {
 
     #[test]
     fn a_person_is_found_by_name_before_their_address() {
-        let idx = SearchIndex::build([with_contact(
-            doc(1, "Acme"),
-            "Grace Hopper",
-            "grace.hopper@acme.test",
-            "",
-        )]);
+        let idx = SearchIndex::build(
+            Country::US,
+            [with_contact(
+                doc(1, "Acme"),
+                "Grace Hopper",
+                "grace.hopper@acme.test",
+                "",
+            )],
+        );
         assert_eq!(idx.search("grace", 1)[0].field, Field::ContactName);
         assert_eq!(
             idx.search("grace.hopper@acme.test", 1)[0].field,
@@ -836,13 +975,13 @@ mod tests {
         let mut gone = doc(3, "Granite Foods");
         gone.active = false;
         gone.mrr_cents = 99_000;
-        let idx = SearchIndex::build([small, big, gone]);
+        let idx = SearchIndex::build(Country::US, [small, big, gone]);
         assert_eq!(ids(&idx, "granite"), vec![2, 1, 3]);
     }
 
     #[test]
     fn limit_keeps_the_best() {
-        let idx = SearchIndex::build((1..=50).map(|i| doc(i, &format!("Shop {i}"))));
+        let idx = SearchIndex::build(Country::US, (1..=50).map(|i| doc(i, &format!("Shop {i}"))));
         let hits = idx.search("shop", 5);
         assert_eq!(hits.len(), 5);
         assert!(idx.search("", 5).is_empty());
@@ -865,7 +1004,7 @@ mod tests {
             }
             d
         });
-        let idx = SearchIndex::build(docs);
+        let idx = SearchIndex::build(Country::US, docs);
         let mut found: Vec<i64> = idx
             .search("zebra", 10_000)
             .iter()

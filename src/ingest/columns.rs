@@ -18,6 +18,8 @@ pub enum Type {
     Bool,
     /// A three-letter currency code.
     Currency,
+    /// A two-letter country code (ISO 3166-1).
+    Country,
     /// A decline or advice code: a lower-case word of letters, digits and `_`.
     Code,
     /// One of a fixed set of words.
@@ -70,6 +72,7 @@ const ACCOUNTS: &[Column] = &[
         Type::Text,
     ),
     col("domain", &["website", "company_domain"], Type::Text),
+    col("country", &["country_code"], Type::Country),
     col("industry", &["sector", "vertical"], Type::Text),
     col("plan", &["tier", "product"], Type::Text),
     col(

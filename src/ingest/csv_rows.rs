@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use super::ImportError;
 use super::columns::{self, Column, Type, fold_header};
+use crate::domain::phone::Country;
 use crate::domain::{dates, money};
 use crate::store::{Cell, ImportKind, ImportRow};
 
@@ -442,6 +443,7 @@ fn parse(kind: Type, value: &str, options: &Options) -> Result<Cell, String> {
                 Err("a three-letter currency code such as USD or EUR".into())
             }
         }
+        Type::Country => Country::parse(value).map(|c| Cell::Text(c.to_string())),
         Type::OneOf(words) => words
             .iter()
             .find(|w| w.eq_ignore_ascii_case(value))

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::codec::read;
 use super::{Store, StoreError};
+use crate::domain::phone::Country;
 use crate::domain::search::{Builder, ContactDoc, SearchDoc, SearchIndex};
 
 /// One line of an account list.
@@ -23,6 +24,7 @@ pub struct AccountRow {
     pub plan: Option<String>,
     pub customer_since: NaiveDate,
     pub renewal_date: Option<NaiveDate>,
+    pub domain: Option<String>,
 }
 
 /// Which accounts a list holds, and in what order.
@@ -41,7 +43,7 @@ pub enum AccountList {
 }
 
 const ROW_COLUMNS: &str = "a.id, a.external_id, a.name, a.status = 'active', a.mrr_cents,
-    a.currency, r.login, a.plan, a.customer_since, a.renewal_date";
+    a.currency, r.login, a.plan, a.customer_since, a.renewal_date, a.domain";
 
 fn account_row(row: &Row<'_>) -> rusqlite::Result<AccountRow> {
     Ok(AccountRow {
@@ -55,6 +57,7 @@ fn account_row(row: &Row<'_>) -> rusqlite::Result<AccountRow> {
         plan: row.get(7)?,
         customer_since: read::day(row, 8)?,
         renewal_date: read::opt_day(row, 9)?,
+        domain: row.get(10)?,
     })
 }
 
@@ -160,8 +163,9 @@ impl Store {
 
     /// The search index of every account, built as the accounts are read: they are never all
     /// in memory at once beside it.
-    pub fn search_index(&self) -> Result<SearchIndex, StoreError> {
-        let mut builder = Builder::default();
+    /// `team` reads the numbers of accounts with no country.
+    pub fn search_index(&self, team: Country) -> Result<SearchIndex, StoreError> {
+        let mut builder = Builder::new(team);
         self.each_search_doc(|doc| builder.add(doc))?;
         Ok(builder.finish())
     }
@@ -170,7 +174,7 @@ impl Store {
     pub fn each_search_doc(&self, mut each: impl FnMut(SearchDoc)) -> Result<(), StoreError> {
         let mut run = || -> rusqlite::Result<()> {
             let mut accounts = self.conn.prepare(
-                "SELECT id, name, domain, external_id, status = 'active', mrr_cents
+                "SELECT id, name, domain, external_id, status = 'active', mrr_cents, country
                  FROM accounts ORDER BY id",
             )?;
             let mut accounts = accounts.query([])?;
@@ -189,6 +193,11 @@ impl Store {
                     external_id: r.get(3)?,
                     active: r.get(4)?,
                     mrr_cents: r.get(5)?,
+                    // The schema holds the form; a code libphonenumber does not know reads
+                    // as the team's.
+                    country: r
+                        .get::<_, Option<String>>(6)?
+                        .and_then(|c| Country::parse(&c).ok()),
                     contacts: Vec::new(),
                 };
                 // Contacts of no account (there are none, by the foreign key) are passed over.

@@ -12,7 +12,6 @@ use crate::domain::money;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccountCard {
     pub row: AccountRow,
-    pub domain: Option<String>,
     pub industry: Option<String>,
     pub billing_interval: String,
     pub owner_name: Option<String>,
@@ -40,6 +39,36 @@ pub struct ContactRow {
     pub phone: Option<String>,
     pub role: Option<String>,
     pub is_primary: bool,
+}
+
+const CONTACT_COLUMNS: &str = "id, name, email, phone, role, is_primary";
+
+fn contact_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ContactRow> {
+    Ok(ContactRow {
+        contact_id: r.get(0)?,
+        name: r.get(1)?,
+        email: r.get(2)?,
+        phone: r.get(3)?,
+        role: r.get(4)?,
+        is_primary: r.get(5)?,
+    })
+}
+
+impl Store {
+    /// The contacts among `ids` that are still there.
+    pub fn contacts_by_id(&self, ids: &[i64]) -> Result<Vec<ContactRow>, StoreError> {
+        let run = || -> rusqlite::Result<Vec<ContactRow>> {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?1"
+            ))?;
+            let mut found = Vec::with_capacity(ids.len());
+            for id in ids {
+                found.extend(stmt.query_map([id], contact_row)?.next().transpose()?);
+            }
+            Ok(found)
+        };
+        run().map_err(|e| self.fail(e))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,28 +121,27 @@ impl Store {
         };
         let head = c
             .query_row(
-                "SELECT a.domain, a.industry, a.billing_interval, r.display_name, a.churned_at,
+                "SELECT a.industry, a.billing_interval, r.display_name, a.churned_at,
                         a.churn_reason, a.churn_kind, a.version, a.notes
                  FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id WHERE a.id = ?1",
                 [id],
                 |r| {
                     Ok(AccountCard {
                         row: row.clone(),
-                        domain: r.get(0)?,
-                        industry: r.get(1)?,
-                        billing_interval: r.get(2)?,
-                        owner_name: r.get(3)?,
-                        churned_at: read::opt_day(r, 4)?,
-                        churn_reason: r.get(5)?,
-                        churn_kind: r.get(6)?,
-                        version: r.get(7)?,
+                        industry: r.get(0)?,
+                        billing_interval: r.get(1)?,
+                        owner_name: r.get(2)?,
+                        churned_at: read::opt_day(r, 3)?,
+                        churn_reason: r.get(4)?,
+                        churn_kind: r.get(5)?,
+                        version: r.get(6)?,
                         contacts: Vec::new(),
                         open_payments: Vec::new(),
                         next_checkin: None,
                         open_tickets: 0,
                         timeline: Vec::new(),
                         claim: None,
-                        notes: r.get(8)?,
+                        notes: r.get(7)?,
                     })
                 },
             )
@@ -122,20 +150,11 @@ impl Store {
             return Ok(None);
         };
         card.contacts = c
-            .prepare_cached(
-                "SELECT id, name, email, phone, role, is_primary FROM contacts
-                 WHERE account_id = ?1 ORDER BY is_primary DESC, id",
-            )?
-            .query_map([id], |r| {
-                Ok(ContactRow {
-                    contact_id: r.get(0)?,
-                    name: r.get(1)?,
-                    email: r.get(2)?,
-                    phone: r.get(3)?,
-                    role: r.get(4)?,
-                    is_primary: r.get(5)?,
-                })
-            })?
+            .prepare_cached(&format!(
+                "SELECT {CONTACT_COLUMNS} FROM contacts
+                 WHERE account_id = ?1 ORDER BY is_primary DESC, id"
+            ))?
+            .query_map([id], contact_row)?
             .collect::<rusqlite::Result<_>>()?;
         card.open_payments = c
             .prepare_cached(

@@ -55,10 +55,10 @@ fn sql(kind: ImportKind) -> Sql {
     match kind {
         ImportKind::Accounts => Sql {
             find: "SELECT id FROM accounts WHERE external_id = :external_id",
-            insert: "INSERT INTO accounts (external_id, name, domain, industry, plan,
+            insert: "INSERT INTO accounts (external_id, name, domain, country, industry, plan,
                          billing_interval, mrr_cents, currency, customer_since, renewal_date,
                          owner_rep_id, status, churned_at, churn_reason, churn_kind, updated_at)
-                     VALUES (:external_id, :name, :domain, :industry, :plan,
+                     VALUES (:external_id, :name, :domain, :country, :industry, :plan,
                          coalesce(:billing_interval, 'monthly'), coalesce(:mrr, 0),
                          coalesce(:currency, 'USD'), :customer_since, :renewal_date,
                          (SELECT id FROM reps WHERE login = :owner),
@@ -68,7 +68,8 @@ fn sql(kind: ImportKind) -> Sql {
                               ELSE coalesce(:churn_kind, 'voluntary') END,
                          :now)",
             update: "UPDATE accounts SET name = :name,
-                         domain = coalesce(:domain, domain), industry = coalesce(:industry, industry),
+                         domain = coalesce(:domain, domain), country = coalesce(:country, country),
+                         industry = coalesce(:industry, industry),
                          plan = coalesce(:plan, plan),
                          billing_interval = coalesce(:billing_interval, billing_interval),
                          mrr_cents = coalesce(:mrr, mrr_cents), currency = coalesce(:currency, currency),
@@ -81,10 +82,11 @@ fn sql(kind: ImportKind) -> Sql {
                          churn_kind = CASE WHEN :churned_at IS NULL THEN NULL
                                            ELSE coalesce(:churn_kind, churn_kind, 'voluntary') END,
                          version = version + 1, updated_at = :now
-                     WHERE id = :id AND (name, domain, industry, plan, billing_interval, mrr_cents,
+                     WHERE id = :id AND (name, domain, country, industry, plan, billing_interval, mrr_cents,
                          currency, customer_since, renewal_date, owner_rep_id, churned_at,
                          churn_reason, churn_kind)
-                       IS NOT (:name, coalesce(:domain, domain), coalesce(:industry, industry),
+                       IS NOT (:name, coalesce(:domain, domain), coalesce(:country, country),
+                         coalesce(:industry, industry),
                          coalesce(:plan, plan), coalesce(:billing_interval, billing_interval),
                          coalesce(:mrr, mrr_cents), coalesce(:currency, currency), :customer_since,
                          coalesce(:renewal_date, renewal_date),

@@ -19,7 +19,7 @@ use crate::domain::dates;
 use crate::domain::lifecycle::Stage;
 use crate::domain::model::{Interaction, InteractionKind, note_summary};
 use crate::domain::risk::{Band, RiskScore};
-use crate::domain::search::Hit;
+use crate::lookup::Found;
 use crate::payments::QueueItem;
 use crate::store::{
     AccountCard, AccountList, AccountRow, AttemptResult, CheckinFilter, CheckinRow, Claim, Draft,
@@ -374,7 +374,7 @@ pub enum View {
 #[derive(Debug, Clone)]
 pub struct SearchState {
     pub input: Editor,
-    pub hits: Vec<(Hit, AccountRow)>,
+    pub hits: Vec<Found>,
     /// The query `hits` answer; while it differs from the input, an answer is on its way.
     pub answered: String,
     pub cursor: usize,
@@ -969,7 +969,7 @@ impl App {
                         s.cursor = step(s.cursor);
                     } else if !s.hits.is_empty() {
                         s.cursor = step(s.cursor).min(s.hits.len() - 1);
-                        s.chosen = s.hits.get(s.cursor).map(|(h, _)| h.account_id);
+                        s.chosen = s.hits.get(s.cursor).map(|f| f.hit.account_id);
                     }
                 }
             }
@@ -980,10 +980,10 @@ impl App {
                 if s.answered != s.input.text() || s.indexing {
                     // A rep on a call types and presses Enter without waiting.
                     s.open_on_answer = !s.input.text().trim().is_empty();
-                } else if let Some((hit, _)) = s.hits.get(s.cursor) {
-                    self.results = s.hits.iter().map(|(h, _)| h.account_id).collect();
+                } else if let Some(found) = s.hits.get(s.cursor) {
+                    self.results = s.hits.iter().map(|f| f.hit.account_id).collect();
                     self.result_pos = s.cursor;
-                    let id = hit.account_id;
+                    let id = found.hit.account_id;
                     self.overlay = Overlay::None;
                     self.open_card(id, effects);
                 }
@@ -1988,7 +1988,7 @@ impl App {
                     // The rep's choice stays chosen wherever a later answer lists it.
                     let chosen = s
                         .chosen
-                        .and_then(|id| s.hits.iter().position(|(h, _)| h.account_id == id));
+                        .and_then(|id| s.hits.iter().position(|f| f.hit.account_id == id));
                     s.cursor = chosen.unwrap_or(s.cursor.min(s.hits.len().saturating_sub(1)));
                     if s.open_on_answer && !indexing {
                         s.open_on_answer = false;

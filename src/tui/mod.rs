@@ -33,6 +33,8 @@ use crate::store::{Store, world_readable};
 pub struct Options {
     pub model: crate::domain::risk::RiskModel,
     pub policy: crate::domain::retry::RetryPolicy,
+    /// The team's country, for phone numbers written without a country code.
+    pub country: crate::domain::phone::Country,
     pub today: NaiveDate,
     pub fixed_today: bool,
     pub os_user: String,
@@ -88,6 +90,7 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
         today,
         model: options.model.clone(),
         policy: options.policy.clone(),
+        country: options.country,
         id: format!(
             "{}:{}:{}",
             identity.os_user,

@@ -19,10 +19,12 @@ use crate::domain::lifecycle::{Stage, StageBounds};
 use crate::domain::metrics::{self, Period};
 use crate::domain::model::Interaction;
 use crate::domain::my_queue::Row;
+use crate::domain::phone::Country;
 use crate::domain::recovery::RecoveryReport;
 use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::{Band, Change, RiskModel, RiskScore, changes_since};
-use crate::domain::search::{Hit, SearchIndex};
+use crate::domain::search::SearchIndex;
+use crate::lookup::Found;
 use crate::my_queue::my_queue;
 use crate::payments::{QueueItem, describe, queue_items, recovery_report};
 use crate::scoring::{Scored, earlier, score_one, score_slices};
@@ -271,6 +273,8 @@ pub struct Session {
     pub today: NaiveDate,
     pub model: RiskModel,
     pub policy: RetryPolicy,
+    /// How numbers written without a country code are read, at accounts with no country.
+    pub country: Country,
     /// This console, among all the consoles on the file: what its claims are held under.
     pub id: String,
 }
@@ -292,7 +296,7 @@ pub enum Response {
     },
     Search {
         query: String,
-        hits: Vec<(Hit, AccountRow)>,
+        hits: Vec<Found>,
         indexing: bool,
     },
     Draft {
@@ -474,7 +478,7 @@ impl Responder {
 
     /// Builds the search index here and now (the worker builds it on a thread of its own).
     pub fn build_index(&mut self) -> Result<(), StoreError> {
-        self.index = Some(self.store.search_index()?);
+        self.index = Some(self.store.search_index(self.session.country)?);
         Ok(())
     }
 
@@ -869,17 +873,7 @@ impl Responder {
                 indexing: true,
             });
         };
-        let hits = index.search(&query, SEARCH_LIMIT);
-        let ids: Vec<i64> = hits.iter().map(|h| h.account_id).collect();
-        let rows = self.store.account_rows(&ids)?;
-        let hits = hits
-            .into_iter()
-            .filter_map(|h| {
-                rows.iter()
-                    .find(|r| r.account_id == h.account_id)
-                    .map(|r| (h, r.clone()))
-            })
-            .collect();
+        let hits = crate::lookup::find(&self.store, index, &query, SEARCH_LIMIT)?;
         Ok(Response::Search {
             query,
             hits,
@@ -1063,6 +1057,7 @@ impl State {
 
     fn start_index(&mut self) {
         let path = self.responder.store.path().to_path_buf();
+        let country = self.responder.session.country;
         let (tx, rx) = mpsc::channel();
         self.index_rx = Some(rx);
         self.index_started = Instant::now();
@@ -1070,7 +1065,7 @@ impl State {
             .name("retain-index".into())
             .spawn(move || {
                 let built = Store::open(&path, Create::Never)
-                    .and_then(|s| s.search_index())
+                    .and_then(|s| s.search_index(country))
                     .map_err(|e| e.to_string());
                 let _ = tx.send(built);
             })

@@ -72,6 +72,7 @@ fn attach(
         today: today(),
         model: RiskModel::default(),
         policy: retain::domain::retry::RetryPolicy::default(),
+        country: retain::domain::phone::Country::US,
         id: format!("test:{}", login),
     };
     let mut responder = Responder::new(Store::open(db, Create::Never).unwrap(), session);

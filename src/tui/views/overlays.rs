@@ -7,6 +7,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::{centered, clear_for_overlay, mrr_short, safe};
 use crate::display::{fit, truncate, width};
+use crate::domain::search::Field;
+use crate::lookup::Found;
 use crate::tui::app::{App, Overlay, SearchState};
 
 pub fn render(frame: &mut Frame<'_>, app: &App, body: Rect, _footer: Rect) {
@@ -64,29 +66,59 @@ fn search(frame: &mut Frame<'_>, app: &App, s: &SearchState, body: Rect) {
     lines.push(Line::styled(status, t.muted()));
     let rows = usize::from(inner.height).saturating_sub(2);
     let first = (s.cursor + 1).saturating_sub(rows);
-    for (i, (hit, row)) in s.hits.iter().enumerate().skip(first).take(rows) {
-        let field = hit.field.as_str().replace('_', " ");
-        let mrr = mrr_short(row.mrr_cents, &row.currency);
-        let right = format!(" {field:<12} {mrr:>11}");
-        let name = if row.active {
-            safe(&row.name)
-        } else {
-            format!("{} (churned)", safe(&row.name))
-        };
-        let name = fit(&name, w.saturating_sub(width(&right) + 1));
-        let style = if i == s.cursor {
-            t.selected()
-        } else {
-            t.base()
-        };
-        lines.push(Line::styled(
-            truncate(&format!(" {name}{right}"), w).into_owned(),
-            style,
-        ));
+    for (i, found) in s.hits.iter().enumerate().skip(first).take(rows) {
+        lines.push(search_row(app, found, i == s.cursor, w));
     }
     frame.render_widget(Paragraph::new(lines), inner);
     let (_, x) = s.input.cursor_cells();
     frame.set_cursor_position((inner.x + 2 + x as u16, inner.y));
+}
+
+/// One account found: its name (churned marked), what matched unless it was the name, its
+/// owner and MRR, in one line of `w` cells.
+fn search_row<'a>(app: &App, found: &Found, selected: bool, w: usize) -> Line<'a> {
+    let t = &app.theme;
+    let row = &found.row;
+    let owner = row.owner.as_deref().map_or("team".to_string(), safe);
+    let right = format!(
+        "  {} {:>9}",
+        fit(&owner, 10),
+        mrr_short(row.mrr_cents, &row.currency)
+    );
+    let room = w.saturating_sub(width(&right) + 1);
+    let churned = if row.active { "" } else { " · churned" };
+    let name = safe(&row.name);
+    let matched = match found.hit.field {
+        Field::Name | Field::NameFuzzy => String::new(),
+        _ => safe(&found.matched_value),
+    };
+    // The name keeps at least half the line; what matched has the rest.
+    let name_room = if matched.is_empty() {
+        room
+    } else {
+        room.saturating_sub(width(&matched) + 3).max(room / 2)
+    };
+    let name = truncate(&format!("{name}{churned}"), name_room).into_owned();
+    let matched = truncate(&matched, room.saturating_sub(width(&name) + 3)).into_owned();
+    let used = width(&name)
+        + if matched.is_empty() {
+            0
+        } else {
+            width(&matched) + 3
+        };
+    let pad = room.saturating_sub(used);
+    let (base, dim) = match (selected, row.active) {
+        (true, _) => (t.selected(), t.selected()),
+        (false, true) => (t.base(), t.muted()),
+        (false, false) => (t.muted(), t.muted()),
+    };
+    let mut spans = vec![Span::styled(format!(" {name}"), base)];
+    if !matched.is_empty() {
+        spans.push(Span::styled(format!(" · {matched}"), dim));
+    }
+    spans.push(Span::styled(" ".repeat(pad), base));
+    spans.push(Span::styled(right, dim));
+    Line::from(spans)
 }
 
 fn help(

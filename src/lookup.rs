@@ -2,6 +2,9 @@
 //! hits, each with its account's row and what matched, in the words the rep will recognise
 //! (`David Brown · +1 555-019-1049`, `domain juniper-systems.io`).
 
+use serde::Serialize;
+
+use crate::domain::phone::{self, Country};
 use crate::domain::search::{Field, Hit, SearchIndex};
 use crate::store::{AccountRow, ContactRow, Store, StoreError};
 
@@ -57,4 +60,41 @@ fn matched_value(hit: &Hit, row: &AccountRow, contact: Option<&ContactRow>) -> S
         Field::ExternalId => format!("id {}", row.external_id),
         Field::Name | Field::NameFuzzy => row.name.clone(),
     }
+}
+
+/// A contact's phone number that reads as no number: found by its digits only, never by the
+/// number a caller-ID shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unparsed {
+    pub account_id: i64,
+    pub external_id: String,
+    pub contact_id: i64,
+    pub contact: String,
+    pub phone: String,
+    /// The country it was read for: the account's, or the team's.
+    pub country: String,
+}
+
+/// Every stored phone number that reads as no number, in account order.
+pub fn unparsed_numbers(store: &Store, team: Country) -> Result<Vec<Unparsed>, StoreError> {
+    let mut found = Vec::new();
+    store.each_search_doc(|doc| {
+        let country = doc.country.unwrap_or(team);
+        for c in doc.contacts {
+            let Some(phone) = c.phone.filter(|p| !p.trim().is_empty()) else {
+                continue;
+            };
+            if phone::normalise(&phone, country).is_none() {
+                found.push(Unparsed {
+                    account_id: doc.account_id,
+                    external_id: doc.external_id.clone(),
+                    contact_id: c.contact_id,
+                    contact: c.name,
+                    phone,
+                    country: country.to_string(),
+                });
+            }
+        }
+    })?;
+    Ok(found)
 }

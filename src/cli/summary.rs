@@ -4,9 +4,13 @@ use anyhow::Result;
 use chrono::NaiveDate;
 
 use super::Ctx;
+use crate::display::terminal_safe;
 use crate::domain::lifecycle::StageBounds;
 use crate::domain::money;
 use crate::store::Store;
+
+/// Numbers that read as none, shown as text before "and N more".
+const UNPARSED_SHOWN: usize = 10;
 
 pub fn run(ctx: &Ctx, json: bool) -> Result<()> {
     let store = ctx.read()?;
@@ -15,8 +19,10 @@ pub fn run(ctx: &Ctx, json: bool) -> Result<()> {
 
 pub fn print(store: &Store, today: NaiveDate, json: bool) -> Result<()> {
     let s = store.summary(today, &StageBounds::default())?;
+    let unparsed = crate::lookup::unparsed_numbers(store, crate::config::team_country()?)?;
     if json {
         let mut value = serde_json::to_value(&s)?;
+        value["unparsed_phones"] = serde_json::to_value(&unparsed)?;
         value["path"] = store.path().display().to_string().into();
         value["today"] = today.to_string().into();
         crate::say!("{}", crate::display::to_json(&value)?);
@@ -62,6 +68,27 @@ pub fn print(store: &Store, today: NaiveDate, json: bool) -> Result<()> {
         }
     );
     crate::say!("contacts       {}", s.contacts);
+    if !unparsed.is_empty() {
+        crate::say!(
+            "phone numbers  {} read as no number (found by their digits only; --json lists all):",
+            unparsed.len()
+        );
+        for u in unparsed.iter().take(UNPARSED_SHOWN) {
+            crate::say!(
+                "               {} · {} · {:?} ({})",
+                terminal_safe(&u.external_id),
+                terminal_safe(&u.contact),
+                terminal_safe(&u.phone),
+                u.country
+            );
+        }
+        if unparsed.len() > UNPARSED_SHOWN {
+            crate::say!(
+                "               … and {} more",
+                unparsed.len() - UNPARSED_SHOWN
+            );
+        }
+    }
     crate::say!("interactions   {}", s.interactions);
     crate::say!("tickets        {} ({} open)", s.tickets, s.tickets_open);
     crate::say!("NPS answers    {}", s.nps_responses);

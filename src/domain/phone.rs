@@ -5,6 +5,7 @@
 
 use std::str::FromStr;
 
+use phonenumber::Mode;
 use phonenumber::country::Id;
 use unicode_normalization::UnicodeNormalization;
 
@@ -96,11 +97,21 @@ impl Written {
     /// `None` when it is no number that country (or the one its code names) could dial.
     pub fn e164(&self, country: Country) -> Option<String> {
         // A leading + names the country: reading it "for" another one would keep a trunk 0
-        // written in brackets, `+44 (0)20 …`.
-        let region = (!self.number.starts_with('+')).then_some(country.id);
-        let parsed = phonenumber::parse(region, &self.number).ok()?;
-        let national = parsed.national().value().to_string();
+        // written in brackets, `+44 (0)20 …`. That 0 is dialled only at home: it goes, since
+        // libphonenumber takes it out of some area codes and not others (0115 but not 020).
+        let international = self.number.starts_with('+');
+        let region = (!international).then_some(country.id);
+        let number = if international {
+            self.number.replacen("(0)", "", 1)
+        } else {
+            self.number.clone()
+        };
+        let parsed = phonenumber::parse(region, &number).ok()?;
         let code = parsed.code().value();
+        // The crate's own E.164 keeps the leading zeros of a national number (Italy's, or a
+        // trunk 0 typed for a country that has none), which its numeric value drops.
+        let e164 = parsed.format().mode(Mode::E164).to_string();
+        let national_len = e164.len() - 1 - code.to_string().len();
         // A number in no region's ranges (the US 555 area of fiction) is checked against the
         // main country of its code.
         let database = &phonenumber::metadata::DATABASE;
@@ -109,11 +120,17 @@ impl Written {
             None => database.by_code(&code)?.into_iter().next()?,
         };
         // A number that only dials locally (no area code) is no number a caller-ID shows.
-        if !possible_lengths(meta).any(|l| usize::from(l) == national.len()) {
+        if !possible_lengths(meta).any(|l| usize::from(l) == national_len) {
             return None;
         }
-        Some(format!("+{code}{national}"))
+        Some(e164)
     }
+}
+
+/// The E.164 form of a stored number, `None` when it reads as no number `country` (or the one
+/// its code names) could dial: a team's data to clean.
+pub fn normalise(stored: &str, country: Country) -> Option<String> {
+    Written::read(stored, 1)?.e164(country)
 }
 
 /// The E.164 forms a typed number may stand for, one for each country it may have been
@@ -210,6 +227,7 @@ mod tests {
             ("555-019-1049", "US", "+15550191049"),
             ("+15550191049", "GB", "+15550191049"),
             ("+44 (0)20 7946 0748", "US", "+442079460748"),
+            ("+44 (0)115 496 0344", "US", "+441154960344"),
             ("020 7946 0748", "GB", "+442079460748"),
             ("030 / 901820-74", "DE", "+493090182074"),
             ("+49 (0)30 901820 74", "FR", "+493090182074"),
@@ -264,6 +282,12 @@ mod tests {
         // Seven digits dial only within an area: no caller-ID shows that.
         assert_eq!(e164("555 0191", "US"), None);
         assert_eq!(e164("+1 555", "US"), None);
+        // A trunk 0 where the country has none is a wrong number, not one without its 0.
+        assert_eq!(e164("020 7946 0999", "US"), None);
+        assert_eq!(
+            e164("+39 06 6982 1234", "US").as_deref(),
+            Some("+390669821234")
+        );
         let w = Written::read("0800-FLOWERS", 1);
         assert_eq!(w, None);
     }

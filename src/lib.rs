@@ -6,6 +6,7 @@
 //! one sanitiser every line for a person passes), `demo` (the demo data set), `tui` (the console)
 //! and `cli` (the command line).
 
+pub mod account_card;
 pub mod cli;
 pub mod config;
 pub mod demo;

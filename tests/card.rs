@@ -19,10 +19,25 @@ fn the_card_prints_what_a_rep_needs_on_a_call_in_text_and_json() {
     )
     .to_string();
     let text = ok(run(&db, &["card", &id]));
-    assert!(text.contains(&format!("(account {id},")), "{text}");
+    assert!(
+        text.starts_with(&format!("account {id} · active\n")),
+        "{text}"
+    );
     assert!(text.contains("MRR ") && text.contains("stage"), "{text}");
-    assert!(text.contains("payment failing:"), "{text}");
-    assert!(text.contains("contact"), "{text}");
+    // The decline in words a rep can say, and counts in English.
+    let payment = text
+        .lines()
+        .find(|l| l.starts_with("payment failing: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    let (_, said) = payment
+        .split_once(": ")
+        .unwrap()
+        .1
+        .split_once(": ")
+        .unwrap();
+    assert!(said.split(' ').count() > 3, "{payment}");
+    assert!(!text.contains(" 1 attempts"), "{text}");
+    assert!(text.contains("\nContacts\n"), "{text}");
     assert!(text.contains("risk "), "{text}");
 
     let card: serde_json::Value =

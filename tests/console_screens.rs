@@ -202,11 +202,16 @@ fn logging_a_call_from_the_card_saves_it_and_the_timeline_shows_it() {
         "{}",
         logged.detail
     );
+    assert_eq!(logged.body, "wants a 10% discount");
+    // Enter on the card reads the newest entry in full: its facts and the whole note.
+    c.keys(&[press(KeyCode::Enter)]);
+    let screen = c.screen();
     assert!(
-        logged.detail.contains("wants a 10% discount"),
-        "{}",
-        logged.detail
+        screen.contains("tags: pricing") && screen.contains("wants a 10% discount"),
+        "{screen}"
     );
+    c.keys(&[press(KeyCode::Esc)]);
+    assert!(matches!(c.app.overlay, retain::tui::app::Overlay::None));
 }
 
 #[test]

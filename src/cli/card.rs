@@ -5,8 +5,9 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::{Ctx, log::resolve_account};
+use crate::account_card;
 use crate::display::terminal_safe;
-use crate::domain::money;
+use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::RiskScore;
 use crate::store::AccountCard;
 
@@ -45,90 +46,20 @@ pub fn run(ctx: &Ctx, args: &CardArgs) -> Result<()> {
         crate::say!("{}", crate::display::to_json(&card)?);
         return Ok(());
     }
-    print_card(ctx, &card, stage, risk.as_ref());
+    print_card(ctx, &card, risk.as_ref(), &crate::config::retry_policy()?);
     Ok(())
 }
 
-fn print_card(ctx: &Ctx, card: &AccountCard, stage: Option<&str>, risk: Option<&RiskScore>) {
-    let r = &card.row;
+fn print_card(ctx: &Ctx, card: &AccountCard, risk: Option<&RiskScore>, policy: &RetryPolicy) {
+    crate::say!(
+        "account {} · {}",
+        card.row.account_id,
+        if card.row.active { "active" } else { "churned" }
+    );
+    for line in account_card::lines(card, risk, ctx.today, policy) {
+        crate::say!("{}", terminal_safe(&account_card::plain(&line.text)));
+    }
     let safe = |t: &str| terminal_safe(t).into_owned();
-    crate::say!(
-        "{} (account {}, {})",
-        safe(&r.name),
-        r.account_id,
-        safe(&r.external_id)
-    );
-    let mut facts = vec![
-        r.plan.as_deref().map_or("no plan".into(), safe),
-        format!("MRR {}", money::format(r.mrr_cents, &r.currency)),
-    ];
-    facts.extend(stage.map(|s| format!("{s} stage")));
-    facts.extend(r.renewal_date.map(|d| format!("renews {d}")));
-    facts.push(match (&card.owner_name, &r.owner) {
-        (Some(name), _) => format!("owner {}", safe(name)),
-        (None, Some(login)) => format!("owner {}", safe(login)),
-        (None, None) => "team account".into(),
-    });
-    if !r.active {
-        facts.push(match card.churned_at {
-            Some(d) => format!("churned {d}"),
-            None => "churned".into(),
-        });
-    }
-    crate::say!("{}", facts.join(" · "));
-    let policy = crate::domain::retry::RetryPolicy::default();
-    for p in &card.open_payments {
-        let class = policy.class_of(&p.decline_code, None).class;
-        crate::say!(
-            "payment failing: {} {} ({}), {} attempts",
-            money::format(p.amount_cents, &p.currency),
-            safe(&p.decline_code),
-            crate::domain::retry::meaning(class),
-            p.attempts
-        );
-    }
-    let checkin = card.next_checkin.as_ref().map(|(day, kind)| {
-        let late = if *day < ctx.today {
-            format!(", {} d late", (ctx.today - *day).num_days())
-        } else {
-            String::new()
-        };
-        format!("next check-in {day} ({}){late}", safe(kind))
-    });
-    crate::say!(
-        "open tickets {}{}",
-        card.open_tickets,
-        checkin.map(|c| format!(" · {c}")).unwrap_or_default()
-    );
-    if let Some(risk) = risk {
-        let top: Vec<String> = risk
-            .reasons
-            .iter()
-            .take(3)
-            .map(|r| safe(&r.detail))
-            .collect();
-        crate::say!(
-            "risk {:.0} ({}): {}",
-            risk.score,
-            risk.band.as_str(),
-            if top.is_empty() {
-                "no signal".into()
-            } else {
-                top.join("; ")
-            }
-        );
-    }
-    for c in &card.contacts {
-        let mut parts = vec![safe(&c.name)];
-        parts.extend(c.role.as_deref().map(safe));
-        parts.extend(c.phone.as_deref().map(safe));
-        parts.extend(c.email.as_deref().map(safe));
-        let primary = if c.is_primary { " (primary)" } else { "" };
-        crate::say!("contact{primary}: {}", parts.join(" · "));
-    }
-    if !card.notes.trim().is_empty() {
-        crate::say!("notes: {}", safe(card.notes.trim()));
-    }
     for e in card.timeline.iter().take(10) {
         crate::say!(
             "{}  {:<8} {}{}",

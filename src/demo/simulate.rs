@@ -229,6 +229,8 @@ impl Simulator<'_> {
         let renewal_date =
             (annual && life.churn.is_none()).then(|| next_anniversary(since, self.today));
         let updated_at = noon(last_day.min(self.today).max(since));
+        // Drawn last, so that the rest of the account's story is what it would be without.
+        let notes = account_notes(&mut life.rng, region, &contacts);
         AccountHistory {
             account: Account {
                 external_id,
@@ -248,6 +250,7 @@ impl Simulator<'_> {
                 renewal_date,
                 owner,
                 churn: life.churn,
+                notes,
                 updated_at,
             },
             contacts,
@@ -897,6 +900,41 @@ fn contacts(rng: &mut ChaCha8Rng, index: u32, region: Region, domain: &str) -> V
             }
         })
         .collect()
+}
+
+/// What a team writes down about one account in five: who champions it, how to reach whom,
+/// what not to do.
+fn account_notes(rng: &mut ChaCha8Rng, region: Region, contacts: &[Contact]) -> String {
+    if !rng.random_bool(0.2) {
+        return String::new();
+    }
+    let champion = &pick(rng, contacts).name;
+    let wants = *pick(
+        rng,
+        &[
+            "Wants SSO before the renewal.",
+            "Asked twice for a Salesforce sync; promised a date by end of quarter.",
+            "Evaluating a competitor on price: lead with the annual discount.",
+            "Happy with reporting, frustrated by permissions.",
+        ],
+    );
+    let mut lines = vec![format!("Champion: {champion}. {wants}")];
+    let hours = match region {
+        Region::Us => "Do NOT call before 10am PT.",
+        Region::Uk => "Prefers calls after 2pm UK time; email first.",
+        Region::De | Region::Fr | Region::Es => {
+            "No calls on Fridays; invoices in the local language."
+        }
+        Region::Cn | Region::Jp => "Call before 9am UK time (their late afternoon).",
+    };
+    lines.push(hours.to_string());
+    if contacts.len() > 1 && rng.random_bool(0.5) {
+        let finance = &contacts[contacts.len() - 1].name;
+        lines.push(format!(
+            "Billing questions go to {finance}, not the champion."
+        ));
+    }
+    lines.join("\n")
 }
 
 fn next_anniversary(since: NaiveDate, today: NaiveDate) -> NaiveDate {

@@ -78,6 +78,8 @@ pub struct Account {
     pub owner: Option<String>,
     /// `Some` once the account has churned.
     pub churn: Option<Churn>,
+    /// The team's notes on the account: who matters, what to avoid.
+    pub notes: String,
     pub updated_at: DateTime<Utc>,
 }
 

@@ -101,7 +101,10 @@ pub struct TimelineEntry {
     /// A word for the kind of event: call, email, ticket, NPS, payment ...
     pub label: String,
     pub title: String,
+    /// Facts in a line: an interaction's outcome, tags and follow-up, a ticket's severity.
     pub detail: String,
+    /// What a rep wrote beyond the title (an interaction's note), in full.
+    pub body: String,
     /// The rep who had the interaction.
     pub who: Option<String>,
 }
@@ -223,15 +226,13 @@ impl Store {
                 .strip_prefix(summary.as_str())
                 .unwrap_or(&body)
                 .trim();
-            if !rest.is_empty() {
-                detail.push(rest.to_string());
-            }
             entries.push(TimelineEntry {
                 at: read::instant(r, 0)?,
                 kind: EventKind::Interaction,
                 label: r.get(1)?,
-                title: summary,
                 detail: detail.join(" · "),
+                body: rest.to_string(),
+                title: summary,
                 who: r.get(6)?,
             });
         }
@@ -255,6 +256,7 @@ impl Store {
                     number.map(|n| format!(" · {n}")).unwrap_or_default(),
                     if resolved.is_none() { " · open" } else { "" }
                 ),
+                body: String::new(),
                 who: None,
             });
             if let Some(at) = resolved {
@@ -267,6 +269,7 @@ impl Store {
                     detail: csat
                         .map(|s| format!("satisfaction {s}/5"))
                         .unwrap_or_default(),
+                    body: String::new(),
                     who: None,
                 });
             }
@@ -289,6 +292,7 @@ impl Store {
                 label: "NPS".into(),
                 title: format!("NPS {score} ({kind})"),
                 detail: r.get(2)?,
+                body: String::new(),
                 who: None,
             });
         }
@@ -312,6 +316,7 @@ impl Store {
                     None => format!("payment of {amount} {outcome}"),
                 },
                 detail: if automatic { "automatic" } else { "manual" }.into(),
+                body: String::new(),
                 who: None,
             });
         }
@@ -335,6 +340,7 @@ impl Store {
                     money::format(to, currency)
                 ),
                 detail: r.get(3)?,
+                body: String::new(),
                 who: None,
             });
         }

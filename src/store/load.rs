@@ -96,8 +96,8 @@ fn insert_history(
     conn.prepare_cached(
         "INSERT INTO accounts (external_id, name, domain, industry, plan, billing_interval,
              mrr_cents, currency, customer_since, renewal_date, owner_rep_id, status, churned_at,
-             churn_reason, churn_kind, updated_at, country)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             churn_reason, churn_kind, updated_at, country, notes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?
     .execute(params![
         a.external_id,
@@ -117,6 +117,7 @@ fn insert_history(
         churn.map(|c| c.kind.as_str()),
         instant(&a.updated_at),
         a.country,
+        a.notes,
     ])?;
     let account_id = conn.last_insert_rowid();
     counts.accounts += 1;

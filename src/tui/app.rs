@@ -18,6 +18,7 @@ use super::worker::{PaymentAction, Request, Response, RiskRow};
 use crate::domain::dates;
 use crate::domain::lifecycle::Stage;
 use crate::domain::model::{Interaction, InteractionKind, note_summary};
+use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::{Band, RiskScore};
 use crate::lookup::Found;
 use crate::payments::QueueItem;
@@ -504,6 +505,11 @@ pub enum Overlay {
     ConfirmDiscard,
     /// The account notes being edited.
     Notes(Box<NotesState>),
+    /// A timeline entry of the card, in full: `index` into its timeline, `scroll` lines down.
+    Entry {
+        index: usize,
+        scroll: usize,
+    },
     /// Write this payment off?
     ConfirmWriteOff {
         payment_id: i64,
@@ -568,7 +574,12 @@ pub struct App {
     pub card: Option<Box<AccountCard>>,
     /// The account whose card is wanted (shown, or on its way).
     pub card_for: Option<i64>,
+    /// The timeline entry at the top of the card's timeline: Enter opens it.
     pub card_scroll: usize,
+    /// Lines of the account's facts scrolled past, where the card is too short for them all.
+    pub facts_scroll: usize,
+    /// How decline codes are classed, for the card's payment line in words.
+    pub policy: RetryPolicy,
     pub form: Option<FormState>,
     pub overlay: Overlay,
     /// The last lookup's accounts, for n and N.
@@ -632,6 +643,8 @@ impl App {
             card: None,
             card_for: None,
             card_scroll: 0,
+            facts_scroll: 0,
+            policy: RetryPolicy::default(),
             form: None,
             overlay: Overlay::None,
             results: Vec::new(),
@@ -704,6 +717,7 @@ impl App {
             Overlay::Notes(n) if n.conflict.is_some() => Context::Conflict,
             Overlay::Notes(_) => Context::Notes,
             Overlay::Help { .. } => Context::Help,
+            Overlay::Entry { .. } => Context::Entry,
             Overlay::Prompt(_) => Context::Prompt,
             Overlay::Search(_) => Context::Search,
             Overlay::None if self.form.is_some() => Context::Form,
@@ -1124,9 +1138,30 @@ impl App {
                     );
                 }
             }
+            (Context::Card, Command::Open) => {
+                let index = self.card_scroll;
+                if self.card.as_ref().is_some_and(|c| index < c.timeline.len()) {
+                    self.overlay = Overlay::Entry { index, scroll: 0 };
+                }
+            }
+            (Context::Card, Command::FactsDown) => self.facts_scroll += 1,
+            (Context::Card, Command::FactsUp) => {
+                self.facts_scroll = self.facts_scroll.saturating_sub(1)
+            }
+            (Context::Entry, Command::Back | Command::Open) => self.overlay = Overlay::None,
+            (Context::Entry, Command::Down | Command::Up) => {
+                if let Overlay::Entry { scroll, .. } = &mut self.overlay {
+                    *scroll = if command == Command::Down {
+                        *scroll + 1
+                    } else {
+                        scroll.saturating_sub(1)
+                    };
+                }
+            }
             (Context::Card, Command::Back) => {
                 self.view = View::List;
                 self.card_scroll = 0;
+                self.facts_scroll = 0;
                 self.release_claim(effects);
                 self.follow_selection(effects);
             }
@@ -1840,6 +1875,7 @@ impl App {
         self.claim(id, effects);
         self.view = View::Card;
         self.card_scroll = 0;
+        self.facts_scroll = 0;
         if self.card_for != Some(id) || self.card.is_none() {
             self.card = None;
         }

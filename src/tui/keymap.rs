@@ -31,6 +31,8 @@ pub enum Context {
     Notes,
     /// Someone saved the notes first: keep mine, take theirs, or merge.
     Conflict,
+    /// A timeline entry read in full.
+    Entry,
 }
 
 impl Context {
@@ -51,10 +53,12 @@ impl Context {
             Context::Confirm => "confirm",
             Context::Notes => "notes",
             Context::Conflict => "conflict",
+            Context::Entry => "entry",
         }
     }
 
-    const ALL: [Context; 15] = [
+    const ALL: [Context; 16] = [
+        Context::Entry,
         Context::Metrics,
         Context::Notes,
         Context::Conflict,
@@ -137,6 +141,8 @@ pub enum Command {
     KeepMine,
     TakeTheirs,
     Merge,
+    FactsDown,
+    FactsUp,
 }
 
 impl Command {
@@ -207,6 +213,8 @@ impl Command {
             Command::KeepMine => "keep-mine".into(),
             Command::TakeTheirs => "take-theirs".into(),
             Command::Merge => "merge".into(),
+            Command::FactsDown => "facts-down".into(),
+            Command::FactsUp => "facts-up".into(),
         }
     }
 }
@@ -472,6 +480,19 @@ impl Default for Keymap {
             (C::Card, "z", Snooze, "snooze its risk"),
             (C::Card, "esc", Back, "back to the list"),
             (C::Card, "q", Back, "back to the list"),
+            (
+                C::Card,
+                "enter",
+                Open,
+                "read the top timeline entry in full",
+            ),
+            (
+                C::Card,
+                "J",
+                FactsDown,
+                "more of the account (contacts, notes)",
+            ),
+            (C::Card, "K", FactsUp, "back up the account"),
             (C::Card, "j", Down, "scroll the timeline"),
             (C::Card, "down", Down, "scroll the timeline"),
             (C::Card, "k", Up, "scroll back"),
@@ -494,6 +515,13 @@ impl Default for Keymap {
             (C::Form, "esc", Back, "cancel (asks before discarding)"),
             (C::Form, "tab", NextField, "next field"),
             (C::Form, "shift-tab", PrevField, "previous field"),
+            (C::Entry, "esc", Back, "close"),
+            (C::Entry, "q", Back, "close"),
+            (C::Entry, "enter", Back, "close"),
+            (C::Entry, "j", Down, "scroll"),
+            (C::Entry, "down", Down, "scroll"),
+            (C::Entry, "k", Up, "scroll back"),
+            (C::Entry, "up", Up, "scroll back"),
             (C::Help, "esc", Back, "close"),
             (C::Help, "q", Back, "close"),
             (C::Help, "?", Back, "close"),

@@ -110,6 +110,7 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
     };
     let mut app = App::new(identity, today, keymap, theme, (size.width, size.height));
     app.wall_now = clock();
+    app.policy = options.policy.clone();
     app.exposed = world_readable(&db_path);
     for warning in [keymap_error, app.exposed.clone()].into_iter().flatten() {
         app.toast(warning, Level::Error);

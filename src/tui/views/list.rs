@@ -207,10 +207,10 @@ pub fn essentials(app: &App, card: &AccountCard, width: usize) -> Vec<Line<'stat
         [] => Line::styled("no failing payment", t.muted()),
         [p, rest @ ..] => Line::styled(
             cut(format!(
-                "payment failing: {} {} ({} attempts){}",
+                "payment failing: {} {} ({}){}",
                 crate::domain::money::format(p.amount_cents, &p.currency),
                 safe(&p.decline_code),
-                p.attempts,
+                crate::account_card::plain(&crate::account_card::attempts(p.attempts)),
                 if rest.is_empty() {
                     String::new()
                 } else {

@@ -35,6 +35,9 @@ pub fn render(frame: &mut Frame<'_>, app: &App, body: Rect, _footer: Rect) {
             ("write it off", "keep dunning"),
         ),
         Overlay::Notes(n) => super::notes::render(frame, app, n, body),
+        Overlay::Entry { index, scroll } => {
+            super::card::render_entry(frame, app, *index, *scroll, body)
+        }
         Overlay::Prompt(_) | Overlay::None => {}
     }
 }

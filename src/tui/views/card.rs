@@ -33,7 +33,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let facts = account_card::lines(card, risk, app.today, &app.policy);
     let (facts_area, timeline_area, lines) = if area.width >= SIDE_BY_SIDE {
         // The facts take what they need to wrap into few lines; the timeline the rest.
-        let column = (area.width * 46 / 100).clamp(52, 84);
+        let column = (area.width * 55 / 100).clamp(60, 88);
         let [left, right] =
             Layout::horizontal([Constraint::Length(column), Constraint::Fill(1)]).areas(area);
         let lines = wrap(t, &facts, usize::from(column.saturating_sub(2)));
@@ -56,7 +56,10 @@ fn wrap(t: &Theme, lines: &[CardLine], cells: usize) -> Vec<Line<'static>> {
     for line in lines {
         let style = tone_style(t, line.tone);
         let hang = " ".repeat(line.hang);
-        let options = textwrap::Options::new(cells.max(8)).subsequent_indent(&hang);
+        // Break only at spaces: an address or a name is never split at its hyphen.
+        let options = textwrap::Options::new(cells.max(8))
+            .subsequent_indent(&hang)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
         for piece in textwrap::wrap(&safe(&line.text), options) {
             out.push(Line::styled(piece.into_owned(), style));
         }
@@ -85,6 +88,7 @@ fn render_facts(frame: &mut Frame<'_>, app: &App, area: Rect, lines: Vec<Line<'s
         .title(" Account ");
     if below > 0 || first > 0 {
         let hint = match (first > 0, below > 0) {
+            (_, true) if below == 1 => " 1 more line: J ".to_string(),
             (_, true) => format!(" {below} more lines: J "),
             (true, false) => " K: back up ".to_string(),
             (false, false) => String::new(),

@@ -1,0 +1,231 @@
+//! The call card on screen, rendered into TestBackend at 120×35 and 80×24: on the fullest card
+//! of a demo (four contacts, a failing payment, a late check-in, three lines of notes), every
+//! essential is there whole, wrapped and never cut; at 80×24 the essentials and two contacts
+//! show at once and the rest is a J away.
+
+mod common;
+
+use common::console::*;
+use common::*;
+use crossterm::event::KeyCode;
+use retain::domain::retry::{RetryPolicy, meaning};
+use retain::tui::app::View;
+use retain::tui::theme::Palette;
+use rusqlite::Connection;
+
+const NOTES: &str = "Champion: Grace Smith. Wants SSO before the renewal, asked twice already.\n\
+Do NOT call before 10am PT.\n\
+Billing questions go to the finance director, not the champion.";
+
+/// The fullest card of the demo, made fuller: its id and its owner's login. The account has a
+/// failing payment and a check-in gone late once check-ins are scheduled; it gets four
+/// contacts and three lines of notes.
+fn fullest_card(db: &std::path::Path) -> (i64, String) {
+    ok(run(db, &["schedule"]));
+    let conn = Connection::open(db).unwrap();
+    let (id, owner): (i64, String) = conn
+        .query_row(
+            "SELECT a.id, r.login FROM accounts a JOIN reps r ON r.id = a.owner_rep_id
+             WHERE a.status = 'active'
+               AND EXISTS (SELECT 1 FROM failed_payments p WHERE p.account_id = a.id AND p.status = 'failing')
+               AND EXISTS (SELECT 1 FROM checkins k WHERE k.account_id = a.id AND k.done_at IS NULL AND k.due_date < ?1)
+             ORDER BY (SELECT count(*) FROM contacts c WHERE c.account_id = a.id) DESC, a.id LIMIT 1",
+            [TODAY],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("an active account with a failing payment and a late check-in");
+    conn.execute(
+        "UPDATE accounts SET notes = ?2 WHERE id = ?1",
+        rusqlite::params![id, NOTES],
+    )
+    .unwrap();
+    let have: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM contacts WHERE account_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // The CEO, and whoever else the demo did not give it.
+    for n in have..4 {
+        conn.execute(
+            "INSERT INTO contacts (account_id, name, email, phone, role)
+             VALUES (?1, ?2, ?3, ?4, 'CEO')",
+            rusqlite::params![
+                id,
+                format!("Grace Montgomery {n}"),
+                format!("grace.montgomery{n}@westgate-holdings.example"),
+                format!("+1 (201) 555-01{n:02}"),
+            ],
+        )
+        .unwrap();
+    }
+    (id, owner)
+}
+
+/// The text of the account block (its rows between the borders, from the left edge to its
+/// right border), one string, blanks and kept spaces made one space.
+fn facts_text(screen: &str) -> String {
+    let rows: Vec<&str> = screen.lines().collect();
+    let top = rows
+        .iter()
+        .position(|r| r.starts_with("┌ Account"))
+        .expect("the account block");
+    let right = rows[top]
+        .chars()
+        .skip(1)
+        .position(|c| c == '┐')
+        .expect("its right corner")
+        + 1;
+    let mut text = String::new();
+    for row in &rows[top + 1..] {
+        if row.starts_with('└') {
+            break;
+        }
+        let inside: String = row.chars().skip(1).take(right - 1).collect();
+        text.push_str(&inside);
+        text.push(' ');
+    }
+    normalise(&text)
+}
+
+fn normalise(text: &str) -> String {
+    text.replace('\u{a0}', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Everything the card must say of account `id`, as the store has it.
+fn essentials(c: &Console, id: i64) -> (Vec<String>, Vec<String>) {
+    let card = c.store.account_card(id).unwrap().unwrap();
+    let r = &card.row;
+    let mut must = vec![
+        r.name.clone(),
+        r.external_id.clone(),
+        r.plan.clone().unwrap(),
+        format!(
+            "MRR {}",
+            retain::domain::money::format(r.mrr_cents, &r.currency)
+        ),
+        "stage".into(),
+        card.owner_name.clone().unwrap(),
+        "open ticket".into(),
+    ];
+    let (due, _) = card.next_checkin.clone().expect("a check-in");
+    let today: chrono::NaiveDate = TODAY.parse().unwrap();
+    assert!(due < today, "the next check-in is late");
+    must.push(format!("{} days late", (today - due).num_days()));
+    must.push(match r.renewal_date {
+        Some(d) => format!("renews {d}"),
+        None => "no renewal date".into(),
+    });
+    let policy = RetryPolicy::default();
+    for p in &card.open_payments {
+        must.push(format!(
+            "{}, {}: {}",
+            retain::domain::money::format(p.amount_cents, &p.currency),
+            p.decline_code,
+            meaning(policy.class_of(&p.decline_code, None).class)
+        ));
+    }
+    let risk = c.app.card_risk.as_ref().expect("the card's risk");
+    must.push(format!("risk {:.0}", risk.score));
+    for reason in risk.reasons.iter().filter(|r| r.points > 0.0).take(3) {
+        must.push(reason.detail.clone());
+    }
+    let mut contacts = Vec::new();
+    for contact in &card.contacts {
+        let reach: Vec<&str> = [contact.phone.as_deref(), contact.email.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        contacts.push(format!(
+            "{} · {} {}",
+            contact.name,
+            contact.role.clone().unwrap(),
+            reach.join(" · ")
+        ));
+    }
+    for line in NOTES.lines() {
+        contacts.push(line.to_string());
+    }
+    (must, contacts)
+}
+
+fn open_card(c: &mut Console, id: i64) {
+    let external: String = c.store.account_card(id).unwrap().unwrap().row.external_id;
+    c.keys(&[press(KeyCode::Char('/'))]);
+    c.text(&external);
+    c.keys(&[press(KeyCode::Enter)]);
+    assert_eq!(c.app.view, View::Card);
+    assert_eq!(c.app.card_for, Some(id));
+}
+
+fn console_for_fullest(size: (u16, u16)) -> (Console, i64) {
+    let dir = temp_dir();
+    let db = db_in(&dir, "screens.db");
+    ok(run(&db, &["demo", "--accounts", "2000"]));
+    let (id, owner) = fullest_card(&db);
+    let mut c = console_on_file(&db, &owner, size);
+    // The console's temp dir is empty: the file lives in `dir`, kept with the console.
+    c.dir = dir;
+    open_card(&mut c, id);
+    (c, id)
+}
+
+#[test]
+fn at_120x35_every_essential_of_the_fullest_card_is_whole_without_scrolling() {
+    let (c, id) = console_for_fullest((120, 35));
+    let screen = c.screen();
+    let facts = facts_text(&screen);
+    let (must, contacts) = essentials(&c, id);
+    assert_eq!(
+        c.store.account_card(id).unwrap().unwrap().contacts.len(),
+        4,
+        "the fullest card has four contacts"
+    );
+    for said in must.iter().chain(&contacts) {
+        assert!(
+            facts.contains(&normalise(said)),
+            "{said:?} is not whole in:\n{screen}"
+        );
+    }
+    assert!(!facts.contains('…'), "nothing is cut:\n{screen}");
+    assert!(!screen.contains(": J "), "{screen}");
+    // The timeline has the rest of the screen, beside the card.
+    assert!(
+        screen.lines().nth(2).unwrap().contains("Timeline"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn at_80x24_the_essentials_and_two_contacts_show_and_the_rest_is_a_scroll_away() {
+    let (mut c, id) = console_for_fullest((80, 24));
+    let screen = c.screen();
+    let facts = facts_text(&screen);
+    let (must, contacts) = essentials(&c, id);
+    for said in must.iter().chain(&contacts[..2]) {
+        assert!(
+            facts.contains(&normalise(said)),
+            "{said:?} is not whole in:\n{screen}"
+        );
+    }
+    assert!(!facts.contains('…'), "nothing is cut:\n{screen}");
+    assert!(screen.contains("more lines: J"), "{screen}");
+    assert!(screen.contains("Timeline"), "{screen}");
+    // J scrolls the account until its last line shows.
+    for _ in 0..20 {
+        c.keys(&[press(KeyCode::Char('J'))]);
+    }
+    let screen = c.screen();
+    let facts = facts_text(&screen);
+    for said in &contacts[2..] {
+        assert!(
+            facts.contains(&normalise(said)),
+            "{said:?} is not whole in:\n{screen}"
+        );
+    }
+    assert!(screen.contains("K: back up"), "{screen}");
+}

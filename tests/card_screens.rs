@@ -10,7 +10,6 @@ use common::*;
 use crossterm::event::KeyCode;
 use retain::domain::retry::{RetryPolicy, meaning};
 use retain::tui::app::View;
-use retain::tui::theme::Palette;
 use rusqlite::Connection;
 
 const NOTES: &str = "Champion: Grace Smith. Wants SSO before the renewal, asked twice already.\n\

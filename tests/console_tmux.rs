@@ -383,3 +383,43 @@ fn a_deleted_database_file_is_said_in_red_and_takes_no_more_writes() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn open_starts_on_the_card_of_a_callers_number() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "open.db");
+    ok(run(&db, &["demo", "--accounts", "300"]));
+    make_me_a_rep(&db);
+    // A contact stored in a national form ("030 / 23125-017"), called from abroad: the
+    // softphone hands over the caller-ID's E.164.
+    let (name, stored, country): (String, String, String) = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT a.name, c.phone, a.country FROM contacts c JOIN accounts a ON a.id = c.account_id
+             WHERE a.status = 'active' AND c.phone NOT LIKE '+%' AND a.country != 'US'
+             ORDER BY c.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let e164 = phonenumber::parse(country.parse().ok(), &stored)
+        .unwrap()
+        .format()
+        .mode(phonenumber::Mode::E164)
+        .to_string();
+    let command = format!("{} --open '{e164}'", console_command(&db));
+    let tmux = Tmux::start("open", (120, 35), &command);
+    let screen = tmux.wait_for("Timeline");
+    assert!(screen.contains(&name), "{e164} ({stored}) opens {name}:\n{screen}");
+    assert!(screen.contains(&stored), "{screen}");
+
+    // Off a terminal, the same lookup prints the card.
+    let out = retain()
+        .args(["--db", db.to_str().unwrap(), "--today", TODAY, "--open", &e164])
+        .output()
+        .unwrap();
+    let text = ok(out);
+    assert!(text.contains(&name) && text.contains(&stored), "{text}");
+    let err = fails(run(&db, &["--open", &e164, "summary"]));
+    assert!(err.contains("--open starts the console"), "{err}");
+}

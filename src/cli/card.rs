@@ -9,7 +9,7 @@ use crate::account_card;
 use crate::display::terminal_safe;
 use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::RiskScore;
-use crate::store::AccountCard;
+use crate::store::{AccountCard, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct CardArgs {
@@ -32,16 +32,28 @@ struct Card {
 pub fn run(ctx: &Ctx, args: &CardArgs) -> Result<()> {
     let store = ctx.read()?;
     let account_id = resolve_account(&store, &args.account)?;
+    show(ctx, &store, account_id, args.json)
+}
+
+/// `retain --open QUERY` off a terminal: the card of the account the console would open.
+pub fn print_top_match(ctx: &Ctx, store: &Store, query: &str) -> Result<()> {
+    match super::search::find(store, query, 1)?.first() {
+        Some(found) => show(ctx, store, found.row.account_id, false),
+        None => bail!("no account matches {query:?}"),
+    }
+}
+
+fn show(ctx: &Ctx, store: &Store, account_id: i64, json: bool) -> Result<()> {
     let Some(card) = store.account_card(account_id)? else {
         bail!("there is no account {account_id}");
     };
     let model = crate::config::risk_model()?;
-    let scored = crate::scoring::score_one(&store, &model, ctx.today, account_id)?;
+    let scored = crate::scoring::score_one(store, &model, ctx.today, account_id)?;
     let (stage, risk) = match scored {
         Some((s, _)) => (Some(s.stage.as_str()), Some(s.risk)),
         None => (None, None),
     };
-    if args.json {
+    if json {
         let card = Card { card, stage, risk };
         crate::say!("{}", crate::display::to_json(&card)?);
         return Ok(());

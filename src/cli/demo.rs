@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<()> {
 }
 
 /// `retain --demo`: the demo database, filled with the default data set on first use.
-pub fn open_demo(ctx: &Ctx, mouse: bool) -> Result<()> {
+pub fn open_demo(ctx: &Ctx, start: &super::Start) -> Result<()> {
     let mut store = ctx.open(Create::IfMissing)?;
     if store.account_count()? == 0 {
         crate::tell!(
@@ -79,7 +79,7 @@ pub fn open_demo(ctx: &Ctx, mouse: bool) -> Result<()> {
         }
     }
     let store = store.acting_as(&ctx.login, &ctx.os_user);
-    super::console(&ctx, store, mouse)
+    super::console(&ctx, store, start)
 }
 
 fn fill(store: &mut Store, ctx: &Ctx, accounts: u32, seed: u64) -> Result<LoadCounts> {

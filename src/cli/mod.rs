@@ -53,6 +53,11 @@ pub struct Cli {
     #[arg(long)]
     pub mouse: bool,
 
+    /// Start on the card of the account this finds first (a caller's number, a name): for a
+    /// softphone's incoming-call hook, `ssh -t box retain --open '+1 555 019 1049'`
+    #[arg(long, value_name = "QUERY")]
+    pub open: Option<String>,
+
     /// Act as this rep (admins only): see their queue, write in their name
     #[arg(long = "as", global = true, value_name = "LOGIN")]
     pub as_login: Option<String>,
@@ -180,6 +185,9 @@ pub fn run() -> Result<()> {
     if cli.demo && matches.value_source("db") == Some(clap::parser::ValueSource::CommandLine) {
         bail!("--demo opens the demo database, so it does not go with --db: drop one of them");
     }
+    if cli.open.is_some() && cli.command.is_some() {
+        bail!("--open starts the console on a card, so it does not go with a command (`retain card QUERY` prints one)");
+    }
     if cli.command.is_some() {
         quiet_on_closed_pipe();
         // (The console says it in its footer instead.)
@@ -205,8 +213,17 @@ pub fn run() -> Result<()> {
         check_as(&ctx)?;
     }
     match cli.command {
-        None if cli.demo => demo::open_demo(&ctx, cli.mouse),
-        None => console(&ctx, ctx.open(Create::Never)?, cli.mouse),
+        None => {
+            let start = Start {
+                mouse: cli.mouse,
+                open: cli.open.clone(),
+            };
+            if cli.demo {
+                demo::open_demo(&ctx, &start)
+            } else {
+                console(&ctx, ctx.open(Create::Never)?, &start)
+            }
+        }
         Some(Command::Init { group }) => init(&ctx, group.as_deref()),
         Some(Command::Demo(args)) => demo::run(&ctx, &args),
         Some(Command::Search(args)) => search::run(&ctx, &args),
@@ -260,10 +277,22 @@ pub(crate) fn check_as(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// Opens the console on a terminal; elsewhere (a pipe, a script) prints the summary.
-fn console(ctx: &Ctx, store: Store, mouse: bool) -> Result<()> {
+/// How the console starts.
+pub(crate) struct Start {
+    pub mouse: bool,
+    /// The lookup whose top match's card it opens on.
+    pub open: Option<String>,
+}
+
+/// Opens the console on a terminal; elsewhere (a pipe, a script) prints the summary, or the
+/// card `--open` asks for.
+fn console(ctx: &Ctx, store: Store, start: &Start) -> Result<()> {
     use std::io::IsTerminal;
     if !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
+        if let Some(query) = &start.open {
+            crate::tell!("retain: not a terminal, so here is the card instead of the console");
+            return card::print_top_match(ctx, &store, query);
+        }
         crate::tell!("retain: not a terminal, so here is a summary instead of the console");
         return summary::print(&store, ctx.today, false);
     }
@@ -277,7 +306,8 @@ fn console(ctx: &Ctx, store: Store, mouse: bool) -> Result<()> {
             fixed_today: ctx.fixed_today,
             os_user: ctx.os_user.clone(),
             login: ctx.login.clone(),
-            mouse,
+            mouse: start.mouse,
+            open: start.open.clone(),
         },
     )
 }

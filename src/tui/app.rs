@@ -675,6 +675,18 @@ impl App {
         self.as_loads(vec![first, counts, Request::Schedule])
     }
 
+    /// `retain --open QUERY`: the console starts on the top match's card, found as a rep's `/`
+    /// and Enter would find it (the lookup stays open, saying so, when nothing matches).
+    pub fn open_at_start(&mut self, query: &str) -> Vec<Request> {
+        self.open_search(query);
+        if let Overlay::Search(s) = &mut self.overlay {
+            s.open_on_answer = true;
+        }
+        vec![Request::Search {
+            query: query.to_string(),
+        }]
+    }
+
     /// Marks pane loads with the generation they are asked at.
     fn as_loads(&self, requests: Vec<Request>) -> Vec<Request> {
         requests

@@ -41,6 +41,8 @@ pub struct Options {
     /// The rep to act as: the OS user, or an admin's `--as LOGIN` (checked by the caller).
     pub login: String,
     pub mouse: bool,
+    /// `--open QUERY`: start on the card of the account it finds first.
+    pub open: Option<String>,
 }
 
 /// The keymap with the rep's overrides from `keys.toml`, and what was wrong with them if
@@ -115,7 +117,11 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
     for warning in [keymap_error, app.exposed.clone()].into_iter().flatten() {
         app.toast(warning, Level::Error);
     }
-    for request in app.start() {
+    let mut first = app.start();
+    if let Some(query) = &options.open {
+        first.extend(app.open_at_start(query));
+    }
+    for request in first {
         worker.send(request);
     }
 

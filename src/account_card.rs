@@ -95,7 +95,7 @@ pub fn lines(
     if let Some((by, until)) = card.claim.as_ref().filter(|_| card.owner_name.is_none()) {
         out.push(line(
             Tone::Warn,
-            format!("{by} is on it until {}", until.format("%H:%M")),
+            format!("{by} on it until {}", until.format("%H:%M")),
         ));
     }
     if !r.active {

@@ -410,12 +410,22 @@ fn open_starts_on_the_card_of_a_callers_number() {
     let command = format!("{} --open '{e164}'", console_command(&db));
     let tmux = Tmux::start("open", (120, 35), &command);
     let screen = tmux.wait_for("Timeline");
-    assert!(screen.contains(&name), "{e164} ({stored}) opens {name}:\n{screen}");
+    assert!(
+        screen.contains(&name),
+        "{e164} ({stored}) opens {name}:\n{screen}"
+    );
     assert!(screen.contains(&stored), "{screen}");
 
     // Off a terminal, the same lookup prints the card.
     let out = retain()
-        .args(["--db", db.to_str().unwrap(), "--today", TODAY, "--open", &e164])
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--today",
+            TODAY,
+            "--open",
+            &e164,
+        ])
         .output()
         .unwrap();
     let text = ok(out);

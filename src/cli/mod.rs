@@ -186,7 +186,9 @@ pub fn run() -> Result<()> {
         bail!("--demo opens the demo database, so it does not go with --db: drop one of them");
     }
     if cli.open.is_some() && cli.command.is_some() {
-        bail!("--open starts the console on a card, so it does not go with a command (`retain card QUERY` prints one)");
+        bail!(
+            "--open starts the console on a card, so it does not go with a command (`retain card QUERY` prints one)"
+        );
     }
     if cli.command.is_some() {
         quiet_on_closed_pipe();

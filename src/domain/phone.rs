@@ -96,35 +96,60 @@ impl Written {
     /// The E.164 form, read for `country` when the number has no country code of its own;
     /// `None` when it is no number that country (or the one its code names) could dial.
     pub fn e164(&self, country: Country) -> Option<String> {
-        // A leading + names the country: reading it "for" another one would keep a trunk 0
-        // written in brackets, `+44 (0)20 …`. That 0 is dialled only at home: it goes, since
-        // libphonenumber takes it out of some area codes and not others (0115 but not 020).
-        let international = self.number.starts_with('+');
-        let region = (!international).then_some(country.id);
-        let number = if international {
-            self.number.replacen("(0)", "", 1)
+        let database = &phonenumber::metadata::DATABASE;
+        // Every reading names its region, so that libphonenumber never tries each region
+        // that shares a code against the number's patterns: that search compiles dozens of
+        // expressions per code (25 regions share +1), megabytes a console would keep.
+        let (region, number) = if self.number.starts_with('+') {
+            // A trunk 0 in brackets, `+44 (0)20 …`, is dialled only at home.
+            (
+                main_region(&self.digits)?,
+                self.number.replacen("(0)", "", 1),
+            )
         } else {
-            self.number.clone()
+            (country.id, self.number.clone())
         };
-        let parsed = phonenumber::parse(region, &number).ok()?;
+        let meta = database.by_id(region.as_ref())?;
+        let parsed = phonenumber::parse(Some(region), &number).ok()?;
         let code = parsed.code().value();
+        if code != meta.country_code() {
+            // Dialled from `country` with its international prefix (`011 44 …`, `0044 …`):
+            // what follows the prefix is the number as written abroad.
+            let code = code.to_string();
+            let at =
+                (2..=4).find(|&at| self.digits.get(at..).is_some_and(|d| d.starts_with(&code)))?;
+            let abroad = Written {
+                number: format!("+{}", &self.digits[at..]),
+                digits: self.digits[at..].to_string(),
+                extension: None,
+            };
+            return abroad.e164(country);
+        }
         // The crate's own E.164 keeps the leading zeros of a national number (Italy's, or a
         // trunk 0 typed for a country that has none), which its numeric value drops.
         let e164 = parsed.format().mode(Mode::E164).to_string();
         let national_len = e164.len() - 1 - code.to_string().len();
-        // A number in no region's ranges (the US 555 area of fiction) is checked against the
-        // main country of its code.
-        let database = &phonenumber::metadata::DATABASE;
-        let meta = match parsed.metadata(database) {
-            Some(meta) => meta,
-            None => database.by_code(&code)?.into_iter().next()?,
-        };
         // A number that only dials locally (no area code) is no number a caller-ID shows.
         if !possible_lengths(meta).any(|l| usize::from(l) == national_len) {
             return None;
         }
         Some(e164)
     }
+}
+
+/// The main region of the country code `digits` start with (E.164 codes are one to three
+/// digits, and none is the start of another).
+fn main_region(digits: &str) -> Option<Id> {
+    let database = &phonenumber::metadata::DATABASE;
+    (1..=3).find_map(|len| {
+        let code: u16 = digits.get(..len)?.parse().ok()?;
+        let meta = database
+            .by_code(&code)?
+            .into_iter()
+            .find(|m| m.is_main_country_for_code())
+            .or_else(|| database.by_code(&code)?.into_iter().next())?;
+        Id::from_str(meta.id()).ok()
+    })
 }
 
 /// The E.164 form of a stored number, `None` when it reads as no number `country` (or the one
@@ -272,6 +297,11 @@ mod tests {
         assert_eq!(
             e164("0044 20 7946 0748", "DE").as_deref(),
             Some("+442079460748")
+        );
+        // An area code that starts with the other country's trunk prefix keeps its digits.
+        assert_eq!(
+            e164("011 44 115 496 0344", "US").as_deref(),
+            Some("+441154960344")
         );
     }
 

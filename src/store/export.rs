@@ -18,9 +18,9 @@ impl Store {
         const SQL: &str = "SELECT a.external_id, a.name, a.domain, a.industry, a.plan,
                                   a.billing_interval, a.mrr_cents, a.currency, a.customer_since,
                                   a.renewal_date, r.login, a.status, a.churned_at, a.churn_reason,
-                                  a.churn_kind
+                                  a.churn_kind, a.country
                            FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id ORDER BY a.id";
-        const NAMES: [&str; 15] = [
+        const NAMES: [&str; 16] = [
             "external_id",
             "name",
             "domain",
@@ -36,6 +36,7 @@ impl Store {
             "churned_at",
             "churn_reason",
             "churn_kind",
+            "country",
         ];
         self.export(SQL, &NAMES, Some((6, 7)), &mut each)
     }

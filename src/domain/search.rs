@@ -231,8 +231,12 @@ impl SearchIndex {
             );
             let stored = c.phone.as_deref().unwrap_or("");
             let written = Written::read(stored, 1);
-            if let Some(e164) = written.as_ref().and_then(|w| w.e164(country)) {
-                self.numbers.push((number_key(&e164), account, contact));
+            if let Some(key) = written
+                .as_ref()
+                .and_then(|w| w.e164(country))
+                .and_then(|e164| number_key(&e164))
+            {
+                self.numbers.push((key, account, contact));
             }
             let phone = written.map_or_else(|| digits(stored), |w| w.digits);
             if !phone.is_empty() {
@@ -448,11 +452,14 @@ impl SearchIndex {
 /// The score of a number that is the typed one: above any name, email or id.
 const EXACT_NUMBER: u32 = 1_100;
 
-/// E.164 digits as one number: at most fifteen digits, so it fits.
-fn number_key(e164: &str) -> u64 {
-    e164.trim_start_matches('+')
-        .bytes()
-        .fold(0, |n, d| n * 10 + u64::from(d - b'0'))
+/// E.164 digits as one number. E.164 allows fifteen digits; anything longer (which the
+/// possible-length check should never let through) is no key.
+fn number_key(e164: &str) -> Option<u64> {
+    let digits = e164.strip_prefix('+')?;
+    if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|d| d.is_ascii_digit()) {
+        return None;
+    }
+    Some(digits.bytes().fold(0, |n, d| n * 10 + u64::from(d - b'0')))
 }
 
 /// The text of one span, without its end mark.
@@ -536,7 +543,7 @@ impl<'a> Query<'a> {
         let numbers = typed.as_ref().map_or_else(Vec::new, |t| {
             phone::readings(t, countries)
                 .iter()
-                .map(|n| number_key(n))
+                .filter_map(|n| number_key(n))
                 .collect()
         });
         Query {

@@ -57,12 +57,14 @@ fn line(tone: Tone, text: String) -> CardLine {
 const TOP_REASONS: usize = 3;
 
 /// The card's facts, contacts and notes (the timeline is apart). `risk` is `None` while it is
-/// being scored, and for a churned account.
+/// being scored, and for a churned account; `found_by` is the contact a lookup found it by,
+/// marked `▶`.
 pub fn lines(
     card: &AccountCard,
     risk: Option<&RiskScore>,
     today: NaiveDate,
     policy: &RetryPolicy,
+    found_by: Option<i64>,
 ) -> Vec<CardLine> {
     let r = &card.row;
     let mut out = vec![line(Tone::Title, r.name.clone())];
@@ -119,11 +121,14 @@ pub fn lines(
             ..line(
                 Tone::Danger,
                 format!(
-                    "payment failing: {}, {}: {} · {}",
+                    "payment failing: {}, {}: {} · {}{}",
                     amount(p.amount_cents, &p.currency),
                     p.decline_code,
                     meaning(class),
-                    attempts(p.attempts)
+                    attempts(p.attempts),
+                    p.next_retry_at
+                        .map(|at| format!(" · next retry {}", at.format("%Y-%m-%d")))
+                        .unwrap_or_default()
                 ),
             )
         });
@@ -134,7 +139,11 @@ pub fn lines(
         out.push(line(Tone::Heading, "Contacts".into()));
     }
     for c in &card.contacts {
-        let star = if c.is_primary { "★ " } else { "  " };
+        let star = match (Some(c.contact_id) == found_by, c.is_primary) {
+            (true, _) => "▶ ",
+            (false, true) => "★ ",
+            (false, false) => "  ",
+        };
         let role = c
             .role
             .as_deref()

@@ -17,15 +17,17 @@ pub struct Found {
     pub matched_value: String,
 }
 
-/// The best `limit` accounts for `query`, best first. An account deleted since the index was
-/// built is left out; a contact changed since then is shown as it is now.
+/// The best `limit` accounts for `query`, best first, `me`'s own first among equals. An
+/// account deleted since the index was built is left out; a contact changed since then is
+/// shown as it is now.
 pub fn find(
     store: &Store,
     index: &SearchIndex,
     query: &str,
     limit: usize,
+    me: Option<&str>,
 ) -> Result<Vec<Found>, StoreError> {
-    let hits = index.search(query, limit);
+    let hits = index.search_for(query, limit, me);
     let ids: Vec<i64> = hits.iter().map(|h| h.account_id).collect();
     let rows = store.account_rows(&ids)?;
     let contact_ids: Vec<i64> = hits.iter().filter_map(|h| h.contact_id).collect();
@@ -55,7 +57,9 @@ fn matched_value(hit: &Hit, row: &AccountRow, contact: Option<&ContactRow>) -> S
     match hit.field {
         Field::Phone => with_contact(contact.and_then(|c| c.phone.as_deref())),
         Field::Email => contact.and_then(|c| c.email.clone()).unwrap_or_default(),
-        Field::ContactName => with_contact(contact.and_then(|c| c.role.as_deref())),
+        Field::ContactName | Field::ContactNameFuzzy => {
+            with_contact(contact.and_then(|c| c.role.as_deref()))
+        }
         Field::Domain => format!("domain {}", row.domain.as_deref().unwrap_or("")),
         Field::ExternalId => format!("id {}", row.external_id),
         Field::Name | Field::NameFuzzy => row.name.clone(),

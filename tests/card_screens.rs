@@ -228,3 +228,27 @@ fn at_80x24_the_essentials_and_two_contacts_show_and_the_rest_is_a_scroll_away()
     }
     assert!(screen.contains("K: back up"), "{screen}");
 }
+
+#[test]
+fn the_contact_a_lookup_found_is_marked_and_other_matches_are_said() {
+    let (mut c, id) = console_for_fullest((120, 35));
+    let card = c.store.account_card(id).unwrap().unwrap();
+    let caller = &card.contacts[1];
+    c.keys(&[press(KeyCode::Esc), press(KeyCode::Char('/'))]);
+    c.text(caller.email.as_deref().unwrap());
+    c.keys(&[press(KeyCode::Enter)]);
+    assert_eq!(c.app.card_for, Some(id));
+    let screen = c.screen();
+    assert!(screen.contains(&format!("▶ {}", caller.name)), "{screen}");
+    // A query many accounts match: the card says the others are a key away.
+    c.keys(&[press(KeyCode::Esc), press(KeyCode::Char('/'))]);
+    c.text("cus_");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert_eq!(c.app.view, View::Card);
+    let screen = c.screen();
+    assert!(
+        screen.contains("other accounts matched: n for the next"),
+        "{screen}"
+    );
+    assert!(!screen.contains('▶'), "no contact found it:\n{screen}");
+}

@@ -32,18 +32,31 @@ struct Card {
 pub fn run(ctx: &Ctx, args: &CardArgs) -> Result<()> {
     let store = ctx.read()?;
     let account_id = resolve_account(&store, &args.account)?;
-    show(ctx, &store, account_id, args.json)
+    show(ctx, &store, account_id, None, args.json)
 }
 
 /// `retain --open QUERY` off a terminal: the card of the account the console would open.
 pub fn print_top_match(ctx: &Ctx, store: &Store, query: &str) -> Result<()> {
-    match super::search::find(store, query, 1)?.first() {
-        Some(found) => show(ctx, store, found.row.account_id, false),
+    match super::search::find(store, query, 1, Some(&ctx.login))?.first() {
+        Some(found) => show(
+            ctx,
+            store,
+            found.row.account_id,
+            found.hit.contact_id,
+            false,
+        ),
         None => bail!("no account matches {query:?}"),
     }
 }
 
-fn show(ctx: &Ctx, store: &Store, account_id: i64, json: bool) -> Result<()> {
+/// The card of `account_id`, `found_by` the contact a lookup found it by (marked).
+fn show(
+    ctx: &Ctx,
+    store: &Store,
+    account_id: i64,
+    found_by: Option<i64>,
+    json: bool,
+) -> Result<()> {
     let Some(card) = store.account_card(account_id)? else {
         bail!("there is no account {account_id}");
     };
@@ -58,17 +71,24 @@ fn show(ctx: &Ctx, store: &Store, account_id: i64, json: bool) -> Result<()> {
         crate::say!("{}", crate::display::to_json(&card)?);
         return Ok(());
     }
-    print_card(ctx, &card, risk.as_ref(), &crate::config::retry_policy()?);
+    let policy = crate::config::retry_policy()?;
+    print_card(ctx, &card, risk.as_ref(), &policy, found_by);
     Ok(())
 }
 
-fn print_card(ctx: &Ctx, card: &AccountCard, risk: Option<&RiskScore>, policy: &RetryPolicy) {
+fn print_card(
+    ctx: &Ctx,
+    card: &AccountCard,
+    risk: Option<&RiskScore>,
+    policy: &RetryPolicy,
+    found_by: Option<i64>,
+) {
     crate::say!(
         "account {} · {}",
         card.row.account_id,
         if card.row.active { "active" } else { "churned" }
     );
-    for line in account_card::lines(card, risk, ctx.today, policy) {
+    for line in account_card::lines(card, risk, ctx.today, policy, found_by) {
         crate::say!("{}", terminal_safe(&account_card::plain(&line.text)));
     }
     let safe = |t: &str| terminal_safe(t).into_owned();

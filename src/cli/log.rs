@@ -91,7 +91,7 @@ pub(super) fn resolve_account(store: &Store, key: &str) -> Result<i64> {
     if let Some(id) = store.account_by_key(key)? {
         return Ok(id);
     }
-    let found = search::find(store, key, 5)?;
+    let found = search::find(store, key, 5, None)?;
     match found.as_slice() {
         [] => bail!("no account matches {key:?}"),
         [only] => Ok(only.row.account_id),

@@ -40,7 +40,7 @@ struct Row<'a> {
 
 pub fn run(ctx: &Ctx, args: &SearchArgs) -> Result<()> {
     let store = ctx.read()?;
-    let found = find(&store, &args.query, args.limit)?;
+    let found = find(&store, &args.query, args.limit, Some(&ctx.login))?;
     let rows: Vec<Row<'_>> = found
         .iter()
         .map(|f| Row {
@@ -79,8 +79,9 @@ pub fn run(ctx: &Ctx, args: &SearchArgs) -> Result<()> {
     Ok(())
 }
 
-/// The accounts `query` finds, best first, read for the team's country.
-pub fn find(store: &Store, query: &str, limit: usize) -> Result<Vec<Found>> {
+/// The accounts `query` finds, best first (`me`'s own first among equals), read for the
+/// team's country.
+pub fn find(store: &Store, query: &str, limit: usize, me: Option<&str>) -> Result<Vec<Found>> {
     let index = store.search_index(crate::config::team_country()?)?;
-    Ok(lookup::find(store, &index, query, limit)?)
+    Ok(lookup::find(store, &index, query, limit, me)?)
 }

@@ -5,7 +5,9 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 /// Lowercase, without accents, with letters that have no decomposition spelled out (ß → ss),
-/// control characters dropped and runs of blanks made one space.
+/// control characters dropped and runs of blanks made one space. German's spelled-out umlauts
+/// fold as the umlauts do (`Krueger` and `Krüger` are `kruger`), and `&` as `and`: a caller
+/// spells a name as it sounds.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank = true; // drops leading blanks
@@ -22,6 +24,14 @@ pub fn fold(text: &str) -> String {
         }
         blank = false;
         match c {
+            '&' => {
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                out.push_str("and ");
+                blank = true;
+                continue;
+            }
             'ß' | 'ẞ' => out.push_str("ss"),
             'æ' | 'Æ' => out.push_str("ae"),
             'œ' | 'Œ' => out.push_str("oe"),
@@ -34,6 +44,9 @@ pub fn fold(text: &str) -> String {
     }
     if out.ends_with(' ') {
         out.pop();
+    }
+    if out.contains("ae") || out.contains("oe") || out.contains("ue") {
+        out = out.replace("ae", "a").replace("oe", "o").replace("ue", "u");
     }
     out
 }
@@ -78,7 +91,10 @@ mod tests {
         assert_eq!(fold("Müller"), "muller");
         assert_eq!(fold("  JÜRGEN   Weiß "), "jurgen weiss");
         assert_eq!(fold("Côte d'Azur Énergies"), "cote d'azur energies");
-        assert_eq!(fold("Łódź Søren Æble"), "lodz soren aeble");
+        assert_eq!(fold("Łódź Søren Æble"), "lodz soren able");
+        assert_eq!(fold("Juergen KRUEGER"), fold("Jürgen Krüger"));
+        assert_eq!(fold("Cedar & Stone"), "cedar and stone");
+        assert_eq!(fold("AT&T"), fold("at & t"));
         assert_eq!(fold("Ibáñez"), "ibanez");
     }
 

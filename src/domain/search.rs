@@ -33,6 +33,8 @@ pub enum Field {
     Domain,
     /// The name, matched despite a typo.
     NameFuzzy,
+    /// A contact's name, matched despite a typo.
+    ContactNameFuzzy,
 }
 
 impl Field {
@@ -45,6 +47,7 @@ impl Field {
             Field::ContactName => "contact_name",
             Field::Domain => "domain",
             Field::NameFuzzy => "name_fuzzy",
+            Field::ContactNameFuzzy => "contact_name_fuzzy",
         }
     }
 }
@@ -58,6 +61,8 @@ pub struct SearchDoc {
     pub external_id: String,
     /// Whose numbering plan the contacts' numbers follow when written without a country code.
     pub country: Option<Country>,
+    /// The owner's login: a rep's own accounts rank first among equals.
+    pub owner: Option<String>,
     pub active: bool,
     pub mrr_cents: i64,
     pub contacts: Vec<ContactDoc>,
@@ -104,7 +109,11 @@ struct AccountEntry {
     id: i64,
     active: bool,
     mrr_cents: i64,
+    /// By position in `owners`, or `NO_OWNER`.
+    owner: u16,
 }
+
+const NO_OWNER: u16 = u16::MAX;
 
 /// All fields of all accounts, folded, one after another in one string: a query is one fast
 /// substring scan over it, whatever the number of accounts, and costs only for the fields it
@@ -121,10 +130,16 @@ pub struct SearchIndex {
     /// The team's country, then those of the accounts, once each: the countries a typed
     /// national number may be from.
     countries: Vec<Country>,
+    /// The owners' logins, once each.
+    owners: Vec<Box<str>>,
     accounts: Vec<AccountEntry>,
     contact_ids: Vec<i64>,
     /// Distinct words of folded account names, with the accounts (by position) that use them.
     name_words: HashMap<Box<str>, Vec<u32>>,
+    /// Distinct words of folded contact names, with the contacts (by position) that use them.
+    contact_words: HashMap<Box<str>, Vec<u32>>,
+    /// Each contact's account, by position.
+    contact_accounts: Vec<u32>,
     /// The accounts (by position) cut into one run per core: a large index is scanned a run on
     /// each core at once, since a short query matches a field of nearly every account.
     parts: Vec<Range<u32>>,
@@ -187,6 +202,7 @@ impl SearchIndex {
         self.numbers.shrink_to_fit();
         self.accounts.shrink_to_fit();
         self.contact_ids.shrink_to_fit();
+        self.contact_accounts.shrink_to_fit();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let n = (self.accounts.len() / ACCOUNTS_PER_PART).clamp(1, cores.min(8));
         self.parts = cut(self.accounts.len(), n);
@@ -200,12 +216,7 @@ impl SearchIndex {
             self.countries.push(country);
         }
         let name = fold(&doc.name);
-        for word in name.split(' ').filter(|w| !w.is_empty()) {
-            let accounts = self.name_words.entry(word.into()).or_default();
-            if accounts.last() != Some(&account) {
-                accounts.push(account);
-            }
-        }
+        add_words(&mut self.name_words, &name, account);
         self.push(&name, account, NO_CONTACT, Field::Name);
         self.push(
             &fold(doc.domain.as_deref().unwrap_or("")),
@@ -222,7 +233,10 @@ impl SearchIndex {
         for c in &doc.contacts {
             let contact = self.contact_ids.len() as u32;
             self.contact_ids.push(c.contact_id);
-            self.push(&fold(&c.name), account, contact, Field::ContactName);
+            self.contact_accounts.push(account);
+            let name = fold(&c.name);
+            add_words(&mut self.contact_words, &name, contact);
+            self.push(&name, account, contact, Field::ContactName);
             self.push(
                 &fold(c.email.as_deref().unwrap_or("")),
                 account,
@@ -250,10 +264,23 @@ impl SearchIndex {
                 self.phones.push(END);
             }
         }
+        let owner = match doc.owner.as_deref() {
+            None => NO_OWNER,
+            Some(login) => match self.owners.iter().position(|o| &**o == login) {
+                Some(at) => at as u16,
+                // A team beyond 65,534 logins ranks the rest as nobody's.
+                None if self.owners.len() < usize::from(NO_OWNER) => {
+                    self.owners.push(login.into());
+                    (self.owners.len() - 1) as u16
+                }
+                None => NO_OWNER,
+            },
+        };
         self.accounts.push(AccountEntry {
             id: doc.account_id,
             active: doc.active,
             mrr_cents: doc.mrr_cents,
+            owner,
         });
     }
 
@@ -281,11 +308,19 @@ impl SearchIndex {
 
     /// The best `limit` accounts for `query`, best first.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
+        self.search_for(query, limit, None)
+    }
+
+    /// The same for rep `me`, whose own accounts rank first among equal matches.
+    pub fn search_for(&self, query: &str, limit: usize, me: Option<&str>) -> Vec<Hit> {
         let folded = fold(query);
         if folded.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let q = Query::new(&folded, query, &self.countries);
+        let mut q = Query::new(&folded, query, &self.countries);
+        q.me = me
+            .and_then(|me| self.owners.iter().position(|o| &**o == me))
+            .map(|at| at as u16);
         let mut found: Vec<(Hit, usize)> = match self.parts.as_slice() {
             [] => Vec::new(),
             [all] => self.search_part(&q, all.clone(), limit),
@@ -306,8 +341,8 @@ impl SearchIndex {
         if found.len() < limit && q.fuzzy_allowed() {
             self.add_fuzzy(&q, &mut found);
         }
-        self.keep_best(&mut found, limit);
-        found.sort_unstable_by_key(|f| self.rank(f));
+        self.keep_best(&mut found, limit, q.me);
+        found.sort_unstable_by_key(|f| self.rank(f, q.me));
         found.into_iter().map(|(hit, _)| hit).collect()
     }
 
@@ -362,15 +397,17 @@ impl SearchIndex {
                 consider(span, q.phone(text))
             });
         }
-        self.keep_best(&mut found, limit);
+        self.keep_best(&mut found, limit, q.me);
         found
     }
 
-    /// How hits rank: score, then an active account, then the larger, then the older.
-    fn rank(&self, (hit, position): &(Hit, usize)) -> impl Ord + use<> {
+    /// How hits rank: score, then the rep's own account, then an active one, then the
+    /// larger, then the older.
+    fn rank(&self, (hit, position): &(Hit, usize), me: Option<u16>) -> impl Ord + use<> {
         let a = &self.accounts[*position];
         (
             std::cmp::Reverse(hit.score),
+            std::cmp::Reverse(me.is_some_and(|me| a.owner == me)),
             std::cmp::Reverse(a.active),
             std::cmp::Reverse(a.mrr_cents),
             a.id,
@@ -378,9 +415,9 @@ impl SearchIndex {
     }
 
     /// Drops all but the best `limit` hits, in no particular order.
-    fn keep_best(&self, found: &mut Vec<(Hit, usize)>, limit: usize) {
+    fn keep_best(&self, found: &mut Vec<(Hit, usize)>, limit: usize, me: Option<u16>) {
         if found.len() > limit {
-            found.select_nth_unstable_by_key(limit - 1, |f| self.rank(f));
+            found.select_nth_unstable_by_key(limit - 1, |f| self.rank(f, me));
             found.truncate(limit);
         }
     }
@@ -407,32 +444,14 @@ impl SearchIndex {
         }
     }
 
-    /// Accounts whose name has, for every word of the query, a word that starts like it, one
-    /// or two typos allowed; those already found are left as they are.
+    /// Accounts whose name, or one of whose contacts' names, has for every word of the query a
+    /// word that starts like it, one or two typos allowed; those already found are left as
+    /// they are.
     fn add_fuzzy(&self, q: &Query<'_>, found: &mut Vec<(Hit, usize)>) {
-        let mut candidates: Option<HashMap<u32, u32>> = None; // position → total typos
-        for token in &q.tokens {
-            let mut matched: HashMap<u32, u32> = HashMap::new();
-            for (word, accounts) in &self.name_words {
-                if let Some(typos) = typo_prefix_distance(token, word) {
-                    for &p in accounts {
-                        let e = matched.entry(p).or_insert(typos);
-                        *e = (*e).min(typos);
-                    }
-                }
-            }
-            candidates = Some(match candidates {
-                None => matched,
-                Some(before) => before
-                    .into_iter()
-                    .filter_map(|(p, t)| matched.get(&p).map(|t2| (p, t + t2)))
-                    .collect(),
-            });
-        }
-        let already: std::collections::HashSet<usize> = found.iter().map(|(_, p)| *p).collect();
-        for (position, typos) in candidates.unwrap_or_default() {
+        let mut already: std::collections::HashSet<usize> = found.iter().map(|(_, p)| *p).collect();
+        for (position, typos) in typo_matches(&q.tokens, &self.name_words) {
             let position = position as usize;
-            if typos == 0 || already.contains(&position) {
+            if typos == 0 || !already.insert(position) {
                 continue;
             }
             let a = &self.accounts[position];
@@ -446,7 +465,64 @@ impl SearchIndex {
                 position,
             ));
         }
+        // A contact a little below an account at the same typos, as when spelled right.
+        let mut contacts: Vec<(u32, u32)> = typo_matches(&q.tokens, &self.contact_words)
+            .into_iter()
+            .filter(|&(_, typos)| typos > 0)
+            .collect();
+        contacts.sort_unstable_by_key(|&(contact, typos)| (typos, contact));
+        for (contact, typos) in contacts {
+            let position = self.contact_accounts[contact as usize] as usize;
+            if !already.insert(position) {
+                continue;
+            }
+            let a = &self.accounts[position];
+            found.push((
+                Hit {
+                    account_id: a.id,
+                    field: Field::ContactNameFuzzy,
+                    score: 190u32.saturating_sub(40 * typos) + u32::from(a.active) * 5,
+                    contact_id: Some(self.contact_ids[contact as usize]),
+                },
+                position,
+            ));
+        }
     }
+}
+
+/// Adds the words of `folded` to `words`, for the item at `position` (items come in order).
+fn add_words(words: &mut HashMap<Box<str>, Vec<u32>>, folded: &str, position: u32) {
+    for word in folded.split(' ').filter(|w| !w.is_empty()) {
+        let items = words.entry(word.into()).or_default();
+        if items.last() != Some(&position) {
+            items.push(position);
+        }
+    }
+}
+
+/// The items whose words start like every token, one or two typos allowed, with their total
+/// typos.
+fn typo_matches(tokens: &[&str], words: &HashMap<Box<str>, Vec<u32>>) -> HashMap<u32, u32> {
+    let mut candidates: Option<HashMap<u32, u32>> = None;
+    for token in tokens {
+        let mut matched: HashMap<u32, u32> = HashMap::new();
+        for (word, items) in words {
+            if let Some(typos) = typo_prefix_distance(token, word) {
+                for &p in items {
+                    let e = matched.entry(p).or_insert(typos);
+                    *e = (*e).min(typos);
+                }
+            }
+        }
+        candidates = Some(match candidates {
+            None => matched,
+            Some(before) => before
+                .into_iter()
+                .filter_map(|(p, t)| matched.get(&p).map(|t2| (p, t + t2)))
+                .collect(),
+        });
+    }
+    candidates.unwrap_or_default()
 }
 
 /// The score of a number that is the typed one: above any name, email or id.
@@ -534,6 +610,8 @@ struct Query<'a> {
     phone: Option<String>,
     /// The numbers it may be, as keys of `SearchIndex::numbers`.
     numbers: Vec<u64>,
+    /// The rep searching, by position in `SearchIndex::owners`.
+    me: Option<u16>,
 }
 
 impl<'a> Query<'a> {
@@ -553,6 +631,7 @@ impl<'a> Query<'a> {
             tokens,
             phone: typed.map(|t| t.digits),
             numbers,
+            me: None,
         }
     }
 
@@ -574,7 +653,7 @@ impl<'a> Query<'a> {
             Field::Domain => self.domain(text),
             Field::Email => self.email(text),
             Field::ExternalId => self.external_id(text),
-            Field::Phone | Field::NameFuzzy => None,
+            Field::Phone | Field::NameFuzzy | Field::ContactNameFuzzy => None,
         }
     }
 
@@ -722,6 +801,7 @@ mod tests {
             domain: None,
             external_id: format!("cus_{id:04}"),
             country: None,
+            owner: None,
             active: true,
             mrr_cents: 1000,
             contacts: vec![],
@@ -899,6 +979,48 @@ mod tests {
     }
 
     #[test]
+    fn a_caller_is_found_as_their_name_sounds_and_a_reps_own_account_comes_first() {
+        let theirs = SearchDoc {
+            owner: Some("ines".into()),
+            mrr_cents: 9_000,
+            ..with_contact(
+                doc(1, "Cedar & Stone Capital"),
+                "Samuel Williams",
+                "s@c.test",
+                "",
+            )
+        };
+        let mine = SearchDoc {
+            owner: Some("carmen".into()),
+            ..with_contact(
+                doc(2, "Bergblick Logistik"),
+                "Jürgen Krüger",
+                "jk@b.test",
+                "",
+            )
+        };
+        let also = SearchDoc {
+            owner: Some("carmen".into()),
+            ..with_contact(doc(3, "Rivière Santé"), "Samuel Williams", "sw@r.test", "")
+        };
+        let idx = SearchIndex::build(Country::US, [theirs, mine, also]);
+        assert_eq!(ids(&idx, "cedar and stone"), vec![1]);
+        assert_eq!(ids(&idx, "juergen krueger"), vec![2]);
+        // A misspelt contact, found through the contact's name.
+        let hits = idx.search("samuel wiliams", 5);
+        assert_eq!(hits.len(), 2, "{hits:?}");
+        assert!(hits.iter().all(|h| h.field == Field::ContactNameFuzzy));
+        assert_eq!(
+            hits[0].contact_id,
+            Some(10),
+            "the larger account first for nobody"
+        );
+        let hits = idx.search_for("samuel wiliams", 5, Some("carmen"));
+        assert_eq!(hits[0].account_id, 3, "carmen's own first");
+        assert_eq!(hits[0].contact_id, Some(30));
+    }
+
+    #[test]
     fn a_number_that_reads_as_none_is_found_by_its_digits() {
         let idx = SearchIndex::build(
             Country::US,
@@ -950,8 +1072,10 @@ mod tests {
     #[test]
     fn email_and_domain_parts_match() {
         let idx = index();
-        assert_eq!(ids(&idx, "juergen"), vec![3]);
-        assert_eq!(idx.search("juergen", 1)[0].field, Field::Email);
+        assert_eq!(ids(&idx, "weiss@mueller"), vec![3]);
+        assert_eq!(idx.search("weiss@mueller", 1)[0].field, Field::Email);
+        // Spelled out, the umlaut is the contact's name itself.
+        assert_eq!(idx.search("juergen", 1)[0].field, Field::ContactName);
         assert_eq!(ids(&idx, "bluepeak.io"), vec![5]);
     }
 

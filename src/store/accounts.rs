@@ -174,8 +174,9 @@ impl Store {
     pub fn each_search_doc(&self, mut each: impl FnMut(SearchDoc)) -> Result<(), StoreError> {
         let mut run = || -> rusqlite::Result<()> {
             let mut accounts = self.conn.prepare(
-                "SELECT id, name, domain, external_id, status = 'active', mrr_cents, country
-                 FROM accounts ORDER BY id",
+                "SELECT a.id, a.name, a.domain, a.external_id, a.status = 'active', a.mrr_cents,
+                        a.country, r.login
+                 FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id ORDER BY a.id",
             )?;
             let mut accounts = accounts.query([])?;
             let mut contacts = self.conn.prepare(
@@ -198,6 +199,7 @@ impl Store {
                     country: r
                         .get::<_, Option<String>>(6)?
                         .and_then(|c| Country::parse(&c).ok()),
+                    owner: r.get(7)?,
                     contacts: Vec::new(),
                 };
                 // Contacts of no account (there are none, by the foreign key) are passed over.

@@ -366,6 +366,9 @@ impl PaneState {
     }
 }
 
+/// Lines of the card's facts that `J` and `K` scroll.
+const FACTS_STEP: usize = 5;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
     List,
@@ -578,6 +581,8 @@ pub struct App {
     pub card_scroll: usize,
     /// Lines of the account's facts scrolled past, where the card is too short for them all.
     pub facts_scroll: usize,
+    /// The contact the lookup found the account by: marked on the card.
+    pub card_contact: Option<i64>,
     /// How decline codes are classed, for the card's payment line in words.
     pub policy: RetryPolicy,
     pub form: Option<FormState>,
@@ -644,6 +649,7 @@ impl App {
             card_for: None,
             card_scroll: 0,
             facts_scroll: 0,
+            card_contact: None,
             policy: RetryPolicy::default(),
             form: None,
             overlay: Overlay::None,
@@ -1009,9 +1015,18 @@ impl App {
                 } else if let Some(found) = s.hits.get(s.cursor) {
                     self.results = s.hits.iter().map(|f| f.hit.account_id).collect();
                     self.result_pos = s.cursor;
-                    let id = found.hit.account_id;
+                    let (id, contact) = (found.hit.account_id, found.hit.contact_id);
+                    let others = s.hits.len() - 1;
                     self.overlay = Overlay::None;
                     self.open_card(id, effects);
+                    self.card_contact = contact;
+                    if others > 0 {
+                        let what = if others == 1 { "account" } else { "accounts" };
+                        self.toast(
+                            format!("{others} other {what} matched: n for the next, / to choose"),
+                            Level::Info,
+                        );
+                    }
                 }
             }
 
@@ -1156,9 +1171,16 @@ impl App {
                     self.overlay = Overlay::Entry { index, scroll: 0 };
                 }
             }
-            (Context::Card, Command::FactsDown) => self.facts_scroll += 1,
+            (Context::Card, Command::FactsDown) => {
+                // The view stops at the last line; this keeps K from having to climb back
+                // from far past it (a card line wraps into three at the most, near enough).
+                let lines = self.card.as_ref().map_or(0, |card| {
+                    crate::account_card::lines(card, None, self.today, &self.policy, None).len()
+                });
+                self.facts_scroll = (self.facts_scroll + FACTS_STEP).min(3 * lines);
+            }
             (Context::Card, Command::FactsUp) => {
-                self.facts_scroll = self.facts_scroll.saturating_sub(1)
+                self.facts_scroll = self.facts_scroll.saturating_sub(FACTS_STEP)
             }
             (Context::Entry, Command::Back | Command::Open) => self.overlay = Overlay::None,
             (Context::Entry, Command::Down | Command::Up) => {
@@ -1888,6 +1910,7 @@ impl App {
         self.view = View::Card;
         self.card_scroll = 0;
         self.facts_scroll = 0;
+        self.card_contact = None;
         if self.card_for != Some(id) || self.card.is_none() {
             self.card = None;
         }

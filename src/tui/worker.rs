@@ -873,7 +873,8 @@ impl Responder {
                 indexing: true,
             });
         };
-        let hits = crate::lookup::find(&self.store, index, &query, SEARCH_LIMIT)?;
+        let me = self.session.rep.as_deref();
+        let hits = crate::lookup::find(&self.store, index, &query, SEARCH_LIMIT, me)?;
         Ok(Response::Search {
             query,
             hits,

@@ -30,7 +30,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
         return;
     };
     let risk = app.card_risk.as_deref();
-    let facts = account_card::lines(card, risk, app.today, &app.policy);
+    let facts = account_card::lines(card, risk, app.today, &app.policy, app.card_contact);
     let (facts_area, timeline_area, lines) = if area.width >= SIDE_BY_SIDE {
         // The facts take what they need to wrap into few lines; the timeline the rest.
         let column = (area.width * 55 / 100).clamp(60, 88);
@@ -46,7 +46,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
             Layout::vertical([Constraint::Length(height), Constraint::Fill(1)]).areas(area);
         (top, bottom, lines)
     };
-    render_facts(frame, app, facts_area, lines);
+    render_facts(frame, app, &card.row.name, facts_area, lines);
     render_timeline(frame, app, &card.timeline, timeline_area);
 }
 
@@ -78,14 +78,25 @@ fn tone_style(t: &Theme, tone: Tone) -> Style {
     }
 }
 
-fn render_facts(frame: &mut Frame<'_>, app: &App, area: Rect, lines: Vec<Line<'static>>) {
+fn render_facts(
+    frame: &mut Frame<'_>,
+    app: &App,
+    name: &str,
+    area: Rect,
+    lines: Vec<Line<'static>>,
+) {
     let t = &app.theme;
     let rows = usize::from(area.height.saturating_sub(2));
     let first = app.facts_scroll.min(lines.len().saturating_sub(rows));
     let below = lines.len().saturating_sub(first + rows);
-    let mut block = Block::bordered()
-        .border_style(t.border())
-        .title(" Account ");
+    // Scrolled past its first line, the account is named in the border.
+    let title = if first > 0 {
+        let room = usize::from(area.width.saturating_sub(14));
+        format!(" Account · {} ", truncate(&safe(name), room))
+    } else {
+        " Account ".to_string()
+    };
+    let mut block = Block::bordered().border_style(t.border()).title(title);
     if below > 0 || first > 0 {
         let hint = match (first > 0, below > 0) {
             (_, true) if below == 1 => " 1 more line: J ".to_string(),

@@ -83,13 +83,14 @@ fn search_row<'a>(app: &App, found: &Found, selected: bool, w: usize) -> Line<'a
     let t = &app.theme;
     let row = &found.row;
     let owner = row.owner.as_deref().map_or("team".to_string(), safe);
+    // Churned in a column of its own, never cut and readable without colour.
     let right = format!(
-        "  {} {:>9}",
+        "  {:<7} {} {:>9}",
+        if row.active { "" } else { "churned" },
         fit(&owner, 10),
         mrr_short(row.mrr_cents, &row.currency)
     );
     let room = w.saturating_sub(width(&right) + 1);
-    let churned = if row.active { "" } else { " · churned" };
     let name = safe(&row.name);
     let matched = match found.hit.field {
         Field::Name | Field::NameFuzzy => String::new(),
@@ -101,7 +102,7 @@ fn search_row<'a>(app: &App, found: &Found, selected: bool, w: usize) -> Line<'a
     } else {
         room.saturating_sub(width(&matched) + 3).max(room / 2)
     };
-    let name = truncate(&format!("{name}{churned}"), name_room).into_owned();
+    let name = truncate(&name, name_room).into_owned();
     let matched = truncate(&matched, room.saturating_sub(width(&name) + 3)).into_owned();
     let used = width(&name)
         + if matched.is_empty() {

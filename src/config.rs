@@ -22,16 +22,36 @@ pub fn file(name: &str) -> Option<PathBuf> {
     dir().map(|d| d.join(name))
 }
 
-/// The text of a configuration file, `None` when there is none.
+/// A configuration file is a few lines; past this it is something else.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// The text of a configuration file, `None` when there is none. Only a regular file of at
+/// most a megabyte is read: a FIFO would hang the console, `/dev/zero` fill the memory.
 pub fn read(name: &str) -> Result<Option<(PathBuf, String)>> {
+    use std::io::Read;
     let Some(path) = file(name) else {
         return Ok(None);
     };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(Some((path, text))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    let meta = match std::fs::metadata(&path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    if !meta.is_file() {
+        anyhow::bail!("{} is not a regular file", path.display());
     }
+    let mut text = String::new();
+    std::fs::File::open(&path)
+        .and_then(|f| f.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text))
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        anyhow::bail!(
+            "{} is larger than a configuration file can be ({} bytes at most)",
+            path.display(),
+            MAX_CONFIG_BYTES
+        );
+    }
+    Ok(Some((path, text)))
 }
 
 /// The risk model: the defaults with `risk.toml` over them.

@@ -221,6 +221,18 @@ pub fn fit(text: &str, cells: usize) -> String {
     format!("{cut}{}", " ".repeat(pad))
 }
 
+/// A value quoted back in an error, cut to its first sixty characters when it is long: a
+/// 10,000-character cell is named, not printed.
+pub fn excerpt(value: &str) -> String {
+    const SHOWN: usize = 60;
+    let count = value.chars().count();
+    if count <= SHOWN + 20 {
+        return format!("{value:?}");
+    }
+    let head: String = value.chars().take(SHOWN).collect();
+    format!("{head:?}… ({count} characters)")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

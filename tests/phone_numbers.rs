@@ -179,3 +179,90 @@ fn summary_lists_the_numbers_that_read_as_none() {
     let hits = search(&db, &config, "7946 0321");
     assert!(hits.iter().any(|h| h["external_id"] == "GB-1"), "{hits:?}");
 }
+
+#[test]
+fn numbers_copied_with_invisible_marks_or_in_arabic_digits_are_found() {
+    let dir = temp_dir();
+    let db = team(&dir);
+    let contacts = write(
+        &dir,
+        "arabic.csv",
+        "account,name,email,phone\nGB-1,Layla Haddad,layla@thames.example,+٤٤ ٢٠ ٧٩٤٦ ٠٥٥٥\n",
+    );
+    ok(run(
+        &db,
+        &["import", "contacts", contacts.to_str().unwrap()],
+    ));
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    for typed in [
+        "\u{202a}+44 20 7946 0555\u{202c}",
+        "\u{200e}+44\t20 7946 0555\u{200b}",
+        "\u{feff}+442079460555",
+    ] {
+        let hits = search(&db, &config, typed);
+        assert_eq!(hits[0]["external_id"], "GB-1", "{typed:?}: {hits:?}");
+        assert_eq!(hits[0]["matched_field"], "phone", "{typed:?}");
+    }
+}
+
+#[test]
+fn a_config_file_that_is_no_file_or_too_large_is_refused_at_once() {
+    let dir = temp_dir();
+    let db = team(&dir);
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    let team_toml = config.join("team.toml");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&team_toml)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = std::time::Instant::now();
+    let err = fails(
+        retain()
+            .env("RETAIN_DB", &db)
+            .env("RETAIN_CONFIG_DIR", &config)
+            .args(["search", "x"])
+            .output()
+            .unwrap(),
+    );
+    assert!(err.contains("team.toml is not a regular file"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    std::fs::remove_file(&team_toml).unwrap();
+    let big = format!("region = \"{}\"\n", "A".repeat(2 << 20));
+    std::fs::write(&team_toml, big).unwrap();
+    let err = fails(
+        retain()
+            .env("RETAIN_DB", &db)
+            .env("RETAIN_CONFIG_DIR", &config)
+            .args(["search", "x"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        err.contains("larger than a configuration file can be"),
+        "{err}"
+    );
+    assert!(err.len() < 1_000, "the file is named, not printed");
+}
+
+#[test]
+fn a_long_bad_cell_is_quoted_in_part() {
+    let dir = temp_dir();
+    let db = team(&dir);
+    let bad = write(
+        &dir,
+        "long.csv",
+        &format!(
+            "external_id,name,country,customer_since\nL-1,Long,{},2025-01-01\n",
+            "D".repeat(10_000)
+        ),
+    );
+    let err = fails(run(&db, &["import", "accounts", bad.to_str().unwrap()]));
+    assert!(
+        err.contains("(10000 characters) is not a country code"),
+        "{err}"
+    );
+    assert!(err.len() < 1_000, "{} bytes", err.len());
+}

@@ -12,7 +12,7 @@ pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank = true; // drops leading blanks
     for c in text.nfd() {
-        if is_combining_mark(c) || c.is_control() && !c.is_whitespace() {
+        if is_combining_mark(c) || c.is_control() && !c.is_whitespace() || is_invisible(c) {
             continue;
         }
         if c.is_whitespace() {
@@ -49,6 +49,20 @@ pub fn fold(text: &str) -> String {
         out = out.replace("ae", "a").replace("oe", "o").replace("ue", "u");
     }
     out
+}
+
+/// Characters that show nothing but travel with copied text: bidi marks and isolates (which
+/// Windows, Outlook and messengers put around a number), zero-width spaces and joiners, the
+/// byte-order mark, the soft hyphen.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'
+        | '\u{061C}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}')
 }
 
 /// The digits of a text, in order: `+1 (555) 014-2398` → `15550142398`.
@@ -103,6 +117,7 @@ mod tests {
         assert_eq!(fold("上海明德医疗"), "上海明德医疗");
         assert_eq!(fold("佐藤 陽翔"), "佐藤 陽翔");
         assert_eq!(fold("evil\u{1b}[2Jname\u{7}"), "evil[2jname");
+        assert_eq!(fold("\u{202a}Acme\u{200b} Ltd\u{202c}\u{feff}"), "acme ltd");
     }
 
     #[test]

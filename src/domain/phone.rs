@@ -9,7 +9,7 @@ use phonenumber::Mode;
 use phonenumber::country::Id;
 use unicode_normalization::UnicodeNormalization;
 
-use super::fold::{digits, is_phone_like};
+use super::fold::{digits, is_invisible, is_phone_like};
 
 /// A country, as ISO 3166-1 alpha-2 (`US`, `GB`, `DE`): whose numbering plan a number written
 /// without a country code follows.
@@ -43,7 +43,7 @@ impl Country {
     }
 
     /// What a country code must be, as an error says it.
-    pub const EXPECTED: &str = "a country code of two letters (ISO 3166-1), such as US, GB or DE";
+    pub const EXPECTED: &str = "a country code of two letters (ISO 3166-1) that has telephone numbers, such as US, GB or DE";
 
     pub fn code(&self) -> &str {
         std::str::from_utf8(&self.code).expect("two ASCII letters")
@@ -71,12 +71,17 @@ impl Written {
     /// `None` for text that is not a phone number: letters beyond a `tel:` and an extension
     /// mark, or fewer than `min_digits` digits.
     pub fn read(text: &str, min_digits: usize) -> Option<Written> {
-        // Full-width digits and signs (Japanese and Chinese input) become ASCII, and every
-        // kind of dash a hyphen.
+        // Full-width digits and signs (Japanese and Chinese input) become ASCII, every kind
+        // of dash a hyphen; the marks copied text carries go.
         let plain: String = text
             .nfkc()
+            .filter(|&c| !is_invisible(c))
             .map(|c| match c {
                 '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' => '-',
+                '\t' => ' ',
+                // Arabic-Indic and Persian digits, which NFKC leaves as they are.
+                '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+                '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
                 c => c,
             })
             .collect();
@@ -159,15 +164,16 @@ pub fn normalise(stored: &str, country: Country) -> Option<String> {
 }
 
 /// The E.164 forms a typed number may stand for, one for each country it may have been
-/// written in (`countries`: the team's first, then those of its accounts), without repeats.
-/// A number typed with its country code or an international dialling prefix reads the same
-/// in most of them.
-pub fn readings(typed: &Written, countries: &[Country]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for &country in countries {
+/// written in (`countries`: the team's first, then those of its accounts), without repeats,
+/// each with whether it is the team's own reading (the number as written with its country
+/// code, or read for the team's country) rather than a reading for another country: a
+/// national number that is a number in two countries is the team's first.
+pub fn readings(typed: &Written, countries: &[Country]) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    for (i, &country) in countries.iter().enumerate() {
         if let Some(e164) = typed.e164(country) {
-            if !out.contains(&e164) {
-                out.push(e164);
+            if !out.iter().any(|(seen, _)| *seen == e164) {
+                out.push((e164, i == 0));
             }
         }
         if typed.number.starts_with('+') {
@@ -261,6 +267,10 @@ mod tests {
             ("03-1234-5678", "JP", "+81312345678"),
             ("０３－１２３４ー５６７８", "JP", "+81312345678"),
             ("+81 3−1234–5678", "US", "+81312345678"),
+            ("\u{202a}+1 (212) 555-0101\u{202c}", "GB", "+12125550101"),
+            ("\u{200e}+1\t212 555 0101\u{200b}", "GB", "+12125550101"),
+            ("+١ ٢١٢ ٥٥٥ ٠١٠١", "GB", "+12125550101"),
+            ("۰۲۱ ۸۸۷۷ ۶۶۵۵", "IR", "+982188776655"),
             ("91 123 45 67", "ES", "+34911234567"),
         ];
         for (text, country, want) in cases {
@@ -327,10 +337,20 @@ mod tests {
         let countries = [c("US"), c("GB"), c("DE")];
         let national = Written::read("020 7946 0748", 4).unwrap();
         let found = readings(&national, &countries);
-        assert!(found.contains(&"+442079460748".to_string()), "{found:?}");
+        assert!(
+            found.contains(&("+442079460748".to_string(), false)),
+            "{found:?}"
+        );
         let international = Written::read("+44 20 7946 0748", 4).unwrap();
-        assert_eq!(readings(&international, &countries), ["+442079460748"]);
+        assert_eq!(
+            readings(&international, &countries),
+            [("+442079460748".to_string(), true)]
+        );
         let idd = Written::read("00 44 20 7946 0748", 4).unwrap();
-        assert!(readings(&idd, &countries).contains(&"+442079460748".to_string()));
+        assert!(
+            readings(&idd, &countries)
+                .iter()
+                .any(|(n, _)| n == "+442079460748")
+        );
     }
 }

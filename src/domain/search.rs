@@ -425,14 +425,15 @@ impl SearchIndex {
     /// The contacts whose number is one the query reads as: the best match there is, so it
     /// replaces whatever else found their accounts.
     fn add_numbers(&self, q: &Query<'_>, found: &mut Vec<(Hit, usize)>) {
-        for &key in &q.numbers {
+        for &(key, teams) in &q.numbers {
             let from = self.numbers.partition_point(|n| n.0 < key);
             for &(_, account, contact) in self.numbers[from..].iter().take_while(|n| n.0 == key) {
                 let entry = &self.accounts[account as usize];
                 let hit = Hit {
                     account_id: entry.id,
                     field: Field::Phone,
-                    score: EXACT_NUMBER + u32::from(entry.active) * 5,
+                    score: if teams { EXACT_NUMBER } else { FOREIGN_NUMBER }
+                        + u32::from(entry.active) * 5,
                     contact_id: Some(self.contact_ids[contact as usize]),
                 };
                 match found.iter_mut().find(|(_, p)| *p == account as usize) {
@@ -525,8 +526,14 @@ fn typo_matches(tokens: &[&str], words: &HashMap<Box<str>, Vec<u32>>) -> HashMap
     candidates.unwrap_or_default()
 }
 
+/// Words of a query that may each have a typo.
+const MAX_FUZZY_WORDS: usize = 6;
+
 /// The score of a number that is the typed one: above any name, email or id.
 const EXACT_NUMBER: u32 = 1_100;
+/// The same for a national number read for another country than the team's: still above any
+/// name, below the team's own reading of the same digits.
+const FOREIGN_NUMBER: u32 = 1_050;
 
 /// E.164 digits as one number. E.164 allows fifteen digits; anything longer (which the
 /// possible-length check should never let through) is no key.
@@ -608,8 +615,9 @@ struct Query<'a> {
     finders: Vec<Finder<'a>>,
     /// The query's digits, when it looks like a phone number.
     phone: Option<String>,
-    /// The numbers it may be, as keys of `SearchIndex::numbers`.
-    numbers: Vec<u64>,
+    /// The numbers it may be, as keys of `SearchIndex::numbers`, each with whether it is the
+    /// team's own reading.
+    numbers: Vec<(u64, bool)>,
     /// The rep searching, by position in `SearchIndex::owners`.
     me: Option<u16>,
 }
@@ -621,7 +629,7 @@ impl<'a> Query<'a> {
         let numbers = typed.as_ref().map_or_else(Vec::new, |t| {
             phone::readings(t, countries)
                 .iter()
-                .filter_map(|n| number_key(n))
+                .filter_map(|(n, teams)| Some((number_key(n)?, *teams)))
                 .collect()
         });
         Query {
@@ -658,7 +666,11 @@ impl<'a> Query<'a> {
     }
 
     fn fuzzy_allowed(&self) -> bool {
-        self.phone.is_none() && self.tokens.iter().all(|t| t.chars().count() >= 4)
+        // Each word is compared with every distinct word of the index: a pasted paragraph
+        // is no name.
+        self.phone.is_none()
+            && self.tokens.len() <= MAX_FUZZY_WORDS
+            && self.tokens.iter().all(|t| t.chars().count() >= 4)
     }
 
     /// How the whole query, or all its words, match `text`.
@@ -1018,6 +1030,26 @@ mod tests {
         let hits = idx.search_for("samuel wiliams", 5, Some("carmen"));
         assert_eq!(hits[0].account_id, 3, "carmen's own first");
         assert_eq!(hits[0].contact_id, Some(30));
+    }
+
+    #[test]
+    fn the_teams_reading_of_national_digits_comes_before_another_countrys() {
+        let solingen = SearchDoc {
+            country: Some(Country::parse("DE").unwrap()),
+            mrr_cents: 9_999_900,
+            ..with_contact(doc(1, "Solingen Messer"), "Klaus", "k@s.de", "0212 5550101")
+        };
+        let nyc = with_contact(
+            doc(2, "Hudson Foods"),
+            "Ann",
+            "a@h.test",
+            "+1 (212) 555-0101",
+        );
+        let idx = SearchIndex::build(Country::US, [solingen, nyc]);
+        assert_eq!(ids(&idx, "(212) 555-0101"), vec![2, 1]);
+        assert_eq!(ids(&idx, "\u{202a}+1 (212) 555-0101\u{202c}")[0], 2);
+        // Written the German way, it is the German number.
+        assert_eq!(ids(&idx, "+49 212 5550101")[0], 1);
     }
 
     #[test]

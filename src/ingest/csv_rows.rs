@@ -38,8 +38,11 @@ impl std::fmt::Display for RowError {
         } else {
             write!(
                 f,
-                "line {}, column {:?}: {:?} is not {}",
-                self.line, self.column, self.value, self.expected
+                "line {}, column {:?}: {} is not {}",
+                self.line,
+                self.column,
+                crate::display::excerpt(&self.value),
+                self.expected
             )
         }
     }

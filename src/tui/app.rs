@@ -369,6 +369,16 @@ impl PaneState {
 /// Lines of the card's facts that `J` and `K` scroll.
 const FACTS_STEP: usize = 5;
 
+/// At most how many screen rows `lines` wrap into: no column the card draws them in is
+/// narrower than `NARROWEST` cells (the console needs 60).
+fn rows_at_most<'a>(lines: impl IntoIterator<Item = &'a str>) -> usize {
+    const NARROWEST: usize = 40;
+    lines
+        .into_iter()
+        .map(|l| crate::display::width(l) / NARROWEST + 1)
+        .sum()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
     List,
@@ -1173,20 +1183,33 @@ impl App {
             }
             (Context::Card, Command::FactsDown) => {
                 // The view stops at the last line; this keeps K from having to climb back
-                // from far past it (a card line wraps into three at the most, near enough).
-                let lines = self.card.as_ref().map_or(0, |card| {
-                    crate::account_card::lines(card, None, self.today, &self.policy, None).len()
+                // from far past it.
+                let most = self.card.as_ref().map_or(0, |card| {
+                    let lines =
+                        crate::account_card::lines(card, None, self.today, &self.policy, None);
+                    rows_at_most(lines.iter().map(|l| l.text.as_str()))
                 });
-                self.facts_scroll = (self.facts_scroll + FACTS_STEP).min(3 * lines);
+                self.facts_scroll = (self.facts_scroll + FACTS_STEP).min(most);
             }
             (Context::Card, Command::FactsUp) => {
                 self.facts_scroll = self.facts_scroll.saturating_sub(FACTS_STEP)
             }
             (Context::Entry, Command::Back | Command::Open) => self.overlay = Overlay::None,
             (Context::Entry, Command::Down | Command::Up) => {
-                if let Overlay::Entry { scroll, .. } = &mut self.overlay {
+                if let Overlay::Entry { index, scroll } = &mut self.overlay {
+                    let most = self
+                        .card
+                        .as_ref()
+                        .and_then(|c| c.timeline.get(*index))
+                        .map_or(0, |e| {
+                            rows_at_most(
+                                [e.title.as_str(), e.detail.as_str()]
+                                    .into_iter()
+                                    .chain(e.body.lines()),
+                            )
+                        });
                     *scroll = if command == Command::Down {
-                        *scroll + 1
+                        (*scroll + 1).min(most)
                     } else {
                         scroll.saturating_sub(1)
                     };

@@ -250,3 +250,64 @@ fn demo_flag_creates_the_demo_database_in_the_data_directory_once() {
     ok(run_demo());
     assert_eq!(dump(&db), before, "the second start reuses the demo");
 }
+
+#[test]
+fn a_demo_goes_into_a_file_whose_team_is_set_up_and_keeps_that_team() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "team.db");
+    ok(run(&db, &["init"]));
+    let me = me();
+    ok(run(
+        &db,
+        &["reps", "add", &me, "--name", "Set Up", "--role", "admin"],
+    ));
+    ok(run(
+        &db,
+        &["reps", "add", "amara", "--name", "Amara from HR"],
+    ));
+    ok(run(&db, &["demo", "--accounts", "50"]));
+    let conn = Connection::open(&db).unwrap();
+    let amara: (String, String) = conn
+        .query_row(
+            "SELECT display_name, role FROM reps WHERE login = 'amara'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(amara, ("Amara from HR".to_string(), "rep".to_string()));
+    assert_eq!(
+        query_i64(&db, "SELECT count(*) FROM accounts"),
+        50,
+        "the demo is there"
+    );
+}
+
+#[test]
+fn commands_on_the_demo_act_as_the_console_does_there() {
+    let dir = temp_dir();
+    let data = dir.path().join("data");
+    let demo = |args: &[&str]| {
+        retain()
+            .env_remove("RETAIN_DB")
+            .env("XDG_DATA_HOME", &data)
+            .env("HOME", dir.path())
+            .args(["--today", TODAY])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let err = fails(demo(&["queue", "--demo"]));
+    assert!(err.contains("there is no demo database yet"), "{err}");
+    // Off a terminal, `retain --demo` makes the file and prints its summary.
+    ok(demo(&["--demo"]));
+    for args in [
+        &["--demo", "queue", "--json"][..],
+        &["queue", "--demo", "--json"][..],
+    ] {
+        let out = demo(args);
+        let err = stderr(&out);
+        let rows: serde_json::Value = serde_json::from_str(&ok(out)).unwrap();
+        assert!(err.contains("demo: acting as "), "{err}");
+        assert!(!rows.as_array().unwrap().is_empty(), "the demo rep's queue");
+    }
+}

@@ -42,21 +42,10 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<()> {
     Ok(())
 }
 
-/// `retain --demo`: the demo database, filled with the default data set on first use.
-pub fn open_demo(ctx: &Ctx, start: &super::Start) -> Result<()> {
-    let mut store = ctx.open(Create::IfMissing)?;
-    if store.account_count()? == 0 {
-        crate::tell!(
-            "creating the demo database {} ({DEFAULT_ACCOUNTS} accounts)...",
-            ctx.db.display()
-        );
-        fill(&mut store, ctx, DEFAULT_ACCOUNTS, DEFAULT_SEED)?;
-    }
-    if ctx.login != ctx.os_user {
-        super::check_as(ctx)?;
-    }
-    // The demo's reps are made up, so whoever opens it is none of them: its admin acts as the
-    // rep with the most accounts (or `--as` another) rather than working an empty book.
+/// Whom the demo's user acts as. The demo's reps are made up, so whoever opens it is none of
+/// them: its admin acts as the rep with the most accounts (or `--as` another) rather than
+/// working an empty book, in the console and in every command alike.
+pub fn acting_in_demo(ctx: &Ctx, store: &Store) -> Result<Ctx> {
     let mut ctx = ctx.clone();
     let reps = store.reps()?;
     let me = reps.iter().find(|r| r.active && r.login == ctx.os_user);
@@ -78,6 +67,23 @@ pub fn open_demo(ctx: &Ctx, start: &super::Start) -> Result<()> {
             None => {}
         }
     }
+    Ok(ctx)
+}
+
+/// `retain --demo`: the demo database, filled with the default data set on first use.
+pub fn open_demo(ctx: &Ctx, start: &super::Start) -> Result<()> {
+    let mut store = ctx.open(Create::IfMissing)?;
+    if store.account_count()? == 0 {
+        crate::tell!(
+            "creating the demo database {} ({DEFAULT_ACCOUNTS} accounts)...",
+            ctx.db.display()
+        );
+        fill(&mut store, ctx, DEFAULT_ACCOUNTS, DEFAULT_SEED)?;
+    }
+    if ctx.login != ctx.os_user {
+        super::check_as(ctx)?;
+    }
+    let ctx = acting_in_demo(ctx, &store)?;
     let store = store.acting_as(&ctx.login, &ctx.os_user);
     super::console(&ctx, store, start)
 }

@@ -46,7 +46,7 @@ pub struct Cli {
     pub today: Option<NaiveDate>,
 
     /// Open a demo database (created with demo data on first use) instead of the real one
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub demo: bool,
 
     /// Let the console use the mouse (scrolling); off by default so text can be selected
@@ -214,6 +214,20 @@ pub fn run() -> Result<()> {
     if cli.as_login.is_some() && !(cli.demo && cli.command.is_none()) {
         check_as(&ctx)?;
     }
+    // A command on the demo acts as the console does there: as its busiest rep.
+    let ctx = match &cli.command {
+        Some(Command::Demo(_) | Command::Init { .. }) | None => ctx,
+        Some(_) if cli.demo => {
+            if !ctx.db.exists() {
+                bail!(
+                    "there is no demo database yet at {}: `retain --demo` makes it",
+                    ctx.db.display()
+                );
+            }
+            demo::acting_in_demo(&ctx, &ctx.read()?)?
+        }
+        Some(_) => ctx,
+    };
     match cli.command {
         None => {
             let start = Start {

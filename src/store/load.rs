@@ -56,17 +56,19 @@ fn insert_reps(
     reps: &[Rep],
     counts: &mut LoadCounts,
 ) -> rusqlite::Result<HashMap<String, i64>> {
+    // A rep the file has already is left as the team set them up.
     let mut insert = conn.prepare_cached(
-        "INSERT INTO reps (login, display_name, role, active) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO reps (login, display_name, role, active) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (login) DO NOTHING",
     )?;
     for rep in reps {
-        insert.execute(params![
+        let added = insert.execute(params![
             rep.login,
             rep.display_name,
             rep.role.as_str(),
             rep.active
         ])?;
-        counts.reps += 1;
+        counts.reps += added as u64;
     }
     let mut all = conn.prepare("SELECT login, id FROM reps")?;
     let ids = all

@@ -187,10 +187,7 @@ pub fn lines(
 
 /// `1 attempt`, `3 attempts`.
 pub fn attempts(n: i64) -> String {
-    match n {
-        1 => format!("1{KEEP}attempt"),
-        n => format!("{n}{KEEP}attempts"),
-    }
+    crate::domain::text::count(n, "attempt").replacen(' ', &KEEP.to_string(), 1)
 }
 
 fn tickets_and_checkin(card: &AccountCard, today: NaiveDate) -> CardLine {

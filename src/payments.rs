@@ -192,7 +192,11 @@ pub fn describe(state: &PaymentState) -> String {
         ),
         Next::Recovered => String::new(),
     };
-    format!("{}, {} attempts{next}", state.status, state.attempts)
+    format!(
+        "{}, {}{next}",
+        state.status.replace('_', " "),
+        crate::domain::text::count(i64::from(state.attempts), "attempt")
+    )
 }
 
 /// Recovery over first failures and churn from `since` to `until`.

@@ -154,6 +154,38 @@ fn log_refuses_what_it_cannot_place_and_writes_nothing() {
         err.contains("--follow-up") && err.contains("not a day"),
         "{err}"
     );
+    let err = fails(run(
+        &db,
+        &["log", "3", "--note", "hi", "--follow-up", "2026-11-01"],
+    ));
+    assert!(err.contains("2026-11-01 has passed"), "{err}");
+    // The store refuses it whatever door it comes through.
+    let mut store = retain::store::Store::open(&db, retain::store::Create::Never)
+        .unwrap()
+        .acting_as(&me(), &me());
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
+        .unwrap()
+        .and_hms_opt(10, 0, 0)
+        .unwrap()
+        .and_utc();
+    let past = retain::domain::model::Interaction {
+        rep: None,
+        kind: retain::domain::model::InteractionKind::Call,
+        occurred_at: at,
+        summary: "hi".into(),
+        body: "hi".into(),
+        outcome: None,
+        tags: vec![],
+        follow_up_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1),
+    };
+    let err = store
+        .log_interaction(3, &past, &me(), at)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("follow-up") && err.contains("day to come"),
+        "{err}"
+    );
     let err = fails(run(&db, &["log", "3", "--note", "   "]));
     assert!(err.contains("--note is empty"), "{err}");
     let out = run(&db, &["log", "3", "--kind", "fax", "--note", "x"]);

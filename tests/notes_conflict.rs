@@ -78,10 +78,33 @@ fn in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing() {
         "{screen}"
     );
     assert!(screen.contains("by dmitri"), "{screen}");
-    // Merge: both texts, then save over their version.
+    // Merge: both texts; saved only once made one, then over their version.
     c.text("m");
+    let (before, _) = other.notes(account).unwrap().unwrap();
+    c.keys(&[ctrl('s')]);
+    assert!(
+        c.screen().contains("make the two texts one first"),
+        "{}",
+        c.screen()
+    );
+    assert_eq!(
+        other.notes(account).unwrap().unwrap().0,
+        before,
+        "nothing saved"
+    );
+    if let retain::tui::app::Overlay::Notes(n) = &mut c.app.overlay {
+        let one: String = n
+            .editor
+            .text()
+            .lines()
+            .filter(|l| !l.starts_with("--- yours"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        n.editor = retain::tui::editor::Editor::multi_line(&one);
+    }
     c.keys(&[ctrl('s')]);
     let (text, _) = other.notes(account).unwrap().unwrap();
+    assert!(!text.contains("--- yours"), "{text}");
     assert!(text.starts_with("Budget frozen until Q2"), "{text}");
     assert!(text.contains("Call the CFO before the renewal"), "{text}");
     assert!(c.screen().contains("notes saved"));

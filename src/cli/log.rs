@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<()> {
     let follow_up_on = args
         .follow_up
         .as_deref()
-        .map(|text| dates::parse_day(text, ctx.today))
+        .map(|text| dates::follow_up_day(text, ctx.today))
         .transpose()
         .map_err(anyhow::Error::msg)
         .context("--follow-up")?;

@@ -89,7 +89,12 @@ pub fn run(ctx: &Ctx, args: &RepsArgs) -> Result<()> {
                 bail!("--name is empty: give the name the console shows");
             }
             store.add_rep(login, name, role.as_str(), &ctx.os_user, now)?;
-            crate::say!("{login} is a {} of {}", role.as_str(), ctx.db.display());
+            crate::say!(
+                "{login} is {} {} of {}",
+                crate::domain::text::article(role.as_str()),
+                role.as_str(),
+                ctx.db.display()
+            );
         }
         RepsAction::Deactivate { login } => {
             if !store.deactivate_rep(login, &ctx.os_user, now)? {

@@ -26,6 +26,17 @@ pub fn parse_day(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     check_range(any_day(input, today)?).map_err(|range| format!("{input:?} is not {range}"))
 }
 
+/// A follow-up day as typed: today or a day to come.
+pub fn follow_up_day(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let day = parse_day(input, today)?;
+    if day < today {
+        return Err(format!(
+            "{day} has passed: a follow-up is for today or a day to come"
+        ));
+    }
+    Ok(day)
+}
+
 fn any_day(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let text = input.trim().to_lowercase();
     let text = text.strip_prefix("in ").unwrap_or(&text).trim();
@@ -78,6 +89,15 @@ fn relative(text: &str, today: NaiveDate) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_follow_up_is_for_a_day_to_come() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(follow_up_day("today", today), Ok(today));
+        assert!(follow_up_day("+3d", today).is_ok());
+        let err = follow_up_day("2026-11-01", today).unwrap_err();
+        assert!(err.contains("2026-11-01 has passed"), "{err}");
+    }
 
     #[test]
     fn days_beyond_the_range_or_loosely_written_are_refused() {

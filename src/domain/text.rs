@@ -33,9 +33,35 @@ pub fn code_word(code: &str) -> Result<String, String> {
     }
 }
 
+/// `a` or `an`, as the word after it is said (by its first letter, which does for the words
+/// we print: an admin, an interaction kind, a rep).
+pub fn article(word: &str) -> &'static str {
+    match word.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
+/// `1 attempt`, `3 attempts`.
+pub fn count(n: i64, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn articles_and_counts_read_as_english() {
+        assert_eq!(format!("{} admin", article("admin")), "an admin");
+        assert_eq!(format!("{} rep", article("rep")), "a rep");
+        assert_eq!(count(1, "attempt"), "1 attempt");
+        assert_eq!(count(0, "attempt"), "0 attempts");
+    }
 
     #[test]
     fn text_keeps_tabs_and_line_ends_and_nothing_else_of_control() {

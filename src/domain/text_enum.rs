@@ -3,7 +3,10 @@
 
 /// The error of parsing a word that is not one of an enumeration's words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{value:?} is not a {what}; expected one of: {expected}")]
+#[error(
+    "{value:?} is not {} {what}; expected one of: {expected}",
+    super::text::article(what)
+)]
 pub struct UnknownWord {
     pub what: &'static str,
     pub value: String,

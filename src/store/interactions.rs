@@ -37,6 +37,19 @@ impl Store {
         {
             self.text_ok(field, text)?;
         }
+        // A promise to call back is for a day to come: one already past would stand in the
+        // queue as late the moment it is made.
+        if let Some(day) = new.follow_up_on {
+            let logged_on = new.occurred_at.date_naive();
+            if day < logged_on {
+                return Err(self.invalid(
+                    "follow-up",
+                    format!(
+                        "{day} is before the day it is logged ({logged_on}): give a day to come"
+                    ),
+                ));
+            }
+        }
         self.write(Need::Rep, |tx| {
             let rep_id: Option<i64> = match &new.rep {
                 Some(login) => tx

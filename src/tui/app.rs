@@ -491,7 +491,7 @@ impl FormState {
     /// The follow-up day as typed, read: `None` when empty.
     pub fn follow_up_day(&self, today: NaiveDate) -> Option<Result<NaiveDate, String>> {
         let text = self.follow_up.text();
-        (!text.trim().is_empty()).then(|| dates::parse_day(&text, today))
+        (!text.trim().is_empty()).then(|| dates::follow_up_day(&text, today))
     }
 
     fn focused(&mut self) -> Option<&mut Editor> {
@@ -1117,7 +1117,17 @@ impl App {
                 }
             }
             (Context::Notes, Command::Save) => {
-                if let Overlay::Notes(n) = &mut self.overlay {
+                if let Overlay::Notes(n) = &self.overlay
+                    && n.unmerged()
+                {
+                    self.toast(
+                        format!(
+                            "make the two texts one first: delete the line \"{}\" and what you do not keep",
+                            crate::tui::notes::MERGE_MARK
+                        ),
+                        Level::Error,
+                    );
+                } else if let Overlay::Notes(n) = &mut self.overlay {
                     n.saving = true;
                     effects.push(Request::SaveNotes {
                         account_id: n.account_id,

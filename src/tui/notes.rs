@@ -36,6 +36,12 @@ impl NotesState {
         }
     }
 
+    /// Whether the text still holds the line a merge put between the two texts: they are
+    /// still two, and are not saved so.
+    pub fn unmerged(&self) -> bool {
+        self.editor.text().lines().any(|l| l.trim() == MERGE_MARK)
+    }
+
     pub fn changed(&self) -> bool {
         self.editor.text() != self.original
     }
@@ -47,7 +53,7 @@ impl NotesState {
         };
         let mine = self.editor.text();
         let merged = format!(
-            "{}\n\n--- yours, not saved yet ---\n{}",
+            "{}\n\n{MERGE_MARK}\n{}",
             c.theirs.trim_end(),
             mine.trim_end()
         );
@@ -56,6 +62,9 @@ impl NotesState {
         self.base_version = c.version;
     }
 }
+
+/// Between their text and yours after a merge, until the rep makes them one.
+pub const MERGE_MARK: &str = "--- yours, not saved yet ---";
 
 #[cfg(test)]
 mod tests {

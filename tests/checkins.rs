@@ -132,6 +132,55 @@ fn logging_a_check_in_completes_the_due_one_and_schedules_the_next() {
 }
 
 #[test]
+fn one_check_in_logged_completes_every_one_due_that_day() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    ok(run(&db, &["schedule"]));
+    let conn = Connection::open(&db).unwrap();
+    let account: i64 = conn
+        .query_row(
+            "SELECT account_id FROM checkins WHERE stage = 'late' AND done_at IS NULL
+             ORDER BY account_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // Two renewal preparations due today, and one a month away.
+    conn.execute_batch(&format!(
+        "DELETE FROM checkins WHERE account_id = {account} AND done_at IS NULL;
+         INSERT INTO checkins (account_id, stage, kind, due_date) VALUES
+             ({account}, 'late', 'renewal-prep-90', '2026-11-22'),
+             ({account}, 'late', 'renewal-prep-60', '2026-11-22'),
+             ({account}, 'late', 'renewal-prep-30', '2026-12-22');"
+    ))
+    .unwrap();
+    drop(conn);
+    ok(run(
+        &db,
+        &[
+            "log",
+            &account.to_string(),
+            "--kind",
+            "check-in",
+            "--note",
+            "Renewal plan agreed",
+        ],
+    ));
+    let done = |kind: &str| {
+        query_i64(
+            &db,
+            &format!(
+                "SELECT count(*) FROM checkins WHERE account_id = {account} AND kind = '{kind}'
+                 AND done_at IS NOT NULL"
+            ),
+        )
+    };
+    assert_eq!(done("renewal-prep-90"), 1);
+    assert_eq!(done("renewal-prep-60"), 1, "both due today are done");
+    assert_eq!(done("renewal-prep-30"), 0, "the one to come is not");
+}
+
+#[test]
 fn a_churned_account_leaves_and_a_new_stage_switches_the_cadence() {
     let dir = temp_dir();
     let db = demo(&dir);

@@ -564,7 +564,7 @@ fn open_checkins_pane(c: &mut Console) {
 }
 
 #[test]
-fn the_checkins_pane_groups_by_stage_most_overdue_first() {
+fn the_checkins_pane_lists_the_most_overdue_first_whatever_the_stage() {
     for size in [(80, 24), (120, 35)] {
         let mut c = console("carmen", size, Palette::Indexed);
         open_checkins_pane(&mut c);
@@ -581,7 +581,7 @@ fn the_checkins_pane_groups_by_stage_most_overdue_first() {
         assert!(!rows.is_empty());
         assert!(
             rows.windows(2)
-                .all(|w| (w[0].stage, w[0].due_date) <= (w[1].stage, w[1].due_date))
+                .all(|w| (w[0].due_date, w[0].stage) <= (w[1].due_date, w[1].stage))
         );
         assert!(
             rows.iter()

@@ -188,37 +188,38 @@ impl Store {
     }
 }
 
-/// Marks the account's earliest open check-in done: what logging a check-in does, inside the
-/// logging's own transaction. Returns its kind.
-pub(super) fn complete_earliest(
+/// Marks done what logging a check-in completes, inside the logging's own transaction: every
+/// open check-in of the account due by the day it is logged (one conversation covers a
+/// renewal-prep-90 and a renewal-prep-60 both due), or, when none is due yet, the earliest.
+pub(super) fn complete_due(
     conn: &Connection,
     account_id: i64,
     rep_id: Option<i64>,
     outcome: Option<&str>,
     now: DateTime<Utc>,
-) -> rusqlite::Result<Option<String>> {
-    let earliest: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT id, kind FROM checkins WHERE account_id = ?1 AND done_at IS NULL
-             ORDER BY due_date, id LIMIT 1",
-            [account_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
-    let Some((id, kind)) = earliest else {
-        return Ok(None);
-    };
+) -> rusqlite::Result<usize> {
+    let done = conn.execute(
+        "UPDATE checkins SET done_at = ?2, rep_id = ?3, outcome = ?4, snoozed_until = NULL,
+             snooze_reason = NULL
+         WHERE account_id = ?1 AND done_at IS NULL AND due_date <= ?5",
+        params![
+            account_id,
+            instant(&now),
+            rep_id,
+            outcome,
+            day(now.date_naive())
+        ],
+    )?;
+    if done > 0 {
+        return Ok(done);
+    }
     conn.execute(
         "UPDATE checkins SET done_at = ?2, rep_id = ?3, outcome = ?4, snoozed_until = NULL,
              snooze_reason = NULL
-         WHERE id = ?1",
-        params![id, instant(&now), rep_id, outcome],
-    )?;
-    Ok(Some(kind))
+         WHERE id = (SELECT id FROM checkins WHERE account_id = ?1 AND done_at IS NULL
+                     ORDER BY due_date, id LIMIT 1)",
+        params![account_id, instant(&now), rep_id, outcome],
+    )
 }
 
 fn reconcile(

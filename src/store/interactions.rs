@@ -62,13 +62,7 @@ impl Store {
             let id = insert(tx, account_id, rep_id, new)?;
             // A check-in logged is the due check-in done; the caller schedules the next.
             if new.kind == InteractionKind::CheckIn {
-                super::checkins::complete_earliest(
-                    tx,
-                    account_id,
-                    rep_id,
-                    new.outcome.as_deref(),
-                    now,
-                )?;
+                super::checkins::complete_due(tx, account_id, rep_id, new.outcome.as_deref(), now)?;
             }
             // A call or an email reaches the customer: it is the outreach of every payment of
             // theirs that is failing.

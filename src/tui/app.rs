@@ -236,7 +236,7 @@ impl DueWindow {
     }
 }
 
-/// The check-ins pane: open check-ins, grouped by stage, most overdue first.
+/// The check-ins pane: open check-ins, most overdue first, whatever their stage.
 #[derive(Debug, Clone)]
 pub struct CheckinState {
     pub rows: Vec<CheckinRow>,
@@ -286,13 +286,14 @@ impl CheckinState {
         }
     }
 
-    /// Check-in ids in the order shown: by stage, then most overdue, then largest MRR.
+    /// Check-in ids in the order shown: most overdue first (an 86-day-late one is never below
+    /// one due next week), then by stage, then largest MRR. `t` narrows to one stage.
     fn ordered(&self) -> Vec<i64> {
         let mut rows: Vec<&CheckinRow> = self.rows.iter().collect();
         rows.sort_by(|a, b| {
-            a.stage
-                .cmp(&b.stage)
-                .then(a.due_date.cmp(&b.due_date))
+            a.due_date
+                .cmp(&b.due_date)
+                .then(a.stage.cmp(&b.stage))
                 .then(b.mrr_cents.cmp(&a.mrr_cents))
                 .then(a.checkin_id.cmp(&b.checkin_id))
         });

@@ -1,4 +1,4 @@
-//! The check-ins pane: open check-ins grouped by stage, most overdue first; the account beside.
+//! The check-ins pane: open check-ins, most overdue first, with their stage; the account beside.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

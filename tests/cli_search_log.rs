@@ -156,6 +156,14 @@ fn log_refuses_what_it_cannot_place_and_writes_nothing() {
     );
     let err = fails(run(
         &db,
+        &["log", "3", "--note", "hi", "--outcome", "posittive"],
+    ));
+    assert!(
+        err.contains("\"posittive\" is not an outcome; expected one of: positive, neutral"),
+        "{err}"
+    );
+    let err = fails(run(
+        &db,
         &["log", "3", "--note", "hi", "--follow-up", "2026-11-01"],
     ));
     assert!(err.contains("2026-11-01 has passed"), "{err}");

@@ -215,6 +215,34 @@ fn logging_a_call_from_the_card_saves_it_and_the_timeline_shows_it() {
 }
 
 #[test]
+fn the_outcome_is_chosen_from_the_few_words_that_count() {
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.keys(&[press(KeyCode::Enter), press(KeyCode::Char('l'))]);
+    c.text("Left a message about the renewal");
+    // Back to the outcome: letters are no outcome, arrows choose one.
+    c.keys(&[crossterm::event::KeyEvent::new(
+        KeyCode::BackTab,
+        crossterm::event::KeyModifiers::SHIFT,
+    )]);
+    c.text("great");
+    let form = c.app.form.as_ref().unwrap();
+    assert_eq!(form.outcome_word(), None, "typed letters choose nothing");
+    c.keys(&[press(KeyCode::Right), press(KeyCode::Right)]);
+    assert!(c.screen().contains(" neutral "), "{}", c.screen());
+    c.keys(&[ctrl('s')]);
+    let account = c.app.card_for.unwrap();
+    let outcome: String = rusqlite::Connection::open(c.dir.path().join("screens.db"))
+        .unwrap()
+        .query_row(
+            "SELECT outcome FROM interactions WHERE account_id = ?1 ORDER BY id DESC LIMIT 1",
+            [account],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(outcome, "neutral");
+}
+
+#[test]
 fn escape_asks_before_throwing_typed_text_away() {
     let mut c = console("carmen", (80, 24), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('l'))]);

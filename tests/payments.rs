@@ -256,6 +256,17 @@ fn rep_actions_move_a_payment_through_its_queues() {
     assert_eq!(queue_of(&db), "paused");
     ok(run(&db, &["payments", "resume", &id]));
     assert_eq!(queue_of(&db), "due");
+    // A typed code the policy does not know is refused, with the one meant.
+    let err = fails(run(
+        &db,
+        &["payments", "record", &id, "--failed", "insufficent_funds"],
+    ));
+    assert!(
+        err.contains("\"insufficent_funds\" is not a decline code the retry policy knows")
+            && err.contains("did you mean insufficient_funds?"),
+        "{err}"
+    );
+    assert_eq!(attempts_of(&db, p).len(), 1, "nothing recorded");
     ok(run(
         &db,
         &["payments", "record", &id, "--failed", "do_not_honor"],

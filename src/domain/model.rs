@@ -30,6 +30,14 @@ text_enum! {
 }
 
 text_enum! {
+    /// How a conversation went, as a rep records it: one of a few words, so that they count.
+    pub enum Outcome as "outcome" {
+        Positive => "positive", Neutral => "neutral", Negative => "negative",
+        NoAnswer => "no answer", LeftVoicemail => "left voicemail",
+    }
+}
+
+text_enum! {
     pub enum Severity as "ticket severity" {
         Low => "low", Normal => "normal", High => "high", Urgent => "urgent",
     }

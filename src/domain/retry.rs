@@ -119,6 +119,20 @@ impl RetryPolicy {
     /// The class of a decline: the team's override, else the built-in class; an advice code
     /// from the processor wins over both: `try_again_later` means retry (soft),
     /// `do_not_try_again` means no retry, `confirm_card_data` means a corrected card.
+    /// The code this policy knows that `code` was most likely meant to be (one or two typos
+    /// away), for a rep who typed a code it does not know.
+    pub fn nearest_code(&self, code: &str) -> Option<String> {
+        let code = code.trim().to_ascii_lowercase();
+        super::decline::KNOWN_CODES
+            .iter()
+            .map(|&(known, _)| known.to_string())
+            .chain(self.overrides.keys().cloned())
+            .map(|known| (strsim::damerau_levenshtein(&code, &known), known))
+            .filter(|(d, _)| *d <= 2)
+            .min()
+            .map(|(_, known)| known)
+    }
+
     pub fn class_of(&self, code: &str, advice: Option<&str>) -> Classification {
         let base = match self.overrides.get(&code.trim().to_ascii_lowercase()) {
             Some(&class) => Classification { class, known: true },

@@ -56,6 +56,24 @@ impl Store {
         by: Actor<'_>,
     ) -> Result<Option<PaymentState>, StoreError> {
         let attempt = &self.checked(attempt)?;
+        // A code a person types must be one the policy knows (a team adds its own in
+        // payments.toml): a typo would be stored, and would send the payment down the wrong
+        // queue. Billing systems and hooks report what they report.
+        if let (false, AttemptResult::Failed { decline_code, .. }) =
+            (attempt.automatic, &attempt.result)
+            && !policy.class_of(decline_code, None).known
+        {
+            let nearest = policy
+                .nearest_code(decline_code)
+                .map(|c| format!("did you mean {c}? "))
+                .unwrap_or_default();
+            return Err(self.invalid(
+                "decline code",
+                format!(
+                    "{decline_code:?} is not a decline code the retry policy knows: {nearest}(a team's own codes are classed in payments.toml)"
+                ),
+            ));
+        }
         self.write(Need::Rep, |tx| {
             let status = status_of(tx, payment_id)?;
             if status != "failing" {

@@ -37,6 +37,12 @@ impl Store {
         {
             self.text_ok(field, text)?;
         }
+        // An outcome is one of a few words, so that outcomes can be counted.
+        if let Some(outcome) = &new.outcome {
+            outcome
+                .parse::<crate::domain::model::Outcome>()
+                .map_err(|e| self.invalid("outcome", e.to_string()))?;
+        }
         // A promise to call back is for a day to come: one already past would stand in the
         // queue as late the moment it is made.
         if let Some(day) = new.follow_up_on {

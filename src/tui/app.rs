@@ -17,7 +17,7 @@ use super::theme::Theme;
 use super::worker::{PaymentAction, Request, Response, RiskRow};
 use crate::domain::dates;
 use crate::domain::lifecycle::Stage;
-use crate::domain::model::{Interaction, InteractionKind, note_summary};
+use crate::domain::model::{Interaction, InteractionKind, Outcome, note_summary};
 use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::{Band, RiskScore};
 use crate::lookup::Found;
@@ -434,7 +434,8 @@ pub struct FormState {
     pub account_name: String,
     pub field: FormField,
     pub kind: usize,
-    pub outcome: Editor,
+    /// The outcome chosen, by position in `Outcome::ALL`; `None` for none.
+    pub outcome: Option<usize>,
     pub note: Editor,
     pub tags: Editor,
     pub follow_up: Editor,
@@ -451,7 +452,7 @@ impl FormState {
             account_name,
             field: FormField::Note,
             kind: 0,
-            outcome: Editor::single_line(""),
+            outcome: None,
             note: Editor::multi_line(""),
             tags: Editor::single_line(""),
             follow_up: Editor::single_line(""),
@@ -462,7 +463,7 @@ impl FormState {
     }
 
     pub fn has_text(&self) -> bool {
-        !(self.outcome.is_empty()
+        !(self.outcome.is_none()
             && self.note.is_empty()
             && self.tags.is_empty()
             && self.follow_up.is_empty())
@@ -471,7 +472,7 @@ impl FormState {
     fn draft(&self) -> Draft {
         Draft {
             kind: FORM_KINDS[self.kind].as_str().to_string(),
-            outcome: self.outcome.text(),
+            outcome: self.outcome_word().unwrap_or_default().to_string(),
             body: self.note.text(),
             tags: self.tags.text(),
             follow_up: self.follow_up.text(),
@@ -483,10 +484,17 @@ impl FormState {
             .iter()
             .position(|k| k.as_str() == draft.kind)
             .unwrap_or(0);
-        self.outcome = Editor::single_line(&draft.outcome);
+        // A draft saved before outcomes were words keeps its text only if it is one.
+        self.outcome = Outcome::ALL
+            .iter()
+            .position(|o| o.as_str() == draft.outcome.trim());
         self.note = Editor::multi_line(&draft.body);
         self.tags = Editor::single_line(&draft.tags);
         self.follow_up = Editor::single_line(&draft.follow_up);
+    }
+
+    pub fn outcome_word(&self) -> Option<&'static str> {
+        self.outcome.map(|i| Outcome::ALL[i].as_str())
     }
 
     /// The follow-up day as typed, read: `None` when empty.
@@ -497,8 +505,7 @@ impl FormState {
 
     fn focused(&mut self) -> Option<&mut Editor> {
         match self.field {
-            FormField::Kind => None,
-            FormField::Outcome => Some(&mut self.outcome),
+            FormField::Kind | FormField::Outcome => None,
             FormField::Note => Some(&mut self.note),
             FormField::Tags => Some(&mut self.tags),
             FormField::FollowUp => Some(&mut self.follow_up),
@@ -948,6 +955,18 @@ impl App {
                         }
                         _ => return,
                     }
+                    form.unsaved_since = Some(now);
+                } else if form.field == FormField::Outcome {
+                    // None, then each outcome, round again.
+                    let n = Outcome::ALL.len() + 1;
+                    let at = form.outcome.map_or(0, |i| i + 1);
+                    let at = match key.code {
+                        KeyCode::Left | KeyCode::Char('h') => (at + n - 1) % n,
+                        KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => (at + 1) % n,
+                        KeyCode::Backspace | KeyCode::Delete => 0,
+                        _ => return,
+                    };
+                    form.outcome = at.checked_sub(1);
                     form.unsaved_since = Some(now);
                 } else if let Some(editor) = form.focused()
                     && edit(editor, &key)
@@ -2001,7 +2020,7 @@ impl App {
                 return;
             }
         };
-        let outcome = form.outcome.text();
+        let outcome = form.outcome_word();
         form.saving = true;
         form.error = None;
         effects.push(Request::Log {
@@ -2012,7 +2031,7 @@ impl App {
                 occurred_at: wall_now,
                 summary: note_summary(&note),
                 body: note.trim_end().to_string(),
-                outcome: (!outcome.trim().is_empty()).then(|| outcome.trim().to_string()),
+                outcome: outcome.map(str::to_string),
                 tags: form
                     .tags
                     .text()

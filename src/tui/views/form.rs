@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::safe;
 use crate::domain::dates::FORMS;
+use crate::domain::model::Outcome;
 use crate::tui::app::{App, FORM_KINDS, FormField, FormState};
 use crate::tui::editor::Editor;
 
@@ -46,15 +47,20 @@ pub fn render(frame: &mut Frame<'_>, app: &App, form: &FormState, area: Rect) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), kind);
 
-    field(
-        frame,
-        app,
-        form,
-        FormField::Outcome,
-        "Outcome",
-        &form.outcome,
-        outcome,
-    );
+    // Outcome: the same, with none allowed.
+    let mut spans = vec![label(app, form, FormField::Outcome, "Outcome")];
+    let words = std::iter::once("—").chain(Outcome::ALL.iter().map(|o| o.as_str()));
+    for (i, word) in words.enumerate() {
+        let chosen = form.outcome.map_or(0, |o| o + 1) == i;
+        spans.push(Span::styled(
+            format!(" {word} "),
+            if chosen { t.selected() } else { t.muted() },
+        ));
+    }
+    if form.field == FormField::Outcome {
+        spans.push(Span::styled(" ←/→", t.key()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), outcome);
     field(frame, app, form, FormField::Note, "Note", &form.note, note);
     field(frame, app, form, FormField::Tags, "Tags", &form.tags, tags);
     field(

@@ -189,9 +189,32 @@ fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached() {
         "{screen}"
     );
     assert!(screen.contains("[card update link]"), "{screen}");
+    // Addressed to the account's primary contact, greeted by name.
+    let card = c.app.card.as_ref().unwrap();
+    let primary = card.contacts.iter().find(|k| k.is_primary).unwrap();
+    let email = primary.email.clone().unwrap();
+    let form = c.app.form.as_ref().unwrap();
+    let note = form.note.text();
+    assert!(
+        note.starts_with(&format!("To: {} <{email}>\nSubject: Please update your card", primary.name)),
+        "{note}"
+    );
+    let first = primary.name.split(' ').next().unwrap();
+    assert!(note.contains(&format!("Hello {first},")), "{note}");
     c.keys(&[ctrl('s')]);
     assert!(c.screen().contains("email logged"));
     let item = c.app.payments.item(p).unwrap();
     assert!(item.last_outreach_at.is_some());
     assert!(c.screen().contains("reached today"));
+    // Its timeline entry reads as its subject, not "Hello,".
+    let account = c.app.payments.item(p).unwrap().account_id;
+    let summary: String = rusqlite::Connection::open(c.dir.path().join("screens.db"))
+        .unwrap()
+        .query_row(
+            "SELECT summary FROM interactions WHERE account_id = ?1 ORDER BY id DESC LIMIT 1",
+            [account],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(summary.starts_with("Please update your card for "), "{summary}");
 }

@@ -203,20 +203,40 @@ pub struct CheckinDone {
     pub rep: Option<String>,
 }
 
-/// The summary line of a note: its first line that says something, at most 120 characters.
+/// The summary line of a note: its first line that says something, at most 120 characters;
+/// for an email written with its headers (`To:`, `Subject:`), its subject.
 pub fn note_summary(note: &str) -> String {
     const MAX: usize = 120;
-    let first = note
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
+    let mut lines = note.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("");
+    let first = if has_header(first, "to") || has_header(first, "subject") {
+        std::iter::once(first)
+            .chain(lines)
+            .take(3)
+            .find_map(|l| header(l, "subject"))
+            .unwrap_or(first)
+    } else {
+        first
+    };
     if first.chars().count() <= MAX {
         return first.to_string();
     }
     let mut cut: String = first.chars().take(MAX - 1).collect();
     cut.push('…');
     cut
+}
+
+fn has_header(line: &str, name: &str) -> bool {
+    header(line, name).is_some()
+}
+
+/// The value of an email header line `Name: value`, the name in any case.
+fn header<'l>(line: &'l str, name: &str) -> Option<&'l str> {
+    let (key, value) = line.split_once(':')?;
+    key.trim()
+        .eq_ignore_ascii_case(name)
+        .then(|| value.trim())
+        .filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::keymap::{Command, Context, Key, Keymap, Lookup};
 use super::metrics::MetricsData;
 use super::my_queue::MyQueueState;
 use super::notes::{Conflict, NotesState};
-use super::payments::{PaymentsState, outreach_message};
+use super::payments::{PaymentsState, Recipient, outreach_message};
 use super::theme::Theme;
 use super::worker::{PaymentAction, Request, Response, RiskRow};
 use crate::domain::dates;
@@ -1456,13 +1456,29 @@ impl App {
                     .amount_cents
                     .map(|a| crate::domain::money::format(a, &item.currency))
                     .unwrap_or_default();
+                // The account beside the queue is the payment's: its contacts are there.
+                let contacts = self
+                    .card
+                    .as_ref()
+                    .filter(|c| c.row.account_id == item.account_id)
+                    .map(|c| c.contacts.clone())
+                    .unwrap_or_default();
+                let with_email = || contacts.iter().filter(|c| c.email.is_some());
+                let to = with_email()
+                    .find(|c| c.is_primary)
+                    .or_else(|| with_email().next())
+                    .map(|c| Recipient {
+                        name: &c.name,
+                        email: c.email.as_deref().unwrap_or(""),
+                    });
+                let message = outreach_message(&item, &amount, to);
                 self.open_form(effects);
                 if let Some(form) = &mut self.form {
                     form.kind = FORM_KINDS
                         .iter()
                         .position(|k| *k == InteractionKind::Email)
                         .unwrap_or(0);
-                    form.note = Editor::multi_line(&outreach_message(&item, &amount));
+                    form.note = Editor::multi_line(&message);
                     form.unsaved_since = Some(self.now);
                 }
             }

@@ -113,36 +113,94 @@ pub fn queue_label(queue: &str) -> &'static str {
     }
 }
 
-/// The message a rep sends about a failed payment: the amount, the reason in plain words, and a
-/// place for the card-update link. Written for the customer, so fraud reads as a plain decline.
-pub fn outreach_message(item: &QueueItem, amount: &str) -> String {
-    let reason = match item.class {
-        Some("fraud") | Some("revoked") | None => "your bank declined it",
-        Some(_) => item.meaning.unwrap_or("your bank declined it"),
+/// Whom an outreach email goes to: the account's primary contact with an address, else any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recipient<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+}
+
+/// The email a rep sends about a failed payment, headers first (To, Subject), greeting the
+/// contact by name, and true to the payment's state: a new card asked for when the card must
+/// change, a confirmation when the bank wants one, a final notice when the retries are spent.
+/// Fraud and stopped payments read as a plain decline, and never as "retry".
+pub fn outreach_message(item: &QueueItem, amount: &str, to: Option<Recipient<'_>>) -> String {
+    let name = &item.name;
+    let (subject, body) = match (item.payment_id, item.class, item.queue) {
+        (None, _, _) => (
+            format!("The card on file for {name} expires soon"),
+            format!(
+                "The card we have on file for {name} expires at the end of {}.\n\
+                 To keep your subscription running without a hitch, please update it here:\n\
+                 [card update link]",
+                item.card_expires.as_deref().unwrap_or("this month")
+            ),
+        ),
+        (_, _, "exhausted") => (
+            format!("Final notice: your payment of {amount} for {name}"),
+            format!(
+                "We have tried several times and could not collect {amount} for {name}.\n\
+                 To keep your subscription, please update your card in the next few days:\n\
+                 [card update link]"
+            ),
+        ),
+        (_, Some("fraud") | Some("revoked"), _) => (
+            format!("Your payment of {amount} for {name} was declined"),
+            format!(
+                "Your bank declined the payment of {amount} for {name}.\n\
+                 Please add a different card here:\n\
+                 [card update link]"
+            ),
+        ),
+        (_, Some("authenticate"), _) => (
+            format!("Please confirm your payment of {amount}"),
+            format!(
+                "Your bank asks you to confirm the payment of {amount} for {name}.\n\
+                 It takes a minute, here:\n\
+                 [payment confirmation link]"
+            ),
+        ),
+        (_, Some("new-card"), _) => (
+            format!("Please update your card for {name}"),
+            format!(
+                "We could not collect your payment of {amount} for {name}:\n\
+                 {}.\n\
+                 Please update your card here:\n\
+                 [card update link]",
+                item.meaning.unwrap_or("your bank declined it")
+            ),
+        ),
+        _ => (
+            format!("Your payment of {amount} for {name} did not go through"),
+            format!(
+                "We could not collect your payment of {amount} for {name}:\n\
+                 {}.\n\
+                 We will try again{}; to settle it sooner, you can update your card here:\n\
+                 [card update link]",
+                item.meaning.unwrap_or("your bank declined it"),
+                item.next_retry_at
+                    .map(|at| format!(" on {}", at.format("%Y-%m-%d")))
+                    .unwrap_or_default()
+            ),
+        ),
+    };
+    let (to_line, greeting) = match to {
+        Some(r) => (format!("To: {} <{}>", r.name, r.email), first_name(r.name)),
+        None => ("To: (no contact with an email on file)".to_string(), None),
     };
     // Short lines: the note field does not wrap, and the rep may paste it into any mail tool.
-    match item.payment_id {
-        None => format!(
-            "Hello,\n\n\
-             The card we have on file for {name} expires at the end of {exp}.\n\
-             To keep your subscription running without a hitch, please update it here:\n\
-             [card update link]\n\n\
-             Thank you!\n",
-            name = item.name,
-            exp = item.card_expires.as_deref().unwrap_or("this month"),
-        ),
-        Some(_) => format!(
-            "Hello,\n\n\
-             We could not collect your payment of {amount} for {name}:\n\
-             {reason}.\n\
-             Nothing is lost and your service continues for now.\n\
-             Please update your card or retry the payment here:\n\
-             [card update link]\n\n\
-             If anything is unclear, just reply to this message.\n\n\
-             Thank you!\n",
-            name = item.name,
-        ),
-    }
+    format!(
+        "{to_line}\nSubject: {subject}\n\nHello{},\n\n{body}\n\n\
+         If anything is unclear, just reply to this message.\n\nThank you!\n",
+        greeting.map(|g| format!(" {g}")).unwrap_or_default()
+    )
+}
+
+/// What to call a contact in a greeting: the first word of a Western name, the whole of a
+/// name written without spaces (Chinese, Japanese).
+fn first_name(name: &str) -> Option<&str> {
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.split(' ').next().unwrap_or(name))
 }
 
 #[cfg(test)]
@@ -215,14 +273,41 @@ mod tests {
 
     #[test]
     fn the_message_names_the_amount_and_the_reason_but_never_fraud() {
+        let grace = Recipient {
+            name: "Grace Smith",
+            email: "grace@acme.test",
+        };
         let mut it = item(Some(1), 1, "new-card", "ana");
-        let text = outreach_message(&it, "$99.00");
+        let text = outreach_message(&it, "$99.00", Some(grace));
+        assert!(
+            text.starts_with("To: Grace Smith <grace@acme.test>\nSubject: "),
+            "{text}"
+        );
+        assert!(text.contains("Hello Grace,"), "{text}");
         assert!(text.contains("$99.00") && text.contains("card details need updating"));
         assert!(text.contains("[card update link]"));
         it.class = Some("fraud");
         it.meaning = Some("the bank flagged the card (lost, stolen or fraud)");
-        assert!(!outreach_message(&it, "$99.00").contains("fraud"));
+        let fraud = outreach_message(&it, "$99.00", Some(grace));
+        assert!(
+            !fraud.contains("fraud") && !fraud.contains("retry") && !fraud.contains("try again")
+        );
+        it.class = Some("soft");
+        it.queue = "exhausted";
+        let last = outreach_message(&it, "$99.00", None);
+        assert!(last.contains("Subject: Final notice") && !last.contains("Nothing is lost"));
+        assert!(last.contains("Hello,") && last.contains("no contact with an email"));
         let card = item(None, 1, "expiring", "ana");
-        assert!(outreach_message(&card, "").contains("expires at the end of 2026-11"));
+        assert!(outreach_message(&card, "", None).contains("expires at the end of 2026-11"));
+    }
+
+    #[test]
+    fn an_emails_summary_is_its_subject() {
+        let it = item(Some(1), 1, "new-card", "ana");
+        let text = outreach_message(&it, "$99.00", None);
+        assert_eq!(
+            crate::domain::model::note_summary(&text),
+            "Please update your card for Account 1"
+        );
     }
 }

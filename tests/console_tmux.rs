@@ -139,7 +139,7 @@ fn a_rep_finds_an_account_and_logs_a_call_in_the_real_console() {
     ok(run(&db, &["demo", "--accounts", "300"]));
     make_me_a_rep(&db);
     let tmux = Tmux::start("log", (80, 24), &console_command(&db));
-    tmux.wait_for("j/↓ down");
+    tmux.wait_for("? help");
     let screen = tmux.screen();
     assert!(screen.contains("1 Queue"), "{screen}");
 
@@ -160,7 +160,7 @@ fn a_rep_finds_an_account_and_logs_a_call_in_the_real_console() {
 
     // q closes the card, q again quits.
     tmux.keys(&["q"]);
-    tmux.wait_for("j/↓ down");
+    tmux.wait_for("My queue ·");
     tmux.keys(&["q"]);
     let start = Instant::now();
     while tmux.alive() && start.elapsed() < Duration::from_secs(5) {
@@ -240,7 +240,7 @@ fn another_reps_change_shows_on_an_open_console_without_a_key() {
         .find(|i| !i["payment_id"].is_null() && i["queue"] != "recovered")
         .expect("the demo has a failing payment");
     let tmux = Tmux::start("live", (120, 35), &console_command(&db));
-    tmux.wait_for("j/↓ down");
+    tmux.wait_for("? help");
     tmux.keys(&["4"]);
     tmux.wait_for(&format!(" 1 of {n}\n"));
     // Another process writes a payment off; the console is not touched.

@@ -196,7 +196,10 @@ fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached() {
     let form = c.app.form.as_ref().unwrap();
     let note = form.note.text();
     assert!(
-        note.starts_with(&format!("To: {} <{email}>\nSubject: Please update your card", primary.name)),
+        note.starts_with(&format!(
+            "To: {} <{email}>\nSubject: Please update your card",
+            primary.name
+        )),
         "{note}"
     );
     let first = primary.name.split(' ').next().unwrap();
@@ -216,5 +219,8 @@ fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached() {
             |r| r.get(0),
         )
         .unwrap();
-    assert!(summary.starts_with("Please update your card for "), "{summary}");
+    assert!(
+        summary.starts_with("Please update your card for "),
+        "{summary}"
+    );
 }

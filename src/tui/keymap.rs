@@ -644,6 +644,61 @@ impl Keymap {
 
     /// `(keys, what they do)` for the footer or the help, keys of one command joined.
     pub fn describe(&self, context: Context) -> Vec<(String, &'static str)> {
+        self.described(context)
+            .into_iter()
+            .map(|(k, h, _)| (k, h))
+            .collect()
+    }
+
+    /// What the footer offers: where you are's own actions first (none that writes when
+    /// `writes` is false: a read-only console), then the lookup, and help last, always;
+    /// moving about (j, k, pages, panes) and quitting are left to `?`.
+    pub fn footer(
+        &self,
+        context: Context,
+        writes: bool,
+    ) -> (Vec<(String, &'static str)>, Option<(String, &'static str)>) {
+        use Command::*;
+        let all = self.described(context);
+        let moving = |c: Command| {
+            matches!(
+                c,
+                Down | Up
+                    | Top
+                    | Bottom
+                    | HalfDown
+                    | HalfUp
+                    | PageDown
+                    | PageUp
+                    | NextMatch
+                    | PrevMatch
+                    | NextPane
+                    | PrevPane
+                    | Pane(_)
+                    | Help
+                    | Search
+                    | CommandLine
+                    | Quit
+            ) || (c.writes() && !writes)
+        };
+        let mut first: Vec<(String, &'static str)> = all
+            .iter()
+            .filter(|(_, _, c)| !moving(*c))
+            .map(|(k, h, _)| (k.clone(), *h))
+            .collect();
+        first.extend(
+            all.iter()
+                .filter(|(_, _, c)| *c == Search)
+                .map(|(k, h, _)| (k.clone(), *h)),
+        );
+        let help = all
+            .iter()
+            .find(|(_, _, c)| *c == Help)
+            .map(|(k, h, _)| (k.clone(), *h));
+        (first, help)
+    }
+
+    fn described(&self, context: Context) -> Vec<(String, &'static str, Command)> {
         let mut out: Vec<(String, &'static str, Command)> = Vec::new();
         for b in self.active(context) {
             let label: String = b.keys.iter().map(Key::label).collect::<Vec<_>>().join("");
@@ -655,7 +710,7 @@ impl Keymap {
                 None => out.push((label, b.help, b.command)),
             }
         }
-        out.into_iter().map(|(k, h, _)| (k, h)).collect()
+        out
     }
 }
 

@@ -103,14 +103,22 @@ pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let room = usize::from(area.width).saturating_sub(toast_width);
     let mut spans = Vec::new();
     let mut used = 0;
-    for (keys, help) in app.keymap.describe(app.context()) {
-        let piece = width(&keys) + 1 + width(help) + 2;
-        if used + piece > room {
+    let (actions, help) = app.keymap.footer(app.context(), app.identity.rep.is_some());
+    // Help is always offered, so its room is kept first.
+    let piece = |keys: &str, what: &str| width(keys) + 1 + width(what) + 2;
+    let help_room = help.as_ref().map_or(0, |(k, _)| piece(k, "help"));
+    for (keys, what) in actions {
+        if used + piece(&keys, what) + help_room > room {
             break;
         }
-        used += piece;
+        used += piece(&keys, what);
         spans.push(Span::styled(keys, t.key()));
-        spans.push(Span::styled(format!(" {help}  "), t.muted()));
+        spans.push(Span::styled(format!(" {what}  "), t.muted()));
+    }
+    if let Some((keys, _)) = help.filter(|_| used + help_room <= room) {
+        used += help_room;
+        spans.push(Span::styled(keys, t.key()));
+        spans.push(Span::styled(" help  ", t.muted()));
     }
     if let Some(text) = toast_text {
         spans.push(Span::raw(" ".repeat(room.saturating_sub(used))));

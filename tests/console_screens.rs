@@ -67,7 +67,10 @@ fn someone_who_is_not_a_rep_sees_every_active_account_with_its_mrr() {
     );
     // The footer offers the actions of where you are, the lookup, and help, always.
     let footer = lines[23].trim_end();
-    assert!(footer.contains("Enter open") && footer.ends_with("? help"), "{screen}");
+    assert!(
+        footer.contains("Enter open") && footer.ends_with("? help"),
+        "{screen}"
+    );
     assert!(footer.contains("/ find an account"), "{screen}");
     // Read-only: nothing offered that would be refused.
     assert!(!footer.contains("l log"), "{screen}");

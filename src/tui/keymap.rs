@@ -219,6 +219,9 @@ impl Command {
     }
 }
 
+/// A key's label and what it does, as the footer and the help show them.
+pub type Hint = (String, &'static str);
+
 /// One key press: a code and its modifiers (Shift is part of the character for letters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -653,11 +656,7 @@ impl Keymap {
     /// What the footer offers: where you are's own actions first (none that writes when
     /// `writes` is false: a read-only console), then the lookup, and help last, always;
     /// moving about (j, k, pages, panes) and quitting are left to `?`.
-    pub fn footer(
-        &self,
-        context: Context,
-        writes: bool,
-    ) -> (Vec<(String, &'static str)>, Option<(String, &'static str)>) {
+    pub fn footer(&self, context: Context, writes: bool) -> (Vec<Hint>, Option<Hint>) {
         use Command::*;
         let all = self.described(context);
         let moving = |c: Command| {
@@ -681,7 +680,7 @@ impl Keymap {
                     | Quit
             ) || (c.writes() && !writes)
         };
-        let mut first: Vec<(String, &'static str)> = all
+        let mut first: Vec<Hint> = all
             .iter()
             .filter(|(_, _, c)| !moving(*c))
             .map(|(k, h, _)| (k.clone(), *h))

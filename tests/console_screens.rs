@@ -251,6 +251,27 @@ fn the_outcome_is_chosen_from_the_few_words_that_count() {
 }
 
 #[test]
+fn ctrl_c_with_a_note_half_typed_asks_and_keeps_it_as_a_draft() {
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.keys(&[press(KeyCode::Enter), press(KeyCode::Char('l'))]);
+    c.text("Half a note");
+    c.keys(&[ctrl('c')]);
+    assert!(!c.app.quit, "asked first");
+    assert!(c.screen().contains("Quit retain?"), "{}", c.screen());
+    c.keys(&[press(KeyCode::Char('n'))]);
+    assert!(c.app.form.is_some() && !c.app.quit);
+    c.keys(&[ctrl('c'), press(KeyCode::Char('y'))]);
+    assert!(c.app.quit);
+    let account = c.app.card_for.unwrap();
+    let (draft, _) = c.store.draft("carmen", account).unwrap().unwrap();
+    assert_eq!(draft.body, "Half a note");
+    // With nothing typed, Ctrl-c quits at once.
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('l')), ctrl('c')]);
+    assert!(c.app.quit);
+}
+
+#[test]
 fn escape_asks_before_throwing_typed_text_away() {
     let mut c = console("carmen", (80, 24), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('l'))]);

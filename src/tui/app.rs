@@ -524,6 +524,8 @@ pub enum Overlay {
     Prompt(Editor),
     /// Discard the form's text?
     ConfirmDiscard,
+    /// Quit with a note half typed? (It stays as a draft either way.)
+    ConfirmQuit,
     /// The account notes being edited.
     Notes(Box<NotesState>),
     /// A timeline entry of the card, in full: `index` into its timeline, `scroll` lines down.
@@ -749,7 +751,9 @@ impl App {
 
     pub fn context(&self) -> Context {
         match &self.overlay {
-            Overlay::ConfirmDiscard | Overlay::ConfirmWriteOff { .. } => Context::Confirm,
+            Overlay::ConfirmDiscard | Overlay::ConfirmQuit | Overlay::ConfirmWriteOff { .. } => {
+                Context::Confirm
+            }
             Overlay::Notes(n) if n.conflict.is_some() => Context::Conflict,
             Overlay::Notes(_) => Context::Notes,
             Overlay::Help { .. } => Context::Help,
@@ -985,6 +989,16 @@ impl App {
             return;
         }
         match (context, command) {
+            // Ctrl-c with a note half typed asks first, as Esc does (a second Ctrl-c quits).
+            (Context::Form, Command::Quit)
+                if self
+                    .form
+                    .as_ref()
+                    .is_some_and(|f| f.has_text() && !f.saving) =>
+            {
+                self.save_draft_now(effects);
+                self.overlay = Overlay::ConfirmQuit;
+            }
             (_, Command::Quit) => {
                 if context == Context::Form || self.form.is_some() {
                     self.save_draft_now(effects);
@@ -1069,6 +1083,9 @@ impl App {
                 }
             }
 
+            (Context::Confirm, Command::Yes) if matches!(self.overlay, Overlay::ConfirmQuit) => {
+                self.quit = true;
+            }
             (Context::Confirm, Command::Yes) => {
                 if let Overlay::ConfirmWriteOff {
                     payment_id,

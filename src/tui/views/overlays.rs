@@ -15,6 +15,14 @@ pub fn render(frame: &mut Frame<'_>, app: &App, body: Rect, _footer: Rect) {
     match &app.overlay {
         Overlay::Search(s) => search(frame, app, s, body),
         Overlay::Help { scroll, context } => help(frame, app, *scroll, *context, body),
+        Overlay::ConfirmQuit => confirm(
+            frame,
+            app,
+            body,
+            " Quit? ",
+            "Quit retain? The note you typed stays as a draft on this account, there again when you next log on it.".into(),
+            ("quit", "keep writing"),
+        ),
         Overlay::ConfirmDiscard => confirm(
             frame,
             app,

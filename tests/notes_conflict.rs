@@ -62,8 +62,10 @@ fn in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing() {
     let account = c.app.card_for.unwrap();
     c.text("e");
     c.text("Call the CFO before the renewal");
-    // Meanwhile another rep saves.
-    let mut other = store_as_me(&db);
+    // Meanwhile another rep saves (the demo's admin, acting as Dmitri).
+    let mut other = retain::store::Store::open(&db, retain::store::Create::Never)
+        .unwrap()
+        .acting_as("dmitri", &me());
     let (_, version) = other.notes(account).unwrap().unwrap();
     let saved = other
         .save_notes(account, version, "Budget frozen until Q2", "dmitri", now())
@@ -77,7 +79,11 @@ fn in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing() {
         screen.contains("Call the CFO before the renewal"),
         "{screen}"
     );
-    assert!(screen.contains("by dmitri"), "{screen}");
+    // Named as the team knows them, at the time of the rep's own clock.
+    assert!(
+        screen.contains("Saved by Dmitri Volkov at 2026-"),
+        "{screen}"
+    );
     // Merge: both texts; saved only once made one, then over their version.
     c.text("m");
     let (before, _) = other.notes(account).unwrap().unwrap();

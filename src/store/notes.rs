@@ -46,6 +46,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<NotesSave, StoreError> {
         self.text_ok("notes", text)?;
+        let rep = self.who.as_ref().map(|w| w.login.clone());
         self.write(Need::Rep, |tx| {
             let (before, version): (String, i64) = tx.query_row(
                 "SELECT notes, version FROM accounts WHERE id = ?1",
@@ -53,10 +54,15 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             if version != base_version {
+                // The rep who saved, by name (an admin acting as a rep is that rep), else
+                // the OS user who did.
                 let by = tx
                     .query_row(
-                        "SELECT os_user, at FROM audit_log WHERE entity = 'accounts' AND entity_id = ?1
-                         ORDER BY id DESC LIMIT 1",
+                        "SELECT coalesce(r.display_name, json_extract(l.after, '$.rep'), l.os_user), l.at
+                         FROM audit_log l
+                         LEFT JOIN reps r ON r.login = json_extract(l.after, '$.rep')
+                         WHERE l.entity = 'accounts' AND l.entity_id = ?1
+                         ORDER BY l.id DESC LIMIT 1",
                         [account_id],
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
@@ -81,7 +87,7 @@ impl Store {
                     entity: "accounts",
                     entity_id: Some(account_id),
                     before: Some(json!({ "notes": before, "version": version })),
-                    after: Some(json!({ "notes": text, "version": version + 1 })),
+                    after: Some(json!({ "notes": text, "version": version + 1, "rep": rep })),
                 },
             )?;
             Ok(NotesSave::Saved {

@@ -55,7 +55,15 @@ pub fn render(frame: &mut Frame<'_>, app: &App, n: &NotesState, body: Rect) {
     ])
     .areas(inner);
     let who = c.by.as_ref().map_or(String::new(), |(by, at)| {
-        format!(" by {} at {at}", safe(by))
+        // The instant as the rep's clock reads it.
+        let when = crate::store::parse_instant(at)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_else(|| at.clone());
+        format!(" by {} at {when}", safe(by))
     });
     frame.render_widget(
         Paragraph::new(Line::styled(

@@ -1013,3 +1013,31 @@ fn account_notes_being_edited_at_a_hang_up_are_kept_as_a_draft_note() {
     let (draft, _) = c.store.draft("carmen", account_id).unwrap().unwrap();
     assert_eq!(draft.kind, "note");
 }
+
+#[test]
+fn a_prompt_missing_its_reason_stays_open_and_says_what_is_missing() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    open_risk_pane(&mut c);
+    let account = c.app.selected_id().unwrap();
+    c.keys(&[press(KeyCode::Char('z'))]);
+    assert!(matches!(c.app.overlay, Overlay::Prompt(_)));
+    c.keys(&[press(KeyCode::Enter)]);
+    let screen = c.screen();
+    let footer = screen.lines().last().unwrap();
+    assert!(
+        footer.starts_with(":snooze +7d ") && footer.contains("say why, after the day"),
+        "{screen}"
+    );
+    c.text("on holiday");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert!(matches!(c.app.overlay, Overlay::None));
+    let snoozed: i64 = rusqlite::Connection::open(c.dir.path().join("screens.db"))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM risk_snoozes WHERE account_id = ?1 AND reason = 'on holiday'",
+            [account],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(snoozed, 1);
+}

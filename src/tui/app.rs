@@ -1642,8 +1642,7 @@ impl App {
             }
         };
         if reason.trim().is_empty() {
-            self.toast("say why: :snooze DAY REASON", Level::Error);
-            return;
+            return self.ask_again(format!("snooze {} ", day.trim()), "say why, after the day");
         }
         if self.is_queue() && self.view == View::List {
             effects.push(Request::SnoozeQueueRow {
@@ -1717,10 +1716,17 @@ impl App {
             Err(e) => return self.toast(e, Level::Error),
         };
         if reason.trim().is_empty() {
-            return self.toast("say why: :pause DAY REASON", Level::Error);
+            return self.ask_again(format!("pause {} ", day.trim()), "say why, after the day");
         }
         let reason = reason.trim().to_string();
         self.payment_action(PaymentAction::Pause { until, reason }, effects);
+    }
+
+    /// A command that needs more than was typed: the line is offered again as it was, with
+    /// what is missing said beside it, so that the rep types only that.
+    fn ask_again(&mut self, line: String, missing: &str) {
+        self.overlay = Overlay::Prompt(Editor::single_line(&line));
+        self.toast(missing, Level::Error);
     }
 
     /// `:writeoff REASON` asks before giving the payment up.
@@ -1732,7 +1738,7 @@ impl App {
             return self.toast("an expiring card has no payment to write off", Level::Error);
         };
         if reason.is_empty() {
-            return self.toast("say why: :writeoff REASON", Level::Error);
+            return self.ask_again("writeoff ".to_string(), "say why it is given up");
         }
         self.overlay = Overlay::ConfirmWriteOff {
             payment_id,

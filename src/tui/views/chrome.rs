@@ -81,8 +81,22 @@ pub fn tabs(frame: &mut Frame<'_>, app: &App, area: Rect) {
 pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
     if let Overlay::Prompt(editor) = &app.overlay {
-        let text = format!(":{}", editor.text());
-        frame.render_widget(Paragraph::new(safe(&text)), area);
+        let text = safe(&format!(":{}", editor.text()));
+        // What the line still lacks, said at its right end.
+        let mut spans = vec![Span::raw(text.clone())];
+        if let Some(toast) = app.toasts.last() {
+            let said = format!(" {} ", safe(&toast.text));
+            let room = usize::from(area.width).saturating_sub(width(&text) + 2);
+            if width(&said) <= room {
+                spans.push(Span::raw(" ".repeat(room - width(&said) + 2)));
+                let style = match toast.level {
+                    Level::Error => t.danger(),
+                    Level::Info => t.toast(),
+                };
+                spans.push(Span::styled(said, style));
+            }
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
         let (_, x) = editor.cursor_cells();
         frame.set_cursor_position((area.x + 1 + x as u16, area.y));
         return;

@@ -212,6 +212,7 @@ fn logging_a_call_from_the_card_saves_it_and_the_timeline_shows_it() {
     );
     assert_eq!(logged.body, "wants a 10% discount");
     // Enter on the card reads the newest entry in full: its facts and the whole note.
+    // (What was said about this account is not said on the next one.)
     c.keys(&[press(KeyCode::Enter)]);
     let screen = c.screen();
     assert!(
@@ -220,6 +221,13 @@ fn logging_a_call_from_the_card_saves_it_and_the_timeline_shows_it() {
     );
     c.keys(&[press(KeyCode::Esc)]);
     assert!(matches!(c.app.overlay, retain::tui::app::Overlay::None));
+    c.keys(&[press(KeyCode::Esc), press(KeyCode::Char('2'))]);
+    let screen = c.screen();
+    assert!(!screen.contains("call logged"), "{screen}");
+    assert!(
+        !screen.contains("check-ins scheduled"),
+        "housekeeping is not news: {screen}"
+    );
 }
 
 #[test]

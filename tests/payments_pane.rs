@@ -126,7 +126,17 @@ fn a_new_card_moves_the_payment_to_retry_now_and_a_result_recovers_it() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
     let p = failing(&c, "in_card", "expired_card");
     open_on(&mut c, p);
+    // It charges the customer: asked first, and n changes nothing.
     c.text("u");
+    assert!(
+        c.screen().contains("charge 1,234.56 USD from"),
+        "{}",
+        c.screen()
+    );
+    c.text("n");
+    assert_eq!(c.app.payments.item(p).unwrap().queue, "new-card");
+    c.text("u");
+    c.text("y");
     let item = c.app.payments.item(p).unwrap();
     assert_eq!(item.queue, "due", "a new card is tried at once");
     assert!(c.screen().contains(&format!("payment {p}: failing")));

@@ -533,11 +533,11 @@ pub enum Overlay {
         index: usize,
         scroll: usize,
     },
-    /// Write this payment off?
-    ConfirmWriteOff {
+    /// Do this to the payment? (Writing it off, or charging the card again.)
+    ConfirmPayment {
         payment_id: i64,
         account_id: i64,
-        reason: String,
+        action: PaymentAction,
         /// "$1,200.00 from Acme Ltd"
         what: String,
     },
@@ -751,7 +751,7 @@ impl App {
 
     pub fn context(&self) -> Context {
         match &self.overlay {
-            Overlay::ConfirmDiscard | Overlay::ConfirmQuit | Overlay::ConfirmWriteOff { .. } => {
+            Overlay::ConfirmDiscard | Overlay::ConfirmQuit | Overlay::ConfirmPayment { .. } => {
                 Context::Confirm
             }
             Overlay::Notes(n) if n.conflict.is_some() => Context::Conflict,
@@ -813,6 +813,12 @@ impl App {
         }
         let p = &self.panes[self.pane];
         p.ids.get(p.cursor).and_then(|id| self.checkins.row(*id))
+    }
+
+    /// What was said about the last place (`call logged`) does not belong on the next one;
+    /// errors stay their time.
+    fn forget_infos(&mut self) {
+        self.toasts.retain(|t| t.level == Level::Error);
     }
 
     pub fn toast(&mut self, text: impl Into<String>, level: Level) {
@@ -1087,17 +1093,17 @@ impl App {
                 self.quit = true;
             }
             (Context::Confirm, Command::Yes) => {
-                if let Overlay::ConfirmWriteOff {
+                if let Overlay::ConfirmPayment {
                     payment_id,
                     account_id,
-                    reason,
+                    action,
                     ..
                 } = std::mem::replace(&mut self.overlay, Overlay::None)
                 {
                     effects.push(Request::Payment {
                         payment_id,
                         account_id,
-                        action: PaymentAction::WriteOff { reason },
+                        action,
                     });
                 } else if let Some(form) = self.form.take() {
                     effects.push(Request::DiscardDraft {
@@ -1453,9 +1459,11 @@ impl App {
                 self.payments.mine = !self.payments.mine;
                 self.refill_payments(effects);
             }
-            (Context::Payments, Command::CardUpdated) => {
-                self.payment_action(PaymentAction::CardUpdated, effects);
-            }
+            // It charges the customer at once: asked first.
+            (Context::Payments, Command::CardUpdated) => self.confirm_payment(
+                PaymentAction::CardUpdated,
+                "an expiring card has no payment to retry: o sends a reminder",
+            ),
             (Context::Payments, Command::RecordResult) => {
                 self.overlay = Overlay::Prompt(Editor::single_line("result "));
             }
@@ -1731,19 +1739,29 @@ impl App {
 
     /// `:writeoff REASON` asks before giving the payment up.
     fn confirm_write_off(&mut self, reason: &str) {
+        if reason.is_empty() && self.selected_payment().is_some() {
+            return self.ask_again("writeoff ".to_string(), "say why it is given up");
+        }
+        self.confirm_payment(
+            PaymentAction::WriteOff {
+                reason: reason.to_string(),
+            },
+            "an expiring card has no payment to write off",
+        );
+    }
+
+    /// Asks before an action on the selected payment that cannot be taken back.
+    fn confirm_payment(&mut self, action: PaymentAction, no_payment: &str) {
         let Some(item) = self.selected_payment() else {
             return self.toast("select a payment in the payments pane (4)", Level::Error);
         };
         let (Some(payment_id), Some(amount)) = (item.payment_id, item.amount_cents) else {
-            return self.toast("an expiring card has no payment to write off", Level::Error);
+            return self.toast(no_payment, Level::Error);
         };
-        if reason.is_empty() {
-            return self.ask_again("writeoff ".to_string(), "say why it is given up");
-        }
-        self.overlay = Overlay::ConfirmWriteOff {
+        self.overlay = Overlay::ConfirmPayment {
             payment_id,
             account_id: item.account_id,
-            reason: reason.to_string(),
+            action,
             what: format!(
                 "{} from {}",
                 crate::domain::money::format(amount, &item.currency),
@@ -1921,6 +1939,7 @@ impl App {
         if pane >= self.panes.len() {
             return;
         }
+        self.forget_infos();
         self.pane = pane;
         self.view = View::List;
         self.overlay = Overlay::None;
@@ -1998,6 +2017,7 @@ impl App {
     }
 
     fn open_card(&mut self, id: i64, effects: &mut Vec<Request>) {
+        self.forget_infos();
         self.claim(id, effects);
         self.view = View::Card;
         self.card_scroll = 0;
@@ -2257,12 +2277,12 @@ impl App {
                     self.risk.detail = Some((account_id, risk));
                 }
             }
-            Response::Scheduled(news) => {
-                // Check-ins moved, so what is shown is asked for again.
-                if let Some(what) = news {
+            Response::Scheduled { changed } => {
+                // Check-ins moved, so what is shown is asked for again. Housekeeping, not news
+                // for a rep: nothing is said (`retain schedule` gives the counts).
+                if changed {
                     self.invalidate();
                     self.reload_shown(effects);
-                    self.toast(what, Level::Info);
                 }
                 // Then every other pane (but scoring, which waits for the at-risk pane), so
                 // that switching to one is a redraw.

@@ -349,7 +349,10 @@ pub enum Response {
     /// Another process committed to the database: what is on screen may be stale.
     Changed,
     /// The day's schedule is done, with what it changed, if anything.
-    Scheduled(Option<String>),
+    /// The day's check-ins reconciled; `changed` when any was added, moved or removed.
+    Scheduled {
+        changed: bool,
+    },
     /// A change went through.
     Done {
         account_id: i64,
@@ -559,7 +562,7 @@ impl Responder {
         // let through.
         if self.session.rep.is_none() && request.writes() {
             return Ok(match request {
-                Request::Schedule => Some(Response::Scheduled(None)),
+                Request::Schedule => Some(Response::Scheduled { changed: false }),
                 _ => Some(Response::Failed(format!(
                     "read-only: {} is not a rep of this database",
                     self.session.os_user
@@ -667,21 +670,16 @@ impl Responder {
             }
             Request::Schedule => {
                 if self.store.is_read_only() {
-                    return Ok(Some(Response::Scheduled(None)));
+                    return Ok(Some(Response::Scheduled { changed: false }));
                 }
                 let counts = self.store.schedule(
                     self.session.today,
                     &StageBounds::default(),
                     &Cadences::default(),
                 )?;
-                Some(Response::Scheduled(
-                    (counts.created + counts.moved + counts.removed > 0).then(|| {
-                        format!(
-                            "check-ins scheduled: {} new, {} moved, {} removed",
-                            counts.created, counts.moved, counts.removed
-                        )
-                    }),
-                ))
+                Some(Response::Scheduled {
+                    changed: counts.created + counts.moved + counts.removed > 0,
+                })
             }
             Request::Checkins { filter } => Some(Response::Checkins {
                 rows: self.store.checkins_open(self.session.today, &filter)?,

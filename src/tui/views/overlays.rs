@@ -10,6 +10,7 @@ use crate::display::{fit, truncate, width};
 use crate::domain::search::Field;
 use crate::lookup::Found;
 use crate::tui::app::{App, Overlay, SearchState};
+use crate::tui::worker::PaymentAction;
 
 pub fn render(frame: &mut Frame<'_>, app: &App, body: Rect, _footer: Rect) {
     match &app.overlay {
@@ -31,17 +32,30 @@ pub fn render(frame: &mut Frame<'_>, app: &App, body: Rect, _footer: Rect) {
             "Throw away the note you typed?".into(),
             ("discard", "keep editing"),
         ),
-        Overlay::ConfirmWriteOff { what, .. } => confirm(
-            frame,
-            app,
-            body,
-            " Write off? ",
-            format!(
-                "Write off {}? The payment is lost; if the account then cancels, its churn counts as involuntary.",
-                safe(what)
+        Overlay::ConfirmPayment { action, what, .. } => match action {
+            PaymentAction::CardUpdated => confirm(
+                frame,
+                app,
+                body,
+                " Retry now? ",
+                format!(
+                    "The customer gave a new card: charge {} on it now?",
+                    safe(what)
+                ),
+                ("charge it now", "not yet"),
             ),
-            ("write it off", "keep dunning"),
-        ),
+            _ => confirm(
+                frame,
+                app,
+                body,
+                " Write off? ",
+                format!(
+                    "Write off {}? The payment is lost; if the account then cancels, its churn counts as involuntary.",
+                    safe(what)
+                ),
+                ("write it off", "keep dunning"),
+            ),
+        },
         Overlay::Notes(n) => super::notes::render(frame, app, n, body),
         Overlay::Entry { index, scroll } => {
             super::card::render_entry(frame, app, *index, *scroll, body)

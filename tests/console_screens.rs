@@ -1049,3 +1049,32 @@ fn a_prompt_missing_its_reason_stays_open_and_says_what_is_missing() {
         .unwrap();
     assert_eq!(snoozed, 1);
 }
+
+#[test]
+fn the_metrics_pane_and_retain_report_recovery_count_the_same_window() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('5'))]);
+    let shown = c.app.metrics.as_ref().expect("the metrics loaded");
+    let db = c.dir.path().join("screens.db");
+    let cli: serde_json::Value =
+        serde_json::from_str(&ok(run(&db, &["report", "recovery", "--json"]))).unwrap();
+    assert_eq!(cli["since"], shown.recovery.since.to_string(), "{cli}");
+    assert_eq!(cli["until"], shown.recovery.until.to_string(), "{cli}");
+    let totals = |v: &serde_json::Value| -> Vec<(String, i64, i64)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["currency"].as_str().unwrap().to_string(),
+                    c["total"]["failed_cents"].as_i64().unwrap(),
+                    c["total"]["recovered_cents"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        totals(&serde_json::to_value(&shown.recovery.currencies).unwrap()),
+        totals(&cli["currencies"])
+    );
+}

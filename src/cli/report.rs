@@ -1,7 +1,7 @@
 //! `retain report churn|revenue|cohorts|recovery`: the metrics a lead watches.
 
 use anyhow::{Result, bail};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::Ctx;
@@ -13,7 +13,7 @@ use crate::payments::recovery_between;
 pub struct ReportArgs {
     #[arg(value_enum)]
     pub what: What,
-    /// First day [default: the first of the month a year before --to]
+    /// First day [default: the first of the month eleven months before --to's: twelve calendar months, as the metrics pane shows]
     #[arg(long, value_parser = super::parse_day, value_name = "YYYY-MM-DD")]
     pub from: Option<NaiveDate>,
     /// Last day [default: today]
@@ -69,10 +69,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
     let to = args.to.unwrap_or(ctx.today);
     let from = match args.from {
         Some(d) => d,
-        None => to
-            .with_day(1)
-            .and_then(|d| d.checked_sub_months(Months::new(11)))
-            .unwrap_or(to),
+        None => crate::domain::dates::twelve_months_to(to),
     };
     if from > to {
         bail!("--from {from} is after --to {to}");

@@ -26,6 +26,14 @@ pub fn parse_day(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     check_range(any_day(input, today)?).map_err(|range| format!("{input:?} is not {range}"))
 }
 
+/// The first day of a report's default window ending on `to`: twelve calendar months, the
+/// current one included (the metrics pane and `retain report` use the same).
+pub fn twelve_months_to(to: NaiveDate) -> NaiveDate {
+    to.with_day(1)
+        .and_then(|d| d.checked_sub_months(Months::new(11)))
+        .unwrap_or(to)
+}
+
 /// A follow-up day as typed: today or a day to come.
 pub fn follow_up_day(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let day = parse_day(input, today)?;

@@ -10,7 +10,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::metrics::MetricsData;
@@ -795,16 +795,19 @@ impl Responder {
             }
             Request::Metrics => {
                 let today = self.session.today;
-                let from = today
-                    .with_day(1)
-                    .and_then(|d| d.checked_sub_months(chrono::Months::new(11)))
-                    .unwrap_or(today);
+                let from = crate::domain::dates::twelve_months_to(today);
                 let facts = self.store.metrics_facts()?;
                 Some(Response::Metrics(Box::new(MetricsData {
                     churn: metrics::logo_churn(&facts, from, today, Period::Month),
                     revenue: metrics::revenue(&facts, from, today, Period::Month),
                     cohorts: metrics::cohorts(&facts, from, today),
-                    recovery: recovery_report(&self.store, today, 12, &self.session.policy)?,
+                    // The same window as `retain report recovery`'s default.
+                    recovery: crate::payments::recovery_between(
+                        &self.store,
+                        from,
+                        today,
+                        &self.session.policy,
+                    )?,
                 })))
             }
             Request::Payments => {

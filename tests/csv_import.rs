@@ -277,7 +277,7 @@ fn an_export_imports_back_unchanged() {
     // The reps come along (the export names owners by login).
     let conn = rusqlite::Connection::open(&copy).unwrap();
     conn.execute_batch(&format!(
-        "ATTACH '{}' AS src; INSERT INTO reps SELECT * FROM src.reps; DETACH src;",
+        "ATTACH '{}' AS src; DELETE FROM reps; INSERT INTO reps SELECT * FROM src.reps; DETACH src;",
         source.display()
     ))
     .unwrap();

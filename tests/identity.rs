@@ -18,8 +18,8 @@ fn shared_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
     db
 }
 
-/// A shared file whose first rep, added by whoever set it up, is the OS user running the tests
-/// as admin; `nobody` is a plain rep.
+/// A shared file whose first admin, made by `init`, is the OS user running the tests (named
+/// again here); `nobody` is a plain rep.
 fn team() -> (tempfile::TempDir, std::path::PathBuf, String) {
     let dir = temp_dir();
     let db = shared_db(&dir);
@@ -57,12 +57,13 @@ fn the_first_rep_is_added_by_anyone_and_later_ones_only_by_an_admin() {
     ok(run(&db, &["reps", "deactivate", "nobody"]));
     let err = fails(run(&db, &["reps", "deactivate", "nobody"]));
     assert!(err.contains("not an active rep"), "{err}");
-    // Every change to the team is in the audit log under the OS user who made it.
+    // Every change to the team is in the audit log under the OS user who made it: init made
+    // them the first admin, then the two adds and the deactivation.
     let audited = query_i64(
         &db,
         &format!("SELECT count(*) FROM audit_log WHERE entity = 'reps' AND os_user = '{me}'"),
     );
-    assert_eq!(audited, 3);
+    assert_eq!(audited, 4);
 }
 
 #[test]
@@ -132,4 +133,32 @@ fn someone_who_is_not_a_rep_gets_a_read_only_console() {
         matches!(answer, Some(Response::Failed(ref m)) if m.contains("read-only")),
         "{answer:?}"
     );
+}
+
+#[test]
+fn init_makes_whoever_sets_the_file_up_its_first_admin() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "new.db");
+    let out = ok(run(&db, &["init"]));
+    let me = me();
+    assert!(out.contains(&format!("{me} is its first admin")), "{out}");
+    let reps: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(run(&db, &["reps", "list", "--json"]))).unwrap();
+    assert_eq!(reps.len(), 1);
+    assert_eq!(
+        (reps[0]["login"].as_str(), reps[0]["role"].as_str()),
+        (Some(me.as_str()), Some("admin"))
+    );
+    // Another login may be named; once the file has reps, --admin is refused.
+    let other = db_in(&dir, "other.db");
+    ok(run(&other, &["init", "--admin", "amara"]));
+    assert_eq!(
+        query_i64(
+            &other,
+            "SELECT count(*) FROM reps WHERE login = 'amara' AND role = 'admin'"
+        ),
+        1
+    );
+    let err = fails(run(&other, &["init", "--admin", "bjorn"]));
+    assert!(err.contains("has reps already"), "{err}");
 }

@@ -73,6 +73,9 @@ pub enum Command {
         /// Make the file readable and writable by this group only (the reps' group on a shared box)
         #[arg(long, value_name = "GROUP")]
         group: Option<String>,
+        /// The file's first admin, when it has no reps yet [default: you, the OS user]
+        #[arg(long, value_name = "LOGIN")]
+        admin: Option<String>,
     },
     /// Fill an empty database with a realistic, deterministic demo data set
     Demo(demo::DemoArgs),
@@ -240,7 +243,7 @@ pub fn run() -> Result<()> {
                 console(&ctx, ctx.open(Create::Never)?, &start)
             }
         }
-        Some(Command::Init { group }) => init(&ctx, group.as_deref()),
+        Some(Command::Init { group, admin }) => init(&ctx, group.as_deref(), admin.as_deref()),
         Some(Command::Demo(args)) => demo::run(&ctx, &args),
         Some(Command::Search(args)) => search::run(&ctx, &args),
         Some(Command::Card(args)) => card::run(&ctx, &args),
@@ -328,13 +331,13 @@ fn console(ctx: &Ctx, store: Store, start: &Start) -> Result<()> {
     )
 }
 
-fn init(ctx: &Ctx, group: Option<&str>) -> Result<()> {
+fn init(ctx: &Ctx, group: Option<&str>, admin: Option<&str>) -> Result<()> {
     // A group that does not exist is said before anything is made.
     if let Some(group) = group {
         paths::group_id(group)?;
     }
     let existed = ctx.db.exists();
-    let store = ctx.open(Create::IfMissing)?;
+    let mut store = ctx.open(Create::IfMissing)?;
     let version = store.schema_version()?;
     if existed {
         crate::say!(
@@ -343,6 +346,20 @@ fn init(ctx: &Ctx, group: Option<&str>) -> Result<()> {
         );
     } else {
         crate::say!("created {} (schema version {version})", ctx.db.display());
+    }
+    // A file without reps is writable by anyone until it has some: whoever sets it up becomes
+    // its first admin, so that a copied or new file is never locked to everyone, nor open.
+    if store.reps()?.is_empty() {
+        let login = admin.unwrap_or(&ctx.os_user);
+        store.add_rep(login, login, "admin", &ctx.os_user, ctx.now())?;
+        crate::say!(
+            "{login} is its first admin: add the team with `retain reps add LOGIN --name NAME`"
+        );
+    } else if let Some(login) = admin {
+        anyhow::bail!(
+            "{} has reps already: an admin adds {login} with `retain reps add {login} --name NAME --role admin`",
+            ctx.db.display()
+        );
     }
     if let Some(group) = group {
         let advice = paths::share_with_group(&ctx.db, group)?;

@@ -16,15 +16,11 @@ use super::fold::{digits, is_invisible, is_phone_like};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Country {
     id: Id,
-    code: [u8; 2],
 }
 
 impl Country {
     /// The default where a team has set none.
-    pub const US: Country = Country {
-        id: Id::US,
-        code: *b"US",
-    };
+    pub const US: Country = Country { id: Id::US };
 
     /// Reads `US`, `gb`, ` de `; `UK`, which ISO keeps for the United Kingdom, is read as `GB`.
     pub fn parse(code: &str) -> Result<Country, String> {
@@ -32,11 +28,7 @@ impl Country {
         let code = if code == "UK" { "GB".to_string() } else { code };
         if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
             if let Ok(id) = Id::from_str(&code) {
-                let b = code.as_bytes();
-                return Ok(Country {
-                    id,
-                    code: [b[0], b[1]],
-                });
+                return Ok(Country { id });
             }
         }
         Err(Self::EXPECTED.to_string())
@@ -46,7 +38,8 @@ impl Country {
     pub const EXPECTED: &str = "a country code of two letters (ISO 3166-1) that has telephone numbers, such as US, GB or DE";
 
     pub fn code(&self) -> &str {
-        std::str::from_utf8(&self.code).expect("two ASCII letters")
+        // libphonenumber's region ids are the ISO codes themselves.
+        self.id.as_ref()
     }
 }
 
@@ -56,8 +49,8 @@ impl std::fmt::Display for Country {
     }
 }
 
-/// A number as a rep typed it or a file gave it, taken apart: the digits of the number itself
-/// (no `tel:`, no extension), and whether it was written with its country code.
+/// A number as a rep typed it or a file gave it, taken apart: the number itself (no `tel:`, no
+/// extension, no invisible marks), its digits, and its extension.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
     /// The number without scheme or extension, with full-width digits and signs made plain.
@@ -148,11 +141,11 @@ fn main_region(digits: &str) -> Option<Id> {
     let database = &phonenumber::metadata::DATABASE;
     (1..=3).find_map(|len| {
         let code: u16 = digits.get(..len)?.parse().ok()?;
-        let meta = database
-            .by_code(&code)?
-            .into_iter()
+        let metas = database.by_code(&code)?;
+        let meta = metas
+            .iter()
             .find(|m| m.is_main_country_for_code())
-            .or_else(|| database.by_code(&code)?.into_iter().next())?;
+            .or(metas.first())?;
         Id::from_str(meta.id()).ok()
     })
 }

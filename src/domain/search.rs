@@ -450,23 +450,26 @@ impl SearchIndex {
     /// they are.
     fn add_fuzzy(&self, q: &Query<'_>, found: &mut Vec<(Hit, usize)>) {
         let mut already: std::collections::HashSet<usize> = found.iter().map(|(_, p)| *p).collect();
-        for (position, typos) in typo_matches(&q.tokens, &self.name_words) {
-            let position = position as usize;
-            if typos == 0 || !already.insert(position) {
-                continue;
+        let mut add = |position: usize, field: Field, best: u32, typos: u32, contact| {
+            if !already.insert(position) {
+                return;
             }
             let a = &self.accounts[position];
-            found.push((
-                Hit {
-                    account_id: a.id,
-                    field: Field::NameFuzzy,
-                    score: 200u32.saturating_sub(40 * typos) + u32::from(a.active) * 5,
-                    contact_id: None,
-                },
-                position,
-            ));
+            let hit = Hit {
+                account_id: a.id,
+                field,
+                score: best.saturating_sub(40 * typos) + u32::from(a.active) * 5,
+                contact_id: contact,
+            };
+            found.push((hit, position));
+        };
+        for (position, typos) in typo_matches(&q.tokens, &self.name_words) {
+            if typos > 0 {
+                add(position as usize, Field::NameFuzzy, 200, typos, None);
+            }
         }
-        // A contact a little below an account at the same typos, as when spelled right.
+        // A contact a little below an account at the same typos, as when spelled right; the
+        // fewest typos first, since only an account's first contact found is kept.
         let mut contacts: Vec<(u32, u32)> = typo_matches(&q.tokens, &self.contact_words)
             .into_iter()
             .filter(|&(_, typos)| typos > 0)
@@ -474,19 +477,8 @@ impl SearchIndex {
         contacts.sort_unstable_by_key(|&(contact, typos)| (typos, contact));
         for (contact, typos) in contacts {
             let position = self.contact_accounts[contact as usize] as usize;
-            if !already.insert(position) {
-                continue;
-            }
-            let a = &self.accounts[position];
-            found.push((
-                Hit {
-                    account_id: a.id,
-                    field: Field::ContactNameFuzzy,
-                    score: 190u32.saturating_sub(40 * typos) + u32::from(a.active) * 5,
-                    contact_id: Some(self.contact_ids[contact as usize]),
-                },
-                position,
-            ));
+            let id = self.contact_ids[contact as usize];
+            add(position, Field::ContactNameFuzzy, 190, typos, Some(id));
         }
     }
 }

@@ -89,7 +89,9 @@ pub fn team_country() -> Result<Country> {
         .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
     match team.region {
         None => Ok(Country::US),
-        Some(code) => Country::parse(&code)
-            .map_err(|why| anyhow::anyhow!("{}: region {code:?} is not {why}", path.display())),
+        Some(code) => Country::parse(&code).map_err(|why| {
+            let code = crate::display::excerpt(&code);
+            anyhow::anyhow!("{}: region {code} is not {why}", path.display())
+        }),
     }
 }

@@ -77,12 +77,8 @@ impl Bench {
     /// frame shows.
     fn new(db: &Path, login: &str) -> Bench {
         let store = Store::open(db, Create::Never).expect("the bench database opens");
-        let rep = store.rep(login).expect("reps read");
-        let identity = Identity {
-            login: login.to_string(),
-            os_user: login.to_string(),
-            rep: rep.clone(),
-        };
+        let identity = Identity::read(&store, login, login).expect("reps read");
+        let rep = identity.rep.clone();
         let theme = Theme {
             palette: Palette::Indexed,
         };

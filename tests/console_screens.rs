@@ -462,7 +462,7 @@ fn open_risk_pane(c: &mut Console) {
 #[test]
 fn the_risk_pane_ranks_by_score_and_explains_the_selected_account() {
     for size in [(80, 24), (120, 35)] {
-        let mut c = console("carmen", size, Palette::Indexed);
+        let mut c = console("bjorn", size, Palette::Indexed);
         open_risk_pane(&mut c);
         let screen = c.screen();
         assert!(screen.contains("At risk · by score · all"), "{screen}");
@@ -486,7 +486,7 @@ fn the_risk_pane_ranks_by_score_and_explains_the_selected_account() {
 
 #[test]
 fn the_risk_pane_sorts_and_filters() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    let mut c = console("bjorn", (120, 35), Palette::Indexed);
     open_risk_pane(&mut c);
     let all = c.app.panes[1].ids.len();
     c.keys(&[press(KeyCode::Char('b'))]);
@@ -518,7 +518,7 @@ fn the_risk_pane_sorts_and_filters() {
     assert!(!mine.is_empty());
     assert!(
         mine.iter()
-            .all(|id| c.app.risk.row(*id).unwrap().owner.as_deref() == Some("carmen"))
+            .all(|id| c.app.risk.row(*id).unwrap().owner.as_deref() == Some("bjorn"))
     );
     c.keys(&[press(KeyCode::Char('m')), press(KeyCode::Char('t'))]);
     assert!(
@@ -601,7 +601,7 @@ fn after_a_call_only_that_account_is_scored_again() {
 #[test]
 fn the_risk_pane_lists_what_changed_since_yesterday() {
     // Enough accounts for the demo's last day to change some scores by 10 or more.
-    let mut c = console_on(2000, "carmen", (120, 35), Palette::Indexed);
+    let mut c = console_on(2000, "bjorn", (120, 35), Palette::Indexed);
     open_risk_pane(&mut c);
     c.keys(&[press(KeyCode::Char('c'))]);
     let screen = c.screen();
@@ -631,7 +631,7 @@ fn open_checkins_pane(c: &mut Console) {
 #[test]
 fn the_checkins_pane_lists_the_most_overdue_first_whatever_the_stage() {
     for size in [(80, 24), (120, 35)] {
-        let mut c = console("carmen", size, Palette::Indexed);
+        let mut c = console("bjorn", size, Palette::Indexed);
         open_checkins_pane(&mut c);
         let screen = c.screen();
         assert!(
@@ -664,7 +664,7 @@ fn the_checkins_pane_lists_the_most_overdue_first_whatever_the_stage() {
 
 #[test]
 fn the_checkins_pane_filters_by_window_stage_and_owner() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    let mut c = console("bjorn", (120, 35), Palette::Indexed);
     open_checkins_pane(&mut c);
     c.keys(&[press(KeyCode::Char('w'))]);
     assert!(c.screen().contains("overdue"));
@@ -690,7 +690,7 @@ fn the_checkins_pane_filters_by_window_stage_and_owner() {
             .checkins
             .rows
             .iter()
-            .all(|r| r.owner.as_deref() == Some("carmen"))
+            .all(|r| r.owner.as_deref() == Some("bjorn"))
     );
     c.keys(&[press(KeyCode::Char('m')), press(KeyCode::Char(':'))]);
     c.text("owner gwen");

@@ -2,7 +2,7 @@
 //! search index is built from.
 
 use chrono::NaiveDate;
-use rusqlite::{Row, params, params_from_iter};
+use rusqlite::{Row, params};
 use serde::Serialize;
 
 use super::codec::read;
@@ -27,21 +27,6 @@ pub struct AccountRow {
     pub domain: Option<String>,
 }
 
-/// Which accounts a list holds, and in what order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AccountList {
-    /// Active accounts a rep owns, largest MRR first.
-    OwnedBy(String),
-    /// All active accounts, largest MRR first.
-    ActiveByMrr,
-    /// Active accounts, newest customers first.
-    ActiveNewest,
-    /// Accounts with a payment failing now, largest amount first.
-    PaymentsFailing,
-    /// Churned accounts, most recent first.
-    Churned,
-}
-
 const ROW_COLUMNS: &str = "a.id, a.external_id, a.name, a.status = 'active', a.mrr_cents,
     a.currency, r.login, a.plan, a.customer_since, a.renewal_date, a.domain";
 
@@ -61,69 +46,32 @@ fn account_row(row: &Row<'_>) -> rusqlite::Result<AccountRow> {
     })
 }
 
-impl AccountList {
-    /// The query behind the list, selecting `columns` (aliases: `a` accounts, `r` owner).
-    fn sql(&self, columns: &str) -> String {
-        // Ties break on the id in the index's own direction, so that SQLite walks an index
-        // (schema.sql names each) instead of sorting the whole list.
-        let from = "FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id";
-        match self {
-            AccountList::OwnedBy(_) => format!(
-                "SELECT {columns} {from} WHERE a.status = 'active' AND r.login = ?1
-                 ORDER BY a.mrr_cents DESC, a.id DESC"
-            ),
-            // accounts_status_mrr
-            AccountList::ActiveByMrr => format!(
-                "SELECT {columns} {from} WHERE a.status = 'active'
-                 ORDER BY a.mrr_cents DESC, a.id DESC"
-            ),
-            // accounts_status_since
-            AccountList::ActiveNewest => format!(
-                "SELECT {columns} {from} WHERE a.status = 'active'
-                 ORDER BY a.customer_since DESC, a.id DESC"
-            ),
-            AccountList::PaymentsFailing => format!(
-                "SELECT {columns} {from}
-                 JOIN (SELECT account_id, sum(amount_cents) AS owed FROM failed_payments
-                       WHERE status = 'failing' GROUP BY account_id) p ON p.account_id = a.id
-                 ORDER BY p.owed DESC, a.id DESC"
-            ),
-            // accounts_churned_at: churned_at is set exactly on churned accounts.
-            AccountList::Churned => format!(
-                "SELECT {columns} {from} WHERE a.churned_at IS NOT NULL
-                 ORDER BY a.churned_at DESC, a.id DESC"
-            ),
-        }
-    }
-
-    fn login(&self) -> Option<&str> {
-        match self {
-            AccountList::OwnedBy(login) => Some(login),
-            _ => None,
-        }
-    }
-}
-
 impl Store {
-    /// The ids of a list's accounts, in its order. Ids only: a pane of a million accounts
-    /// costs 8 MB, and rows are read for the visible window.
-    pub fn account_ids(&self, list: &AccountList) -> Result<Vec<i64>, StoreError> {
+    /// Every active account's id, largest MRR first: the first pane of someone who is not a
+    /// rep. Ids only: a pane of a million accounts costs 8 MB, and rows are read for the visible
+    /// window.
+    pub fn active_account_ids(&self) -> Result<Vec<i64>, StoreError> {
+        // Ties break on the id in the index's direction, so that SQLite walks
+        // accounts_status_mrr instead of sorting the whole list.
         let run = || -> rusqlite::Result<Vec<i64>> {
-            let mut stmt = self.conn.prepare_cached(&list.sql("a.id"))?;
-            stmt.query_map(params_from_iter(list.login()), |r| r.get(0))?
-                .collect()
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id FROM accounts WHERE status = 'active' ORDER BY mrr_cents DESC, id DESC",
+            )?;
+            stmt.query_map([], |r| r.get(0))?.collect()
         };
         run().map_err(|e| self.fail(e))
     }
 
-    /// How many accounts a list holds.
-    pub fn account_count_in(&self, list: &AccountList) -> Result<i64, StoreError> {
-        let sql = format!("SELECT count(*) FROM ({})", list.sql("a.id"));
-        let run = || -> rusqlite::Result<i64> {
-            let mut stmt = self.conn.prepare_cached(&sql)?;
-            stmt.query_row(params_from_iter(list.login()), |r| r.get(0))
-        };
-        run().map_err(|e| self.fail(e))
+    /// True when the rep owns an active account: a book of their own to start the panes on.
+    pub fn has_book(&self, login: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM accounts a JOIN reps r ON r.id = a.owner_rep_id
+                                WHERE r.login = ?1 AND a.status = 'active')",
+                [login],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.fail(e))
     }
 
     /// The rows of these accounts, in the order given; unknown ids are skipped.

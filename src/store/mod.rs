@@ -33,7 +33,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use access::Refused;
 use access::{Need, Who};
-pub use accounts::{AccountList, AccountRow};
+pub use accounts::AccountRow;
 pub use billing::BillingCounts;
 pub use card::{AccountCard, ContactRow, EventKind, OpenPayment, TimelineEntry};
 pub use checkins::{CheckinFilter, CheckinRow, ScheduleCounts};

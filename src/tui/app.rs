@@ -23,8 +23,8 @@ use crate::domain::risk::{Band, RiskScore};
 use crate::lookup::Found;
 use crate::payments::QueueItem;
 use crate::store::{
-    AccountCard, AccountList, AccountRow, AttemptResult, CheckinFilter, CheckinRow, Claim, Draft,
-    NotesSave,
+    AccountCard, AccountRow, AttemptResult, CheckinFilter, CheckinRow, Claim, Draft, NotesSave,
+    Store, StoreError,
 };
 
 /// Everything that can happen to the console.
@@ -336,9 +336,26 @@ pub struct Identity {
     pub os_user: String,
     /// (display name, role) when `login` is an active rep. Without it the console is read-only.
     pub rep: Option<(String, String)>,
+    /// The rep owns an active account.
+    pub has_book: bool,
 }
 
 impl Identity {
+    /// Who `login` is in the database, at the keyboard of OS user `os_user`.
+    pub fn read(store: &Store, login: &str, os_user: &str) -> Result<Identity, StoreError> {
+        Ok(Identity {
+            login: login.to_string(),
+            os_user: os_user.to_string(),
+            rep: store.rep(login)?,
+            has_book: store.has_book(login)?,
+        })
+    }
+
+    /// A rep (not a lead or admin) with a book of their own: the team's panes start on it.
+    pub fn opens_on_mine(&self) -> bool {
+        self.has_book && self.rep.as_ref().is_some_and(|(_, role)| role == "rep")
+    }
+
     /// The login whose accounts are "mine": none for someone who is not a rep.
     pub fn me(&self) -> Option<&str> {
         self.rep.as_ref().map(|_| self.login.as_str())
@@ -351,15 +368,21 @@ pub struct PaneState {
     pub loaded: bool,
     pub cursor: usize,
     pub offset: usize,
+    /// The rep changed the order or the filter: the next contents start at the top.
+    to_top: bool,
 }
 
 impl PaneState {
     /// New contents; the cursor stays on the same item when it is still there (another rep's
-    /// change must not move it), else at the same place.
+    /// change must not move it), else at the same place; at the top after the rep re-sorted.
     fn replace(&mut self, ids: Vec<i64>) {
         let selected = self.ids.get(self.cursor).copied();
         self.ids = ids;
         self.loaded = true;
+        if std::mem::take(&mut self.to_top) {
+            (self.cursor, self.offset) = (0, 0);
+            return;
+        }
         self.cursor = selected
             .and_then(|id| self.ids.iter().position(|x| *x == id))
             .unwrap_or(self.cursor)
@@ -572,7 +595,6 @@ const ROW_CACHE: usize = 20_000;
 pub struct App {
     pub identity: Identity,
     pub today: NaiveDate,
-    pub lists: Vec<AccountList>,
     pub panes: Vec<PaneState>,
     pub pane: usize,
     pub counts: Vec<Option<i64>>,
@@ -638,27 +660,27 @@ impl App {
         theme: Theme,
         size: (u16, u16),
     ) -> App {
-        let rep_login = identity.me().map(str::to_string);
-        let lists = vec![
-            rep_login.map_or(AccountList::ActiveByMrr, AccountList::OwnedBy),
-            AccountList::ActiveByMrr,
-            AccountList::ActiveNewest,
-            AccountList::PaymentsFailing,
-            AccountList::Churned,
-        ];
+        // A rep starts on their own book; a lead or admin, or a rep who owns nothing yet, on
+        // the team's.
+        let mine = identity.opens_on_mine();
         App {
             identity,
             today,
-            panes: vec![PaneState::default(); lists.len()],
-            counts: vec![None; lists.len()],
-            lists,
+            panes: vec![PaneState::default(); Pane::ALL.len()],
+            counts: vec![None; Pane::ALL.len()],
             pane: 0,
             rows: HashMap::new(),
             requested_rows: HashSet::new(),
             view: View::List,
-            risk: RiskState::default(),
-            checkins: CheckinState::default(),
-            payments: PaymentsState::default(),
+            risk: RiskState {
+                mine,
+                ..RiskState::default()
+            },
+            checkins: CheckinState {
+                mine,
+                ..CheckinState::default()
+            },
+            payments: PaymentsState::starting_on(mine),
             my_queue: MyQueueState::default(),
             claimed: None,
             metrics: None,
@@ -691,14 +713,12 @@ impl App {
         }
     }
 
-    /// The first requests: the first pane's data, then every pane's count, then the day's
-    /// schedule, which can take a moment on a large file; the other panes load once it is done.
+    /// The first requests: the first pane's data, then the day's schedule, which can take a
+    /// moment on a large file; the other panes load once it is done. (A tab shows its count
+    /// once its pane has loaded: the count is its list's length, never a guess beside it.)
     pub fn start(&mut self) -> Vec<Request> {
-        let counts = Request::Counts {
-            lists: self.lists.clone(),
-        };
         let first = self.pane_request(self.pane);
-        self.as_loads(vec![first, counts, Request::Schedule])
+        self.as_loads(vec![first, Request::Schedule])
     }
 
     /// `retain --open QUERY`: the console starts on the top match's card, found as a rep's `/`
@@ -740,13 +760,6 @@ impl App {
     /// queue: the pane lists every active account.)
     pub fn is_queue(&self) -> bool {
         Pane::ALL[self.pane] == Pane::MyQueue && self.identity.rep.is_some()
-    }
-
-    fn list_request(&self, pane: usize) -> Request {
-        Request::List {
-            pane,
-            lists: self.lists.clone(),
-        }
     }
 
     pub fn context(&self) -> Context {
@@ -993,6 +1006,14 @@ impl App {
         let context = self.context();
         if command.writes() && !self.may_write() {
             return;
+        }
+        if command.reorders()
+            && matches!(
+                context,
+                Context::Risk | Context::Checkins | Context::Payments
+            )
+        {
+            self.panes[self.pane].to_top = true;
         }
         match (context, command) {
             // Ctrl-c with a note half typed asks first, as Esc does (a second Ctrl-c quits).
@@ -1591,12 +1612,15 @@ impl App {
                 if Pane::ALL[self.pane] == Pane::CheckIns {
                     self.checkins.owner = owner;
                     self.checkins.mine = false;
+                    self.panes[self.pane].to_top = true;
                     effects.push(self.checkins_request());
                 } else {
                     self.risk.owner = owner;
+                    self.risk.mine = false;
                     if Pane::ALL[self.pane] != Pane::AtRisk {
                         self.switch_pane(1, effects);
                     }
+                    self.panes[self.pane].to_top = true;
                     self.refilter(effects);
                 }
             }
@@ -1784,7 +1808,7 @@ impl App {
             Pane::MyQueue if self.is_queue() => effects.push(Request::MyQueue),
             Pane::Metrics => effects.push(Request::Metrics),
             Pane::MyQueue => {
-                effects.push(self.list_request(self.pane));
+                effects.push(Request::List { pane: self.pane });
                 let p = &self.panes[self.pane];
                 let to = (p.offset + self.list_height()).min(p.ids.len());
                 let ids = p.ids[p.offset.min(to)..to].to_vec();
@@ -1805,21 +1829,14 @@ impl App {
         };
         let me = self.identity.me();
         let ids = self.payments.visible(me);
-        let (count, loaded) = (self.payments.open_count(), self.payments.loaded);
-        self.refill(at, ids, count, loaded, effects);
+        let loaded = self.payments.loaded;
+        self.refill(at, ids, loaded, effects);
     }
 
-    /// A pane's list anew, with its count; the cursor stays on its item, and the view follows
-    /// when the pane is on screen.
-    fn refill(
-        &mut self,
-        at: usize,
-        ids: Vec<i64>,
-        count: usize,
-        loaded: bool,
-        effects: &mut Vec<Request>,
-    ) {
-        self.counts[at] = Some(count as i64);
+    /// A pane's list anew, and its tab's count; the cursor stays on its item, and the view
+    /// follows when the pane is on screen.
+    fn refill(&mut self, at: usize, ids: Vec<i64>, loaded: bool, effects: &mut Vec<Request>) {
+        self.counts[at] = Some(ids.len() as i64);
         self.panes[at].replace(ids);
         self.panes[at].loaded = loaded;
         if self.pane == at {
@@ -1844,8 +1861,8 @@ impl App {
             .unwrap_or(1);
         let me = self.identity.me();
         let ids = self.risk.visible(me);
-        let (count, loaded) = (ids.len(), self.risk.loaded);
-        self.refill(at, ids, count, loaded, effects);
+        let loaded = self.risk.loaded;
+        self.refill(at, ids, loaded, effects);
     }
 
     fn open_search(&mut self, query: &str) {
@@ -1961,13 +1978,6 @@ impl App {
         self.follow_selection(effects);
     }
 
-    /// The lists' counts for the tabs, where a pane has not counted its own yet.
-    fn take_counts(&mut self, counts: Vec<i64>) {
-        for (slot, n) in self.counts.iter_mut().zip(counts) {
-            slot.get_or_insert(n);
-        }
-    }
-
     /// The pane whose data an answer is.
     fn pane_of(&self, answer: &Response) -> Option<usize> {
         let pane = match answer {
@@ -1996,7 +2006,7 @@ impl App {
             Pane::Metrics => Request::Metrics,
             Pane::AtRisk => Request::Risk,
             Pane::MyQueue if self.identity.rep.is_some() => Request::MyQueue,
-            Pane::MyQueue => self.list_request(pane),
+            Pane::MyQueue => Request::List { pane },
         }
     }
 
@@ -2125,7 +2135,6 @@ impl App {
                     self.follow_selection(effects);
                 }
             }
-            Response::Counts(counts) => self.take_counts(counts),
             Response::Changed => {
                 self.invalidate();
                 self.reload_shown(effects);
@@ -2259,8 +2268,7 @@ impl App {
                     // Check-ins, not accounts, are listed: the account beside is asked for again.
                     self.card_for = None;
                 }
-                let count = ids.len();
-                self.refill(at, ids, count, true, effects);
+                self.refill(at, ids, true, effects);
             }
             Response::RiskOne {
                 account_id,
@@ -2330,8 +2338,7 @@ impl App {
                 self.my_queue.set(rows);
                 self.mark_fresh(Pane::MyQueue);
                 let ids = self.my_queue.ids();
-                let count = ids.len();
-                self.refill(0, ids, count, true, effects);
+                self.refill(0, ids, true, effects);
             }
             Response::Payments { items, report } => {
                 self.payments.set(items, report);

@@ -163,6 +163,21 @@ impl Command {
         )
     }
 
+    /// Commands that change a list's order or filter: the list starts again at its top.
+    pub fn reorders(self) -> bool {
+        matches!(
+            self,
+            Command::Sort
+                | Command::Mine
+                | Command::BandFilter
+                | Command::StageFilter
+                | Command::Changes
+                | Command::DueFilter
+                | Command::NextQueue
+                | Command::PrevQueue
+        )
+    }
+
     /// The name used in keys.toml.
     pub fn name(self) -> String {
         match self {

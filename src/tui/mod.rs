@@ -62,12 +62,7 @@ fn load_keymap() -> (Keymap, Option<String>) {
 }
 
 pub fn run(store: Store, options: Options) -> Result<()> {
-    let rep = store.rep(&options.login)?;
-    let identity = Identity {
-        login: options.login.clone(),
-        os_user: options.os_user.clone(),
-        rep,
-    };
+    let identity = Identity::read(&store, &options.login, &options.os_user)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -25,6 +25,14 @@ pub fn key(item: &QueueItem) -> i64 {
 }
 
 impl PaymentsState {
+    /// An empty pane, on the rep's own accounts or the team's.
+    pub fn starting_on(mine: bool) -> PaymentsState {
+        PaymentsState {
+            mine,
+            ..PaymentsState::default()
+        }
+    }
+
     pub fn set(&mut self, items: Vec<QueueItem>, report: Option<Box<RecoveryReport>>) {
         self.index = items
             .iter()
@@ -71,14 +79,6 @@ impl PaymentsState {
                 (*q, n)
             })
             .collect()
-    }
-
-    /// Payments that still need work: every queue but the recovered and the expiring cards.
-    pub fn open_count(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|i| !matches!(i.queue, "recovered" | "expiring"))
-            .count()
     }
 
     /// All queues, then each in order, then all again.
@@ -245,7 +245,6 @@ mod tests {
         );
         assert_eq!(s.visible(None), [7, -7]);
         assert_eq!(s.item(-7).unwrap().queue, "expiring");
-        assert_eq!(s.open_count(), 1);
     }
 
     #[test]

@@ -29,8 +29,8 @@ use crate::my_queue::my_queue;
 use crate::payments::{QueueItem, describe, queue_items, recovery_report};
 use crate::scoring::{Scored, earlier, score_one, score_slices};
 use crate::store::{
-    AccountCard, AccountList, AccountRow, Actor, AttemptResult, CheckinFilter, CheckinRow, Claim,
-    Create, Draft, NewAttempt, NotesSave, Snooze, Store, StoreError,
+    AccountCard, AccountRow, Actor, AttemptResult, CheckinFilter, CheckinRow, Claim, Create, Draft,
+    NewAttempt, NotesSave, Snooze, Store, StoreError,
 };
 
 /// How often the database thread looks for other processes' commits.
@@ -41,14 +41,9 @@ pub const SEARCH_LIMIT: usize = 50;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
-    /// The ids of a pane's list.
+    /// Every active account, for the first pane of someone who is not a rep.
     List {
         pane: usize,
-        lists: Vec<AccountList>,
-    },
-    /// Every pane's count, from the lists: what the tabs show until a pane loads its own.
-    Counts {
-        lists: Vec<AccountList>,
     },
     Rows {
         ids: Vec<i64>,
@@ -147,7 +142,6 @@ impl Request {
         matches!(
             self,
             Request::List { .. }
-                | Request::Counts { .. }
                 | Request::Checkins { .. }
                 | Request::Payments
                 | Request::Metrics
@@ -285,7 +279,6 @@ pub enum Response {
         pane: usize,
         ids: Vec<i64>,
     },
-    Counts(Vec<i64>),
     Rows {
         rows: Vec<AccountRow>,
     },
@@ -437,14 +430,6 @@ impl Responder {
         }
     }
 
-    /// The count of every list.
-    fn counts(&self, lists: &[AccountList]) -> Result<Vec<i64>, StoreError> {
-        lists
-            .iter()
-            .map(|l| self.store.account_count_in(l))
-            .collect()
-    }
-
     /// Lets go of every claim this console holds.
     pub fn release_session(&mut self) {
         if !self.store.is_read_only() {
@@ -577,11 +562,10 @@ impl Responder {
                 generation,
                 answer: Box::new(answer),
             }),
-            Request::List { pane, lists } => Some(Response::List {
+            Request::List { pane } => Some(Response::List {
                 pane,
-                ids: self.store.account_ids(&lists[pane])?,
+                ids: self.store.active_account_ids()?,
             }),
-            Request::Counts { lists } => Some(Response::Counts(self.counts(&lists)?)),
             Request::Rows { ids } => Some(Response::Rows {
                 rows: self.store.account_rows(&ids)?,
             }),

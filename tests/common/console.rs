@@ -53,11 +53,7 @@ fn attach(
     palette: Palette,
 ) -> Console {
     let store = Store::open(db, Create::Never).unwrap();
-    let identity = Identity {
-        login: login.to_string(),
-        os_user: login.to_string(),
-        rep: store.rep(login).unwrap(),
-    };
+    let identity = Identity::read(&store, login, login).unwrap();
     let rep = identity.rep.as_ref().map(|_| login.to_string());
     let app = App::new(
         identity,

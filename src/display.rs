@@ -221,6 +221,23 @@ pub fn fit(text: &str, cells: usize) -> String {
     format!("{cut}{}", " ".repeat(pad))
 }
 
+/// A name padded or cut to exactly `cells` cells. Cut, it keeps its last word after the `…`
+/// (when that word takes at most half the room): "Pinnacle Realty Ltd" and "Pinnacle Realty
+/// LLC" stay two names in a narrow column instead of two "Pinnacle Rea…".
+pub fn fit_name(name: &str, cells: usize) -> String {
+    let name = name.trim();
+    let last = name.rsplit_once(' ').map(|(_, last)| last);
+    match last {
+        Some(last) if width(name) > cells && width(last) * 2 <= cells => {
+            // The name is too long, so its head is always cut (and ends in `…` already).
+            let head = truncate(&name[..name.len() - last.len()], cells - width(last));
+            let head = head.trim_end_matches(['…', ' ']);
+            fit(&format!("{head}…{last}"), cells)
+        }
+        _ => fit(name, cells),
+    }
+}
+
 /// A value quoted back in an error, cut to its first sixty characters when it is long: a
 /// 10,000-character cell is named, not printed.
 pub fn excerpt(value: &str) -> String {
@@ -236,6 +253,20 @@ pub fn excerpt(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_name_keeps_its_last_word() {
+        assert_eq!(fit_name("Pinnacle Realty Ltd", 16), "Pinnacle Rea…Ltd");
+        assert_eq!(fit_name("Pinnacle Realty LLC", 16), "Pinnacle Rea…LLC");
+        assert_eq!(fit_name("Pinnacle Realty Partners", 16), "Pinnacl…Partners");
+        // It fits, or its last word would crowd out the rest: as `fit` has it.
+        assert_eq!(fit_name("Acme Co", 10), "Acme Co   ");
+        assert_eq!(fit_name("Zu Hochleistungsmaschinen", 12), "Zu Hochleis…");
+        assert_eq!(fit_name("Einzelwort-Firmenname", 8), "Einzelw…");
+        // Wide characters are counted in cells and never split.
+        assert_eq!(fit_name("株式会社 山田 製作所", 12), "株式…製作所 ");
+        assert_eq!(width(&fit_name("株式会社 山田 製作所", 11)), 11);
+    }
 
     #[test]
     fn control_characters_and_escapes_are_neutralised() {

@@ -105,5 +105,7 @@ pub fn my_queue(
     }
     let put_off = store.queue_snoozed(login, today)?;
     entries.retain(|e| !put_off.contains(&e.account_id));
-    Ok(build(entries, today))
+    let mut touched = store.touched_today(login, today)?;
+    touched.retain(|t| !put_off.contains(&t.account_id));
+    Ok(build(entries, touched, today))
 }

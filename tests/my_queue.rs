@@ -222,3 +222,79 @@ fn a_queue_read_from_kept_scores_is_the_queue_scored_afresh() {
         .unwrap();
     assert_eq!(queue_of(&db, "carmen"), kept, "the same scored afresh");
 }
+
+#[test]
+fn a_row_logged_from_the_queue_stays_where_it_was_marked_touched_today() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    // A row that a call settles (a promise kept, a high-risk account touched): it has nothing
+    // left to do today, yet must not vanish from under the cursor.
+    let at = c
+        .app
+        .my_queue
+        .rows
+        .iter()
+        .position(|r| {
+            r.reasons.iter().all(|x| {
+                matches!(
+                    x,
+                    retain::domain::my_queue::Reason::FollowUp { .. }
+                        | retain::domain::my_queue::Reason::Untouched { .. }
+                )
+            })
+        })
+        .expect("the demo gives carmen a follow-up or an untouched account");
+    assert!(at + 1 < c.app.my_queue.rows.len(), "a row below it");
+    for _ in 0..at {
+        c.keys(&[press(KeyCode::Char('j'))]);
+    }
+    let before = c.app.panes[0].ids.clone();
+    let account = before[at];
+    c.keys(&[press(KeyCode::Char('l'))]);
+    c.text("Called back, all settled");
+    c.keys(&[ctrl('s')]);
+    assert!(c.app.form.is_none(), "{}", c.screen());
+
+    assert_eq!(c.app.panes[0].ids, before, "no row moved");
+    assert_eq!(c.app.panes[0].cursor, at, "the cursor stayed");
+    let row = c.app.my_queue.row(account).unwrap();
+    assert!(row.touched_today && row.reasons.is_empty(), "{row:?}");
+    let line = c
+        .screen()
+        .lines()
+        .find(|l| l.contains('✓'))
+        .map(str::to_string);
+    assert!(
+        line.as_deref().is_some_and(|l| l.contains("touched today")),
+        "{}",
+        c.screen()
+    );
+
+    // From the shell, the row is there too, after the work still to do.
+    let queue = queue_of_console(&c);
+    let done = queue
+        .iter()
+        .position(|r| r["account_id"] == account)
+        .expect("the row touched today is listed");
+    assert_eq!(queue[done]["touched_today"], true);
+    let settled = |r: &serde_json::Value| r["reasons"].as_array().unwrap().is_empty();
+    assert!(settled(&queue[done]));
+    let first_settled = queue.iter().position(settled).unwrap();
+    assert!(
+        queue[first_settled..].iter().all(settled),
+        "rows still to do come first"
+    );
+}
+
+/// `retain queue --json` as carmen, on the console's file.
+fn queue_of_console(c: &Console) -> Vec<serde_json::Value> {
+    let db = c.dir.path().join("screens.db");
+    Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO reps (login, display_name, role) VALUES (?1, 'Admin', 'admin')
+             ON CONFLICT (login) DO UPDATE SET role = 'admin'",
+            [me()],
+        )
+        .unwrap();
+    queue_of(&db, "carmen")
+}

@@ -207,11 +207,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
                 );
             }
             for row in super::queue::todays_rows(ctx, &mut store)? {
-                let labels: Vec<String> = row
-                    .reasons
-                    .iter()
-                    .map(|r| r.label(ctx.today, crate::domain::money::format))
-                    .collect();
+                let labels = row.labels(ctx.today, crate::domain::money::format);
                 sink.record(&serde_json::json!({
                     "account_id": row.account_id,
                     "name": row.name,
@@ -219,6 +215,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
                     "currency": row.currency,
                     "urgency": row.urgency,
                     "reasons": labels.join(" · "),
+                    "touched_today": row.touched_today,
                 }))?;
             }
         }

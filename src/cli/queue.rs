@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::Ctx;
 use crate::display::{fit, terminal_safe};
 use crate::domain::money;
-use crate::domain::my_queue::{Reason, Row};
+use crate::domain::my_queue::Row;
 use crate::my_queue::my_queue;
 use crate::store::{Create, Store};
 
@@ -50,12 +50,7 @@ pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<()> {
         );
     }
     let rows = todays_rows(ctx, &mut store)?;
-    let labels = |row: &Row| -> Vec<String> {
-        row.reasons
-            .iter()
-            .map(|r: &Reason| r.label(ctx.today, money::format))
-            .collect()
-    };
+    let labels = |row: &Row| row.labels(ctx.today, money::format);
     if args.json {
         let out: Vec<Out<'_>> = rows
             .iter()
@@ -72,9 +67,10 @@ pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<()> {
     }
     for row in &rows {
         crate::say!(
-            "{} {:>16}  {}",
+            "{} {:>16}  {}{}",
             fit(&terminal_safe(&row.name), 32),
             money::format(row.mrr_cents, &row.currency),
+            if row.touched_today { "✓ " } else { "" },
             labels(row).join(" · ")
         );
     }

@@ -5,7 +5,7 @@
 //! to the customer (a follow-up), a check-in already late, a high-risk account nobody has
 //! touched for longer than its stage's cadence, a check-in due today.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -81,6 +81,15 @@ pub struct Entry {
     pub reason: Reason,
 }
 
+/// An account of the rep's that they logged something on today.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Touched {
+    pub account_id: i64,
+    pub name: String,
+    pub mrr_cents: i64,
+    pub currency: String,
+}
+
 /// An account with all its reasons, the most urgent first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
@@ -88,27 +97,58 @@ pub struct Row {
     pub name: String,
     pub mrr_cents: i64,
     pub currency: String,
-    /// The tier of the most urgent reason.
+    /// The tier of the most urgent reason (`u8::MAX` when none is left).
     pub urgency: u8,
     pub reasons: Vec<Reason>,
+    /// The rep logged something on the account today. With no reason left, the row is the
+    /// day's work done: listed after the work still to do.
+    pub touched_today: bool,
+}
+
+impl Row {
+    /// Touched today, and nothing left to do on it.
+    pub fn settled(&self) -> bool {
+        self.touched_today && self.reasons.is_empty()
+    }
+
+    /// The reasons in words, the most urgent first; a settled row says it was touched today.
+    pub fn labels(&self, today: NaiveDate, money: impl Fn(i64, &str) -> String) -> Vec<String> {
+        if self.settled() {
+            return vec!["touched today".into()];
+        }
+        self.reasons
+            .iter()
+            .map(|r| r.label(today, &money))
+            .collect()
+    }
 }
 
 /// One row per account, ranked; the same reason given twice (two sources, or a payment listed
-/// in two queues) is kept once.
-pub fn build(entries: Vec<Entry>, today: NaiveDate) -> Vec<Row> {
+/// in two queues) is kept once. Accounts touched today are marked, and those with no reason
+/// left come last.
+pub fn build(entries: Vec<Entry>, touched: Vec<Touched>, today: NaiveDate) -> Vec<Row> {
+    let touched_ids: HashSet<i64> = touched.iter().map(|t| t.account_id).collect();
     let mut rows: BTreeMap<i64, Row> = BTreeMap::new();
+    let blank = |account_id, name, mrr_cents, currency| Row {
+        account_id,
+        name,
+        mrr_cents,
+        currency,
+        urgency: u8::MAX,
+        reasons: Vec::new(),
+        touched_today: touched_ids.contains(&account_id),
+    };
     for e in entries {
-        let row = rows.entry(e.account_id).or_insert_with(|| Row {
-            account_id: e.account_id,
-            name: e.name,
-            mrr_cents: e.mrr_cents,
-            currency: e.currency,
-            urgency: u8::MAX,
-            reasons: Vec::new(),
-        });
+        let row = rows
+            .entry(e.account_id)
+            .or_insert_with(|| blank(e.account_id, e.name, e.mrr_cents, e.currency));
         if !row.reasons.contains(&e.reason) {
             row.reasons.push(e.reason);
         }
+    }
+    for t in touched {
+        rows.entry(t.account_id)
+            .or_insert_with(|| blank(t.account_id, t.name, t.mrr_cents, t.currency));
     }
     let mut rows: Vec<Row> = rows
         .into_values()
@@ -168,6 +208,7 @@ mod tests {
                 ),
                 entry(1, 500, checkin("2026-11-22")),
             ],
+            Vec::new(),
             today,
         );
         assert_eq!(rows.len(), 1);
@@ -205,10 +246,40 @@ mod tests {
                     },
                 ),
             ],
+            Vec::new(),
             today,
         );
         let order: Vec<i64> = rows.iter().map(|r| r.account_id).collect();
         assert_eq!(order, [2, 4, 3, 5, 1]);
+    }
+
+    #[test]
+    fn an_account_touched_today_is_marked_and_with_nothing_left_comes_last() {
+        let today = day("2026-11-22");
+        let touched = |account: i64, mrr: i64| Touched {
+            account_id: account,
+            name: format!("Account {account}"),
+            mrr_cents: mrr,
+            currency: "USD".into(),
+        };
+        let rows = build(
+            vec![
+                entry(1, 100, checkin("2026-11-22")),
+                entry(2, 50, checkin("2026-11-20")),
+            ],
+            vec![touched(2, 50), touched(3, 90_000)],
+            today,
+        );
+        let order: Vec<(i64, bool, bool)> = rows
+            .iter()
+            .map(|r| (r.account_id, r.touched_today, r.settled()))
+            .collect();
+        assert_eq!(
+            order,
+            [(2, true, false), (1, false, false), (3, true, true)],
+            "a touched row with work left keeps its rank; a settled one, however large, is last"
+        );
+        assert_eq!(rows[2].urgency, u8::MAX);
     }
 
     #[test]

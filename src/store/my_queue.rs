@@ -3,14 +3,14 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use rusqlite::params;
 use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::{day, instant, read};
 use super::{Need, Store, StoreError};
-use crate::domain::my_queue::{Entry, Reason};
+use crate::domain::my_queue::{Entry, Reason, Touched};
 
 impl Store {
     /// Follow-ups `login` promised for `today` or earlier, on accounts where nothing was logged
@@ -43,6 +43,42 @@ impl Store {
                         },
                     })
                 })?
+                .collect()
+        };
+        run().map_err(|e| self.fail(e))
+    }
+
+    /// Active accounts the rep logged something on during `today` (a UTC day, as the console's
+    /// days are) that belong in their queue: their own, and a colleague's they had promised to
+    /// come back to by today. From the rep's own interactions of the day, by their index.
+    pub fn touched_today(&self, login: &str, today: NaiveDate) -> Result<Vec<Touched>, StoreError> {
+        let from = today.and_time(NaiveTime::MIN).and_utc();
+        let until = from + Days::new(1);
+        let run = || -> rusqlite::Result<Vec<Touched>> {
+            self.conn
+                .prepare_cached(
+                    "SELECT DISTINCT a.id, a.name, a.mrr_cents, a.currency
+                     FROM interactions i INDEXED BY interactions_rep_time
+                     JOIN accounts a ON a.id = i.account_id
+                     WHERE i.rep_id = (SELECT id FROM reps WHERE login = ?1)
+                       AND i.occurred_at >= ?2 AND i.occurred_at < ?3
+                       AND a.status = 'active'
+                       AND (a.owner_rep_id = i.rep_id
+                            OR EXISTS (SELECT 1 FROM interactions p
+                                       WHERE p.account_id = a.id AND p.rep_id = i.rep_id
+                                         AND p.follow_up_on <= ?4))",
+                )?
+                .query_map(
+                    params![login, instant(&from), instant(&until), day(today)],
+                    |r| {
+                        Ok(Touched {
+                            account_id: r.get(0)?,
+                            name: r.get(1)?,
+                            mrr_cents: r.get(2)?,
+                            currency: r.get(3)?,
+                        })
+                    },
+                )?
                 .collect()
         };
         run().map_err(|e| self.fail(e))

@@ -12,13 +12,35 @@ pub struct MyQueueState {
 }
 
 impl MyQueueState {
+    /// The queue anew. A row the rep settled since the last answer (logged on, nothing left
+    /// to do) stays where it was rather than dropping to the end under the cursor: the rep
+    /// sees it marked and moves on from there. Settled rows the console had not listed come
+    /// last, where the domain ranks them.
     pub fn set(&mut self, rows: Vec<Row>) {
-        self.index = rows
+        let (mut in_place, mut listed): (Vec<Row>, Vec<Row>) = rows
+            .into_iter()
+            .partition(|r| r.settled() && self.index.contains_key(&r.account_id));
+        // Each goes back after the row it followed (the nearest of those still listed).
+        in_place.sort_by_key(|r| self.index[&r.account_id]);
+        for row in in_place {
+            let was = self.index[&row.account_id];
+            let at = self.rows[..was]
+                .iter()
+                .rev()
+                .find_map(|before| {
+                    listed
+                        .iter()
+                        .position(|r| r.account_id == before.account_id)
+                })
+                .map_or(0, |i| i + 1);
+            listed.insert(at, row);
+        }
+        self.index = listed
             .iter()
             .enumerate()
             .map(|(i, r)| (r.account_id, i))
             .collect();
-        self.rows = rows;
+        self.rows = listed;
         self.loaded = true;
     }
 
@@ -28,5 +50,60 @@ impl MyQueueState {
 
     pub fn ids(&self) -> Vec<i64> {
         self.rows.iter().map(|r| r.account_id).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(account_id: i64, settled: bool) -> Row {
+        Row {
+            account_id,
+            name: format!("Account {account_id}"),
+            mrr_cents: 100,
+            currency: "USD".into(),
+            urgency: if settled { u8::MAX } else { 1 },
+            reasons: if settled {
+                Vec::new()
+            } else {
+                vec![crate::domain::my_queue::Reason::Checkin {
+                    kind: "adoption".into(),
+                    due: "2026-11-22".parse().unwrap(),
+                }]
+            },
+            touched_today: settled,
+        }
+    }
+
+    #[test]
+    fn a_row_settled_since_the_last_answer_keeps_its_place() {
+        let mut q = MyQueueState::default();
+        q.set(vec![
+            row(1, false),
+            row(2, false),
+            row(3, false),
+            row(9, true),
+        ]);
+        // 2 was logged on: the domain ranks it last now.
+        q.set(vec![
+            row(1, false),
+            row(3, false),
+            row(9, true),
+            row(2, true),
+        ]);
+        assert_eq!(q.ids(), [1, 2, 3, 9]);
+        // A settled row first seen in this answer goes where the domain put it.
+        q.set(vec![
+            row(3, false),
+            row(9, true),
+            row(2, true),
+            row(5, true),
+        ]);
+        assert_eq!(
+            q.ids(),
+            [2, 3, 9, 5],
+            "1 is gone; 2 and 9 keep their places"
+        );
     }
 }

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::{caption_line, mrr_short, safe};
-use crate::display::{fit, truncate};
+use crate::display::{fit, fit_name, truncate};
 use crate::domain::lifecycle::Stage;
 use crate::tui::app::App;
 
@@ -119,7 +119,7 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
             when,
             r.stage.as_str(),
             truncate(&r.kind, 16),
-            fit(&safe(&r.name), name_w)
+            fit_name(&safe(&r.name), name_w)
         );
         if show_owner {
             text.push(' ');

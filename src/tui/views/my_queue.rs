@@ -7,7 +7,8 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::{caption_line, mrr_short, safe};
-use crate::display::{fit, truncate};
+use crate::display::{fit, fit_name, truncate, width};
+use crate::domain::my_queue::Row;
 use crate::tui::app::App;
 
 pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
@@ -23,33 +24,57 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let q = &app.my_queue;
     let w = usize::from(area.width);
     let late = q.rows.iter().filter(|r| r.urgency <= 2).count();
-    let caption = format!("My queue · today · {late} urgent");
+    let done = q.rows.iter().filter(|r| r.settled()).count();
+    let mut caption = format!("My queue · today · {late} urgent");
+    if done > 0 {
+        caption.push_str(&format!(" · {done} done"));
+    }
     let mut lines = vec![caption_line(app, &caption, w)];
-    let name_w = (w / 3).clamp(12, 30);
-    let reasons_w = w.saturating_sub(name_w + 12 + 3);
+    let rows: Vec<(bool, &Row)> = super::visible_rows(app)
+        .filter_map(|(selected, id)| Some((selected, q.row(id)?)))
+        .collect();
+    // The MRR column as wide as its widest figure on screen, so that the name has the room.
+    let money: Vec<String> = rows
+        .iter()
+        .map(|(_, r)| mrr_short(r.mrr_cents, &r.currency))
+        .collect();
+    // In a narrow list the reasons need the room more: the MRR is in the detail beside.
+    let money_w = if w < 56 {
+        0
+    } else {
+        money
+            .iter()
+            .map(|m| width(m))
+            .max()
+            .unwrap_or(0)
+            .clamp(3, 12)
+    };
+    let name_w = (w * 2 / 5).clamp(12, 32);
+    let reasons_w = w.saturating_sub(name_w + money_w + 3);
+    let column = |name: &str, money: &str, why: &str| {
+        if money_w == 0 {
+            format!(" {name} {why}")
+        } else {
+            format!(" {name} {money:>money_w$} {why}")
+        }
+    };
     lines.push(Line::styled(
-        fit(
-            &format!(" {} {:>10} {}", fit("Account", name_w), "MRR", "Why today"),
-            w,
-        ),
+        fit(&column(&fit("Account", name_w), "MRR", "Why today"), w),
         t.muted(),
     ));
     lines.extend(super::list_status(app, q.loaded, "nothing to do today"));
-    for (selected, id) in super::visible_rows(app) {
-        let Some(row) = q.row(id) else { continue };
-        let reasons: Vec<String> = row
-            .reasons
-            .iter()
-            .map(|r| r.label(app.today, mrr_short))
-            .collect();
-        let text = format!(
-            " {} {:>10} {}",
-            fit(&safe(&row.name), name_w),
-            truncate(&mrr_short(row.mrr_cents, &row.currency), 10),
-            truncate(&reasons.join(" · "), reasons_w)
+    for ((selected, row), money) in rows.into_iter().zip(money) {
+        let why = row.labels(app.today, mrr_short);
+        let mark = if row.touched_today { "✓ " } else { "" };
+        let text = column(
+            &fit_name(&safe(&row.name), name_w),
+            &money,
+            &truncate(&format!("{mark}{}", why.join(" · ")), reasons_w),
         );
         let style = if selected {
             t.selected()
+        } else if row.settled() {
+            t.muted()
         } else if row.urgency <= 1 {
             t.warn()
         } else {

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{caption_line, detail_box, mrr_short, safe};
-use crate::display::{fit, truncate};
+use crate::display::{fit, fit_name, truncate};
 use crate::domain::risk::{Band, RiskScore};
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
@@ -97,7 +97,7 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
             " {:<4} {:>10}  {}",
             trend(r.trend_7d),
             truncate(&mrr_short(r.at_stake_cents(), &r.currency), 10),
-            fit(&safe(&r.name), name_w)
+            fit_name(&safe(&r.name), name_w)
         );
         if show_owner {
             rest.push(' ');

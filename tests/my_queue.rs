@@ -268,6 +268,17 @@ fn a_row_logged_from_the_queue_stays_where_it_was_marked_touched_today() {
         "{}",
         c.screen()
     );
+    // At 80×24, the same, and the footer leads with opening and logging.
+    c.act(retain::tui::app::Action::Resize(80, 24));
+    let screen = c.screen();
+    assert!(screen.contains("✓ touched today"), "{screen}");
+    assert!(screen.contains(" done "), "{screen}");
+    // (The toast saying the call was logged takes the footer's right end while it lasts.)
+    let footer = screen.lines().last().unwrap().trim_end();
+    assert!(
+        footer.starts_with("Enter open") && footer.contains("l log") && footer.contains("? help"),
+        "{screen}"
+    );
 
     // From the shell, the row is there too, after the work still to do.
     let queue = queue_of_console(&c);

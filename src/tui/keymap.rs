@@ -404,7 +404,7 @@ impl Default for Keymap {
             (C::List, "down", Down, "down"),
             (C::List, "k", Up, "up"),
             (C::List, "up", Up, "up"),
-            (C::List, "enter", Open, "open the account card"),
+            (C::List, "enter", Open, "open the card"),
             (C::List, "l", LogCall, "log a call"),
             (C::List, "g g", Top, "top"),
             (C::List, "home", Top, "top"),
@@ -668,9 +668,9 @@ impl Keymap {
             .collect()
     }
 
-    /// What the footer offers: where you are's own actions first (none that writes when
-    /// `writes` is false: a read-only console), then the lookup, and help last, always;
-    /// moving about (j, k, pages, panes) and quitting are left to `?`.
+    /// What the footer offers: opening, logging and the lookup first, then where you are's own
+    /// actions (none that writes when `writes` is false: a read-only console), and help last,
+    /// always; moving about (j, k, pages, panes) and quitting are left to `?`.
     pub fn footer(&self, context: Context, writes: bool) -> (Vec<Hint>, Option<Hint>) {
         use Command::*;
         let all = self.described(context);
@@ -695,16 +695,24 @@ impl Keymap {
                     | Quit
             ) || (c.writes() && !writes)
         };
-        let mut first: Vec<Hint> = all
+        // Opening, logging and the lookup lead wherever they are offered: what a rep on a call
+        // needs. Then where you are's own actions, in the table's order.
+        let rank = |c: Command| match c {
+            Open => 0,
+            LogCall => 1,
+            Search => 2,
+            _ => 3,
+        };
+        let mut offered: Vec<&(String, &'static str, Command)> = all
             .iter()
-            .filter(|(_, _, c)| !moving(*c))
-            .map(|(k, h, _)| (k.clone(), *h))
+            .filter(|(_, _, c)| !moving(*c) || *c == Search)
             .collect();
-        first.extend(
-            all.iter()
-                .filter(|(_, _, c)| *c == Search)
-                .map(|(k, h, _)| (k.clone(), *h)),
-        );
+        offered.sort_by_key(|(_, _, c)| rank(*c));
+        let first: Vec<Hint> = offered
+            .iter()
+            .map(|(k, h, _)| (k.clone(), short(h)))
+            .collect();
+
         let help = all
             .iter()
             .find(|(_, _, c)| *c == Help)
@@ -726,6 +734,12 @@ impl Keymap {
         }
         out
     }
+}
+
+/// A help line as the footer says it: up to its first `:` or `(`, where the details start
+/// ("sort: score, MRR at stake, rise" is "sort"); the `?` help keeps the whole line.
+fn short(help: &'static str) -> &'static str {
+    help.split([':', '(']).next().unwrap_or(help).trim_end()
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The first pane's state for a rep: today's queue, one row per account.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::domain::my_queue::Row;
 
@@ -20,19 +20,21 @@ impl MyQueueState {
         let (mut in_place, mut listed): (Vec<Row>, Vec<Row>) = rows
             .into_iter()
             .partition(|r| r.settled() && self.index.contains_key(&r.account_id));
-        // Each goes back after the row it followed (the nearest of those still listed).
+        // Each goes back to the line it was on, less the lines above it that are gone (rows
+        // that moved do not drag it along).
+        let now: HashSet<i64> = listed
+            .iter()
+            .chain(&in_place)
+            .map(|r| r.account_id)
+            .collect();
         in_place.sort_by_key(|r| self.index[&r.account_id]);
         for row in in_place {
             let was = self.index[&row.account_id];
-            let at = self.rows[..was]
+            let gone = self.rows[..was]
                 .iter()
-                .rev()
-                .find_map(|before| {
-                    listed
-                        .iter()
-                        .position(|r| r.account_id == before.account_id)
-                })
-                .map_or(0, |i| i + 1);
+                .filter(|r| !now.contains(&r.account_id))
+                .count();
+            let at = (was - gone).min(listed.len());
             listed.insert(at, row);
         }
         self.index = listed
@@ -105,5 +107,14 @@ mod tests {
             [2, 3, 9, 5],
             "1 is gone; 2 and 9 keep their places"
         );
+        // Rows that trade places, or come new, leave the settled rows on their lines.
+        q.set(vec![
+            row(7, false),
+            row(3, false),
+            row(9, true),
+            row(2, true),
+            row(5, true),
+        ]);
+        assert_eq!(q.ids(), [2, 7, 9, 5, 3]);
     }
 }

@@ -29,6 +29,10 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if done > 0 {
         caption.push_str(&format!(" · {done} done"));
     }
+    // Narrow, "today" goes first: the date is in the header. ("1 of 33" needs 12 cells.)
+    if width(&caption) + 12 > w {
+        caption = caption.replacen(" · today", "", 1);
+    }
     let mut lines = vec![caption_line(app, &caption, w)];
     let rows: Vec<(bool, &Row)> = super::visible_rows(app)
         .filter_map(|(selected, id)| Some((selected, q.row(id)?)))

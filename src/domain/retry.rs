@@ -122,15 +122,15 @@ impl RetryPolicy {
     /// The code this policy knows that `code` was most likely meant to be (one or two typos
     /// away), for a rep who typed a code it does not know.
     pub fn nearest_code(&self, code: &str) -> Option<String> {
-        let code = code.trim().to_ascii_lowercase();
+        super::text::nearest(code, self.codes()).map(str::to_string)
+    }
+
+    /// Every decline code this policy knows: the built-in ones and the team's own.
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
         super::decline::KNOWN_CODES
             .iter()
-            .map(|&(known, _)| known.to_string())
-            .chain(self.overrides.keys().cloned())
-            .map(|known| (strsim::damerau_levenshtein(&code, &known), known))
-            .filter(|(d, _)| *d <= 2)
-            .min()
-            .map(|(_, known)| known)
+            .map(|&(known, _)| known)
+            .chain(self.overrides.keys().map(String::as_str))
     }
 
     pub fn class_of(&self, code: &str, advice: Option<&str>) -> Classification {

@@ -51,9 +51,78 @@ pub fn count(n: i64, thing: &str) -> String {
     }
 }
 
+/// The word of `known` that `typed` was most likely meant to be: the one it begins (when only
+/// one does), else the nearest one or two typos away. For "did you mean" in refusals.
+pub fn nearest<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let typed = typed.trim().to_lowercase();
+    let known: Vec<&str> = known.into_iter().collect();
+    if let [only] = completions(&typed, known.iter().copied()).as_slice() {
+        return Some(only);
+    }
+    known
+        .into_iter()
+        .map(|k| (strsim::damerau_levenshtein(&typed, &k.to_lowercase()), k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// The words of `known` that begin with `typed` (ignoring case), sorted, each once: what Tab
+/// offers for a half-typed login or code.
+pub fn completions<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let typed = typed.to_lowercase();
+    let mut out: Vec<&str> = known
+        .into_iter()
+        .filter(|k| k.to_lowercase().starts_with(&typed))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The longest beginning every one of `words` shares.
+pub fn common_prefix<'a>(words: &[&'a str]) -> &'a str {
+    let Some(first) = words.first() else {
+        return "";
+    };
+    let mut end = first.len();
+    for w in &words[1..] {
+        end = first
+            .char_indices()
+            .zip(w.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(end.min(w.len()), |((i, _), _)| i)
+            .min(end);
+    }
+    &first[..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_half_typed_or_mistyped_word_finds_the_one_meant() {
+        let logins = ["amara", "bjorn", "carmen", "cora"];
+        assert_eq!(completions("c", logins), ["carmen", "cora"]);
+        assert_eq!(completions("CAR", logins), ["carmen"]);
+        assert!(completions("x", logins).is_empty());
+        assert_eq!(nearest("car", logins), Some("carmen"), "the one it begins");
+        assert_eq!(nearest("carmne", logins), Some("carmen"), "a swap");
+        assert_eq!(
+            nearest("c", logins),
+            None,
+            "two begin with it, none is near"
+        );
+        assert_eq!(nearest("zebra", logins), None);
+        assert_eq!(
+            common_prefix(&["renewal-prep-90", "renewal-prep-60"]),
+            "renewal-prep-"
+        );
+        assert_eq!(common_prefix(&["carmen"]), "carmen");
+        assert_eq!(common_prefix(&["björn", "bjarne"]), "bj");
+        assert_eq!(common_prefix(&[]), "");
+    }
 
     #[test]
     fn articles_and_counts_read_as_english() {

@@ -110,6 +110,16 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The error as the console says it: a refusal of what the rep typed needs no file name
+    /// (the console works on one file, and the rep is fixing a word, not a path).
+    pub fn brief(&self) -> String {
+        match self {
+            StoreError::Refused { why, .. } => why.clone(),
+            StoreError::Invalid { field, why, .. } => format!("{field}: {why}"),
+            other => other.to_string(),
+        }
+    }
+
     /// Wraps a SQLite error from working on `path`, recognising the ones a person can act on.
     pub fn from_sqlite(path: &std::path::Path, source: rusqlite::Error) -> StoreError {
         use rusqlite::ErrorCode;

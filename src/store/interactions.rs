@@ -217,7 +217,6 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let path = self.path.clone();
         self.write(Need::Rep, |tx| {
             let before: Option<String> = tx
                 .query_row(
@@ -236,11 +235,7 @@ impl Store {
                         |r| r.get(0),
                     )
                     .optional()?
-                    .ok_or_else(|| {
-                        rusqlite::Error::ToSqlConversionFailure(
-                            format!("{login:?} is not an active rep of {}", path.display()).into(),
-                        )
-                    })?,
+                    .map_or_else(|| Err(not_a_rep(tx, login)), Ok)?,
                 ),
                 None => None,
             };
@@ -266,4 +261,19 @@ impl Store {
             )
         })
     }
+}
+
+/// The refusal of a login that is no active rep, with the one most likely meant.
+fn not_a_rep(tx: &rusqlite::Transaction<'_>, login: &str) -> rusqlite::Error {
+    let logins: Vec<String> = tx
+        .prepare("SELECT login FROM reps WHERE active = 1")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_default();
+    let hint = match crate::domain::text::nearest(login, logins.iter().map(String::as_str)) {
+        Some(meant) => format!(" (did you mean {meant}? `team` leaves it to the team)"),
+        None => " (`retain reps list` names them; `team` leaves it to the team)".to_string(),
+    };
+    rusqlite::Error::ToSqlConversionFailure(Box::new(super::access::Refused(format!(
+        "{login:?} is not an active rep{hint}"
+    ))))
 }

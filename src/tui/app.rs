@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::complete;
 use super::editor::Editor;
 use super::keymap::{Command, Context, Key, Keymap, Lookup};
 use super::metrics::MetricsData;
@@ -627,6 +628,8 @@ pub struct App {
     pub card_contact: Option<i64>,
     /// How decline codes are classed, for the card's payment line in words.
     pub policy: RetryPolicy,
+    /// The active reps' logins, for Tab on the command line.
+    pub logins: Vec<String>,
     pub form: Option<FormState>,
     pub overlay: Overlay,
     /// The last lookup's accounts, for n and N.
@@ -693,6 +696,7 @@ impl App {
             facts_scroll: 0,
             card_contact: None,
             policy: RetryPolicy::default(),
+            logins: Vec::new(),
             form: None,
             overlay: Overlay::None,
             results: Vec::new(),
@@ -718,7 +722,7 @@ impl App {
     /// once its pane has loaded: the count is its list's length, never a guess beside it.)
     pub fn start(&mut self) -> Vec<Request> {
         let first = self.pane_request(self.pane);
-        self.as_loads(vec![first, Request::Schedule])
+        self.as_loads(vec![first, Request::Schedule, Request::Logins])
     }
 
     /// `retain --open QUERY`: the console starts on the top match's card, found as a rep's `/`
@@ -1102,6 +1106,20 @@ impl App {
             }
 
             (Context::Prompt, Command::Back) => self.overlay = Overlay::None,
+            (Context::Prompt, Command::CompleteWord) => {
+                let Overlay::Prompt(e) = &self.overlay else {
+                    return;
+                };
+                let known = complete::Known {
+                    logins: &self.logins,
+                    codes: self.policy.codes().collect(),
+                };
+                let done = complete::complete(&e.text(), &known);
+                self.overlay = Overlay::Prompt(Editor::single_line(&done.line));
+                if let Some(note) = done.note {
+                    self.toast(note, Level::Info);
+                }
+            }
             (Context::Prompt, Command::Open) => {
                 if let Overlay::Prompt(e) = &self.overlay {
                     let line = e.text();
@@ -1648,8 +1666,10 @@ impl App {
             return;
         };
         if login.is_empty() {
-            self.toast("say to whom: :assign LOGIN (or :assign team)", Level::Error);
-            return;
+            return self.ask_again(
+                "assign ".to_string(),
+                "say to whom: a login (Tab completes) or team",
+            );
         }
         let owner = (login != "team").then(|| login.to_string());
         effects.push(Request::Assign { account_id, owner });
@@ -1724,11 +1744,10 @@ impl App {
     fn record_result(&mut self, args: &str, effects: &mut Vec<Request>) {
         let result = match args.to_ascii_lowercase().as_str() {
             "" => {
-                self.toast(
-                    "say how it went: :result ok, or :result DECLINE_CODE",
-                    Level::Error,
+                return self.ask_again(
+                    "result ".to_string(),
+                    "say how it went: ok, or the decline code (Tab completes)",
                 );
-                return;
             }
             "ok" | "succeeded" | "success" | "paid" => AttemptResult::Succeeded,
             code => AttemptResult::Failed {
@@ -2285,6 +2304,7 @@ impl App {
                     self.risk.detail = Some((account_id, risk));
                 }
             }
+            Response::Logins(logins) => self.logins = logins,
             Response::Scheduled { changed } => {
                 // Check-ins moved, so what is shown is asked for again. Housekeeping, not news
                 // for a rep: nothing is said (`retain schedule` gives the counts).

@@ -2,6 +2,7 @@
 //! and the database work runs on its own thread (`worker`), answering through a channel.
 
 pub mod app;
+mod complete;
 pub mod editor;
 pub mod keymap;
 pub mod metrics;

@@ -70,6 +70,8 @@ pub enum Request {
     },
     /// Bring every account's check-ins in line with its stage: on start.
     Schedule,
+    /// The active reps' logins, for Tab on the command line.
+    Logins,
     /// Open check-ins for the check-ins pane.
     Checkins {
         filter: CheckinFilter,
@@ -341,11 +343,11 @@ pub enum Response {
     },
     /// Another process committed to the database: what is on screen may be stale.
     Changed,
-    /// The day's schedule is done, with what it changed, if anything.
     /// The day's check-ins reconciled; `changed` when any was added, moved or removed.
     Scheduled {
         changed: bool,
     },
+    Logins(Vec<String>),
     /// A change went through.
     Done {
         account_id: i64,
@@ -507,7 +509,7 @@ impl Responder {
                 }
                 _ => String::new(),
             };
-            Some(Response::Failed(format!("{e}{kept}")))
+            Some(Response::Failed(format!("{}{kept}", e.brief())))
         })
     }
 
@@ -665,6 +667,14 @@ impl Responder {
                     changed: counts.created + counts.moved + counts.removed > 0,
                 })
             }
+            Request::Logins => Some(Response::Logins(
+                self.store
+                    .reps()?
+                    .into_iter()
+                    .filter(|r| r.active)
+                    .map(|r| r.login)
+                    .collect(),
+            )),
             Request::Checkins { filter } => Some(Response::Checkins {
                 rows: self.store.checkins_open(self.session.today, &filter)?,
             }),

@@ -85,9 +85,10 @@ pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
         // What the line still lacks, said at its right end.
         let mut spans = vec![Span::raw(text.clone())];
         if let Some(toast) = app.toasts.last() {
-            let said = format!(" {} ", safe(&toast.text));
             let room = usize::from(area.width).saturating_sub(width(&text) + 2);
-            if width(&said) <= room {
+            // Cut to the room rather than left out: its start says the most.
+            let said = format!(" {} ", truncate(&safe(&toast.text), room.saturating_sub(2)));
+            if room >= 12 {
                 spans.push(Span::raw(" ".repeat(room - width(&said) + 2)));
                 let style = match toast.level {
                     Level::Error => t.danger(),

@@ -1,0 +1,98 @@
+//! The command line: Tab completes logins and codes from what the file and the retry policy
+//! know, a prompt missing its word stays open saying so, and a login that is no rep is refused
+//! with the one meant.
+
+mod common;
+
+use common::console::*;
+use crossterm::event::KeyCode;
+use retain::tui::app::Overlay;
+use retain::tui::theme::Palette;
+
+fn footer(c: &Console) -> String {
+    c.screen().lines().last().unwrap().trim_end().to_string()
+}
+
+fn prompt(c: &Console) -> String {
+    match &c.app.overlay {
+        Overlay::Prompt(e) => e.text(),
+        other => panic!("no prompt open: {other:?}"),
+    }
+}
+
+#[test]
+fn tab_completes_a_login_and_names_the_choices_when_several_fit() {
+    for size in [(80, 24), (120, 35)] {
+        let mut c = console("bjorn", size, Palette::Indexed);
+        c.keys(&[press(KeyCode::Char('2'))]);
+        let account = c.app.selected_id().unwrap();
+
+        c.keys(&[press(KeyCode::Char('a')), press(KeyCode::Tab)]);
+        // Every login and `team` fit an empty word: the footer names the first of them.
+        let line = footer(&c);
+        assert!(line.starts_with(":assign "), "{line}");
+        assert!(line.contains("amara · bjorn · carmen"), "{line}");
+
+        c.text("ca");
+        c.keys(&[press(KeyCode::Tab)]);
+        assert_eq!(prompt(&c), "assign carmen ");
+        c.keys(&[press(KeyCode::Enter)]);
+        assert!(matches!(c.app.overlay, Overlay::None), "{}", c.screen());
+        let owner = c.store.account_rows(&[account]).unwrap().remove(0).owner;
+        assert_eq!(owner.as_deref(), Some("carmen"));
+
+        // Nothing begins so: said, and the line is left as typed.
+        c.keys(&[press(KeyCode::Char(':'))]);
+        c.text("assign zz");
+        c.keys(&[press(KeyCode::Tab)]);
+        assert_eq!(prompt(&c), "assign zz");
+        assert!(
+            footer(&c).contains("no login begins with \"zz\""),
+            "{}",
+            c.screen()
+        );
+        c.keys(&[press(KeyCode::Esc)]);
+    }
+}
+
+#[test]
+fn an_assign_without_a_login_stays_open_and_a_typo_is_told_the_login_meant() {
+    let mut c = console("bjorn", (120, 35), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('2'))]);
+    let account = c.app.selected_id().unwrap();
+    let before = c.store.account_rows(&[account]).unwrap().remove(0).owner;
+
+    c.keys(&[press(KeyCode::Char('a')), press(KeyCode::Enter)]);
+    assert_eq!(prompt(&c), "assign ");
+    assert!(footer(&c).contains("say to whom"), "{}", c.screen());
+
+    c.text("carmne");
+    c.keys(&[press(KeyCode::Enter)]);
+    let screen = c.screen();
+    assert!(
+        screen.contains("\"carmne\" is not an active rep (did you mean carmen?"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(".db"),
+        "the file is not named in a refusal about a login: {screen}"
+    );
+    let after = c.store.account_rows(&[account]).unwrap().remove(0).owner;
+    assert_eq!(after, before, "nothing was written");
+}
+
+#[test]
+fn tab_completes_a_decline_code_in_the_payments_pane() {
+    let mut c = console("bjorn", (120, 35), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('4')), press(KeyCode::Char('r'))]);
+    assert_eq!(prompt(&c), "result ");
+    c.text("insuf");
+    c.keys(&[press(KeyCode::Tab)]);
+    assert_eq!(prompt(&c), "result insufficient_funds ");
+    c.keys(&[press(KeyCode::Esc)]);
+
+    // Without a result, the prompt stays open and says what it wants.
+    c.keys(&[press(KeyCode::Char('r')), press(KeyCode::Enter)]);
+    assert_eq!(prompt(&c), "result ");
+    assert!(footer(&c).contains("say how it went"), "{}", c.screen());
+}

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
+use crate::domain::outreach::{Situation, Template};
 use crate::domain::phone::Country;
 use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::RiskModel;
@@ -66,12 +67,63 @@ pub fn risk_model() -> Result<RiskModel> {
 
 /// The retry policy: the defaults with `payments.toml` over them.
 pub fn retry_policy() -> Result<RetryPolicy> {
-    match read("payments.toml")? {
-        None => Ok(RetryPolicy::default()),
-        Some((path, text)) => RetryPolicy::from_toml(&text)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("{} is not a valid retry policy", path.display())),
+    Ok(payments()?.0)
+}
+
+/// How outreach emails leave this machine, from `payments.toml`: the command that sends a
+/// message given on its standard input (`mail_command = "sendmail -t"`), whom it comes from,
+/// and the link a letter gives for updating the card.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mail {
+    pub command: Option<String>,
+    pub from: Option<String>,
+    pub update_link: Option<String>,
+}
+
+/// `payments.toml`: the retry policy, and the mail settings beside it.
+pub fn payments() -> Result<(RetryPolicy, Mail)> {
+    let Some((path, text)) = read("payments.toml")? else {
+        return Ok((RetryPolicy::default(), Mail::default()));
+    };
+    let bad =
+        |why: String| anyhow::anyhow!("{} is not a valid retry policy: {why}", path.display());
+    let mut table: toml::Table = toml::from_str(&text).map_err(|e| bad(e.message().to_string()))?;
+    let mut text_of = |key: &str| -> Result<Option<String>> {
+        match table.remove(key) {
+            None => Ok(None),
+            Some(toml::Value::String(v)) if !v.trim().is_empty() => {
+                crate::domain::text::plain_text(&v).map_err(|why| bad(format!("{key}: {why}")))?;
+                Ok(Some(v.trim().to_string()))
+            }
+            Some(_) => Err(bad(format!("{key}: a string that is not empty"))),
+        }
+    };
+    let mail = Mail {
+        command: text_of("mail_command")?,
+        from: text_of("mail_from")?,
+        update_link: text_of("update_link")?,
+    };
+    let rest = toml::to_string(&table).map_err(|e| bad(e.to_string()))?;
+    let policy = RetryPolicy::from_toml(&rest).map_err(bad)?;
+    Ok((policy, mail))
+}
+
+/// The team's template for a letter in `language` (`outreach/new-card.de.txt`), else its
+/// template in any language (`outreach/new-card.txt`), else ours; with where it came from.
+pub fn outreach_template(situation: Situation, language: &str) -> Result<(String, Template)> {
+    let stem = situation.stem();
+    for name in [
+        format!("outreach/{stem}.{language}.txt"),
+        format!("outreach/{stem}.txt"),
+    ] {
+        if let Some((path, text)) = read(&name)? {
+            let template =
+                Template::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            return Ok((path.display().to_string(), template));
+        }
     }
+    let ours = Template::parse(situation.builtin()).expect("the built-in templates read");
+    Ok((format!("built-in {stem} (English)"), ours))
 }
 
 /// The team's country (`team.toml`, `region = "GB"`): how phone numbers written without a

@@ -59,6 +59,9 @@ pub enum PaymentsAction {
         #[arg(long)]
         reason: String,
     },
+    /// The letter the payment calls for (templates in ~/.config/retain/outreach/); --send mails
+    /// it through mail_command in payments.toml and logs it
+    Outreach(super::payments_outreach::OutreachArgs),
     /// Resume dunning paused with `pause`
     Resume { payment_id: i64 },
     /// Give up on the payment: it is lost, and if the account cancels its churn is involuntary
@@ -90,6 +93,9 @@ pub fn run(ctx: &Ctx, args: &PaymentsArgs) -> Result<()> {
         Some(PaymentsAction::Run(run)) => return super::payments_run::run(ctx, run, &policy),
         Some(PaymentsAction::Report(report)) => {
             return super::payments_report::run(ctx, report, &policy);
+        }
+        Some(PaymentsAction::Outreach(outreach)) => {
+            return super::payments_outreach::run(ctx, outreach);
         }
         Some(action) => return act(ctx, action, &policy),
     };
@@ -196,7 +202,10 @@ fn act(ctx: &Ctx, action: &PaymentsAction, policy: &RetryPolicy) -> Result<()> {
         PaymentsAction::WriteOff { payment_id, reason } => {
             store.write_off(*payment_id, reason.trim(), policy, by)?
         }
-        PaymentsAction::Due { .. } | PaymentsAction::Run(_) | PaymentsAction::Report(_) => {
+        PaymentsAction::Due { .. }
+        | PaymentsAction::Run(_)
+        | PaymentsAction::Report(_)
+        | PaymentsAction::Outreach(_) => {
             unreachable!("listed and run above")
         }
     };

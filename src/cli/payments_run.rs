@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use super::Ctx;
-use super::hook::{self, Ended};
 use crate::domain::retry::RetryPolicy;
+use crate::hook::{self, Ended};
 use crate::ingest::{code_word, plain_text};
 use crate::payments::{QueueItem, describe, queue_items};
 use crate::store::{Actor, AttemptResult, Create, NewAttempt, RunHolder, Store};

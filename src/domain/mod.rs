@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod model;
 pub mod money;
 pub mod my_queue;
+pub mod outreach;
 pub mod phone;
 pub mod recovery;
 pub mod retry;

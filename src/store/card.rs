@@ -13,6 +13,8 @@ use crate::domain::money;
 pub struct AccountCard {
     pub row: AccountRow,
     pub industry: Option<String>,
+    /// Where the customer is (ISO 3166 alpha-2), when known.
+    pub country: Option<String>,
     pub billing_interval: String,
     pub owner_name: Option<String>,
     pub churned_at: Option<NaiveDate>,
@@ -125,7 +127,7 @@ impl Store {
         let head = c
             .query_row(
                 "SELECT a.industry, a.billing_interval, r.display_name, a.churned_at,
-                        a.churn_reason, a.churn_kind, a.version, a.notes
+                        a.churn_reason, a.churn_kind, a.version, a.notes, a.country
                  FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id WHERE a.id = ?1",
                 [id],
                 |r| {
@@ -145,6 +147,7 @@ impl Store {
                         timeline: Vec::new(),
                         claim: None,
                         notes: r.get(7)?,
+                        country: r.get(8)?,
                     })
                 },
             )

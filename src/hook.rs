@@ -1,4 +1,4 @@
-//! One run of the team's billing hook, contained: whatever it started is ended with it. The hook
+//! One run of a team's command (the billing hook, the mail command), contained: whatever it started is ended with it. The hook
 //! runs in a process group of its own, and `payments run` is its processes' subreaper, so a child
 //! that regroups (`setpgid`, `set -m`), starts a session (`setsid`) or double-forks is still ours
 //! to find. On a timeout, or when the run is told to stop (SIGTERM, SIGINT, SIGHUP), the group
@@ -46,9 +46,16 @@ pub fn adopt_orphans() {
 /// Runs `cmd` through `sh -c` with `input` on its standard input, for at most `timeout`, and
 /// stops it early when `stop` is set. `Err` when it could not be started.
 pub fn run(cmd: &str, input: &str, timeout: Duration, stop: &AtomicBool) -> Result<Ended, String> {
-    let ended = run_contained(cmd, input, timeout, stop);
+    let ended = run_contained(cmd, input, timeout, stop, true);
     end_descendants();
     ended
+}
+
+/// Runs a command that may rightly leave work behind once it has exited (a mail system's
+/// `sendmail` hands the message to a delivery process): as `run`, stopped at `timeout`, but
+/// what it left running is left alone.
+pub fn run_leaving(cmd: &str, input: &str, timeout: Duration) -> Result<Ended, String> {
+    run_contained(cmd, input, timeout, &AtomicBool::new(false), false)
 }
 
 fn run_contained(
@@ -56,6 +63,7 @@ fn run_contained(
     input: &str,
     timeout: Duration,
     stop: &AtomicBool,
+    end_the_rest: bool,
 ) -> Result<Ended, String> {
     use std::os::unix::process::CommandExt;
     let mut child = Command::new("sh")
@@ -98,8 +106,10 @@ fn run_contained(
         });
     };
     // The hook is done; anything it left running is not.
-    signal_group(&child, libc::SIGKILL);
-    end_descendants();
+    if end_the_rest {
+        signal_group(&child, libc::SIGKILL);
+        end_descendants();
+    }
     let heard = |rx: mpsc::Receiver<(String, bool)>| rx.recv_timeout(GRACE).unwrap_or_default();
     let (stdout, cut_off) = heard(stdout);
     Ok(Ended::Exited {

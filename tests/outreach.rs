@@ -1,0 +1,309 @@
+//! `retain payments outreach ID [--send]`: the letter a failed payment calls for, from our
+//! templates or the team's (per language), and its sending through the team's mail command,
+//! logged only once the command took it.
+
+mod common;
+
+use common::payments::{demo, failing, script};
+use common::*;
+use rusqlite::Connection;
+
+/// `retain` on `db` with `config` as its configuration folder.
+fn with_config(
+    db: &std::path::Path,
+    config: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    retain()
+        .env("RETAIN_CONFIG_DIR", config)
+        .arg("--db")
+        .arg(db)
+        .args(["--today", TODAY])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Account 1 gets one billing contact and one primary contact, and `country`.
+fn contacts(db: &std::path::Path, country: &str, billing_email: &str) {
+    let conn = Connection::open(db).unwrap();
+    conn.execute("DELETE FROM contacts WHERE account_id = 1", [])
+        .unwrap();
+    conn.execute(
+        "INSERT INTO contacts (account_id, name, email, role, is_primary)
+         VALUES (1, 'Paula Primary', 'paula@example.com', 'CEO', 1),
+                (1, 'Jürgen Kasse', ?1, 'Finance Director', 0)",
+        [billing_email],
+    )
+    .unwrap();
+    conn.execute("UPDATE accounts SET country = ?1 WHERE id = 1", [country])
+        .unwrap();
+}
+
+fn emails_logged(db: &std::path::Path) -> i64 {
+    query_i64(
+        db,
+        "SELECT count(*) FROM interactions WHERE account_id = 1 AND kind = 'email'
+           AND tags LIKE '%outreach%'",
+    )
+}
+
+#[test]
+fn the_letter_greets_the_billing_contact_and_says_what_the_payment_needs() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    contacts(&db, "US", "juergen@example.com");
+    let expired = failing(&db, "ch_expired", "2026-11-21T09:00:00Z", "expired_card");
+    let config = temp_dir();
+
+    let out = ok(with_config(
+        &db,
+        config.path(),
+        &["payments", "outreach", &expired.to_string()],
+    ));
+    assert!(
+        out.starts_with("To: Jürgen Kasse <juergen@example.com>\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Subject: Please update your card for"),
+        "{out}"
+    );
+    assert!(out.contains("Hello Jürgen,"), "{out}");
+    assert!(out.contains("99.00 USD"), "{out}");
+    assert!(out.contains("(from built-in new-card (English))"), "{out}");
+
+    let stolen = failing(&db, "ch_stolen", "2026-11-21T09:00:00Z", "stolen_card");
+    let json: serde_json::Value = serde_json::from_str(&ok(with_config(
+        &db,
+        config.path(),
+        &["payments", "outreach", &stolen.to_string(), "--json"],
+    )))
+    .unwrap();
+    assert_eq!(json["situation"], "declined");
+    let body = json["body"].as_str().unwrap().to_lowercase();
+    assert!(
+        !body.contains("retry") && !body.contains("try again"),
+        "{body}"
+    );
+    assert_eq!(emails_logged(&db), 0, "printing a letter logs nothing");
+}
+
+#[test]
+fn a_team_template_in_the_customers_language_is_used_and_a_bad_one_is_named() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    contacts(&db, "DE", "juergen@example.com");
+    let payment = failing(&db, "ch_1", "2026-11-21T09:00:00Z", "expired_card").to_string();
+    let config = temp_dir();
+    let folder = config.path().join("outreach");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(
+        folder.join("new-card.de.txt"),
+        "Subject: Bitte aktualisieren Sie Ihre Karte\n\nHallo {first_name},\n\nbitte hier: {link}\n\n{rep}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        config.path().join("payments.toml"),
+        "update_link = \"https://pay.example/k\"\n",
+    )
+    .unwrap();
+
+    let out = ok(with_config(
+        &db,
+        config.path(),
+        &["payments", "outreach", &payment],
+    ));
+    assert!(
+        out.contains("Subject: Bitte aktualisieren Sie Ihre Karte"),
+        "{out}"
+    );
+    assert!(out.contains("Hallo Jürgen,"), "{out}");
+    assert!(out.contains("bitte hier: https://pay.example/k"), "{out}");
+    assert!(out.contains("new-card.de.txt"), "{out}");
+
+    // A customer elsewhere still gets our English one.
+    Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE accounts SET country = 'GB' WHERE id = 1", [])
+        .unwrap();
+    let out = ok(with_config(
+        &db,
+        config.path(),
+        &["payments", "outreach", &payment],
+    ));
+    assert!(out.contains("Hello Jürgen,"), "{out}");
+
+    // A placeholder mistyped is an error naming the file, the line and the word.
+    std::fs::write(
+        folder.join("new-card.txt"),
+        "Subject: Card\n\nHello {first_name},\nYou owe {amout}.\n",
+    )
+    .unwrap();
+    let err = fails(with_config(
+        &db,
+        config.path(),
+        &["payments", "outreach", &payment],
+    ));
+    assert!(
+        err.contains("new-card.txt: line 4: {amout} is not a placeholder"),
+        "{err}"
+    );
+}
+
+#[test]
+fn send_hands_the_email_to_the_mail_command_and_logs_it_only_when_taken() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    contacts(&db, "US", "juergen@example.com");
+    let payment = failing(&db, "ch_1", "2026-11-21T09:00:00Z", "expired_card").to_string();
+    let config = temp_dir();
+    let outbox = dir.path().join("outbox.eml");
+    let taker = script(
+        &dir,
+        "sendmail.sh",
+        &format!("cat > '{}'", outbox.display()),
+    );
+    let settings = |command: &str, from: &str| {
+        std::fs::write(
+            config.path().join("payments.toml"),
+            format!("mail_command = {command:?}\nmail_from = {from:?}\n"),
+        )
+        .unwrap();
+    };
+
+    // Without a sender it says what to set; nothing runs, nothing is logged.
+    std::fs::write(
+        config.path().join("payments.toml"),
+        format!("mail_command = {taker:?}\n"),
+    )
+    .unwrap();
+    let err = fails(with_config(
+        &db,
+        config.path(),
+        &["payments", "outreach", &payment, "--send"],
+    ));
+    assert!(
+        err.contains("mail_from is not set in payments.toml"),
+        "{err}"
+    );
+    assert!(!outbox.exists());
+
+    // A command that refuses it: said, nothing logged.
+    let refuser = script(
+        &dir,
+        "refuse.sh",
+        "cat > /dev/null; echo 'relay denied' >&2; exit 75",
+    );
+    settings(&refuser, "Acme Billing <billing@acme.example>");
+    let err = fails(with_config(
+        &db,
+        config.path(),
+        &["payments", "outreach", &payment, "--send"],
+    ));
+    assert!(
+        err.contains("did not take the letter") && err.contains("relay denied"),
+        "{err}"
+    );
+    assert_eq!(emails_logged(&db), 0);
+
+    settings(&taker, "Acme Billing <billing@acme.example>");
+    let out = ok(with_config(
+        &db,
+        config.path(),
+        &["payments", "outreach", &payment, "--send"],
+    ));
+    assert!(
+        out.contains("sent to juergen@example.com and logged as email #"),
+        "{out}"
+    );
+    let sent = std::fs::read_to_string(&outbox).unwrap();
+    assert!(
+        sent.contains("From: \"Acme Billing\" <billing@acme.example>"),
+        "{sent}"
+    );
+    assert!(sent.contains("juergen@example.com>"), "{sent}");
+    assert!(
+        sent.contains("Subject: Please update your card for"),
+        "{sent}"
+    );
+    assert!(
+        sent.contains("Content-Type: text/plain; charset=utf-8"),
+        "{sent}"
+    );
+    assert_eq!(emails_logged(&db), 1);
+    let outreach_at: Option<String> = Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT last_outreach_at FROM failed_payments WHERE id = ?1",
+            [&payment],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(outreach_at.is_some(), "the payment knows it was chased");
+}
+
+#[test]
+fn a_stored_address_that_would_smuggle_a_header_is_never_sent() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    contacts(
+        &db,
+        "US",
+        "juergen@example.com\r\nBcc: everyone@evil.example",
+    );
+    let payment = failing(&db, "ch_1", "2026-11-21T09:00:00Z", "expired_card").to_string();
+    let config = temp_dir();
+    let outbox = dir.path().join("outbox.eml");
+    let taker = script(
+        &dir,
+        "sendmail.sh",
+        &format!("cat > '{}'", outbox.display()),
+    );
+    std::fs::write(
+        config.path().join("payments.toml"),
+        format!("mail_command = {taker:?}\nmail_from = \"billing@acme.example\"\n"),
+    )
+    .unwrap();
+    let err = fails(with_config(
+        &db,
+        config.path(),
+        &["payments", "outreach", &payment, "--send"],
+    ));
+    assert!(err.contains("is not an address"), "{err}");
+    assert!(!outbox.exists(), "the mail command never ran");
+    assert_eq!(emails_logged(&db), 0);
+}
+
+#[test]
+fn someone_who_is_not_a_rep_may_read_a_letter_but_not_send_one() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    contacts(&db, "US", "juergen@example.com");
+    let payment = failing(&db, "ch_1", "2026-11-21T09:00:00Z", "expired_card").to_string();
+    // The OS user running the tests is the demo's admin: take that away.
+    let me = String::from_utf8(
+        std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE reps SET active = 0 WHERE login = ?1", [me.trim()])
+        .unwrap();
+    let config = temp_dir();
+    ok(with_config(
+        &db,
+        config.path(),
+        &["payments", "outreach", &payment],
+    ));
+    let err = fails(with_config(
+        &db,
+        config.path(),
+        &["payments", "outreach", &payment, "--send"],
+    ));
+    assert!(err.contains("is not an active rep"), "{err}");
+}

@@ -205,20 +205,21 @@ fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached() {
         "{screen}"
     );
     assert!(screen.contains("[card update link]"), "{screen}");
-    // Addressed to the account's primary contact, greeted by name.
+    // Addressed to the account's billing contact (else its primary one), greeted by name;
+    // `l` logs it as sent by hand.
     let card = c.app.card.as_ref().unwrap();
-    let primary = card.contacts.iter().find(|k| k.is_primary).unwrap();
-    let email = primary.email.clone().unwrap();
+    let to = retain::outreach::recipient(&card.contacts).unwrap();
+    c.text("l");
     let form = c.app.form.as_ref().unwrap();
     let note = form.note.text();
     assert!(
         note.starts_with(&format!(
-            "To: {} <{email}>\nSubject: Please update your card",
-            primary.name
+            "To: {} <{}>\nSubject: Please update your card",
+            to.name, to.email
         )),
         "{note}"
     );
-    let first = primary.name.split(' ').next().unwrap();
+    let first = to.name.split(' ').next().unwrap();
     assert!(note.contains(&format!("Hello {first},")), "{note}");
     c.keys(&[ctrl('s')]);
     assert!(c.screen().contains("email logged"));

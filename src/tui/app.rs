@@ -13,7 +13,7 @@ use super::keymap::{Command, Context, Key, Keymap, Lookup};
 use super::metrics::MetricsData;
 use super::my_queue::MyQueueState;
 use super::notes::{Conflict, NotesState};
-use super::payments::{PaymentsState, Recipient, outreach_message};
+use super::payments::PaymentsState;
 use super::theme::Theme;
 use super::worker::{PaymentAction, Request, Response, RiskRow};
 use crate::domain::dates;
@@ -27,6 +27,9 @@ use crate::store::{
     AccountCard, AccountRow, AttemptResult, CheckinFilter, CheckinRow, Claim, Draft, NotesSave,
     Store, StoreError,
 };
+use letter::LetterState;
+
+pub mod letter;
 
 /// Everything that can happen to the console.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +43,8 @@ pub enum Action {
     Db(Response),
     /// SIGTERM, SIGHUP: save what is typed and leave.
     Shutdown,
+    /// The text back from the rep's editor, or why there is none.
+    Edited(Result<String, String>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -557,6 +562,8 @@ pub enum Overlay {
         index: usize,
         scroll: usize,
     },
+    /// An outreach letter about a payment.
+    Letter(Box<LetterState>),
     /// Do this to the payment? (Writing it off, or charging the card again.)
     ConfirmPayment {
         payment_id: i64,
@@ -775,6 +782,8 @@ impl App {
             Overlay::Notes(_) => Context::Notes,
             Overlay::Help { .. } => Context::Help,
             Overlay::Entry { .. } => Context::Entry,
+            Overlay::Letter(l) if l.confirm_send => Context::Confirm,
+            Overlay::Letter(_) => Context::Letter,
             Overlay::Prompt(_) => Context::Prompt,
             Overlay::Search(_) => Context::Search,
             Overlay::None if self.form.is_some() => Context::Form,
@@ -867,6 +876,7 @@ impl App {
                 }
             }
             Action::Tick => self.on_tick(&mut effects),
+            Action::Edited(result) => self.edited(result, &mut effects),
             Action::Db(response) => self.on_response(response, &mut effects),
             Action::Shutdown => {
                 self.save_draft_now(&mut effects);
@@ -1131,6 +1141,12 @@ impl App {
             (Context::Confirm, Command::Yes) if matches!(self.overlay, Overlay::ConfirmQuit) => {
                 self.quit = true;
             }
+            (Context::Confirm, Command::Yes | Command::No)
+                if matches!(self.overlay, Overlay::Letter(_)) =>
+            {
+                self.answer_send(command == Command::Yes, effects);
+            }
+            (Context::Letter, _) => self.letter_command(command, effects),
             (Context::Confirm, Command::Yes) => {
                 if let Overlay::ConfirmPayment {
                     payment_id,
@@ -1513,37 +1529,10 @@ impl App {
                 self.overlay = Overlay::Prompt(Editor::single_line("writeoff "));
             }
             (Context::Payments, Command::Outreach) => {
-                let Some(item) = self.selected_payment().cloned() else {
-                    return;
-                };
-                let amount = item
-                    .amount_cents
-                    .map(|a| crate::domain::money::format(a, &item.currency))
-                    .unwrap_or_default();
-                // The account beside the queue is the payment's: its contacts are there.
-                let contacts = self
-                    .card
-                    .as_ref()
-                    .filter(|c| c.row.account_id == item.account_id)
-                    .map(|c| c.contacts.clone())
-                    .unwrap_or_default();
-                let with_email = || contacts.iter().filter(|c| c.email.is_some());
-                let to = with_email()
-                    .find(|c| c.is_primary)
-                    .or_else(|| with_email().next())
-                    .map(|c| Recipient {
-                        name: &c.name,
-                        email: c.email.as_deref().unwrap_or(""),
+                if let Some(item) = self.selected_payment().cloned() {
+                    effects.push(Request::Letter {
+                        item: Box::new(item),
                     });
-                let message = outreach_message(&item, &amount, to);
-                self.open_form(effects);
-                if let Some(form) = &mut self.form {
-                    form.kind = FORM_KINDS
-                        .iter()
-                        .position(|k| *k == InteractionKind::Email)
-                        .unwrap_or(0);
-                    form.note = Editor::multi_line(&message);
-                    form.unsaved_since = Some(self.now);
                 }
             }
             (
@@ -2305,6 +2294,7 @@ impl App {
                 }
             }
             Response::Logins(logins) => self.logins = logins,
+            Response::Letter(letter) => self.show_letter(*letter),
             Response::Scheduled { changed } => {
                 // Check-ins moved, so what is shown is asked for again. Housekeeping, not news
                 // for a rep: nothing is said (`retain schedule` gives the counts).
@@ -2366,6 +2356,7 @@ impl App {
                 self.refill_payments(effects);
             }
             Response::Done { account_id, what } => {
+                self.letter_done();
                 self.invalidate();
                 self.toast(what, Level::Info);
                 if Pane::ALL[self.pane] == Pane::Payments {
@@ -2383,6 +2374,7 @@ impl App {
                 }
             }
             Response::Failed(message) => {
+                self.letter_failed();
                 if let Some(form) = &mut self.form
                     && form.saving
                 {

@@ -33,6 +33,8 @@ pub enum Context {
     Conflict,
     /// A timeline entry read in full.
     Entry,
+    /// An outreach letter, to send, edit, copy or log.
+    Letter,
 }
 
 impl Context {
@@ -54,10 +56,12 @@ impl Context {
             Context::Notes => "notes",
             Context::Conflict => "conflict",
             Context::Entry => "entry",
+            Context::Letter => "letter",
         }
     }
 
-    const ALL: [Context; 16] = [
+    const ALL: [Context; 17] = [
+        Context::Letter,
         Context::Entry,
         Context::Metrics,
         Context::Notes,
@@ -129,6 +133,9 @@ pub enum Command {
     Snooze,
     Complete,
     CompleteWord,
+    SendLetter,
+    EditOutside,
+    Copy,
     DueFilter,
     NextQueue,
     PrevQueue,
@@ -152,6 +159,7 @@ impl Command {
         matches!(
             self,
             Command::LogCall
+                | Command::SendLetter
                 | Command::Complete
                 | Command::Assign
                 | Command::Snooze
@@ -215,6 +223,9 @@ impl Command {
             Command::Changes => "changes".into(),
             Command::Complete => "complete".into(),
             Command::CompleteWord => "complete-word".into(),
+            Command::SendLetter => "send".into(),
+            Command::EditOutside => "edit-outside".into(),
+            Command::Copy => "copy".into(),
             Command::DueFilter => "due".into(),
             Command::Assign => "assign".into(),
             Command::Snooze => "snooze".into(),
@@ -535,6 +546,17 @@ impl Default for Keymap {
             (C::Form, "esc", Back, "cancel (asks before discarding)"),
             (C::Form, "tab", NextField, "next field"),
             (C::Form, "shift-tab", PrevField, "previous field"),
+            (
+                C::Letter,
+                "s",
+                SendLetter,
+                "send it (mail_command in payments.toml)",
+            ),
+            (C::Letter, "e", EditOutside, "edit it in $EDITOR"),
+            (C::Letter, "y", Copy, "copy it (to paste in a mail program)"),
+            (C::Letter, "l", LogCall, "log it as sent by hand"),
+            (C::Letter, "esc", Back, "close"),
+            (C::Letter, "q", Back, "close"),
             (C::Entry, "esc", Back, "close"),
             (C::Entry, "q", Back, "close"),
             (C::Entry, "enter", Back, "close"),

@@ -27,7 +27,7 @@ use tokio::sync::mpsc;
 use app::{Action, App, Identity, Level};
 use keymap::Keymap;
 use theme::{Palette, Theme};
-use worker::Worker;
+use worker::{Request, Worker};
 
 use crate::store::{Store, world_readable};
 
@@ -120,6 +120,7 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
     for request in first {
         worker.send(request);
     }
+    let mut for_terminal: Vec<Request> = Vec::new();
 
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(200));
@@ -156,7 +157,28 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
             app.now = Instant::now();
             app.wall_now = clock();
             for request in app.update(action) {
-                worker.send(request);
+                if request.for_terminal() {
+                    for_terminal.push(request);
+                } else {
+                    worker.send(request);
+                }
+            }
+        }
+        for request in std::mem::take(&mut for_terminal) {
+            match request {
+                Request::Copy { text } => {
+                    let _ = terminal::copy(&text);
+                }
+                Request::Edit { text } => {
+                    // The stream stops reading the terminal while the editor has it: a key
+                    // the stream read would be lost to the editor.
+                    events = EventStream::new();
+                    let edited = guard.lend(&mut terminal, || terminal::edit_outside(&text))?;
+                    for request in app.update(Action::Edited(edited)) {
+                        worker.send(request);
+                    }
+                }
+                other => worker.send(other),
             }
         }
         if app.quit {

@@ -56,6 +56,74 @@ pub fn restore(mouse: bool) {
     let _ = out.flush();
 }
 
+impl Guard {
+    /// Lends the terminal to another program (the rep's editor) for the length of `run`,
+    /// then takes it back and redraws from scratch.
+    pub fn lend<T>(&self, terminal: &mut Term, run: impl FnOnce() -> T) -> io::Result<T> {
+        restore(self.mouse);
+        let result = run();
+        enable_raw_mode()?;
+        let mut out = io::stdout();
+        execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
+        if self.mouse {
+            execute!(out, EnableMouseCapture)?;
+        }
+        terminal.clear()?;
+        Ok(result)
+    }
+}
+
+/// Puts `text` on the terminal's clipboard (OSC 52), which works over SSH where the terminal
+/// allows it (tmux needs `set -g set-clipboard on`); other terminals ignore it.
+pub fn copy(text: &str) -> io::Result<()> {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = io::stdout();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
+}
+
+/// Edits `text` in the rep's `$VISUAL` or `$EDITOR` (else `vi`), in a file only they can read;
+/// the text as saved, or why there is none.
+pub fn edit_outside(text: &str) -> Result<String, String> {
+    use std::io::Read;
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|e| !e.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".into());
+    // tempfile makes it 0600, and deletes it whatever happens.
+    let mut file = tempfile::Builder::new()
+        .prefix("retain-letter-")
+        .suffix(".txt")
+        .tempfile()
+        .map_err(|e| format!("no file to edit in: {e}"))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("no file to edit in: {e}"))?;
+    // Through the shell, as git runs it: EDITOR may carry arguments (`code --wait`).
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(file.path())
+        .status()
+        .map_err(|e| format!("cannot start {editor}: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "{editor} ended with {status}: the letter is as it was"
+        ));
+    }
+    let mut edited = String::new();
+    std::fs::File::open(file.path())
+        .and_then(|mut f| f.read_to_string(&mut edited))
+        .map_err(|e| format!("cannot read the edited letter back: {e}"))?;
+    Ok(edited)
+}
+
 /// A panic restores the terminal first, so that its message is readable and the shell usable.
 fn install_panic_hook(mouse: bool) {
     let previous = std::panic::take_hook();

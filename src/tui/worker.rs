@@ -26,6 +26,7 @@ use crate::domain::risk::{Band, Change, RiskModel, RiskScore, changes_since};
 use crate::domain::search::SearchIndex;
 use crate::lookup::Found;
 use crate::my_queue::my_queue;
+use crate::outreach::Letter;
 use crate::payments::{QueueItem, describe, queue_items, recovery_report};
 use crate::scoring::{Scored, earlier, score_one, score_slices};
 use crate::store::{
@@ -113,6 +114,23 @@ pub enum Request {
         until: NaiveDate,
         reason: String,
     },
+    /// The letter a payment calls for, from the team's templates (read afresh: a team may edit
+    /// them while consoles run).
+    Letter {
+        item: Box<QueueItem>,
+    },
+    /// Hands the letter to the team's mail command, then logs it as an email.
+    SendLetter {
+        letter: Box<Letter>,
+    },
+    /// Terminal work, done by the event loop and never by the worker: the text edited in the
+    /// rep's `$EDITOR`, or copied to the terminal's clipboard (OSC 52).
+    Edit {
+        text: String,
+    },
+    Copy {
+        text: String,
+    },
     /// The account notes, saved only over `base_version`.
     SaveNotes {
         account_id: i64,
@@ -186,7 +204,13 @@ impl Request {
                 | Request::Payment { .. }
                 | Request::SnoozeQueueRow { .. }
                 | Request::SaveNotes { .. }
+                | Request::SendLetter { .. }
         )
+    }
+
+    /// Work for the terminal rather than the database (see `Edit`).
+    pub fn for_terminal(&self) -> bool {
+        matches!(self, Request::Edit { .. } | Request::Copy { .. })
     }
 }
 
@@ -348,6 +372,7 @@ pub enum Response {
         changed: bool,
     },
     Logins(Vec<String>),
+    Letter(Box<Letter>),
     /// A change went through.
     Done {
         account_id: i64,
@@ -429,6 +454,14 @@ impl Responder {
             index: None,
             seen_version: None,
             kept: None,
+        }
+    }
+
+    /// A refusal that is not the database's (a template, the mail command), said as it is.
+    fn refused(&self, e: anyhow::Error) -> StoreError {
+        StoreError::Refused {
+            path: self.store.path().to_path_buf(),
+            why: format!("{e:#}"),
         }
     }
 
@@ -595,6 +628,41 @@ impl Responder {
                     claim: self.store.claim(account_id, &login, &id, now)?,
                 })
             }
+            Request::Letter { item } => {
+                let (_, mail) = crate::config::payments().map_err(|e| self.refused(e))?;
+                let Some(card) = self.store.account_card(item.account_id)? else {
+                    return Ok(None);
+                };
+                let login = self.session.rep.as_deref().unwrap_or(&self.session.os_user);
+                let signed = self.store.rep(login)?.map_or(login.to_string(), |(n, _)| n);
+                let letter = crate::outreach::compose(&item, &card, &signed, &mail)
+                    .map_err(|e| self.refused(e))?;
+                Some(Response::Letter(Box::new(letter)))
+            }
+            Request::SendLetter { letter } => {
+                let (_, mail) = crate::config::payments().map_err(|e| self.refused(e))?;
+                crate::outreach::send(&letter, &mail).map_err(|e| self.refused(e))?;
+                let login = self.session.rep.clone().unwrap_or_default();
+                let to = letter.to.as_ref().map_or("", |r| r.email.as_str());
+                let what = match self.store.log_interaction(
+                    letter.account_id,
+                    &letter.as_interaction(&login, now),
+                    &self.session.os_user,
+                    now,
+                ) {
+                    Ok(_) => format!("letter sent to {to} and logged"),
+                    Err(e) => format!(
+                        "letter sent to {to}, but not logged ({}): log it by hand",
+                        e.brief()
+                    ),
+                };
+                Some(Response::Done {
+                    account_id: letter.account_id,
+                    what,
+                })
+            }
+            // The event loop's, not ours: never sent here.
+            Request::Edit { .. } | Request::Copy { .. } => None,
             Request::SaveNotes {
                 account_id,
                 base_version,

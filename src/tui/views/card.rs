@@ -51,7 +51,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
 }
 
 /// The card's lines, made safe and wrapped at `cells`: nothing is cut.
-fn wrap(t: &Theme, lines: &[CardLine], cells: usize) -> Vec<Line<'static>> {
+pub(super) fn wrap(t: &Theme, lines: &[CardLine], cells: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for line in lines {
         let style = tone_style(t, line.tone);

@@ -4,6 +4,7 @@ mod card;
 mod checkins;
 mod chrome;
 mod form;
+mod letter;
 mod list;
 mod metrics;
 mod my_queue;

@@ -60,6 +60,25 @@ pub fn render(frame: &mut Frame<'_>, app: &App, body: Rect, _footer: Rect) {
         Overlay::Entry { index, scroll } => {
             super::card::render_entry(frame, app, *index, *scroll, body)
         }
+        Overlay::Letter(state) => {
+            super::letter::render(frame, app, state, body);
+            if state.confirm_send {
+                let to = state.letter.to.as_ref().map_or(String::new(), |r| {
+                    format!("{} <{}>", r.name, r.email)
+                });
+                confirm(
+                    frame,
+                    app,
+                    body,
+                    " Send? ",
+                    format!(
+                        "Send it to {} through the mail command? It is logged as an email on the account once sent.",
+                        safe(&to)
+                    ),
+                    ("send it", "not yet"),
+                );
+            }
+        }
         Overlay::Prompt(_) | Overlay::None => {}
     }
 }
@@ -181,7 +200,7 @@ fn help(
 }
 
 /// A yes/no question; `answers` name what y and n do.
-fn confirm(
+pub(super) fn confirm(
     frame: &mut Frame<'_>,
     app: &App,
     body: Rect,

@@ -57,16 +57,30 @@ impl Factor {
         }
     }
 
-    /// What the card says when the factor has no data.
-    fn missing(self) -> &'static str {
+    /// What the card says the factor lacks when it found nothing to score, or `None` when
+    /// there is nothing to lack: onboarding after the early stage, a renewal on a monthly plan.
+    /// A factor with data is never "missing".
+    fn absent(self, input: &RiskInput) -> Option<&'static str> {
+        let usage = &input.usage;
+        let no_seats = usage.last().is_some_and(|u| u.seats == 0);
         match self {
-            Factor::Usage | Factor::SeatShare | Factor::Features | Factor::Onboarding => {
-                "no usage data"
-            }
-            Factor::Nps => "no NPS answer in a year",
-            Factor::Renewal => "no renewal date",
-            Factor::Support | Factor::Billing | Factor::NoTouch | Factor::Competitor => "no data",
+            _ if usage.is_empty() && self.reads_usage() => Some("no usage data"),
+            Factor::Usage => Some("under 3 months of usage"),
+            Factor::SeatShare if no_seats => Some("no seat count"),
+            Factor::Onboarding if input.stage != Stage::Early => None,
+            Factor::Onboarding if no_seats => Some("no seat count"),
+            Factor::Onboarding => None, // too soon to judge
+            Factor::Nps => Some("no NPS answer in a year"),
+            Factor::Renewal => None,
+            _ => Some("no data"),
         }
+    }
+
+    fn reads_usage(self) -> bool {
+        matches!(
+            self,
+            Factor::Usage | Factor::SeatShare | Factor::Features | Factor::Onboarding
+        )
     }
 }
 
@@ -477,23 +491,41 @@ fn days_between(earlier: NaiveDate, later: NaiveDate) -> i64 {
     (later - earlier).num_days()
 }
 
+/// How much of its weight a factor has for this account: all of it, but onboarding, whose
+/// expectations grow with the account's age (from nothing on day 14 to all of it on day 42)
+/// so that the score moves smoothly instead of jumping on the day it starts to count.
+fn presence(factor: Factor, input: &RiskInput) -> f64 {
+    match factor {
+        Factor::Onboarding => {
+            let age = days_between(input.customer_since, input.as_of) as f64;
+            ramp(age, ONBOARDING_FROM, ONBOARDING_FULL)
+        }
+        _ => 1.0,
+    }
+}
+
+/// The age (days) onboarding starts to count, and the age it counts in full.
+const ONBOARDING_FROM: f64 = 14.0;
+const ONBOARDING_FULL: f64 = 42.0;
+
 pub fn score(input: &RiskInput, model: &RiskModel) -> RiskScore {
-    let weights = model.weights(input.stage);
+    let stage_weights = model.weights(input.stage);
+    let weight = |f: Factor| stage_weights.of(f) * presence(f, input);
     let mut findings: Vec<(Factor, Finding)> = Vec::new();
     let mut missing = Vec::new();
     for factor in Factor::ALL {
-        if weights.of(factor) <= 0.0 || factor == Factor::Renewal {
+        if weight(factor) <= 0.0 || factor == Factor::Renewal {
             continue;
         }
         match evaluate(factor, input, model) {
             Some(f) => findings.push((factor, f)),
-            None => missing.push((factor, factor.missing())),
+            None => missing.extend(factor.absent(input).map(|why| (factor, why))),
         }
     }
     // Renewal weighs by how weak the account already looks.
-    if weights.renewal > 0.0 {
+    if weight(Factor::Renewal) > 0.0 {
         let (sum, total) = findings.iter().fold((0.0, 0.0), |(s, t), (f, x)| {
-            (s + weights.of(*f) * x.severity, t + weights.of(*f))
+            (s + weight(*f) * x.severity, t + weight(*f))
         });
         let weakness = if total > 0.0 {
             (sum / total / 0.4).min(1.0)
@@ -502,10 +534,10 @@ pub fn score(input: &RiskInput, model: &RiskModel) -> RiskScore {
         };
         match renewal(input, weakness) {
             Some(f) => findings.push((Factor::Renewal, f)),
-            None => missing.push((Factor::Renewal, Factor::Renewal.missing())),
+            None => missing.extend(Factor::Renewal.absent(input).map(|w| (Factor::Renewal, w))),
         }
     }
-    let total: f64 = findings.iter().map(|(f, _)| weights.of(*f)).sum();
+    let total: f64 = findings.iter().map(|(f, _)| weight(*f)).sum();
     let hold = contract_hold(input);
     let mut reasons: Vec<Reason> = findings
         .into_iter()
@@ -518,7 +550,7 @@ pub fn score(input: &RiskInput, model: &RiskModel) -> RiskScore {
             Reason {
                 factor,
                 points: if total > 0.0 {
-                    100.0 * weights.of(factor) * f.severity * held / total
+                    100.0 * weight(factor) * f.severity * held / total
                 } else {
                     0.0
                 },
@@ -596,16 +628,43 @@ fn usage(input: &RiskInput) -> Option<Finding> {
         }
     }
     let Some((change, span)) = worst else {
-        return (last.active_users == 0).then(|| Finding {
-            severity: 0.8,
-            detail: "no active users for three months".into(),
+        // Nobody used it before the last month: none since is a finding, some is a start.
+        return Some(if last.active_users == 0 {
+            Finding {
+                severity: 0.8,
+                detail: "no active users for three months".into(),
+            }
+        } else {
+            Finding {
+                severity: 0.0,
+                detail: format!("usage started: {} active users", last.active_users),
+            }
         });
     };
+    // One user of two leaving is −50 %, and says little: a drop counts in full from a base of
+    // `FULL_BASE` active users, in part below it.
+    let base = if span == "3 months earlier" {
+        earlier.unwrap_or(recent)
+    } else {
+        recent
+    };
+    let volume = (base / FULL_BASE).min(1.0);
+    let small = if volume < 1.0 {
+        format!("; a small base of {base:.0}")
+    } else {
+        String::new()
+    };
     finding(
-        ramp(-change, 0.10, 0.50),
-        format!("usage {} % (last 30 d vs {span})", signed(change * 100.0)),
+        ramp(-change, 0.10, 0.50) * volume,
+        format!(
+            "usage {} % (last 30 d vs {span}{small})",
+            signed(change * 100.0)
+        ),
     )
 }
+
+/// The active users a usage drop is measured against before it counts in full.
+const FULL_BASE: f64 = 10.0;
 
 fn seat_share(input: &RiskInput) -> Option<Finding> {
     let last = input.usage.last()?;
@@ -801,10 +860,8 @@ fn onboarding(input: &RiskInput) -> Option<Finding> {
     if input.stage != Stage::Early {
         return None;
     }
+    // Before day 14 its weight is nothing (see `presence`), and it is not asked.
     let age = days_between(input.customer_since, input.as_of);
-    if age < 21 {
-        return None; // too soon to judge
-    }
     let last = input.usage.last()?;
     if last.seats == 0 {
         return None;

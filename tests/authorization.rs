@@ -45,12 +45,10 @@ fn accounts_csv(dir: &Path) -> PathBuf {
     csv
 }
 
+/// A payment failing now, made for the test (a small demo need not have one).
 fn failing_payment(db: &Path) -> String {
-    query_i64(
-        db,
-        "SELECT id FROM failed_payments WHERE status = 'failing' ORDER BY id LIMIT 1",
-    )
-    .to_string()
+    common::payments::failing(db, "ch_auth", "2026-11-20T09:00:00Z", "insufficient_funds")
+        .to_string()
 }
 
 /// Every writing command `nobody` tried, and what the file looked like before.

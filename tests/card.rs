@@ -9,15 +9,29 @@ fn the_card_prints_what_a_rep_needs_on_a_call_in_text_and_json() {
     let dir = temp_dir();
     let db = db_in(&dir, "card.db");
     ok(run(&db, &["demo", "--accounts", "300"]));
-    // An active account with a failing payment and contacts.
+    // An active account with contacts, and a payment failing (made here: a small demo need
+    // not have one).
     let id = query_i64(
         &db,
-        "SELECT a.id FROM accounts a JOIN failed_payments p ON p.account_id = a.id
-         WHERE a.status = 'active' AND p.status = 'failing'
-               AND EXISTS (SELECT 1 FROM contacts c WHERE c.account_id = a.id)
+        "SELECT a.id FROM accounts a
+         WHERE a.status = 'active' AND EXISTS (SELECT 1 FROM contacts c WHERE c.account_id = a.id)
          ORDER BY a.id LIMIT 1",
     )
     .to_string();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
+             first_failed_at, last_decline_code, status)
+         VALUES (?1, 'ch_card', 9900, 'USD', '2026-11-20T09:00:00Z', 'insufficient_funds', 'failing')",
+        [&id],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
+         VALUES (last_insert_rowid(), '2026-11-20T09:00:00Z', 'failed', 'insufficient_funds', 1)",
+        [],
+    )
+    .unwrap();
     let text = ok(run(&db, &["card", &id]));
     assert!(
         text.starts_with(&format!("account {id} · active\n")),

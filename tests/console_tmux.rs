@@ -232,6 +232,7 @@ fn another_reps_change_shows_on_an_open_console_without_a_key() {
     let db = db_in(&dir, "live.db");
     ok(run(&db, &["demo", "--accounts", "300"]));
     make_me_a_rep(&db);
+    common::payments::failing(&db, "ch_live", "2026-11-20T09:00:00Z", "insufficient_funds");
     let items: Vec<serde_json::Value> =
         serde_json::from_str(&ok(run(&db, &["payments", "--json"]))).unwrap();
     let n = items.len();
@@ -300,6 +301,13 @@ fn stored_escapes_printed_to_a_real_terminal_drive_nothing() {
     let dir = temp_dir();
     let db = db_in(&dir, "escapes.db");
     ok(run(&db, &["demo", "--accounts", "300"]));
+    // (A small demo need not have a payment failing now: one is made.)
+    common::payments::failing(
+        &db,
+        "ch_escapes",
+        "2026-11-20T09:00:00Z",
+        "insufficient_funds",
+    );
     let hostile = "\u{1b}]0;PWNED\u{7}\u{1b}]52;c;Q0xJUA==\u{7}\u{1b}[2J";
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute("UPDATE accounts SET name = 'Evil' || ?1", [hostile])

@@ -311,3 +311,108 @@ fn commands_on_the_demo_act_as_the_console_does_there() {
         assert!(!rows.as_array().unwrap().is_empty(), "the demo rep's queue");
     }
 }
+
+#[test]
+fn the_last_weeks_look_like_the_months_before_and_nothing_is_stamped_after_today() {
+    let dir = temp_dir();
+    let db = demo_db(&dir, "recent.db", "1");
+    // Churn by month as a rate of the accounts active when it began (the base grows, so
+    // counts alone rise), the newest first: November, under way, then October, the last full
+    // month, then the six before it.
+    let rate = |from: &str, to: &str| -> f64 {
+        let active = query_i64(
+            &db,
+            &format!(
+                "SELECT count(*) FROM accounts WHERE customer_since < '{from}'
+                   AND (churned_at IS NULL OR churned_at >= '{from}')"
+            ),
+        );
+        let churned = query_i64(
+            &db,
+            &format!(
+                "SELECT count(*) FROM accounts WHERE churned_at >= '{from}' AND churned_at < '{to}'"
+            ),
+        );
+        churned as f64 / active as f64
+    };
+    let starts = [
+        "2026-04-01",
+        "2026-05-01",
+        "2026-06-01",
+        "2026-07-01",
+        "2026-08-01",
+        "2026-09-01",
+        "2026-10-01",
+        "2026-11-01",
+        "2026-12-01",
+    ];
+    let rates: Vec<f64> = starts.windows(2).map(|w| rate(w[0], w[1])).collect();
+    let before = &rates[..6];
+    let (low, high) = before
+        .iter()
+        .fold((f64::MAX, 0.0_f64), |(l, h), r| (l.min(*r), h.max(*r)));
+    let october = rates[6];
+    assert!(
+        october >= low * 0.8 && october <= high * 1.2,
+        "October's churn rate {october:.4} is outside the months before ({low:.4} to {high:.4})"
+    );
+    // November so far (21 days before today), at its daily rate, is no more than the busiest
+    // month's: the weeks before today do not pile up churn.
+    let november = rates[7] * 30.0 / 21.0;
+    assert!(
+        november <= high * 1.2,
+        "{november:.4} a month against {high:.4}"
+    );
+    assert_eq!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM accounts WHERE churned_at >= '2026-11-22'"
+        ),
+        0,
+        "nothing churns on the day the demo is made"
+    );
+    let today_start = "2026-11-22T00:00:00Z";
+    for (table, column) in [
+        ("interactions", "occurred_at"),
+        ("tickets", "opened_at"),
+        ("tickets", "resolved_at"),
+        ("nps_responses", "responded_at"),
+        ("payment_attempts", "attempted_at"),
+        ("failed_payments", "first_failed_at"),
+        ("failed_payments", "resolved_at"),
+    ] {
+        let later = query_i64(
+            &db,
+            &format!("SELECT count(*) FROM {table} WHERE {column} > '{today_start}'"),
+        );
+        assert_eq!(
+            later, 0,
+            "{table}.{column} holds instants after the demo was made"
+        );
+    }
+    // Each plan's MRR stays within what its seats cost (2 to 10 seats at 29, and so on), and
+    // so does what a failed payment asks for (a year of it at most).
+    for (plan, low, high) in [
+        ("Starter", 5800, 29000),
+        ("Growth", 25000, 125000),
+        ("Business", 88000, 440000),
+        ("Enterprise", 270000, 2160000),
+    ] {
+        let outside = query_i64(
+            &db,
+            &format!(
+                "SELECT count(*) FROM accounts WHERE plan = '{plan}'
+                   AND (mrr_cents < {low} OR mrr_cents > {high})"
+            ),
+        );
+        assert_eq!(outside, 0, "{plan} accounts outside {low}..{high} cents");
+        let asked = query_i64(
+            &db,
+            &format!(
+                "SELECT count(*) FROM failed_payments p JOIN accounts a ON a.id = p.account_id
+                 WHERE a.plan = '{plan}' AND p.amount_cents > 12 * {high}"
+            ),
+        );
+        assert_eq!(asked, 0, "{plan} payments above a year of the plan");
+    }
+}

@@ -38,8 +38,21 @@ fn demo(dir: &tempfile::TempDir) -> PathBuf {
 fn stored_escapes_never_reach_the_terminal_from_any_command() {
     let dir = temp_dir();
     let db = demo(&dir);
+    // A payment failing on an account a rep owns (a small demo need not have one).
+    common::payments::failing(
+        &db,
+        "ch_hostile",
+        "2026-11-20T09:00:00Z",
+        "insufficient_funds",
+    );
     // Text that came in before the doors were shut, or by a script: stored as it is.
     let conn = Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE accounts SET owner_rep_id = (SELECT id FROM reps WHERE role = 'rep' LIMIT 1)
+         WHERE id = 1",
+        [],
+    )
+    .unwrap();
     let owner: String = conn
         .query_row(
             "SELECT r.login FROM failed_payments p JOIN accounts a ON a.id = p.account_id

@@ -281,12 +281,20 @@ fn a_risk_file_changes_the_bands_and_a_bad_one_is_named() {
     let rows: Vec<serde_json::Value> = serde_json::from_str(&ok(out)).unwrap();
     let high = |rows: &[serde_json::Value]| rows.iter().filter(|r| r["band"] == "high").count();
     let by_default = high(&at_risk_json(&db, &[]));
-    // Every account scoring 1 or more is high now.
-    let expected = rows
-        .iter()
-        .filter(|r| r["score"].as_f64().unwrap() >= 1.0)
-        .count();
-    assert_eq!(high(&rows), expected);
+    // Every account scoring 1 or more is high now. (The JSON gives scores to a tenth: one
+    // shown as 1.0 may be 0.96, below the line.)
+    let at_least = |line: f64| {
+        rows.iter()
+            .filter(|r| r["score"].as_f64().unwrap() >= line)
+            .count()
+    };
+    assert!((at_least(1.1)..=at_least(1.0)).contains(&high(&rows)));
+    assert!(
+        rows.iter()
+            .filter(|r| r["band"] == "high")
+            .all(|r| r["score"].as_f64().unwrap() >= 1.0),
+        "a high account below the line"
+    );
     assert!(
         high(&rows) > 2 * by_default,
         "{} against {by_default}",

@@ -13,7 +13,7 @@ use crate::domain::model::{AccountHistory, Rep, Role};
 
 /// Bumped whenever the generator's output changes, so that cached demo files (the benchmarks')
 /// are made again.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 pub const DEFAULT_ACCOUNTS: u32 = 2_000;
 pub const MAX_ACCOUNTS: u32 = 1_000_000;

@@ -139,6 +139,9 @@ struct Life {
     currency: &'static str,
     annual: bool,
     seats: u32,
+    /// The plan's fewest and most seats: an account that grew or shrank past them would be on
+    /// another plan, so its MRR stays within its plan's range.
+    seat_range: (u32, u32),
     mrr_cents: i64,
     out: Parts,
     /// The last NPS score given, and whether the account mentioned a competitor or pricing.
@@ -215,6 +218,7 @@ impl Simulator<'_> {
             currency: region.currency(),
             annual,
             seats,
+            seat_range: plan.seats,
             mrr_cents: i64::from(seats) * plan.seat_price * 100,
             out: Parts::default(),
             last_nps: None,
@@ -435,15 +439,19 @@ impl Life {
             + price_risk
             + other_risk
             + neglect_risk;
-        // Annual contracts can only leave at renewal, carrying a year of dissatisfaction.
+        // Annual contracts can only leave at renewal, carrying a year of dissatisfaction; the
+        // renewal is at the end of the contract's last month, so not before that month is over.
+        // A month still under way has had only its days so far to churn in: without this, the
+        // last weeks before today would carry a whole month's churn each.
+        let days = (end - start).num_days() as f64;
         let hazard = if self.annual {
-            if m % 12 == 11 {
+            if m % 12 == 11 && days >= 30.0 {
                 1.0 - (1.0 - monthly).powi(12)
             } else {
                 0.0
             }
         } else {
-            monthly
+            monthly * (days / 30.0).min(1.0)
         } * self.rng.random_range(0.5..1.5);
         if self.rng.random_bool(hazard.clamp(0.0, 1.0)) {
             let drivers = [
@@ -516,7 +524,7 @@ impl Life {
         };
         let hours = self.rng.random_range(1.0..(24.0 + 500.0 * t.pain));
         let resolved = opened + chrono::Duration::minutes((hours * 60.0) as i64);
-        let resolved_at = (resolved.date_naive() <= self.today).then_some(resolved);
+        let resolved_at = (resolved.date_naive() < self.today).then_some(resolved);
         let satisfaction = (resolved_at.is_some() && self.rng.random_bool(0.65)).then(|| {
             (5.0 - t.pain * 3.5 + self.rng.random_range(-1.0..1.0))
                 .round()
@@ -541,7 +549,8 @@ impl Life {
 
     fn change_mrr(&mut self, on: NaiveDate, factor: f64, reason: &str, keep: bool) {
         let from = self.mrr_cents;
-        let seats = ((f64::from(self.seats) * factor).round() as u32).max(1);
+        let (fewest, most) = self.seat_range;
+        let seats = ((f64::from(self.seats) * factor).round() as u32).clamp(fewest, most);
         let to = from * i64::from(seats) / i64::from(self.seats.max(1));
         if to == from {
             return;
@@ -758,7 +767,8 @@ impl Life {
             let when = at
                 + chrono::Duration::days(days)
                 + chrono::Duration::minutes(self.rng.random_range(0..600));
-            if when.date_naive() > self.today {
+            // A retry due later today has not happened yet either.
+            if when.date_naive() >= self.today {
                 next_retry_at = Some(when);
                 break;
             }
@@ -776,21 +786,20 @@ impl Life {
             attempts.push(failed_attempt(when, code, automatic));
         }
         let dunning_end = at + chrono::Duration::days(DUNNING_DAYS);
-        if status == PaymentStatus::Failing && dunning_end.date_naive() <= self.today {
+        // Given up (a week later when someone writes it off): only a payment given up before
+        // today churns its account, so that no day of the demo, today neither, collects the
+        // churn of payments still being chased.
+        let written_off = self.rng.random_bool(0.15);
+        let closed = dunning_end + chrono::Duration::days(if written_off { 7 } else { 0 });
+        if status == PaymentStatus::Failing && closed.date_naive() < self.today {
             next_retry_at = None;
-            status = if self.rng.random_bool(0.15) {
+            status = if written_off {
                 PaymentStatus::WrittenOff
             } else {
                 PaymentStatus::Lost
             };
-            let closed = dunning_end
-                + chrono::Duration::days(if status == PaymentStatus::WrittenOff {
-                    7
-                } else {
-                    0
-                });
             resolved_at = Some(closed);
-            let on = closed.date_naive().min(self.today);
+            let on = closed.date_naive();
             self.churn = Some(if class == DeclineClass::Revoked {
                 Churn {
                     on,
@@ -834,15 +843,23 @@ impl Life {
     }
 
     /// A moment during working hours between two days, never after today.
+    /// An instant in working hours on a day from `from` to `to`, never later than the start
+    /// of today: the demo may be opened at any hour, and nothing in it is stamped later than
+    /// it was made.
     fn time_in(&mut self, from: NaiveDate, to: NaiveDate) -> DateTime<Utc> {
         let day = self.day_in(from, to);
         let secs = self.rng.random_range(7 * 3600..19 * 3600);
+        if day >= self.today {
+            return self.today.and_time(NaiveTime::MIN).and_utc();
+        }
         day.and_time(NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).unwrap_or_default())
             .and_utc()
     }
 
+    /// A day from `from` to `to`, before today (or today, for an account that starts today).
     fn day_in(&mut self, from: NaiveDate, to: NaiveDate) -> NaiveDate {
-        let to = to.min(self.today).max(from);
+        let yesterday = self.today - Days::new(1);
+        let to = to.min(yesterday).max(from);
         let span = (to - from).num_days().max(0) as u64;
         from + Days::new(self.rng.random_range(0..=span))
     }

@@ -40,17 +40,7 @@ fn failing(c: &Console) -> i64 {
 }
 
 fn open_letter(c: &mut Console, payment: i64) {
-    c.text("4");
-    c.keys(&[press(KeyCode::Home)]);
-    c.poll();
-    let at = c.app.panes[c.app.pane]
-        .ids
-        .iter()
-        .position(|id| *id == payment)
-        .expect("the payment is listed");
-    for _ in 0..at {
-        c.text("j");
-    }
+    select_payment(c, payment);
     c.text("o");
     assert!(
         matches!(c.app.overlay, Overlay::Letter(_)),

@@ -8,26 +8,10 @@ use crossterm::event::KeyCode;
 use retain::tui::theme::Palette;
 use rusqlite::{Connection, params};
 
-fn me() -> String {
-    let out = std::process::Command::new("id")
-        .arg("-un")
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// A demo database where the OS user running the tests is an admin, so that `--as` works.
+/// A demo database (whose maker, the OS user running the tests, is an admin: `--as` works).
 fn demo_as_admin(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let db = db_in(dir, "queue.db");
     ok(run(&db, &["demo", "--accounts", "300"]));
-    Connection::open(&db)
-        .unwrap()
-        .execute(
-            "INSERT INTO reps (login, display_name, role) VALUES (?1, 'Admin', 'admin')
-             ON CONFLICT (login) DO UPDATE SET role = 'admin'",
-            [me()],
-        )
-        .unwrap();
     db
 }
 
@@ -298,14 +282,5 @@ fn a_row_logged_from_the_queue_stays_where_it_was_marked_touched_today() {
 
 /// `retain queue --json` as carmen, on the console's file.
 fn queue_of_console(c: &Console) -> Vec<serde_json::Value> {
-    let db = c.dir.path().join("screens.db");
-    Connection::open(&db)
-        .unwrap()
-        .execute(
-            "INSERT INTO reps (login, display_name, role) VALUES (?1, 'Admin', 'admin')
-             ON CONFLICT (login) DO UPDATE SET role = 'admin'",
-            [me()],
-        )
-        .unwrap();
-    queue_of(&db, "carmen")
+    queue_of(&c.dir.path().join("screens.db"), "carmen")
 }

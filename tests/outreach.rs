@@ -8,20 +8,33 @@ use common::payments::{demo, failing, script};
 use common::*;
 use rusqlite::Connection;
 
-/// `retain` on `db` with `config` as its configuration folder.
-fn with_config(
+/// A demo file whose account 1 (in `country`, billed to `billing_email`) has a payment failing
+/// on an expired card; the file's folder, the file, the payment and an empty configuration.
+fn expired_card(
+    country: &str,
+    billing_email: &str,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    String,
+    tempfile::TempDir,
+) {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    contacts(&db, country, billing_email);
+    let payment = failing(&db, "ch_1", "2026-11-21T09:00:00Z", "expired_card").to_string();
+    (dir, db, payment, temp_dir())
+}
+
+/// `retain payments outreach ARGS...` on `db` with the configuration folder `config`.
+fn outreach(
     db: &std::path::Path,
-    config: &std::path::Path,
+    config: &tempfile::TempDir,
     args: &[&str],
 ) -> std::process::Output {
-    retain()
-        .env("RETAIN_CONFIG_DIR", config)
-        .arg("--db")
-        .arg(db)
-        .args(["--today", TODAY])
-        .args(args)
-        .output()
-        .unwrap()
+    let mut all = vec!["payments", "outreach"];
+    all.extend_from_slice(args);
+    run_with_config(db, config.path(), &all)
 }
 
 /// Account 1 gets one billing contact and one primary contact, and `country`.
@@ -56,11 +69,7 @@ fn the_letter_greets_the_billing_contact_and_says_what_the_payment_needs() {
     let expired = failing(&db, "ch_expired", "2026-11-21T09:00:00Z", "expired_card");
     let config = temp_dir();
 
-    let out = ok(with_config(
-        &db,
-        config.path(),
-        &["payments", "outreach", &expired.to_string()],
-    ));
+    let out = ok(outreach(&db, &config, &[&expired.to_string()]));
     assert!(
         out.starts_with("To: Jürgen Kasse <juergen@example.com>\n"),
         "{out}"
@@ -74,10 +83,10 @@ fn the_letter_greets_the_billing_contact_and_says_what_the_payment_needs() {
     assert!(out.contains("(from built-in new-card (English))"), "{out}");
 
     let stolen = failing(&db, "ch_stolen", "2026-11-21T09:00:00Z", "stolen_card");
-    let json: serde_json::Value = serde_json::from_str(&ok(with_config(
+    let json: serde_json::Value = serde_json::from_str(&ok(outreach(
         &db,
-        config.path(),
-        &["payments", "outreach", &stolen.to_string(), "--json"],
+        &config,
+        &[&stolen.to_string(), "--json"],
     )))
     .unwrap();
     assert_eq!(json["situation"], "declined");
@@ -91,11 +100,7 @@ fn the_letter_greets_the_billing_contact_and_says_what_the_payment_needs() {
 
 #[test]
 fn a_team_template_in_the_customers_language_is_used_and_a_bad_one_is_named() {
-    let dir = temp_dir();
-    let db = demo(&dir);
-    contacts(&db, "DE", "juergen@example.com");
-    let payment = failing(&db, "ch_1", "2026-11-21T09:00:00Z", "expired_card").to_string();
-    let config = temp_dir();
+    let (_dir, db, payment, config) = expired_card("DE", "juergen@example.com");
     let folder = config.path().join("outreach");
     std::fs::create_dir(&folder).unwrap();
     std::fs::write(
@@ -109,11 +114,7 @@ fn a_team_template_in_the_customers_language_is_used_and_a_bad_one_is_named() {
     )
     .unwrap();
 
-    let out = ok(with_config(
-        &db,
-        config.path(),
-        &["payments", "outreach", &payment],
-    ));
+    let out = ok(outreach(&db, &config, &[&payment]));
     assert!(
         out.contains("Subject: Bitte aktualisieren Sie Ihre Karte"),
         "{out}"
@@ -127,11 +128,7 @@ fn a_team_template_in_the_customers_language_is_used_and_a_bad_one_is_named() {
         .unwrap()
         .execute("UPDATE accounts SET country = 'GB' WHERE id = 1", [])
         .unwrap();
-    let out = ok(with_config(
-        &db,
-        config.path(),
-        &["payments", "outreach", &payment],
-    ));
+    let out = ok(outreach(&db, &config, &[&payment]));
     assert!(out.contains("Hello Jürgen,"), "{out}");
 
     // A placeholder mistyped is an error naming the file, the line and the word.
@@ -140,11 +137,7 @@ fn a_team_template_in_the_customers_language_is_used_and_a_bad_one_is_named() {
         "Subject: Card\n\nHello {first_name},\nYou owe {amout}.\n",
     )
     .unwrap();
-    let err = fails(with_config(
-        &db,
-        config.path(),
-        &["payments", "outreach", &payment],
-    ));
+    let err = fails(outreach(&db, &config, &[&payment]));
     assert!(
         err.contains("new-card.txt: line 4: {amout} is not a placeholder"),
         "{err}"
@@ -153,11 +146,7 @@ fn a_team_template_in_the_customers_language_is_used_and_a_bad_one_is_named() {
 
 #[test]
 fn send_hands_the_email_to_the_mail_command_and_logs_it_only_when_taken() {
-    let dir = temp_dir();
-    let db = demo(&dir);
-    contacts(&db, "US", "juergen@example.com");
-    let payment = failing(&db, "ch_1", "2026-11-21T09:00:00Z", "expired_card").to_string();
-    let config = temp_dir();
+    let (dir, db, payment, config) = expired_card("US", "juergen@example.com");
     let outbox = dir.path().join("outbox.eml");
     let taker = script(
         &dir,
@@ -178,11 +167,7 @@ fn send_hands_the_email_to_the_mail_command_and_logs_it_only_when_taken() {
         format!("mail_command = {taker:?}\n"),
     )
     .unwrap();
-    let err = fails(with_config(
-        &db,
-        config.path(),
-        &["payments", "outreach", &payment, "--send"],
-    ));
+    let err = fails(outreach(&db, &config, &[&payment, "--send"]));
     assert!(
         err.contains("mail_from is not set in payments.toml"),
         "{err}"
@@ -196,11 +181,7 @@ fn send_hands_the_email_to_the_mail_command_and_logs_it_only_when_taken() {
         "cat > /dev/null; echo 'relay denied' >&2; exit 75",
     );
     settings(&refuser, "Acme Billing <billing@acme.example>");
-    let err = fails(with_config(
-        &db,
-        config.path(),
-        &["payments", "outreach", &payment, "--send"],
-    ));
+    let err = fails(outreach(&db, &config, &[&payment, "--send"]));
     assert!(
         err.contains("did not take the letter") && err.contains("relay denied"),
         "{err}"
@@ -208,11 +189,7 @@ fn send_hands_the_email_to_the_mail_command_and_logs_it_only_when_taken() {
     assert_eq!(emails_logged(&db), 0);
 
     settings(&taker, "Acme Billing <billing@acme.example>");
-    let out = ok(with_config(
-        &db,
-        config.path(),
-        &["payments", "outreach", &payment, "--send"],
-    ));
+    let out = ok(outreach(&db, &config, &[&payment, "--send"]));
     assert!(
         out.contains("sent to juergen@example.com and logged as email #"),
         "{out}"
@@ -265,11 +242,7 @@ fn a_stored_address_that_would_smuggle_a_header_is_never_sent() {
         format!("mail_command = {taker:?}\nmail_from = \"billing@acme.example\"\n"),
     )
     .unwrap();
-    let err = fails(with_config(
-        &db,
-        config.path(),
-        &["payments", "outreach", &payment, "--send"],
-    ));
+    let err = fails(outreach(&db, &config, &[&payment, "--send"]));
     assert!(err.contains("is not an address"), "{err}");
     assert!(!outbox.exists(), "the mail command never ran");
     assert_eq!(emails_logged(&db), 0);
@@ -282,28 +255,12 @@ fn someone_who_is_not_a_rep_may_read_a_letter_but_not_send_one() {
     contacts(&db, "US", "juergen@example.com");
     let payment = failing(&db, "ch_1", "2026-11-21T09:00:00Z", "expired_card").to_string();
     // The OS user running the tests is the demo's admin: take that away.
-    let me = String::from_utf8(
-        std::process::Command::new("id")
-            .arg("-un")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
     Connection::open(&db)
         .unwrap()
-        .execute("UPDATE reps SET active = 0 WHERE login = ?1", [me.trim()])
+        .execute("UPDATE reps SET active = 0 WHERE login = ?1", [me()])
         .unwrap();
     let config = temp_dir();
-    ok(with_config(
-        &db,
-        config.path(),
-        &["payments", "outreach", &payment],
-    ));
-    let err = fails(with_config(
-        &db,
-        config.path(),
-        &["payments", "outreach", &payment, "--send"],
-    ));
+    ok(outreach(&db, &config, &[&payment]));
+    let err = fails(outreach(&db, &config, &[&payment, "--send"]));
     assert!(err.contains("is not an active rep"), "{err}");
 }

@@ -36,25 +36,6 @@ fn status(c: &Console, payment: i64) -> String {
     .unwrap()
 }
 
-/// The payments pane with the cursor on `payment`. (The pane loaded at start; the cursor stays
-/// on its item when the list changes, so it is taken to the top first.)
-fn open_on(c: &mut Console, payment: i64) {
-    c.text("4");
-    c.keys(&[press(KeyCode::Home)]);
-    let at = c.app.panes[c.app.pane]
-        .ids
-        .iter()
-        .position(|id| *id == payment)
-        .expect("the payment is listed");
-    for _ in 0..at {
-        c.text("j");
-    }
-    assert_eq!(
-        c.app.selected_payment().and_then(|i| i.payment_id),
-        Some(payment)
-    );
-}
-
 #[test]
 fn the_queues_show_in_order_with_the_recovery_figures_at_80x24_and_120x35() {
     for size in [(120, 35), (80, 24)] {
@@ -82,7 +63,7 @@ fn the_queues_show_in_order_with_the_recovery_figures_at_80x24_and_120x35() {
             .map(|i| retain::payments::queue_rank(i.queue))
             .collect();
         assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
-        open_on(&mut c, card);
+        select_payment(&mut c, card);
         let screen = c.screen();
         assert!(
             screen.contains("expired_card: the card details need updating"),
@@ -125,7 +106,7 @@ fn f_walks_the_queues_and_shows_one_at_a_time() {
 fn a_new_card_moves_the_payment_to_retry_now_and_a_result_recovers_it() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
     let p = failing(&c, "in_card", "expired_card");
-    open_on(&mut c, p);
+    select_payment(&mut c, p);
     // It charges the customer: asked first, and n changes nothing.
     c.text("u");
     assert!(
@@ -151,7 +132,7 @@ fn a_new_card_moves_the_payment_to_retry_now_and_a_result_recovers_it() {
 fn a_declined_retry_is_scheduled_by_its_new_code() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
     let p = failing(&c, "in_soft", "processing_error");
-    open_on(&mut c, p);
+    select_payment(&mut c, p);
     c.text("r");
     c.text("insufficient_funds");
     c.keys(&[press(KeyCode::Enter)]);
@@ -168,7 +149,7 @@ fn a_declined_retry_is_scheduled_by_its_new_code() {
 fn writing_off_asks_first_and_pausing_needs_a_reason() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
     let p = failing(&c, "in_gone", "do_not_honor");
-    open_on(&mut c, p);
+    select_payment(&mut c, p);
     c.text("p");
     c.keys(&[press(KeyCode::Enter)]);
     // The line stays, saying what it lacks; Esc leaves it.
@@ -196,7 +177,7 @@ fn writing_off_asks_first_and_pausing_needs_a_reason() {
 fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
     let p = failing(&c, "in_card", "expired_card");
-    open_on(&mut c, p);
+    select_payment(&mut c, p);
     c.text("o");
     let screen = c.screen();
     assert!(screen.contains("1,234.56 USD"), "{screen}");

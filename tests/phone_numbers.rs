@@ -14,18 +14,8 @@ fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// `retain ARGS` on `db` with the configuration folder `config`.
-fn with_config(db: &Path, config: &Path, args: &[&str]) -> std::process::Output {
-    retain()
-        .env("RETAIN_DB", db)
-        .env("RETAIN_CONFIG_DIR", config)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn search(db: &Path, config: &Path, query: &str) -> Vec<serde_json::Value> {
-    let out = with_config(db, config, &["search", query, "--json"]);
+    let out = run_with_config(db, config, &["search", query, "--json"]);
     serde_json::from_str::<serde_json::Value>(&ok(out))
         .unwrap()
         .as_array()
@@ -123,7 +113,7 @@ fn numbers_are_read_for_the_accounts_country_else_the_teams() {
     let bad = dir.path().join("bad");
     std::fs::create_dir(&bad).unwrap();
     std::fs::write(bad.join("team.toml"), "region = \"Europe\"\n").unwrap();
-    let out = with_config(&db, &bad, &["search", "x"]);
+    let out = run_with_config(&db, &bad, &["search", "x"]);
     let err = fails(out);
     assert!(
         err.contains("team.toml") && err.contains("\"Europe\" is not a country code"),
@@ -137,7 +127,7 @@ fn summary_lists_the_numbers_that_read_as_none() {
     let db = team(&dir);
     let config = dir.path().join("config");
     std::fs::create_dir(&config).unwrap();
-    let out = with_config(&db, &config, &["summary", "--json"]);
+    let out = run_with_config(&db, &config, &["summary", "--json"]);
     let summary: serde_json::Value = serde_json::from_str(&ok(out)).unwrap();
     let unparsed: Vec<(String, String)> = summary["unparsed_phones"]
         .as_array()
@@ -160,7 +150,7 @@ fn summary_lists_the_numbers_that_read_as_none() {
         ],
         "{summary}"
     );
-    let text = ok(with_config(&db, &config, &["summary"]));
+    let text = ok(run_with_config(&db, &config, &["summary"]));
     assert!(
         text.contains("phone numbers  3 read as no number") && text.contains("\"ask for Bob\""),
         "{text}"
@@ -209,13 +199,13 @@ fn a_config_file_that_is_no_file_or_too_large_is_refused_at_once() {
         .unwrap();
     assert!(status.success());
     let started = std::time::Instant::now();
-    let err = fails(with_config(&db, &config, &["search", "x"]));
+    let err = fails(run_with_config(&db, &config, &["search", "x"]));
     assert!(err.contains("team.toml is not a regular file"), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     std::fs::remove_file(&team_toml).unwrap();
     let big = format!("region = \"{}\"\n", "A".repeat(2 << 20));
     std::fs::write(&team_toml, big).unwrap();
-    let err = fails(with_config(&db, &config, &["search", "x"]));
+    let err = fails(run_with_config(&db, &config, &["search", "x"]));
     assert!(
         err.contains("larger than a configuration file can be"),
         "{err}"

@@ -1466,15 +1466,7 @@ impl App {
                 };
                 let agenda = crate::domain::checkins::agenda(row.stage);
                 let note = format!("{} check-in ({}): \n{agenda}\n", row.kind, row.stage);
-                self.open_form(effects);
-                if let Some(form) = &mut self.form {
-                    form.kind = FORM_KINDS
-                        .iter()
-                        .position(|k| *k == InteractionKind::CheckIn)
-                        .unwrap_or(0);
-                    form.note = Editor::multi_line(&note);
-                    form.unsaved_since = Some(self.now);
-                }
+                self.open_form_as(InteractionKind::CheckIn, &note, effects);
             }
             (Context::Checkins, Command::Mine) => {
                 self.checkins.mine = !self.checkins.mine;
@@ -2072,6 +2064,17 @@ impl App {
         self.form = Some(FormState::new(id, name));
         self.claim(id, effects);
         effects.push(Request::LoadDraft { account_id: id });
+    }
+
+    /// The form on the selected account, of `kind`, its note begun with `note` (the draft,
+    /// if the rep left one, comes back over it).
+    fn open_form_as(&mut self, kind: InteractionKind, note: &str, effects: &mut Vec<Request>) {
+        self.open_form(effects);
+        if let Some(form) = &mut self.form {
+            form.kind = FORM_KINDS.iter().position(|k| *k == kind).unwrap_or(0);
+            form.note = Editor::multi_line(note);
+            form.unsaved_since = Some(self.now);
+        }
     }
 
     fn save_form(&mut self, effects: &mut Vec<Request>) {

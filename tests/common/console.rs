@@ -146,6 +146,26 @@ impl Console {
     }
 }
 
+/// The payments pane with the cursor on `payment`. (The cursor stays on its item when the
+/// list changes, so it is taken to the top first.)
+pub fn select_payment(c: &mut Console, payment: i64) {
+    c.text("4");
+    c.keys(&[press(KeyCode::Home)]);
+    c.poll();
+    let at = c.app.panes[c.app.pane]
+        .ids
+        .iter()
+        .position(|id| *id == payment)
+        .expect("the payment is listed");
+    for _ in 0..at {
+        c.text("j");
+    }
+    assert_eq!(
+        c.app.selected_payment().and_then(|i| i.payment_id),
+        Some(payment)
+    );
+}
+
 pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
     let area = buffer.area;
     let mut out = String::new();

@@ -18,12 +18,22 @@ pub fn retain() -> Command {
     cmd
 }
 
+/// `retain --db DB --today TODAY`, to be given its arguments.
+fn on(db: &Path) -> Command {
+    let mut cmd = retain();
+    cmd.arg("--db").arg(db).args(["--today", TODAY]);
+    cmd
+}
+
 /// Runs `retain --db DB --today TODAY ARGS...`.
 pub fn run(db: &Path, args: &[&str]) -> Output {
-    retain()
-        .arg("--db")
-        .arg(db)
-        .args(["--today", TODAY])
+    on(db).args(args).output().expect("the retain binary runs")
+}
+
+/// The same, with `config` as its configuration folder.
+pub fn run_with_config(db: &Path, config: &Path, args: &[&str]) -> Output {
+    on(db)
+        .env("RETAIN_CONFIG_DIR", config)
         .args(args)
         .output()
         .expect("the retain binary runs")

@@ -1,10 +1,9 @@
 //! The payments pane's letter: `o` asks the worker for it, and the rep sends it through the
 //! team's mail command, edits it in `$EDITOR`, copies it, or logs it as sent by hand.
 
-use super::{App, FORM_KINDS, Level, Overlay};
+use super::{App, Level, Overlay};
 use crate::domain::model::InteractionKind;
 use crate::outreach::Letter;
-use crate::tui::editor::Editor;
 use crate::tui::keymap::Command;
 use crate::tui::worker::Request;
 
@@ -100,15 +99,7 @@ impl App {
 
     /// The log form on the letter's account, an email with `text` as its note.
     fn log_email(&mut self, text: &str, effects: &mut Vec<Request>) {
-        self.open_form(effects);
-        if let Some(form) = &mut self.form {
-            form.kind = FORM_KINDS
-                .iter()
-                .position(|k| *k == InteractionKind::Email)
-                .unwrap_or(0);
-            form.note = Editor::multi_line(text);
-            form.unsaved_since = Some(self.now);
-        }
+        self.open_form_as(InteractionKind::Email, text, effects);
     }
 
     /// The letter went out (or failed): the overlay closes once it is sent.

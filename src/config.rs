@@ -65,14 +65,21 @@ pub fn risk_model() -> Result<RiskModel> {
     }
 }
 
-/// The retry policy: the defaults with `payments.toml` over them.
+/// The retry policy: the defaults with `payments.toml` over them. The file's mail settings
+/// are not read here: a mistake in them stops only sending.
 pub fn retry_policy() -> Result<RetryPolicy> {
-    Ok(payments()?.0)
+    let Some((path, text)) = read("payments.toml")? else {
+        return Ok(RetryPolicy::default());
+    };
+    let (policy_text, _) = split_mail(&text);
+    RetryPolicy::from_toml(&policy_text)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("{} is not a valid retry policy", path.display()))
 }
 
 /// How outreach emails leave this machine, from `payments.toml`: the command that sends a
-/// message given on its standard input (`mail_command = "sendmail -t"`), whom it comes from,
-/// and the link a letter gives for updating the card.
+/// message given on its standard input (`mail_command = "sendmail -t -i"`), whom it comes
+/// from, and the link a letter gives for updating the card.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mail {
     pub command: Option<String>,
@@ -80,32 +87,69 @@ pub struct Mail {
     pub update_link: Option<String>,
 }
 
+/// The keys of `payments.toml` that are the mail's, not the retry policy's.
+const MAIL_KEYS: [&str; 3] = ["mail_command", "mail_from", "update_link"];
+
 /// `payments.toml`: the retry policy, and the mail settings beside it.
 pub fn payments() -> Result<(RetryPolicy, Mail)> {
+    let policy = retry_policy()?;
     let Some((path, text)) = read("payments.toml")? else {
-        return Ok((RetryPolicy::default(), Mail::default()));
+        return Ok((policy, Mail::default()));
     };
-    let bad =
-        |why: String| anyhow::anyhow!("{} is not a valid retry policy: {why}", path.display());
-    let mut table: toml::Table = toml::from_str(&text).map_err(|e| bad(e.message().to_string()))?;
-    let mut text_of = |key: &str| -> Result<Option<String>> {
-        match table.remove(key) {
-            None => Ok(None),
-            Some(toml::Value::String(v)) if !v.trim().is_empty() => {
-                crate::domain::text::plain_text(&v).map_err(|why| bad(format!("{key}: {why}")))?;
-                Ok(Some(v.trim().to_string()))
-            }
-            Some(_) => Err(bad(format!("{key}: a string that is not empty"))),
+    let (_, found) = split_mail(&text);
+    let mut mail = Mail::default();
+    for (key, line, value) in found {
+        let value = match value {
+            toml::Value::String(v) if !v.trim().is_empty() => v.trim().to_string(),
+            _ => anyhow::bail!(
+                "{}: line {line}: {key}: a string that is not empty",
+                path.display()
+            ),
+        };
+        crate::domain::text::plain_text(&value)
+            .map_err(|why| anyhow::anyhow!("{}: line {line}: {key}: {why}", path.display()))?;
+        match key {
+            "mail_command" => mail.command = Some(value),
+            "mail_from" => mail.from = Some(value),
+            _ => mail.update_link = Some(value),
         }
-    };
-    let mail = Mail {
-        command: text_of("mail_command")?,
-        from: text_of("mail_from")?,
-        update_link: text_of("update_link")?,
-    };
-    let rest = toml::to_string(&table).map_err(|e| bad(e.to_string()))?;
-    let policy = RetryPolicy::from_toml(&rest).map_err(bad)?;
+    }
     Ok((policy, mail))
+}
+
+/// The file's text with its mail lines blanked (so that the retry policy's errors keep their
+/// line numbers), and each mail key found: its name, line (from 1) and value.
+fn split_mail(text: &str) -> (String, Vec<(&'static str, usize, toml::Value)>) {
+    #[derive(serde::Deserialize)]
+    struct Spans {
+        mail_command: Option<toml::Spanned<toml::Value>>,
+        mail_from: Option<toml::Spanned<toml::Value>>,
+        update_link: Option<toml::Spanned<toml::Value>>,
+    }
+    // A file that does not parse is the retry policy's to report, with its line.
+    let Ok(spans) = toml::from_str::<Spans>(text) else {
+        return (text.to_string(), Vec::new());
+    };
+    let mut blanked = text.as_bytes().to_vec();
+    let mut found = Vec::new();
+    for (key, spanned) in
+        MAIL_KEYS
+            .into_iter()
+            .zip([spans.mail_command, spans.mail_from, spans.update_link])
+    {
+        let Some(spanned) = spanned else { continue };
+        let span = spanned.span();
+        let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        for b in &mut blanked[start..span.end] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+        let line = text[..span.start].matches('\n').count() + 1;
+        found.push((key, line, spanned.into_inner()));
+    }
+    let blanked = String::from_utf8(blanked).unwrap_or_else(|_| text.to_string());
+    (blanked, found)
 }
 
 /// The team's template for a letter in `language` (`outreach/new-card.de.txt`), else its

@@ -79,6 +79,16 @@ fn run_contained(
     let mut stdin = child.stdin.take().ok_or("no standard input")?;
     let input = input.to_string();
     std::thread::spawn(move || {
+        // A command that exits without reading all of it makes the write fail with EPIPE:
+        // SIGPIPE, which would end this whole process (the command line restores its default),
+        // is blocked in this thread, where the kernel sends it.
+        // SAFETY: a signal set on the stack, changed for this thread only.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGPIPE);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        }
         let _ = stdin.write_all(input.as_bytes());
     });
     let stdout = read_all(child.stdout.take().ok_or("no standard output")?);

@@ -105,7 +105,22 @@ pub fn my_queue(
     }
     let put_off = store.queue_snoozed(login, today)?;
     entries.retain(|e| !put_off.contains(&e.account_id));
-    let mut touched = store.touched_today(login, today)?;
+    let mut touched = store.touched_between(login, local_day(today), today)?;
     touched.retain(|t| !put_off.contains(&t.account_id));
     Ok(build(entries, touched, today))
+}
+
+/// The instants `today` runs between on this machine's clock (its local midnight to the next):
+/// the day a rep means by "today", whatever the zone.
+fn local_day(today: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    let midnight = |day: NaiveDate| {
+        day.and_time(chrono::NaiveTime::MIN)
+            .and_local_timezone(chrono::Local)
+            .earliest()
+            .map_or_else(
+                || day.and_time(chrono::NaiveTime::MIN).and_utc(),
+                |t| t.with_timezone(&Utc),
+            )
+    };
+    (midnight(today), midnight(today + chrono::Days::new(1)))
 }

@@ -16,6 +16,9 @@ use crate::domain::outreach::{Facts, Situation, language_of};
 use crate::payments::QueueItem;
 use crate::store::{AccountCard, ContactRow};
 
+/// What a letter says for `{link}` until the team sets `update_link`: fine to read, never sent.
+const NO_LINK: &str = "[card update link]";
+
 /// How long a mail command has to take the message.
 pub const MAIL_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -63,14 +66,31 @@ pub fn recipient(contacts: &[ContactRow]) -> Option<Recipient> {
         .or_else(|| with_email().find(|c| c.is_primary))
         .or_else(|| with_email().next())
         .map(|c| Recipient {
-            name: c.name.clone(),
-            email: c.email.clone().unwrap_or_default(),
+            name: one_line(&c.name),
+            email: c.email.clone().unwrap_or_default().trim().to_string(),
         })
+}
+
+/// A stored name as a header can carry it: on one line, control characters gone (a name is
+/// not where a line break means anything, and a mail header must not hold one).
+fn one_line(name: &str) -> String {
+    name.split(|c: char| c.is_control() || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The letter a queue item calls for, from the team's template in the customer's language
 /// where there is one. `rep` signs it.
 pub fn compose(item: &QueueItem, card: &AccountCard, rep: &str, mail: &Mail) -> Result<Letter> {
+    // Nothing to ask of a customer who paid, or while the team holds the payment.
+    match item.queue {
+        "recovered" => bail!("the payment was recovered: there is no letter to send"),
+        "paused" => bail!(
+            "the payment is paused (a dispute, a promise to pay): resume it before writing to the customer"
+        ),
+        _ => {}
+    }
     let situation = Situation::of(item.payment_id.is_some(), item.queue, item.class);
     let language = language_of(card.country.as_deref());
     let (template_from, template) = crate::config::outreach_template(situation, language)?;
@@ -87,10 +107,7 @@ pub fn compose(item: &QueueItem, card: &AccountCard, rep: &str, mail: &Mail) -> 
             .next_retry_at
             .map(|at| at.format("%Y-%m-%d").to_string()),
         card_expires: item.card_expires.clone(),
-        link: mail
-            .update_link
-            .clone()
-            .unwrap_or_else(|| "[card update link]".into()),
+        link: mail.update_link.clone().unwrap_or_else(|| NO_LINK.into()),
         rep: rep.to_string(),
     };
     let (subject, body) = template.fill(&facts);
@@ -157,13 +174,25 @@ impl Letter {
         let Some(to) = &self.to else {
             bail!("the letter has no To: the account has no contact with an email");
         };
+        // What is logged once it is sent must be storable: checked before anything goes out.
+        for (field, text) in [("subject", &self.subject), ("body", &self.body)] {
+            crate::domain::text::plain_text(text)
+                .map_err(|why| anyhow::anyhow!("the letter's {field} must be {why}"))?;
+        }
         let from: Mailbox = from
             .parse()
             .map_err(|e| anyhow::anyhow!("mail_from {from:?} is not an address ({e})"))?;
         let to_address = to
             .email
             .parse()
-            .map_err(|e| anyhow::anyhow!("To: {:?} is not an address ({e})", to.email))?;
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "To: {:?} (the address of {} on account {}) is not an address ({e}); correct the contact",
+                    to.email,
+                    to.name,
+                    self.account_id
+                )
+            })?;
         let to = Mailbox::new(Some(to.name.clone()).filter(|n| !n.is_empty()), to_address);
         let message = Message::builder()
             .from(from)
@@ -194,7 +223,7 @@ impl Letter {
 pub fn send(letter: &Letter, mail: &Mail) -> Result<()> {
     let Some(command) = &mail.command else {
         bail!(
-            "no mail command: set mail_command in payments.toml (like \"sendmail -t\") to send from here"
+            "no mail command: set mail_command in payments.toml (like \"sendmail -t -i\") to send from here"
         );
     };
     let Some(from) = &mail.from else {
@@ -202,6 +231,11 @@ pub fn send(letter: &Letter, mail: &Mail) -> Result<()> {
             "mail_from is not set in payments.toml: say whom the letters come from (like \"Acme Billing <billing@acme.example>\")"
         );
     };
+    if mail.update_link.is_none() && letter.body.contains(NO_LINK) {
+        bail!(
+            "update_link is not set in payments.toml: the letter would send {NO_LINK} to the customer"
+        );
+    }
     let message = String::from_utf8(letter.message(from)?).context("the email is not text")?;
     match crate::hook::run_leaving(command, &message, MAIL_TIMEOUT).map_err(anyhow::Error::msg)? {
         crate::hook::Ended::Exited { status, .. } if status.success() => Ok(()),

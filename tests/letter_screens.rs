@@ -139,7 +139,7 @@ fn a_letter_is_read_sent_edited_copied_and_logged_from_the_payments_pane() {
     std::fs::write(
         config.path().join("payments.toml"),
         format!(
-            "mail_command = \"cat > '{}'\"\nmail_from = \"billing@acme.example\"\n",
+            "mail_command = \"cat > '{}'\"\nmail_from = \"billing@acme.example\"\nupdate_link = \"https://pay.example/k\"\n",
             outbox.display()
         ),
     )

@@ -156,7 +156,9 @@ fn send_hands_the_email_to_the_mail_command_and_logs_it_only_when_taken() {
     let settings = |command: &str, from: &str| {
         std::fs::write(
             config.path().join("payments.toml"),
-            format!("mail_command = {command:?}\nmail_from = {from:?}\n"),
+            format!(
+                "mail_command = {command:?}\nmail_from = {from:?}\nupdate_link = \"https://pay.example/k\"\n"
+            ),
         )
         .unwrap();
     };
@@ -239,7 +241,9 @@ fn a_stored_address_that_would_smuggle_a_header_is_never_sent() {
     );
     std::fs::write(
         config.path().join("payments.toml"),
-        format!("mail_command = {taker:?}\nmail_from = \"billing@acme.example\"\n"),
+        format!(
+            "mail_command = {taker:?}\nmail_from = \"billing@acme.example\"\nupdate_link = \"https://pay.example/k\"\n"
+        ),
     )
     .unwrap();
     let err = fails(outreach(&db, &config, &[&payment, "--send"]));
@@ -263,4 +267,115 @@ fn someone_who_is_not_a_rep_may_read_a_letter_but_not_send_one() {
     ok(outreach(&db, &config, &[&payment]));
     let err = fails(outreach(&db, &config, &[&payment, "--send"]));
     assert!(err.contains("is not an active rep"), "{err}");
+}
+
+#[test]
+fn a_command_that_reads_none_of_the_letter_is_a_failure_said_not_a_silent_death() {
+    let (dir, db, payment, config) = expired_card("US", "juergen@example.com");
+    // Exits at once, without reading: the letter's write meets a closed pipe.
+    let quitter = script(&dir, "quit.sh", "exit 3");
+    std::fs::write(
+        config.path().join("payments.toml"),
+        format!(
+            "mail_command = {quitter:?}\nmail_from = \"billing@acme.example\"\nupdate_link = \"https://pay.example/k\"\n"
+        ),
+    )
+    .unwrap();
+    for _ in 0..5 {
+        let err = fails(outreach(&db, &config, &[&payment, "--send"]));
+        assert!(err.contains("did not take the letter"), "{err}");
+    }
+    assert_eq!(emails_logged(&db), 0);
+}
+
+#[test]
+fn no_letter_for_a_payment_recovered_or_paused_and_none_sent_without_a_link() {
+    let (dir, db, payment, config) = expired_card("US", "juergen@example.com");
+    let taker = script(&dir, "take.sh", "cat > /dev/null");
+    std::fs::write(
+        config.path().join("payments.toml"),
+        format!("mail_command = {taker:?}\nmail_from = \"billing@acme.example\"\n"),
+    )
+    .unwrap();
+    let err = fails(outreach(&db, &config, &[&payment, "--send"]));
+    assert!(err.contains("update_link is not set"), "{err}");
+    ok(run(
+        &db,
+        &[
+            "payments",
+            "pause",
+            &payment,
+            "--until",
+            "2026-12-20",
+            "--reason",
+            "dispute",
+        ],
+    ));
+    let err = fails(outreach(&db, &config, &[&payment]));
+    assert!(err.contains("is paused"), "{err}");
+    ok(run(&db, &["payments", "resume", &payment]));
+    ok(run(&db, &["payments", "record", &payment, "--succeeded"]));
+    let err = fails(outreach(&db, &config, &[&payment]));
+    assert!(err.contains("was recovered"), "{err}");
+    assert_eq!(emails_logged(&db), 0);
+}
+
+#[test]
+fn a_contact_name_on_two_lines_is_sent_on_one() {
+    let (dir, db, payment, config) = expired_card("US", "juergen@example.com");
+    Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE contacts SET name = 'Jürgen\r\nBcc: x@evil.example' WHERE email = 'juergen@example.com'",
+            [],
+        )
+        .unwrap();
+    let outbox = dir.path().join("outbox.eml");
+    let taker = script(
+        &dir,
+        "sendmail.sh",
+        &format!("cat > '{}'", outbox.display()),
+    );
+    std::fs::write(
+        config.path().join("payments.toml"),
+        format!(
+            "mail_command = {taker:?}\nmail_from = \"billing@acme.example\"\nupdate_link = \"https://pay.example/k\"\n"
+        ),
+    )
+    .unwrap();
+    ok(outreach(&db, &config, &[&payment, "--send"]));
+    let sent = std::fs::read_to_string(&outbox).unwrap();
+    assert!(
+        !sent.lines().any(|l| l.starts_with("Bcc:")),
+        "a header smuggled in a name: {sent}"
+    );
+}
+
+#[test]
+fn payments_toml_errors_keep_their_lines_and_a_bad_mail_key_stops_only_sending() {
+    let (_dir, db, payment, config) = expired_card("US", "juergen@example.com");
+    let file = config.path().join("payments.toml");
+    std::fs::write(
+        &file,
+        "mail_command = \"sendmail -t -i\"\nmail_from = \"billing@acme.example\"\n\nmax_attempts = \"six\"\n",
+    )
+    .unwrap();
+    let err = fails(run_with_config(&db, config.path(), &["payments"]));
+    assert!(
+        err.contains("payments.toml is not a valid retry policy"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 4"),
+        "the policy's line, as written: {err}"
+    );
+
+    std::fs::write(&file, "max_attempts = 6\nmail_command = 5\n").unwrap();
+    ok(run_with_config(&db, config.path(), &["payments"]));
+    ok(run_with_config(&db, config.path(), &["queue"]));
+    let err = fails(outreach(&db, &config, &[&payment, "--send"]));
+    assert!(
+        err.contains("payments.toml: line 2: mail_command: a string that is not empty"),
+        "{err}"
+    );
 }

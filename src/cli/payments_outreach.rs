@@ -52,11 +52,15 @@ pub fn run(ctx: &Ctx, args: &OutreachArgs) -> Result<()> {
             &ctx.os_user,
             now,
         );
+        let to = letter.to.as_ref().map_or("", |r| r.email.as_str());
         match logged {
-            Ok(id) => crate::say!(
-                "sent to {} and logged as email #{id}",
-                letter.to.as_ref().map_or("", |r| r.email.as_str())
+            Ok(id) if args.json => crate::say!(
+                "{}",
+                crate::display::to_json(
+                    &serde_json::json!({ "sent_to": to, "interaction_id": id })
+                )?
             ),
+            Ok(id) => crate::say!("sent to {to} and logged as email #{id}"),
             Err(e) => bail!("the letter was sent, but logging it failed: {e}; log it by hand"),
         }
         return Ok(());

@@ -155,11 +155,20 @@ impl Facts {
     }
 }
 
-/// What to call a contact in a greeting: the first word of a Western name, the whole of a
-/// name written without spaces (Chinese, Japanese).
+/// What to call a contact in a greeting: the first word of a Western name past a title
+/// ("Dr. Jana Müller" is Jana), the word after the comma of "Müller, Jana", the whole of a name
+/// written without spaces (Chinese, Japanese).
 fn first_name(name: &str) -> Option<&str> {
+    const TITLES: [&str; 8] = ["dr", "mr", "mrs", "ms", "prof", "herr", "frau", "mme"];
     let name = name.trim();
-    (!name.is_empty()).then(|| name.split(' ').next().unwrap_or(name))
+    let given = match name.split_once(',') {
+        Some((_, given)) if !given.trim().is_empty() => given.trim(),
+        _ => name,
+    };
+    given
+        .split_whitespace()
+        .find(|w| !TITLES.contains(&w.trim_end_matches('.').to_lowercase().as_str()))
+        .or_else(|| given.split_whitespace().last())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -412,6 +421,16 @@ mod tests {
             ..facts()
         });
         assert!(body.starts_with("Hello Hôtellerie Dubois,"), "{body}");
+    }
+
+    #[test]
+    fn a_greeting_finds_the_given_name() {
+        assert_eq!(first_name("Margaux Girard"), Some("Margaux"));
+        assert_eq!(first_name("Dr. Jana Müller"), Some("Jana"));
+        assert_eq!(first_name("Müller, Jana"), Some("Jana"));
+        assert_eq!(first_name("Prof"), Some("Prof"));
+        assert_eq!(first_name("山田太郎"), Some("山田太郎"));
+        assert_eq!(first_name("  "), None);
     }
 
     #[test]

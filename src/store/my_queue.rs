@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
 use serde_json::json;
 
@@ -48,12 +48,15 @@ impl Store {
         run().map_err(|e| self.fail(e))
     }
 
-    /// Active accounts the rep logged something on during `today` (a UTC day, as the console's
-    /// days are) that belong in their queue: their own, and a colleague's they had promised to
+    /// Active accounts the rep logged something on from `from` until `until` (the rep's day)
+    /// that belong in their queue on `today`: their own, and a colleague's they had promised to
     /// come back to by today. From the rep's own interactions of the day, by their index.
-    pub fn touched_today(&self, login: &str, today: NaiveDate) -> Result<Vec<Touched>, StoreError> {
-        let from = today.and_time(NaiveTime::MIN).and_utc();
-        let until = from + Days::new(1);
+    pub fn touched_between(
+        &self,
+        login: &str,
+        (from, until): (DateTime<Utc>, DateTime<Utc>),
+        today: NaiveDate,
+    ) -> Result<Vec<Touched>, StoreError> {
         let run = || -> rusqlite::Result<Vec<Touched>> {
             self.conn
                 .prepare_cached(

@@ -79,9 +79,7 @@ pub fn lines(
         ),
     ));
     let stage = StageBounds::default().stage(r.customer_since, today);
-    let renewal = r
-        .renewal_date
-        .map_or("no renewal date".to_string(), |d| format!("renews {d}"));
+    let renewal = renewal(card);
     let owner = match (&card.owner_name, &r.owner) {
         (Some(name), _) => format!("owner {name}"),
         (None, Some(login)) => format!("owner {login}"),
@@ -239,6 +237,16 @@ fn risk_lines(risk: Option<&RiskScore>, active: bool) -> Vec<CardLine> {
         });
     }
     out
+}
+
+/// When the account renews: its date, or "renews monthly" for a plan paid by the month (which
+/// has no renewal date to lack).
+pub fn renewal(card: &AccountCard) -> String {
+    match card.row.renewal_date {
+        Some(day) => format!("renews {day}"),
+        None if card.billing_interval == "monthly" => "renews monthly".into(),
+        None => "no renewal date".into(),
+    }
 }
 
 #[cfg(test)]

@@ -167,7 +167,12 @@ pub fn outreach_template(situation: Situation, language: &str) -> Result<(String
         }
     }
     let ours = Template::parse(situation.builtin()).expect("the built-in templates read");
-    Ok((format!("built-in {stem} (English)"), ours))
+    let ours_said = if language == "en" {
+        format!("our {stem} letter")
+    } else {
+        format!("our {stem} letter, in English: the team has no outreach/{stem}.{language}.txt")
+    };
+    Ok((ours_said, ours))
 }
 
 /// The team's country (`team.toml`, `region = "GB"`): how phone numbers written without a

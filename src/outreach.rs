@@ -82,7 +82,13 @@ fn one_line(name: &str) -> String {
 
 /// The letter a queue item calls for, from the team's template in the customer's language
 /// where there is one. `rep` signs it.
-pub fn compose(item: &QueueItem, card: &AccountCard, rep: &str, mail: &Mail) -> Result<Letter> {
+pub fn compose(
+    item: &QueueItem,
+    card: &AccountCard,
+    rep: &str,
+    mail: &Mail,
+    now: DateTime<Utc>,
+) -> Result<Letter> {
     // Nothing to ask of a customer who paid, or while the team holds the payment.
     match item.queue {
         "recovered" => bail!("the payment was recovered: there is no letter to send"),
@@ -103,8 +109,10 @@ pub fn compose(item: &QueueItem, card: &AccountCard, rep: &str, mail: &Mail) -> 
             .map(|a| crate::domain::money::format(a, &item.currency))
             .unwrap_or_default(),
         reason: item.meaning.unwrap_or("your bank declined it").to_string(),
+        // A retry already due is "soon", not a day gone by.
         next_retry: item
             .next_retry_at
+            .filter(|at| *at > now)
             .map(|at| at.format("%Y-%m-%d").to_string()),
         card_expires: item.card_expires.clone(),
         link: mail.update_link.clone().unwrap_or_else(|| NO_LINK.into()),

@@ -117,7 +117,7 @@ fn essentials(c: &Console, id: i64) -> (Vec<String>, Vec<String>) {
     must.push(format!("{} days late", (today - due).num_days()));
     must.push(match r.renewal_date {
         Some(d) => format!("renews {d}"),
-        None => "no renewal date".into(),
+        None => "renews monthly".into(),
     });
     let policy = RetryPolicy::default();
     for p in &card.open_payments {

@@ -80,7 +80,7 @@ fn the_letter_greets_the_billing_contact_and_says_what_the_payment_needs() {
     );
     assert!(out.contains("Hello Jürgen,"), "{out}");
     assert!(out.contains("99.00 USD"), "{out}");
-    assert!(out.contains("(from built-in new-card (English))"), "{out}");
+    assert!(out.contains("(from our new-card letter)"), "{out}");
 
     let stolen = failing(&db, "ch_stolen", "2026-11-21T09:00:00Z", "stolen_card");
     let json: serde_json::Value = serde_json::from_str(&ok(outreach(
@@ -123,6 +123,16 @@ fn a_team_template_in_the_customers_language_is_used_and_a_bad_one_is_named() {
     assert!(out.contains("bitte hier: https://pay.example/k"), "{out}");
     assert!(out.contains("new-card.de.txt"), "{out}");
 
+    // A customer whose language the team wrote nothing in gets ours, and is told so.
+    Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE accounts SET country = 'FR' WHERE id = 1", [])
+        .unwrap();
+    let out = ok(outreach(&db, &config, &[&payment]));
+    assert!(
+        out.contains("in English: the team has no outreach/new-card.fr.txt"),
+        "{out}"
+    );
     // A customer elsewhere still gets our English one.
     Connection::open(&db)
         .unwrap()

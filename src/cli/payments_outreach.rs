@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: &OutreachArgs) -> Result<()> {
         .account_card(item.account_id)?
         .ok_or_else(|| anyhow::anyhow!("account {} is gone", item.account_id))?;
     let signed = rep.map_or_else(|| ctx.login.clone(), |(name, _)| name);
-    let letter = compose(&item, &card, &signed, &mail)?;
+    let letter = compose(&item, &card, &signed, &mail, now)?;
     if args.send {
         send(&letter, &mail)?;
         let logged = store.log_interaction(

@@ -173,6 +173,9 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
                     // The stream stops reading the terminal while the editor has it: a key
                     // the stream read would be lost to the editor.
                     events = EventStream::new();
+                    // Its reading thread is woken to end; it must be gone before the editor
+                    // reads the keyboard.
+                    std::thread::sleep(Duration::from_millis(50));
                     let edited = guard.lend(&mut terminal, || terminal::edit_outside(&text))?;
                     for request in app.update(Action::Edited(edited)) {
                         worker.send(request);

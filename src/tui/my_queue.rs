@@ -12,14 +12,14 @@ pub struct MyQueueState {
 }
 
 impl MyQueueState {
-    /// The queue anew. A row the rep settled since the last answer (logged on, nothing left
-    /// to do) stays where it was rather than dropping to the end under the cursor: the rep
-    /// sees it marked and moves on from there. Settled rows the console had not listed come
-    /// last, where the domain ranks them.
+    /// The queue anew. A row the rep touched today stays where it was rather than moving
+    /// under the cursor (a kept promise re-ranks it; with nothing left to do it would drop to
+    /// the end): the rep sees it marked and moves on from there. Touched rows the console had
+    /// not listed go where the domain ranks them (the settled ones last).
     pub fn set(&mut self, rows: Vec<Row>) {
         let (mut in_place, mut listed): (Vec<Row>, Vec<Row>) = rows
             .into_iter()
-            .partition(|r| r.settled() && self.index.contains_key(&r.account_id));
+            .partition(|r| r.touched_today && self.index.contains_key(&r.account_id));
         // Each goes back to the line it was on, less the lines above it that are gone (rows
         // that moved do not drag it along).
         let now: HashSet<i64> = listed

@@ -68,7 +68,10 @@ impl Guard {
         if self.mouse {
             execute!(out, EnableMouseCapture)?;
         }
-        terminal.clear()?;
+        // A fresh alternate screen is blank: the next frame must be drawn whole. (Not
+        // `terminal.clear()`, which asks the terminal where its cursor is, and reads the answer
+        // from the keyboard's stream.)
+        terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
         Ok(result)
     }
 }

@@ -635,7 +635,7 @@ impl Responder {
                 };
                 let login = self.session.rep.as_deref().unwrap_or(&self.session.os_user);
                 let signed = self.store.rep(login)?.map_or(login.to_string(), |(n, _)| n);
-                let letter = crate::outreach::compose(&item, &card, &signed, &mail)
+                let letter = crate::outreach::compose(&item, &card, &signed, &mail, now)
                     .map_err(|e| self.refused(e))?;
                 Some(Response::Letter(Box::new(letter)))
             }

@@ -41,10 +41,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, state: &LetterState, body: Rect)
             .map(|l| line(Tone::Plain, l.to_string())),
     );
     lines.push(line(Tone::Plain, String::new()));
-    lines.push(line(
-        Tone::Muted,
-        format!("from {} · {}", letter.template, letter.language),
-    ));
+    lines.push(line(Tone::Muted, format!("from {}", letter.template)));
     let width = body.width.saturating_sub(4).min(84);
     let wrapped = super::card::wrap(t, &lines, usize::from(width.saturating_sub(2)));
     let height = (wrapped.len() as u16 + 2).min(body.height);

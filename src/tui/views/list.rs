@@ -144,14 +144,12 @@ pub fn essentials(app: &App, card: &AccountCard, width: usize) -> Vec<Line<'stat
         card.billing_interval
     ))));
     lines.push(Line::raw(cut(format!(
-        "MRR {} · {} since {}",
+        "MRR {} · {} stage, customer since {}",
         crate::domain::money::format(row.mrr_cents, &row.currency),
         stage,
         row.customer_since
     ))));
-    let renewal = row
-        .renewal_date
-        .map_or("no renewal date".into(), |d| format!("renews {d}"));
+    let renewal = crate::account_card::renewal(card);
     let owner = card
         .owner_name
         .as_deref()

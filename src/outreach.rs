@@ -231,17 +231,20 @@ impl Letter {
 pub fn send(letter: &Letter, mail: &Mail) -> Result<()> {
     let Some(command) = &mail.command else {
         bail!(
-            "no mail command: set mail_command in payments.toml (like \"sendmail -t -i\") to send from here"
+            "no mail command: set mail_command in {} (like \"sendmail -t -i\") to send from here",
+            settings_file()
         );
     };
     let Some(from) = &mail.from else {
         bail!(
-            "mail_from is not set in payments.toml: say whom the letters come from (like \"Acme Billing <billing@acme.example>\")"
+            "mail_from is not set in {}: say whom the letters come from (like \"Acme Billing <billing@acme.example>\")",
+            settings_file()
         );
     };
     if mail.update_link.is_none() && letter.body.contains(NO_LINK) {
         bail!(
-            "update_link is not set in payments.toml: the letter would send {NO_LINK} to the customer"
+            "update_link is not set in {}: the letter would send {NO_LINK} to the customer",
+            settings_file()
         );
     }
     let message = String::from_utf8(letter.message(from)?).context("the email is not text")?;
@@ -259,4 +262,9 @@ pub fn send(letter: &Letter, mail: &Mail) -> Result<()> {
             MAIL_TIMEOUT.as_secs()
         ),
     }
+}
+
+/// Where the mail settings are read from, for a message that asks for one.
+fn settings_file() -> String {
+    crate::config::file("payments.toml").map_or("payments.toml".into(), |p| p.display().to_string())
 }

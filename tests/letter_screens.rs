@@ -99,7 +99,7 @@ fn a_letter_is_read_sent_edited_copied_and_logged_from_the_payments_pane() {
     );
     c.text("y");
     assert!(
-        c.screen().contains("set mail_command in payments.toml"),
+        c.screen().contains("no mail command: set mail_command in"),
         "{}",
         c.screen()
     );
@@ -173,4 +173,5 @@ fn a_letter_is_read_sent_edited_copied_and_logged_from_the_payments_pane() {
         "{}",
         form.note.text()
     );
+    assert_eq!(form.tags.text(), "outreach");
 }

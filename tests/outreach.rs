@@ -181,7 +181,7 @@ fn send_hands_the_email_to_the_mail_command_and_logs_it_only_when_taken() {
     .unwrap();
     let err = fails(outreach(&db, &config, &[&payment, "--send"]));
     assert!(
-        err.contains("mail_from is not set in payments.toml"),
+        err.contains("mail_from is not set in") && err.contains("payments.toml"),
         "{err}"
     );
     assert!(!outbox.exists());

@@ -34,6 +34,11 @@ fn tab_completes_a_login_and_names_the_choices_when_several_fit() {
         assert!(line.contains("amara · bjorn · carmen"), "{line}");
 
         c.text("ca");
+        assert!(
+            !footer(&c).contains("amara · bjorn"),
+            "the choices of an empty word are gone once it is typed: {}",
+            footer(&c)
+        );
         c.keys(&[press(KeyCode::Tab)]);
         assert_eq!(prompt(&c), "assign carmen ");
         c.keys(&[press(KeyCode::Enter)]);
@@ -77,6 +82,8 @@ fn an_assign_without_a_login_stays_open_and_a_typo_is_told_the_login_meant() {
         !screen.contains(".db"),
         "the file is not named in a refusal about a login: {screen}"
     );
+    // The line comes back to be corrected, not typed again.
+    assert_eq!(prompt(&c), "assign carmne");
     let after = c.store.account_rows(&[account]).unwrap().remove(0).owner;
     assert_eq!(after, before, "nothing was written");
 }

@@ -637,6 +637,8 @@ pub struct App {
     pub policy: RetryPolicy,
     /// The active reps' logins, for Tab on the command line.
     pub logins: Vec<String>,
+    /// The command line just run, offered again if the store refuses it (a mistyped login).
+    retry_line: Option<String>,
     pub form: Option<FormState>,
     pub overlay: Overlay,
     /// The last lookup's accounts, for n and N.
@@ -704,6 +706,7 @@ impl App {
             card_contact: None,
             policy: RetryPolicy::default(),
             logins: Vec::new(),
+            retry_line: None,
             form: None,
             overlay: Overlay::None,
             results: Vec::new(),
@@ -972,7 +975,11 @@ impl App {
                 });
             }
             Overlay::Prompt(e) => {
-                edit(e, &key);
+                // What was said about the line before is about another line now.
+                let changed = edit(e, &key);
+                if changed {
+                    self.toasts.clear();
+                }
             }
             Overlay::Notes(n) if n.conflict.is_none() && !n.saving => {
                 edit(&mut n.editor, &key);
@@ -1126,6 +1133,7 @@ impl App {
                 };
                 let done = complete::complete(&e.text(), &known);
                 self.overlay = Overlay::Prompt(Editor::single_line(&done.line));
+                self.toasts.clear();
                 if let Some(note) = done.note {
                     self.toast(note, Level::Info);
                 }
@@ -1653,6 +1661,7 @@ impl App {
             );
         }
         let owner = (login != "team").then(|| login.to_string());
+        self.retry_line = Some(format!("assign {login}"));
         effects.push(Request::Assign { account_id, owner });
     }
 
@@ -2359,6 +2368,7 @@ impl App {
                 self.refill_payments(effects);
             }
             Response::Done { account_id, what } => {
+                self.retry_line = None;
                 self.letter_done();
                 self.invalidate();
                 self.toast(what, Level::Info);
@@ -2378,6 +2388,11 @@ impl App {
             }
             Response::Failed(message) => {
                 self.letter_failed();
+                if let Some(line) = self.retry_line.take()
+                    && matches!(self.overlay, Overlay::None)
+                {
+                    self.overlay = Overlay::Prompt(Editor::single_line(&line));
+                }
                 if let Some(form) = &mut self.form
                     && form.saving
                 {

@@ -4,6 +4,7 @@
 use super::{App, Level, Overlay};
 use crate::domain::model::InteractionKind;
 use crate::outreach::Letter;
+use crate::tui::editor::Editor;
 use crate::tui::keymap::Command;
 use crate::tui::worker::Request;
 
@@ -100,6 +101,9 @@ impl App {
     /// The log form on the letter's account, an email with `text` as its note.
     fn log_email(&mut self, text: &str, effects: &mut Vec<Request>) {
         self.open_form_as(InteractionKind::Email, text, effects);
+        if let Some(form) = &mut self.form {
+            form.tags = Editor::single_line("outreach");
+        }
     }
 
     /// The letter went out (or failed): the overlay closes once it is sent.

@@ -87,20 +87,35 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
         overdue(Stage::Late)
     ));
     let mut lines = vec![caption_line(app, &caption, w)];
-    let show_owner = w >= 60;
-    let fixed = 10 + 1 + 6 + 17 + if show_owner { 9 } else { 0 } + 11;
+    // The name has the room first: the owner, the stage and the MRR are in the detail beside
+    // and the caption, and give way as the list narrows.
+    let show_owner = w >= 90;
+    let wide = w >= 60;
+    let kind_w = if wide { 16 } else { 10 };
+    let fixed = 10 + (kind_w + 1) + if show_owner { 9 } else { 0 } + if wide { 6 + 11 } else { 0 };
     let name_w = w.saturating_sub(fixed).max(8);
-    let mut head = format!(
-        " {:<9} {:<5} {:<16} {}",
+    let columns = |due: &str, stage: &str, kind: &str, name: &str, owner: &str, mrr: &str| {
+        let mut line = format!(" {due:<9}");
+        if wide {
+            line.push_str(&format!(" {stage:<5}"));
+        }
+        line.push_str(&format!(" {} {name}", fit(kind, kind_w)));
+        if show_owner {
+            line.push_str(&format!(" {}", fit(owner, 8)));
+        }
+        if wide {
+            line.push_str(&format!(" {:>10}", truncate(mrr, 10)));
+        }
+        line
+    };
+    let head = columns(
         "Due",
         "Stage",
         "Kind",
-        fit("Account", name_w)
+        &fit("Account", name_w),
+        "Owner",
+        "MRR",
     );
-    if show_owner {
-        head.push_str(&format!(" {:<8}", "Owner"));
-    }
-    head.push_str(&format!(" {:>10}", "MRR"));
     lines.push(Line::styled(fit(&head, w), t.muted()));
     lines.extend(super::list_status(
         app,
@@ -114,21 +129,14 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
             d if d < 0 => format!("{} d late", -d),
             d => format!("in {d} d"),
         };
-        let mut text = format!(
-            " {:<9} {:<5} {:<16} {}",
-            when,
+        let text = columns(
+            &when,
             r.stage.as_str(),
-            truncate(&r.kind, 16),
-            fit_name(&safe(&r.name), name_w)
+            &r.kind,
+            &fit_name(&safe(&r.name), name_w),
+            &r.owner.as_deref().map_or("team".into(), safe),
+            &mrr_short(r.mrr_cents, &r.currency),
         );
-        if show_owner {
-            text.push(' ');
-            text.push_str(&fit(&r.owner.as_deref().map_or("team".into(), safe), 8));
-        }
-        text.push_str(&format!(
-            " {:>10}",
-            truncate(&mrr_short(r.mrr_cents, &r.currency), 10)
-        ));
         let style = if selected {
             t.selected()
         } else if r.due_date < app.today {

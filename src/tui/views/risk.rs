@@ -175,11 +175,16 @@ fn summary(row: &RiskRow) -> String {
         row.stage.as_str(),
         mrr_short(row.at_stake_cents(), &row.currency)
     );
+    // A rounded change of nothing is "±0", never "-0".
+    let change = |d: f64| match d.round() {
+        0.0 => "±0".to_string(),
+        r => format!("{r:+.0}"),
+    };
     if let Some(d) = row.trend_7d {
-        s.push_str(&format!(" · {d:+.0} in 7 d"));
+        s.push_str(&format!(" · {} in 7 d", change(d)));
     }
     if let Some(d) = row.trend_30d {
-        s.push_str(&format!(" · {d:+.0} in 30 d"));
+        s.push_str(&format!(" · {} in 30 d", change(d)));
     }
     s
 }

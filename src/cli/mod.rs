@@ -5,6 +5,7 @@ mod checkins;
 mod demo;
 mod export;
 mod identity;
+pub use identity::os_user;
 mod import;
 mod import_csv;
 mod log;

@@ -81,7 +81,7 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
         caption.push_str(&format!(" · owner {}", safe(owner)));
     }
     caption.push_str(&format!(
-        " · late: early {} mid {} late {}",
+        " · overdue: early {} mid {} late {}",
         overdue(Stage::Early),
         overdue(Stage::Mid),
         overdue(Stage::Late)
@@ -92,10 +92,12 @@ fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let show_owner = w >= 90;
     let wide = w >= 60;
     let kind_w = if wide { 16 } else { 10 };
-    let fixed = 10 + (kind_w + 1) + if show_owner { 9 } else { 0 } + if wide { 6 + 11 } else { 0 };
+    // Each column with the space before it; "170 d late" is the widest due.
+    let fixed =
+        11 + (kind_w + 1) + 1 + if show_owner { 9 } else { 0 } + if wide { 6 + 11 } else { 0 };
     let name_w = w.saturating_sub(fixed).max(8);
     let columns = |due: &str, stage: &str, kind: &str, name: &str, owner: &str, mrr: &str| {
-        let mut line = format!(" {due:<9}");
+        let mut line = format!(" {due:<10}");
         if wide {
             line.push_str(&format!(" {stage:<5}"));
         }

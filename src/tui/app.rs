@@ -4,18 +4,20 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::complete;
 use super::editor::Editor;
 use super::keymap::{Command, Context, Key, Keymap, Lookup};
 use super::metrics::MetricsData;
-use super::my_queue::MyQueueState;
 use super::notes::{Conflict, NotesState};
-use super::payments::PaymentsState;
+use super::panes::checkins::{CheckinState, DueWindow};
+use super::panes::payments::PaymentsState;
+use super::panes::queue::MyQueueState;
+use super::panes::risk::{RiskSort, RiskState};
 use super::theme::Theme;
-use super::worker::{PaymentAction, Request, Response, RiskRow};
+use super::worker::{PaymentAction, Request, Response};
 use crate::domain::dates;
 use crate::domain::lifecycle::Stage;
 use crate::domain::model::{Interaction, InteractionKind, Outcome, note_summary};
@@ -24,8 +26,7 @@ use crate::domain::risk::{Band, RiskScore};
 use crate::lookup::Found;
 use crate::payments::QueueItem;
 use crate::store::{
-    AccountCard, AccountRow, AttemptResult, CheckinFilter, CheckinRow, Claim, Draft, NotesSave,
-    Store, StoreError,
+    AccountCard, AccountRow, AttemptResult, CheckinRow, Claim, Draft, NotesSave, Store, StoreError,
 };
 use letter::LetterState;
 
@@ -85,238 +86,6 @@ impl Pane {
             Pane::Payments => "the retry queues",
             Pane::Metrics => "churn, revenue, cohorts",
         }
-    }
-}
-
-/// How the at-risk pane is ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RiskSort {
-    Score,
-    AtStake,
-    Trend,
-}
-
-impl RiskSort {
-    pub fn label(self) -> &'static str {
-        match self {
-            RiskSort::Score => "by score",
-            RiskSort::AtStake => "by MRR at stake",
-            RiskSort::Trend => "by rise over 7 d",
-        }
-    }
-}
-
-/// The at-risk pane: every active account's score, and how the rep filters and sorts them.
-#[derive(Debug, Clone)]
-pub struct RiskState {
-    pub rows: Vec<RiskRow>,
-    /// Position of each account in `rows`.
-    pub index: HashMap<i64, usize>,
-    pub loaded: bool,
-    pub sort: RiskSort,
-    pub mine: bool,
-    pub band: Option<Band>,
-    pub stage: Option<Stage>,
-    pub owner: Option<String>,
-    /// Only what changed since yesterday, largest rise first.
-    pub changes: bool,
-    /// The selected account's full score.
-    pub detail: Option<(i64, Box<RiskScore>)>,
-}
-
-impl Default for RiskState {
-    fn default() -> Self {
-        RiskState {
-            rows: Vec::new(),
-            index: HashMap::new(),
-            loaded: false,
-            sort: RiskSort::Score,
-            mine: false,
-            band: None,
-            stage: None,
-            owner: None,
-            changes: false,
-            detail: None,
-        }
-    }
-}
-
-impl RiskState {
-    pub fn row(&self, id: i64) -> Option<&RiskRow> {
-        self.index.get(&id).map(|&i| &self.rows[i])
-    }
-
-    /// The ids the pane shows: filtered, sorted, snoozed accounts left out.
-    fn visible(&self, me: Option<&str>) -> Vec<i64> {
-        let mut rows: Vec<&RiskRow> = self
-            .rows
-            .iter()
-            .filter(|r| !r.snoozed())
-            .filter(|r| !self.mine || r.owner.as_deref() == me)
-            .filter(|r| self.band.is_none_or(|b| r.band == b))
-            .filter(|r| self.stage.is_none_or(|s| r.stage == s))
-            .filter(|r| self.owner.is_none() || r.owner == self.owner)
-            .filter(|r| !self.changes || r.change.is_some())
-            .collect();
-        let trend = |r: &RiskRow| r.trend_7d.unwrap_or(0.0);
-        let rise = |r: &RiskRow| {
-            r.change.as_ref().map_or(0.0, |(c, _)| {
-                // New high risk first, then the largest rise.
-                c.to - c.from.unwrap_or(0.0) + if c.new_high { 1000.0 } else { 0.0 }
-            })
-        };
-        rows.sort_by(|a, b| {
-            if self.changes {
-                return rise(b)
-                    .total_cmp(&rise(a))
-                    .then(a.account_id.cmp(&b.account_id));
-            }
-            match self.sort {
-                RiskSort::Score => b.score.total_cmp(&a.score),
-                RiskSort::AtStake => b.at_stake_cents().cmp(&a.at_stake_cents()),
-                RiskSort::Trend => trend(b).total_cmp(&trend(a)),
-            }
-            .then(b.score.total_cmp(&a.score))
-            .then(a.account_id.cmp(&b.account_id))
-        });
-        rows.into_iter().map(|r| r.account_id).collect()
-    }
-
-    /// Puts an account's row in; false when it was there already as it is, so that the list
-    /// (a sort of every account) need not be built again.
-    fn put(&mut self, row: RiskRow) -> bool {
-        match self.index.get(&row.account_id) {
-            Some(&i) if self.rows[i] == row => false,
-            Some(&i) => {
-                self.rows[i] = row;
-                true
-            }
-            None => {
-                self.index.insert(row.account_id, self.rows.len());
-                self.rows.push(row);
-                true
-            }
-        }
-    }
-
-    /// The filters in force, for the caption.
-    pub fn describe(&self) -> String {
-        let mut parts = vec![if self.changes {
-            "changes since yesterday".to_string()
-        } else {
-            self.sort.label().to_string()
-        }];
-        parts.push(if self.mine {
-            "mine".into()
-        } else {
-            "all".into()
-        });
-        if let Some(b) = self.band {
-            parts.push(format!("{} band", b.as_str()));
-        }
-        if let Some(s) = self.stage {
-            parts.push(s.as_str().to_string());
-        }
-        if let Some(o) = &self.owner {
-            parts.push(format!("owner {o}"));
-        }
-        parts.join(" · ")
-    }
-}
-
-/// Which check-ins the check-ins pane shows, by when they are due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DueWindow {
-    Overdue,
-    Today,
-    Week,
-}
-
-impl DueWindow {
-    pub fn label(self) -> &'static str {
-        match self {
-            DueWindow::Overdue => "overdue",
-            DueWindow::Today => "due today",
-            DueWindow::Week => "due this week",
-        }
-    }
-}
-
-/// The check-ins pane: open check-ins, most overdue first, whatever their stage.
-#[derive(Debug, Clone)]
-pub struct CheckinState {
-    pub rows: Vec<CheckinRow>,
-    /// Position of each check-in in `rows`.
-    pub index: HashMap<i64, usize>,
-    pub loaded: bool,
-    pub window: DueWindow,
-    pub mine: bool,
-    pub stage: Option<Stage>,
-    pub owner: Option<String>,
-}
-
-impl Default for CheckinState {
-    fn default() -> Self {
-        CheckinState {
-            rows: Vec::new(),
-            index: HashMap::new(),
-            loaded: false,
-            window: DueWindow::Week,
-            mine: false,
-            stage: None,
-            owner: None,
-        }
-    }
-}
-
-impl CheckinState {
-    pub fn row(&self, checkin_id: i64) -> Option<&CheckinRow> {
-        self.index.get(&checkin_id).map(|&i| &self.rows[i])
-    }
-
-    fn filter(&self, today: NaiveDate, me: Option<&str>) -> CheckinFilter {
-        CheckinFilter {
-            due_by: Some(match self.window {
-                DueWindow::Overdue => today - Days::new(1),
-                DueWindow::Today => today,
-                DueWindow::Week => today + Days::new(7),
-            }),
-            due_from: None,
-            stage: self.stage,
-            owner: if self.mine {
-                me.map(str::to_string)
-            } else {
-                self.owner.clone()
-            },
-            include_snoozed: false,
-        }
-    }
-
-    /// Check-in ids in the order shown: most overdue first (an 86-day-late one is never below
-    /// one due next week), then by stage, then largest MRR. `t` narrows to one stage.
-    fn ordered(&self) -> Vec<i64> {
-        let mut rows: Vec<&CheckinRow> = self.rows.iter().collect();
-        rows.sort_by(|a, b| {
-            a.due_date
-                .cmp(&b.due_date)
-                .then(a.stage.cmp(&b.stage))
-                .then(b.mrr_cents.cmp(&a.mrr_cents))
-                .then(a.checkin_id.cmp(&b.checkin_id))
-        });
-        rows.into_iter().map(|r| r.checkin_id).collect()
-    }
-
-    /// Overdue check-ins per owner, most first: what a lead looks at.
-    pub fn overdue_by_owner(&self, today: NaiveDate) -> Vec<(String, usize)> {
-        let mut counts: HashMap<String, usize> = HashMap::new();
-        for r in self.rows.iter().filter(|r| r.due_date < today) {
-            *counts
-                .entry(r.owner.clone().unwrap_or_else(|| "team".into()))
-                .or_default() += 1;
-        }
-        let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        counts
     }
 }
 

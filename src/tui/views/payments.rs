@@ -13,7 +13,7 @@ use crate::domain::money;
 use crate::domain::recovery::{RecoveryReport, WonBy};
 use crate::payments::QueueItem;
 use crate::tui::app::{App, PAYMENT_DETAIL_HEIGHT};
-use crate::tui::payments::queue_label;
+use crate::tui::panes::payments::queue_label;
 
 pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let [list_area, detail_area] = Layout::vertical([

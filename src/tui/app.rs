@@ -11,7 +11,9 @@ use super::complete;
 use super::editor::Editor;
 use super::keymap::{Command, Context, Key, Keymap, Lookup};
 use super::metrics::MetricsData;
-use super::notes::{Conflict, NotesState};
+pub use super::overlays::form::{FORM_KINDS, FormField, FormState};
+use super::overlays::notes::{Conflict, NotesState};
+pub use super::overlays::search::SearchState;
 use super::panes::checkins::{CheckinState, DueWindow};
 use super::panes::payments::PaymentsState;
 use super::panes::queue::MyQueueState;
@@ -23,7 +25,6 @@ use crate::domain::lifecycle::Stage;
 use crate::domain::model::{Interaction, InteractionKind, Outcome, note_summary};
 use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::{Band, RiskScore};
-use crate::lookup::Found;
 use crate::payments::QueueItem;
 use crate::store::{
     AccountCard, AccountRow, AttemptResult, CheckinRow, Claim, Draft, NotesSave, Store, StoreError,
@@ -182,133 +183,6 @@ fn rows_at_most<'a>(lines: impl IntoIterator<Item = &'a str>) -> usize {
 pub enum View {
     List,
     Card,
-}
-
-#[derive(Debug, Clone)]
-pub struct SearchState {
-    pub input: Editor,
-    pub hits: Vec<Found>,
-    /// The query `hits` answer; while it differs from the input, an answer is on its way.
-    pub answered: String,
-    pub cursor: usize,
-    /// The account the rep moved the cursor onto: it keeps the cursor when a later answer
-    /// lists it elsewhere.
-    pub chosen: Option<i64>,
-    pub indexing: bool,
-    /// Enter came before the answer: open the best match when it arrives.
-    pub open_on_answer: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormField {
-    Kind,
-    Outcome,
-    Note,
-    Tags,
-    FollowUp,
-}
-
-impl FormField {
-    const ORDER: [FormField; 5] = [
-        FormField::Kind,
-        FormField::Outcome,
-        FormField::Note,
-        FormField::Tags,
-        FormField::FollowUp,
-    ];
-}
-
-pub const FORM_KINDS: [InteractionKind; 5] = [
-    InteractionKind::Call,
-    InteractionKind::Email,
-    InteractionKind::Meeting,
-    InteractionKind::Note,
-    InteractionKind::CheckIn,
-];
-
-#[derive(Debug, Clone)]
-pub struct FormState {
-    pub account_id: i64,
-    pub account_name: String,
-    pub field: FormField,
-    pub kind: usize,
-    /// The outcome chosen, by position in `Outcome::ALL`; `None` for none.
-    pub outcome: Option<usize>,
-    pub note: Editor,
-    pub tags: Editor,
-    pub follow_up: Editor,
-    /// Edited since the draft was last saved, and when.
-    pub unsaved_since: Option<Instant>,
-    pub saving: bool,
-    pub error: Option<String>,
-}
-
-impl FormState {
-    fn new(account_id: i64, account_name: String) -> FormState {
-        FormState {
-            account_id,
-            account_name,
-            field: FormField::Note,
-            kind: 0,
-            outcome: None,
-            note: Editor::multi_line(""),
-            tags: Editor::single_line(""),
-            follow_up: Editor::single_line(""),
-            unsaved_since: None,
-            saving: false,
-            error: None,
-        }
-    }
-
-    pub fn has_text(&self) -> bool {
-        !(self.outcome.is_none()
-            && self.note.is_empty()
-            && self.tags.is_empty()
-            && self.follow_up.is_empty())
-    }
-
-    fn draft(&self) -> Draft {
-        Draft {
-            kind: FORM_KINDS[self.kind].as_str().to_string(),
-            outcome: self.outcome_word().unwrap_or_default().to_string(),
-            body: self.note.text(),
-            tags: self.tags.text(),
-            follow_up: self.follow_up.text(),
-        }
-    }
-
-    fn restore(&mut self, draft: &Draft) {
-        self.kind = FORM_KINDS
-            .iter()
-            .position(|k| k.as_str() == draft.kind)
-            .unwrap_or(0);
-        // A draft saved before outcomes were words keeps its text only if it is one.
-        self.outcome = Outcome::ALL
-            .iter()
-            .position(|o| o.as_str() == draft.outcome.trim());
-        self.note = Editor::multi_line(&draft.body);
-        self.tags = Editor::single_line(&draft.tags);
-        self.follow_up = Editor::single_line(&draft.follow_up);
-    }
-
-    pub fn outcome_word(&self) -> Option<&'static str> {
-        self.outcome.map(|i| Outcome::ALL[i].as_str())
-    }
-
-    /// The follow-up day as typed, read: `None` when empty.
-    pub fn follow_up_day(&self, today: NaiveDate) -> Option<Result<NaiveDate, String>> {
-        let text = self.follow_up.text();
-        (!text.trim().is_empty()).then(|| dates::follow_up_day(&text, today))
-    }
-
-    fn focused(&mut self) -> Option<&mut Editor> {
-        match self.field {
-            FormField::Kind | FormField::Outcome => None,
-            FormField::Note => Some(&mut self.note),
-            FormField::Tags => Some(&mut self.tags),
-            FormField::FollowUp => Some(&mut self.follow_up),
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -998,7 +872,7 @@ impl App {
                     self.toast(
                         format!(
                             "make the two texts one first: delete the line \"{}\" and what you do not keep",
-                            crate::tui::notes::MERGE_MARK
+                            crate::tui::overlays::notes::MERGE_MARK
                         ),
                         Level::Error,
                     );

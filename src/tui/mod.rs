@@ -6,7 +6,7 @@ mod complete;
 pub mod editor;
 pub mod keymap;
 pub mod metrics;
-pub mod notes;
+pub mod overlays;
 pub mod panes;
 mod terminal;
 pub mod theme;

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::{centered, clear_for_overlay, safe, text_area};
 use crate::tui::app::App;
-use crate::tui::notes::NotesState;
+use crate::tui::overlays::notes::NotesState;
 
 pub fn render(frame: &mut Frame<'_>, app: &App, n: &NotesState, body: Rect) {
     let t = &app.theme;

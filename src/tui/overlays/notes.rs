@@ -1,6 +1,6 @@
 //! The account notes being edited, and the conflict when someone saved first.
 
-use super::editor::Editor;
+use crate::tui::editor::Editor;
 
 #[derive(Debug, Clone)]
 pub struct NotesState {

@@ -441,3 +441,47 @@ fn open_starts_on_the_card_of_a_callers_number() {
     let err = fails(run(&db, &["--open", &e164, "summary"]));
     assert!(err.contains("--open starts the console"), "{err}");
 }
+
+#[test]
+fn the_console_logs_what_went_wrong_to_a_file_and_nothing_to_the_terminal() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "logged.db");
+    ok(run(&db, &["demo", "--accounts", "300"]));
+    let state = dir.path().join("state");
+    let command = format!(
+        "XDG_STATE_HOME={} RETAIN_LOG=info {}",
+        state.display(),
+        console_command(&db)
+    );
+    let tmux = Tmux::start("logfile", (120, 35), &command);
+    tmux.wait_for("? help");
+    tmux.keys(&["2"]);
+    tmux.wait_for("▶");
+    // A refusal from the store: said on screen, and kept in the log.
+    tmux.keys(&[":", "assign nobody-at-all", "Enter"]);
+    let screen = tmux.wait_for("is not an active rep");
+    assert!(
+        !screen.contains("WARN") && !screen.contains("INFO"),
+        "{screen}"
+    );
+    // (The refused line is offered again to be corrected: Esc leaves it.)
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+    let log = state.join("retain").join("retain.log");
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("nobody-at-all") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        text.contains("request=Assign") && text.contains("nobody-at-all"),
+        "{text}"
+    );
+    assert!(text.contains("search index built"), "{text}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&log).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the log is the rep's alone");
+}

@@ -1899,12 +1899,11 @@ impl App {
                     effects.push(Request::MyQueue);
                 }
             }
-            Response::IndexReady { accounts, millis } => {
+            Response::IndexReady => {
                 self.index_ready = true;
                 if let Overlay::Search(s) = &mut self.overlay {
                     s.indexing = false;
                 }
-                let _ = (accounts, millis);
             }
             Response::Risk { rows, index } => {
                 drop_aside(std::mem::replace(&mut self.risk.index, index));

@@ -5,6 +5,7 @@ pub mod app;
 mod complete;
 pub mod editor;
 pub mod keymap;
+mod log;
 pub mod metrics;
 pub mod overlays;
 pub mod panes;
@@ -109,7 +110,12 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
     app.wall_now = clock();
     app.policy = options.policy.clone();
     app.exposed = world_readable(&db_path);
-    for warning in [keymap_error, app.exposed.clone()].into_iter().flatten() {
+    let log_error = log::start();
+    tracing::info!(db = %db_path.display(), login = %app.identity.login, "console opened");
+    for warning in [keymap_error, app.exposed.clone(), log_error]
+        .into_iter()
+        .flatten()
+    {
         app.toast(warning, Level::Error);
     }
     let mut first = app.start();

@@ -36,6 +36,8 @@ use crate::store::{
 
 /// How often the database thread looks for other processes' commits.
 const CHANGE_POLL: Duration = Duration::from_millis(300);
+/// A request that takes longer is logged.
+const SLOW: Duration = Duration::from_millis(100);
 
 /// How many results a lookup shows.
 pub const SEARCH_LIMIT: usize = 50;
@@ -208,6 +210,20 @@ impl Request {
         )
     }
 
+    /// The request's name for the log: its variant, none of what it carries (a note's text
+    /// stays out of the log); a load is named by what it loads.
+    pub fn kind(&self) -> String {
+        if let Request::Load { request, .. } = self {
+            return request.kind();
+        }
+        let debug = format!("{self:?}");
+        debug
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("")
+            .to_string()
+    }
+
     /// Work for the terminal rather than the database (see `Edit`).
     pub fn for_terminal(&self) -> bool {
         matches!(self, Request::Edit { .. } | Request::Copy { .. })
@@ -326,10 +342,7 @@ pub enum Response {
         account_id: i64,
         interaction_id: i64,
     },
-    IndexReady {
-        accounts: usize,
-        millis: u128,
-    },
+    IndexReady,
     /// Every active account's row, most at risk first, with each account's position: sorted
     /// and indexed here, off the console's thread (a million rows took it 0.2 to 0.5 s).
     Risk {
@@ -528,7 +541,10 @@ impl Responder {
             } => Some((*account_id, "account notes", text.clone())),
             _ => None,
         };
-        self.try_respond(request, now).unwrap_or_else(|e| {
+        let kind = request.kind();
+        let started = Instant::now();
+        let answer = self.try_respond(request, now).unwrap_or_else(|e| {
+            tracing::warn!(request = %kind, "{e}");
             // The file is gone: what the rep typed is kept beside it rather than lost.
             let kept = match (&e, typed) {
                 (
@@ -543,7 +559,12 @@ impl Responder {
                 _ => String::new(),
             };
             Some(Response::Failed(format!("{}{kept}", e.brief())))
-        })
+        });
+        let took = started.elapsed();
+        if took > SLOW {
+            tracing::info!(request = %kind, ms = took.as_millis() as u64, "slow request");
+        }
+        answer
     }
 
     /// Keeps a rep's text the database could not take, once however often it is asked to
@@ -1140,14 +1161,18 @@ impl State {
         let Some(rx) = &self.index_rx else { return };
         let answer = match rx.try_recv() {
             Ok(Ok(index)) => {
-                let accounts = index.len();
+                tracing::info!(
+                    accounts = index.len(),
+                    ms = self.index_started.elapsed().as_millis() as u64,
+                    "search index built"
+                );
                 self.responder.index = Some(index);
-                Response::IndexReady {
-                    accounts,
-                    millis: self.index_started.elapsed().as_millis(),
-                }
+                Response::IndexReady
             }
-            Ok(Err(e)) => Response::Failed(format!("search index: {e}")),
+            Ok(Err(e)) => {
+                tracing::warn!("search index: {e}");
+                Response::Failed(format!("search index: {e}"))
+            }
             Err(_) => return,
         };
         self.index_rx = None;

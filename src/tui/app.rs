@@ -1165,6 +1165,7 @@ impl App {
             (Context::Payments, Command::RecordResult) => {
                 self.overlay = Overlay::Prompt(Editor::single_line("result "));
             }
+            (_, Command::Resume) => self.payment_action(PaymentAction::Resume, effects),
             (Context::Payments, Command::Pause) => {
                 self.overlay = Overlay::Prompt(Editor::single_line("pause +7d "));
             }
@@ -1232,11 +1233,7 @@ impl App {
     fn run_line(&mut self, line: &str, effects: &mut Vec<Request>) {
         let line = line.trim();
         let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
-        let writes = matches!(
-            word,
-            "log" | "assign" | "snooze" | "result" | "pause" | "resume" | "writeoff" | "write-off"
-        );
-        if writes && !self.may_write() {
+        if Command::of_word(word).is_some_and(Command::writes) && !self.may_write() {
             return;
         }
         match word {
@@ -1254,7 +1251,7 @@ impl App {
             "snooze" => self.snooze(rest.trim(), effects),
             "result" => self.record_result(rest.trim(), effects),
             "pause" => self.pause_dunning(rest.trim(), effects),
-            "resume" => self.payment_action(PaymentAction::Resume, effects),
+            "resume" => self.run_command(Command::Resume, effects),
             "writeoff" | "write-off" => self.confirm_write_off(rest.trim()),
             "owner" => {
                 // The check-ins pane's owner, or the at-risk pane's (where it goes otherwise).

@@ -3,12 +3,6 @@
 
 use crate::domain::text::{common_prefix, completions};
 
-/// The command words `:` runs, for completing the first word.
-const COMMANDS: [&str; 11] = [
-    "acct", "assign", "help", "log", "owner", "pause", "q", "result", "resume", "snooze",
-    "writeoff",
-];
-
 /// What the console knows to complete from.
 pub struct Known<'a> {
     /// Active reps' logins.
@@ -34,7 +28,13 @@ pub fn complete(line: &str, known: &Known<'_>) -> Completed {
     };
     let command = head.map(|h| h.split(' ').next().unwrap_or(""));
     let (choices, what): (Vec<&str>, &str) = match command {
-        None => (COMMANDS.to_vec(), "command"),
+        None => (
+            crate::tui::keymap::LINE_WORDS
+                .iter()
+                .map(|(w, _)| *w)
+                .collect(),
+            "command",
+        ),
         Some("assign") if head == Some("assign") => (
             known
                 .logins

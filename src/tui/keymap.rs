@@ -136,6 +136,8 @@ pub enum Command {
     SendLetter,
     EditOutside,
     Copy,
+    /// Resume dunning paused with `:pause` (the command line's `:resume`; no key by default).
+    Resume,
     DueFilter,
     NextQueue,
     PrevQueue,
@@ -159,6 +161,7 @@ impl Command {
         matches!(
             self,
             Command::LogCall
+                | Command::Resume
                 | Command::SendLetter
                 | Command::Complete
                 | Command::Assign
@@ -170,6 +173,16 @@ impl Command {
                 | Command::WriteOff
                 | Command::EditNotes
         )
+    }
+
+    /// The command a word of the `:` line stands for, where it is one (`:owner` only filters);
+    /// the line's words and what they may do are read from here, as the keys' are from the
+    /// tables below.
+    pub fn of_word(word: &str) -> Option<Command> {
+        LINE_WORDS
+            .iter()
+            .find(|(w, _)| *w == word)
+            .and_then(|(_, c)| *c)
     }
 
     /// Commands that change a list's order or filter: the list starts again at its top.
@@ -226,6 +239,7 @@ impl Command {
             Command::SendLetter => "send".into(),
             Command::EditOutside => "edit-outside".into(),
             Command::Copy => "copy".into(),
+            Command::Resume => "resume".into(),
             Command::DueFilter => "due".into(),
             Command::Assign => "assign".into(),
             Command::Snooze => "snooze".into(),
@@ -246,6 +260,24 @@ impl Command {
         }
     }
 }
+
+/// The words of the `:` line, first the one Tab completes to, and the command each stands for.
+pub const LINE_WORDS: [(&str, Option<Command>); 14] = [
+    ("acct", Some(Command::Search)),
+    ("account", Some(Command::Search)),
+    ("assign", Some(Command::Assign)),
+    ("help", Some(Command::Help)),
+    ("log", Some(Command::LogCall)),
+    ("owner", None),
+    ("pause", Some(Command::Pause)),
+    ("q", Some(Command::Quit)),
+    ("quit", Some(Command::Quit)),
+    ("result", Some(Command::RecordResult)),
+    ("resume", Some(Command::Resume)),
+    ("snooze", Some(Command::Snooze)),
+    ("writeoff", Some(Command::WriteOff)),
+    ("write-off", Some(Command::WriteOff)),
+];
 
 /// A key's label and what it does, as the footer and the help show them.
 pub type Hint = (String, &'static str);
@@ -775,6 +807,16 @@ fn short(help: &'static str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_command_lines_words_say_what_they_do_in_one_place() {
+        assert_eq!(Command::of_word("resume"), Some(Command::Resume));
+        assert!(Command::of_word("resume").is_some_and(Command::writes));
+        assert!(Command::of_word("write-off").is_some_and(Command::writes));
+        assert!(!Command::of_word("acct").is_some_and(Command::writes));
+        assert_eq!(Command::of_word("owner"), None, "a filter, no command");
+        assert_eq!(Command::of_word("nonsense"), None);
+    }
 
     fn key(text: &str) -> Key {
         Key::parse(text).unwrap()

@@ -60,7 +60,7 @@ fn the_queues_show_in_order_with_the_recovery_figures_at_80x24_and_120x35() {
         let items = &c.app.payments.items;
         let ranks: Vec<usize> = items
             .iter()
-            .map(|i| retain::payments::queue_rank(i.queue))
+            .map(|i| retain::services::payments::queue_rank(i.queue))
             .collect();
         assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
         select_payment(&mut c, card);
@@ -189,7 +189,7 @@ fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached() {
     // Addressed to the account's billing contact (else its primary one), greeted by name;
     // `l` logs it as sent by hand.
     let card = c.app.card.as_ref().unwrap();
-    let to = retain::outreach::recipient(&card.contacts).unwrap();
+    let to = retain::services::outreach::recipient(&card.contacts).unwrap();
     c.text("l");
     let form = c.app.form.as_ref().unwrap();
     let note = form.note.text();

@@ -407,7 +407,7 @@ fn a_kept_score_is_current_until_a_fact_of_its_account_changes() {
     let active: Vec<i64> = not_current(&store, &model, today);
     assert!(active.len() > 100, "nothing is kept for today yet");
 
-    retain::scoring::score_and_keep(&mut store, &model, today, Scope::All).unwrap();
+    retain::services::scoring::score_and_keep(&mut store, &model, today, Scope::All).unwrap();
     assert!(not_current(&store, &model, today).is_empty());
     let other = RiskModel::from_toml("[bands]\nhigh = 50.0\n").unwrap();
     assert_eq!(
@@ -493,7 +493,8 @@ fn a_kept_score_is_current_until_a_fact_of_its_account_changes() {
     );
     assert!(not_current(&store, &model, today).contains(&others[4]));
 
-    retain::scoring::score_and_keep(&mut store, &model, today, Scope::Listed(&changed)).unwrap();
+    retain::services::scoring::score_and_keep(&mut store, &model, today, Scope::Listed(&changed))
+        .unwrap();
     assert_eq!(not_current(&store, &model, today), vec![others[4]]);
 }
 
@@ -510,7 +511,8 @@ fn scores_are_not_kept_while_another_writer_holds_the_file_and_nothing_waits_for
     let import = Connection::open(&db).unwrap();
     import.execute_batch("BEGIN IMMEDIATE").unwrap();
     let started = std::time::Instant::now();
-    let scored = retain::scoring::score_and_keep(&mut store, &model, today, Scope::All).unwrap();
+    let scored =
+        retain::services::scoring::score_and_keep(&mut store, &model, today, Scope::All).unwrap();
     assert!(
         started.elapsed() < std::time::Duration::from_secs(2),
         "waited {:?} for the other writer",
@@ -524,6 +526,6 @@ fn scores_are_not_kept_while_another_writer_holds_the_file_and_nothing_waits_for
     assert_eq!(not_current(&store, &model, today), active, "none kept");
 
     import.execute_batch("COMMIT").unwrap();
-    retain::scoring::score_and_keep(&mut store, &model, today, Scope::All).unwrap();
+    retain::services::scoring::score_and_keep(&mut store, &model, today, Scope::All).unwrap();
     assert!(not_current(&store, &model, today).is_empty());
 }

@@ -61,7 +61,7 @@ fn show(
         bail!("there is no account {account_id}");
     };
     let model = crate::config::risk_model()?;
-    let scored = crate::scoring::score_one(store, &model, ctx.today, account_id)?;
+    let scored = crate::services::scoring::score_one(store, &model, ctx.today, account_id)?;
     let (stage, risk) = match scored {
         Some((s, _)) => (Some(s.stage.as_str()), Some(s.risk)),
         None => (None, None),

@@ -125,7 +125,7 @@ fn fill(store: &mut Store, ctx: &Ctx, accounts: u32, seed: u64) -> Result<LoadCo
     bar.finish_and_clear();
     // A month of score history, so that trends show from the first start. The default model,
     // not the user's risk.toml: the same seed gives the same file.
-    crate::scoring::backfill(
+    crate::services::scoring::backfill(
         store,
         &crate::domain::risk::RiskModel::default(),
         ctx.today,

@@ -163,7 +163,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
         What::Interactions => store.export_interactions(|row| sink.row(owned(row)))?,
         What::AtRisk => {
             let model = crate::config::risk_model()?;
-            for s in crate::scoring::score_all(&mut store, &model, ctx.today)? {
+            for s in crate::services::scoring::score_all(&mut store, &model, ctx.today)? {
                 sink.record(&serde_json::json!({
                     "account_id": s.account_id,
                     "external_id": s.external_id,
@@ -195,7 +195,9 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
         }
         What::Payments => {
             let policy = crate::config::retry_policy()?;
-            for item in crate::payments::queue_items(&store, ctx.today, ctx.now(), &policy)? {
+            for item in
+                crate::services::payments::queue_items(&store, ctx.today, ctx.now(), &policy)?
+            {
                 sink.record(&item)?;
             }
         }

@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::display::{fit, terminal_safe};
 use crate::domain::money;
 use crate::domain::retry::RetryPolicy;
-use crate::payments::{describe, queue_items};
+use crate::services::payments::{describe, queue_items};
 use crate::store::{Actor, AttemptResult, Create, NewAttempt};
 
 #[derive(Debug, clap::Args)]
@@ -136,7 +136,7 @@ pub fn run(ctx: &Ctx, args: &PaymentsArgs) -> Result<()> {
                     " · HELD since {}: {}; {}",
                     t.format("%Y-%m-%d %H:%M"),
                     i.why.as_deref().unwrap_or("a billing hook never answered"),
-                    crate::payments::HELD_ADVICE
+                    crate::services::payments::HELD_ADVICE
                 ))
             ),
             (None, Some(exp)) => format!("card expires {exp}"),

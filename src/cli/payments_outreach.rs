@@ -5,7 +5,7 @@
 use anyhow::{Result, bail};
 
 use super::Ctx;
-use crate::outreach::{compose, send};
+use crate::services::outreach::{compose, send};
 use crate::store::Create;
 
 #[derive(Debug, clap::Args)]
@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: &OutreachArgs) -> Result<()> {
         );
     }
     let now = ctx.now();
-    let item = crate::payments::queue_items(&store, ctx.today, now, &policy)?
+    let item = crate::services::payments::queue_items(&store, ctx.today, now, &policy)?
         .into_iter()
         .find(|i| i.payment_id == Some(args.payment_id))
         .ok_or_else(|| {

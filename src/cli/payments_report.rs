@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::domain::money;
 use crate::domain::recovery::{ChurnSplit, Tally, WonBy};
 use crate::domain::retry::RetryPolicy;
-use crate::payments::recovery_report;
+use crate::services::payments::recovery_report;
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {

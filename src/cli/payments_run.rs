@@ -26,7 +26,7 @@ use super::Ctx;
 use crate::domain::retry::RetryPolicy;
 use crate::hook::{self, Ended};
 use crate::ingest::{code_word, plain_text};
-use crate::payments::{QueueItem, describe, queue_items};
+use crate::services::payments::{QueueItem, describe, queue_items};
 use crate::store::{Actor, AttemptResult, Create, NewAttempt, RunHolder, Store};
 
 #[derive(Debug, clap::Args)]
@@ -204,7 +204,10 @@ fn run_due(
             Ok(Ended::TimedOut) => {
                 let why = format!("stopped after {} s without an answer", args.timeout);
                 store.explain_unsettled(*payment_id, &format!("{handed}: {why}"))?;
-                ran.error = Some(format!("{why}; held: {}", crate::payments::HELD_ADVICE));
+                ran.error = Some(format!(
+                    "{why}; held: {}",
+                    crate::services::payments::HELD_ADVICE
+                ));
             }
             Ok(Ended::Stopped) => {
                 let why =
@@ -221,7 +224,10 @@ fn run_due(
                 _ if cut_off => {
                     let why = "its answer ran past 1 MiB and was not heard out";
                     store.explain_unsettled(*payment_id, &format!("{handed}: {why}"))?;
-                    ran.error = Some(format!("{why}; held: {}", crate::payments::HELD_ADVICE));
+                    ran.error = Some(format!(
+                        "{why}; held: {}",
+                        crate::services::payments::HELD_ADVICE
+                    ));
                 }
                 // It said it failed, by its exit status: nothing was charged.
                 Err(why) if status.code().is_some_and(|c| c != 0) => {
@@ -231,7 +237,10 @@ fn run_due(
                 // Killed, or done without an answer that can be read: it may have charged.
                 Err(why) => {
                     store.explain_unsettled(*payment_id, &format!("{handed}: {why}"))?;
-                    ran.error = Some(format!("{why}; held: {}", crate::payments::HELD_ADVICE));
+                    ran.error = Some(format!(
+                        "{why}; held: {}",
+                        crate::services::payments::HELD_ADVICE
+                    ));
                 }
                 Ok(answer) => record(ctx, store, policy, *payment_id, answer, &mut ran),
             },

@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::display::{fit, terminal_safe};
 use crate::domain::money;
 use crate::domain::my_queue::Row;
-use crate::my_queue::my_queue;
+use crate::services::my_queue::my_queue;
 use crate::store::{Create, Store};
 
 #[derive(Debug, clap::Args)]

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Ctx;
 use crate::domain::metrics::{self, AccountFacts, Period};
 use crate::domain::money;
-use crate::payments::recovery_between;
+use crate::services::payments::recovery_between;
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {

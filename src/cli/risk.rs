@@ -9,7 +9,7 @@ use crate::display::{fit, terminal_safe};
 use crate::domain::backtest::{Outcome, evaluate};
 use crate::domain::lifecycle::StageBounds;
 use crate::domain::risk::{Band, Reason, score};
-use crate::scoring::{Scored, score_all};
+use crate::services::scoring::{Scored, score_all};
 use crate::store::{Create, Scope, Store};
 
 #[derive(Debug, clap::Args)]
@@ -211,7 +211,7 @@ pub fn backtest(ctx: &Ctx, args: &BacktestArgs) -> Result<()> {
 
 /// `retain at-risk --changes`.
 fn changes(store: &Store, scored: &[Scored], today: NaiveDate, args: &AtRiskArgs) -> Result<()> {
-    let yesterday = crate::scoring::earlier(store, today - Days::new(1), Scope::All)?;
+    let yesterday = crate::services::scoring::earlier(store, today - Days::new(1), Scope::All)?;
     let now: Vec<(i64, &crate::domain::risk::RiskScore)> =
         scored.iter().map(|s| (s.account_id, &s.risk)).collect();
     let mut changes = crate::domain::risk::changes_since(&now, &yesterday, 10.0);

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::Ctx;
 use crate::display::terminal_safe;
 use crate::domain::money;
-use crate::lookup::{self, Found};
+use crate::services::lookup::{self, Found};
 use crate::store::Store;
 
 #[derive(Debug, clap::Args)]

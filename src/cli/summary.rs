@@ -19,7 +19,8 @@ pub fn run(ctx: &Ctx, json: bool) -> Result<()> {
 
 pub fn print(store: &Store, today: NaiveDate, json: bool) -> Result<()> {
     let s = store.summary(today, &StageBounds::default())?;
-    let unparsed = crate::lookup::unparsed_numbers(store, crate::config::team_country()?)?;
+    let unparsed =
+        crate::services::lookup::unparsed_numbers(store, crate::config::team_country()?)?;
     if json {
         let mut value = serde_json::to_value(&s)?;
         value["unparsed_phones"] = serde_json::to_value(&unparsed)?;

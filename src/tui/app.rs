@@ -25,7 +25,7 @@ use crate::domain::lifecycle::Stage;
 use crate::domain::model::{Interaction, InteractionKind, Outcome, note_summary};
 use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::{Band, RiskScore};
-use crate::payments::QueueItem;
+use crate::services::payments::QueueItem;
 use crate::store::{
     AccountCard, AccountRow, AttemptResult, CheckinRow, Claim, Draft, NotesSave, Store, StoreError,
 };

@@ -24,11 +24,11 @@ use crate::domain::recovery::RecoveryReport;
 use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::{Band, Change, RiskModel, RiskScore, changes_since};
 use crate::domain::search::SearchIndex;
-use crate::lookup::Found;
-use crate::my_queue::my_queue;
-use crate::outreach::Letter;
-use crate::payments::{QueueItem, describe, queue_items, recovery_report};
-use crate::scoring::{Scored, earlier, score_one, score_slices};
+use crate::services::lookup::Found;
+use crate::services::my_queue::my_queue;
+use crate::services::outreach::Letter;
+use crate::services::payments::{QueueItem, describe, queue_items, recovery_report};
+use crate::services::scoring::{Scored, earlier, score_one, score_slices};
 use crate::store::{
     AccountCard, AccountRow, Actor, AttemptResult, CheckinFilter, CheckinRow, Claim, Create, Draft,
     NewAttempt, NotesSave, Snooze, Store, StoreError,
@@ -656,13 +656,13 @@ impl Responder {
                 };
                 let login = self.session.rep.as_deref().unwrap_or(&self.session.os_user);
                 let signed = self.store.rep(login)?.map_or(login.to_string(), |(n, _)| n);
-                let letter = crate::outreach::compose(&item, &card, &signed, &mail, now)
+                let letter = crate::services::outreach::compose(&item, &card, &signed, &mail, now)
                     .map_err(|e| self.refused(e))?;
                 Some(Response::Letter(Box::new(letter)))
             }
             Request::SendLetter { letter } => {
                 let (_, mail) = crate::config::payments().map_err(|e| self.refused(e))?;
-                crate::outreach::send(&letter, &mail).map_err(|e| self.refused(e))?;
+                crate::services::outreach::send(&letter, &mail).map_err(|e| self.refused(e))?;
                 let login = self.session.rep.clone().unwrap_or_default();
                 let to = letter.to.as_ref().map_or("", |r| r.email.as_str());
                 let what = match self.store.log_interaction(
@@ -885,7 +885,7 @@ impl Responder {
                     revenue: metrics::revenue(&facts, from, today, Period::Month),
                     cohorts: metrics::cohorts(&facts, from, today),
                     // The same window as `retain report recovery`'s default.
-                    recovery: crate::payments::recovery_between(
+                    recovery: crate::services::payments::recovery_between(
                         &self.store,
                         from,
                         today,
@@ -958,7 +958,7 @@ impl Responder {
             });
         };
         let me = self.session.rep.as_deref();
-        let hits = crate::lookup::find(&self.store, index, &query, SEARCH_LIMIT, me)?;
+        let hits = crate::services::lookup::find(&self.store, index, &query, SEARCH_LIMIT, me)?;
         Ok(Response::Search {
             query,
             hits,

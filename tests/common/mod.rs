@@ -150,6 +150,21 @@ pub fn retain_as_unprivileged() -> Option<(Command, tempfile::TempDir)> {
     let bin = bin_dir.path().join("retain");
     std::fs::copy(env!("CARGO_BIN_EXE_retain"), &bin).ok()?;
     open_up(&bin, 0o755);
+    // Another test thread that forks while the copy is being written holds the file open for
+    // write until its child execs: run then, the copy is "busy" (ETXTBSY, setpriv exits 126).
+    // Wait until it runs.
+    for _ in 0..50 {
+        let probe = Command::new(setpriv)
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin)
+            .arg("--version")
+            .output()
+            .ok()?;
+        if probe.status.code() != Some(126) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let mut cmd = Command::new(setpriv);
     cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(&bin);

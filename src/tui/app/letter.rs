@@ -3,7 +3,7 @@
 
 use super::{App, Level, Overlay};
 use crate::domain::model::InteractionKind;
-use crate::outreach::Letter;
+use crate::services::outreach::Letter;
 use crate::tui::editor::Editor;
 use crate::tui::keymap::Command;
 use crate::tui::worker::Request;

@@ -1,6 +1,6 @@
 //! The lookup over the panes (`/`): what the rep typed and what it found.
 
-use crate::lookup::Found;
+use crate::services::lookup::Found;
 use crate::tui::editor::Editor;
 
 /// The lookup: the query, its answer, and where the rep is in it.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::domain::recovery::RecoveryReport;
-use crate::payments::{QUEUE_ORDER, QueueItem};
+use crate::services::payments::{QUEUE_ORDER, QueueItem};
 
 #[derive(Debug, Clone, Default)]
 pub struct PaymentsState {

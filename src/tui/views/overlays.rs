@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::{centered, clear_for_overlay, mrr_short, safe};
 use crate::display::{fit, truncate, width};
 use crate::domain::search::Field;
-use crate::lookup::Found;
+use crate::services::lookup::Found;
 use crate::tui::app::{App, Overlay, SearchState};
 use crate::tui::worker::PaymentAction;
 

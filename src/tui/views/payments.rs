@@ -11,7 +11,7 @@ use super::{caption_line, detail_box, mrr_short, safe};
 use crate::display::{fit, truncate};
 use crate::domain::money;
 use crate::domain::recovery::{RecoveryReport, WonBy};
-use crate::payments::QueueItem;
+use crate::services::payments::QueueItem;
 use crate::tui::app::{App, PAYMENT_DETAIL_HEIGHT};
 use crate::tui::panes::payments::queue_label;
 

@@ -7,8 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::domain::my_queue::{Entry, Reason, Row, build};
 use crate::domain::retry::RetryPolicy;
 use crate::domain::risk::{Band, Factor, RiskModel};
-use crate::payments::dunning_items;
-use crate::scoring::score_and_keep;
+use crate::services::payments::dunning_items;
+use crate::services::scoring::score_and_keep;
 use crate::store::{CheckinFilter, Scope, Store, StoreError};
 
 /// The payment queues where only a person can move things: the retry policy has nothing left

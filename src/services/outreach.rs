@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::config::Mail;
 use crate::domain::model::{Interaction, InteractionKind};
 use crate::domain::outreach::{Facts, Situation, language_of};
-use crate::payments::QueueItem;
+use crate::services::payments::QueueItem;
 use crate::store::{AccountCard, ContactRow};
 
 /// What a letter says for `{link}` until the team sets `update_link`: fine to read, never sent.

@@ -26,6 +26,17 @@ fn expired_card(
     (dir, db, payment, temp_dir())
 }
 
+/// Mail settings that send through `command`, from billing@acme.example, with a link.
+fn sends_with(config: &tempfile::TempDir, command: &str) {
+    std::fs::write(
+        config.path().join("payments.toml"),
+        format!(
+            "mail_command = {command:?}\nmail_from = \"billing@acme.example\"\nupdate_link = \"https://pay.example/k\"\n"
+        ),
+    )
+    .unwrap();
+}
+
 /// `retain payments outreach ARGS...` on `db` with the configuration folder `config`.
 fn outreach(
     db: &std::path::Path,
@@ -249,13 +260,7 @@ fn a_stored_address_that_would_smuggle_a_header_is_never_sent() {
         "sendmail.sh",
         &format!("cat > '{}'", outbox.display()),
     );
-    std::fs::write(
-        config.path().join("payments.toml"),
-        format!(
-            "mail_command = {taker:?}\nmail_from = \"billing@acme.example\"\nupdate_link = \"https://pay.example/k\"\n"
-        ),
-    )
-    .unwrap();
+    sends_with(&config, &taker);
     let err = fails(outreach(&db, &config, &[&payment, "--send"]));
     assert!(err.contains("is not an address"), "{err}");
     assert!(!outbox.exists(), "the mail command never ran");
@@ -284,13 +289,7 @@ fn a_command_that_reads_none_of_the_letter_is_a_failure_said_not_a_silent_death(
     let (dir, db, payment, config) = expired_card("US", "juergen@example.com");
     // Exits at once, without reading: the letter's write meets a closed pipe.
     let quitter = script(&dir, "quit.sh", "exit 3");
-    std::fs::write(
-        config.path().join("payments.toml"),
-        format!(
-            "mail_command = {quitter:?}\nmail_from = \"billing@acme.example\"\nupdate_link = \"https://pay.example/k\"\n"
-        ),
-    )
-    .unwrap();
+    sends_with(&config, &quitter);
     for _ in 0..5 {
         let err = fails(outreach(&db, &config, &[&payment, "--send"]));
         assert!(err.contains("did not take the letter"), "{err}");
@@ -346,13 +345,7 @@ fn a_contact_name_on_two_lines_is_sent_on_one() {
         "sendmail.sh",
         &format!("cat > '{}'", outbox.display()),
     );
-    std::fs::write(
-        config.path().join("payments.toml"),
-        format!(
-            "mail_command = {taker:?}\nmail_from = \"billing@acme.example\"\nupdate_link = \"https://pay.example/k\"\n"
-        ),
-    )
-    .unwrap();
+    sends_with(&config, &taker);
     ok(outreach(&db, &config, &[&payment, "--send"]));
     let sent = std::fs::read_to_string(&outbox).unwrap();
     assert!(

@@ -1079,3 +1079,21 @@ fn the_metrics_pane_and_retain_report_recovery_count_the_same_window() {
         totals(&cli["currencies"])
     );
 }
+
+#[test]
+fn help_too_long_for_the_screen_says_how_much_is_below() {
+    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('2')), press(KeyCode::Char('?'))]);
+    let screen = c.screen();
+    assert!(screen.contains("more below · j/k scroll"), "{screen}");
+    // Scrolled to its end, nothing is said.
+    for _ in 0..60 {
+        c.keys(&[press(KeyCode::Char('j'))]);
+    }
+    let screen = c.screen();
+    assert!(!screen.contains("more below"), "{screen}");
+    assert!(screen.contains("keys.toml"), "{screen}");
+    let mut wide = console("carmen", (120, 35), Palette::Indexed);
+    wide.keys(&[press(KeyCode::Char('?'))]);
+    assert!(!wide.screen().contains("more below"), "{}", wide.screen());
+}

@@ -177,9 +177,17 @@ fn help(
     let entries = app.keymap.describe(context);
     let area = centered(body, 64, (entries.len() as u16 + 4).min(body.height));
     clear_for_overlay(frame, area);
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .border_style(t.focus_border())
         .title(format!(" Keys · {} ", context.name()));
+    // The keys and the line about keys.toml, against the rows there are: say what is left.
+    let rows = usize::from(area.height.saturating_sub(2));
+    let below = (entries.len() + 1).saturating_sub(scroll + rows);
+    if below > 0 {
+        block = block.title_bottom(
+            Line::styled(format!(" {below} more below · j/k scroll "), t.key()).right_aligned(),
+        );
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines: Vec<Line<'_>> = entries

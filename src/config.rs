@@ -68,10 +68,15 @@ pub fn risk_model() -> Result<RiskModel> {
 /// The retry policy: the defaults with `payments.toml` over them. The file's mail settings
 /// are not read here: a mistake in them stops only sending.
 pub fn retry_policy() -> Result<RetryPolicy> {
-    let Some((path, text)) = read("payments.toml")? else {
-        return Ok(RetryPolicy::default());
-    };
-    let (policy_text, _) = split_mail(&text);
+    match read("payments.toml")? {
+        None => Ok(RetryPolicy::default()),
+        Some((path, text)) => policy_in(&path, &text),
+    }
+}
+
+/// The retry policy of `payments.toml`'s text, its mail lines left out.
+fn policy_in(path: &std::path::Path, text: &str) -> Result<RetryPolicy> {
+    let (policy_text, _) = split_mail(text);
     RetryPolicy::from_toml(&policy_text)
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("{} is not a valid retry policy", path.display()))
@@ -92,10 +97,10 @@ const MAIL_KEYS: [&str; 3] = ["mail_command", "mail_from", "update_link"];
 
 /// `payments.toml`: the retry policy, and the mail settings beside it.
 pub fn payments() -> Result<(RetryPolicy, Mail)> {
-    let policy = retry_policy()?;
     let Some((path, text)) = read("payments.toml")? else {
-        return Ok((policy, Mail::default()));
+        return Ok((RetryPolicy::default(), Mail::default()));
     };
+    let policy = policy_in(&path, &text)?;
     let (_, found) = split_mail(&text);
     let mut mail = Mail::default();
     for (key, line, value) in found {

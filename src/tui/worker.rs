@@ -42,7 +42,8 @@ const SLOW: Duration = Duration::from_millis(100);
 /// How many results a lookup shows.
 pub const SEARCH_LIMIT: usize = 50;
 
-#[derive(Debug, Clone, PartialEq)]
+/// `strum` names each variant for the log (`Request::kind`), without formatting what it carries.
+#[derive(Debug, Clone, PartialEq, strum::IntoStaticStr)]
 pub enum Request {
     /// Every active account, for the first pane of someone who is not a rep.
     List {
@@ -212,16 +213,11 @@ impl Request {
 
     /// The request's name for the log: its variant, none of what it carries (a note's text
     /// stays out of the log); a load is named by what it loads.
-    pub fn kind(&self) -> String {
-        if let Request::Load { request, .. } = self {
-            return request.kind();
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Request::Load { request, .. } => request.kind(),
+            other => other.into(),
         }
-        let debug = format!("{self:?}");
-        debug
-            .split(|c: char| !c.is_alphanumeric())
-            .next()
-            .unwrap_or("")
-            .to_string()
     }
 
     /// Work for the terminal rather than the database (see `Edit`).

@@ -245,15 +245,8 @@ fn send_hands_the_email_to_the_mail_command_and_logs_it_only_when_taken() {
 
 #[test]
 fn a_stored_address_that_would_smuggle_a_header_is_never_sent() {
-    let dir = temp_dir();
-    let db = demo(&dir);
-    contacts(
-        &db,
-        "US",
-        "juergen@example.com\r\nBcc: everyone@evil.example",
-    );
-    let payment = failing(&db, "ch_1", "2026-11-21T09:00:00Z", "expired_card").to_string();
-    let config = temp_dir();
+    let (dir, db, payment, config) =
+        expired_card("US", "juergen@example.com\r\nBcc: everyone@evil.example");
     let outbox = dir.path().join("outbox.eml");
     let taker = script(
         &dir,
@@ -269,16 +262,12 @@ fn a_stored_address_that_would_smuggle_a_header_is_never_sent() {
 
 #[test]
 fn someone_who_is_not_a_rep_may_read_a_letter_but_not_send_one() {
-    let dir = temp_dir();
-    let db = demo(&dir);
-    contacts(&db, "US", "juergen@example.com");
-    let payment = failing(&db, "ch_1", "2026-11-21T09:00:00Z", "expired_card").to_string();
+    let (_dir, db, payment, config) = expired_card("US", "juergen@example.com");
     // The OS user running the tests is the demo's admin: take that away.
     Connection::open(&db)
         .unwrap()
         .execute("UPDATE reps SET active = 0 WHERE login = ?1", [me()])
         .unwrap();
-    let config = temp_dir();
     ok(outreach(&db, &config, &[&payment]));
     let err = fails(outreach(&db, &config, &[&payment, "--send"]));
     assert!(err.contains("is not an active rep"), "{err}");

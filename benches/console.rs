@@ -29,9 +29,17 @@ use retain::tui::app::{Action, App, Identity};
 use retain::tui::keymap::Keymap;
 use retain::tui::theme::{Palette, Theme};
 use retain::tui::views;
-use retain::tui::worker::{Request, Responder, Session};
+use retain::tui::worker::{AccountRequest, CheckinRequest, Load, Request, Responder, Session};
 
 const SIZE: (u16, u16) = (120, 35);
+
+/// A pane's load, as the console asks for it.
+fn load(load: Load) -> Request {
+    Request::Load {
+        generation: 0,
+        load,
+    }
+}
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 22).expect("a date")
@@ -665,9 +673,9 @@ fn main() {
                     query.push(c);
                     let ms = by_kind[k].time_ms(|| {
                         bench.responder.respond(
-                            Request::Search {
+                            Request::Account(AccountRequest::Search {
                                 query: query.clone(),
-                            },
+                            }),
                             Utc::now(),
                         )
                     });
@@ -682,22 +690,26 @@ fn main() {
 
     let mut scoring = Stats::new("score every account (+ history)", "ms");
     for _ in 0..rounds.min(5) {
-        scoring.time(|| bench.responder.respond(Request::Risk, Utc::now()));
+        scoring.time(|| bench.responder.respond(load(Load::Risk), Utc::now()));
     }
     let mut schedule = Stats::new("retain schedule (reconcile)", "ms");
     let mut queues = Stats::new("payment queues + recovery", "ms");
     let mut my_queue = Stats::new("my queue, scores kept", "ms");
     let mut cohorts = Stats::new("cohort report (12 months)", "ms");
     for _ in 0..rounds.min(5) {
-        schedule.time(|| bench.responder.respond(Request::Schedule, Utc::now()));
-        queues.time(|| bench.responder.respond(Request::Payments, Utc::now()));
-        my_queue.time(|| bench.responder.respond(Request::MyQueue, Utc::now()));
-        cohorts.time(|| bench.responder.respond(Request::Metrics, Utc::now()));
+        schedule.time(|| {
+            bench
+                .responder
+                .respond(Request::Checkin(CheckinRequest::Schedule), Utc::now())
+        });
+        queues.time(|| bench.responder.respond(load(Load::Payments), Utc::now()));
+        my_queue.time(|| bench.responder.respond(load(Load::Queue), Utc::now()));
+        cohorts.time(|| bench.responder.respond(load(Load::Metrics), Utc::now()));
     }
     let mut risk_pane = Stats::new("open the at-risk pane (score + draw)", "ms");
     for _ in 0..rounds.min(5) {
         risk_pane.time(|| {
-            bench.app.risk.loaded = false;
+            bench.app.panes.risk.loaded = false;
             bench.key('2');
             bench.draw()
         });

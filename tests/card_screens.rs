@@ -128,7 +128,7 @@ fn essentials(c: &Console, id: i64) -> (Vec<String>, Vec<String>) {
             meaning(policy.class_of(&p.decline_code, None).class)
         ));
     }
-    let risk = c.app.card_risk.as_ref().expect("the card's risk");
+    let risk = c.app.card.risk.as_ref().expect("the card's risk");
     must.push(format!("risk {:.0}", risk.score));
     for reason in risk.reasons.iter().filter(|r| r.points > 0.0).take(3) {
         must.push(reason.detail.clone());
@@ -158,7 +158,7 @@ fn open_card(c: &mut Console, id: i64) {
     c.text(&external);
     c.keys(&[press(KeyCode::Enter)]);
     assert_eq!(c.app.view, View::Card);
-    assert_eq!(c.app.card_for, Some(id));
+    assert_eq!(c.app.card.wanted, Some(id));
 }
 
 fn console_for_fullest(size: (u16, u16)) -> (Console, i64) {
@@ -237,7 +237,7 @@ fn the_contact_a_lookup_found_is_marked_and_other_matches_are_said() {
     c.keys(&[press(KeyCode::Esc), press(KeyCode::Char('/'))]);
     c.text(caller.email.as_deref().unwrap());
     c.keys(&[press(KeyCode::Enter)]);
-    assert_eq!(c.app.card_for, Some(id));
+    assert_eq!(c.app.card.wanted, Some(id));
     let screen = c.screen();
     assert!(screen.contains(&format!("▶ {}", caller.name)), "{screen}");
     // A query many accounts match: the card says the others are a key away.

@@ -88,7 +88,7 @@ fn opening_a_team_account_claims_it_and_another_rep_is_told() {
     carmen.text("/");
     carmen.text(&external);
     carmen.keys(&[press(KeyCode::Enter)]);
-    assert_eq!(carmen.app.card_for, Some(team));
+    assert_eq!(carmen.app.card.wanted, Some(team));
     assert_eq!(carmen.app.claimed, Some(team));
     let holder: String = rusqlite::Connection::open(&db)
         .unwrap()

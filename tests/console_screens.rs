@@ -8,9 +8,9 @@ use common::*;
 use crossterm::event::KeyCode;
 use ratatui::style::Modifier;
 use retain::store::Draft;
-use retain::tui::app::{Action, Overlay, View};
+use retain::tui::app::{Action, Overlay, Pane, View};
 use retain::tui::theme::Palette;
-use retain::tui::worker::{Request, Response};
+use retain::tui::worker::{Load, NoteRequest, PaneData, Request, Response, RiskRequest};
 
 #[test]
 fn a_rep_opens_on_their_queue_at_80x24_and_120x35() {
@@ -34,9 +34,9 @@ fn a_rep_opens_on_their_queue_at_80x24_and_120x35() {
             "{screen}"
         );
         // The first row is the most urgent of the rep's accounts, and the detail shows it.
-        let first_id = c.app.panes[0].ids[0];
+        let first_id = c.app.panes.queue.list.ids[0];
         let first = c.store.account_rows(&[first_id]).unwrap().remove(0);
-        assert_eq!(c.app.my_queue.rows[0].account_id, first_id);
+        assert_eq!(c.app.panes.queue.rows[0].account_id, first_id);
         // (A cut name keeps its first letters and its last word.)
         let shown: String = first.name.chars().take(8).collect();
         assert!(lines[4].contains(&shown), "{shown:?} not on\n{screen}");
@@ -60,7 +60,7 @@ fn someone_who_is_not_a_rep_sees_every_active_account_with_its_mrr() {
     let lines: Vec<&str> = screen.lines().collect();
     assert!(lines[2].contains("all active by MRR"), "{screen}");
     assert!(lines[3].contains("Account") && lines[3].contains("MRR"));
-    let shown_rows = c.app.panes[0].ids.len().min(c.app.list_height());
+    let shown_rows = c.app.panes.queue.list.ids.len().min(c.app.list_height());
     let last = lines[4 + shown_rows - 1];
     assert!(
         last.contains("USD") || last.contains("EUR") || last.contains("GBP"),
@@ -92,7 +92,7 @@ fn the_metrics_pane_reads_at_80x24_and_without_colour() {
             screen.contains(" 100 ") || screen.contains("  99 "),
             "{screen}"
         );
-        let m = c.app.metrics.as_ref().unwrap();
+        let m = c.app.panes.metrics.data.as_ref().unwrap();
         assert_eq!(m.churn.len(), 12, "a year of months");
     }
 }
@@ -100,16 +100,19 @@ fn the_metrics_pane_reads_at_80x24_and_without_colour() {
 #[test]
 fn moving_down_moves_the_selection_and_the_detail_follows() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
-    let second = c.app.panes[0].ids[1];
+    let second = c.app.panes.queue.list.ids[1];
     c.keys(&[press(KeyCode::Char('j'))]);
     assert_eq!(c.app.selected_id(), Some(second));
-    assert_eq!(c.app.card.as_ref().map(|k| k.row.account_id), Some(second));
+    assert_eq!(
+        c.app.card.shown.as_ref().map(|k| k.row.account_id),
+        Some(second)
+    );
     assert!(c.screen().contains("2 of"));
     c.keys(&[press(KeyCode::Char('G'))]);
-    let n = c.app.panes[0].ids.len();
-    assert_eq!(c.app.panes[0].cursor, n - 1);
+    let n = c.app.panes.queue.list.ids.len();
+    assert_eq!(c.app.panes.queue.list.cursor, n - 1);
     c.keys(&[press(KeyCode::Char('g')), press(KeyCode::Char('g'))]);
-    assert_eq!(c.app.panes[0].cursor, 0);
+    assert_eq!(c.app.panes.queue.list.cursor, 0);
 }
 
 #[test]
@@ -201,7 +204,7 @@ fn logging_a_call_from_the_card_saves_it_and_the_timeline_shows_it() {
         "{screen}"
     );
     assert!(screen.contains("call logged"), "{screen}");
-    let account = c.app.card_for.unwrap();
+    let account = c.app.card.wanted.unwrap();
     let card = c.store.account_card(account).unwrap().unwrap();
     let logged = &card.timeline[0];
     assert_eq!(logged.title, "Spoke with the CFO about renewal");
@@ -247,7 +250,7 @@ fn the_outcome_is_chosen_from_the_few_words_that_count() {
     c.keys(&[press(KeyCode::Right), press(KeyCode::Right)]);
     assert!(c.screen().contains(" neutral "), "{}", c.screen());
     c.keys(&[ctrl('s')]);
-    let account = c.app.card_for.unwrap();
+    let account = c.app.card.wanted.unwrap();
     let outcome: String = rusqlite::Connection::open(c.dir.path().join("screens.db"))
         .unwrap()
         .query_row(
@@ -271,7 +274,7 @@ fn ctrl_c_with_a_note_half_typed_asks_and_keeps_it_as_a_draft() {
     assert!(c.app.form.is_some() && !c.app.quit);
     c.keys(&[ctrl('c'), press(KeyCode::Char('y'))]);
     assert!(c.app.quit);
-    let account = c.app.card_for.unwrap();
+    let account = c.app.card.wanted.unwrap();
     let (draft, _) = c.store.draft("carmen", account).unwrap().unwrap();
     assert_eq!(draft.body, "Half a note");
     // With nothing typed, Ctrl-c quits at once.
@@ -309,7 +312,11 @@ fn an_empty_note_or_a_bad_day_is_refused_in_the_form() {
     c.keys(&[press(KeyCode::Tab), press(KeyCode::Tab)]);
     c.text("someday");
     let requests = c.act(Action::Key(ctrl('s')));
-    assert!(requests.iter().all(|r| !matches!(r, Request::Log { .. })));
+    assert!(
+        requests
+            .iter()
+            .all(|r| !matches!(r, Request::Note(NoteRequest::Log { .. })))
+    );
     assert!(c.screen().contains("is not a day"), "{}", c.screen());
 }
 
@@ -338,7 +345,7 @@ fn a_draft_is_restored_and_typed_text_is_saved_as_a_draft() {
     let requests = c.act(Action::Tick);
     assert!(
         requests.iter().any(
-            |r| matches!(r, Request::SaveDraft { draft, .. } if draft.body.ends_with("and more"))
+            |r| matches!(r, Request::Note(NoteRequest::SaveDraft { draft, .. }) if draft.body.ends_with("and more"))
         ),
         "{requests:?}"
     );
@@ -348,7 +355,7 @@ fn a_draft_is_restored_and_typed_text_is_saved_as_a_draft() {
     assert!(
         requests
             .iter()
-            .any(|r| matches!(r, Request::SaveDraft { .. }))
+            .any(|r| matches!(r, Request::Note(NoteRequest::SaveDraft { .. })))
     );
     assert!(c.app.quit);
 }
@@ -374,17 +381,17 @@ fn help_lists_the_keys_of_the_current_context() {
 fn panes_switch_with_numbers_and_tab() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('4'))]);
-    assert_eq!(c.app.pane, 3);
+    assert_eq!(c.app.pane, Pane::Payments);
     assert!(
         c.screen().contains("Payments · all queues"),
         "{}",
         c.screen()
     );
     c.keys(&[press(KeyCode::Tab)]);
-    assert_eq!(c.app.pane, 4);
+    assert_eq!(c.app.pane, Pane::Metrics);
     assert!(c.screen().contains("Logo churn by month"), "{}", c.screen());
     c.keys(&[press(KeyCode::BackTab), press(KeyCode::BackTab)]);
-    assert_eq!(c.app.pane, 2);
+    assert_eq!(c.app.pane, Pane::CheckIns);
 }
 
 #[test]
@@ -433,7 +440,7 @@ fn without_colour_the_selection_is_reversed() {
 #[test]
 fn stored_escape_sequences_never_reach_the_screen() {
     let mut c = console("visitor", (120, 35), Palette::Indexed);
-    let id = c.app.panes[0].ids[0];
+    let id = c.app.panes.queue.list.ids[0];
     let mut row = c.store.account_rows(&[id]).unwrap().remove(0);
     row.name = "Evil\u{1b}[2J\u{1b}]0;pwned\u{7}Corp".into();
     c.act(Action::Db(Response::Rows { rows: vec![row] }));
@@ -448,16 +455,19 @@ fn a_reloaded_list_keeps_the_cursor_on_the_same_account() {
     let mut c = console("visitor", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('j')), press(KeyCode::Char('j'))]);
     let selected = c.app.selected_id().unwrap();
-    let mut ids = c.app.panes[0].ids.clone();
+    let mut ids = c.app.panes.queue.list.ids.clone();
     ids.remove(0); // the account above was taken by someone else
-    c.act(Action::Db(Response::List { pane: 0, ids }));
+    c.act(Action::Db(Response::Loaded {
+        generation: 0,
+        data: PaneData::Accounts(ids),
+    }));
     assert_eq!(c.app.selected_id(), Some(selected));
-    assert_eq!(c.app.panes[0].cursor, 1);
+    assert_eq!(c.app.panes.queue.list.cursor, 1);
 }
 
 fn open_risk_pane(c: &mut Console) {
     c.keys(&[press(KeyCode::Char('2'))]);
-    assert!(c.app.risk.loaded);
+    assert!(c.app.panes.risk.loaded);
 }
 
 #[test]
@@ -467,15 +477,15 @@ fn the_risk_pane_ranks_by_score_and_explains_the_selected_account() {
         open_risk_pane(&mut c);
         let screen = c.screen();
         assert!(screen.contains("At risk · by score · all"), "{screen}");
-        let ids = &c.app.panes[1].ids;
+        let ids = &c.app.panes.risk.list.ids;
         let scores: Vec<f64> = ids
             .iter()
-            .map(|id| c.app.risk.row(*id).unwrap().score)
+            .map(|id| c.app.panes.risk.row(*id).unwrap().score)
             .collect();
         assert!(scores.windows(2).all(|w| w[0] >= w[1]), "by score");
         // The detail lists the factors, the most impactful one marked.
         assert!(screen.contains('▶'), "{screen}");
-        let top = c.app.risk.row(ids[0]).unwrap();
+        let top = c.app.panes.risk.row(ids[0]).unwrap();
         let name: String = top.name.chars().take(10).collect();
         assert!(screen.contains(&name), "{name} missing:\n{screen}");
         assert!(
@@ -489,13 +499,13 @@ fn the_risk_pane_ranks_by_score_and_explains_the_selected_account() {
 fn the_risk_pane_sorts_and_filters() {
     let mut c = console("bjorn", (120, 35), Palette::Indexed);
     open_risk_pane(&mut c);
-    let all = c.app.panes[1].ids.len();
+    let all = c.app.panes.risk.list.ids.len();
     c.keys(&[press(KeyCode::Char('b'))]);
-    let high = c.app.panes[1].ids.clone();
+    let high = c.app.panes.risk.list.ids.clone();
     assert!(!high.is_empty() && high.len() < all);
     assert!(
         high.iter()
-            .all(|id| c.app.risk.row(*id).unwrap().band.as_str() == "high")
+            .all(|id| c.app.panes.risk.row(*id).unwrap().band.as_str() == "high")
     );
     assert!(c.screen().contains("high band"));
     c.keys(&[
@@ -503,30 +513,39 @@ fn the_risk_pane_sorts_and_filters() {
         press(KeyCode::Char('b')),
         press(KeyCode::Char('b')),
     ]);
-    assert_eq!(c.app.panes[1].ids.len(), all, "back to every band");
+    assert_eq!(c.app.panes.risk.list.ids.len(), all, "back to every band");
 
     c.keys(&[press(KeyCode::Char('s'))]);
     assert!(c.screen().contains("by MRR at stake"));
-    let stakes: Vec<i64> = c.app.panes[1]
+    let stakes: Vec<i64> = c
+        .app
+        .panes
+        .risk
+        .list
         .ids
         .iter()
-        .map(|id| c.app.risk.row(*id).unwrap().at_stake_cents())
+        .map(|id| c.app.panes.risk.row(*id).unwrap().at_stake_cents())
         .collect();
     assert!(stakes.windows(2).all(|w| w[0] >= w[1]));
 
     c.keys(&[press(KeyCode::Char('m'))]);
-    let mine = &c.app.panes[1].ids;
+    let mine = &c.app.panes.risk.list.ids;
     assert!(!mine.is_empty());
     assert!(
         mine.iter()
-            .all(|id| c.app.risk.row(*id).unwrap().owner.as_deref() == Some("bjorn"))
+            .all(|id| c.app.panes.risk.row(*id).unwrap().owner.as_deref() == Some("bjorn"))
     );
     c.keys(&[press(KeyCode::Char('m')), press(KeyCode::Char('t'))]);
     assert!(
-        c.app.panes[1]
-            .ids
-            .iter()
-            .all(|id| c.app.risk.row(*id).unwrap().stage.as_str() == "early")
+        c.app.panes.risk.list.ids.iter().all(|id| c
+            .app
+            .panes
+            .risk
+            .row(*id)
+            .unwrap()
+            .stage
+            .as_str()
+            == "early")
     );
     assert!(c.screen().contains("early"));
 }
@@ -540,7 +559,7 @@ fn snoozing_takes_an_account_out_until_its_day_and_assigning_changes_the_owner()
     c.text("on holiday until December");
     c.keys(&[press(KeyCode::Enter)]);
     assert!(
-        !c.app.panes[1].ids.contains(&first),
+        !c.app.panes.risk.list.ids.contains(&first),
         "snoozed accounts leave the view"
     );
     assert!(
@@ -556,7 +575,7 @@ fn snoozing_takes_an_account_out_until_its_day_and_assigning_changes_the_owner()
     c.text("gwen");
     c.keys(&[press(KeyCode::Enter)]);
     assert_eq!(
-        c.app.risk.row(second).unwrap().owner.as_deref(),
+        c.app.panes.risk.row(second).unwrap().owner.as_deref(),
         Some("gwen")
     );
     let row = c.store.account_rows(&[second]).unwrap().remove(0);
@@ -587,15 +606,21 @@ fn after_a_call_only_that_account_is_scored_again() {
         .unwrap();
     let after = c.act(Action::Db(logged));
     assert!(
-        after.contains(&Request::RiskOne { account_id: id }),
+        after.contains(&Request::Risk(RiskRequest::One { account_id: id })),
         "{after:?}"
     );
     assert!(
-        !after.iter().any(|r| r.inner() == &Request::Risk),
+        !after.iter().any(|r| matches!(
+            r,
+            Request::Load {
+                load: Load::Risk,
+                ..
+            }
+        )),
         "not every account"
     );
     c.serve(after);
-    let detail = c.app.risk.detail.as_ref().unwrap();
+    let detail = c.app.panes.risk.detail.as_ref().unwrap();
     assert_eq!(detail.0, id);
 }
 
@@ -607,26 +632,26 @@ fn the_risk_pane_lists_what_changed_since_yesterday() {
     c.keys(&[press(KeyCode::Char('c'))]);
     let screen = c.screen();
     assert!(screen.contains("changes since yesterday"), "{screen}");
-    let ids = c.app.panes[1].ids.clone();
+    let ids = c.app.panes.risk.list.ids.clone();
     assert!(!ids.is_empty(), "the demo's last day changed something");
     assert!(
         ids.iter()
-            .all(|id| c.app.risk.row(*id).unwrap().change.is_some())
+            .all(|id| c.app.panes.risk.row(*id).unwrap().change.is_some())
     );
     assert!(screen.contains("since yesterday:"), "{screen}");
     // Moving through the list rescoring each account keeps what changed.
     c.keys(&[press(KeyCode::Char('j')), press(KeyCode::Char('j'))]);
-    assert_eq!(c.app.panes[1].ids.len(), ids.len());
+    assert_eq!(c.app.panes.risk.list.ids.len(), ids.len());
     c.keys(&[press(KeyCode::Char('c'))]);
     assert!(
-        c.app.panes[1].ids.len() > ids.len(),
+        c.app.panes.risk.list.ids.len() > ids.len(),
         "c again shows everything"
     );
 }
 
 fn open_checkins_pane(c: &mut Console) {
     c.keys(&[press(KeyCode::Char('3'))]);
-    assert!(c.app.checkins.loaded);
+    assert!(c.app.panes.checkins.loaded);
 }
 
 #[test]
@@ -639,10 +664,14 @@ fn the_checkins_pane_lists_the_most_overdue_first_whatever_the_stage() {
             screen.contains("Check-ins · due this week · all"),
             "{screen}"
         );
-        let rows: Vec<_> = c.app.panes[2]
+        let rows: Vec<_> = c
+            .app
+            .panes
+            .checkins
+            .list
             .ids
             .iter()
-            .map(|id| c.app.checkins.row(*id).unwrap().clone())
+            .map(|id| c.app.panes.checkins.row(*id).unwrap().clone())
             .collect();
         assert!(!rows.is_empty());
         assert!(
@@ -659,7 +688,10 @@ fn the_checkins_pane_lists_the_most_overdue_first_whatever_the_stage() {
         );
         // The detail shows the selected check-in's account.
         let account = c.app.selected_id().unwrap();
-        assert_eq!(c.app.card.as_ref().map(|k| k.row.account_id), Some(account));
+        assert_eq!(
+            c.app.card.shown.as_ref().map(|k| k.row.account_id),
+            Some(account)
+        );
     }
 }
 
@@ -670,10 +702,11 @@ fn the_checkins_pane_filters_by_window_stage_and_owner() {
     c.keys(&[press(KeyCode::Char('w'))]);
     assert!(c.screen().contains("overdue"));
     let today: chrono::NaiveDate = TODAY.parse().unwrap();
-    assert!(c.app.checkins.rows.iter().all(|r| r.due_date < today));
+    assert!(c.app.panes.checkins.rows.iter().all(|r| r.due_date < today));
     c.keys(&[press(KeyCode::Char('t'))]);
     assert!(
         c.app
+            .panes
             .checkins
             .rows
             .iter()
@@ -685,9 +718,10 @@ fn the_checkins_pane_filters_by_window_stage_and_owner() {
         press(KeyCode::Char('t')),
     ]);
     c.keys(&[press(KeyCode::Char('m'))]);
-    assert!(!c.app.checkins.rows.is_empty());
+    assert!(!c.app.panes.checkins.rows.is_empty());
     assert!(
         c.app
+            .panes
             .checkins
             .rows
             .iter()
@@ -697,9 +731,10 @@ fn the_checkins_pane_filters_by_window_stage_and_owner() {
     c.text("owner gwen");
     c.keys(&[press(KeyCode::Enter)]);
     assert!(c.screen().contains("owner gwen"), "{}", c.screen());
-    assert!(!c.app.checkins.rows.is_empty());
+    assert!(!c.app.panes.checkins.rows.is_empty());
     assert!(
         c.app
+            .panes
             .checkins
             .rows
             .iter()
@@ -721,6 +756,7 @@ fn completing_a_checkin_logs_it_with_the_stage_agenda_and_schedules_the_next() {
     assert!(c.app.form.is_none());
     assert!(
         !c.app
+            .panes
             .checkins
             .rows
             .iter()
@@ -753,7 +789,14 @@ fn a_checkin_can_be_put_off_and_a_lead_sees_who_is_behind() {
     c.keys(&[press(KeyCode::Char('z'))]);
     c.text("customer asked to talk after the holidays");
     c.keys(&[press(KeyCode::Enter)]);
-    assert!(!c.app.checkins.rows.iter().any(|r| r.checkin_id == first));
+    assert!(
+        !c.app
+            .panes
+            .checkins
+            .rows
+            .iter()
+            .any(|r| r.checkin_id == first)
+    );
     assert!(
         c.screen().contains("put off until 2026-11-29"),
         "{}",
@@ -769,7 +812,7 @@ fn a_checkin_can_be_put_off_and_a_lead_sees_who_is_behind() {
     open_checkins_pane(&mut lead);
     let screen = lead.screen();
     assert!(screen.contains("Overdue by rep"), "{screen}");
-    let (top, n) = lead.app.checkins.overdue_by_owner(today())[0].clone();
+    let (top, n) = lead.app.panes.checkins.overdue_by_owner(today())[0].clone();
     assert!(screen.contains(&format!("{top} {n}")), "{screen}");
 }
 
@@ -783,7 +826,7 @@ fn another_reps_commit_reloads_what_is_shown_keeping_the_cursor() {
         "nothing changed since the console started"
     );
     // Another process gives the account above the cursor away and renames the selected one.
-    let above = c.app.panes[0].ids[2];
+    let above = c.app.panes.queue.list.ids[2];
     let other = rusqlite::Connection::open(c.dir.path().join("screens.db")).unwrap();
     other
         .execute(
@@ -800,7 +843,10 @@ fn another_reps_commit_reloads_what_is_shown_keeping_the_cursor() {
     assert!(c.responder.changed_elsewhere());
     let requests = c.act(Action::Db(Response::Changed));
     c.serve(requests);
-    assert!(!c.app.panes[0].ids.contains(&above), "no longer carmen's");
+    assert!(
+        !c.app.panes.queue.list.ids.contains(&above),
+        "no longer carmen's"
+    );
     assert_eq!(
         c.app.selected_id(),
         Some(selected),
@@ -817,8 +863,17 @@ fn another_reps_commit_reloads_what_is_shown_keeping_the_cursor() {
 #[test]
 fn panes_load_at_start_and_an_answer_read_before_a_change_is_read_again() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
-    let asks_payments =
-        |requests: &[Request]| requests.iter().any(|r| r.inner() == &Request::Payments);
+    let asks_payments = |requests: &[Request]| {
+        requests.iter().any(|r| {
+            matches!(
+                r,
+                Request::Load {
+                    load: Load::Payments,
+                    ..
+                }
+            )
+        })
+    };
     // Loaded at start: switching to the pane is a redraw.
     let switch = c.act(Action::Key(press(KeyCode::Char('4'))));
     assert!(!asks_payments(&switch), "{switch:?}");
@@ -894,7 +949,8 @@ fn a_note_saved_while_the_file_is_busy_leaves_no_draft_behind() {
     // Ctrl-s asks for the save; the answer is slow to come (another writer holds the lock).
     let save = c.act(Action::Key(ctrl('s')));
     assert!(
-        save.iter().any(|r| matches!(r, Request::Log { .. })),
+        save.iter()
+            .any(|r| matches!(r, Request::Note(NoteRequest::Log { .. }))),
         "{save:?}"
     );
     // Meanwhile the ticks go on: no draft may be saved behind the note.
@@ -903,7 +959,7 @@ fn a_note_saved_while_the_file_is_busy_leaves_no_draft_behind() {
     assert!(
         !ticked
             .iter()
-            .any(|r| matches!(r, Request::SaveDraft { .. })),
+            .any(|r| matches!(r, Request::Note(NoteRequest::SaveDraft { .. }))),
         "{ticked:?}"
     );
     c.serve(save);
@@ -969,7 +1025,7 @@ fn keys_typed_before_the_answer_choose_among_it_and_a_choice_survives_later_answ
     pending.extend(c.act(Action::Key(press(KeyCode::Enter))));
     c.serve(pending);
     assert_eq!(c.app.view, View::Card, "{}", c.screen());
-    let opened = c.app.card_for.unwrap();
+    let opened = c.app.card.wanted.unwrap();
     // The same query answered and looked at: the second row is the one that opened.
     c.act(Action::Key(press(KeyCode::Char('/'))));
     let asked = c.act(Action::Key(press(KeyCode::Char('p'))));
@@ -1008,13 +1064,13 @@ fn keys_typed_before_the_answer_choose_among_it_and_a_choice_survives_later_answ
 fn account_notes_being_edited_at_a_hang_up_are_kept_as_a_draft_note() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Enter)]);
-    let account_id = c.app.card_for.unwrap();
+    let account_id = c.app.card.wanted.unwrap();
     c.text("e");
     c.text("Budget signed off by the CFO");
     let requests = c.act(Action::Shutdown);
     assert!(
         requests.iter().any(|r| matches!(r,
-            Request::SaveDraft { account_id: a, draft } if *a == account_id
+            Request::Note(NoteRequest::SaveDraft { account_id: a, draft }) if *a == account_id
                 && draft.body.ends_with("Budget signed off by the CFO"))),
         "{requests:?}"
     );
@@ -1055,7 +1111,13 @@ fn a_prompt_missing_its_reason_stays_open_and_says_what_is_missing() {
 fn the_metrics_pane_and_retain_report_recovery_count_the_same_window() {
     let mut c = console("carmen", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('5'))]);
-    let shown = c.app.metrics.as_ref().expect("the metrics loaded");
+    let shown = c
+        .app
+        .panes
+        .metrics
+        .data
+        .as_ref()
+        .expect("the metrics loaded");
     let db = c.dir.path().join("screens.db");
     let cli: serde_json::Value =
         serde_json::from_str(&ok(run(&db, &["report", "recovery", "--json"]))).unwrap();

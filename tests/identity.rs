@@ -7,7 +7,7 @@ use common::console::*;
 use common::*;
 use crossterm::event::KeyCode;
 use retain::tui::theme::Palette;
-use retain::tui::worker::{Request, Response};
+use retain::tui::worker::{AccountRequest, Request, Response};
 
 /// An empty database that root and `nobody` may both write (in a folder both may enter).
 fn shared_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
@@ -123,10 +123,10 @@ fn someone_who_is_not_a_rep_gets_a_read_only_console() {
     assert!(c.screen().contains("read-only"));
     // The database thread refuses a write from this console whatever asks for it.
     let answer = c.responder.respond(
-        Request::Assign {
+        Request::Account(AccountRequest::Assign {
             account_id: 1,
             owner: None,
-        },
+        }),
         now(),
     );
     assert!(

@@ -11,7 +11,7 @@ use common::console::*;
 use crossterm::event::KeyCode;
 use retain::tui::app::{Action, Overlay};
 use retain::tui::theme::Palette;
-use retain::tui::worker::Request;
+use retain::tui::worker::{Request, TerminalWork};
 
 /// A payment of account 1 that failed yesterday on an expired card, with a billing contact.
 fn failing(c: &Console) -> i64 {
@@ -108,7 +108,9 @@ fn a_letter_is_read_sent_edited_copied_and_logged_from_the_payments_pane() {
 
     // `e` hands the text to the editor; what comes back is the letter.
     let asked = c.act(Action::Key(press(KeyCode::Char('e'))));
-    let Some(Request::Edit { text }) = asked.into_iter().find(|r| r.for_terminal()) else {
+    let Some(Request::Terminal(TerminalWork::Edit { text })) =
+        asked.into_iter().find(|r| r.for_terminal())
+    else {
         panic!("e asks for the editor");
     };
     assert!(
@@ -131,7 +133,7 @@ fn a_letter_is_read_sent_edited_copied_and_logged_from_the_payments_pane() {
     assert!(
         asked
             .iter()
-            .any(|r| matches!(r, Request::Copy { text } if text.contains("Your card, please")))
+            .any(|r| matches!(r, Request::Terminal(TerminalWork::Copy { text }) if text.contains("Your card, please")))
     );
 
     // With a mail command, `s` `y` sends it and logs it.

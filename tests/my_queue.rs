@@ -5,6 +5,7 @@ mod common;
 use common::console::*;
 use common::*;
 use crossterm::event::KeyCode;
+use retain::tui::app::Pane;
 use retain::tui::theme::Palette;
 use rusqlite::{Connection, params};
 
@@ -104,9 +105,9 @@ fn the_first_pane_is_the_queue_and_z_puts_a_row_off() {
     let screen = c.screen();
     assert!(screen.contains("My queue · today"), "{screen}");
     assert!(screen.contains("Why today"), "{screen}");
-    let rows = c.app.my_queue.rows.len();
+    let rows = c.app.panes.queue.rows.len();
     assert!(rows > 0, "the demo gives carmen work");
-    assert_eq!(c.app.counts[0], Some(rows as i64));
+    assert_eq!(c.app.panes.count(Pane::MyQueue), Some(rows));
     let first = c.app.selected_id().unwrap();
     c.text("z");
     c.text("on holiday");
@@ -117,10 +118,10 @@ fn the_first_pane_is_the_queue_and_z_puts_a_row_off() {
         c.screen()
     );
     assert!(
-        c.app.my_queue.row(first).is_none(),
+        c.app.panes.queue.row(first).is_none(),
         "put off until tomorrow"
     );
-    assert_eq!(c.app.my_queue.rows.len(), rows - 1);
+    assert_eq!(c.app.panes.queue.rows.len(), rows - 1);
 }
 
 /// The accounts of a queue that are there as high risk left untouched.
@@ -214,7 +215,8 @@ fn a_row_logged_from_the_queue_stays_where_it_was_marked_touched_today() {
     // left to do today, yet must not vanish from under the cursor.
     let at = c
         .app
-        .my_queue
+        .panes
+        .queue
         .rows
         .iter()
         .position(|r| {
@@ -227,20 +229,20 @@ fn a_row_logged_from_the_queue_stays_where_it_was_marked_touched_today() {
             })
         })
         .expect("the demo gives carmen a follow-up or an untouched account");
-    assert!(at + 1 < c.app.my_queue.rows.len(), "a row below it");
+    assert!(at + 1 < c.app.panes.queue.rows.len(), "a row below it");
     for _ in 0..at {
         c.keys(&[press(KeyCode::Char('j'))]);
     }
-    let before = c.app.panes[0].ids.clone();
+    let before = c.app.panes.queue.list.ids.clone();
     let account = before[at];
     c.keys(&[press(KeyCode::Char('l'))]);
     c.text("Called back, all settled");
     c.keys(&[ctrl('s')]);
     assert!(c.app.form.is_none(), "{}", c.screen());
 
-    assert_eq!(c.app.panes[0].ids, before, "no row moved");
-    assert_eq!(c.app.panes[0].cursor, at, "the cursor stayed");
-    let row = c.app.my_queue.row(account).unwrap();
+    assert_eq!(c.app.panes.queue.list.ids, before, "no row moved");
+    assert_eq!(c.app.panes.queue.list.cursor, at, "the cursor stayed");
+    let row = c.app.panes.queue.row(account).unwrap();
     assert!(row.touched_today && row.reasons.is_empty(), "{row:?}");
     let line = c
         .screen()

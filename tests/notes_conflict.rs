@@ -59,7 +59,7 @@ fn in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing() {
     let db = c.dir.path().join("screens.db");
     c.text("2");
     c.keys(&[press(KeyCode::Enter)]);
-    let account = c.app.card_for.unwrap();
+    let account = c.app.card.wanted.unwrap();
     c.text("e");
     c.text("Call the CFO before the renewal");
     // Meanwhile another rep saves (the demo's admin, acting as Dmitri).

@@ -10,10 +10,6 @@ use crossterm::event::KeyCode;
 use retain::tui::app::Pane;
 use retain::tui::theme::Palette;
 
-fn pane(p: Pane) -> usize {
-    Pane::ALL.iter().position(|x| *x == p).unwrap()
-}
-
 /// Opens the at-risk pane (scored on first visit), then every other list pane.
 fn visit_every_pane(c: &mut Console) {
     for key in ['2', '3', '4', '1'] {
@@ -24,10 +20,9 @@ fn visit_every_pane(c: &mut Console) {
 /// Each tab's number is the length of its pane's list, whatever the filter.
 fn assert_counts_are_lists(c: &Console) {
     for p in [Pane::MyQueue, Pane::AtRisk, Pane::CheckIns, Pane::Payments] {
-        let at = pane(p);
         assert_eq!(
-            c.app.counts[at],
-            Some(c.app.panes[at].ids.len() as i64),
+            c.app.panes.count(p),
+            Some(c.app.panes.get(p).list().ids.len()),
             "{p:?}'s tab counts something other than its list"
         );
     }
@@ -38,17 +33,18 @@ fn a_rep_with_a_book_opens_the_team_panes_on_their_own_accounts() {
     for size in [(80, 24), (120, 35)] {
         let mut c = console("carmen", size, Palette::Indexed);
         visit_every_pane(&mut c);
-        assert!(c.app.risk.mine && c.app.checkins.mine && c.app.payments.mine);
+        assert!(c.app.panes.risk.mine && c.app.panes.checkins.mine && c.app.panes.payments.mine);
         assert_counts_are_lists(&c);
 
-        let risk = c.app.panes[pane(Pane::AtRisk)].ids.clone();
+        let risk = c.app.panes.get(Pane::AtRisk).list().ids.clone();
         assert!(!risk.is_empty());
         assert!(
             risk.iter()
-                .all(|id| c.app.risk.row(*id).unwrap().owner.as_deref() == Some("carmen"))
+                .all(|id| c.app.panes.risk.row(*id).unwrap().owner.as_deref() == Some("carmen"))
         );
         assert!(
             c.app
+                .panes
                 .checkins
                 .rows
                 .iter()
@@ -61,7 +57,7 @@ fn a_rep_with_a_book_opens_the_team_panes_on_their_own_accounts() {
         // `m` shows the team, and the tab follows the list.
         c.keys(&[press(KeyCode::Char('m'))]);
         assert!(c.screen().contains("by score · all"));
-        assert!(c.app.panes[pane(Pane::AtRisk)].ids.len() > risk.len());
+        assert!(c.app.panes.get(Pane::AtRisk).list().ids.len() > risk.len());
         assert_counts_are_lists(&c);
     }
 }
@@ -70,7 +66,9 @@ fn a_rep_with_a_book_opens_the_team_panes_on_their_own_accounts() {
 fn a_lead_and_a_rep_without_accounts_open_on_the_whole_team() {
     let mut lead = console("bjorn", (120, 35), Palette::Indexed);
     visit_every_pane(&mut lead);
-    assert!(!lead.app.risk.mine && !lead.app.checkins.mine && !lead.app.payments.mine);
+    assert!(
+        !lead.app.panes.risk.mine && !lead.app.panes.checkins.mine && !lead.app.panes.payments.mine
+    );
     assert_counts_are_lists(&lead);
 
     // A rep added today owns nothing yet: "mine" would be an empty screen.
@@ -90,8 +88,10 @@ fn a_lead_and_a_rep_without_accounts_open_on_the_whole_team() {
     let mut new = console_on_file(&db, "nadia", (120, 35));
     visit_every_pane(&mut new);
     assert!(new.app.identity.rep.is_some());
-    assert!(!new.app.risk.mine && !new.app.checkins.mine && !new.app.payments.mine);
-    assert!(!new.app.panes[pane(Pane::AtRisk)].ids.is_empty());
+    assert!(
+        !new.app.panes.risk.mine && !new.app.panes.checkins.mine && !new.app.panes.payments.mine
+    );
+    assert!(!new.app.panes.get(Pane::AtRisk).list().ids.is_empty());
 }
 
 #[test]
@@ -99,12 +99,12 @@ fn changing_the_order_or_the_filter_puts_the_cursor_at_the_top() {
     let mut c = console("bjorn", (120, 35), Palette::Indexed);
     // Down a few rows (the filters add up, so a list may be short, but never a single row).
     let down = |c: &mut Console| {
-        let rows = c.app.panes[c.app.pane].ids.len();
+        let rows = c.app.list().ids.len();
         assert!(rows > 1, "too few rows to move in: {rows}");
         for _ in 0..4 {
             c.keys(&[press(KeyCode::Char('j'))]);
         }
-        assert_eq!(c.app.panes[c.app.pane].cursor, 4.min(rows - 1));
+        assert_eq!(c.app.list().cursor, 4.min(rows - 1));
     };
 
     c.keys(&[press(KeyCode::Char('2'))]);
@@ -112,7 +112,7 @@ fn changing_the_order_or_the_filter_puts_the_cursor_at_the_top() {
     for (key, cycle) in [('s', 3), ('b', 4), ('t', 4), ('m', 2), ('c', 2)] {
         down(&mut c);
         c.keys(&[press(KeyCode::Char(key))]);
-        let p = &c.app.panes[pane(Pane::AtRisk)];
+        let p = &c.app.panes.get(Pane::AtRisk).list();
         assert_eq!(
             (p.cursor, p.offset),
             (0, 0),
@@ -127,7 +127,7 @@ fn changing_the_order_or_the_filter_puts_the_cursor_at_the_top() {
     for (key, cycle) in [('w', 3), ('t', 4), ('m', 2)] {
         down(&mut c);
         c.keys(&[press(KeyCode::Char(key))]);
-        let p = &c.app.panes[pane(Pane::CheckIns)];
+        let p = &c.app.panes.get(Pane::CheckIns).list();
         assert_eq!(p.cursor, 0, "after {key} in the check-ins pane");
         for _ in 1..cycle {
             c.keys(&[press(KeyCode::Char(key))]);
@@ -138,7 +138,7 @@ fn changing_the_order_or_the_filter_puts_the_cursor_at_the_top() {
     for (key, cycle) in [('m', 2), ('f', 1)] {
         down(&mut c);
         c.keys(&[press(KeyCode::Char(key))]);
-        let p = &c.app.panes[pane(Pane::Payments)];
+        let p = &c.app.panes.get(Pane::Payments).list();
         assert_eq!(p.cursor, 0, "after {key} in payments");
         for _ in 1..cycle {
             c.keys(&[press(KeyCode::Char(key))]);

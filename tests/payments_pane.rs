@@ -57,7 +57,7 @@ fn the_queues_show_in_order_with_the_recovery_figures_at_80x24_and_120x35() {
             "{screen}"
         );
         // Queue order: every line's queue comes no earlier than the one above it.
-        let items = &c.app.payments.items;
+        let items = &c.app.panes.payments.items;
         let ranks: Vec<usize> = items
             .iter()
             .map(|i| retain::services::payments::queue_rank(i.queue))
@@ -85,21 +85,21 @@ fn f_walks_the_queues_and_shows_one_at_a_time() {
     failing(&c, "in_card", "expired_card");
     c.text("4");
     c.text("f");
-    assert_eq!(c.app.payments.queue, Some("due"));
+    assert_eq!(c.app.panes.payments.queue, Some("due"));
     c.text("f");
-    assert_eq!(c.app.payments.queue, Some("new-card"));
+    assert_eq!(c.app.panes.payments.queue, Some("new-card"));
     let screen = c.screen();
     assert!(screen.contains("Payments · new card"), "{screen}");
-    let shown = &c.app.panes[c.app.pane].ids;
+    let shown = &c.app.list().ids;
     assert!(!shown.is_empty());
     assert!(
         shown
             .iter()
-            .all(|id| c.app.payments.item(*id).unwrap().queue == "new-card")
+            .all(|id| c.app.panes.payments.item(*id).unwrap().queue == "new-card")
     );
     c.text("F");
     c.text("F");
-    assert_eq!(c.app.payments.queue, None, "back to all queues");
+    assert_eq!(c.app.panes.payments.queue, None, "back to all queues");
 }
 
 #[test]
@@ -115,17 +115,17 @@ fn a_new_card_moves_the_payment_to_retry_now_and_a_result_recovers_it() {
         c.screen()
     );
     c.text("n");
-    assert_eq!(c.app.payments.item(p).unwrap().queue, "new-card");
+    assert_eq!(c.app.panes.payments.item(p).unwrap().queue, "new-card");
     c.text("u");
     c.text("y");
-    let item = c.app.payments.item(p).unwrap();
+    let item = c.app.panes.payments.item(p).unwrap();
     assert_eq!(item.queue, "due", "a new card is tried at once");
     assert!(c.screen().contains(&format!("payment {p}: failing")));
     c.text("r");
     c.text("ok");
     c.keys(&[press(KeyCode::Enter)]);
     assert_eq!(status(&c, p), "recovered");
-    assert_eq!(c.app.payments.item(p).unwrap().queue, "recovered");
+    assert_eq!(c.app.panes.payments.item(p).unwrap().queue, "recovered");
 }
 
 #[test]
@@ -136,7 +136,7 @@ fn a_declined_retry_is_scheduled_by_its_new_code() {
     c.text("r");
     c.text("insufficient_funds");
     c.keys(&[press(KeyCode::Enter)]);
-    let item = c.app.payments.item(p).unwrap();
+    let item = c.app.panes.payments.item(p).unwrap();
     assert_eq!(item.attempts, 2);
     assert_eq!(item.class, Some("insufficient-funds"));
     assert_eq!(
@@ -188,7 +188,7 @@ fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached() {
     assert!(screen.contains("[card update link]"), "{screen}");
     // Addressed to the account's billing contact (else its primary one), greeted by name;
     // `l` logs it as sent by hand.
-    let card = c.app.card.as_ref().unwrap();
+    let card = c.app.card.shown.as_ref().unwrap();
     let to = retain::services::outreach::recipient(&card.contacts).unwrap();
     c.text("l");
     let form = c.app.form.as_ref().unwrap();
@@ -204,11 +204,11 @@ fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached() {
     assert!(note.contains(&format!("Hello {first},")), "{note}");
     c.keys(&[ctrl('s')]);
     assert!(c.screen().contains("email logged"));
-    let item = c.app.payments.item(p).unwrap();
+    let item = c.app.panes.payments.item(p).unwrap();
     assert!(item.last_outreach_at.is_some());
     assert!(c.screen().contains("reached today"));
     // Its timeline entry reads as its subject, not "Hello,".
-    let account = c.app.payments.item(p).unwrap().account_id;
+    let account = c.app.panes.payments.item(p).unwrap().account_id;
     let summary: String = rusqlite::Connection::open(c.dir.path().join("screens.db"))
         .unwrap()
         .query_row(

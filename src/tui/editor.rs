@@ -2,6 +2,7 @@
 //! (words, line starts and ends, paste of many lines). Single-line fields turn newlines into
 //! spaces.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use unicode_width::UnicodeWidthChar;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,6 +232,38 @@ impl Editor {
     pub fn delete_to_line_end(&mut self) {
         let from = self.byte_at(self.col);
         self.lines[self.row].truncate(from);
+    }
+
+    /// Applies an editing key (readline's where they do not clash); false when the key does
+    /// not edit.
+    pub fn apply_key(&mut self, key: &KeyEvent) -> bool {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        match key.code {
+            KeyCode::Char('w') if ctrl => self.delete_word_before(),
+            KeyCode::Backspace if ctrl || alt => self.delete_word_before(),
+            KeyCode::Char('u') if ctrl => self.delete_to_line_start(),
+            KeyCode::Char('k') if ctrl => self.delete_to_line_end(),
+            KeyCode::Char('a') if ctrl => self.home(),
+            KeyCode::Char('e') if ctrl => self.end(),
+            KeyCode::Char('b') if alt => self.word_left(),
+            KeyCode::Char('f') if alt => self.word_right(),
+            KeyCode::Left if ctrl || alt => self.word_left(),
+            KeyCode::Right if ctrl || alt => self.word_right(),
+            KeyCode::Char(_) if ctrl || alt => return false,
+            KeyCode::Char(c) => self.insert_char(c),
+            KeyCode::Enter => self.insert_char('\n'),
+            KeyCode::Backspace => self.backspace(),
+            KeyCode::Delete => self.delete(),
+            KeyCode::Left => self.left(),
+            KeyCode::Right => self.right(),
+            KeyCode::Up => self.up(),
+            KeyCode::Down => self.down(),
+            KeyCode::Home => self.home(),
+            KeyCode::End => self.end(),
+            _ => return false,
+        }
+        true
     }
 }
 

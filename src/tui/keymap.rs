@@ -38,6 +38,14 @@ pub enum Context {
 }
 
 impl Context {
+    /// A pane's list, where the cursor moves and Enter opens the account under it.
+    pub fn is_list(self) -> bool {
+        matches!(
+            self,
+            Context::List | Context::Risk | Context::Checkins | Context::Payments | Context::Queue
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Context::Global => "global",

@@ -2,15 +2,17 @@
 //! and the database work runs on its own thread (`worker`), answering through a channel.
 
 pub mod app;
+pub mod card;
 mod complete;
 pub mod editor;
+pub mod identity;
 pub mod keymap;
 mod log;
-pub mod metrics;
 pub mod overlays;
 pub mod panes;
 mod terminal;
 pub mod theme;
+pub mod then;
 pub mod views;
 pub mod worker;
 
@@ -27,7 +29,7 @@ use tokio::sync::mpsc;
 use app::{Action, App, Identity, Level};
 use keymap::Keymap;
 use theme::{Palette, Theme};
-use worker::{Request, Worker};
+use worker::{Request, TerminalWork, Worker};
 
 use crate::store::{Store, world_readable};
 
@@ -171,10 +173,10 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
         }
         for request in std::mem::take(&mut for_terminal) {
             match request {
-                Request::Copy { text } => {
+                Request::Terminal(TerminalWork::Copy { text }) => {
                     let _ = terminal::copy(&text);
                 }
-                Request::Edit { text } => {
+                Request::Terminal(TerminalWork::Edit { text }) => {
                     // The stream stops reading the terminal while the editor has it: a key
                     // the stream read would be lost to the editor.
                     events = EventStream::new();

@@ -97,6 +97,16 @@ impl Theme {
         self.fg(114, (135, 215, 135))
     }
 
+    /// A risk band's colour: red, amber, green.
+    pub fn band(&self, band: crate::domain::risk::Band) -> Style {
+        use crate::domain::risk::Band;
+        match band {
+            Band::High => self.danger(),
+            Band::Medium => self.warn(),
+            Band::Low => self.ok(),
+        }
+    }
+
     pub fn border(&self) -> Style {
         self.fg(240, (88, 88, 88))
     }

@@ -152,7 +152,9 @@ pub fn select_payment(c: &mut Console, payment: i64) {
     c.text("4");
     c.keys(&[press(KeyCode::Home)]);
     c.poll();
-    let at = c.app.panes[c.app.pane]
+    let at = c
+        .app
+        .list()
         .ids
         .iter()
         .position(|id| *id == payment)

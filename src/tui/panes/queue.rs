@@ -1,17 +1,44 @@
-//! The first pane's state for a rep: today's queue, one row per account.
+//! The first pane. For a rep, today's queue: one account a row with every reason, the most
+//! urgent first, the selected account beside. For someone who is not a rep, who has no queue,
+//! every active account by MRR, read a window of rows at a time.
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::{ListState, PaneModule, Seen};
+use crate::display::{fit, fit_name, truncate, width};
+use crate::domain::lifecycle::StageBounds;
 use crate::domain::my_queue::Row;
+use crate::store::AccountRow;
+use crate::tui::app::App;
+use crate::tui::keymap::{Command, Context};
+use crate::tui::then::Then;
+use crate::tui::views::{caption_line, detail, list_status, mrr_short, safe, visible_rows};
+use crate::tui::worker::{AccountRequest, Load, PaneData, QueueRequest, Request};
+
+/// Rows read ahead of and behind the visible window.
+const ROW_MARGIN: usize = 100;
+/// Beyond this many cached rows, the cache keeps only the visible window.
+const ROW_CACHE: usize = 20_000;
 
 #[derive(Debug, Clone, Default)]
-pub struct MyQueueState {
+pub struct QueuePane {
+    /// The rep's queue.
     pub rows: Vec<Row>,
     index: HashMap<i64, usize>,
     pub loaded: bool,
+    /// Someone who is not a rep: the accounts' rows read so far, and those on their way.
+    pub accounts: HashMap<i64, AccountRow>,
+    requested: HashSet<i64>,
+    pub list: ListState,
 }
 
-impl MyQueueState {
+impl QueuePane {
     /// The queue anew. A row the rep touched today stays where it was rather than moving
     /// under the cursor (a kept promise re-ranks it; with nothing left to do it would drop to
     /// the end): the rep sees it marked and moves on from there. Touched rows the console had
@@ -55,6 +82,289 @@ impl MyQueueState {
     }
 }
 
+impl QueuePane {
+    /// Account rows come: the window of the accounts list.
+    pub fn take_rows(&mut self, rows: Vec<AccountRow>) {
+        for row in rows {
+            self.requested.remove(&row.account_id);
+            self.accounts.insert(row.account_id, row);
+        }
+    }
+
+    /// Asks for the rows around the visible window that are not cached or on their way.
+    fn want_rows(&mut self, height: usize) -> Then {
+        let p = &self.list;
+        let from = p.offset.saturating_sub(ROW_MARGIN);
+        let to = (p.offset + height + ROW_MARGIN).min(p.ids.len());
+        let window = &p.ids[from.min(to)..to];
+        if self.accounts.len() > ROW_CACHE {
+            let keep: HashSet<i64> = window.iter().copied().collect();
+            self.accounts.retain(|id, _| keep.contains(id));
+            self.requested.clear();
+        }
+        let missing: Vec<i64> = window
+            .iter()
+            .copied()
+            .filter(|id| !self.accounts.contains_key(id) && !self.requested.contains(id))
+            .collect();
+        if missing.is_empty() {
+            return Then::Nothing;
+        }
+        self.requested.extend(&missing);
+        Then::Ask(Request::Account(AccountRequest::Rows { ids: missing }))
+    }
+}
+
+impl PaneModule for QueuePane {
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+
+    fn context(&self, seen: &Seen<'_>) -> Context {
+        if seen.me.is_some() {
+            Context::Queue
+        } else {
+            Context::List
+        }
+    }
+
+    fn load(&self, seen: &Seen<'_>) -> Load {
+        if seen.me.is_some() {
+            Load::Queue
+        } else {
+            Load::Accounts
+        }
+    }
+
+    fn command(&mut self, command: Command, seen: &Seen<'_>) -> Then {
+        match command {
+            _ if seen.me.is_none() => Then::Pass,
+            Command::Assign => Then::Prompt("assign ".into()),
+            Command::Snooze => Then::Prompt("snooze +1d ".into()),
+            _ => Then::Pass,
+        }
+    }
+
+    fn answer(&mut self, data: PaneData, _: &Seen<'_>) -> Then {
+        match data {
+            PaneData::Queue(rows) => {
+                self.set(rows);
+                let ids = self.ids();
+                self.list.replace(ids);
+            }
+            PaneData::Accounts(ids) => self.list.replace(ids),
+            _ => return Then::Nothing,
+        }
+        Then::Relisted { anew: false }
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, app: &App, area: Rect) {
+        if app.identity.me().is_some() {
+            let share = if area.width >= 100 { 62 } else { 55 };
+            let [left, right] =
+                Layout::horizontal([Constraint::Percentage(share), Constraint::Fill(1)])
+                    .areas(area);
+            self.render_queue(frame, app, left);
+            detail::render(frame, app, right);
+        } else {
+            let share = if area.width >= 100 { 58 } else { 55 };
+            let [left, right] =
+                Layout::horizontal([Constraint::Percentage(share), Constraint::Fill(1)])
+                    .areas(area);
+            self.render_accounts(frame, app, left);
+            detail::render(frame, app, right);
+        }
+    }
+
+    /// The accounts list reads again the rows on screen.
+    fn reload(&self, seen: &Seen<'_>) -> Then {
+        if seen.me.is_some() {
+            return Then::Reload;
+        }
+        let ids = self.list.window(seen.height).to_vec();
+        if ids.is_empty() {
+            return Then::Reload;
+        }
+        Then::All(vec![
+            Then::Reload,
+            Then::Ask(Request::Account(AccountRequest::Rows { ids })),
+        ])
+    }
+
+    fn account_changed(&self, _: i64, shown: bool, seen: &Seen<'_>) -> Then {
+        if shown && seen.me.is_some() {
+            Then::Reload
+        } else {
+            Then::Nothing
+        }
+    }
+
+    fn name_of(&self, account_id: i64) -> Option<String> {
+        self.row(account_id)
+            .map(|r| r.name.clone())
+            .or_else(|| self.accounts.get(&account_id).map(|r| r.name.clone()))
+    }
+
+    fn window_moved(&mut self, seen: &Seen<'_>) -> Then {
+        if seen.me.is_some() {
+            Then::Nothing
+        } else {
+            self.want_rows(seen.height)
+        }
+    }
+
+    fn snooze(&self, until: NaiveDate, reason: &str, seen: &Seen<'_>) -> Option<Request> {
+        seen.me?;
+        self.list.selected().map(|account_id| {
+            Request::Queue(QueueRequest::Snooze {
+                account_id,
+                until,
+                reason: reason.to_string(),
+            })
+        })
+    }
+}
+
+/// How the pane is drawn.
+impl QueuePane {
+    fn render_queue(&self, frame: &mut Frame<'_>, app: &App, area: Rect) {
+        let t = &app.theme;
+        let q = self;
+        let w = usize::from(area.width);
+        let late = q.rows.iter().filter(|r| r.urgency <= 2).count();
+        let done = q.rows.iter().filter(|r| r.settled()).count();
+        let mut caption = format!("My queue · today · {late} urgent");
+        if done > 0 {
+            caption.push_str(&format!(" · {done} done"));
+        }
+        // Narrow, "today" goes first: the date is in the header. ("1 of 33" needs 12 cells.)
+        if width(&caption) + 12 > w {
+            caption = caption.replacen(" · today", "", 1);
+        }
+        let mut lines = vec![caption_line(app, &caption, w)];
+        let rows: Vec<(bool, &Row)> = visible_rows(app)
+            .filter_map(|(selected, id)| Some((selected, q.row(id)?)))
+            .collect();
+        // The MRR column as wide as its widest figure on screen, so that the name has the room.
+        let money: Vec<String> = rows
+            .iter()
+            .map(|(_, r)| mrr_short(r.mrr_cents, &r.currency))
+            .collect();
+        // In a narrow list the reasons need the room more: the MRR is in the detail beside.
+        let money_w = if w < 56 {
+            0
+        } else {
+            money
+                .iter()
+                .map(|m| width(m))
+                .max()
+                .unwrap_or(0)
+                .clamp(3, 12)
+        };
+        let name_w = (w * 2 / 5).clamp(12, 32);
+        let reasons_w = w.saturating_sub(name_w + money_w + 3);
+        let column = |name: &str, money: &str, why: &str| {
+            if money_w == 0 {
+                format!(" {name} {why}")
+            } else {
+                format!(" {name} {money:>money_w$} {why}")
+            }
+        };
+        lines.push(Line::styled(
+            fit(&column(&fit("Account", name_w), "MRR", "Why today"), w),
+            t.muted(),
+        ));
+        lines.extend(list_status(app, q.loaded, "nothing to do today"));
+        for ((selected, row), money) in rows.into_iter().zip(money) {
+            let why = row.labels(app.today, mrr_short);
+            let mark = if row.touched_today { "✓ " } else { "" };
+            let text = column(
+                &fit_name(&safe(&row.name), name_w),
+                &money,
+                &truncate(&format!("{mark}{}", why.join(" · ")), reasons_w),
+            );
+            let style = if selected {
+                t.selected()
+            } else if row.settled() {
+                t.muted()
+            } else if row.urgency <= 1 {
+                t.warn()
+            } else {
+                t.base()
+            };
+            lines.push(Line::styled(fit(&text, w), style));
+        }
+        frame.render_widget(Paragraph::new(lines), area);
+    }
+
+    fn render_accounts(&self, frame: &mut Frame<'_>, app: &App, area: Rect) {
+        let t = &app.theme;
+        let state = &self.list;
+        let w = usize::from(area.width);
+        let caption = "My queue · all active by MRR";
+        let mut lines = vec![caption_line(app, caption, w)];
+
+        // Columns: name, stage, MRR, and the owner when there is room.
+        let show_owner = w >= 56;
+        let fixed = 6 + 12 + if show_owner { 9 } else { 0 } + 1;
+        let name_w = w.saturating_sub(fixed).max(8);
+        let mut head = format!(
+            " {} {:<5} {:>11}",
+            fit("Account", name_w - 1),
+            "Stage",
+            "MRR"
+        );
+        if show_owner {
+            head.push_str(&format!(" {:<8}", "Owner"));
+        }
+        lines.push(Line::styled(fit(&head, w), t.muted()));
+
+        if !state.loaded {
+            lines.push(Line::styled(" loading…", t.muted()));
+        } else if state.ids.is_empty() {
+            lines.push(Line::styled(" nothing here", t.muted()));
+        }
+        let bounds = StageBounds::default();
+        let height = app.list_height();
+        for (i, id) in state.ids.iter().enumerate().skip(state.offset).take(height) {
+            let text = match self.accounts.get(id) {
+                Some(row) => {
+                    let stage = bounds.stage(row.customer_since, app.today).as_str();
+                    let name = if row.active {
+                        safe(&row.name)
+                    } else {
+                        format!("{} (churned)", safe(&row.name))
+                    };
+                    let mut text = format!(
+                        " {} {:<5} {:>11}",
+                        fit(&name, name_w - 1),
+                        stage,
+                        truncate(&mrr_short(row.mrr_cents, &row.currency), 11)
+                    );
+                    if show_owner {
+                        let owner = row.owner.as_deref().map_or("team".to_string(), safe);
+                        text.push(' ');
+                        text.push_str(&fit(&owner, 8));
+                    }
+                    text
+                }
+                None => format!(" {}", fit("…", name_w - 1)),
+            };
+            let style = if i == state.cursor {
+                t.selected()
+            } else {
+                t.base()
+            };
+            lines.push(Line::styled(fit(&text, w), style));
+        }
+        frame.render_widget(Paragraph::new(lines), area);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,7 +390,7 @@ mod tests {
 
     #[test]
     fn a_row_settled_since_the_last_answer_keeps_its_place() {
-        let mut q = MyQueueState::default();
+        let mut q = QueuePane::default();
         q.set(vec![
             row(1, false),
             row(2, false),

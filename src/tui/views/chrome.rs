@@ -53,21 +53,19 @@ pub fn tabs(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
     let short = area.width < 100;
     let mut spans = vec![Span::raw(" ")];
-    for (i, pane) in Pane::ALL.iter().enumerate() {
-        let name = match (short, pane) {
-            (true, Pane::MyQueue) => "Queue",
-            (true, Pane::AtRisk) => "Risk",
-            (true, Pane::CheckIns) => "Check",
-            (true, Pane::Payments) => "Pay",
-            _ => pane.title(),
+    for pane in Pane::ALL {
+        let name = if short {
+            pane.short_title()
+        } else {
+            pane.title()
         };
-        // The metrics pane is a page, not a list: no count.
-        let count = app.counts[i]
-            .filter(|_| *pane != Pane::Metrics)
+        let count = app
+            .panes
+            .count(pane)
             .map(|c| format!(" {c}"))
             .unwrap_or_default();
-        let label = format!(" {} {name}{count} ", i + 1);
-        let style = if i == app.pane {
+        let label = format!(" {} {name}{count} ", pane.index() + 1);
+        let style = if pane == app.pane {
             t.tab_active()
         } else {
             t.muted()

@@ -1,24 +1,16 @@
-//! Views: functions from the state to the screen. They read `App` and change nothing.
+//! Views: functions from the state to the screen. They read `App` and change nothing. Each pane
+//! and overlay draws itself (`panes/`, `overlays/`); here are the chrome around them, the
+//! account beside a list, and the helpers they all draw with.
 
-mod card;
-mod checkins;
 mod chrome;
-mod form;
-mod letter;
-mod list;
-mod metrics;
-mod my_queue;
-mod notes;
-mod overlays;
-mod payments;
-mod risk;
+pub mod detail;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::app::{App, MIN_SIZE, Pane, View};
+use super::app::{App, MIN_SIZE, Overlay, View};
 use crate::display::terminal_safe;
 
 pub fn render(frame: &mut Frame<'_>, app: &App) {
@@ -44,29 +36,34 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
     chrome::header(frame, app, header);
     chrome::tabs(frame, app, tabs);
     if let Some(form) = &app.form {
-        form::render(frame, app, form, body);
+        crate::tui::overlays::form::render(frame, app, form, body);
     } else {
         match app.view {
-            View::List if Pane::ALL[app.pane] == Pane::AtRisk => risk::render(frame, app, body),
-            View::List if Pane::ALL[app.pane] == Pane::CheckIns => {
-                checkins::render(frame, app, body)
-            }
-            View::List if app.is_queue() => my_queue::render(frame, app, body),
-            View::List if Pane::ALL[app.pane] == Pane::Metrics => metrics::render(frame, app, body),
-            View::List if Pane::ALL[app.pane] == Pane::Payments => {
-                payments::render(frame, app, body)
-            }
-            View::List => list::render(frame, app, body),
-            View::Card => card::render(frame, app, body),
+            View::List => app.panes.get(app.pane).render(frame, app, body),
+            View::Card => crate::tui::card::render(frame, app, body),
         }
     }
     chrome::footer(frame, app, footer);
-    overlays::render(frame, app, body, footer);
+    overlay(frame, app, body);
+}
+
+/// What floats over the panes, over them.
+fn overlay(frame: &mut Frame<'_>, app: &App, body: Rect) {
+    match &app.overlay {
+        Overlay::Search(s) => s.render(frame, app, body),
+        Overlay::Help(h) => h.render(frame, app, body),
+        Overlay::Confirm(c) => c.render(frame, app, body),
+        Overlay::Notes(n) => crate::tui::overlays::notes::render(frame, app, n, body),
+        Overlay::Entry(e) => e.render(frame, app, body),
+        Overlay::Letter(l) => l.render(frame, app, body),
+        // The command line is the footer's.
+        Overlay::Prompt(_) | Overlay::None => {}
+    }
 }
 
 /// A pane's first line: what it lists, and where the cursor is ("12 of 340").
-fn caption_line(app: &App, caption: &str, width: usize) -> Line<'static> {
-    let state = &app.panes[app.pane];
+pub(crate) fn caption_line(app: &App, caption: &str, width: usize) -> Line<'static> {
+    let state = app.list();
     let position = if state.ids.is_empty() {
         "0".to_string()
     } else {
@@ -82,7 +79,7 @@ fn caption_line(app: &App, caption: &str, width: usize) -> Line<'static> {
 }
 
 /// The bordered box beside a list; returns the room inside it.
-fn detail_box(frame: &mut Frame<'_>, app: &App, area: Rect) -> Rect {
+pub(crate) fn detail_box(frame: &mut Frame<'_>, app: &App, area: Rect) -> Rect {
     let block = ratatui::widgets::Block::bordered().border_style(app.theme.border());
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -90,13 +87,13 @@ fn detail_box(frame: &mut Frame<'_>, app: &App, area: Rect) -> Rect {
 }
 
 /// Stored text made safe for the terminal, owned, for a span.
-fn safe(text: &str) -> String {
+pub(crate) fn safe(text: &str) -> String {
     terminal_safe(text).into_owned()
 }
 
 /// Empties `area` for something drawn over the panes. A two-cell character cut by the area's
 /// edge would leave half of itself showing, so such characters beside the edges become blanks.
-fn clear_for_overlay(frame: &mut Frame<'_>, area: Rect) {
+pub(crate) fn clear_for_overlay(frame: &mut Frame<'_>, area: Rect) {
     use ratatui::widgets::Clear;
     use unicode_width::UnicodeWidthStr;
     frame.render_widget(Clear, area);
@@ -120,7 +117,7 @@ fn clear_for_overlay(frame: &mut Frame<'_>, area: Rect) {
 }
 
 /// A rectangle of at most `width`×`height` in the middle of `area`.
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
     Rect {
@@ -132,7 +129,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// MRR in whole units for lists: `14,202 EUR`.
-fn mrr_short(cents: i64, currency: &str) -> String {
+pub(crate) fn mrr_short(cents: i64, currency: &str) -> String {
     let full = crate::domain::money::format(cents, currency);
     match full.split_once('.') {
         Some((whole, rest)) => format!("{whole}{}", &rest[rest.find(' ').unwrap_or(rest.len())..]),
@@ -142,7 +139,12 @@ fn mrr_short(cents: i64, currency: &str) -> String {
 
 /// An editor's text in `area`, scrolled so that its cursor shows, with the terminal cursor on
 /// it when `focused`.
-fn text_area(frame: &mut Frame<'_>, editor: &super::editor::Editor, area: Rect, focused: bool) {
+pub(crate) fn text_area(
+    frame: &mut Frame<'_>,
+    editor: &super::editor::Editor,
+    area: Rect,
+    focused: bool,
+) {
     let (row, col) = editor.cursor_cells();
     let height = usize::from(area.height.max(1));
     // Keep the cursor's line in view in a tall text.
@@ -163,8 +165,8 @@ fn text_area(frame: &mut Frame<'_>, editor: &super::editor::Editor, area: Rect, 
 }
 
 /// The line under a list's titles when it shows no rows: still loading, or empty.
-fn list_status(app: &App, loaded: bool, empty: &str) -> Option<Line<'static>> {
-    let state = &app.panes[app.pane];
+pub(crate) fn list_status(app: &App, loaded: bool, empty: &str) -> Option<Line<'static>> {
+    let state = app.list();
     if !loaded {
         Some(Line::styled(" loading…", app.theme.muted()))
     } else if state.ids.is_empty() {
@@ -175,8 +177,8 @@ fn list_status(app: &App, loaded: bool, empty: &str) -> Option<Line<'static>> {
 }
 
 /// The rows of the pane's list on screen: (whether under the cursor, id).
-fn visible_rows(app: &App) -> impl Iterator<Item = (bool, i64)> + '_ {
-    let state = &app.panes[app.pane];
+pub(crate) fn visible_rows(app: &App) -> impl Iterator<Item = (bool, i64)> + '_ {
+    let state = app.list();
     state
         .ids
         .iter()

@@ -7,25 +7,80 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use super::{ListState, PaneModule, Seen};
 use crate::display::fit;
-use crate::domain::metrics::{Period, annualise};
+use crate::domain::metrics::{Cohort, Period, PeriodChurn, PeriodRevenue, annualise};
+use crate::domain::recovery::RecoveryReport;
 use crate::tui::app::App;
-use crate::tui::metrics::MetricsData;
+use crate::tui::keymap::{Command, Context};
+use crate::tui::then::Then;
+use crate::tui::worker::{Load, PaneData};
 
-pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
-    let t = &app.theme;
-    let Some(m) = &app.metrics else {
-        frame.render_widget(Paragraph::new(Line::styled(" loading…", t.muted())), area);
-        return;
-    };
-    let rows = (m.cohorts.len() as u16 + 3).min(area.height / 2).max(5);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(rows)]).areas(area);
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(top);
-    churn_bars(frame, app, m, left);
-    figures(frame, app, m, right);
-    cohort_table(frame, app, m, bottom);
+/// What the pane shows, computed on the database thread.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricsData {
+    /// Logo churn by month, oldest first, the current month last (so far).
+    pub churn: Vec<PeriodChurn>,
+    /// MRR churn, NRR and GRR by month, every currency.
+    pub revenue: Vec<PeriodRevenue>,
+    pub cohorts: Vec<Cohort>,
+    pub recovery: RecoveryReport,
+}
+
+/// A page to read, not a list: its list stays empty.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsPane {
+    pub data: Option<Box<MetricsData>>,
+    pub list: ListState,
+}
+
+impl PaneModule for MetricsPane {
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+
+    fn context(&self, _: &Seen<'_>) -> Context {
+        Context::Metrics
+    }
+
+    fn load(&self, _: &Seen<'_>) -> Load {
+        Load::Metrics
+    }
+
+    fn command(&mut self, _: Command, _: &Seen<'_>) -> Then {
+        Then::Pass
+    }
+
+    fn answer(&mut self, data: PaneData, _: &Seen<'_>) -> Then {
+        if let PaneData::Metrics(data) = data {
+            self.data = Some(data);
+        }
+        Then::Nothing
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, app: &App, area: Rect) {
+        let t = &app.theme;
+        let Some(m) = &self.data else {
+            frame.render_widget(Paragraph::new(Line::styled(" loading…", t.muted())), area);
+            return;
+        };
+        let rows = (m.cohorts.len() as u16 + 3).min(area.height / 2).max(5);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(rows)]).areas(area);
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(top);
+        churn_bars(frame, app, m, left);
+        figures(frame, app, m, right);
+        cohort_table(frame, app, m, bottom);
+    }
+
+    fn name_of(&self, _: i64) -> Option<String> {
+        None
+    }
 }
 
 fn pct(x: Option<f64>) -> String {

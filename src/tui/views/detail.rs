@@ -1,98 +1,23 @@
-//! A pane: the account list on the left (only the visible rows are built), the selected
-//! account's essentials on the right.
+//! The selected account beside a pane's list: its essentials, its latest events.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{caption_line, detail_box, mrr_short, safe};
-use crate::display::{fit, truncate};
+use super::{detail_box, safe};
+use crate::display::truncate;
 use crate::domain::lifecycle::StageBounds;
 use crate::store::AccountCard;
-use crate::tui::app::{App, Pane};
+use crate::tui::app::App;
 
+/// The selected account beside a pane's list: its essentials and latest events.
 pub fn render(frame: &mut Frame<'_>, app: &App, area: Rect) {
-    let list_share = if area.width >= 100 { 58 } else { 55 };
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(list_share), Constraint::Fill(1)]).areas(area);
-    list(frame, app, left);
-    detail(frame, app, right);
-}
-
-fn list(frame: &mut Frame<'_>, app: &App, area: Rect) {
-    let t = &app.theme;
-    let pane = Pane::ALL[app.pane];
-    let state = &app.panes[app.pane];
-    let w = usize::from(area.width);
-    let caption = format!(
-        "{} · {}",
-        pane.title(),
-        pane.caption(app.identity.rep.is_some())
-    );
-    let mut lines = vec![caption_line(app, &caption, w)];
-
-    // Columns: name, stage, MRR, and the owner when there is room.
-    let show_owner = w >= 56;
-    let fixed = 6 + 12 + if show_owner { 9 } else { 0 } + 1;
-    let name_w = w.saturating_sub(fixed).max(8);
-    let mut head = format!(
-        " {} {:<5} {:>11}",
-        fit("Account", name_w - 1),
-        "Stage",
-        "MRR"
-    );
-    if show_owner {
-        head.push_str(&format!(" {:<8}", "Owner"));
-    }
-    lines.push(Line::styled(fit(&head, w), t.muted()));
-
-    if !state.loaded {
-        lines.push(Line::styled(" loading…", t.muted()));
-    } else if state.ids.is_empty() {
-        lines.push(Line::styled(" nothing here", t.muted()));
-    }
-    let bounds = StageBounds::default();
-    let height = app.list_height();
-    for (i, id) in state.ids.iter().enumerate().skip(state.offset).take(height) {
-        let text = match app.rows.get(id) {
-            Some(row) => {
-                let stage = bounds.stage(row.customer_since, app.today).as_str();
-                let name = if row.active {
-                    safe(&row.name)
-                } else {
-                    format!("{} (churned)", safe(&row.name))
-                };
-                let mut text = format!(
-                    " {} {:<5} {:>11}",
-                    fit(&name, name_w - 1),
-                    stage,
-                    truncate(&mrr_short(row.mrr_cents, &row.currency), 11)
-                );
-                if show_owner {
-                    let owner = row.owner.as_deref().map_or("team".to_string(), safe);
-                    text.push(' ');
-                    text.push_str(&fit(&owner, 8));
-                }
-                text
-            }
-            None => format!(" {}", fit("…", name_w - 1)),
-        };
-        let style = if i == state.cursor {
-            t.selected()
-        } else {
-            t.base()
-        };
-        lines.push(Line::styled(fit(&text, w), style));
-    }
-    frame.render_widget(Paragraph::new(lines), area);
-}
-
-pub(super) fn detail(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
     let inner = detail_box(frame, app, area);
     let Some(card) = app
         .card
+        .shown
         .as_ref()
         .filter(|c| Some(c.row.account_id) == app.selected_id())
     else {
@@ -173,9 +98,10 @@ pub fn essentials(app: &App, card: &AccountCard, width: usize) -> Vec<Line<'stat
     }
     lines.push(if row.active {
         match app
-            .card_risk
+            .card
+            .risk
             .as_ref()
-            .filter(|_| app.card_for == Some(row.account_id))
+            .filter(|_| app.card.wanted == Some(row.account_id))
         {
             Some(risk) => Line::styled(
                 cut(format!(
@@ -186,7 +112,7 @@ pub fn essentials(app: &App, card: &AccountCard, width: usize) -> Vec<Line<'stat
                         .map(|r| format!(" · {}", safe(&r.detail)))
                         .unwrap_or_default()
                 )),
-                super::risk::band_style(t, risk.band),
+                t.band(risk.band),
             ),
             None => Line::styled("risk: scoring…", t.muted()),
         }

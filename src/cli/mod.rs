@@ -8,6 +8,7 @@ mod identity;
 pub use identity::os_user;
 mod import;
 mod import_csv;
+mod keys;
 mod log;
 mod notes;
 mod paths;
@@ -115,6 +116,9 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Churn, revenue, cohort and recovery metrics: `report churn|revenue|cohorts|recovery`
     Report(report::ReportArgs),
+    /// The console's keys in force (the defaults with your ~/.config/retain/keys.toml), as
+    /// keys.toml writes them
+    Keys(keys::KeysArgs),
     /// Count what the database holds
     Summary {
         /// Print JSON instead of text
@@ -194,6 +198,11 @@ pub fn run() -> Result<()> {
             "--open starts the console on a card, so it does not go with a command (`retain card QUERY` prints one)"
         );
     }
+    if let Some(Command::Keys(args)) = &cli.command {
+        // Keys need no database.
+        quiet_on_closed_pipe();
+        return keys::run(args);
+    }
     if cli.command.is_some() {
         quiet_on_closed_pipe();
         // (The console says it in its footer instead.)
@@ -261,6 +270,7 @@ pub fn run() -> Result<()> {
         Some(Command::Report(args)) => report::run(&ctx, &args),
         Some(Command::Export(args)) => export::run(&ctx, &args),
         Some(Command::Summary { json }) => summary::run(&ctx, json),
+        Some(Command::Keys(args)) => keys::run(&args),
     }
 }
 

@@ -2,11 +2,25 @@
 //! the user's overrides in `~/.config/retain/keys.toml`.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where the rep is; each context has its own keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Context {
     /// Keys that work wherever text is not being typed.
     Global,
@@ -46,47 +60,10 @@ impl Context {
         )
     }
 
+    /// Its name in keys.toml and the help's title.
     pub fn name(self) -> &'static str {
-        match self {
-            Context::Global => "global",
-            Context::List => "list",
-            Context::Risk => "risk",
-            Context::Checkins => "checkins",
-            Context::Payments => "payments",
-            Context::Queue => "queue",
-            Context::Metrics => "metrics",
-            Context::Card => "card",
-            Context::Search => "search",
-            Context::Form => "form",
-            Context::Help => "help",
-            Context::Prompt => "prompt",
-            Context::Confirm => "confirm",
-            Context::Notes => "notes",
-            Context::Conflict => "conflict",
-            Context::Entry => "entry",
-            Context::Letter => "letter",
-        }
+        self.into()
     }
-
-    const ALL: [Context; 17] = [
-        Context::Letter,
-        Context::Entry,
-        Context::Metrics,
-        Context::Notes,
-        Context::Conflict,
-        Context::Queue,
-        Context::Global,
-        Context::List,
-        Context::Risk,
-        Context::Checkins,
-        Context::Payments,
-        Context::Card,
-        Context::Search,
-        Context::Form,
-        Context::Help,
-        Context::Prompt,
-        Context::Confirm,
-    ];
 
     /// Contexts where printable keys are text, so global one-letter keys must not fire.
     pub fn takes_text(self) -> bool {
@@ -104,7 +81,19 @@ impl Context {
 }
 
 /// What a key asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Command {
     Quit,
     Help,
@@ -117,12 +106,15 @@ pub enum Command {
     Up,
     Top,
     Bottom,
+    #[strum(serialize = "half-page-down")]
     HalfDown,
+    #[strum(serialize = "half-page-up")]
     HalfUp,
     PageDown,
     PageUp,
     Open,
     Back,
+    #[strum(serialize = "log")]
     LogCall,
     NextMatch,
     PrevMatch,
@@ -133,7 +125,9 @@ pub enum Command {
     No,
     Sort,
     Mine,
+    #[strum(serialize = "band")]
     BandFilter,
+    #[strum(serialize = "stage")]
     StageFilter,
     Rescore,
     Changes,
@@ -141,13 +135,16 @@ pub enum Command {
     Snooze,
     Complete,
     CompleteWord,
+    #[strum(serialize = "send")]
     SendLetter,
     EditOutside,
     Copy,
     /// Resume dunning paused with `:pause` (the command line's `:resume`; no key by default).
     Resume,
+    #[strum(serialize = "due")]
     DueFilter,
     NextQueue,
+    #[strum(serialize = "previous-queue")]
     PrevQueue,
     CardUpdated,
     RecordResult,
@@ -208,63 +205,19 @@ impl Command {
         )
     }
 
-    /// The name used in keys.toml.
+    /// The name used in keys.toml: `down`, `half-page-down`, `pane-3`.
     pub fn name(self) -> String {
         match self {
-            Command::Quit => "quit".into(),
-            Command::Help => "help".into(),
-            Command::Search => "search".into(),
-            Command::CommandLine => "command-line".into(),
-            Command::NextPane => "next-pane".into(),
-            Command::PrevPane => "prev-pane".into(),
             Command::Pane(n) => format!("pane-{n}"),
-            Command::Down => "down".into(),
-            Command::Up => "up".into(),
-            Command::Top => "top".into(),
-            Command::Bottom => "bottom".into(),
-            Command::HalfDown => "half-page-down".into(),
-            Command::HalfUp => "half-page-up".into(),
-            Command::PageDown => "page-down".into(),
-            Command::PageUp => "page-up".into(),
-            Command::Open => "open".into(),
-            Command::Back => "back".into(),
-            Command::LogCall => "log".into(),
-            Command::NextMatch => "next-match".into(),
-            Command::PrevMatch => "prev-match".into(),
-            Command::Save => "save".into(),
-            Command::NextField => "next-field".into(),
-            Command::PrevField => "prev-field".into(),
-            Command::Yes => "yes".into(),
-            Command::No => "no".into(),
-            Command::Sort => "sort".into(),
-            Command::Mine => "mine".into(),
-            Command::BandFilter => "band".into(),
-            Command::StageFilter => "stage".into(),
-            Command::Rescore => "rescore".into(),
-            Command::Changes => "changes".into(),
-            Command::Complete => "complete".into(),
-            Command::CompleteWord => "complete-word".into(),
-            Command::SendLetter => "send".into(),
-            Command::EditOutside => "edit-outside".into(),
-            Command::Copy => "copy".into(),
-            Command::Resume => "resume".into(),
-            Command::DueFilter => "due".into(),
-            Command::Assign => "assign".into(),
-            Command::Snooze => "snooze".into(),
-            Command::NextQueue => "next-queue".into(),
-            Command::PrevQueue => "previous-queue".into(),
-            Command::CardUpdated => "card-updated".into(),
-            Command::RecordResult => "record-result".into(),
-            Command::Outreach => "outreach".into(),
-            Command::Pause => "pause".into(),
-            Command::WriteOff => "write-off".into(),
-            Command::EditNotes => "edit-notes".into(),
-            Command::Discard => "discard".into(),
-            Command::KeepMine => "keep-mine".into(),
-            Command::TakeTheirs => "take-theirs".into(),
-            Command::Merge => "merge".into(),
-            Command::FactsDown => "facts-down".into(),
-            Command::FactsUp => "facts-up".into(),
+            other => <&str>::from(other).to_string(),
+        }
+    }
+
+    /// The command of a name in keys.toml.
+    pub fn named(name: &str) -> Option<Command> {
+        match name.strip_prefix("pane-") {
+            Some(n) => n.parse().ok().map(Command::Pane),
+            None => name.parse().ok().filter(|c| !matches!(c, Command::Pane(_))),
         }
     }
 }
@@ -368,6 +321,38 @@ impl Key {
         Ok(Key { code, mods })
     }
 
+    /// How keys.toml writes the key, as `parse` reads it: `ctrl-d`, `G`, `shift-tab`, `pgdn`.
+    pub fn spec(&self) -> String {
+        let base = match self.code {
+            KeyCode::Enter => "enter".into(),
+            KeyCode::Esc => "esc".into(),
+            KeyCode::Tab => "tab".into(),
+            KeyCode::BackTab => "shift-tab".into(),
+            KeyCode::Up => "up".into(),
+            KeyCode::Down => "down".into(),
+            KeyCode::Left => "left".into(),
+            KeyCode::Right => "right".into(),
+            KeyCode::Home => "home".into(),
+            KeyCode::End => "end".into(),
+            KeyCode::PageUp => "pgup".into(),
+            KeyCode::PageDown => "pgdn".into(),
+            KeyCode::Backspace => "backspace".into(),
+            KeyCode::Delete => "delete".into(),
+            KeyCode::F(n) => format!("f{n}"),
+            KeyCode::Char(' ') => "space".into(),
+            KeyCode::Char(c) => c.to_string(),
+            _ => "?".into(),
+        };
+        let mut spec = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            spec.push_str("ctrl-");
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            spec.push_str("alt-");
+        }
+        spec + &base
+    }
+
     /// How the key is written in the footer and the help.
     pub fn label(&self) -> String {
         let base = match self.code {
@@ -415,6 +400,35 @@ fn parse_keys(text: &str) -> Result<Keys, String> {
     }
 }
 
+/// A binding's keys as keys.toml writes them: `ctrl-d`, `g g`.
+fn spec(keys: &Keys) -> String {
+    keys.iter().map(Key::spec).collect::<Vec<_>>().join(" ")
+}
+
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// A command's keys in keys.toml, and its help when given: `"j"`, `["j", "down"]` or
+/// `{ keys = [...], help = "..." }`.
+fn keys_and_help(value: &toml::Value) -> Option<(Vec<&str>, Option<&str>)> {
+    fn list(v: &toml::Value) -> Option<Vec<&str>> {
+        match v {
+            toml::Value::String(s) => Some(vec![s.as_str()]),
+            toml::Value::Array(a) => a.iter().map(|k| k.as_str()).collect(),
+            _ => None,
+        }
+    }
+    match value {
+        toml::Value::Table(t) => Some((
+            list(t.get("keys")?)?,
+            t.get("help").and_then(|h| h.as_str()),
+        )),
+        other => Some((list(other)?, None)),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Binding {
     pub keys: Keys,
@@ -436,253 +450,128 @@ pub struct Keymap {
     tables: BTreeMap<Context, Vec<Binding>>,
 }
 
+/// The default keys, read once from `keys.toml` beside this file.
+static DEFAULT: LazyLock<Keymap> = LazyLock::new(|| {
+    let mut map = Keymap {
+        tables: BTreeMap::new(),
+    };
+    map.apply(include_str!("keys.toml"), true)
+        .expect("the default keys.toml reads");
+    map
+});
+
 impl Default for Keymap {
     fn default() -> Self {
-        use Command::*;
-        use Context as C;
-        let table: &[(C, &str, Command, &'static str)] = &[
-            (C::Global, "ctrl-c", Quit, "quit"),
-            (C::Global, "q", Quit, "quit (close a view)"),
-            (C::Global, "?", Help, "help: every key here"),
-            (C::Global, "/", Search, "find an account"),
-            (C::Global, ":", CommandLine, "command line (:acct NAME, :q)"),
-            (C::Global, "tab", NextPane, "next pane"),
-            (C::Global, "shift-tab", PrevPane, "previous pane"),
-            (C::Global, "1", Pane(1), "my queue"),
-            (C::Global, "2", Pane(2), "at risk"),
-            (C::Global, "3", Pane(3), "check-ins"),
-            (C::Global, "4", Pane(4), "payments"),
-            (C::Global, "5", Pane(5), "metrics"),
-            (C::List, "j", Down, "down"),
-            (C::List, "down", Down, "down"),
-            (C::List, "k", Up, "up"),
-            (C::List, "up", Up, "up"),
-            (C::List, "enter", Open, "open the card"),
-            (C::List, "l", LogCall, "log a call"),
-            (C::List, "g g", Top, "top"),
-            (C::List, "home", Top, "top"),
-            (C::List, "G", Bottom, "bottom"),
-            (C::List, "end", Bottom, "bottom"),
-            (C::List, "ctrl-d", HalfDown, "half a page down"),
-            (C::List, "ctrl-u", HalfUp, "half a page up"),
-            (C::List, "pgdn", PageDown, "page down"),
-            (C::List, "pgup", PageUp, "page up"),
-            (C::List, "n", NextMatch, "next search result"),
-            (C::List, "N", PrevMatch, "previous search result"),
-            (C::Risk, "s", Sort, "sort: score, MRR at stake, rise"),
-            (C::Risk, "m", Mine, "mine / all"),
-            (C::Risk, "b", BandFilter, "band: all, high, medium, low"),
-            (C::Risk, "t", StageFilter, "stage: all, early, mid, late"),
-            (C::Risk, "c", Changes, "only what changed since yesterday"),
-            (C::Risk, "a", Assign, "assign an owner (:assign LOGIN)"),
-            (C::Risk, "z", Snooze, "snooze (:snooze DAY REASON)"),
-            (C::Risk, "r", Rescore, "score every account again"),
-            (C::Checkins, "d", Complete, "complete it: log the check-in"),
-            (
-                C::Checkins,
-                "w",
-                DueFilter,
-                "due: this week, overdue, today",
-            ),
-            (C::Checkins, "m", Mine, "mine / all"),
-            (
-                C::Checkins,
-                "t",
-                StageFilter,
-                "stage: all, early, mid, late",
-            ),
-            (C::Checkins, "z", Snooze, "put it off (:snooze DAY REASON)"),
-            (
-                C::Checkins,
-                "a",
-                Assign,
-                "reassign the account (:assign LOGIN)",
-            ),
-            (
-                C::Payments,
-                "f",
-                NextQueue,
-                "next queue (all, due, new card ...)",
-            ),
-            (C::Payments, "F", PrevQueue, "previous queue"),
-            (C::Payments, "m", Mine, "mine / all"),
-            (C::Payments, "u", CardUpdated, "card updated: retry now"),
-            (
-                C::Payments,
-                "r",
-                RecordResult,
-                "record a retry (:result ok, :result CODE)",
-            ),
-            (C::Payments, "o", Outreach, "outreach: message prefilled"),
-            (C::Payments, "p", Pause, "pause dunning (:pause DAY REASON)"),
-            (C::Payments, "W", WriteOff, "write off (:writeoff REASON)"),
-            (C::Queue, "z", Snooze, "put it off"),
-            (
-                C::Queue,
-                "a",
-                Assign,
-                "reassign the account (:assign LOGIN)",
-            ),
-            (C::Card, "e", EditNotes, "edit the account notes"),
-            (C::Notes, "ctrl-s", Save, "save"),
-            (
-                C::Notes,
-                "esc",
-                Back,
-                "close (unsaved text stays until Ctrl-x)",
-            ),
-            (C::Notes, "ctrl-x", Discard, "throw your changes away"),
-            (C::Conflict, "k", KeepMine, "keep mine: save over theirs"),
-            (
-                C::Conflict,
-                "t",
-                TakeTheirs,
-                "take theirs (yours kept as a draft note)",
-            ),
-            (
-                C::Conflict,
-                "m",
-                Merge,
-                "merge: both texts to edit into one",
-            ),
-            (C::Conflict, "esc", Back, "back to editing"),
-            (C::Card, "l", LogCall, "log a call"),
-            (C::Card, "a", Assign, "assign an owner"),
-            (C::Card, "z", Snooze, "snooze its risk"),
-            (C::Card, "esc", Back, "back to the list"),
-            (C::Card, "q", Back, "back to the list"),
-            (
-                C::Card,
-                "enter",
-                Open,
-                "read the top timeline entry in full",
-            ),
-            (
-                C::Card,
-                "J",
-                FactsDown,
-                "more of the account (contacts, notes)",
-            ),
-            (C::Card, "K", FactsUp, "back up the account"),
-            (C::Card, "j", Down, "scroll the timeline"),
-            (C::Card, "down", Down, "scroll the timeline"),
-            (C::Card, "k", Up, "scroll back"),
-            (C::Card, "up", Up, "scroll back"),
-            (C::Card, "g g", Top, "newest"),
-            (C::Card, "G", Bottom, "oldest"),
-            (C::Card, "ctrl-d", HalfDown, "half a page down"),
-            (C::Card, "ctrl-u", HalfUp, "half a page up"),
-            (C::Card, "pgdn", PageDown, "page down"),
-            (C::Card, "pgup", PageUp, "page up"),
-            (C::Card, "n", NextMatch, "next search result"),
-            (C::Card, "N", PrevMatch, "previous search result"),
-            (C::Search, "enter", Open, "open the account"),
-            (C::Search, "esc", Back, "close"),
-            (C::Search, "down", Down, "next result"),
-            (C::Search, "ctrl-n", Down, "next result"),
-            (C::Search, "up", Up, "previous result"),
-            (C::Search, "ctrl-p", Up, "previous result"),
-            (C::Form, "ctrl-s", Save, "save"),
-            (C::Form, "esc", Back, "cancel (asks before discarding)"),
-            (C::Form, "tab", NextField, "next field"),
-            (C::Form, "shift-tab", PrevField, "previous field"),
-            (
-                C::Letter,
-                "s",
-                SendLetter,
-                "send it (mail_command in payments.toml)",
-            ),
-            (C::Letter, "e", EditOutside, "edit it in $EDITOR"),
-            (C::Letter, "y", Copy, "copy it (to paste in a mail program)"),
-            (C::Letter, "l", LogCall, "log it as sent by hand"),
-            (C::Letter, "esc", Back, "close"),
-            (C::Letter, "q", Back, "close"),
-            (C::Entry, "esc", Back, "close"),
-            (C::Entry, "q", Back, "close"),
-            (C::Entry, "enter", Back, "close"),
-            (C::Entry, "j", Down, "scroll"),
-            (C::Entry, "down", Down, "scroll"),
-            (C::Entry, "k", Up, "scroll back"),
-            (C::Entry, "up", Up, "scroll back"),
-            (C::Help, "esc", Back, "close"),
-            (C::Help, "q", Back, "close"),
-            (C::Help, "?", Back, "close"),
-            (C::Help, "j", Down, "scroll"),
-            (C::Help, "down", Down, "scroll"),
-            (C::Help, "k", Up, "scroll back"),
-            (C::Help, "up", Up, "scroll back"),
-            (C::Prompt, "enter", Open, "run the command"),
-            (
-                C::Prompt,
-                "tab",
-                CompleteWord,
-                "complete the command, login or code",
-            ),
-            (C::Prompt, "esc", Back, "cancel"),
-            (C::Confirm, "y", Yes, "yes"),
-            (C::Confirm, "n", No, "no"),
-            (C::Confirm, "esc", No, "no"),
-        ];
-        let mut tables: BTreeMap<Context, Vec<Binding>> = BTreeMap::new();
-        for &(context, keys, command, help) in table {
-            tables.entry(context).or_default().push(Binding {
-                keys: parse_keys(keys).expect("default keys parse"),
-                command,
-                help,
-            });
-        }
-        Keymap { tables }
+        DEFAULT.clone()
     }
 }
 
 impl Keymap {
-    /// The defaults with a user's overrides: `[context] command = "key"` or `= ["key", "g g"]`.
-    /// Each command named replaces that command's keys in that context.
+    /// The defaults with a rep's overrides: `[context] command = "key"`, `= ["key", "g g"]` or
+    /// `= { keys = [...], help = "..." }`. Each command named replaces that command's keys in
+    /// that context.
     pub fn with_overrides(toml_text: &str) -> Result<Keymap, String> {
         let mut map = Keymap::default();
+        map.apply(toml_text, false)?;
+        Ok(map)
+    }
+
+    /// Reads `toml_text` into the tables: the defaults when `defaults` (each command new, with
+    /// its help), else a rep's overrides of commands the context has.
+    fn apply(&mut self, toml_text: &str, defaults: bool) -> Result<(), String> {
         let doc: toml::Table = toml_text.parse().map_err(|e| format!("{e}"))?;
         for (context_name, commands) in doc {
-            let context = Context::ALL
-                .into_iter()
-                .find(|c| c.name() == context_name)
-                .ok_or_else(|| format!("[{context_name}] is not a context"))?;
+            let context: Context = context_name
+                .parse()
+                .map_err(|_| format!("[{context_name}] is not a context"))?;
             let commands = commands
                 .as_table()
                 .ok_or_else(|| format!("[{context_name}] must be a table of command = keys"))?;
-            for (command_name, keys) in commands {
-                let texts: Vec<&str> = match keys {
-                    toml::Value::String(s) => vec![s.as_str()],
-                    toml::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
-                    _ => {
-                        return Err(format!(
-                            "{context_name}.{command_name}: give a key or a list of keys"
-                        ));
+            for (command_name, value) in commands {
+                let (texts, help) = keys_and_help(value).ok_or_else(|| {
+                    format!("{context_name}.{command_name}: give a key or a list of keys")
+                })?;
+                let table = self.tables.entry(context).or_default();
+                let (command, old_help) =
+                    match table.iter().find(|b| b.command.name() == *command_name) {
+                        Some(b) if !defaults => (b.command, b.help),
+                        None if defaults => match Command::named(command_name) {
+                            Some(c) => (c, ""),
+                            None => return Err(format!("{command_name} is not a command")),
+                        },
+                        _ => {
+                            return Err(format!(
+                                "{context_name}.{command_name} is not a command of that context"
+                            ));
+                        }
+                    };
+                // Read once a run: the help lives as long as the keymap does.
+                let help: &'static str = match help {
+                    Some(h) => Box::leak(h.to_string().into_boxed_str()),
+                    None if defaults => {
+                        return Err(format!("{context_name}.{command_name} has no help"));
                     }
+                    None => old_help,
                 };
-                let table = map.tables.entry(context).or_default();
-                let template = table
+                let keys: Vec<Keys> = texts
                     .iter()
-                    .find(|b| b.command.name() == *command_name)
-                    .cloned()
-                    .ok_or_else(|| {
-                        format!("{context_name}.{command_name} is not a command of that context")
-                    })?;
-                table.retain(|b| b.command != template.command);
-                // The user's keys come first, so they win over a default on the same key.
-                for text in texts.into_iter().rev() {
+                    .map(|t| {
+                        parse_keys(t).map_err(|e| format!("{context_name}.{command_name}: {e}"))
+                    })
+                    .collect::<Result<_, _>>()?;
+                table.retain(|b| b.command != command);
+                // A rep's keys come first, so that they win over a default on the same key.
+                let at = if defaults { table.len() } else { 0 };
+                for (i, keys) in keys.into_iter().enumerate() {
                     table.insert(
-                        0,
+                        at + i,
                         Binding {
-                            keys: parse_keys(text)
-                                .map_err(|e| format!("{context_name}.{command_name}: {e}"))?,
-                            command: template.command,
-                            help: template.help,
+                            keys,
+                            command,
+                            help,
                         },
                     );
                 }
             }
         }
-        Ok(map)
+        Ok(())
+    }
+
+    /// The keymap in force as keys.toml writes it, every command with its keys and its help.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::new();
+        for (context, bindings) in &self.tables {
+            out.push_str(&format!("[{}]\n", context.name()));
+            let mut seen: Vec<Command> = Vec::new();
+            for b in bindings {
+                if seen.contains(&b.command) {
+                    continue;
+                }
+                seen.push(b.command);
+                let keys: Vec<String> = bindings
+                    .iter()
+                    .filter(|x| x.command == b.command)
+                    .map(|x| toml_string(&spec(&x.keys)))
+                    .collect();
+                out.push_str(&format!(
+                    "{} = {{ keys = [{}], help = {} }}\n",
+                    b.command.name(),
+                    keys.join(", "),
+                    toml_string(b.help)
+                ));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Every binding: (context, command, keys as keys.toml writes them, help).
+    pub fn bindings(&self) -> impl Iterator<Item = (Context, Command, String, &'static str)> + '_ {
+        self.tables.iter().flat_map(|(context, bindings)| {
+            bindings
+                .iter()
+                .map(|b| (*context, b.command, spec(&b.keys), b.help))
+        })
     }
 
     /// The bindings that apply in `context`, its own first, then the global ones it does not

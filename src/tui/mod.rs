@@ -50,7 +50,7 @@ pub struct Options {
 
 /// The keymap with the rep's overrides from `keys.toml`, and what was wrong with them if
 /// anything (the console then starts with the default keys and says so).
-fn load_keymap() -> (Keymap, Option<String>) {
+pub fn load_keymap() -> (Keymap, Option<String>) {
     match crate::config::read("keys.toml") {
         Ok(None) => (Keymap::default(), None),
         Err(e) => (Keymap::default(), Some(format!("{e:#}"))),

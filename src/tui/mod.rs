@@ -16,6 +16,7 @@ pub mod then;
 pub mod views;
 pub mod worker;
 
+use std::path::Path;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -84,42 +85,15 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
         }
     };
     let (answers_tx, mut answers) = mpsc::unbounded_channel();
-    let session = worker::Session {
-        rep: identity.me().map(str::to_string),
-        os_user: identity.os_user.clone(),
-        today,
-        model: options.model.clone(),
-        policy: options.policy.clone(),
-        country: options.country,
-        id: format!(
-            "{}:{}:{}",
-            identity.os_user,
-            std::process::id(),
-            Utc::now().timestamp_millis()
-        ),
-    };
+    let session = session_of(&identity, &options);
     let db_path = store.path().to_path_buf();
     let opened_id = crate::store::file_id(&db_path);
     let worker = Worker::spawn(store, session, clock, answers_tx);
 
-    let (keymap, keymap_error) = load_keymap();
     let (guard, mut terminal) = terminal::Guard::enter(options.mouse)?;
     let size = terminal.size()?;
-    let theme = Theme {
-        palette: Palette::from_env(),
-    };
-    let mut app = App::new(identity, today, keymap, theme, (size.width, size.height));
+    let mut app = open_app(identity, &options, (size.width, size.height), &db_path);
     app.wall_now = clock();
-    app.policy = options.policy.clone();
-    app.exposed = world_readable(&db_path);
-    let log_error = log::start();
-    tracing::info!(db = %db_path.display(), login = %app.identity.login, "console opened");
-    for warning in [keymap_error, app.exposed.clone(), log_error]
-        .into_iter()
-        .flatten()
-    {
-        app.toast(warning, Level::Error);
-    }
     let mut first = app.start();
     if let Some(query) = &options.open {
         first.extend(app.open_at_start(query));
@@ -171,26 +145,8 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
                 }
             }
         }
-        for request in std::mem::take(&mut for_terminal) {
-            match request {
-                Request::Terminal(TerminalWork::Copy { text }) => {
-                    let _ = terminal::copy(&text);
-                }
-                Request::Terminal(TerminalWork::Edit { text }) => {
-                    // The stream stops reading the terminal while the editor has it: a key
-                    // the stream read would be lost to the editor.
-                    events = EventStream::new();
-                    // Its reading thread is woken to end; it must be gone before the editor
-                    // reads the keyboard.
-                    std::thread::sleep(Duration::from_millis(50));
-                    let edited = guard.lend(&mut terminal, || terminal::edit_outside(&text))?;
-                    for request in app.update(Action::Edited(edited)) {
-                        worker.send(request);
-                    }
-                }
-                other => worker.send(other),
-            }
-        }
+        let work = std::mem::take(&mut for_terminal);
+        terminal_work(work, &mut events, &guard, &mut terminal, &mut app, &worker)?;
         if app.quit {
             break;
         }
@@ -208,6 +164,77 @@ async fn event_loop(store: Store, identity: Identity, options: Options) -> Resul
     crate::store::closing();
     worker.finish();
     drop(guard);
+    Ok(())
+}
+
+/// Who this console works as, on which day and with which rules: what the worker answers for.
+fn session_of(identity: &Identity, options: &Options) -> worker::Session {
+    worker::Session {
+        rep: identity.me().map(str::to_string),
+        os_user: identity.os_user.clone(),
+        today: options.today,
+        model: options.model.clone(),
+        policy: options.policy.clone(),
+        country: options.country,
+        id: format!(
+            "{}:{}:{}",
+            identity.os_user,
+            std::process::id(),
+            Utc::now().timestamp_millis()
+        ),
+    }
+}
+
+/// The console's state at start, with what is wrong with its setting up said in the footer.
+fn open_app(identity: Identity, options: &Options, size: (u16, u16), db: &Path) -> App {
+    let (keymap, keymap_error) = load_keymap();
+    let theme = Theme {
+        palette: Palette::from_env(),
+    };
+    let mut app = App::new(identity, options.today, keymap, theme, size);
+    app.policy = options.policy.clone();
+    app.exposed = world_readable(db);
+    let log_error = log::start();
+    tracing::info!(db = %db.display(), login = %app.identity.login, "console opened");
+    for warning in [keymap_error, app.exposed.clone(), log_error]
+        .into_iter()
+        .flatten()
+    {
+        app.toast(warning, Level::Error);
+    }
+    app
+}
+
+/// Work for the terminal the console asked for: a copy to its clipboard, or the rep's editor
+/// on the letter, the console's screen lent to it meanwhile.
+fn terminal_work(
+    work: Vec<Request>,
+    events: &mut EventStream,
+    guard: &terminal::Guard,
+    terminal: &mut terminal::Term,
+    app: &mut App,
+    worker: &Worker,
+) -> Result<()> {
+    for request in work {
+        match request {
+            Request::Terminal(TerminalWork::Copy { text }) => {
+                let _ = terminal::copy(&text);
+            }
+            Request::Terminal(TerminalWork::Edit { text }) => {
+                // The stream stops reading the terminal while the editor has it: a key the
+                // stream read would be lost to the editor.
+                *events = EventStream::new();
+                // Its reading thread is woken to end; it must be gone before the editor reads
+                // the keyboard.
+                std::thread::sleep(Duration::from_millis(50));
+                let edited = guard.lend(terminal, || terminal::edit_outside(&text))?;
+                for request in app.update(Action::Edited(edited)) {
+                    worker.send(request);
+                }
+            }
+            other => worker.send(other),
+        }
+    }
     Ok(())
 }
 

@@ -43,10 +43,8 @@ pub struct CheckinsArgs {
 }
 
 fn parse_stage(s: &str) -> Result<Stage, String> {
-    Stage::ALL
-        .into_iter()
-        .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
-        .ok_or_else(|| format!("{s:?} is not a stage; expected early, mid or late"))
+    s.parse()
+        .map_err(|e: crate::domain::text_enum::UnknownWord| e.to_string())
 }
 
 pub fn schedule(ctx: &Ctx, args: &ScheduleArgs) -> Result<()> {

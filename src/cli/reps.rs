@@ -5,6 +5,7 @@ use anyhow::{Result, bail};
 
 use super::Ctx;
 use crate::display::terminal_safe;
+use crate::domain::model::Role;
 use crate::store::Create;
 
 #[derive(Debug, clap::Args)]
@@ -22,7 +23,8 @@ pub enum RepsAction {
         /// The name shown in the console
         #[arg(long)]
         name: String,
-        #[arg(long, value_enum, default_value_t = Role::Rep)]
+        /// rep, lead or admin
+        #[arg(long, default_value = "rep")]
         role: Role,
     },
     /// List the reps with their roles and how many active accounts each owns
@@ -33,23 +35,6 @@ pub enum RepsAction {
     },
     /// Take a rep off the team (their accounts stay theirs until reassigned)
     Deactivate { login: String },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Role {
-    Rep,
-    Lead,
-    Admin,
-}
-
-impl Role {
-    fn as_str(self) -> &'static str {
-        match self {
-            Role::Rep => "rep",
-            Role::Lead => "lead",
-            Role::Admin => "admin",
-        }
-    }
 }
 
 pub fn run(ctx: &Ctx, args: &RepsArgs) -> Result<()> {

@@ -47,7 +47,8 @@ pub struct BacktestArgs {
 }
 
 fn parse_band(s: &str) -> Result<Band, String> {
-    Band::parse(s).ok_or_else(|| format!("{s:?} is not a band; expected high, medium or low"))
+    s.parse()
+        .map_err(|e: crate::domain::text_enum::UnknownWord| e.to_string())
 }
 
 #[derive(Serialize)]

@@ -4,52 +4,27 @@
 //! classes are ours. A code we do not know is treated as ambiguous and flagged so that someone
 //! can classify it.
 
-use serde::{Deserialize, Serialize};
+use crate::domain::text_enum::text_enum;
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DeclineClass {
-    /// A passing fault at the issuer or processor: retry automatically.
-    Soft,
-    /// Retry toward paydays.
-    InsufficientFunds,
-    /// The issuer will not say why: a few retries, then ask the customer to call their bank.
-    Ambiguous,
-    /// Nothing will work until the customer gives a new or corrected card.
-    NewCard,
-    /// The customer must complete the payment themselves (3-D Secure and the like).
-    Authenticate,
-    /// The customer withdrew the mandate: never retry, most likely a cancellation.
-    Revoked,
-    /// Fraud, lost or stolen card: never retry, escalate.
-    Fraud,
-    /// Duplicates and test-mode declines: check for a recent successful payment first.
-    Operational,
-}
-
-impl DeclineClass {
-    pub const ALL: [DeclineClass; 8] = [
-        DeclineClass::Soft,
-        DeclineClass::InsufficientFunds,
-        DeclineClass::Ambiguous,
-        DeclineClass::NewCard,
-        DeclineClass::Authenticate,
-        DeclineClass::Revoked,
-        DeclineClass::Fraud,
-        DeclineClass::Operational,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeclineClass::Soft => "soft",
-            DeclineClass::InsufficientFunds => "insufficient-funds",
-            DeclineClass::Ambiguous => "ambiguous",
-            DeclineClass::NewCard => "new-card",
-            DeclineClass::Authenticate => "authenticate",
-            DeclineClass::Revoked => "revoked",
-            DeclineClass::Fraud => "fraud",
-            DeclineClass::Operational => "operational",
-        }
+text_enum! {
+    pub enum DeclineClass as "decline class" {
+        /// A passing fault at the issuer or processor: retry automatically.
+        Soft => "soft",
+        /// Retry toward paydays.
+        InsufficientFunds => "insufficient-funds",
+        /// The issuer will not say why: a few retries, then ask the customer to call their bank.
+        Ambiguous => "ambiguous",
+        /// Nothing will work until the customer gives a new or corrected card.
+        NewCard => "new-card",
+        /// The customer must complete the payment themselves (3-D Secure and the like).
+        Authenticate => "authenticate",
+        /// The customer withdrew the mandate: never retry, most likely a cancellation.
+        Revoked => "revoked",
+        /// Fraud, lost or stolen card: never retry, escalate.
+        Fraud => "fraud",
+        /// Duplicates and test-mode declines: check for a recent successful payment first.
+        Operational => "operational",
     }
 }
 
@@ -142,7 +117,7 @@ mod tests {
 
     #[test]
     fn every_class_has_codes() {
-        for class in DeclineClass::ALL {
+        for &class in DeclineClass::ALL {
             assert!(
                 KNOWN_CODES.iter().any(|&(_, c)| c == class),
                 "{class:?} has no code"

@@ -1,34 +1,16 @@
 //! Lifecycle stages: where an account is in its life with us, from its age in days.
 
+use crate::domain::text_enum::text_enum;
 use chrono::{Days, NaiveDate};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Stage {
-    /// Adoption: the first months, when customers leave because they never got going.
-    Early,
-    /// Business value: customers leave when the product shows no impact.
-    Mid,
-    /// Expansion and renewal: customers leave for alternatives, fatigue or no growth.
-    Late,
-}
-
-impl Stage {
-    pub const ALL: [Stage; 3] = [Stage::Early, Stage::Mid, Stage::Late];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Early => "early",
-            Stage::Mid => "mid",
-            Stage::Late => "late",
-        }
-    }
-}
-
-impl std::fmt::Display for Stage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+text_enum! {
+    pub enum Stage as "lifecycle stage" {
+        /// Adoption: the first months, when customers leave because they never got going.
+        Early => "early",
+        /// Business value: customers leave when the product shows no impact.
+        Mid => "mid",
+        /// Expansion and renewal: customers leave for alternatives, fatigue or no growth.
+        Late => "late",
     }
 }
 

@@ -12,6 +12,7 @@ use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::decline::{Classification, DeclineClass, classify};
+use crate::domain::text_enum::text_enum;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -299,53 +300,29 @@ pub fn next(history: &History, policy: &RetryPolicy, now: DateTime<Utc>) -> Next
     }
 }
 
-/// The queue of the payments pane a payment belongs in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Queue {
-    /// A retry is due now.
-    Due,
-    /// Contact the customer for a new or corrected card.
-    NewCard,
-    /// The customer must complete the payment.
-    CustomerAction,
-    /// Fraud, a revoked mandate, or a hook that may have charged: a person decides, nothing
-    /// retries.
-    DoNotRetry,
-    /// No retry left: final notice, then lost.
-    Exhausted,
-    /// A retry is planned for later.
-    Scheduled,
-    Paused,
-    /// Recovered in the last 30 days.
-    Recovered,
+text_enum! {
+    /// The queue of the payments pane a payment belongs in.
+    pub enum Queue as "payment queue" {
+        /// A retry is due now.
+        Due => "due",
+        /// Contact the customer for a new or corrected card.
+        NewCard => "new-card",
+        /// The customer must complete the payment.
+        CustomerAction => "customer-action",
+        /// Fraud, a revoked mandate, or a hook that may have charged: a person decides, nothing
+        /// retries.
+        DoNotRetry => "do-not-retry",
+        /// No retry left: final notice, then lost.
+        Exhausted => "exhausted",
+        /// A retry is planned for later.
+        Scheduled => "scheduled",
+        Paused => "paused",
+        /// Recovered in the last 30 days.
+        Recovered => "recovered",
+    }
 }
 
 impl Queue {
-    pub const ALL: [Queue; 8] = [
-        Queue::Due,
-        Queue::NewCard,
-        Queue::CustomerAction,
-        Queue::DoNotRetry,
-        Queue::Exhausted,
-        Queue::Scheduled,
-        Queue::Paused,
-        Queue::Recovered,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Queue::Due => "due",
-            Queue::NewCard => "new-card",
-            Queue::CustomerAction => "customer-action",
-            Queue::DoNotRetry => "do-not-retry",
-            Queue::Exhausted => "exhausted",
-            Queue::Scheduled => "scheduled",
-            Queue::Paused => "paused",
-            Queue::Recovered => "recovered",
-        }
-    }
-
     /// Where a payment goes, from what to do next with it.
     pub fn of(next: &Next, now: DateTime<Utc>) -> Queue {
         match next {

@@ -280,7 +280,7 @@ fn queues_follow_what_to_do_next() {
         Queue::Exhausted
     );
     assert_eq!(Queue::of(&Next::Recovered, now), Queue::Recovered);
-    for class in DeclineClass::ALL {
+    for &class in DeclineClass::ALL {
         assert!(!meaning(class).is_empty());
     }
 }

@@ -12,51 +12,24 @@ use serde::{Deserialize, Serialize};
 
 use super::decline::{DeclineClass, classify};
 use super::lifecycle::Stage;
+use crate::domain::text_enum::text_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Factor {
-    Usage,
-    SeatShare,
-    Features,
-    Support,
-    Nps,
-    Billing,
-    Onboarding,
-    NoTouch,
-    Renewal,
-    Competitor,
+text_enum! {
+    pub enum Factor as "risk factor" {
+        Usage => "usage",
+        SeatShare => "seat_share",
+        Features => "features",
+        Support => "support",
+        Nps => "nps",
+        Billing => "billing",
+        Onboarding => "onboarding",
+        NoTouch => "no_touch",
+        Renewal => "renewal",
+        Competitor => "competitor",
+    }
 }
 
 impl Factor {
-    pub const ALL: [Factor; 10] = [
-        Factor::Usage,
-        Factor::SeatShare,
-        Factor::Features,
-        Factor::Support,
-        Factor::Nps,
-        Factor::Billing,
-        Factor::Onboarding,
-        Factor::NoTouch,
-        Factor::Renewal,
-        Factor::Competitor,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Factor::Usage => "usage",
-            Factor::SeatShare => "seat_share",
-            Factor::Features => "features",
-            Factor::Support => "support",
-            Factor::Nps => "nps",
-            Factor::Billing => "billing",
-            Factor::Onboarding => "onboarding",
-            Factor::NoTouch => "no_touch",
-            Factor::Renewal => "renewal",
-            Factor::Competitor => "competitor",
-        }
-    }
-
     /// What the card says the factor lacks when it found nothing to score, or `None` when
     /// there is nothing to lack: onboarding after the early stage, a renewal on a monthly plan.
     /// A factor with data is never "missing".
@@ -84,30 +57,11 @@ impl Factor {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Band {
-    Low,
-    Medium,
-    High,
-}
-
-impl Band {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Band::Low => "low",
-            Band::Medium => "medium",
-            Band::High => "high",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Band> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "low" => Some(Band::Low),
-            "medium" => Some(Band::Medium),
-            "high" => Some(Band::High),
-            _ => None,
-        }
+text_enum! {
+    pub enum Band as "risk band" {
+        Low => "low",
+        Medium => "medium",
+        High => "high",
     }
 }
 
@@ -369,9 +323,12 @@ impl RiskModel {
                         })?;
                         for (name, weight) in factors {
                             let factor = Factor::ALL
-                                .into_iter()
+                                .iter()
+                                .copied()
                                 .find(|f| f.as_str() == name)
-                                .ok_or_else(|| format!("weights.{stage}.{name}: not a factor"))?;
+                                .ok_or_else(|| {
+                                format!("weights.{stage}.{name}: not a factor")
+                            })?;
                             let weight = weight
                                 .as_float()
                                 .or_else(|| weight.as_integer().map(|i| i as f64))
@@ -513,7 +470,7 @@ pub fn score(input: &RiskInput, model: &RiskModel) -> RiskScore {
     let weight = |f: Factor| stage_weights.of(f) * presence(f, input);
     let mut findings: Vec<(Factor, Finding)> = Vec::new();
     let mut missing = Vec::new();
-    for factor in Factor::ALL {
+    for &factor in Factor::ALL {
         if weight(factor) <= 0.0 || factor == Factor::Renewal {
             continue;
         }
@@ -942,8 +899,8 @@ pub fn biggest_rise(
     after: &RiskScore,
 ) -> Option<(Factor, f64)> {
     Factor::ALL
-        .into_iter()
-        .map(|f| {
+        .iter()
+        .map(|&f| {
             let now = after
                 .reasons
                 .iter()

@@ -16,39 +16,24 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use memchr::memmem::Finder;
-use serde::Serialize;
 
 use super::fold::{digits, fold, is_cjk};
 use super::phone::{self, Country, Written};
+use crate::domain::text_enum::text_enum;
 
-/// The field a query matched, as reported to the rep and to scripts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    ExternalId,
-    Email,
-    Phone,
-    Name,
-    ContactName,
-    Domain,
-    /// The name, matched despite a typo.
-    NameFuzzy,
-    /// A contact's name, matched despite a typo.
-    ContactNameFuzzy,
-}
-
-impl Field {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Field::ExternalId => "external_id",
-            Field::Email => "email",
-            Field::Phone => "phone",
-            Field::Name => "name",
-            Field::ContactName => "contact_name",
-            Field::Domain => "domain",
-            Field::NameFuzzy => "name_fuzzy",
-            Field::ContactNameFuzzy => "contact_name_fuzzy",
-        }
+text_enum! {
+    /// The field a query matched, as reported to the rep and to scripts.
+    pub enum Field as "search field" {
+        ExternalId => "external_id",
+        Email => "email",
+        Phone => "phone",
+        Name => "name",
+        ContactName => "contact_name",
+        Domain => "domain",
+        /// The name, matched despite a typo.
+        NameFuzzy => "name_fuzzy",
+        /// A contact's name, matched despite a typo.
+        ContactNameFuzzy => "contact_name_fuzzy",
     }
 }
 

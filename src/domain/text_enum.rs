@@ -1,5 +1,7 @@
 //! Enumerations that are stored and typed as words: one definition gives the variants, their
-//! words, parsing with a helpful error, `Display` and serde as the word.
+//! words, parsing with a helpful error, `Display`, and serde both ways as the word. It is the
+//! one way the domain writes an enumeration's words (the console's command and context names,
+//! kebab-case with a data variant, are strum's).
 
 /// The error of parsing a word that is not one of an enumeration's words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,6 +54,14 @@ macro_rules! text_enum {
                 s.serialize_str(self.as_str())
             }
         }
+
+        /// Read as its word, an unknown one refused with the words there are.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let word = String::deserialize(d)?;
+                word.parse().map_err(serde::de::Error::custom)
+            }
+        }
     };
 }
 
@@ -71,6 +81,15 @@ mod tests {
         assert_eq!(" Dark-Blue ".parse::<Colour>().unwrap(), Colour::DarkBlue);
         assert_eq!(Colour::DarkBlue.to_string(), "dark-blue");
         assert_eq!(serde_json::to_string(&Colour::Red).unwrap(), "\"red\"");
+        let read: Colour = serde_json::from_str("\"dark-blue\"").unwrap();
+        assert_eq!(read, Colour::DarkBlue);
+        let wrong = serde_json::from_str::<Colour>("\"green\"").unwrap_err();
+        assert!(
+            wrong
+                .to_string()
+                .contains("expected one of: red, dark-blue"),
+            "{wrong}"
+        );
     }
 
     #[test]

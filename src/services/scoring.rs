@@ -170,7 +170,7 @@ pub fn earlier(
 }
 
 fn as_earlier(s: StoredScore) -> Option<Earlier> {
-    Band::parse(&s.band).map(|band| Earlier {
+    s.band.parse::<Band>().ok().map(|band| Earlier {
         score: s.score,
         band,
         points: s.points,

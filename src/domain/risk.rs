@@ -265,6 +265,24 @@ impl Default for StageWeights {
     }
 }
 
+/// `risk.toml` as written: each part may be left out, and the weights name only the factors
+/// they change.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ModelFile {
+    weights: WeightsFile,
+    bands: Bands,
+    cadence: Cadence,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct WeightsFile {
+    early: std::collections::BTreeMap<Factor, f64>,
+    mid: std::collections::BTreeMap<Factor, f64>,
+    late: std::collections::BTreeMap<Factor, f64>,
+}
+
 /// The whole model; `risk.toml` overrides any part of it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct RiskModel {
@@ -287,68 +305,28 @@ impl RiskModel {
 
     /// The defaults with what a `risk.toml` text says: `[bands]`, `[cadence]`, and
     /// `[weights.early|mid|late]` with any of the factors. What it does not mention keeps its
-    /// default, stage by stage.
+    /// default, stage by stage; a section, stage or factor it does not know is refused.
     pub fn from_toml(text: &str) -> Result<RiskModel, String> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
-        let mut model = RiskModel::default();
-        for (section, value) in table {
-            match section.as_str() {
-                "bands" => {
-                    model.bands = value
-                        .try_into()
-                        .map_err(|e: toml::de::Error| format!("[bands]: {e}"))?
-                }
-                "cadence" => {
-                    model.cadence = value
-                        .try_into()
-                        .map_err(|e: toml::de::Error| format!("[cadence]: {e}"))?
-                }
-                "weights" => {
-                    let stages = value
-                        .as_table()
-                        .ok_or("weights must be tables: [weights.mid]")?;
-                    for (stage, factors) in stages {
-                        let weights = match stage.as_str() {
-                            "early" => &mut model.weights.early,
-                            "mid" => &mut model.weights.mid,
-                            "late" => &mut model.weights.late,
-                            other => {
-                                return Err(format!(
-                                    "[weights.{other}]: the stages are early, mid, late"
-                                ));
-                            }
-                        };
-                        let factors = factors.as_table().ok_or_else(|| {
-                            format!("[weights.{stage}] must be a table of factor = weight")
-                        })?;
-                        for (name, weight) in factors {
-                            let factor = Factor::ALL
-                                .iter()
-                                .copied()
-                                .find(|f| f.as_str() == name)
-                                .ok_or_else(|| {
-                                format!("weights.{stage}.{name}: not a factor")
-                            })?;
-                            let weight = weight
-                                .as_float()
-                                .or_else(|| weight.as_integer().map(|i| i as f64))
-                                .ok_or_else(|| format!("weights.{stage}.{name}: not a number"))?;
-                            // Weights are shares of the score: past a thousand, only the ratio
-                            // to the others matters, and sums could overflow to infinity.
-                            if !weight.is_finite() || !(0.0..=1000.0).contains(&weight) {
-                                return Err(format!(
-                                    "weights.{stage}.{name}: a weight is a number from 0 to 1000"
-                                ));
-                            }
-                            *weights.slot(factor) = weight;
-                        }
-                    }
-                }
-                other => {
+        let file: ModelFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut model = RiskModel {
+            bands: file.bands,
+            cadence: file.cadence,
+            ..RiskModel::default()
+        };
+        for (stage, given, weights) in [
+            (Stage::Early, file.weights.early, &mut model.weights.early),
+            (Stage::Mid, file.weights.mid, &mut model.weights.mid),
+            (Stage::Late, file.weights.late, &mut model.weights.late),
+        ] {
+            for (factor, weight) in given {
+                // Weights are shares of the score: past a thousand, only the ratio to the
+                // others matters, and sums could overflow to infinity.
+                if !weight.is_finite() || !(0.0..=1000.0).contains(&weight) {
                     return Err(format!(
-                        "[{other}]: the sections are bands, cadence, weights"
+                        "weights.{stage}.{factor}: a weight is a number from 0 to 1000"
                     ));
                 }
+                *weights.slot(factor) = weight;
             }
         }
         for (name, value) in [("high", model.bands.high), ("medium", model.bands.medium)] {

@@ -21,9 +21,9 @@ pub fn run(args: &KeysArgs) -> Result<()> {
         (_, Some(why)) => bail!("{why}"),
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&as_json(&keymap))?);
+        crate::say!("{}", serde_json::to_string_pretty(&as_json(&keymap))?);
     } else {
-        print!("{}", keymap.to_toml());
+        crate::say!("{}", keymap.to_toml().trim_end());
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The pure domain: plain data in, plain data out. Nothing here reads a file, a clock or a
 //! database, so every rule can be unit-tested with values written in the test.
 
+pub mod access;
 pub mod backtest;
 pub mod billing;
 pub mod checkins;

@@ -15,34 +15,7 @@ pub(crate) struct Who {
     pub os_user: String,
 }
 
-/// What a write asks of whoever makes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Need {
-    /// Any active rep: logging, notes, payments, check-ins, claims, drafts, kept scores.
-    Rep,
-    /// A lead or an admin: imports, which create and reassign accounts in bulk.
-    Lead,
-    /// An admin: the team itself (adding and deactivating reps), and loading demo data.
-    Admin,
-}
-
-impl Need {
-    fn allows(self, role: &str) -> bool {
-        match self {
-            Need::Rep => matches!(role, "rep" | "lead" | "admin"),
-            Need::Lead => matches!(role, "lead" | "admin"),
-            Need::Admin => role == "admin",
-        }
-    }
-
-    fn wants(self) -> &'static str {
-        match self {
-            Need::Rep => "a rep",
-            Need::Lead => "a lead or an admin",
-            Need::Admin => "an admin",
-        }
-    }
-}
+pub(crate) use crate::domain::access::Need;
 
 /// Why a write was refused, said to the person who tried it.
 #[derive(Debug, Clone, PartialEq, Eq)]

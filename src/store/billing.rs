@@ -11,7 +11,8 @@ use serde_json::json;
 
 use super::codec::{instant, read};
 use super::dunning::{Actor, AttemptResult, NewAttempt, add_attempt, audit_payment};
-use super::{Need, Store, StoreError};
+use super::{Store, StoreError};
+use crate::domain::access::Write;
 use crate::domain::billing::{BillingChange, BillingEvent, CardOnFile};
 use crate::domain::retry::RetryPolicy;
 
@@ -50,7 +51,7 @@ impl Store {
             };
             (e.at, rank)
         });
-        self.write(Need::Lead, |tx| {
+        self.write(Write::Import, |tx| {
             let mut counts = BillingCounts::default();
             let mut touched = BTreeSet::new();
             for &event in &order {

@@ -7,7 +7,8 @@ use rusqlite::{Connection, params, params_from_iter};
 use serde::Serialize;
 
 use super::codec::{day, instant, read};
-use super::{Need, Store, StoreError};
+use super::{Store, StoreError};
+use crate::domain::access::Write;
 use crate::domain::checkins::{Cadences, Done, Due, Subject, due};
 use crate::domain::lifecycle::{Stage, StageBounds};
 use crate::domain::risk::next_anniversary;
@@ -67,8 +68,10 @@ impl Store {
         cadences: &Cadences,
     ) -> Result<ScheduleCounts, StoreError> {
         // Every account at once: after a big import, minutes of work that others wait for.
-        self.announced("the day's check-in schedule", Need::Rep, |store| {
-            store.write(Need::Rep, |tx| reconcile(tx, today, bounds, cadences, None))
+        self.announced("the day's check-in schedule", Write::Schedule, |store| {
+            store.write(Write::Schedule, |tx| {
+                reconcile(tx, today, bounds, cadences, None)
+            })
         })
     }
 
@@ -80,7 +83,7 @@ impl Store {
         bounds: &StageBounds,
         cadences: &Cadences,
     ) -> Result<ScheduleCounts, StoreError> {
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Schedule, |tx| {
             reconcile(tx, today, bounds, cadences, Some(account_id))
         })
     }
@@ -95,7 +98,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         self.reason_ok(reason)?;
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Snooze, |tx| {
             let account_id: i64 = tx.query_row(
                 "SELECT account_id FROM checkins WHERE id = ?1 AND done_at IS NULL",
                 [checkin_id],

@@ -4,7 +4,8 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::codec::{instant, read};
-use super::{Need, Store, StoreError};
+use super::{Store, StoreError};
+use crate::domain::access::Write;
 
 /// How long a claim lasts unless renewed or released.
 pub const CLAIM_FOR: Duration = Duration::minutes(15);
@@ -30,7 +31,7 @@ impl Store {
         session: &str,
         now: DateTime<Utc>,
     ) -> Result<Claim, StoreError> {
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Own, |tx| {
             let owned: bool = tx.query_row(
                 "SELECT owner_rep_id IS NOT NULL FROM accounts WHERE id = ?1",
                 [account_id],
@@ -68,7 +69,7 @@ impl Store {
 
     /// Lets go of one account, if this session holds it.
     pub fn release_claim(&mut self, account_id: i64, session: &str) -> Result<(), StoreError> {
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Own, |tx| {
             tx.execute(
                 "DELETE FROM claims WHERE account_id = ?1 AND session = ?2",
                 params![account_id, session],

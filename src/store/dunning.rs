@@ -8,7 +8,8 @@ use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::{day, instant, read};
-use super::{Need, Store, StoreError};
+use super::{Store, StoreError};
+use crate::domain::access::Write;
 use crate::domain::retry::{Attempt, History, Next, RetryPolicy, next};
 
 /// The result of one attempt to charge a failed payment again.
@@ -74,7 +75,7 @@ impl Store {
                 ),
             ));
         }
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Payment, |tx| {
             let status = status_of(tx, payment_id)?;
             if status != "failing" {
                 return Err(not_failing(payment_id, &status));
@@ -193,7 +194,7 @@ impl Store {
         action: &str,
         change: impl Fn(&Transaction<'_>) -> rusqlite::Result<usize>,
     ) -> Result<PaymentState, StoreError> {
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Payment, |tx| {
             let status = status_of(tx, payment_id)?;
             if status != "failing" {
                 return Err(not_failing(payment_id, &status));

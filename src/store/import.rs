@@ -10,7 +10,8 @@ use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::{day, instant};
-use super::{Need, Store, StoreError};
+use super::{Store, StoreError};
+use crate::domain::access::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
@@ -218,7 +219,7 @@ impl Store {
     ) -> Result<ImportCounts, StoreError> {
         // Others are told the file's name, not its whole path: it must fit a footer.
         let file = source.rsplit('/').next().unwrap_or(source);
-        self.write_once(Need::Lead, &format!("the import of {file}"), |tx| {
+        self.write_once(Write::Import, &format!("the import of {file}"), |tx| {
             let sql = sql(kind);
             let mut find = tx.prepare(sql.find)?;
             let mut insert = tx.prepare(sql.insert)?;

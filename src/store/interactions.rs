@@ -7,7 +7,8 @@ use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::{day, instant, read};
-use super::{Need, Store, StoreError};
+use super::{Store, StoreError};
+use crate::domain::access::Write;
 use crate::domain::model::{Interaction, InteractionKind};
 
 /// A form as the rep left it, field by field as typed.
@@ -56,7 +57,7 @@ impl Store {
                 ));
             }
         }
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Log, |tx| {
             let rep_id: Option<i64> = match &new.rep {
                 Some(login) => tx
                     .query_row("SELECT id FROM reps WHERE login = ?1", [login], |r| {
@@ -121,7 +122,7 @@ impl Store {
         draft: &Draft,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Own, |tx| {
             tx.prepare_cached(
                 "INSERT INTO drafts (rep_login, account_id, kind, outcome, body, tags, follow_up, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -171,7 +172,7 @@ impl Store {
     }
 
     pub fn discard_draft(&mut self, rep: &str, account_id: i64) -> Result<(), StoreError> {
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Own, |tx| {
             tx.execute(
                 "DELETE FROM drafts WHERE rep_login = ?1 AND account_id = ?2",
                 params![rep, account_id],
@@ -217,7 +218,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Assign, |tx| {
             let before: Option<String> = tx
                 .query_row(
                     "SELECT r.login FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id

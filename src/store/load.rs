@@ -6,7 +6,8 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::codec::{day, instant};
-use super::{Need, Store, StoreError};
+use super::{Store, StoreError};
+use crate::domain::access::Write;
 use crate::domain::model::{AccountHistory, Rep};
 
 /// How many rows a load wrote, table by table.
@@ -39,7 +40,7 @@ impl Store {
         histories: impl IntoIterator<Item = AccountHistory>,
         mut on_account: impl FnMut(u64),
     ) -> Result<LoadCounts, StoreError> {
-        self.write_once(Need::Admin, "the load of a demo data set", |tx| {
+        self.write_once(Write::Demo, "the load of a demo data set", |tx| {
             let mut counts = LoadCounts::default();
             let rep_ids = insert_reps(tx, reps, &mut counts)?;
             for history in histories {

@@ -31,8 +31,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+use crate::domain::access::Write;
 use access::Refused;
-use access::{Need, Who};
+use access::Who;
 pub use accounts::AccountRow;
 pub use billing::BillingCounts;
 pub use card::{AccountCard, ContactRow, EventKind, OpenPayment, TimelineEntry};
@@ -188,7 +189,7 @@ impl Store {
     /// again, a few times, further apart each time. Nothing of a failed try is kept.
     fn write<T>(
         &mut self,
-        need: Need,
+        write: Write,
         mut work: impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
         if self.read_only {
@@ -213,7 +214,7 @@ impl Store {
             if let Some(long) = &long {
                 wait::for_long_write(long);
             }
-            match self.try_write(need, &mut work) {
+            match self.try_write(write, &mut work) {
                 Err(e) if is_busy(&e) => {
                     if (long.is_some() || self.long_writer().is_some()) && !open::is_closing() {
                         continue;
@@ -242,11 +243,11 @@ impl Store {
     /// One write transaction that cannot be run twice (it consumes its input: a bulk load).
     fn write_once<T>(
         &mut self,
-        need: Need,
+        write: Write,
         what: &str,
         work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
-        self.announced(what, need, |store| store.write_once_announced(need, work))
+        self.announced(what, write, |store| store.write_once_announced(write, work))
     }
 
     /// Runs `long` (one long write) announced first, in a transaction of its own, so that other
@@ -255,7 +256,7 @@ impl Store {
     fn announced<T>(
         &mut self,
         what: &str,
-        need: Need,
+        write: Write,
         long: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let os_user = self
@@ -264,7 +265,7 @@ impl Store {
             .map_or("", |w| w.os_user.as_str())
             .to_string();
         let me = RunHolder::me(what, &os_user, 24 * 3600);
-        let name = self.announce_long_write(&me, need)?;
+        let name = self.announce_long_write(&me, write)?;
         let done = long(self);
         let released = self.release_run_lock(&name, &me);
         let done = done?;
@@ -274,7 +275,7 @@ impl Store {
 
     fn write_once_announced<T>(
         &mut self,
-        need: Need,
+        write: Write,
         work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
         let mut work = Some(work);
@@ -287,7 +288,7 @@ impl Store {
             .map_err(|e| self.fail(e))?;
         // A busy start is retried with the input intact, since `work` has not run; once it has
         // run, its input is spent and a retry can only report that.
-        let done = self.write(need, |tx| match work.take() {
+        let done = self.write(write, |tx| match work.take() {
             Some(work) => work(tx),
             None => Err(rusqlite::Error::ToSqlConversionFailure(
                 "the database was busy during a bulk write, which cannot be resumed: run it again"
@@ -311,7 +312,7 @@ impl Store {
             return Ok(None);
         }
         self.conn.busy_handler(None).map_err(|e| self.fail(e))?;
-        let done = self.try_write(Need::Rep, &mut work);
+        let done = self.try_write(Write::Own, &mut work);
         self.conn
             .busy_handler(Some(open::wait_while_busy))
             .map_err(|e| self.fail(e))?;
@@ -323,13 +324,13 @@ impl Store {
 
     fn try_write<T>(
         &mut self,
-        need: Need,
+        write: Write,
         work: &mut impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Err(refused) = access::check(&tx, self.who.as_ref(), need)? {
+        if let Err(refused) = access::check(&tx, self.who.as_ref(), write.need())? {
             // Carried in the one rusqlite error that holds any error; `refusal` takes it out.
             return Err(rusqlite::Error::ToSqlConversionFailure(Box::new(refused)));
         }

@@ -9,7 +9,8 @@ use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::{day, instant, read};
-use super::{Need, Store, StoreError};
+use super::{Store, StoreError};
+use crate::domain::access::Write;
 use crate::domain::my_queue::{Entry, Reason, Touched};
 
 impl Store {
@@ -111,7 +112,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.reason_ok(reason)?;
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Snooze, |tx| {
             tx.execute(
                 "INSERT INTO queue_snoozes (rep_login, account_id, until, reason, at)
                  VALUES (?1, ?2, ?3, ?4, ?5)

@@ -7,7 +7,8 @@ use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::instant;
-use super::{Need, Store, StoreError};
+use super::{Store, StoreError};
+use crate::domain::access::Write;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotesSave {
@@ -47,7 +48,7 @@ impl Store {
     ) -> Result<NotesSave, StoreError> {
         self.text_ok("notes", text)?;
         let rep = self.who.as_ref().map(|w| w.login.clone());
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Notes, |tx| {
             let (before, version): (String, i64) = tx.query_row(
                 "SELECT notes, version FROM accounts WHERE id = ?1",
                 [account_id],

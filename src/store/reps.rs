@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::audit::{self, Change};
-use super::{Need, Store, StoreError};
+use super::{Store, StoreError};
+use crate::domain::access::Write;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rep {
@@ -65,7 +66,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.text_ok("login", login)?;
         self.text_ok("name", display_name)?;
-        self.write(Need::Admin, |tx| {
+        self.write(Write::Team, |tx| {
             tx.execute(
                 "INSERT INTO reps (login, display_name, role, active) VALUES (?1, ?2, ?3, 1)
                  ON CONFLICT (login) DO UPDATE SET
@@ -100,7 +101,7 @@ impl Store {
         os_user: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        self.write(Need::Admin, |tx| {
+        self.write(Write::Team, |tx| {
             let id: Option<i64> = tx
                 .query_row(
                     "UPDATE reps SET active = 0 WHERE login = ?1 AND active = 1 RETURNING id",

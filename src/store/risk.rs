@@ -13,7 +13,8 @@ use rusqlite::{Row, params};
 use serde::Serialize;
 
 use super::codec::{day, read};
-use super::{Need, Store, StoreError};
+use super::{Store, StoreError};
+use crate::domain::access::Write;
 use crate::domain::lifecycle::StageBounds;
 use crate::domain::model::BillingInterval;
 use crate::domain::risk::{
@@ -325,7 +326,7 @@ impl Store {
         on: NaiveDate,
         scores: &[(i64, &RiskScore)],
     ) -> Result<(), StoreError> {
-        self.write(Need::Rep, |tx| insert_scores(tx, on, scores, None))
+        self.write(Write::Own, |tx| insert_scores(tx, on, scores, None))
     }
 
     /// Keeps the day's scores as the day's current ones as `current`'s model scores them, each
@@ -553,7 +554,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.reason_ok(reason)?;
         let after = serde_json::json!({"until": day(until), "reason": reason, "score": score});
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Snooze, |tx| {
             tx.execute(
                 "INSERT INTO risk_snoozes (account_id, until, reason, score, os_user, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::codec::{instant, read};
-use super::{Need, Store, StoreError};
+use super::{Store, StoreError};
+use crate::domain::access::Write;
 
 /// Who holds a run lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +111,7 @@ impl Store {
         name: &str,
         me: &RunHolder,
     ) -> Result<Option<RunHolder>, StoreError> {
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Payment, |tx| {
             let held = tx
                 .query_row(
                     &format!("SELECT {HOLDER_COLUMNS} FROM run_locks WHERE name = ?1"),
@@ -131,10 +132,10 @@ impl Store {
     pub(super) fn announce_long_write(
         &mut self,
         me: &RunHolder,
-        need: Need,
+        write: Write,
     ) -> Result<String, StoreError> {
         let name = format!("long write {}@{}", me.pid, me.host);
-        self.write(need, |tx| {
+        self.write(write, |tx| {
             // Announcements of long writes whose process is gone (killed mid-import) go now.
             let stale: Vec<String> = tx
                 .prepare(&format!(
@@ -170,7 +171,7 @@ impl Store {
 
     /// Says the holder is still at work; false when the lock is no longer its own.
     pub fn beat_run_lock(&mut self, name: &str, me: &RunHolder) -> Result<bool, StoreError> {
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Payment, |tx| {
             Ok(tx.execute(
                 "UPDATE run_locks SET beat_at = ?4 WHERE name = ?1 AND host = ?2 AND pid = ?3",
                 params![name, me.host, me.pid, instant(&Utc::now())],
@@ -180,7 +181,7 @@ impl Store {
 
     /// Lets go of a run lock or a long write's announcement, if it is still `me`'s.
     pub fn release_run_lock(&mut self, name: &str, me: &RunHolder) -> Result<(), StoreError> {
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Payment, |tx| {
             tx.execute(
                 "DELETE FROM run_locks WHERE name = ?1 AND host = ?2 AND pid = ?3",
                 params![name, me.host, me.pid],
@@ -200,7 +201,7 @@ impl Store {
         now: DateTime<Utc>,
         why: &str,
     ) -> Result<bool, StoreError> {
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Payment, |tx| {
             Ok(tx.execute(
                 "UPDATE failed_payments SET hook_unsettled_at = ?2, hook_unsettled_why = ?3
                  WHERE id = ?1 AND status = 'failing' AND hook_unsettled_at IS NULL
@@ -213,7 +214,7 @@ impl Store {
 
     /// Says why a payment's hook left it in doubt, once that is known.
     pub fn explain_unsettled(&mut self, payment_id: i64, why: &str) -> Result<(), StoreError> {
-        self.write(Need::Rep, |tx| {
+        self.write(Write::Payment, |tx| {
             tx.execute(
                 "UPDATE failed_payments SET hook_unsettled_why = ?2
                  WHERE id = ?1 AND hook_unsettled_at IS NOT NULL",
@@ -226,7 +227,9 @@ impl Store {
     /// Takes the mark off a payment whose hook said by its exit status that it failed (or could
     /// not be started): nothing was charged, so the payment goes back to its queue.
     pub fn take_back_from_hook(&mut self, payment_id: i64) -> Result<(), StoreError> {
-        self.write(Need::Rep, |tx| super::dunning::settle_hook(tx, payment_id))
+        self.write(Write::Payment, |tx| {
+            super::dunning::settle_hook(tx, payment_id)
+        })
     }
 }
 

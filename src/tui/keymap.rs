@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::domain::access::Write;
+
 /// Where the rep is; each context has its own keys.
 #[derive(
     Debug,
@@ -161,23 +163,27 @@ pub enum Command {
 }
 
 impl Command {
-    /// Commands that change the database: refused in a read-only console.
+    /// What the command writes (`domain::access`'s list, the store's too): a read-only console
+    /// refuses it at once, and leaves it out of the footer.
+    pub fn write(self) -> Option<Write> {
+        Some(match self {
+            Command::LogCall | Command::Complete | Command::SendLetter => Write::Log,
+            // The letter it opens is sent and logged.
+            Command::Outreach => Write::Log,
+            Command::Resume
+            | Command::CardUpdated
+            | Command::RecordResult
+            | Command::Pause
+            | Command::WriteOff => Write::Payment,
+            Command::Assign => Write::Assign,
+            Command::Snooze => Write::Snooze,
+            Command::EditNotes => Write::Notes,
+            _ => return None,
+        })
+    }
+
     pub fn writes(self) -> bool {
-        matches!(
-            self,
-            Command::LogCall
-                | Command::Resume
-                | Command::SendLetter
-                | Command::Complete
-                | Command::Assign
-                | Command::Snooze
-                | Command::CardUpdated
-                | Command::RecordResult
-                | Command::Outreach
-                | Command::Pause
-                | Command::WriteOff
-                | Command::EditNotes
-        )
+        self.write().is_some()
     }
 
     /// The command a word of the `:` line stands for, where it is one (`:owner` only filters);

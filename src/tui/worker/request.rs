@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::access::Write;
 use crate::domain::model::Interaction;
 use crate::services::outreach::Letter;
 use crate::services::payments::QueueItem;
@@ -179,35 +180,46 @@ pub enum TerminalWork {
 }
 
 impl Request {
-    /// Requests that write, and a draft's read that must come after its writes: they go to the
-    /// writing thread, so that a lookup never waits behind a write that waits for an import.
-    pub(super) fn goes_to_writer(&self) -> bool {
+    /// What the request writes, in `domain::access`'s words (the store checks the same).
+    pub fn write(&self) -> Option<Write> {
         match self {
-            Request::Note(_) => true,
-            Request::Account(a) => matches!(
-                a,
-                AccountRequest::Claim { .. }
-                    | AccountRequest::Release { .. }
-                    | AccountRequest::Assign { .. }
-            ),
-            Request::Checkin(CheckinRequest::Schedule) => false,
-            _ => self.writes(),
+            Request::Load { .. } | Request::Terminal(_) => None,
+            Request::Account(AccountRequest::Assign { .. }) => Some(Write::Assign),
+            Request::Account(AccountRequest::Claim { .. } | AccountRequest::Release { .. }) => {
+                Some(Write::Own)
+            }
+            Request::Account(_) => None,
+            Request::Note(NoteRequest::LoadDraft { .. }) => None,
+            Request::Note(NoteRequest::SaveDraft { .. } | NoteRequest::DiscardDraft { .. }) => {
+                Some(Write::Own)
+            }
+            Request::Note(NoteRequest::Log { .. }) => Some(Write::Log),
+            Request::Note(NoteRequest::SaveNotes { .. }) => Some(Write::Notes),
+            Request::Risk(RiskRequest::One { .. }) => None,
+            Request::Risk(RiskRequest::Snooze { .. })
+            | Request::Checkin(CheckinRequest::Snooze { .. })
+            | Request::Queue(QueueRequest::Snooze { .. }) => Some(Write::Snooze),
+            Request::Checkin(CheckinRequest::Schedule) => Some(Write::Schedule),
+            Request::Payment(PaymentRequest::Act { .. }) => Some(Write::Payment),
+            Request::Payment(PaymentRequest::Letter { .. }) => None,
+            Request::Payment(PaymentRequest::SendLetter { .. }) => Some(Write::Log),
         }
     }
 
-    /// Requests that change what reps share (drafts are each rep's own, scores are derived,
-    /// claims expire): refused at once on the console of someone who is not a rep.
-    pub(super) fn writes(&self) -> bool {
-        match self {
-            Request::Load { .. } | Request::Terminal(_) => false,
-            Request::Account(a) => matches!(a, AccountRequest::Assign { .. }),
-            Request::Note(n) => {
-                matches!(n, NoteRequest::Log { .. } | NoteRequest::SaveNotes { .. })
-            }
-            Request::Risk(r) => matches!(r, RiskRequest::Snooze { .. }),
-            Request::Checkin(_) | Request::Queue(_) => true,
-            Request::Payment(p) => !matches!(p, PaymentRequest::Letter { .. }),
+    /// Writes, and a draft's read that must come after its writes: they go to the writing
+    /// thread, so that a lookup never waits behind a write that waits for an import. (The
+    /// day's schedule has a thread of its own.)
+    pub(super) fn goes_to_writer(&self) -> bool {
+        match self.write() {
+            Some(write) => write != Write::Schedule,
+            None => matches!(self, Request::Note(NoteRequest::LoadDraft { .. })),
         }
+    }
+
+    /// Requests that change what reps share: refused at once on the console of someone who
+    /// is not a rep.
+    pub(super) fn writes(&self) -> bool {
+        self.write().is_some_and(Write::shared)
     }
 
     /// The request's name for the log: its variant within its group, none of what it carries

@@ -15,7 +15,7 @@
 //!   lines. They use the layers above.
 //! - `demo`: the demo data set, loaded through the store.
 //! - `tui` (the console) and `cli` (the command line): the faces; they use everything above and
-//!   not each other (the `cli` starts the `tui`).
+//!   not each other (the `cli` starts the `tui`, and prints its keymap).
 
 pub mod account_card;
 pub mod cli;

@@ -27,22 +27,23 @@ pub struct AccountRow {
     pub domain: Option<String>,
 }
 
-const ROW_COLUMNS: &str = "a.id, a.external_id, a.name, a.status = 'active', a.mrr_cents,
-    a.currency, r.login, a.plan, a.customer_since, a.renewal_date, a.domain";
+const ROW_COLUMNS: &str =
+    "a.id AS account_id, a.external_id, a.name, a.status = 'active' AS active,
+    a.mrr_cents, a.currency, r.login AS owner, a.plan, a.customer_since, a.renewal_date, a.domain";
 
 fn account_row(row: &Row<'_>) -> rusqlite::Result<AccountRow> {
     Ok(AccountRow {
-        account_id: row.get(0)?,
-        external_id: row.get(1)?,
-        name: row.get(2)?,
-        active: row.get(3)?,
-        mrr_cents: row.get(4)?,
-        currency: row.get(5)?,
-        owner: row.get(6)?,
-        plan: row.get(7)?,
-        customer_since: read::day(row, 8)?,
-        renewal_date: read::opt_day(row, 9)?,
-        domain: row.get(10)?,
+        account_id: row.get("account_id")?,
+        external_id: row.get("external_id")?,
+        name: row.get("name")?,
+        active: row.get("active")?,
+        mrr_cents: row.get("mrr_cents")?,
+        currency: row.get("currency")?,
+        owner: row.get("owner")?,
+        plan: row.get("plan")?,
+        customer_since: read::day(row, "customer_since")?,
+        renewal_date: read::opt_day(row, "renewal_date")?,
+        domain: row.get("domain")?,
     })
 }
 
@@ -122,32 +123,56 @@ impl Store {
     pub fn each_search_doc(&self, mut each: impl FnMut(SearchDoc)) -> Result<(), StoreError> {
         let mut run = || -> rusqlite::Result<()> {
             let mut accounts = self.conn.prepare(
-                "SELECT a.id, a.name, a.domain, a.external_id, a.status = 'active', a.mrr_cents,
-                        a.country, r.login
+                "SELECT a.id, a.name, a.domain, a.external_id, a.status = 'active' AS active,
+                        a.mrr_cents, a.country, r.login AS owner
                  FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id ORDER BY a.id",
+            )?;
+            let [
+                id,
+                name,
+                domain,
+                external_id,
+                active,
+                mrr_cents,
+                country,
+                owner,
+            ] = read::columns(
+                &accounts,
+                [
+                    "id",
+                    "name",
+                    "domain",
+                    "external_id",
+                    "active",
+                    "mrr_cents",
+                    "country",
+                    "owner",
+                ],
             )?;
             let mut accounts = accounts.query([])?;
             let mut contacts = self.conn.prepare(
                 "SELECT account_id, id, name, email, phone FROM contacts ORDER BY account_id, id",
             )?;
+            let columns = read::columns(&contacts, ["account_id", "id", "name", "email", "phone"])?;
+            let contact_doc = |r: &rusqlite::Row<'_>| contact_doc(r, columns);
             let mut contacts = contacts.query([])?;
             // Both lists are in account order: walk them together, holding the one contact
             // read ahead of its account.
             let mut ahead = contacts.next()?.map(contact_doc).transpose()?;
             while let Some(r) = accounts.next()? {
                 let mut doc = SearchDoc {
-                    account_id: r.get(0)?,
-                    name: r.get(1)?,
-                    domain: r.get(2)?,
-                    external_id: r.get(3)?,
-                    active: r.get(4)?,
-                    mrr_cents: r.get(5)?,
+                    account_id: r.get(id)?,
+                    name: r.get(name)?,
+                    domain: r.get(domain)?,
+                    external_id: r.get(external_id)?,
+                    active: r.get(active)?,
+                    mrr_cents: r.get(mrr_cents)?,
                     // The schema holds the form; a code libphonenumber does not know reads
                     // as the team's.
                     country: r
-                        .get::<_, Option<String>>(6)?
+                        .get::<_, Option<String>>(country)?
                         .and_then(|c| Country::parse(&c).ok()),
-                    owner: r.get(7)?,
+                    owner: r.get(owner)?,
                     contacts: Vec::new(),
                 };
                 // Contacts of no account (there are none, by the foreign key) are passed over.
@@ -169,14 +194,18 @@ impl Store {
     }
 }
 
-fn contact_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, ContactDoc)> {
+/// A contact's row, its columns found by `read::columns`: account, id, name, email, phone.
+fn contact_doc(
+    r: &rusqlite::Row<'_>,
+    [account, id, name, email, phone]: [usize; 5],
+) -> rusqlite::Result<(i64, ContactDoc)> {
     Ok((
-        r.get(0)?,
+        r.get(account)?,
         ContactDoc {
-            contact_id: r.get(1)?,
-            name: r.get(2)?,
-            email: r.get(3)?,
-            phone: r.get(4)?,
+            contact_id: r.get(id)?,
+            name: r.get(name)?,
+            email: r.get(email)?,
+            phone: r.get(phone)?,
         },
     ))
 }

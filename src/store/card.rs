@@ -47,12 +47,12 @@ const CONTACT_COLUMNS: &str = "id, name, email, phone, role, is_primary";
 
 fn contact_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ContactRow> {
     Ok(ContactRow {
-        contact_id: r.get(0)?,
-        name: r.get(1)?,
-        email: r.get(2)?,
-        phone: r.get(3)?,
-        role: r.get(4)?,
-        is_primary: r.get(5)?,
+        contact_id: r.get("id")?,
+        name: r.get("name")?,
+        email: r.get("email")?,
+        phone: r.get("phone")?,
+        role: r.get("role")?,
+        is_primary: r.get("is_primary")?,
     })
 }
 
@@ -133,21 +133,21 @@ impl Store {
                 |r| {
                     Ok(AccountCard {
                         row: row.clone(),
-                        industry: r.get(0)?,
-                        billing_interval: r.get(1)?,
-                        owner_name: r.get(2)?,
-                        churned_at: read::opt_day(r, 3)?,
-                        churn_reason: r.get(4)?,
-                        churn_kind: r.get(5)?,
-                        version: r.get(6)?,
+                        industry: r.get("industry")?,
+                        billing_interval: r.get("billing_interval")?,
+                        owner_name: r.get("display_name")?,
+                        churned_at: read::opt_day(r, "churned_at")?,
+                        churn_reason: r.get("churn_reason")?,
+                        churn_kind: r.get("churn_kind")?,
+                        version: r.get("version")?,
                         contacts: Vec::new(),
                         open_payments: Vec::new(),
                         next_checkin: None,
                         open_tickets: 0,
                         timeline: Vec::new(),
                         claim: None,
-                        notes: r.get(7)?,
-                        country: r.get(8)?,
+                        notes: r.get("notes")?,
+                        country: r.get("country")?,
                     })
                 },
             )
@@ -171,14 +171,14 @@ impl Store {
             )?
             .query_map([id], |r| {
                 Ok(OpenPayment {
-                    payment_id: r.get(0)?,
-                    external_ref: r.get(1)?,
-                    amount_cents: r.get(2)?,
-                    currency: r.get(3)?,
-                    decline_code: r.get(4)?,
-                    attempts: r.get(5)?,
-                    first_failed_at: read::instant(r, 6)?,
-                    next_retry_at: read::opt_instant(r, 7)?,
+                    payment_id: r.get("id")?,
+                    external_ref: r.get("external_ref")?,
+                    amount_cents: r.get("amount_cents")?,
+                    currency: r.get("currency")?,
+                    decline_code: r.get("last_decline_code")?,
+                    attempts: r.get("attempt_count")?,
+                    first_failed_at: read::instant(r, "first_failed_at")?,
+                    next_retry_at: read::opt_instant(r, "next_retry_at")?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -187,7 +187,7 @@ impl Store {
                 "SELECT due_date, kind FROM checkins WHERE account_id = ?1 AND done_at IS NULL
                  ORDER BY due_date LIMIT 1",
                 [id],
-                |r| Ok((read::day(r, 0)?, r.get(1)?)),
+                |r| Ok((read::day(r, "due_date")?, r.get("kind")?)),
             )
             .optional()?;
         card.open_tickets = c.query_row(
@@ -211,18 +211,21 @@ impl Store {
         let mut rows = stmt.query(params![id, limit])?;
         while let Some(r) = rows.next()? {
             let mut detail: Vec<String> = Vec::new();
-            if let Some(outcome) = r.get::<_, Option<String>>(4)?.filter(|s| !s.is_empty()) {
+            if let Some(outcome) = r
+                .get::<_, Option<String>>("outcome")?
+                .filter(|s| !s.is_empty())
+            {
                 detail.push(format!("outcome: {outcome}"));
             }
-            let tags: String = r.get(5)?;
+            let tags: String = r.get("tags")?;
             if !tags.is_empty() {
                 detail.push(format!("tags: {tags}"));
             }
-            if let Some(day) = read::opt_day(r, 7)? {
+            if let Some(day) = read::opt_day(r, "follow_up_on")? {
                 detail.push(format!("follow up {day}"));
             }
-            let summary: String = r.get(2)?;
-            let body: String = r.get(3)?;
+            let summary: String = r.get("summary")?;
+            let body: String = r.get("body")?;
             // The summary is the note's first line: show only what follows it.
             let rest = body
                 .trim()
@@ -230,13 +233,13 @@ impl Store {
                 .unwrap_or(&body)
                 .trim();
             entries.push(TimelineEntry {
-                at: read::instant(r, 0)?,
+                at: read::instant(r, "occurred_at")?,
                 kind: EventKind::Interaction,
-                label: r.get(1)?,
+                label: r.get("kind")?,
                 detail: detail.join(" · "),
                 body: rest.to_string(),
                 title: summary,
-                who: r.get(6)?,
+                who: r.get("login")?,
             });
         }
         let mut stmt = c.prepare_cached(
@@ -245,12 +248,12 @@ impl Store {
         )?;
         let mut rows = stmt.query(params![id, limit])?;
         while let Some(r) = rows.next()? {
-            let subject: String = r.get(2)?;
-            let severity: String = r.get(3)?;
-            let number: Option<String> = r.get(5)?;
-            let resolved = read::opt_instant(r, 1)?;
+            let subject: String = r.get("subject")?;
+            let severity: String = r.get("severity")?;
+            let number: Option<String> = r.get("external_id")?;
+            let resolved = read::opt_instant(r, "resolved_at")?;
             entries.push(TimelineEntry {
-                at: read::instant(r, 0)?,
+                at: read::instant(r, "opened_at")?,
                 kind: EventKind::TicketOpened,
                 label: "ticket".into(),
                 title: subject.clone(),
@@ -263,7 +266,7 @@ impl Store {
                 who: None,
             });
             if let Some(at) = resolved {
-                let csat: Option<i64> = r.get(4)?;
+                let csat: Option<i64> = r.get("satisfaction")?;
                 entries.push(TimelineEntry {
                     at,
                     kind: EventKind::TicketResolved,
@@ -283,18 +286,18 @@ impl Store {
         )?;
         let mut rows = stmt.query(params![id, limit])?;
         while let Some(r) = rows.next()? {
-            let score: i64 = r.get(1)?;
+            let score: i64 = r.get("score")?;
             let kind = match score {
                 0..=6 => "detractor",
                 7..=8 => "passive",
                 _ => "promoter",
             };
             entries.push(TimelineEntry {
-                at: read::instant(r, 0)?,
+                at: read::instant(r, "responded_at")?,
                 kind: EventKind::Nps,
                 label: "NPS".into(),
                 title: format!("NPS {score} ({kind})"),
-                detail: r.get(2)?,
+                detail: r.get("comment")?,
                 body: String::new(),
                 who: None,
             });
@@ -306,12 +309,12 @@ impl Store {
         )?;
         let mut rows = stmt.query(params![id, limit])?;
         while let Some(r) = rows.next()? {
-            let outcome: String = r.get(1)?;
-            let code: Option<String> = r.get(2)?;
-            let automatic: bool = r.get(3)?;
-            let amount = money::format(r.get(4)?, &r.get::<_, String>(5)?);
+            let outcome: String = r.get("outcome")?;
+            let code: Option<String> = r.get("decline_code")?;
+            let automatic: bool = r.get("automatic")?;
+            let amount = money::format(r.get("amount_cents")?, &r.get::<_, String>("currency")?);
             entries.push(TimelineEntry {
-                at: read::instant(r, 0)?,
+                at: read::instant(r, "attempted_at")?,
                 kind: EventKind::Payment,
                 label: "payment".into(),
                 title: match &code {
@@ -329,9 +332,9 @@ impl Store {
         )?;
         let mut rows = stmt.query(params![id, limit])?;
         while let Some(r) = rows.next()? {
-            let day = read::day(r, 0)?;
-            let from: i64 = r.get(1)?;
-            let to: i64 = r.get(2)?;
+            let day = read::day(r, "changed_on")?;
+            let from: i64 = r.get("from_cents")?;
+            let to: i64 = r.get("to_cents")?;
             entries.push(TimelineEntry {
                 at: day.and_time(NaiveTime::MIN).and_utc(),
                 kind: EventKind::Mrr,
@@ -342,7 +345,7 @@ impl Store {
                     money::format(from, currency),
                     money::format(to, currency)
                 ),
-                detail: r.get(3)?,
+                detail: r.get("reason")?,
                 body: String::new(),
                 who: None,
             });

@@ -107,8 +107,22 @@ mod tests {
 /// names the column, never a panic.
 pub(crate) mod read {
     use chrono::{DateTime, NaiveDate, Utc};
-    use rusqlite::Row;
     use rusqlite::types::Type;
+    use rusqlite::{Row, RowIndex, Statement};
+
+    /// The positions of `names` among a statement's result columns, looked up once before its
+    /// rows are read: each row is then read by position at no cost, and a column renamed or
+    /// dropped from the SELECT fails at once, never read as its neighbour.
+    pub fn columns<const N: usize>(
+        stmt: &Statement<'_>,
+        names: [&str; N],
+    ) -> rusqlite::Result<[usize; N]> {
+        let mut at = [0; N];
+        for (slot, name) in at.iter_mut().zip(names) {
+            *slot = stmt.column_index(name)?;
+        }
+        Ok(at)
+    }
 
     fn bad(i: usize, value: String) -> rusqlite::Error {
         rusqlite::Error::FromSqlConversionFailure(
@@ -118,24 +132,31 @@ pub(crate) mod read {
         )
     }
 
-    pub fn day(row: &Row<'_>, i: usize) -> rusqlite::Result<NaiveDate> {
+    pub fn day<I: RowIndex>(row: &Row<'_>, i: I) -> rusqlite::Result<NaiveDate> {
+        let i = i.idx(row.as_ref())?;
         let s: String = row.get(i)?;
         super::parse_day(&s).ok_or_else(|| bad(i, s))
     }
 
-    pub fn opt_day(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    pub fn opt_day<I: RowIndex>(row: &Row<'_>, i: I) -> rusqlite::Result<Option<NaiveDate>> {
+        let i = i.idx(row.as_ref())?;
         match row.get::<_, Option<String>>(i)? {
             None => Ok(None),
             Some(s) => super::parse_day(&s).map(Some).ok_or_else(|| bad(i, s)),
         }
     }
 
-    pub fn instant(row: &Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
+    pub fn instant<I: RowIndex>(row: &Row<'_>, i: I) -> rusqlite::Result<DateTime<Utc>> {
+        let i = i.idx(row.as_ref())?;
         let s: String = row.get(i)?;
         super::parse_instant(&s).ok_or_else(|| bad(i, s))
     }
 
-    pub fn opt_instant(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    pub fn opt_instant<I: RowIndex>(
+        row: &Row<'_>,
+        i: I,
+    ) -> rusqlite::Result<Option<DateTime<Utc>>> {
+        let i = i.idx(row.as_ref())?;
         match row.get::<_, Option<String>>(i)? {
             None => Ok(None),
             Some(s) => super::parse_instant(&s).map(Some).ok_or_else(|| bad(i, s)),

@@ -235,7 +235,10 @@ fn apply(
                      WHERE b.payment_ref = ?1 AND b.paid_at >= ?2 AND p.status = 'failing'",
                 )?
                 .query_row(params![payment_ref, instant(&event.at)], |r| {
-                    Ok((r.get::<_, Option<String>>(0)?, read::instant(r, 1)?))
+                    Ok((
+                        r.get::<_, Option<String>>("attempt_ref")?,
+                        read::instant(r, "paid_at")?,
+                    ))
                 })
                 .optional()?;
             match paid {
@@ -308,7 +311,7 @@ fn succeed(
     let (status, resolved_at): (String, Option<String>) = tx.query_row(
         "SELECT status, resolved_at FROM failed_payments WHERE id = ?1",
         [payment_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get("status")?, r.get("resolved_at")?)),
     )?;
     let attempt_ref = attempt_ref.unwrap_or_else(|| format!("{payment_ref}#paid"));
     // Two reports of one success (the invoice paid, its charge succeeded): the earliest is the
@@ -353,7 +356,9 @@ fn succeed(
 
 fn payment(tx: &Connection, external_ref: &str) -> rusqlite::Result<Option<(i64, String)>> {
     tx.prepare_cached("SELECT id, last_decline_code FROM failed_payments WHERE external_ref = ?1")?
-        .query_row([external_ref], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([external_ref], |r| {
+            Ok((r.get("id")?, r.get("last_decline_code")?))
+        })
         .optional()
 }
 

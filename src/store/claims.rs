@@ -44,7 +44,7 @@ impl Store {
                 .query_row(
                     "SELECT rep_login, expires_at FROM claims WHERE account_id = ?1",
                     [account_id],
-                    |r| Ok((r.get(0)?, read::instant(r, 1)?)),
+                    |r| Ok((r.get("rep_login")?, read::instant(r, "expires_at")?)),
                 )
                 .optional()?;
             // The same rep's other console simply takes it over.
@@ -95,7 +95,7 @@ impl Store {
             .query_row(
                 "SELECT rep_login, expires_at FROM claims WHERE account_id = ?1 AND expires_at > ?2",
                 params![account_id, instant(&now)],
-                |r| Ok((r.get(0)?, read::instant(r, 1)?)),
+                |r| Ok((r.get("rep_login")?, read::instant(r, "expires_at")?)),
             )
             .optional()
             .map_err(|e| self.fail(e))

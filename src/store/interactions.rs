@@ -157,13 +157,13 @@ impl Store {
                 |r| {
                     Ok((
                         Draft {
-                            kind: r.get(0)?,
-                            outcome: r.get(1)?,
-                            body: r.get(2)?,
-                            tags: r.get(3)?,
-                            follow_up: r.get(4)?,
+                            kind: r.get("kind")?,
+                            outcome: r.get("outcome")?,
+                            body: r.get("body")?,
+                            tags: r.get("tags")?,
+                            follow_up: r.get("follow_up")?,
                         },
-                        read::instant(r, 5)?,
+                        read::instant(r, "updated_at")?,
                     ))
                 },
             )

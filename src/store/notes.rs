@@ -31,7 +31,7 @@ impl Store {
             .query_row(
                 "SELECT notes, version FROM accounts WHERE id = ?1",
                 [account_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get("notes")?, r.get("version")?)),
             )
             .optional()
             .map_err(|e| self.fail(e))
@@ -52,20 +52,21 @@ impl Store {
             let (before, version): (String, i64) = tx.query_row(
                 "SELECT notes, version FROM accounts WHERE id = ?1",
                 [account_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get("notes")?, r.get("version")?)),
             )?;
             if version != base_version {
                 // The rep who saved, by name (an admin acting as a rep is that rep), else
                 // the OS user who did.
                 let by = tx
                     .query_row(
-                        "SELECT coalesce(r.display_name, json_extract(l.after, '$.rep'), l.os_user), l.at
+                        "SELECT coalesce(r.display_name, json_extract(l.after, '$.rep'), l.os_user) AS saved_by,
+                                l.at
                          FROM audit_log l
                          LEFT JOIN reps r ON r.login = json_extract(l.after, '$.rep')
                          WHERE l.entity = 'accounts' AND l.entity_id = ?1
                          ORDER BY l.id DESC LIMIT 1",
                         [account_id],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
+                        |r| Ok((r.get("saved_by")?, r.get("at")?)),
                     )
                     .optional()?;
                 return Ok(NotesSave::Conflict {

@@ -26,7 +26,7 @@ impl Store {
             .query_row(
                 "SELECT display_name, role FROM reps WHERE login = ?1 AND active = 1",
                 [login],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get("display_name")?, r.get("role")?)),
             )
             .optional()
             .map_err(|e| self.fail(e))
@@ -38,16 +38,16 @@ impl Store {
                 .prepare(
                     "SELECT r.login, r.display_name, r.role, r.active,
                             (SELECT count(*) FROM accounts a
-                             WHERE a.owner_rep_id = r.id AND a.status = 'active')
+                             WHERE a.owner_rep_id = r.id AND a.status = 'active') AS accounts
                      FROM reps r ORDER BY r.active DESC, r.login",
                 )?
                 .query_map([], |r| {
                     Ok(Rep {
-                        login: r.get(0)?,
-                        display_name: r.get(1)?,
-                        role: r.get(2)?,
-                        active: r.get(3)?,
-                        accounts: r.get(4)?,
+                        login: r.get("login")?,
+                        display_name: r.get("display_name")?,
+                        role: r.get("role")?,
+                        active: r.get("active")?,
+                        accounts: r.get("accounts")?,
                     })
                 })?
                 .collect()

@@ -318,28 +318,28 @@ fn history_of(tx: &Connection, payment_id: i64) -> rusqlite::Result<(History, St
         .query_row([payment_id], |r| {
             Ok((
                 History {
-                    first_failed_at: read::instant(r, 0)?,
+                    first_failed_at: read::instant(r, "first_failed_at")?,
                     attempts: Vec::new(),
-                    decline_code: r.get(1)?,
-                    advice_code: r.get(2)?,
-                    card_updated_at: read::opt_instant(r, 3)?,
-                    paused_until: read::opt_day(r, 4)?,
-                    hook_unsettled_at: read::opt_instant(r, 6)?,
+                    decline_code: r.get("last_decline_code")?,
+                    advice_code: r.get("advice_code")?,
+                    card_updated_at: read::opt_instant(r, "card_updated_at")?,
+                    paused_until: read::opt_day(r, "paused_until")?,
+                    hook_unsettled_at: read::opt_instant(r, "hook_unsettled_at")?,
                 },
-                r.get::<_, String>(5)?,
+                r.get::<_, String>("status")?,
             ))
         })?;
     let mut stmt = tx.prepare_cached(
-        "SELECT attempted_at, outcome = 'succeeded', decline_code FROM payment_attempts
+        "SELECT attempted_at, outcome = 'succeeded' AS succeeded, decline_code FROM payment_attempts
          WHERE payment_id = ?1 ORDER BY attempted_at, id",
     )?;
     let mut rows = stmt.query([payment_id])?;
     while let Some(r) = rows.next()? {
         history.attempts.push(Attempt {
-            at: read::instant(r, 0)?,
-            succeeded: r.get(1)?,
+            at: read::instant(r, "attempted_at")?,
+            succeeded: r.get("succeeded")?,
         });
-        if let Some(code) = r.get::<_, Option<String>>(2)? {
+        if let Some(code) = r.get::<_, Option<String>>("decline_code")? {
             history.decline_code = code;
         }
     }
@@ -354,14 +354,14 @@ fn snapshot(tx: &Connection, payment_id: i64) -> rusqlite::Result<serde_json::Va
     )?
     .query_row([payment_id], |r| {
         Ok(json!({
-            "status": r.get::<_, String>(0)?,
-            "attempts": r.get::<_, i64>(1)?,
-            "decline_code": r.get::<_, String>(2)?,
-            "next_retry_at": r.get::<_, Option<String>>(3)?,
-            "card_updated_at": r.get::<_, Option<String>>(4)?,
-            "paused_until": r.get::<_, Option<String>>(5)?,
-            "pause_reason": r.get::<_, Option<String>>(6)?,
-            "write_off_reason": r.get::<_, Option<String>>(7)?,
+            "status": r.get::<_, String>("status")?,
+            "attempts": r.get::<_, i64>("attempt_count")?,
+            "decline_code": r.get::<_, String>("last_decline_code")?,
+            "next_retry_at": r.get::<_, Option<String>>("next_retry_at")?,
+            "card_updated_at": r.get::<_, Option<String>>("card_updated_at")?,
+            "paused_until": r.get::<_, Option<String>>("paused_until")?,
+            "pause_reason": r.get::<_, Option<String>>("pause_reason")?,
+            "write_off_reason": r.get::<_, Option<String>>("write_off_reason")?,
         }))
     })
     .optional()?

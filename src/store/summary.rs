@@ -57,12 +57,12 @@ impl Store {
         let count = |sql: &str| c.query_row(sql, [], |r| r.get::<_, i64>(0));
         let cut = bounds.cutoffs(today);
         let (early, mid, late) = c.query_row(
-            "SELECT coalesce(sum(customer_since > ?1), 0),
-                    coalesce(sum(customer_since <= ?1 AND customer_since >= ?2), 0),
-                    coalesce(sum(customer_since < ?2), 0)
+            "SELECT coalesce(sum(customer_since > ?1), 0) AS early,
+                    coalesce(sum(customer_since <= ?1 AND customer_since >= ?2), 0) AS mid,
+                    coalesce(sum(customer_since < ?2), 0) AS late
              FROM accounts WHERE status = 'active'",
             params![day(cut.early_after), day(cut.late_before)],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get("early")?, r.get("mid")?, r.get("late")?)),
         )?;
         let payments = |status: &str| {
             c.query_row(
@@ -80,20 +80,20 @@ impl Store {
             )?
             .query_map([], |r| {
                 Ok(MoneyByCurrency {
-                    currency: r.get(0)?,
-                    cents: r.get(1)?,
+                    currency: r.get("currency")?,
+                    cents: r.get("mrr")?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
         let decline_codes = c
             .prepare(
-                "SELECT last_decline_code, count(*) FROM failed_payments
-                 GROUP BY last_decline_code ORDER BY count(*) DESC, last_decline_code",
+                "SELECT last_decline_code, count(*) AS n FROM failed_payments
+                 GROUP BY last_decline_code ORDER BY n DESC, last_decline_code",
             )?
             .query_map([], |r| {
                 Ok(CodeCount {
-                    code: r.get(0)?,
-                    count: r.get(1)?,
+                    code: r.get("last_decline_code")?,
+                    count: r.get("n")?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

@@ -61,9 +61,9 @@ impl Store {
         let c = &self.conn;
         let since = day(today - Days::new(30));
         let (only, to) = scope.params();
-        let mut rows: Vec<PaymentRow> = c
-            .prepare_cached(&format!(
-                "SELECT p.id, a.id, a.name, r.login, a.status = 'active', a.mrr_cents,
+        let mut stmt = c.prepare_cached(&format!(
+            "SELECT p.id AS payment_id, a.id AS account_id, a.name, r.login AS owner,
+                        a.status = 'active' AS account_active, a.mrr_cents,
                         p.external_ref, p.amount_cents, p.currency, p.status, p.resolved_at,
                         p.card_exp_month, p.card_exp_year, p.last_outreach_at,
                         p.first_failed_at, p.last_decline_code, p.advice_code,
@@ -74,52 +74,103 @@ impl Store {
                  WHERE (p.status = 'failing' OR (p.status = 'recovered' AND p.resolved_at >= ?1))
                        {}
                  ORDER BY p.first_failed_at, p.id",
-                scope.filter("p.account_id", 2)
-            ))?
+            scope.filter("p.account_id", 2)
+        ))?;
+        let [
+            payment_id,
+            account_id,
+            name,
+            owner,
+            account_active,
+            mrr_cents,
+            external_ref,
+            amount_cents,
+            currency,
+            status,
+            resolved_at,
+            card_exp_month,
+            card_exp_year,
+            last_outreach_at,
+            first_failed_at,
+            last_decline_code,
+            advice_code,
+            card_updated_at,
+            paused_until,
+            hook_unsettled_at,
+            hook_unsettled_why,
+        ] = read::columns(
+            &stmt,
+            [
+                "payment_id",
+                "account_id",
+                "name",
+                "owner",
+                "account_active",
+                "mrr_cents",
+                "external_ref",
+                "amount_cents",
+                "currency",
+                "status",
+                "resolved_at",
+                "card_exp_month",
+                "card_exp_year",
+                "last_outreach_at",
+                "first_failed_at",
+                "last_decline_code",
+                "advice_code",
+                "card_updated_at",
+                "paused_until",
+                "hook_unsettled_at",
+                "hook_unsettled_why",
+            ],
+        )?;
+        let mut rows: Vec<PaymentRow> = stmt
             .query_map(params![since, only, to], |r| {
-                let month: Option<u32> = r.get(11)?;
-                let year: Option<i32> = r.get(12)?;
+                let month: Option<u32> = r.get(card_exp_month)?;
+                let year: Option<i32> = r.get(card_exp_year)?;
                 Ok(PaymentRow {
-                    payment_id: r.get(0)?,
-                    account_id: r.get(1)?,
-                    name: r.get(2)?,
-                    owner: r.get(3)?,
-                    account_active: r.get(4)?,
-                    mrr_cents: r.get(5)?,
-                    external_ref: r.get(6)?,
-                    amount_cents: r.get(7)?,
-                    currency: r.get(8)?,
-                    status: r.get(9)?,
-                    resolved_at: read::opt_instant(r, 10)?,
+                    payment_id: r.get(payment_id)?,
+                    account_id: r.get(account_id)?,
+                    name: r.get(name)?,
+                    owner: r.get(owner)?,
+                    account_active: r.get(account_active)?,
+                    mrr_cents: r.get(mrr_cents)?,
+                    external_ref: r.get(external_ref)?,
+                    amount_cents: r.get(amount_cents)?,
+                    currency: r.get(currency)?,
+                    status: r.get(status)?,
+                    resolved_at: read::opt_instant(r, resolved_at)?,
                     card_expiry: month.zip(year),
-                    last_outreach_at: read::opt_instant(r, 13)?,
-                    hook_unsettled_why: r.get(20)?,
+                    last_outreach_at: read::opt_instant(r, last_outreach_at)?,
+                    hook_unsettled_why: r.get(hook_unsettled_why)?,
                     history: History {
-                        first_failed_at: read::instant(r, 14)?,
+                        first_failed_at: read::instant(r, first_failed_at)?,
                         attempts: Vec::new(),
-                        decline_code: r.get(15)?,
-                        advice_code: r.get(16)?,
-                        card_updated_at: read::opt_instant(r, 17)?,
-                        paused_until: read::opt_day(r, 18)?,
-                        hook_unsettled_at: read::opt_instant(r, 19)?,
+                        decline_code: r.get(last_decline_code)?,
+                        advice_code: r.get(advice_code)?,
+                        card_updated_at: read::opt_instant(r, card_updated_at)?,
+                        paused_until: read::opt_day(r, paused_until)?,
+                        hook_unsettled_at: read::opt_instant(r, hook_unsettled_at)?,
                     },
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
         let mut attempts: HashMap<i64, Vec<Attempt>> = HashMap::new();
         let mut stmt = c.prepare_cached(&format!(
-            "SELECT a.payment_id, a.attempted_at, a.outcome = 'succeeded'
+            "SELECT a.payment_id, a.attempted_at, a.outcome = 'succeeded' AS succeeded
              FROM payment_attempts a JOIN failed_payments p ON p.id = a.payment_id
              WHERE (p.status = 'failing' OR (p.status = 'recovered' AND p.resolved_at >= ?1))
                    {}
              ORDER BY a.payment_id, a.attempted_at, a.id",
             scope.filter("p.account_id", 2)
         ))?;
+        let [payment, at, succeeded] =
+            read::columns(&stmt, ["payment_id", "attempted_at", "succeeded"])?;
         let mut found = stmt.query(params![since, only, to])?;
         while let Some(r) = found.next()? {
-            attempts.entry(r.get(0)?).or_default().push(Attempt {
-                at: read::instant(r, 1)?,
-                succeeded: r.get(2)?,
+            attempts.entry(r.get(payment)?).or_default().push(Attempt {
+                at: read::instant(r, at)?,
+                succeeded: r.get(succeeded)?,
             });
         }
         for row in &mut rows {
@@ -152,7 +203,7 @@ impl Store {
                          UNION ALL
                          SELECT account_id, month, year FROM latest
                          WHERE n = 1 AND account_id NOT IN (SELECT account_id FROM account_cards))
-                     SELECT a.id, a.name, r.login, a.mrr_cents, a.currency, c.month, c.year
+                     SELECT a.id, a.name, r.login AS owner, a.mrr_cents, a.currency, c.month, c.year
                      FROM cards c JOIN accounts a ON a.id = c.account_id
                      LEFT JOIN reps r ON r.id = a.owner_rep_id
                      WHERE a.status = 'active' AND c.year * 12 + c.month BETWEEN ?1 AND ?2
@@ -160,13 +211,13 @@ impl Store {
                 )?
                 .query_map(params![month_index(today), month_index(until)], |r| {
                     Ok(ExpiringCard {
-                        account_id: r.get(0)?,
-                        name: r.get(1)?,
-                        owner: r.get(2)?,
-                        mrr_cents: r.get(3)?,
-                        currency: r.get(4)?,
-                        exp_month: r.get(5)?,
-                        exp_year: r.get(6)?,
+                        account_id: r.get("id")?,
+                        name: r.get("name")?,
+                        owner: r.get("owner")?,
+                        mrr_cents: r.get("mrr_cents")?,
+                        currency: r.get("currency")?,
+                        exp_month: r.get("month")?,
+                        exp_year: r.get("year")?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -204,16 +255,17 @@ impl Store {
                     "SELECT first_failed_at, amount_cents, currency, last_decline_code, advice_code,
                             status, resolved_at, card_updated_at IS NOT NULL
                                 AND (resolved_at IS NULL OR card_updated_at <= resolved_at)
+                                AS card_updated
                      FROM failed_payments WHERE first_failed_at >= ?1",
                 )?
                 .query_map([day(since)], |r| {
-                    let code: String = r.get(3)?;
-                    let advice: Option<String> = r.get(4)?;
-                    let status: String = r.get(5)?;
+                    let code: String = r.get("last_decline_code")?;
+                    let advice: Option<String> = r.get("advice_code")?;
+                    let status: String = r.get("status")?;
                     Ok(FailedPayment {
-                        first_failed: read::instant(r, 0)?.date_naive(),
-                        amount_cents: r.get(1)?,
-                        currency: r.get(2)?,
+                        first_failed: read::instant(r, "first_failed_at")?.date_naive(),
+                        amount_cents: r.get("amount_cents")?,
+                        currency: r.get("currency")?,
                         class: policy.class_of(&code, advice.as_deref()).class,
                         outcome: match status.as_str() {
                             "recovered" => Outcome::Recovered,
@@ -221,22 +273,22 @@ impl Store {
                             "written_off" => Outcome::WrittenOff,
                             _ => Outcome::Failing,
                         },
-                        resolved_on: read::opt_instant(r, 6)?.map(|t| t.date_naive()),
-                        card_updated: r.get(7)?,
+                        resolved_on: read::opt_instant(r, "resolved_at")?.map(|t| t.date_naive()),
+                        card_updated: r.get("card_updated")?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let churned = c
                 .prepare_cached(
-                    "SELECT churned_at, mrr_cents, currency, churn_kind = 'involuntary'
+                    "SELECT churned_at, mrr_cents, currency, churn_kind = 'involuntary' AS involuntary
                      FROM accounts WHERE status = 'churned' AND churned_at >= ?1",
                 )?
                 .query_map([day(since)], |r| {
                     Ok(Churned {
-                        on: read::day(r, 0)?,
-                        mrr_cents: r.get(1)?,
-                        currency: r.get(2)?,
-                        involuntary: r.get::<_, Option<bool>>(3)?.unwrap_or(false),
+                        on: read::day(r, "churned_at")?,
+                        mrr_cents: r.get("mrr_cents")?,
+                        currency: r.get("currency")?,
+                        involuntary: r.get::<_, Option<bool>>("involuntary")?.unwrap_or(false),
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -132,8 +132,8 @@ impl Store {
     ) -> Result<Vec<CheckinRow>, StoreError> {
         let run = || -> rusqlite::Result<Vec<CheckinRow>> {
             let mut sql = String::from(
-                "SELECT c.id, a.id, a.name, c.stage, c.kind, c.due_date, r.login, a.mrr_cents,
-                        a.currency, c.snoozed_until
+                "SELECT c.id AS checkin_id, a.id AS account_id, a.name, c.stage, c.kind, c.due_date,
+                        r.login AS owner, a.mrr_cents, a.currency, c.snoozed_until
                  FROM checkins c JOIN accounts a ON a.id = c.account_id
                  LEFT JOIN reps r ON r.id = a.owner_rep_id
                  WHERE c.done_at IS NULL AND a.status = 'active'",
@@ -164,25 +164,51 @@ impl Store {
             }
             sql.push_str(" ORDER BY c.due_date, a.mrr_cents DESC, c.id");
             let mut stmt = self.conn.prepare(&sql)?;
+            let [
+                checkin_id,
+                account_id,
+                name,
+                stage,
+                kind,
+                due_date,
+                owner,
+                mrr,
+                currency,
+                snoozed,
+            ] = read::columns(
+                &stmt,
+                [
+                    "checkin_id",
+                    "account_id",
+                    "name",
+                    "stage",
+                    "kind",
+                    "due_date",
+                    "owner",
+                    "mrr_cents",
+                    "currency",
+                    "snoozed_until",
+                ],
+            )?;
             let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-                let due_date = read::day(r, 5)?;
-                let stage: String = r.get(3)?;
+                let due_date = read::day(r, due_date)?;
+                let stage: String = r.get(stage)?;
                 Ok(CheckinRow {
-                    checkin_id: r.get(0)?,
-                    account_id: r.get(1)?,
-                    name: r.get(2)?,
+                    checkin_id: r.get(checkin_id)?,
+                    account_id: r.get(account_id)?,
+                    name: r.get(name)?,
                     stage: match stage.as_str() {
                         "early" => Stage::Early,
                         "mid" => Stage::Mid,
                         _ => Stage::Late,
                     },
-                    kind: r.get(4)?,
+                    kind: r.get(kind)?,
                     days_overdue: (today - due_date).num_days().max(0),
                     due_date,
-                    owner: r.get(6)?,
-                    mrr_cents: r.get(7)?,
-                    currency: r.get(8)?,
-                    snoozed_until: read::opt_day(r, 9)?,
+                    owner: r.get(owner)?,
+                    mrr_cents: r.get(mrr)?,
+                    currency: r.get(currency)?,
+                    snoozed_until: read::opt_day(r, snoozed)?,
                 })
             })?;
             rows.collect()
@@ -237,22 +263,32 @@ fn reconcile(
     } else {
         "AND ?1 IS NULL"
     };
-    let accounts: Vec<(i64, Subject)> = conn
-        .prepare(&format!(
-            "SELECT id, customer_since, status, billing_interval, renewal_date FROM accounts
-             WHERE 1 {filter} ORDER BY id"
-        ))?
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, customer_since, status, billing_interval, renewal_date FROM accounts
+         WHERE 1 {filter} ORDER BY id"
+    ))?;
+    let [id, customer_since, status, billing_interval, renewal_date] = read::columns(
+        &stmt,
+        [
+            "id",
+            "customer_since",
+            "status",
+            "billing_interval",
+            "renewal_date",
+        ],
+    )?;
+    let accounts: Vec<(i64, Subject)> = stmt
         .query_map([only], |r| {
-            let since = read::day(r, 1)?;
-            let status: String = r.get(2)?;
-            let interval: String = r.get(3)?;
-            let stored = read::opt_day(r, 4)?;
+            let since = read::day(r, customer_since)?;
+            let status: String = r.get(status)?;
+            let interval: String = r.get(billing_interval)?;
+            let stored = read::opt_day(r, renewal_date)?;
             let annual_renewal = (interval == "annual").then(|| match stored {
                 Some(d) if d > today => d,
                 _ => next_anniversary(since, today),
             });
             Ok((
-                r.get(0)?,
+                r.get(id)?,
                 Subject {
                     customer_since: since,
                     churned: status != "active",
@@ -271,35 +307,39 @@ fn reconcile(
     let mut stmt = conn.prepare(&format!(
         "SELECT account_id, kind, done_at FROM checkins WHERE done_at IS NOT NULL {account_filter}"
     ))?;
+    let [account, kind, done_at] = read::columns(&stmt, ["account_id", "kind", "done_at"])?;
     let mut rows = stmt.query([only])?;
     while let Some(r) = rows.next()? {
-        done.entry(r.get(0)?).or_default().push(Done {
-            kind: r.get(1)?,
-            on: read::instant(r, 2)?.date_naive(),
+        done.entry(r.get(account)?).or_default().push(Done {
+            kind: r.get(kind)?,
+            on: read::instant(r, done_at)?.date_naive(),
         });
     }
     // A check-in call logged is a check-in done, whether or not one was scheduled.
     let mut stmt = conn.prepare(&format!(
         "SELECT account_id, occurred_at FROM interactions WHERE kind = 'check-in' {account_filter}"
     ))?;
+    let [account, occurred_at] = read::columns(&stmt, ["account_id", "occurred_at"])?;
     let mut rows = stmt.query([only])?;
     while let Some(r) = rows.next()? {
-        done.entry(r.get(0)?).or_default().push(Done {
+        done.entry(r.get(account)?).or_default().push(Done {
             kind: "check-in".into(),
-            on: read::instant(r, 1)?.date_naive(),
+            on: read::instant(r, occurred_at)?.date_naive(),
         });
     }
     let mut open: HashMap<i64, Vec<OpenRow>> = HashMap::new();
     let mut stmt = conn.prepare(&format!(
         "SELECT account_id, id, kind, due_date, stage FROM checkins WHERE done_at IS NULL {account_filter}"
     ))?;
+    let [account, id, kind, due_date, stage] =
+        read::columns(&stmt, ["account_id", "id", "kind", "due_date", "stage"])?;
     let mut rows = stmt.query([only])?;
     while let Some(r) = rows.next()? {
-        open.entry(r.get(0)?).or_default().push(OpenRow {
-            id: r.get(1)?,
-            kind: r.get(2)?,
-            due: read::day(r, 3)?,
-            stage: r.get(4)?,
+        open.entry(r.get(account)?).or_default().push(OpenRow {
+            id: r.get(id)?,
+            kind: r.get(kind)?,
+            due: read::day(r, due_date)?,
+            stage: r.get(stage)?,
         });
     }
 

@@ -17,28 +17,43 @@ impl Store {
                 "SELECT account_id, changed_on, from_cents, to_cents FROM mrr_changes
                  ORDER BY account_id, changed_on, id",
             )?;
+            let [account, on, from, to] = read::columns(
+                &stmt,
+                ["account_id", "changed_on", "from_cents", "to_cents"],
+            )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                changes.entry(r.get(0)?).or_default().push((
-                    read::day(r, 1)?,
-                    r.get(2)?,
-                    r.get(3)?,
+                changes.entry(r.get(account)?).or_default().push((
+                    read::day(r, on)?,
+                    r.get(from)?,
+                    r.get(to)?,
                 ));
             }
-            c.prepare(
-                "SELECT id, customer_since, churned_at, churn_kind = 'involuntary', currency,
-                        mrr_cents
+            let mut stmt = c.prepare(
+                "SELECT id, customer_since, churned_at, churn_kind = 'involuntary' AS involuntary,
+                        currency, mrr_cents
                  FROM accounts",
-            )?
-            .query_map([], |r| {
-                let id: i64 = r.get(0)?;
+            )?;
+            let [id, since, churned_at, involuntary, currency, mrr_cents] = read::columns(
+                &stmt,
+                [
+                    "id",
+                    "customer_since",
+                    "churned_at",
+                    "involuntary",
+                    "currency",
+                    "mrr_cents",
+                ],
+            )?;
+            stmt.query_map([], |r| {
+                let id: i64 = r.get(id)?;
                 let history = changes.remove(&id).unwrap_or_default();
-                let current: i64 = r.get(5)?;
+                let current: i64 = r.get(mrr_cents)?;
                 Ok(AccountFacts {
-                    since: read::day(r, 1)?,
-                    churned_on: read::opt_day(r, 2)?,
-                    involuntary: r.get::<_, Option<bool>>(3)?.unwrap_or(false),
-                    currency: r.get(4)?,
+                    since: read::day(r, since)?,
+                    churned_on: read::opt_day(r, churned_at)?,
+                    involuntary: r.get::<_, Option<bool>>(involuntary)?.unwrap_or(false),
+                    currency: r.get(currency)?,
                     first_mrr_cents: history.first().map_or(current, |(_, from, _)| *from),
                     changes: history.into_iter().map(|(on, _, to)| (on, to)).collect(),
                 })

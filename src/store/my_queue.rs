@@ -34,13 +34,13 @@ impl Store {
                 )?
                 .query_map(params![login, day(today)], |r| {
                     Ok(Entry {
-                        account_id: r.get(0)?,
-                        name: r.get(1)?,
-                        mrr_cents: r.get(2)?,
-                        currency: r.get(3)?,
+                        account_id: r.get("id")?,
+                        name: r.get("name")?,
+                        mrr_cents: r.get("mrr_cents")?,
+                        currency: r.get("currency")?,
                         reason: Reason::FollowUp {
-                            due: read::day(r, 4)?,
-                            summary: r.get(5)?,
+                            due: read::day(r, "follow_up_on")?,
+                            summary: r.get("summary")?,
                         },
                     })
                 })?
@@ -76,10 +76,10 @@ impl Store {
                     params![login, instant(&from), instant(&until), day(today)],
                     |r| {
                         Ok(Touched {
-                            account_id: r.get(0)?,
-                            name: r.get(1)?,
-                            mrr_cents: r.get(2)?,
-                            currency: r.get(3)?,
+                            account_id: r.get("id")?,
+                            name: r.get("name")?,
+                            mrr_cents: r.get("mrr_cents")?,
+                            currency: r.get("currency")?,
                         })
                     },
                 )?

@@ -73,7 +73,7 @@ fn insert_reps(
     }
     let mut all = conn.prepare("SELECT login, id FROM reps")?;
     let ids = all
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map([], |r| Ok((r.get("login")?, r.get("id")?)))?
         .collect::<rusqlite::Result<HashMap<String, i64>>>()?;
     Ok(ids)
 }

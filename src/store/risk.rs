@@ -132,26 +132,50 @@ impl Store {
         let since = |days: u64| day(cutoff - Days::new(days));
 
         let mut accounts = c.prepare_cached(&format!(
-            "SELECT a.id, a.external_id, a.name, r.login, a.mrr_cents, a.currency,
+            "SELECT a.id, a.external_id, a.name, r.login AS owner, a.mrr_cents, a.currency,
                     a.customer_since, a.billing_interval, a.renewal_date
              FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id
              WHERE a.customer_since <= ?1 AND (a.churned_at IS NULL OR a.churned_at > ?1) {}
              ORDER BY a.id",
             filter("a.id", 2)
         ))?;
+        let [
+            id,
+            external_id,
+            name,
+            owner,
+            mrr_cents,
+            currency,
+            customer_since,
+            interval,
+            renewal,
+        ] = read::columns(
+            &accounts,
+            [
+                "id",
+                "external_id",
+                "name",
+                "owner",
+                "mrr_cents",
+                "currency",
+                "customer_since",
+                "billing_interval",
+                "renewal_date",
+            ],
+        )?;
         let mut subjects: Vec<RiskSubject> = accounts
             .query_map(params![day(as_of), only, to], |r| {
-                let since: NaiveDate = read::day(r, 6)?;
-                let interval: String = r.get(7)?;
-                let stored_renewal = read::opt_day(r, 8)?;
+                let since: NaiveDate = read::day(r, customer_since)?;
+                let interval: String = r.get(interval)?;
+                let stored_renewal = read::opt_day(r, renewal)?;
                 let annual = interval == BillingInterval::Annual.as_str();
                 Ok(RiskSubject {
-                    account_id: r.get(0)?,
-                    external_id: r.get(1)?,
-                    name: r.get(2)?,
-                    owner: r.get(3)?,
-                    mrr_cents: r.get(4)?,
-                    currency: r.get(5)?,
+                    account_id: r.get(id)?,
+                    external_id: r.get(external_id)?,
+                    name: r.get(name)?,
+                    owner: r.get(owner)?,
+                    mrr_cents: r.get(mrr_cents)?,
+                    currency: r.get(currency)?,
                     input: RiskInput {
                         as_of,
                         customer_since: since,
@@ -185,13 +209,14 @@ impl Store {
                  ORDER BY account_id, period",
                 filter("account_id", 3)
             ),
+            ["period", "active_users", "seats", "key_feature_uses"],
             params![day(last_month), day(first_month), only, to],
-            |r| {
+            |r, [period, active_users, seats, uses]| {
                 Ok(UsagePoint {
-                    period: read::day(r, 1)?,
-                    active_users: r.get(2)?,
-                    seats: r.get(3)?,
-                    key_feature_uses: r.get(4)?,
+                    period: read::day(r, period)?,
+                    active_users: r.get(active_users)?,
+                    seats: r.get(seats)?,
+                    key_feature_uses: r.get(uses)?,
                 })
             },
             |s, x| s.input.usage.push(x),
@@ -202,20 +227,21 @@ impl Store {
             c,
             &format!(
                 "SELECT account_id, opened_at,
-                        CASE WHEN resolved_at < ?1 THEN resolved_at END,
-                        severity = 'urgent',
-                        CASE WHEN resolved_at < ?1 THEN satisfaction END
+                        CASE WHEN resolved_at < ?1 THEN resolved_at END AS resolved_at,
+                        severity = 'urgent' AS urgent,
+                        CASE WHEN resolved_at < ?1 THEN satisfaction END AS satisfaction
                  FROM tickets WHERE opened_at < ?1 AND opened_at >= ?2 {}
                  ORDER BY account_id, opened_at",
                 filter("account_id", 3)
             ),
+            ["opened_at", "resolved_at", "urgent", "satisfaction"],
             params![cut, since(EVENT_DAYS), only, to],
-            |r| {
+            |r, [opened_at, resolved_at, urgent, satisfaction]| {
                 Ok(TicketFact {
-                    opened_at: read::instant(r, 1)?,
-                    resolved_at: read::opt_instant(r, 2)?,
-                    urgent: r.get(3)?,
-                    satisfaction: r.get(4)?,
+                    opened_at: read::instant(r, opened_at)?,
+                    resolved_at: read::opt_instant(r, resolved_at)?,
+                    urgent: r.get(urgent)?,
+                    satisfaction: r.get(satisfaction)?,
                 })
             },
             |s, x| s.input.tickets.push(x),
@@ -229,8 +255,9 @@ impl Store {
                  ORDER BY account_id, responded_at",
                 filter("account_id", 3)
             ),
+            ["responded_at", "score"],
             params![cut, since(NPS_DAYS), only, to],
-            |r| Ok((read::instant(r, 1)?, r.get(2)?)),
+            |r, [at, score]| Ok((read::instant(r, at)?, r.get(score)?)),
             |s, x| s.input.nps.push(x),
         )?;
         // A payment's state as it was at the cutoff: attempts made by then, its last code then.
@@ -239,27 +266,35 @@ impl Store {
             c,
             &format!(
                 "SELECT p.account_id, p.first_failed_at,
-                        p.resolved_at IS NULL OR p.resolved_at >= ?1,
-                        p.status IN ('lost', 'written_off') AND p.resolved_at < ?1,
+                        p.resolved_at IS NULL OR p.resolved_at >= ?1 AS failing,
+                        p.status IN ('lost', 'written_off') AND p.resolved_at < ?1 AS lost,
                         coalesce((SELECT a.decline_code FROM payment_attempts a
                                   WHERE a.payment_id = p.id AND a.attempted_at < ?1
                                     AND a.decline_code IS NOT NULL
-                                  ORDER BY a.attempted_at DESC LIMIT 1), p.last_decline_code),
+                                  ORDER BY a.attempted_at DESC LIMIT 1), p.last_decline_code)
+                            AS decline_code,
                         (SELECT count(*) FROM payment_attempts a
-                         WHERE a.payment_id = p.id AND a.attempted_at < ?1)
+                         WHERE a.payment_id = p.id AND a.attempted_at < ?1) AS attempts
                  FROM failed_payments p
                  WHERE p.first_failed_at < ?1 AND p.first_failed_at >= ?2 {}
                  ORDER BY p.account_id, p.first_failed_at",
                 filter("p.account_id", 3)
             ),
+            [
+                "first_failed_at",
+                "failing",
+                "lost",
+                "decline_code",
+                "attempts",
+            ],
             params![cut, since(EVENT_DAYS), only, to],
-            |r| {
+            |r, [first_failed_at, failing, lost, decline_code, attempts]| {
                 Ok(PaymentFact {
-                    first_failed_at: read::instant(r, 1)?,
-                    failing: r.get(2)?,
-                    lost: r.get(3)?,
-                    decline_code: r.get(4)?,
-                    attempts: r.get::<_, u32>(5)?.max(1),
+                    first_failed_at: read::instant(r, first_failed_at)?,
+                    failing: r.get(failing)?,
+                    lost: r.get(lost)?,
+                    decline_code: r.get(decline_code)?,
+                    attempts: r.get::<_, u32>(attempts)?.max(1),
                 })
             },
             |s, x| s.input.payments.push(x),
@@ -273,26 +308,29 @@ impl Store {
                  ORDER BY account_id, changed_on",
                 filter("account_id", 3)
             ),
+            ["changed_on", "from_cents", "to_cents"],
             params![cut, since(MRR_DAYS), only, to],
-            |r| Ok((read::day(r, 1)?, r.get(2)?, r.get(3)?)),
+            |r, [on, from, to]| Ok((read::day(r, on)?, r.get(from)?, r.get(to)?)),
             |s, x| s.input.mrr_changes.push(x),
         )?;
         fill(
             &mut subjects,
             c,
             &format!(
-                "SELECT account_id, occurred_at, kind, rep_id IS NOT NULL, tags FROM interactions
+                "SELECT account_id, occurred_at, kind, rep_id IS NOT NULL AS by_rep, tags
+                 FROM interactions
                  WHERE occurred_at < ?1 AND occurred_at >= ?2 {}
                  ORDER BY account_id, occurred_at",
                 filter("account_id", 3)
             ),
+            ["occurred_at", "kind", "by_rep", "tags"],
             params![cut, since(EVENT_DAYS), only, to],
-            |r| {
-                let tags: String = r.get(4)?;
+            |r, [at, kind, by_rep, tags]| {
+                let tags: String = r.get(tags)?;
                 Ok(TouchFact {
-                    at: read::instant(r, 1)?,
-                    kind: r.get(2)?,
-                    by_rep: r.get(3)?,
+                    at: read::instant(r, at)?,
+                    kind: r.get(kind)?,
+                    by_rep: r.get(by_rep)?,
                     tags: tags.split_whitespace().map(str::to_string).collect(),
                 })
             },
@@ -349,12 +387,12 @@ impl Store {
     pub fn fact_changes(&self, scope: Scope<'_>) -> Result<HashMap<i64, i64>, StoreError> {
         let run = || -> rusqlite::Result<HashMap<i64, i64>> {
             let (only, to) = scope.params();
-            self.conn
-                .prepare_cached(&format!(
-                    "SELECT account_id, n FROM fact_changes WHERE 1 {}",
-                    scope.filter("account_id", 1)
-                ))?
-                .query_map(params![only, to], |r| Ok((r.get(0)?, r.get(1)?)))?
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT account_id, n FROM fact_changes WHERE 1 {}",
+                scope.filter("account_id", 1)
+            ))?;
+            let [account, n] = read::columns(&stmt, ["account_id", "n"])?;
+            stmt.query_map(params![only, to], |r| Ok((r.get(account)?, r.get(n)?)))?
                 .collect()
         };
         run().map_err(|e| self.fail(e))
@@ -371,21 +409,21 @@ impl Store {
     ) -> Result<Vec<(i64, Option<String>)>, StoreError> {
         let run = || -> rusqlite::Result<Vec<(i64, Option<String>)>> {
             let (only, to) = scope.params();
-            self.conn
-                .prepare_cached(&format!(
-                    "SELECT a.id, s.band FROM accounts a
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT a.id, s.band FROM accounts a
                      LEFT JOIN risk_scores s ON s.account_id = a.id AND s.day = ?1
                          AND s.model = ?2
                          AND s.facts_seen = coalesce(
                              (SELECT n FROM fact_changes c WHERE c.account_id = a.id), 0)
                      WHERE a.customer_since <= ?1 AND (a.churned_at IS NULL OR a.churned_at > ?1)
                          {}",
-                    scope.filter("a.id", 3)
-                ))?
-                .query_map(params![day(on), model, only, to], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?
-                .collect()
+                scope.filter("a.id", 3)
+            ))?;
+            let [id, band] = read::columns(&stmt, ["id", "band"])?;
+            stmt.query_map(params![day(on), model, only, to], |r| {
+                Ok((r.get(id)?, r.get(band)?))
+            })?
+            .collect()
         };
         run().map_err(|e| self.fail(e))
     }
@@ -403,7 +441,8 @@ impl Store {
                  WHERE account_id = ?1 AND day = ?2",
             )
             .and_then(|mut stmt| {
-                stmt.query_row(params![account_id, day(on)], stored_score)
+                let columns = read::columns(&stmt, SCORE_COLUMNS)?;
+                stmt.query_row(params![account_id, day(on)], |r| stored_score(r, columns))
                     .optional()
             })
             .map(|found| found.map(|(_, s)| s))
@@ -418,12 +457,12 @@ impl Store {
     ) -> Result<HashMap<i64, StoredScore>, StoreError> {
         let run = || -> rusqlite::Result<HashMap<i64, StoredScore>> {
             let (only, to) = scope.params();
-            self.conn
-                .prepare_cached(&format!(
-                    "SELECT account_id, score, band, points FROM risk_scores WHERE day = ?1 {}",
-                    scope.filter("account_id", 2)
-                ))?
-                .query_map(params![day(on), only, to], stored_score)?
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT account_id, score, band, points FROM risk_scores WHERE day = ?1 {}",
+                scope.filter("account_id", 2)
+            ))?;
+            let columns = read::columns(&stmt, SCORE_COLUMNS)?;
+            stmt.query_map(params![day(on), only, to], |r| stored_score(r, columns))?
                 .collect()
         };
         run().map_err(|e| self.fail(e))
@@ -477,13 +516,20 @@ fn insert_scores(
     Ok(())
 }
 
-fn stored_score(r: &Row<'_>) -> rusqlite::Result<(i64, StoredScore)> {
-    let points: String = r.get(3)?;
+/// The columns `stored_score` reads.
+const SCORE_COLUMNS: [&str; 4] = ["account_id", "score", "band", "points"];
+
+/// A kept score's row, its `SCORE_COLUMNS` found by `read::columns`.
+fn stored_score(
+    r: &Row<'_>,
+    [account, score, band, points]: [usize; 4],
+) -> rusqlite::Result<(i64, StoredScore)> {
+    let points: String = r.get(points)?;
     Ok((
-        r.get(0)?,
+        r.get(account)?,
         StoredScore {
-            score: r.get(1)?,
-            band: r.get(2)?,
+            score: r.get(score)?,
+            band: r.get(band)?,
             points: serde_json::from_str(&points).unwrap_or_default(),
         },
     ))
@@ -507,24 +553,30 @@ fn renewal_on(
 
 /// Reads rows `(account_id, fact)` ordered by account and hands each fact to its subject;
 /// `subjects` is ordered by account too, so both are walked once.
-fn fill<T>(
+/// Reads `sql`'s rows, in account order, into the subjects they are about: `fact` makes each row
+/// into a fact, given where `columns` are among the row's (found by name once), and `put` hands
+/// it to its subject. The rows carry their account as `account_id`.
+fn fill<T, const N: usize>(
     subjects: &mut [RiskSubject],
     conn: &rusqlite::Connection,
     sql: &str,
+    columns: [&str; N],
     params: impl rusqlite::Params,
-    fact: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
+    fact: impl Fn(&Row<'_>, [usize; N]) -> rusqlite::Result<T>,
     mut put: impl FnMut(&mut RiskSubject, T),
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(sql)?;
+    let [account] = read::columns(&stmt, ["account_id"])?;
+    let columns = read::columns(&stmt, columns)?;
     let mut rows = stmt.query(params)?;
     let mut at = 0;
     while let Some(r) = rows.next()? {
-        let account_id: i64 = r.get(0)?;
+        let account_id: i64 = r.get(account)?;
         while at < subjects.len() && subjects[at].account_id < account_id {
             at += 1;
         }
         match subjects.get_mut(at) {
-            Some(s) if s.account_id == account_id => put(s, fact(r)?),
+            Some(s) if s.account_id == account_id => put(s, fact(r, columns)?),
             Some(_) => {} // an account not scored (not a customer on that day)
             None => break,
         }
@@ -594,11 +646,11 @@ impl Store {
                 )?
                 .query_map([day(today)], |r| {
                     Ok((
-                        r.get(0)?,
+                        r.get("account_id")?,
                         Snooze {
-                            until: read::day(r, 1)?,
-                            reason: r.get(2)?,
-                            score: r.get(3)?,
+                            until: read::day(r, "until")?,
+                            reason: r.get("reason")?,
+                            score: r.get("score")?,
                         },
                     ))
                 })?

@@ -86,20 +86,16 @@ fn host_name() -> String {
 
 const HOLDER_COLUMNS: &str = "what, os_user, host, pid, started_at, beat_at, stale_after_s";
 
+/// A holder read from a row of `HOLDER_COLUMNS`, by name.
 fn holder(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunHolder> {
-    holder_at(r, 0)
-}
-
-/// A holder read from `HOLDER_COLUMNS` starting at column `at`.
-fn holder_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<RunHolder> {
     Ok(RunHolder {
-        what: r.get(at)?,
-        os_user: r.get(at + 1)?,
-        host: r.get(at + 2)?,
-        pid: r.get(at + 3)?,
-        started_at: read::instant(r, at + 4)?,
-        beat_at: read::instant(r, at + 5)?,
-        stale_after_s: r.get(at + 6)?,
+        what: r.get("what")?,
+        os_user: r.get("os_user")?,
+        host: r.get("host")?,
+        pid: r.get("pid")?,
+        started_at: read::instant(r, "started_at")?,
+        beat_at: read::instant(r, "beat_at")?,
+        stale_after_s: r.get("stale_after_s")?,
     })
 }
 
@@ -141,7 +137,7 @@ impl Store {
                 .prepare(&format!(
                     "SELECT name, {HOLDER_COLUMNS} FROM run_locks WHERE name LIKE 'long write %'"
                 ))?
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, holder_at(r, 1)?)))?
+                .query_map([], |r| Ok((r.get::<_, String>("name")?, holder(r)?)))?
                 .filter_map(Result::ok)
                 .filter(|(_, h)| !h.still_running(me.started_at))
                 .map(|(n, _)| n)

@@ -15,7 +15,7 @@ fn footer(c: &Console) -> String {
 
 fn prompt(c: &Console) -> String {
     match &c.app.overlay {
-        Overlay::Prompt(e) => e.text(),
+        Overlay::Prompt(p) => p.editor.text(),
         other => panic!("no prompt open: {other:?}"),
     }
 }

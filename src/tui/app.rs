@@ -16,7 +16,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crossterm::event::KeyEvent;
 
 use super::card::CardState;
-use super::editor::Editor;
 pub use super::identity::Identity;
 use super::keymap::{Command, Context, Key, Keymap, Lookup};
 use super::overlays::confirm::Confirm;
@@ -25,6 +24,7 @@ pub use super::overlays::form::{FORM_KINDS, FormField, FormState};
 use super::overlays::help::HelpState;
 use super::overlays::letter::LetterState;
 use super::overlays::notes::NotesState;
+use super::overlays::prompt::PromptState;
 pub use super::overlays::search::SearchState;
 use super::panes::checkins::CheckinState;
 pub use super::panes::{ListState, Pane, Panes, Seen};
@@ -64,7 +64,7 @@ pub enum Overlay {
     Search(SearchState),
     Help(HelpState),
     /// The `:` command line, drawn in the footer.
-    Prompt(Editor),
+    Prompt(PromptState),
     Confirm(Confirm),
     /// The account notes being edited.
     Notes(Box<NotesState>),
@@ -365,8 +365,8 @@ impl App {
     fn on_paste(&mut self, text: &str, effects: &mut Vec<Request>) {
         let then = match &mut self.overlay {
             Overlay::Search(s) => s.paste(text),
-            Overlay::Prompt(e) => {
-                e.insert_str(text);
+            Overlay::Prompt(p) => {
+                p.editor.insert_str(text);
                 Then::Nothing
             }
             Overlay::Notes(n) => {
@@ -388,12 +388,13 @@ impl App {
     fn type_key(&mut self, key: KeyEvent, effects: &mut Vec<Request>) {
         let then = match &mut self.overlay {
             Overlay::Search(s) => s.typed(&key),
-            Overlay::Prompt(e) => {
-                // What was said about the line before is about another line now.
-                if e.apply_key(&key) {
-                    self.toasts.clear();
+            // What was said about the line before is about another line now.
+            Overlay::Prompt(p) => {
+                if p.typed(&key) {
+                    Then::Quiet
+                } else {
+                    Then::Nothing
                 }
-                Then::Nothing
             }
             Overlay::Notes(n) => {
                 n.typed(&key);
@@ -429,7 +430,7 @@ impl App {
             }
             Command::Search => return self.open_search(""),
             Command::CommandLine => {
-                self.overlay = Overlay::Prompt(Editor::single_line(""));
+                self.overlay = Overlay::Prompt(PromptState::new(""));
                 return;
             }
             Command::NextPane => return self.switch_pane(self.pane.step(1), effects),
@@ -482,7 +483,13 @@ impl App {
             (Overlay::Letter(l), _) => l.command(command),
             (Overlay::Notes(n), _) => n.command(command),
             (Overlay::Entry(e), _) => e.command(command, self.card.shown.as_deref()),
-            (Overlay::Prompt(_), _) => Then::Pass,
+            (Overlay::Prompt(p), _) => {
+                let known = super::complete::Known {
+                    logins: &self.logins,
+                    codes: self.policy.codes().collect(),
+                };
+                p.command(command, &known)
+            }
             (Overlay::None, Context::Form) => match &mut self.form {
                 Some(form) => form.command(command, self.today, self.wall_now, seen.me),
                 None => Then::Pass,

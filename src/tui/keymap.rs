@@ -329,68 +329,61 @@ impl Key {
 
     /// How keys.toml writes the key, as `parse` reads it: `ctrl-d`, `G`, `shift-tab`, `pgdn`.
     pub fn spec(&self) -> String {
-        let base = match self.code {
-            KeyCode::Enter => "enter".into(),
-            KeyCode::Esc => "esc".into(),
-            KeyCode::Tab => "tab".into(),
-            KeyCode::BackTab => "shift-tab".into(),
-            KeyCode::Up => "up".into(),
-            KeyCode::Down => "down".into(),
-            KeyCode::Left => "left".into(),
-            KeyCode::Right => "right".into(),
-            KeyCode::Home => "home".into(),
-            KeyCode::End => "end".into(),
-            KeyCode::PageUp => "pgup".into(),
-            KeyCode::PageDown => "pgdn".into(),
-            KeyCode::Backspace => "backspace".into(),
-            KeyCode::Delete => "delete".into(),
-            KeyCode::F(n) => format!("f{n}"),
-            KeyCode::Char(' ') => "space".into(),
-            KeyCode::Char(c) => c.to_string(),
-            _ => "?".into(),
-        };
-        let mut spec = String::new();
-        if self.mods.contains(KeyModifiers::CONTROL) {
-            spec.push_str("ctrl-");
-        }
-        if self.mods.contains(KeyModifiers::ALT) {
-            spec.push_str("alt-");
-        }
-        spec + &base
+        self.written(|(spec, _)| spec, "ctrl-", "alt-", |n| format!("f{n}"))
     }
 
     /// How the key is written in the footer and the help.
     pub fn label(&self) -> String {
+        self.written(|(_, label)| label, "C-", "M-", |n| format!("F{n}"))
+    }
+
+    /// The key in words: a named key's spec or label (`pick`), a function key by `function`,
+    /// a character as itself, after the modifiers' prefixes.
+    fn written(
+        &self,
+        pick: impl Fn((&'static str, &'static str)) -> &'static str,
+        ctrl: &str,
+        alt: &str,
+        function: impl Fn(u8) -> String,
+    ) -> String {
         let base = match self.code {
-            KeyCode::Enter => "Enter".into(),
-            KeyCode::Esc => "Esc".into(),
-            KeyCode::Tab => "Tab".into(),
-            KeyCode::BackTab => "S-Tab".into(),
-            KeyCode::Up => "↑".into(),
-            KeyCode::Down => "↓".into(),
-            KeyCode::Left => "←".into(),
-            KeyCode::Right => "→".into(),
-            KeyCode::Home => "Home".into(),
-            KeyCode::End => "End".into(),
-            KeyCode::PageUp => "PgUp".into(),
-            KeyCode::PageDown => "PgDn".into(),
-            KeyCode::Backspace => "Bksp".into(),
-            KeyCode::Delete => "Del".into(),
-            KeyCode::F(n) => format!("F{n}"),
-            KeyCode::Char(' ') => "Space".into(),
+            KeyCode::F(n) => function(n),
+            KeyCode::Char(' ') => pick(("space", "Space")).to_string(),
             KeyCode::Char(c) => c.to_string(),
-            _ => "?".into(),
+            code => KEY_NAMES
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map_or("?", |(_, names)| pick(*names))
+                .to_string(),
         };
-        let mut label = String::new();
+        let mut out = String::new();
         if self.mods.contains(KeyModifiers::CONTROL) {
-            label.push_str("C-");
+            out.push_str(ctrl);
         }
         if self.mods.contains(KeyModifiers::ALT) {
-            label.push_str("M-");
+            out.push_str(alt);
         }
-        label + &base
+        out + &base
     }
 }
+
+/// The named keys, as keys.toml writes them and as the screen shows them.
+const KEY_NAMES: [(KeyCode, (&str, &str)); 14] = [
+    (KeyCode::Enter, ("enter", "Enter")),
+    (KeyCode::Esc, ("esc", "Esc")),
+    (KeyCode::Tab, ("tab", "Tab")),
+    (KeyCode::BackTab, ("shift-tab", "S-Tab")),
+    (KeyCode::Up, ("up", "↑")),
+    (KeyCode::Down, ("down", "↓")),
+    (KeyCode::Left, ("left", "←")),
+    (KeyCode::Right, ("right", "→")),
+    (KeyCode::Home, ("home", "Home")),
+    (KeyCode::End, ("end", "End")),
+    (KeyCode::PageUp, ("pgup", "PgUp")),
+    (KeyCode::PageDown, ("pgdn", "PgDn")),
+    (KeyCode::Backspace, ("backspace", "Bksp")),
+    (KeyCode::Delete, ("delete", "Del")),
+];
 
 /// A key or a two-key sequence such as `g g`.
 pub type Keys = Vec<Key>;

@@ -23,6 +23,8 @@ pub enum Then {
     Relisted { anew: bool },
     /// Say this in the footer.
     Say(String, Level),
+    /// Say nothing more of what was said: the toasts go.
+    Quiet,
     /// The `:` line, begun with this text.
     Prompt(String),
     /// The `:` line, run as typed.

@@ -3,8 +3,8 @@
 
 use super::{App, Level, Overlay, Pane, View, seen};
 use crate::store::Claim;
-use crate::tui::editor::Editor;
 use crate::tui::overlays::letter::LetterState;
+use crate::tui::overlays::prompt::PromptState;
 use crate::tui::worker::{AccountRequest, Request, Response};
 
 impl App {
@@ -168,7 +168,7 @@ impl App {
         if let Some(line) = self.retry_line.take()
             && matches!(self.overlay, Overlay::None)
         {
-            self.overlay = Overlay::Prompt(Editor::single_line(&line));
+            self.overlay = Overlay::Prompt(PromptState::new(&line));
         }
         if let Some(form) = &mut self.form
             && form.saving

@@ -2,8 +2,8 @@
 //! back, and the commands none of them takes (moving in a list, opening, the log form, `n`).
 
 use super::{App, Level, Overlay, Pane, View};
-use crate::tui::editor::Editor;
 use crate::tui::keymap::{Command, Context};
+use crate::tui::overlays::prompt::PromptState;
 use crate::tui::then::Then;
 use crate::tui::worker::{NoteRequest, Request};
 
@@ -24,7 +24,8 @@ impl App {
                 }
             }
             Then::Say(text, level) => self.toast(text, level),
-            Then::Prompt(line) => self.overlay = Overlay::Prompt(Editor::single_line(&line)),
+            Then::Quiet => self.toasts.clear(),
+            Then::Prompt(line) => self.overlay = Overlay::Prompt(PromptState::new(&line)),
             Then::RunLine(line) => self.run_line(&line, effects),
             Then::Show(overlay) => self.overlay = overlay,
             Then::Close => self.overlay = Overlay::None,
@@ -64,7 +65,6 @@ impl App {
     ) {
         let half = self.half_page();
         match (context, command) {
-            (Context::Prompt, _) => self.prompt_command(command, effects),
             // Yes to "discard the form?" (the form is the console's).
             (Context::Confirm, Command::Yes) => {
                 if let Some(form) = self.form.take() {
@@ -119,33 +119,5 @@ impl App {
         };
         let id = self.results[self.result_pos];
         self.open_card(id, effects);
-    }
-
-    /// The `:` line: Tab completes a word, Enter runs it.
-    fn prompt_command(&mut self, command: Command, effects: &mut Vec<Request>) {
-        let Overlay::Prompt(editor) = &self.overlay else {
-            return;
-        };
-        match command {
-            Command::Back => self.overlay = Overlay::None,
-            Command::CompleteWord => {
-                let known = crate::tui::complete::Known {
-                    logins: &self.logins,
-                    codes: self.policy.codes().collect(),
-                };
-                let done = crate::tui::complete::complete(&editor.text(), &known);
-                self.overlay = Overlay::Prompt(Editor::single_line(&done.line));
-                self.toasts.clear();
-                if let Some(note) = done.note {
-                    self.toast(note, Level::Info);
-                }
-            }
-            Command::Open => {
-                let line = editor.text();
-                self.overlay = Overlay::None;
-                self.run_line(&line, effects);
-            }
-            _ => {}
-        }
     }
 }

@@ -163,21 +163,21 @@ impl PaneModule for QueuePane {
     }
 
     fn render(&self, frame: &mut Frame<'_>, app: &App, area: Rect) {
-        if app.identity.me().is_some() {
-            let share = if area.width >= 100 { 62 } else { 55 };
-            let [left, right] =
-                Layout::horizontal([Constraint::Percentage(share), Constraint::Fill(1)])
-                    .areas(area);
+        // The queue's reasons want more of a wide screen than the accounts' columns.
+        let queue = app.identity.me().is_some();
+        let share = match (area.width >= 100, queue) {
+            (true, true) => 62,
+            (true, false) => 58,
+            (false, _) => 55,
+        };
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(share), Constraint::Fill(1)]).areas(area);
+        if queue {
             self.render_queue(frame, app, left);
-            detail::render(frame, app, right);
         } else {
-            let share = if area.width >= 100 { 58 } else { 55 };
-            let [left, right] =
-                Layout::horizontal([Constraint::Percentage(share), Constraint::Fill(1)])
-                    .areas(area);
             self.render_accounts(frame, app, left);
-            detail::render(frame, app, right);
         }
+        detail::render(frame, app, right);
     }
 
     /// The accounts list reads again the rows on screen.

@@ -78,7 +78,8 @@ pub fn tabs(frame: &mut Frame<'_>, app: &App, area: Rect) {
 
 pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let t = &app.theme;
-    if let Overlay::Prompt(editor) = &app.overlay {
+    if let Overlay::Prompt(prompt) = &app.overlay {
+        let editor = &prompt.editor;
         let text = safe(&format!(":{}", editor.text()));
         // What the line still lacks, said at its right end.
         let mut spans = vec![Span::raw(text.clone())];

@@ -1155,6 +1155,10 @@ fn help_too_long_for_the_screen_says_how_much_is_below() {
     let screen = c.screen();
     assert!(!screen.contains("more below"), "{screen}");
     assert!(screen.contains("keys.toml"), "{screen}");
+    // It stops at its end: one k brings a line back, however often j was pressed past it.
+    c.keys(&[press(KeyCode::Char('k'))]);
+    let screen = c.screen();
+    assert!(screen.contains("1 more below"), "{screen}");
     let mut wide = console("carmen", (120, 35), Palette::Indexed);
     wide.keys(&[press(KeyCode::Char('?'))]);
     assert!(!wide.screen().contains("more below"), "{}", wide.screen());

@@ -477,7 +477,10 @@ impl App {
         let half = self.half_page();
         let seen = seen!(self);
         match (&mut self.overlay, context) {
-            (Overlay::Help(h), _) => h.command(command),
+            (Overlay::Help(h), _) => {
+                let most = h.most(&self.keymap, self.size.1);
+                h.command(command, most)
+            }
             (Overlay::Search(s), _) => s.command(command),
             (Overlay::Confirm(c), _) => c.command(command),
             (Overlay::Letter(l), _) => l.command(command),

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::tui::app::App;
-use crate::tui::keymap::{Command, Context};
+use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::then::Then;
 use crate::tui::views::{centered, clear_for_overlay};
 
@@ -19,11 +19,22 @@ pub struct HelpState {
 }
 
 impl HelpState {
-    pub fn command(&mut self, command: Command) -> Then {
+    /// Lines that can be scrolled past: the keys and the line about keys.toml, less the rows
+    /// a screen `height` tall shows of them (the box is drawn in the body, under the header
+    /// and the tabs and over the footer).
+    pub fn most(&self, keymap: &Keymap, height: u16) -> usize {
+        let lines = keymap.describe(self.context).len() + 1;
+        let body = usize::from(height.saturating_sub(3));
+        let rows = (lines + 3).min(body).saturating_sub(2);
+        lines.saturating_sub(rows)
+    }
+
+    /// `most`: how far it scrolls (see `most`), so that `k` comes back at once.
+    pub fn command(&mut self, command: Command, most: usize) -> Then {
         match command {
             Command::Back => Then::Close,
             Command::Down => {
-                self.scroll += 1;
+                self.scroll = (self.scroll + 1).min(most);
                 Then::Nothing
             }
             Command::Up => {

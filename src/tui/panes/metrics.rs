@@ -200,17 +200,18 @@ fn figures(frame: &mut Frame<'_>, app: &App, m: &MetricsData, area: Rect) {
             )));
         }
     }
-    if let Some(c) = m.recovery.currencies.first() {
+    // Every currency's rate: the one with the most failed (in its own minor units) is no
+    // measure of the rest.
+    if !m.recovery.currencies.is_empty() {
+        let rates: Vec<String> = m
+            .recovery
+            .currencies
+            .iter()
+            .map(|c| format!("{} {}", c.currency, pct(c.total.recovery_rate)))
+            .collect();
         lines.push(Line::from(vec![
             Span::styled("recovered  ", t.muted()),
-            Span::raw(fit(
-                &format!(
-                    "{} of failed payments ({})",
-                    pct(c.total.recovery_rate),
-                    c.currency
-                ),
-                w.saturating_sub(11),
-            )),
+            Span::raw(fit(&rates.join(" · "), w.saturating_sub(11))),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);

@@ -311,11 +311,23 @@ impl Key {
             "backspace" => KeyCode::Backspace,
             "delete" | "del" => KeyCode::Delete,
             f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
-                KeyCode::F(f[1..].parse().unwrap_or(1))
+                match f[1..].parse() {
+                    Ok(n @ 1..=24) => KeyCode::F(n),
+                    _ => {
+                        return Err(format!(
+                            "{text:?} is not a key (function keys are f1 to f24)"
+                        ));
+                    }
+                }
             }
             _ => {
                 let mut chars = rest.chars();
                 match (chars.next(), chars.next()) {
+                    (Some(c), None) if c.is_control() => {
+                        return Err(format!(
+                            "{text:?} is not a key: name it (esc, enter, tab …)"
+                        ));
+                    }
                     (Some(c), None) if mods.contains(KeyModifiers::CONTROL) => {
                         KeyCode::Char(c.to_ascii_lowercase())
                     }
@@ -410,22 +422,37 @@ fn toml_string(text: &str) -> String {
 }
 
 /// A command's keys in keys.toml, and its help when given: `"j"`, `["j", "down"]` or
-/// `{ keys = [...], help = "..." }`.
-fn keys_and_help(value: &toml::Value) -> Option<(Vec<&str>, Option<&str>)> {
-    fn list(v: &toml::Value) -> Option<Vec<&str>> {
-        match v {
-            toml::Value::String(s) => Some(vec![s.as_str()]),
-            toml::Value::Array(a) => a.iter().map(|k| k.as_str()).collect(),
-            _ => None,
+/// `{ keys = [...], help = "..." }`; at least one key.
+fn keys_and_help(value: &toml::Value) -> Result<(Vec<&str>, Option<&str>), String> {
+    const GIVE: &str = "give a key or a list of keys";
+    fn list(v: &toml::Value) -> Result<Vec<&str>, String> {
+        let keys: Vec<&str> = match v {
+            toml::Value::String(s) => vec![s.as_str()],
+            toml::Value::Array(a) => a
+                .iter()
+                .map(|k| k.as_str().ok_or(GIVE))
+                .collect::<Result<_, _>>()?,
+            _ => return Err(GIVE.into()),
+        };
+        if keys.is_empty() {
+            return Err("give it at least one key (a command cannot be left without one)".into());
         }
+        Ok(keys)
     }
-    match value {
-        toml::Value::Table(t) => Some((
-            list(t.get("keys")?)?,
-            t.get("help").and_then(|h| h.as_str()),
-        )),
-        other => Some((list(other)?, None)),
+    let toml::Value::Table(t) = value else {
+        return Ok((list(value)?, None));
+    };
+    if let Some(other) = t.keys().find(|k| !["keys", "help"].contains(&k.as_str())) {
+        return Err(format!(
+            "{other:?} is not a field (a command has keys and help)"
+        ));
     }
+    let help = match t.get("help") {
+        None => None,
+        Some(toml::Value::String(h)) => Some(h.as_str()),
+        Some(_) => return Err("help is words, in quotes".into()),
+    };
+    Ok((list(t.get("keys").ok_or(GIVE)?)?, help))
 }
 
 #[derive(Debug, Clone)]
@@ -476,7 +503,10 @@ impl Keymap {
     }
 
     /// Reads `toml_text` into the tables: the defaults when `defaults` (each command new, with
-    /// its help), else a rep's overrides of commands the context has.
+    /// its help), else a rep's overrides of commands the context has. A command keeps its place
+    /// in the help and takes exactly the keys given; a key given to it is taken from any other
+    /// command of the context. Refused: no key at all, a key given to two commands, and a way
+    /// out (quit, back, no) left without a key: a rep could shut themselves in.
     fn apply(&mut self, toml_text: &str, defaults: bool) -> Result<(), String> {
         let doc: toml::Table = toml_text.parse().map_err(|e| format!("{e}"))?;
         for (context_name, commands) in doc {
@@ -486,11 +516,12 @@ impl Keymap {
             let commands = commands
                 .as_table()
                 .ok_or_else(|| format!("[{context_name}] must be a table of command = keys"))?;
+            let table = self.tables.entry(context).or_default();
+            let had: Vec<Command> = table.iter().map(|b| b.command).collect();
+            let mut given: Vec<(Command, Keys)> = Vec::new();
             for (command_name, value) in commands {
-                let (texts, help) = keys_and_help(value).ok_or_else(|| {
-                    format!("{context_name}.{command_name}: give a key or a list of keys")
-                })?;
-                let table = self.tables.entry(context).or_default();
+                let at = format!("{context_name}.{command_name}");
+                let (texts, help) = keys_and_help(value).map_err(|e| format!("{at}: {e}"))?;
                 let (command, old_help) =
                     match table.iter().find(|b| b.command.name() == *command_name) {
                         Some(b) if !defaults => (b.command, b.help),
@@ -498,32 +529,38 @@ impl Keymap {
                             Some(c) => (c, ""),
                             None => return Err(format!("{command_name} is not a command")),
                         },
-                        _ => {
-                            return Err(format!(
-                                "{context_name}.{command_name} is not a command of that context"
-                            ));
-                        }
+                        _ => return Err(format!("{at} is not a command of that context")),
                     };
                 // Read once a run: the help lives as long as the keymap does.
                 let help: &'static str = match help {
                     Some(h) => Box::leak(h.to_string().into_boxed_str()),
-                    None if defaults => {
-                        return Err(format!("{context_name}.{command_name} has no help"));
-                    }
+                    None if defaults => return Err(format!("{at} has no help")),
                     None => old_help,
                 };
                 let keys: Vec<Keys> = texts
                     .iter()
-                    .map(|t| {
-                        parse_keys(t).map_err(|e| format!("{context_name}.{command_name}: {e}"))
-                    })
+                    .map(|t| parse_keys(t).map_err(|e| format!("{at}: {e}")))
                     .collect::<Result<_, _>>()?;
+                for k in &keys {
+                    if let Some((other, _)) = given.iter().find(|(_, g)| g == k) {
+                        return Err(format!(
+                            "[{context_name}] {} is given to both {} and {command_name}",
+                            spec(k),
+                            other.name()
+                        ));
+                    }
+                    given.push((command, k.clone()));
+                }
+                // The command keeps its place; the keys are the ones given.
+                let place = table
+                    .iter()
+                    .position(|b| b.command == command)
+                    .unwrap_or(table.len());
                 table.retain(|b| b.command != command);
-                // A rep's keys come first, so that they win over a default on the same key.
-                let at = if defaults { table.len() } else { 0 };
+                let place = place.min(table.len());
                 for (i, keys) in keys.into_iter().enumerate() {
                     table.insert(
-                        at + i,
+                        place + i,
                         Binding {
                             keys,
                             command,
@@ -531,6 +568,24 @@ impl Keymap {
                         },
                     );
                 }
+            }
+            // A key given here is taken from the commands it was not given to.
+            table.retain(|b| {
+                given
+                    .iter()
+                    .all(|(command, keys)| *command == b.command || *keys != b.keys)
+            });
+            // The ways out (quit, back, no) keep a key: without one a rep is shut in.
+            let way_out = |c: &&Command| matches!(c, Command::Quit | Command::Back | Command::No);
+            if let Some(left) = had
+                .iter()
+                .filter(way_out)
+                .find(|c| !table.iter().any(|b| b.command == **c))
+            {
+                return Err(format!(
+                    "[{context_name}] {} would be left without a key: give it one",
+                    left.name()
+                ));
             }
         }
         Ok(())
@@ -793,6 +848,60 @@ mod tests {
             Lookup::Command(Command::Top)
         );
         assert_eq!(map.lookup(Context::List, None, key("g")), Lookup::None);
+    }
+
+    #[test]
+    fn the_keymap_written_out_reads_back_as_it_was() {
+        let map = Keymap::default();
+        let again = Keymap::with_overrides(&map.to_toml()).unwrap();
+        assert_eq!(again.to_toml(), map.to_toml());
+        let twice = Keymap::with_overrides(&again.to_toml()).unwrap();
+        assert_eq!(twice.to_toml(), map.to_toml());
+    }
+
+    #[test]
+    fn a_key_given_to_a_command_is_taken_from_the_others_and_never_given_twice() {
+        let map = Keymap::with_overrides("[risk]\nsort = \"x\"\n").unwrap();
+        assert_eq!(
+            map.lookup(Context::Risk, None, key("x")),
+            Lookup::Command(Command::Sort)
+        );
+        let map = Keymap::with_overrides("[risk]\nsort = \"m\"\n").unwrap();
+        assert_eq!(
+            map.lookup(Context::Risk, None, key("m")),
+            Lookup::Command(Command::Sort)
+        );
+        let err = Keymap::with_overrides("[risk]\nsort = \"x\"\nmine = \"x\"\n").unwrap_err();
+        assert!(err.contains("x is given to both sort and mine"), "{err}");
+    }
+
+    #[test]
+    fn no_keys_file_shuts_a_rep_in() {
+        for (text, said) in [
+            ("[global]\nquit = []\n", "at least one key"),
+            ("[form]\nback = { keys = [] }\n", "at least one key"),
+            (
+                "[confirm]\nyes = [\"n\", \"esc\"]\n",
+                "no would be left without a key",
+            ),
+            (
+                "[card]\nopen = \"q\"\nlog = \"esc\"\n",
+                "back would be left without a key",
+            ),
+            (
+                "[list]\ndown = { keys = [\"j\"], extra = 1 }\n",
+                "\"extra\" is not a field",
+            ),
+            (
+                "[list]\ndown = { keys = [\"j\"], help = 5 }\n",
+                "help is words",
+            ),
+            ("[list]\ndown = \"\\u001b\"\n", "is not a key"),
+            ("[list]\ndown = \"f99\"\n", "f1 to f24"),
+        ] {
+            let err = Keymap::with_overrides(text).unwrap_err();
+            assert!(err.contains(said), "{text}: {err}");
+        }
     }
 
     #[test]

@@ -1163,3 +1163,20 @@ fn help_too_long_for_the_screen_says_how_much_is_below() {
     wide.keys(&[press(KeyCode::Char('?'))]);
     assert!(!wide.screen().contains("more below"), "{}", wide.screen());
 }
+
+#[test]
+fn an_owner_given_from_the_list_shows_at_once_in_the_detail_beside_it() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    let id = c.app.selected_id().unwrap();
+    assert_eq!(c.app.card.shown.as_ref().unwrap().row.account_id, id);
+    c.keys(&[press(KeyCode::Char('a'))]);
+    c.text("gwen");
+    c.keys(&[press(KeyCode::Enter)]);
+    let shown = c.app.card.shown.as_ref().unwrap();
+    assert_eq!(shown.row.account_id, id);
+    assert_eq!(
+        shown.row.owner.as_deref(),
+        Some("gwen"),
+        "the detail was read again"
+    );
+}

@@ -55,11 +55,22 @@ macro_rules! text_enum {
             }
         }
 
-        /// Read as its word, an unknown one refused with the words there are.
+        /// Read as its word, exactly (a file's `Usage` beside its `usage` would be two
+        /// settings of one thing), an unknown one refused with the words there are.
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let word = String::deserialize(d)?;
-                word.parse().map_err(serde::de::Error::custom)
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == word)
+                    .ok_or_else(|| {
+                        serde::de::Error::custom($crate::domain::text_enum::UnknownWord {
+                            what: $what,
+                            value: word,
+                            expected: [$($word),+].join(", "),
+                        })
+                    })
             }
         }
     };
@@ -83,6 +94,8 @@ mod tests {
         assert_eq!(serde_json::to_string(&Colour::Red).unwrap(), "\"red\"");
         let read: Colour = serde_json::from_str("\"dark-blue\"").unwrap();
         assert_eq!(read, Colour::DarkBlue);
+        // A file's words are exact: "Red" beside "red" would be one setting twice.
+        assert!(serde_json::from_str::<Colour>("\"Red\"").is_err());
         let wrong = serde_json::from_str::<Colour>("\"green\"").unwrap_err();
         assert!(
             wrong

@@ -104,8 +104,16 @@ impl App {
                 self.invalidate();
                 self.toast(what, Level::Info);
                 self.account_changed(account_id, effects);
-                if self.card.wanted == Some(account_id) && self.view == View::Card {
-                    effects.push(Request::Account(AccountRequest::Card { account_id }));
+                // The account on screen, on its card or beside the list, is read again (an
+                // owner changed by :assign shows at once).
+                if self.card.wanted == Some(account_id) {
+                    let again = match self.view {
+                        View::Card => Request::Account(AccountRequest::Card { account_id }),
+                        View::List => self.panes.get(self.pane).detail(account_id),
+                    };
+                    if !effects.contains(&again) {
+                        effects.push(again);
+                    }
                 }
             }
             Response::Failed(message) => self.failed(message),

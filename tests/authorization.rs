@@ -236,3 +236,67 @@ fn query_text(db: &Path, sql: &str) -> String {
         .query_row(sql, [], |r| r.get(0))
         .unwrap()
 }
+
+/// The team keeps an admin whatever is asked of it, by the only admin too, and a known rep's role
+/// stays as it was unless one is given; `team` is the console's word and no login.
+#[test]
+fn the_last_admin_cannot_be_taken_off_the_team_and_a_role_changes_only_when_given() {
+    let dir = temp_dir();
+    let db = db_in(&dir, "team.db");
+    ok(run(&db, &["init"]));
+    let me = stdout(&run(&db, &["reps", "list", "--json"]));
+    let me: serde_json::Value = serde_json::from_str(&me).unwrap();
+    let admin = me[0]["login"].as_str().unwrap().to_string();
+    assert_eq!(me[0]["role"], "admin");
+
+    ok(run(&db, &["reps", "add", "bob", "--name", "Bob"]));
+    // A new name for the admin leaves the admin an admin.
+    let said = ok(run(&db, &["reps", "add", &admin, "--name", "Root Person"]));
+    assert!(said.contains("an admin"), "{said}");
+    // Taking the only admin off, or making them a rep, is refused and changes nothing.
+    for args in [
+        vec!["reps", "deactivate", admin.as_str()],
+        vec![
+            "reps",
+            "add",
+            admin.as_str(),
+            "--name",
+            "R",
+            "--role",
+            "rep",
+        ],
+    ] {
+        let out = run(&db, &args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr(&out).contains("without an active admin"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let reps: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&db, &["reps", "list", "--json"]))).unwrap();
+    let root = reps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["login"] == admin.as_str())
+        .unwrap();
+    assert_eq!(
+        (root["role"].as_str(), root["active"].as_bool()),
+        (Some("admin"), Some(true))
+    );
+    // With a second admin, the first may step down.
+    ok(run(
+        &db,
+        &["reps", "add", "bob", "--name", "Bob", "--role", "admin"],
+    ));
+    ok(run(
+        &db,
+        &["reps", "add", &admin, "--name", "R", "--role", "rep"],
+    ));
+
+    let out = run(&db, &["reps", "add", "team", "--name", "Team"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("team queue"), "{}", stderr(&out));
+}

@@ -362,7 +362,7 @@ fn init(ctx: &Ctx, group: Option<&str>, admin: Option<&str>) -> Result<()> {
     // its first admin, so that a copied or new file is never locked to everyone, nor open.
     if store.reps()?.is_empty() {
         let login = admin.unwrap_or(&ctx.os_user);
-        store.add_rep(login, login, "admin", &ctx.os_user, ctx.now())?;
+        store.add_rep(login, login, Some("admin"), &ctx.os_user, ctx.now())?;
         crate::say!(
             "{login} is its first admin: add the team with `retain reps add LOGIN --name NAME`"
         );

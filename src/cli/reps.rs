@@ -23,9 +23,9 @@ pub enum RepsAction {
         /// The name shown in the console
         #[arg(long)]
         name: String,
-        /// rep, lead or admin
-        #[arg(long, default_value = "rep")]
-        role: Role,
+        /// rep, lead or admin [default: rep for a new rep; a known rep keeps theirs]
+        #[arg(long)]
+        role: Option<Role>,
     },
     /// List the reps with their roles and how many active accounts each owns
     List {
@@ -73,11 +73,10 @@ pub fn run(ctx: &Ctx, args: &RepsArgs) -> Result<()> {
             if name.is_empty() {
                 bail!("--name is empty: give the name the console shows");
             }
-            store.add_rep(login, name, role.as_str(), &ctx.os_user, now)?;
+            let role = store.add_rep(login, name, role.map(Role::as_str), &ctx.os_user, now)?;
             crate::say!(
-                "{login} is {} {} of {}",
-                crate::domain::text::article(role.as_str()),
-                role.as_str(),
+                "{login} is {} {role} of {}",
+                crate::domain::text::article(&role),
                 ctx.db.display()
             );
         }

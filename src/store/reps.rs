@@ -1,7 +1,7 @@
 //! The reps: who may work the accounts, and who may manage the reps.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::json;
 
@@ -55,27 +55,48 @@ impl Store {
         run().map_err(|e| self.fail(e))
     }
 
-    /// Adds a rep, or brings back and updates one that was deactivated.
+    /// Adds a rep, or brings back and updates one that was deactivated: its role is `role`,
+    /// a new rep's `rep` when none is given, and a known rep's stays as it was. The role it
+    /// ends with is returned. The file keeps an active admin whatever is asked (see
+    /// `keeps_an_admin`), and `team`, the console's word for the team queue, is no login.
     pub fn add_rep(
         &mut self,
         login: &str,
         display_name: &str,
-        role: &str,
+        role: Option<&str>,
         os_user: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<String, StoreError> {
         self.text_ok("login", login)?;
         self.text_ok("name", display_name)?;
+        if login == "team" {
+            return Err(self.invalid(
+                "login",
+                "team is the console's word for the team queue (:assign team): choose another"
+                    .into(),
+            ));
+        }
         self.write(Write::Team, |tx| {
-            tx.execute(
-                "INSERT INTO reps (login, display_name, role, active) VALUES (?1, ?2, ?3, 1)
+            let had_admin = active_admins(tx)? > 0;
+            let before: Option<(String, String, bool)> = tx
+                .query_row(
+                    "SELECT display_name, role, active FROM reps WHERE login = ?1",
+                    [login],
+                    |r| Ok((r.get("display_name")?, r.get("role")?, r.get("active")?)),
+                )
+                .optional()?;
+            let (id, role): (i64, String) = tx.query_row(
+                "INSERT INTO reps (login, display_name, role, active)
+                 VALUES (?1, ?2, coalesce(?3, 'rep'), 1)
                  ON CONFLICT (login) DO UPDATE SET
-                     display_name = excluded.display_name, role = excluded.role, active = 1",
+                     display_name = excluded.display_name,
+                     role = coalesce(?3, reps.role),
+                     active = 1
+                 RETURNING id, role",
                 params![login, display_name, role],
+                |r| Ok((r.get("id")?, r.get("role")?)),
             )?;
-            let id: i64 = tx.query_row("SELECT id FROM reps WHERE login = ?1", [login], |r| {
-                r.get(0)
-            })?;
+            keeps_an_admin(tx, had_admin)?;
             audit::record(
                 tx,
                 &Change {
@@ -84,12 +105,15 @@ impl Store {
                     action: "add rep",
                     entity: "reps",
                     entity_id: Some(id),
-                    before: None,
+                    before: before.map(|(name, role, active)| {
+                        json!({ "login": login, "display_name": name, "role": role, "active": active })
+                    }),
                     after: Some(
                         json!({ "login": login, "display_name": display_name, "role": role }),
                     ),
                 },
-            )
+            )?;
+            Ok(role.clone())
         })
     }
 
@@ -109,6 +133,7 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
+            keeps_an_admin(tx, true)?;
             if let Some(id) = id {
                 audit::record(
                     tx,
@@ -126,4 +151,26 @@ impl Store {
             Ok(id.is_some())
         })
     }
+}
+
+fn active_admins(tx: &Transaction<'_>) -> rusqlite::Result<i64> {
+    tx.query_row(
+        "SELECT count(*) FROM reps WHERE role = 'admin' AND active = 1",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Refuses a change to the team that leaves a file which had an active admin without one:
+/// nobody could add a rep or change a role again. Checked inside the change's transaction, so
+/// two admins taking each other off at once cannot both succeed.
+fn keeps_an_admin(tx: &Transaction<'_>, had: bool) -> rusqlite::Result<()> {
+    if had && active_admins(tx)? == 0 {
+        return Err(rusqlite::Error::ToSqlConversionFailure(Box::new(
+            super::access::Refused(
+                "this would leave the file without an active admin: make another rep an admin first (retain reps add LOGIN --name NAME --role admin)".into(),
+            ),
+        )));
+    }
+    Ok(())
 }

@@ -175,15 +175,29 @@ macro_rules! tell {
     ($($arg:tt)*) => { $crate::display::emit(true, &format!($($arg)*)) };
 }
 
-/// Writes `text` and a newline, made terminal-safe. A closed pipe ends the process quietly (the
-/// command line restores SIGPIPE's default), as Unix tools do.
-#[allow(clippy::disallowed_macros)]
+/// Writes `text` and a newline, made terminal-safe. A closed pipe ends the process quietly, as
+/// Unix tools do (with the status a SIGPIPE gives); output that cannot be written (a full disk)
+/// ends it with the reason on stderr and status 1, never a panic.
 pub fn emit(to_stderr: bool, text: &str) {
+    use std::io::Write;
     let text = terminal_text(text);
-    if to_stderr {
-        eprintln!("{text}");
+    let written = if to_stderr {
+        writeln!(std::io::stderr().lock(), "{text}")
     } else {
-        println!("{text}");
+        writeln!(std::io::stdout().lock(), "{text}")
+    };
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(141),
+        Err(e) => {
+            if !to_stderr {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "retain: the output could not be written: {e}"
+                );
+            }
+            std::process::exit(1);
+        }
     }
 }
 

@@ -499,3 +499,27 @@ fn a_pause_needs_a_later_day_and_a_reason() {
     assert!(err.contains("say why"), "{err}");
     assert_eq!(dump(&db), before);
 }
+
+/// Output that cannot be written (a full disk) ends a command with the reason and status 1,
+/// never a panic's backtrace.
+#[test]
+fn output_to_a_full_disk_is_an_error_not_a_panic() {
+    let dir = temp_dir();
+    let db = demo(&dir);
+    for args in [vec!["keys"], vec!["at-risk"], vec!["reps", "list"]] {
+        let out = retain()
+            .arg("--db")
+            .arg(&db)
+            .args(["--today", TODAY])
+            .args(&args)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("could not be written") && !err.contains("panicked"),
+            "{err}"
+        );
+    }
+}

@@ -1070,8 +1070,8 @@ fn account_notes_being_edited_at_a_hang_up_are_kept_as_a_draft_note() {
     let requests = c.act(Action::Shutdown);
     assert!(
         requests.iter().any(|r| matches!(r,
-            Request::Note(NoteRequest::SaveDraft { account_id: a, draft }) if *a == account_id
-                && draft.body.ends_with("Budget signed off by the CFO"))),
+            Request::Note(NoteRequest::KeepInDraft { account_id: a, text }) if *a == account_id
+                && text.ends_with("Budget signed off by the CFO"))),
         "{requests:?}"
     );
     c.serve(requests);

@@ -129,3 +129,49 @@ fn in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing() {
     let draft = other.draft("carmen", account).unwrap().unwrap().0;
     assert!(draft.body.ends_with("Mine again"), "{draft:?}");
 }
+
+/// A call half typed and left as a draft survives account notes kept in the draft after a
+/// conflict: the notes go under it, never over it (taking theirs once replaced the call).
+#[test]
+fn notes_kept_after_a_conflict_go_under_a_draft_already_there() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    c.keys(&[press(KeyCode::Enter)]);
+    let account = c.app.card.wanted.unwrap();
+    // A call typed, then left (Ctrl-c, y): its draft stays.
+    c.text("l");
+    c.text("IMPORTANT CALL NOTES typed earlier");
+    c.keys(&[ctrl('c')]);
+    c.text("y");
+    let mut c = console_on_file(c.store.path(), "carmen", (120, 35));
+    c.keys(&[press(KeyCode::Enter)]);
+    assert_eq!(c.app.card.wanted, Some(account));
+    let mut other = retain::store::Store::open(c.store.path(), retain::store::Create::Never)
+        .unwrap()
+        .acting_as("dmitri", "dmitri");
+    c.text("e");
+    c.text(" notes edit");
+    let (_, version) = other.notes(account).unwrap().unwrap();
+    other
+        .save_notes(account, version, "other person", "dmitri", now())
+        .unwrap();
+    c.keys(&[ctrl('s')]);
+    c.text("t");
+    c.poll();
+    let (draft, _) = other.draft("carmen", account).unwrap().unwrap();
+    assert_eq!(draft.kind, "call", "{draft:?}");
+    assert!(
+        draft.body.starts_with("IMPORTANT CALL NOTES typed earlier"),
+        "{draft:?}"
+    );
+    assert!(draft.body.ends_with("notes edit"), "{draft:?}");
+    // Kept once, however often it is asked (a hang-up after the conflict asks again).
+    let mut carmen = retain::store::Store::open(c.store.path(), retain::store::Create::Never)
+        .unwrap()
+        .acting_as("carmen", "carmen");
+    let tail = draft.body.rsplit("\n\n").next().unwrap().to_string();
+    carmen
+        .keep_in_draft("carmen", account, &tail, now())
+        .unwrap();
+    let (again, _) = other.draft("carmen", account).unwrap().unwrap();
+    assert_eq!(again.body, draft.body);
+}

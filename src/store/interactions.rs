@@ -144,6 +144,53 @@ impl Store {
         })
     }
 
+    /// Keeps text the rep typed elsewhere (account notes that a conflict or a hang-up left
+    /// unsaved) in their draft on the account: under a draft already there, never over it, and
+    /// once however often it is asked.
+    pub fn keep_in_draft(
+        &mut self,
+        rep: &str,
+        account_id: i64,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.text_ok("draft", text)?;
+        let text = text.trim();
+        self.write(Write::Own, |tx| {
+            let body: Option<String> = tx
+                .query_row(
+                    "SELECT body FROM drafts WHERE rep_login = ?1 AND account_id = ?2",
+                    params![rep, account_id],
+                    |r| r.get("body"),
+                )
+                .optional()?;
+            match body {
+                Some(body) if body.contains(text) => {}
+                Some(body) => {
+                    tx.execute(
+                        "UPDATE drafts SET body = ?3, updated_at = ?4
+                         WHERE rep_login = ?1 AND account_id = ?2",
+                        params![
+                            rep,
+                            account_id,
+                            format!("{}\n\n{text}", body.trim_end()),
+                            instant(&now)
+                        ],
+                    )?;
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO drafts (rep_login, account_id, kind, outcome, body, tags,
+                                             follow_up, updated_at)
+                         VALUES (?1, ?2, 'note', '', ?3, '', '', ?4)",
+                        params![rep, account_id, text, instant(&now)],
+                    )?;
+                }
+            }
+            Ok(())
+        })
+    }
+
     pub fn draft(
         &self,
         rep: &str,

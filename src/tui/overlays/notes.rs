@@ -1,8 +1,7 @@
 //! The account notes being edited, and the conflict when another rep saved first: theirs
 //! beside yours, and the three ways out. What the rep typed is never thrown away.
 
-use crate::domain::model::InteractionKind;
-use crate::store::{Draft, NotesSave};
+use crate::store::NotesSave;
 use crate::tui::app::App;
 use crate::tui::editor::Editor;
 use crate::tui::keymap::Command;
@@ -77,15 +76,12 @@ impl NotesState {
 }
 
 impl NotesState {
-    /// The notes as typed, kept as a draft note on the account: the next `l` offers them back.
+    /// The notes as typed, kept in the rep's draft on the account (under a draft already
+    /// there): the next `l` offers them back.
     pub fn as_draft(&self) -> Request {
-        Request::Note(NoteRequest::SaveDraft {
+        Request::Note(NoteRequest::KeepInDraft {
             account_id: self.account_id,
-            draft: Draft {
-                kind: InteractionKind::Note.as_str().to_string(),
-                body: self.editor.text(),
-                ..Draft::default()
-            },
+            text: self.editor.text(),
         })
     }
 

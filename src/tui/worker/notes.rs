@@ -26,6 +26,12 @@ impl Responder {
                 }
                 None
             }
+            NoteRequest::KeepInDraft { account_id, text } => {
+                if let Some(rep) = self.session.rep.clone() {
+                    self.store.keep_in_draft(&rep, account_id, &text, now)?;
+                }
+                None
+            }
             NoteRequest::DiscardDraft { account_id } => {
                 if let Some(rep) = self.session.rep.clone() {
                     self.store.discard_draft(&rep, account_id)?;

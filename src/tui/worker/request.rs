@@ -101,6 +101,12 @@ pub enum NoteRequest {
     DiscardDraft {
         account_id: i64,
     },
+    /// Text typed elsewhere (account notes left unsaved) kept in the rep's draft on the account,
+    /// under whatever draft is there.
+    KeepInDraft {
+        account_id: i64,
+        text: String,
+    },
     Log {
         account_id: i64,
         interaction: Interaction,
@@ -190,9 +196,11 @@ impl Request {
             }
             Request::Account(_) => None,
             Request::Note(NoteRequest::LoadDraft { .. }) => None,
-            Request::Note(NoteRequest::SaveDraft { .. } | NoteRequest::DiscardDraft { .. }) => {
-                Some(Write::Own)
-            }
+            Request::Note(
+                NoteRequest::SaveDraft { .. }
+                | NoteRequest::DiscardDraft { .. }
+                | NoteRequest::KeepInDraft { .. },
+            ) => Some(Write::Own),
             Request::Note(NoteRequest::Log { .. }) => Some(Write::Log),
             Request::Note(NoteRequest::SaveNotes { .. }) => Some(Write::Notes),
             Request::Risk(RiskRequest::One { .. }) => None,
@@ -255,6 +263,9 @@ impl Request {
             Request::Note(NoteRequest::SaveNotes {
                 account_id, text, ..
             }) => Some((*account_id, "account notes", text.clone())),
+            Request::Note(NoteRequest::KeepInDraft { account_id, text }) => {
+                Some((*account_id, "account notes", text.clone()))
+            }
             _ => None,
         }
     }

@@ -286,6 +286,14 @@ impl Store {
         self.conn
             .pragma_update(None, "cache_size", -BULK_CACHE_KIB)
             .map_err(|e| self.fail(e))?;
+        // Each row's INSERT, its triggers firing, keeps a statement journal of the pages it
+        // changes, by default in a temporary file (#21's profile of a demo load put 30 % of its
+        // time in those writes). A row's pages are few, so in memory they cost little: measured
+        // once each, the demo of 100,000 accounts 23.4 s → 20.7 s, a million interactions
+        // imported 26.4 s → 24.2 s, peak memory unchanged (138 MB, 175 MB).
+        self.conn
+            .pragma_update(None, "temp_store", "MEMORY")
+            .map_err(|e| self.fail(e))?;
         // A busy start is retried with the input intact, since `work` has not run; once it has
         // run, its input is spent and a retry can only report that.
         let done = self.write(write, |tx| match work.take() {
@@ -298,6 +306,7 @@ impl Store {
         let _ = self
             .conn
             .pragma_update(None, "cache_size", -DEFAULT_CACHE_KIB);
+        let _ = self.conn.pragma_update(None, "temp_store", "DEFAULT");
         done
     }
 

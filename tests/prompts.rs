@@ -103,3 +103,49 @@ fn tab_completes_a_decline_code_in_the_payments_pane() {
     assert_eq!(prompt(&c), "result ");
     assert!(footer(&c).contains("say how it went"), "{}", c.screen());
 }
+
+#[test]
+fn an_owner_who_is_no_rep_is_said_not_shown_as_an_empty_list() {
+    let mut c = console("bjorn", (120, 35), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('2'))]);
+    let before = c.app.panes.risk.list.ids.clone();
+    c.text(":owner carmne");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert_eq!(prompt(&c), "owner carmne", "offered again to be mended");
+    assert!(
+        footer(&c).contains("carmne is not an active rep (did you mean carmen?)"),
+        "{}",
+        footer(&c)
+    );
+    assert_eq!(c.app.panes.risk.list.ids, before, "the list is as it was");
+    // The one meant works.
+    c.keys(&[press(KeyCode::Esc)]);
+    c.text(":owner carmen");
+    c.keys(&[press(KeyCode::Enter)]);
+    let ids = &c.app.panes.risk.list.ids;
+    assert!(!ids.is_empty());
+    assert!(
+        ids.iter()
+            .all(|id| c.app.panes.risk.row(*id).unwrap().owner.as_deref() == Some("carmen"))
+    );
+}
+
+#[test]
+fn a_line_pasted_pages_long_keeps_its_cursor_in_view_and_its_error_readable() {
+    let mut c = console("bjorn", (80, 24), Palette::Indexed);
+    c.keys(&[press(KeyCode::Char('2'))]);
+    c.text(":assign ");
+    let long = "b".repeat(3000);
+    let asked = c.act(retain::tui::app::Action::Paste(long.clone()));
+    c.serve(asked);
+    // The end of the line, where the cursor is, shows.
+    let f = footer(&c);
+    assert!(f.ends_with("bbbb"), "{f}");
+    assert!(!f.starts_with(":assign"), "{f}");
+    c.keys(&[press(KeyCode::Enter)]);
+    c.poll();
+    // The store refuses the login; the line comes back with the reason beside it.
+    assert_eq!(prompt(&c), format!("assign {long}"));
+    let f = footer(&c);
+    assert!(f.contains("is not an active rep"), "{f}");
+}

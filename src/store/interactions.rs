@@ -321,7 +321,9 @@ fn not_a_rep(tx: &rusqlite::Transaction<'_>, login: &str) -> rusqlite::Error {
         Some(meant) => format!(" (did you mean {meant}? `team` leaves it to the team)"),
         None => " (`retain reps list` names them; `team` leaves it to the team)".to_string(),
     };
+    // A login pasted by mistake may be pages long: the reason must still show.
+    let shown = crate::display::truncate(login, 20);
     rusqlite::Error::ToSqlConversionFailure(Box::new(super::access::Refused(format!(
-        "{login:?} is not an active rep{hint}"
+        "{shown:?} is not an active rep{hint}"
     ))))
 }

@@ -134,6 +134,8 @@ pub struct App {
     pub toasts: Vec<Toast>,
     pending_key: Option<Key>,
     pub keymap: Keymap,
+    /// Where the rep's keys.toml is read from, as the help names it.
+    pub keys_file: String,
     pub theme: Theme,
     pub size: (u16, u16),
     pub now: Instant,
@@ -181,6 +183,7 @@ impl App {
             toasts: Vec::new(),
             pending_key: None,
             keymap,
+            keys_file: "~/.config/retain/keys.toml".into(),
             theme,
             size,
             now: Instant::now(),

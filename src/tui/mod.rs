@@ -192,6 +192,9 @@ fn open_app(identity: Identity, options: &Options, size: (u16, u16), db: &Path) 
         palette: Palette::from_env(),
     };
     let mut app = App::new(identity, options.today, keymap, theme, size);
+    if let Some(path) = crate::config::file("keys.toml") {
+        app.keys_file = path.display().to_string();
+    }
     app.policy = options.policy.clone();
     app.exposed = world_readable(db);
     let log_error = log::start();

@@ -167,6 +167,21 @@ impl App {
     /// otherwise).
     fn owner(&mut self, login: &str, effects: &mut Vec<Request>) {
         let owner = Some(login.to_string()).filter(|l| !l.is_empty());
+        // A login that is no rep would show an empty list as if they had nothing: said instead,
+        // and the line offered again (the logins are the active reps', read at start).
+        if let Some(login) = owner.as_deref()
+            && !self.logins.is_empty()
+            && !self.logins.iter().any(|l| l == login)
+        {
+            let meant = crate::domain::text::nearest(login, self.logins.iter().map(String::as_str))
+                .map(|m| format!(" (did you mean {m}?)"))
+                .unwrap_or_default();
+            let then = Self::ask_again(
+                format!("owner {login}"),
+                &format!("{login} is not an active rep{meant}"),
+            );
+            return self.then(self.pane, then, effects);
+        }
         if self.pane == Pane::CheckIns {
             let then = self.panes.checkins.set_owner(owner);
             return self.then(Pane::CheckIns, then, effects);

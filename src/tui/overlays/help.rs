@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::tui::app::App;
 use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::then::Then;
-use crate::tui::views::{centered, clear_for_overlay};
+use crate::tui::views::{centered, clear_for_overlay, safe};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HelpState {
@@ -75,7 +75,7 @@ impl HelpState {
             })
             .collect();
         lines.push(Line::styled(
-            " keys can be changed in ~/.config/retain/keys.toml",
+            format!(" keys can be changed in {}", safe(&app.keys_file)),
             t.muted(),
         ));
         frame.render_widget(Paragraph::new(lines), inner);

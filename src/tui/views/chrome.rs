@@ -1,7 +1,7 @@
 //! Header, tabs and footer: where the rep is and what the keys do.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -81,24 +81,38 @@ pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if let Overlay::Prompt(prompt) = &app.overlay {
         let editor = &prompt.editor;
         let text = safe(&format!(":{}", editor.text()));
-        // What the line still lacks, said at its right end.
-        let mut spans = vec![Span::raw(text.clone())];
-        if let Some(toast) = app.toasts.last() {
-            let room = usize::from(area.width).saturating_sub(width(&text) + 2);
-            // Cut to the room rather than left out: its start says the most.
-            let said = format!(" {} ", truncate(&safe(&toast.text), room.saturating_sub(2)));
-            if room >= 12 {
-                spans.push(Span::raw(" ".repeat(room - width(&said) + 2)));
-                let style = match toast.level {
-                    Level::Error => t.danger(),
-                    Level::Info => t.toast(),
-                };
-                spans.push(Span::styled(said, style));
-            }
-        }
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        let w = usize::from(area.width);
+        // What the line still lacks is said at its right end; a line too long to leave it room
+        // keeps a third of the footer, and scrolls to keep its cursor in view.
+        let said = app.toasts.last();
+        let line_w = match said {
+            None => w,
+            Some(_) if w.saturating_sub(width(&text) + 1) >= 12 => width(&text) + 1,
+            Some(_) => w / 3,
+        };
         let (_, x) = editor.cursor_cells();
-        frame.set_cursor_position((area.x + 1 + x as u16, area.y));
+        let shift = (x + 2).saturating_sub(line_w);
+        let [line_area, said_area] =
+            Layout::horizontal([Constraint::Length(line_w as u16), Constraint::Fill(1)])
+                .areas(area);
+        frame.render_widget(
+            Paragraph::new(Line::raw(text)).scroll((0, shift as u16)),
+            line_area,
+        );
+        if let Some(toast) = said {
+            let room = usize::from(said_area.width).saturating_sub(1);
+            let style = match toast.level {
+                Level::Error => t.danger(),
+                Level::Info => t.toast(),
+            };
+            // Cut to the room rather than left out: its start says the most.
+            let line = format!(" {} ", truncate(&safe(&toast.text), room.saturating_sub(2)));
+            frame.render_widget(
+                Paragraph::new(Line::styled(line, style)).right_aligned(),
+                said_area,
+            );
+        }
+        frame.set_cursor_position((area.x + (1 + x - shift) as u16, area.y));
         return;
     }
     // A toast takes the footer's right end while it lasts; waiting for the database comes first.

@@ -153,9 +153,28 @@ pub fn essentials(app: &App, card: &AccountCard, width: usize) -> Vec<Line<'stat
     } else {
         t.base()
     };
+    // In a narrow column the words give way before the day does.
+    let long = format!(
+        "open tickets {} · next check-in {checkin}",
+        card.open_tickets
+    );
+    let (tickets, next) = if crate::display::width(&long) <= width {
+        (
+            format!("open tickets {}", card.open_tickets),
+            format!(" · next check-in {checkin}"),
+        )
+    } else {
+        let next = match card.next_checkin {
+            Some(_) => format!(" · next {checkin}"),
+            None => " · no check-in".to_string(),
+        };
+        (format!("tickets {}", card.open_tickets), next)
+    };
+    let room = width.saturating_sub(crate::display::width(&tickets));
     lines.push(Line::from(vec![
-        Span::styled(format!("open tickets {}", card.open_tickets), tickets_style),
-        Span::raw(cut(format!(" · next check-in {checkin}"))),
+        Span::styled(tickets, tickets_style),
+        // Cut to what the count leaves, so that the cut shows (`…`).
+        Span::raw(truncate(&next, room).into_owned()),
     ]));
     for i in 0..CONTACT_ROWS {
         let Some(c) = card.contacts.get(i) else {

@@ -8,7 +8,6 @@ use crate::domain::model::Interaction;
 use crate::services::outreach::Letter;
 use crate::services::payments::QueueItem;
 use crate::store::{AttemptResult, CheckinFilter, Draft};
-use crate::tui::panes::Pane;
 
 /// `strum` names each variant for the log (`Request::kind`), without formatting what it carries.
 #[derive(Debug, Clone, PartialEq, strum::IntoStaticStr)]
@@ -47,19 +46,6 @@ pub enum Load {
     Payments,
     /// Churn, revenue, cohorts and recovery over the last twelve months.
     Metrics,
-}
-
-impl Load {
-    /// The pane the data is for.
-    pub fn pane(&self) -> Pane {
-        match self {
-            Load::Accounts | Load::Queue => Pane::MyQueue,
-            Load::Risk => Pane::AtRisk,
-            Load::Checkins(_) => Pane::CheckIns,
-            Load::Payments => Pane::Payments,
-            Load::Metrics => Pane::Metrics,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, strum::IntoStaticStr)]

@@ -35,18 +35,31 @@ pub struct QueuePane {
     /// Someone who is not a rep: the accounts' rows read so far, and those on their way.
     pub accounts: HashMap<i64, AccountRow>,
     requested: HashSet<i64>,
+    /// The touched rows kept on their lines (see `set`).
+    held: HashSet<i64>,
     pub list: ListState,
 }
 
 impl QueuePane {
-    /// The queue anew. A row the rep touched today stays where it was rather than moving
-    /// under the cursor (a kept promise re-ranks it; with nothing left to do it would drop to
-    /// the end): the rep sees it marked and moves on from there. Touched rows the console had
-    /// not listed go where the domain ranks them (the settled ones last).
+    /// The queue anew. A row touched while the console listed it untouched stays where it was
+    /// rather than moving under the cursor (a kept promise re-ranks it; with nothing left to do
+    /// it would drop to the end), from then on: the rep sees it marked and moves on from there.
+    /// Rows touched before the console first saw them (earlier today, on another console) go
+    /// where the domain ranks them, the settled ones last, as `retain queue` lists them: at
+    /// start, the day's schedule answering after the first screen would otherwise leave them
+    /// stranded among the urgent rows.
     pub fn set(&mut self, rows: Vec<Row>) {
-        let (mut in_place, mut listed): (Vec<Row>, Vec<Row>) = rows
-            .into_iter()
-            .partition(|r| r.touched_today && self.index.contains_key(&r.account_id));
+        let became_touched = |r: &Row| {
+            self.index
+                .get(&r.account_id)
+                .is_some_and(|&i| !self.rows[i].touched_today)
+        };
+        let (mut in_place, mut listed): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| {
+            r.touched_today
+                && self.index.contains_key(&r.account_id)
+                && (self.held.contains(&r.account_id) || became_touched(r))
+        });
+        self.held = in_place.iter().map(|r| r.account_id).collect();
         // Each goes back to the line it was on, less the lines above it that are gone (rows
         // that moved do not drag it along).
         let now: HashSet<i64> = listed
@@ -417,7 +430,8 @@ mod tests {
             [2, 3, 9, 5],
             "1 is gone; 2 and 9 keep their places"
         );
-        // Rows that trade places, or come new, leave the settled rows on their lines.
+        // Rows that trade places, or come new, leave the row touched here on its line; rows
+        // first seen touched (9, 5) go where the domain ranks them.
         q.set(vec![
             row(7, false),
             row(3, false),
@@ -425,6 +439,29 @@ mod tests {
             row(2, true),
             row(5, true),
         ]);
-        assert_eq!(q.ids(), [2, 7, 9, 5, 3]);
+        assert_eq!(q.ids(), [2, 7, 3, 9, 5]);
+    }
+
+    #[test]
+    fn rows_touched_before_the_console_saw_them_stay_last_when_the_list_grows() {
+        let mut q = QueuePane::default();
+        // The first screen: two rows touched earlier today, last.
+        q.set(vec![
+            row(1, false),
+            row(2, false),
+            row(8, true),
+            row(9, true),
+        ]);
+        assert_eq!(q.ids(), [1, 2, 8, 9]);
+        // The day's schedule adds check-ins: the new rows rank above the settled ones.
+        q.set(vec![
+            row(1, false),
+            row(2, false),
+            row(3, false),
+            row(4, false),
+            row(8, true),
+            row(9, true),
+        ]);
+        assert_eq!(q.ids(), [1, 2, 3, 4, 8, 9]);
     }
 }

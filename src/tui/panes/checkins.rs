@@ -9,6 +9,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use super::keyed::Keyed;
 use super::{ListState, PaneModule, Seen, drop_aside, next_stage};
 use crate::display::{fit, fit_name, truncate};
 use crate::domain::lifecycle::Stage;
@@ -49,9 +50,8 @@ impl DueWindow {
 /// The check-ins pane: open check-ins, most overdue first, whatever their stage.
 #[derive(Debug, Clone)]
 pub struct CheckinState {
-    pub rows: Vec<CheckinRow>,
-    /// Position of each check-in in `rows`.
-    pub index: HashMap<i64, usize>,
+    /// By check-in.
+    pub rows: Keyed<CheckinRow>,
     pub loaded: bool,
     pub window: DueWindow,
     pub mine: bool,
@@ -63,8 +63,7 @@ pub struct CheckinState {
 impl Default for CheckinState {
     fn default() -> Self {
         CheckinState {
-            rows: Vec::new(),
-            index: HashMap::new(),
+            rows: Keyed::default(),
             loaded: false,
             window: DueWindow::Week,
             mine: false,
@@ -77,7 +76,7 @@ impl Default for CheckinState {
 
 impl CheckinState {
     pub fn row(&self, checkin_id: i64) -> Option<&CheckinRow> {
-        self.index.get(&checkin_id).map(|&i| &self.rows[i])
+        self.rows.get(checkin_id)
     }
 
     fn filter(&self, today: NaiveDate, me: Option<&str>) -> CheckinFilter {
@@ -186,12 +185,7 @@ impl PaneModule for CheckinState {
         let PaneData::Checkins(rows) = data else {
             return Then::Nothing;
         };
-        let index = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.checkin_id, i))
-            .collect();
-        drop_aside(std::mem::replace(&mut self.index, index));
+        let rows = Keyed::new(rows, |r| r.checkin_id);
         drop_aside(std::mem::replace(&mut self.rows, rows));
         self.loaded = true;
         let ids = self.ordered();

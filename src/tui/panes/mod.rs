@@ -3,6 +3,7 @@
 //! knows of a pane only what the trait says.
 
 pub mod checkins;
+pub mod keyed;
 pub mod metrics;
 pub mod payments;
 pub mod queue;

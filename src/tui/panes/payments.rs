@@ -2,14 +2,13 @@
 //! the selected payment in full below; a rep retries, pauses, writes off and writes to the
 //! customer from here.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::keyed::Keyed;
 use super::{ListState, PaneModule, Seen};
 use crate::display::{fit, truncate};
 use crate::domain::money;
@@ -27,9 +26,8 @@ pub const DETAIL_HEIGHT: u16 = 6;
 
 #[derive(Debug, Clone, Default)]
 pub struct PaymentsState {
-    pub items: Vec<QueueItem>,
-    /// Position of each item in `items`, by its key.
-    index: HashMap<i64, usize>,
+    /// By `key`.
+    pub items: Keyed<QueueItem>,
     pub loaded: bool,
     /// The one queue shown, `None` for all of them in order.
     pub queue: Option<&'static str>,
@@ -54,18 +52,13 @@ impl PaymentsState {
     }
 
     pub fn set(&mut self, items: Vec<QueueItem>, report: Option<Box<RecoveryReport>>) {
-        self.index = items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| (key(it), i))
-            .collect();
-        self.items = items;
+        self.items = Keyed::new(items, key);
         self.report = report;
         self.loaded = true;
     }
 
     pub fn item(&self, key: i64) -> Option<&QueueItem> {
-        self.index.get(&key).map(|&i| &self.items[i])
+        self.items.get(key)
     }
 
     fn shown(&self, item: &QueueItem, me: Option<&str>) -> bool {

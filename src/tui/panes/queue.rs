@@ -10,6 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
+use super::keyed::Keyed;
 use super::{ListState, PaneModule, Seen};
 use crate::display::{fit, fit_name, truncate, width};
 use crate::domain::lifecycle::StageBounds;
@@ -28,9 +29,8 @@ const ROW_CACHE: usize = 20_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct QueuePane {
-    /// The rep's queue.
-    pub rows: Vec<Row>,
-    index: HashMap<i64, usize>,
+    /// The rep's queue, by account.
+    pub rows: Keyed<Row>,
     pub loaded: bool,
     /// Someone who is not a rep: the accounts' rows read so far, and those on their way.
     pub accounts: HashMap<i64, AccountRow>,
@@ -50,13 +50,13 @@ impl QueuePane {
     /// stranded among the urgent rows.
     pub fn set(&mut self, rows: Vec<Row>) {
         let became_touched = |r: &Row| {
-            self.index
-                .get(&r.account_id)
-                .is_some_and(|&i| !self.rows[i].touched_today)
+            self.rows
+                .get(r.account_id)
+                .is_some_and(|was| !was.touched_today)
         };
         let (mut in_place, mut listed): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| {
             r.touched_today
-                && self.index.contains_key(&r.account_id)
+                && self.rows.position(r.account_id).is_some()
                 && (self.held.contains(&r.account_id) || became_touched(r))
         });
         self.held = in_place.iter().map(|r| r.account_id).collect();
@@ -67,9 +67,9 @@ impl QueuePane {
             .chain(&in_place)
             .map(|r| r.account_id)
             .collect();
-        in_place.sort_by_key(|r| self.index[&r.account_id]);
+        in_place.sort_by_key(|r| self.rows.position(r.account_id));
         for row in in_place {
-            let was = self.index[&row.account_id];
+            let was = self.rows.position(row.account_id).unwrap_or(0);
             let gone = self.rows[..was]
                 .iter()
                 .filter(|r| !now.contains(&r.account_id))
@@ -77,17 +77,12 @@ impl QueuePane {
             let at = (was - gone).min(listed.len());
             listed.insert(at, row);
         }
-        self.index = listed
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.account_id, i))
-            .collect();
-        self.rows = listed;
+        self.rows = Keyed::new(listed, |r| r.account_id);
         self.loaded = true;
     }
 
     pub fn row(&self, account_id: i64) -> Option<&Row> {
-        self.index.get(&account_id).map(|&i| &self.rows[i])
+        self.rows.get(account_id)
     }
 
     pub fn ids(&self) -> Vec<i64> {

@@ -1,13 +1,12 @@
 //! The at-risk pane: every active account by risk on the left, the selected account's factors
 //! on the right; the rep filters and sorts them, snoozes and reassigns.
 
-use std::collections::HashMap;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::keyed::Keyed;
 use super::{ListState, PaneModule, Seen, drop_aside, next_stage};
 use crate::display::{fit, fit_name, truncate};
 use crate::domain::lifecycle::Stage;
@@ -48,9 +47,8 @@ impl RiskSort {
 /// The at-risk pane: every active account's score, and how the rep filters and sorts them.
 #[derive(Debug, Clone)]
 pub struct RiskState {
-    pub rows: Vec<RiskRow>,
-    /// Position of each account in `rows`.
-    pub index: HashMap<i64, usize>,
+    /// By account.
+    pub rows: Keyed<RiskRow>,
     pub loaded: bool,
     pub sort: RiskSort,
     pub mine: bool,
@@ -67,8 +65,7 @@ pub struct RiskState {
 impl Default for RiskState {
     fn default() -> Self {
         RiskState {
-            rows: Vec::new(),
-            index: HashMap::new(),
+            rows: Keyed::default(),
             loaded: false,
             sort: RiskSort::Score,
             mine: false,
@@ -84,7 +81,7 @@ impl Default for RiskState {
 
 impl RiskState {
     pub fn row(&self, id: i64) -> Option<&RiskRow> {
-        self.index.get(&id).map(|&i| &self.rows[i])
+        self.rows.get(id)
     }
 
     /// The ids the pane shows: filtered, sorted, snoozed accounts left out.
@@ -126,18 +123,7 @@ impl RiskState {
     /// Puts an account's row in; false when it was there already as it is, so that the list
     /// (a sort of every account) need not be built again.
     pub(crate) fn put(&mut self, row: RiskRow) -> bool {
-        match self.index.get(&row.account_id) {
-            Some(&i) if self.rows[i] == row => false,
-            Some(&i) => {
-                self.rows[i] = row;
-                true
-            }
-            None => {
-                self.index.insert(row.account_id, self.rows.len());
-                self.rows.push(row);
-                true
-            }
-        }
+        self.rows.put(row.account_id, row)
     }
 
     /// The filters in force, for the caption.
@@ -251,8 +237,10 @@ impl PaneModule for RiskState {
         let PaneData::Risk { rows, index } = data else {
             return Then::Nothing;
         };
-        drop_aside(std::mem::replace(&mut self.index, index));
-        drop_aside(std::mem::replace(&mut self.rows, rows));
+        drop_aside(std::mem::replace(
+            &mut self.rows,
+            Keyed::from_parts(rows, index),
+        ));
         self.loaded = true;
         self.relist(seen.me)
     }

@@ -121,6 +121,10 @@ fn a_new_card_moves_the_payment_to_retry_now_and_a_result_recovers_it() {
     let item = c.app.panes.payments.item(p).unwrap();
     assert_eq!(item.queue, "due", "a new card is tried at once");
     assert!(c.screen().contains(&format!("payment {p}: failing")));
+    // Said with whose it is.
+    let name = c.app.panes.payments.item(p).unwrap().name.clone();
+    let said = &c.app.toasts.last().unwrap().text;
+    assert!(said.ends_with(&format!(" · {name}")), "{said}");
     c.text("r");
     c.text("ok");
     c.keys(&[press(KeyCode::Enter)]);

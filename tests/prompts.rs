@@ -149,3 +149,28 @@ fn a_line_pasted_pages_long_keeps_its_cursor_in_view_and_its_error_readable() {
     let f = footer(&c);
     assert!(f.contains("is not an active rep"), "{f}");
 }
+
+#[test]
+fn the_line_says_what_is_wrong_in_the_order_that_helps() {
+    let mut c = console("bjorn", (120, 35), Palette::Indexed);
+    // Quitting takes no words after it: `:q extra` is a slip, not a quit.
+    c.text(":q extra");
+    c.keys(&[press(KeyCode::Enter)]);
+    assert!(!c.app.quit);
+    assert!(
+        c.screen().contains(":q takes nothing after it"),
+        "{}",
+        c.screen()
+    );
+    // A payment's command away from the payments pane says so before the day's spelling.
+    for line in [":pause soon", ":result"] {
+        c.text(line);
+        c.keys(&[press(KeyCode::Enter)]);
+        assert!(
+            c.screen()
+                .contains("select a payment in the payments pane (4)"),
+            "{line}: {}",
+            c.screen()
+        );
+    }
+}

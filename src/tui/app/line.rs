@@ -20,6 +20,9 @@ impl App {
         }
         let then = match word {
             "" => Then::Nothing,
+            "q" | "quit" | "q!" if !rest.is_empty() => {
+                Then::error(format!(":{word} takes nothing after it"))
+            }
             "q" | "quit" | "q!" => return self.run_command(Command::Quit, effects),
             "acct" | "account" | "a" => {
                 self.open_search(rest);
@@ -122,6 +125,9 @@ impl App {
 
     /// `:result ok` or `:result DECLINE_CODE`: the outcome of a retry made by hand.
     fn record_result(&mut self, args: &str) -> Then {
+        if self.pane != Pane::Payments {
+            return Then::error(NO_PAYMENT);
+        }
         let result = match args.to_ascii_lowercase().as_str() {
             "" => {
                 return Self::ask_again(
@@ -140,6 +146,10 @@ impl App {
 
     /// `:pause DAY REASON`: no retry and no reminder until the day.
     fn pause_dunning(&mut self, args: &str) -> Then {
+        // Whether there is a payment to pause comes before how the day is written.
+        if self.pane != Pane::Payments {
+            return Then::error(NO_PAYMENT);
+        }
         let (day, reason) = args.split_once(' ').unwrap_or((args, ""));
         let until = match self.later_day(day, "pause until a day after today") {
             Ok(until) => until,

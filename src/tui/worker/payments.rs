@@ -63,12 +63,19 @@ impl Responder {
                 Some(store.write_off(payment_id, reason, &policy, by)?)
             }
         };
+        let what = match state {
+            Some(state) => describe(&state),
+            None => "that attempt was recorded before".to_string(),
+        };
+        // Whose payment, by name: a rep working down the queue knows accounts, not ids.
+        let whose = self
+            .store
+            .account_rows(&[account_id])?
+            .pop()
+            .map_or(String::new(), |row| format!(" · {}", row.name));
         Ok(Some(Response::Done {
             account_id,
-            what: match state {
-                Some(state) => format!("payment {payment_id}: {}", describe(&state)),
-                None => format!("payment {payment_id}: that attempt was recorded before"),
-            },
+            what: format!("payment {payment_id}: {what}{whose}"),
         }))
     }
 

@@ -315,6 +315,16 @@ fn config_numbers_must_be_finite_and_lists_not_empty() {
     );
     let err = with("risk.toml", "[weights.mid]\nusage = inf\n", &["at-risk"]);
     assert!(err.contains("weights.mid.usage"), "{err}");
+    // The line too, where the file says it.
+    let err = with(
+        "risk.toml",
+        "[weights.mid]\nnps = 1\nusage = -5\n",
+        &["at-risk"],
+    );
+    assert!(
+        err.contains("line 3: weights.mid.usage") && err.contains("not -5"),
+        "{err}"
+    );
     let err = with("payments.toml", "paydays = []\n", &["payments"]);
     assert!(
         err.contains("payments.toml") && err.contains("paydays"),

@@ -278,9 +278,9 @@ struct ModelFile {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct WeightsFile {
-    early: std::collections::BTreeMap<Factor, f64>,
-    mid: std::collections::BTreeMap<Factor, f64>,
-    late: std::collections::BTreeMap<Factor, f64>,
+    early: std::collections::BTreeMap<Factor, toml::Spanned<f64>>,
+    mid: std::collections::BTreeMap<Factor, toml::Spanned<f64>>,
+    late: std::collections::BTreeMap<Factor, toml::Spanned<f64>>,
 }
 
 /// The whole model; `risk.toml` overrides any part of it.
@@ -318,12 +318,17 @@ impl RiskModel {
             (Stage::Mid, file.weights.mid, &mut model.weights.mid),
             (Stage::Late, file.weights.late, &mut model.weights.late),
         ] {
-            for (factor, weight) in given {
+            for (factor, spanned) in given {
+                let weight = *spanned.get_ref();
                 // Weights are shares of the score: past a thousand, only the ratio to the
                 // others matters, and sums could overflow to infinity.
                 if !weight.is_finite() || !(0.0..=1000.0).contains(&weight) {
+                    let line = text[..spanned.span().start.min(text.len())]
+                        .matches('\n')
+                        .count()
+                        + 1;
                     return Err(format!(
-                        "weights.{stage}.{factor}: a weight is a number from 0 to 1000"
+                        "line {line}: weights.{stage}.{factor}: a weight is a number from 0 to 1000, not {weight}"
                     ));
                 }
                 *weights.slot(factor) = weight;

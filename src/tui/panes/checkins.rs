@@ -216,10 +216,6 @@ impl PaneModule for CheckinState {
         }
     }
 
-    fn account_changed(&self, _: i64, shown: bool, _: &Seen<'_>) -> Then {
-        if shown { Then::Reload } else { Then::Nothing }
-    }
-
     fn account_of(&self, id: i64) -> Option<i64> {
         self.row(id).map(|r| r.account_id)
     }

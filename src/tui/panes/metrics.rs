@@ -78,6 +78,12 @@ impl PaneModule for MetricsPane {
         cohort_table(frame, app, m, bottom);
     }
 
+    /// One account's change moves a year of figures by little: they are read again when the
+    /// pane is next loaded.
+    fn account_changed(&self, _: i64, _: bool, _: &Seen<'_>) -> Then {
+        Then::Nothing
+    }
+
     fn name_of(&self, _: i64) -> Option<String> {
         None
     }

@@ -180,9 +180,9 @@ pub trait PaneModule {
     }
 
     /// A change to one account went through (ours): what the pane asks again; `shown` when it
-    /// is on screen.
-    fn account_changed(&self, _account_id: i64, _shown: bool, _seen: &Seen<'_>) -> Then {
-        Then::Nothing
+    /// is on screen. By default the pane on screen reloads, the others wait to be shown.
+    fn account_changed(&self, _account_id: i64, shown: bool, _seen: &Seen<'_>) -> Then {
+        if shown { Then::Reload } else { Then::Nothing }
     }
 
     /// The account a listed id stands for (the check-ins pane lists check-ins).

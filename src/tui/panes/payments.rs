@@ -225,10 +225,6 @@ impl PaneModule for PaymentsState {
         self.render_detail(frame, app, inner);
     }
 
-    fn account_changed(&self, _: i64, shown: bool, _: &Seen<'_>) -> Then {
-        if shown { Then::Reload } else { Then::Nothing }
-    }
-
     fn account_of(&self, key: i64) -> Option<i64> {
         self.item(key).map(|i| i.account_id)
     }

@@ -2,6 +2,7 @@
 
 mod card;
 mod checkins;
+mod copy;
 mod demo;
 mod export;
 mod identity;
@@ -39,8 +40,9 @@ use crate::store::{Create, Store};
     long_about = None
 )]
 pub struct Cli {
-    /// The database file [default: $RETAIN_DB, else ~/.local/share/retain/retain.db]
-    #[arg(long, global = true, value_name = "PATH", env = "RETAIN_DB")]
+    /// The database: a file, or a PostgreSQL server for `retain copy` (postgres://…)
+    /// [default: $RETAIN_DB, else ~/.local/share/retain/retain.db]
+    #[arg(long, global = true, value_name = "PATH|URL", env = "RETAIN_DB")]
     pub db: Option<PathBuf>,
 
     /// Take this day as today (for reproducible runs and demos)
@@ -119,6 +121,10 @@ pub enum Command {
     /// The console's keys in force (the defaults with your ~/.config/retain/keys.toml), as
     /// keys.toml writes them
     Keys(keys::KeysArgs),
+    /// Copy the database into a new file or an empty PostgreSQL database (`--to FILE|URL`),
+    /// every table read back and checked before the copy commits: to move a team to a server,
+    /// or to take a file away from one
+    Copy(copy::CopyArgs),
     /// Count what the database holds
     Summary {
         /// Print JSON instead of text
@@ -216,6 +222,14 @@ pub fn run() -> Result<()> {
         (_, demo) => paths::default_db(demo)?,
     };
     let os_user = identity::os_user();
+    let target = target_of("--db", &db, &os_user)?;
+    let copying = matches!(cli.command, Some(Command::Copy(_)));
+    if let (crate::store::Target::Server(server), false) = (&target, copying) {
+        bail!(
+            "{}: a PostgreSQL server is reached by `retain copy` only so far (to move a team's file to it, or back); the console and the other commands open a SQLite file",
+            server.shown()
+        );
+    }
     let ctx = Ctx {
         login: cli.as_login.clone().unwrap_or_else(|| os_user.clone()),
         db,
@@ -229,7 +243,7 @@ pub fn run() -> Result<()> {
     }
     // A command on the demo acts as the console does there: as its busiest rep.
     let ctx = match &cli.command {
-        Some(Command::Demo(_) | Command::Init { .. }) | None => ctx,
+        Some(Command::Demo(_) | Command::Init { .. } | Command::Copy(_)) | None => ctx,
         Some(_) if cli.demo => {
             if !ctx.db.exists() {
                 bail!(
@@ -271,6 +285,21 @@ pub fn run() -> Result<()> {
         Some(Command::Export(args)) => export::run(&ctx, &args),
         Some(Command::Summary { json }) => summary::run(&ctx, json),
         Some(Command::Keys(args)) => keys::run(&args),
+        Some(Command::Copy(args)) => copy::run(&target, &args, &ctx.os_user),
+    }
+}
+
+/// What `--db` (or `--to`) names: a server when it reads as a URL or connection string, else a
+/// file. A string that fails to parse is not echoed: it may hold a password.
+pub(crate) fn target_of(
+    flag: &str,
+    text: &std::path::Path,
+    os_user: &str,
+) -> Result<crate::store::Target> {
+    match text.to_str() {
+        Some(text) => crate::store::Target::parse(text, os_user)
+            .map_err(|e| anyhow::anyhow!("{flag} names a PostgreSQL server, but {e}")),
+        None => Ok(crate::store::Target::File(text.to_path_buf())),
     }
 }
 

@@ -100,6 +100,39 @@ pub enum StoreError {
     )]
     Corrupt { path: PathBuf, detail: String },
 
+    #[error("cannot connect to {server}: {detail}")]
+    ServerUnreachable { server: String, detail: String },
+
+    /// The server's own words for a statement it refused or failed.
+    #[error("{server}: {detail}")]
+    Server { server: String, detail: String },
+
+    #[error(
+        "{server} holds tables that retain did not make ({tables}); retain will not change it: choose an empty database"
+    )]
+    ServerForeign { server: String, tables: String },
+
+    #[error(
+        "{server} was written by a newer retain (schema version {found}; this retain knows up to {known}). Upgrade retain to open it; nothing was changed"
+    )]
+    ServerNewerSchema {
+        server: String,
+        found: u32,
+        known: u32,
+    },
+
+    #[error(
+        "{target} is not empty ({tables}): a copy goes into a new file or an empty database only; nothing was copied"
+    )]
+    NotEmpty { target: String, tables: String },
+
+    #[error("the copy in {target} differs from the source in {table}: {detail}; nothing was kept")]
+    CopyMismatch {
+        target: String,
+        table: String,
+        detail: String,
+    },
+
     /// SQLite's own words, said once: as an error source they were repeated by every layer
     /// that prints the chain.
     #[error("{path}: {error}")]

@@ -5,9 +5,11 @@ mod accounts;
 mod audit;
 mod billing;
 mod card;
+pub mod catalog;
 mod checkins;
 mod claims;
 mod codec;
+pub mod copy;
 mod dunning;
 mod error;
 mod export;
@@ -20,10 +22,12 @@ mod my_queue;
 mod notes;
 mod open;
 mod payments;
+pub mod postgres;
 mod reps;
 mod risk;
 mod runs;
 mod summary;
+mod target;
 mod wait;
 
 use std::path::{Path, PathBuf};
@@ -53,6 +57,7 @@ pub use reps::Rep;
 pub use risk::{Current, RiskSubject, Scope, Snooze, StoredScore};
 pub use runs::RunHolder;
 pub use summary::{CodeCount, MoneyByCurrency, Summary};
+pub use target::Target;
 pub use wait::{long_wait, on_long_wait};
 
 pub struct Store {

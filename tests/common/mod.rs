@@ -3,6 +3,7 @@
 
 pub mod console;
 pub mod payments;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

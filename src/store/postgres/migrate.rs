@@ -1,0 +1,122 @@
+//! The server's schema version, kept in `retain_schema`, and its numbered migrations.
+//!
+//! As on SQLite, pending migrations run together in one transaction, so a database is either
+//! wholly upgraded or left as it was. An advisory lock taken inside it makes two processes that
+//! open an old database at once upgrade it once: the second waits, then finds the work done.
+
+use postgres::Client;
+
+use crate::store::migrations::{Migration, Outcome, parse};
+
+/// The schema, embedded at build time.
+pub const SCHEMA: &str = include_str!("schema.sql");
+
+/// The advisory lock held while the schema is read or changed: 'RTN1', as SQLite's
+/// `application_id`.
+const SCHEMA_LOCK: i64 = 0x5254_4E31;
+
+/// The table that marks a database as retain's and holds its schema version. It is made before
+/// migration 1 and is no part of the schema the engines share.
+pub const VERSION_TABLE: &str = "retain_schema";
+
+/// The migrations of the embedded schema.
+pub fn embedded() -> Vec<Migration<'static>> {
+    parse(SCHEMA).expect("postgres/schema.sql is cut into migrations 1, 2, 3 ...")
+}
+
+/// What is found before migrating.
+pub enum Found {
+    /// A retain database at this version (0: marked, nothing built yet).
+    Version(u32),
+    /// No retain mark, and no tables.
+    Blank,
+    /// Tables of something else.
+    Foreign(Vec<String>),
+}
+
+/// Reads what the database is, without changing it.
+pub fn found(client: &mut impl postgres::GenericClient) -> Result<Found, postgres::Error> {
+    let marked: bool = client
+        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&VERSION_TABLE])?
+        .get(0);
+    if marked {
+        let version: i64 = client
+            .query_one(&format!("SELECT version FROM {VERSION_TABLE}"), &[])?
+            .get(0);
+        return Ok(Found::Version(u32::try_from(version).unwrap_or(u32::MAX)));
+    }
+    let tables: Vec<String> = client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = current_schema() ORDER BY 1",
+            &[],
+        )?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    Ok(if tables.is_empty() {
+        Found::Blank
+    } else {
+        Found::Foreign(tables)
+    })
+}
+
+/// What [`migrate`] did, or why it did nothing.
+pub enum Migrated {
+    Done(Outcome),
+    Foreign(Vec<String>),
+}
+
+/// Brings the database up to the last of `migrations`, marking a blank one as retain's first.
+pub fn migrate(
+    client: &mut Client,
+    migrations: &[Migration<'_>],
+) -> Result<Migrated, postgres::Error> {
+    let target = migrations.last().map_or(0, |m| m.version);
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
+    let current = match found(&mut tx)? {
+        Found::Foreign(tables) => return Ok(Migrated::Foreign(tables)),
+        Found::Version(version) => version,
+        Found::Blank => {
+            tx.batch_execute(&format!(
+                "CREATE TABLE {VERSION_TABLE} (
+                     application TEXT NOT NULL CHECK (application = 'retain'),
+                     version     BIGINT NOT NULL
+                 );
+                 INSERT INTO {VERSION_TABLE} VALUES ('retain', 0);"
+            ))?;
+            0
+        }
+    };
+    if current > target {
+        return Ok(Migrated::Done(Outcome::TooNew { found: current }));
+    }
+    if current == target {
+        tx.commit()?;
+        return Ok(Migrated::Done(Outcome::UpToDate));
+    }
+    for migration in migrations.iter().filter(|m| m.version > current) {
+        tx.batch_execute(migration.sql)?;
+    }
+    tx.execute(
+        &format!("UPDATE {VERSION_TABLE} SET version = $1"),
+        &[&i64::from(target)],
+    )?;
+    tx.commit()?;
+    Ok(Migrated::Done(Outcome::Upgraded {
+        from: current,
+        to: target,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_server_has_a_migration_for_each_of_sqlites() {
+        assert_eq!(
+            super::embedded().len(),
+            crate::store::migrations::embedded().len()
+        );
+    }
+}

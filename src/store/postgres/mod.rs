@@ -1,0 +1,80 @@
+//! The PostgreSQL engine: a server named as libpq names one, its schema's migrations, and what
+//! it holds as the store's catalog sees it.
+
+pub mod catalog;
+mod connect;
+pub mod conninfo;
+pub mod migrate;
+
+use super::StoreError;
+use super::migrations::Outcome;
+use conninfo::ConnInfo;
+
+/// A PostgreSQL server and database, as `--db` or `RETAIN_DB` named it.
+#[derive(Debug, Clone)]
+pub struct Server {
+    info: ConnInfo,
+    shown: String,
+}
+
+impl Server {
+    /// Parses a URL or connection string; `os_user` is the role when nothing names one.
+    pub fn parse(text: &str, os_user: &str) -> Result<Server, String> {
+        let info = conninfo::parse(text, &conninfo::ProcessEnv, os_user)?;
+        let shown = conninfo::shown(&info.config);
+        Ok(Server { info, shown })
+    }
+
+    /// The server as messages name it, without the password.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// A connection of its own (no schema check: see `open_migrated`).
+    pub fn connect(&self) -> Result<postgres::Client, StoreError> {
+        connect::connect(&self.info).map_err(|detail| StoreError::ServerUnreachable {
+            server: self.shown.clone(),
+            detail,
+        })
+    }
+
+    /// The server's words for a failed statement, as an error naming the server.
+    pub(crate) fn error(&self, e: &postgres::Error) -> StoreError {
+        // The server's message, then what it adds: the detail, and where (`COPY accounts, line
+        // 5, column mrr_cents: "lots"`).
+        let detail = match e.as_db_error() {
+            Some(db) => [Some(db.message()), db.detail(), db.where_()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; "),
+            None => e.to_string(),
+        };
+        StoreError::Server {
+            server: self.shown.clone(),
+            detail,
+        }
+    }
+
+    /// Connects and brings the schema up to this build's, refusing a database of something
+    /// else or of a newer retain.
+    pub(crate) fn open_migrated(&self) -> Result<postgres::Client, StoreError> {
+        let mut client = self.connect()?;
+        let migrations = migrate::embedded();
+        let known = migrations.len() as u32;
+        match migrate::migrate(&mut client, &migrations).map_err(|e| self.error(&e))? {
+            migrate::Migrated::Foreign(tables) => Err(StoreError::ServerForeign {
+                server: self.shown.clone(),
+                tables: tables.join(", "),
+            }),
+            migrate::Migrated::Done(Outcome::TooNew { found }) => {
+                Err(StoreError::ServerNewerSchema {
+                    server: self.shown.clone(),
+                    found,
+                    known,
+                })
+            }
+            migrate::Migrated::Done(_) => Ok(client),
+        }
+    }
+}

@@ -6,7 +6,8 @@
 //! first reps. Once it has reps, a write needs an active rep of the role the write asks for;
 //! `--as` (acting for another rep) needs the OS user behind it to be an active admin.
 
-use rusqlite::{OptionalExtension, Transaction};
+use super::sql;
+use super::sql::{OptionalExtension, Tx};
 
 /// The rep a process acts as, and the operating system's user behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,11 +31,7 @@ impl std::fmt::Display for Refused {
 impl std::error::Error for Refused {}
 
 /// `Ok(Err(..))` when `who` may not make a write that needs `need` on the open transaction's file.
-pub fn check(
-    tx: &Transaction<'_>,
-    who: Option<&Who>,
-    need: Need,
-) -> rusqlite::Result<Result<(), Refused>> {
+pub fn check(tx: &Tx<'_>, who: Option<&Who>, need: Need) -> sql::Result<Result<(), Refused>> {
     let has_reps: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM reps)", [], |r| r.get(0))?;
     if !has_reps {
         return Ok(Ok(()));
@@ -44,7 +41,7 @@ pub fn check(
             "this connection does not say who is writing, so it may only read".into(),
         )));
     };
-    let role = |login: &str| -> rusqlite::Result<Option<String>> {
+    let role = |login: &str| -> sql::Result<Option<String>> {
         tx.query_row(
             "SELECT role FROM reps WHERE login = ?1 AND active = 1",
             [login],

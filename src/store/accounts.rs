@@ -1,8 +1,9 @@
 //! Reading accounts: the lists the panes show, the rows behind search hits, the documents the
 //! search index is built from.
 
+use super::sql;
+use super::sql::{Row, params};
 use chrono::NaiveDate;
-use rusqlite::{Row, params};
 use serde::Serialize;
 
 use super::codec::read;
@@ -31,7 +32,7 @@ const ROW_COLUMNS: &str =
     "a.id AS account_id, a.external_id, a.name, a.status = 'active' AS active,
     a.mrr_cents, a.currency, r.login AS owner, a.plan, a.customer_since, a.renewal_date, a.domain";
 
-fn account_row(row: &Row<'_>) -> rusqlite::Result<AccountRow> {
+fn account_row(row: &Row<'_>) -> sql::Result<AccountRow> {
     Ok(AccountRow {
         account_id: row.get("account_id")?,
         external_id: row.get("external_id")?,
@@ -54,7 +55,7 @@ impl Store {
     pub fn active_account_ids(&self) -> Result<Vec<i64>, StoreError> {
         // Ties break on the id in the index's direction, so that SQLite walks
         // accounts_status_mrr instead of sorting the whole list.
-        let run = || -> rusqlite::Result<Vec<i64>> {
+        let run = || -> sql::Result<Vec<i64>> {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT id FROM accounts WHERE status = 'active' ORDER BY mrr_cents DESC, id DESC",
             )?;
@@ -80,7 +81,7 @@ impl Store {
         self.rows_by_id(ids).map_err(|e| self.fail(e))
     }
 
-    pub(super) fn rows_by_id(&self, ids: &[i64]) -> rusqlite::Result<Vec<AccountRow>> {
+    pub(super) fn rows_by_id(&self, ids: &[i64]) -> sql::Result<Vec<AccountRow>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {ROW_COLUMNS} FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id
              WHERE a.id = ?1"
@@ -105,7 +106,7 @@ impl Store {
             )
             .map(Some)
             .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                sql::Error::NoRows => Ok(None),
                 e => Err(self.fail(e)),
             })
     }
@@ -121,7 +122,7 @@ impl Store {
 
     /// Everything the search index needs, handed to `each` one account at a time.
     pub fn each_search_doc(&self, mut each: impl FnMut(SearchDoc)) -> Result<(), StoreError> {
-        let mut run = || -> rusqlite::Result<()> {
+        let mut run = || -> sql::Result<()> {
             let mut accounts = self.conn.prepare(
                 "SELECT a.id, a.name, a.domain, a.external_id, a.status = 'active' AS active,
                         a.mrr_cents, a.country, r.login AS owner
@@ -154,12 +155,12 @@ impl Store {
                 "SELECT account_id, id, name, email, phone FROM contacts ORDER BY account_id, id",
             )?;
             let columns = read::columns(&contacts, ["account_id", "id", "name", "email", "phone"])?;
-            let contact_doc = |r: &rusqlite::Row<'_>| contact_doc(r, columns);
+            let contact_doc = |r: sql::Row<'_>| contact_doc(&r, columns);
             let mut contacts = contacts.query([])?;
             // Both lists are in account order: walk them together, holding the one contact
             // read ahead of its account.
             let mut ahead = contacts.next()?.map(contact_doc).transpose()?;
-            while let Some(r) = accounts.next()? {
+            while let Some(ref r) = accounts.next()? {
                 let mut doc = SearchDoc {
                     account_id: r.get(id)?,
                     name: r.get(name)?,
@@ -196,9 +197,9 @@ impl Store {
 
 /// A contact's row, its columns found by `read::columns`: account, id, name, email, phone.
 fn contact_doc(
-    r: &rusqlite::Row<'_>,
+    r: &sql::Row<'_>,
     [account, id, name, email, phone]: [usize; 5],
-) -> rusqlite::Result<(i64, ContactDoc)> {
+) -> sql::Result<(i64, ContactDoc)> {
     Ok((
         r.get(account)?,
         ContactDoc {

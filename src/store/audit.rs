@@ -1,7 +1,8 @@
 //! The audit log: who changed what, when, as seen by the operating system.
 
+use super::sql;
+use super::sql::{Conn, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 
 use super::codec::instant;
 
@@ -18,7 +19,7 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-pub fn record(conn: &Connection, change: &Change<'_>) -> rusqlite::Result<()> {
+pub fn record(conn: &Conn, change: &Change<'_>) -> sql::Result<()> {
     conn.prepare_cached(
         "INSERT INTO audit_log (at, os_user, action, entity, entity_id, before, after)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -2,10 +2,11 @@
 //! cards on file. All of a file in one transaction, and idempotent: a change already recorded
 //! is recognised by the payment's and the attempt's ids and left alone.
 
+use super::sql;
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::sql::{Conn, OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 
@@ -82,7 +83,7 @@ impl Store {
     }
 }
 
-fn account_of(tx: &Connection, customer: &str) -> rusqlite::Result<Option<i64>> {
+fn account_of(tx: &Conn, customer: &str) -> sql::Result<Option<i64>> {
     tx.prepare_cached("SELECT id FROM accounts WHERE external_id = ?1")?
         .query_row([customer], |r| r.get(0))
         .optional()
@@ -90,12 +91,12 @@ fn account_of(tx: &Connection, customer: &str) -> rusqlite::Result<Option<i64>> 
 
 /// Applies one event; returns the payment it changed, if any.
 fn apply(
-    tx: &Connection,
+    tx: &Conn,
     account_id: i64,
     event: &BillingEvent,
     policy: &RetryPolicy,
     counts: &mut BillingCounts,
-) -> rusqlite::Result<Option<i64>> {
+) -> sql::Result<Option<i64>> {
     match &event.change {
         BillingChange::PaymentFailed {
             payment_ref,
@@ -150,7 +151,7 @@ fn apply(
                         card.as_ref().map(|c| c.exp_year),
                     ])?;
                     counts.payments_opened += 1;
-                    (tx.last_insert_rowid(), code.to_string())
+                    (tx.last_insert_rowid()?, code.to_string())
                 }
             };
             // An invoice says how many attempts were made but not which charge this one was:
@@ -300,14 +301,14 @@ fn like_prefix(prefix: &str, then: &str) -> String {
 /// Records that a failing payment was paid at `at`; `None` when it was not failing or the
 /// success was recorded before.
 fn succeed(
-    tx: &Connection,
+    tx: &Conn,
     payment_id: i64,
     payment_ref: &str,
     attempt_ref: Option<String>,
     at: DateTime<Utc>,
     policy: &RetryPolicy,
     counts: &mut BillingCounts,
-) -> rusqlite::Result<Option<i64>> {
+) -> sql::Result<Option<i64>> {
     let (status, resolved_at): (String, Option<String>) = tx.query_row(
         "SELECT status, resolved_at FROM failed_payments WHERE id = ?1",
         [payment_id],
@@ -354,7 +355,7 @@ fn succeed(
     Ok(found)
 }
 
-fn payment(tx: &Connection, external_ref: &str) -> rusqlite::Result<Option<(i64, String)>> {
+fn payment(tx: &Conn, external_ref: &str) -> sql::Result<Option<(i64, String)>> {
     tx.prepare_cached("SELECT id, last_decline_code FROM failed_payments WHERE external_ref = ?1")?
         .query_row([external_ref], |r| {
             Ok((r.get("id")?, r.get("last_decline_code")?))
@@ -363,14 +364,14 @@ fn payment(tx: &Connection, external_ref: &str) -> rusqlite::Result<Option<(i64,
 }
 
 fn record(
-    tx: &Connection,
+    tx: &Conn,
     payment_id: i64,
     at: DateTime<Utc>,
     result: AttemptResult,
     attempt_ref: Option<String>,
     policy: &RetryPolicy,
     counts: &mut BillingCounts,
-) -> rusqlite::Result<Option<i64>> {
+) -> sql::Result<Option<i64>> {
     let attempt = NewAttempt {
         at,
         result,
@@ -391,12 +392,12 @@ fn record(
 
 /// Keeps the newest card the billing system reported for the account.
 fn note_card(
-    tx: &Connection,
+    tx: &Conn,
     account_id: i64,
     card: &CardOnFile,
     at: DateTime<Utc>,
     counts: &mut BillingCounts,
-) -> rusqlite::Result<()> {
+) -> sql::Result<()> {
     let changed = tx
         .prepare_cached(
             "INSERT INTO account_cards (account_id, brand, last4, exp_month, exp_year, updated_at)

@@ -1,7 +1,8 @@
 //! The account card: everything a rep needs on one screen while the customer is on the phone.
 
+use super::sql;
+use super::sql::{OptionalExtension, params};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::accounts::AccountRow;
@@ -45,7 +46,7 @@ pub struct ContactRow {
 
 const CONTACT_COLUMNS: &str = "id, name, email, phone, role, is_primary";
 
-fn contact_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ContactRow> {
+fn contact_row(r: &sql::Row<'_>) -> sql::Result<ContactRow> {
     Ok(ContactRow {
         contact_id: r.get("id")?,
         name: r.get("name")?,
@@ -59,7 +60,7 @@ fn contact_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ContactRow> {
 impl Store {
     /// The contacts among `ids` that are still there.
     pub fn contacts_by_id(&self, ids: &[i64]) -> Result<Vec<ContactRow>, StoreError> {
-        let run = || -> rusqlite::Result<Vec<ContactRow>> {
+        let run = || -> sql::Result<Vec<ContactRow>> {
             let mut stmt = self.conn.prepare_cached(&format!(
                 "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?1"
             ))?;
@@ -119,7 +120,7 @@ impl Store {
         self.read_card(account_id).map_err(|e| self.fail(e))
     }
 
-    fn read_card(&self, id: i64) -> rusqlite::Result<Option<AccountCard>> {
+    fn read_card(&self, id: i64) -> sql::Result<Option<AccountCard>> {
         let c = &self.conn;
         let Some(row) = self.rows_by_id(&[id])?.pop() else {
             return Ok(None);
@@ -161,7 +162,7 @@ impl Store {
                  WHERE account_id = ?1 ORDER BY is_primary DESC, id"
             ))?
             .query_map([id], contact_row)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<sql::Result<_>>()?;
         card.open_payments = c
             .prepare_cached(
                 "SELECT id, external_ref, amount_cents, currency, last_decline_code, attempt_count,
@@ -181,7 +182,7 @@ impl Store {
                     next_retry_at: read::opt_instant(r, "next_retry_at")?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<sql::Result<_>>()?;
         card.next_checkin = c
             .query_row(
                 "SELECT due_date, kind FROM checkins WHERE account_id = ?1 AND done_at IS NULL
@@ -199,7 +200,7 @@ impl Store {
         Ok(Some(card))
     }
 
-    fn timeline(&self, id: i64, currency: &str) -> rusqlite::Result<Vec<TimelineEntry>> {
+    fn timeline(&self, id: i64, currency: &str) -> sql::Result<Vec<TimelineEntry>> {
         let c = &self.conn;
         let limit = TIMELINE_LIMIT as i64;
         let mut entries = Vec::new();
@@ -209,7 +210,7 @@ impl Store {
              WHERE i.account_id = ?1 ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![id, limit])?;
-        while let Some(r) = rows.next()? {
+        while let Some(ref r) = rows.next()? {
             let mut detail: Vec<String> = Vec::new();
             if let Some(outcome) = r
                 .get::<_, Option<String>>("outcome")?
@@ -247,7 +248,7 @@ impl Store {
              FROM tickets WHERE account_id = ?1 ORDER BY opened_at DESC LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![id, limit])?;
-        while let Some(r) = rows.next()? {
+        while let Some(ref r) = rows.next()? {
             let subject: String = r.get("subject")?;
             let severity: String = r.get("severity")?;
             let number: Option<String> = r.get("external_id")?;
@@ -285,7 +286,7 @@ impl Store {
              ORDER BY responded_at DESC LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![id, limit])?;
-        while let Some(r) = rows.next()? {
+        while let Some(ref r) = rows.next()? {
             let score: i64 = r.get("score")?;
             let kind = match score {
                 0..=6 => "detractor",
@@ -308,7 +309,7 @@ impl Store {
              WHERE p.account_id = ?1 ORDER BY a.attempted_at DESC LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![id, limit])?;
-        while let Some(r) = rows.next()? {
+        while let Some(ref r) = rows.next()? {
             let outcome: String = r.get("outcome")?;
             let code: Option<String> = r.get("decline_code")?;
             let automatic: bool = r.get("automatic")?;
@@ -331,7 +332,7 @@ impl Store {
              ORDER BY changed_on DESC LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![id, limit])?;
-        while let Some(r) = rows.next()? {
+        while let Some(ref r) = rows.next()? {
             let day = read::day(r, "changed_on")?;
             let from: i64 = r.get("from_cents")?;
             let to: i64 = r.get("to_cents")?;

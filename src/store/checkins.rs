@@ -1,9 +1,10 @@
 //! The check-ins table kept in line with the schedule the domain computes.
 
+use super::sql;
 use std::collections::HashMap;
 
+use super::sql::{Conn, params, params_from_iter};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, params, params_from_iter};
 use serde::Serialize;
 
 use super::codec::{day, instant, read};
@@ -130,7 +131,7 @@ impl Store {
         today: NaiveDate,
         filter: &CheckinFilter,
     ) -> Result<Vec<CheckinRow>, StoreError> {
-        let run = || -> rusqlite::Result<Vec<CheckinRow>> {
+        let run = || -> sql::Result<Vec<CheckinRow>> {
             let mut sql = String::from(
                 "SELECT c.id AS checkin_id, a.id AS account_id, a.name, c.stage, c.kind, c.due_date,
                         r.login AS owner, a.mrr_cents, a.currency, c.snoozed_until
@@ -221,12 +222,12 @@ impl Store {
 /// open check-in of the account due by the day it is logged (one conversation covers a
 /// renewal-prep-90 and a renewal-prep-60 both due), or, when none is due yet, the earliest.
 pub(super) fn complete_due(
-    conn: &Connection,
+    conn: &Conn,
     account_id: i64,
     rep_id: Option<i64>,
     outcome: Option<&str>,
     now: DateTime<Utc>,
-) -> rusqlite::Result<usize> {
+) -> sql::Result<usize> {
     let done = conn.execute(
         "UPDATE checkins SET done_at = ?2, rep_id = ?3, outcome = ?4, snoozed_until = NULL,
              snooze_reason = NULL
@@ -252,12 +253,12 @@ pub(super) fn complete_due(
 }
 
 fn reconcile(
-    conn: &Connection,
+    conn: &Conn,
     today: NaiveDate,
     bounds: &StageBounds,
     cadences: &Cadences,
     only: Option<i64>,
-) -> rusqlite::Result<ScheduleCounts> {
+) -> sql::Result<ScheduleCounts> {
     let filter = if only.is_some() {
         "AND id = ?1"
     } else {
@@ -296,7 +297,7 @@ fn reconcile(
                 },
             ))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<sql::Result<_>>()?;
 
     let account_filter = if only.is_some() {
         "AND account_id = ?1"
@@ -309,7 +310,7 @@ fn reconcile(
     ))?;
     let [account, kind, done_at] = read::columns(&stmt, ["account_id", "kind", "done_at"])?;
     let mut rows = stmt.query([only])?;
-    while let Some(r) = rows.next()? {
+    while let Some(ref r) = rows.next()? {
         done.entry(r.get(account)?).or_default().push(Done {
             kind: r.get(kind)?,
             on: read::instant(r, done_at)?.date_naive(),
@@ -321,7 +322,7 @@ fn reconcile(
     ))?;
     let [account, occurred_at] = read::columns(&stmt, ["account_id", "occurred_at"])?;
     let mut rows = stmt.query([only])?;
-    while let Some(r) = rows.next()? {
+    while let Some(ref r) = rows.next()? {
         done.entry(r.get(account)?).or_default().push(Done {
             kind: "check-in".into(),
             on: read::instant(r, occurred_at)?.date_naive(),
@@ -334,7 +335,7 @@ fn reconcile(
     let [account, id, kind, due_date, stage] =
         read::columns(&stmt, ["account_id", "id", "kind", "due_date", "stage"])?;
     let mut rows = stmt.query([only])?;
-    while let Some(r) = rows.next()? {
+    while let Some(ref r) = rows.next()? {
         open.entry(r.get(account)?).or_default().push(OpenRow {
             id: r.get(id)?,
             kind: r.get(kind)?,

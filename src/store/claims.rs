@@ -1,7 +1,7 @@
 //! Claims on accounts that have no owner: the team's shared work, held by one rep at a time.
 
+use super::sql::{OptionalExtension, params};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, params};
 
 use super::codec::{instant, read};
 use super::{Store, StoreError};

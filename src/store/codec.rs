@@ -107,8 +107,8 @@ mod tests {
 /// names the column, never a panic.
 pub(crate) mod read {
     use chrono::{DateTime, NaiveDate, Utc};
-    use rusqlite::types::Type;
-    use rusqlite::{Row, RowIndex, Statement};
+
+    use crate::store::sql::{self, ColumnIndex, Row, Statement};
 
     /// The positions of `names` among a statement's result columns, looked up once before its
     /// rows are read: each row is then read by position at no cost, and a column renamed or
@@ -116,7 +116,7 @@ pub(crate) mod read {
     pub fn columns<const N: usize>(
         stmt: &Statement<'_>,
         names: [&str; N],
-    ) -> rusqlite::Result<[usize; N]> {
+    ) -> sql::Result<[usize; N]> {
         let mut at = [0; N];
         for (slot, name) in at.iter_mut().zip(names) {
             *slot = stmt.column_index(name)?;
@@ -124,42 +124,40 @@ pub(crate) mod read {
         Ok(at)
     }
 
-    fn bad(i: usize, value: String) -> rusqlite::Error {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            Type::Text,
-            format!("{value:?} is not a day or instant in retain's format").into(),
-        )
-    }
-
-    pub fn day<I: RowIndex>(row: &Row<'_>, i: I) -> rusqlite::Result<NaiveDate> {
-        let i = i.idx(row.as_ref())?;
-        let s: String = row.get(i)?;
-        super::parse_day(&s).ok_or_else(|| bad(i, s))
-    }
-
-    pub fn opt_day<I: RowIndex>(row: &Row<'_>, i: I) -> rusqlite::Result<Option<NaiveDate>> {
-        let i = i.idx(row.as_ref())?;
-        match row.get::<_, Option<String>>(i)? {
-            None => Ok(None),
-            Some(s) => super::parse_day(&s).map(Some).ok_or_else(|| bad(i, s)),
+    fn bad(row: &Row<'_>, i: usize, value: String) -> sql::Error {
+        sql::Error::Conversion {
+            column: row.column_name(i),
+            why: format!("{value:?} is not a day or instant in retain's format"),
         }
     }
 
-    pub fn instant<I: RowIndex>(row: &Row<'_>, i: I) -> rusqlite::Result<DateTime<Utc>> {
-        let i = i.idx(row.as_ref())?;
+    pub fn day<I: ColumnIndex>(row: &Row<'_>, i: I) -> sql::Result<NaiveDate> {
+        let i = i.position(row)?;
         let s: String = row.get(i)?;
-        super::parse_instant(&s).ok_or_else(|| bad(i, s))
+        super::parse_day(&s).ok_or_else(|| bad(row, i, s))
     }
 
-    pub fn opt_instant<I: RowIndex>(
-        row: &Row<'_>,
-        i: I,
-    ) -> rusqlite::Result<Option<DateTime<Utc>>> {
-        let i = i.idx(row.as_ref())?;
+    pub fn opt_day<I: ColumnIndex>(row: &Row<'_>, i: I) -> sql::Result<Option<NaiveDate>> {
+        let i = i.position(row)?;
         match row.get::<_, Option<String>>(i)? {
             None => Ok(None),
-            Some(s) => super::parse_instant(&s).map(Some).ok_or_else(|| bad(i, s)),
+            Some(s) => super::parse_day(&s).map(Some).ok_or_else(|| bad(row, i, s)),
+        }
+    }
+
+    pub fn instant<I: ColumnIndex>(row: &Row<'_>, i: I) -> sql::Result<DateTime<Utc>> {
+        let i = i.position(row)?;
+        let s: String = row.get(i)?;
+        super::parse_instant(&s).ok_or_else(|| bad(row, i, s))
+    }
+
+    pub fn opt_instant<I: ColumnIndex>(row: &Row<'_>, i: I) -> sql::Result<Option<DateTime<Utc>>> {
+        let i = i.position(row)?;
+        match row.get::<_, Option<String>>(i)? {
+            None => Ok(None),
+            Some(s) => super::parse_instant(&s)
+                .map(Some)
+                .ok_or_else(|| bad(row, i, s)),
         }
     }
 }

@@ -292,11 +292,18 @@ impl Sum {
     }
 }
 
+fn sqlite_of(store: Store) -> rusqlite::Connection {
+    store
+        .conn
+        .into_sqlite()
+        .expect("a store opened on a path is a SQLite file")
+}
+
 /// Opens the source to be read whole, at this build's schema version.
 fn open_source(from: &Target) -> Result<Db, StoreError> {
     let mut db = match from {
         Target::File(path) => Db::File {
-            conn: Store::open_to_read(path)?.conn,
+            conn: sqlite_of(Store::open_to_read(path)?),
             path: path.clone(),
         },
         Target::Server(server) => {
@@ -338,7 +345,7 @@ fn open_source(from: &Target) -> Result<Db, StoreError> {
 fn open_target(to: &Target) -> Result<Db, StoreError> {
     let mut db = match to {
         Target::File(path) => Db::File {
-            conn: Store::open(path, Create::IfMissing)?.conn,
+            conn: sqlite_of(Store::open(path, Create::IfMissing)?),
             path: path.clone(),
         },
         Target::Server(server) => Db::Server {

@@ -2,8 +2,9 @@
 //! dunning, write it off. Each change keeps the payment's summary columns (attempts, last code,
 //! next retry, status) true to its attempts in the same transaction, and is audited.
 
+use super::sql;
+use super::sql::{Conn, OptionalExtension, Tx, params};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::audit::{self, Change};
@@ -192,7 +193,7 @@ impl Store {
         policy: &RetryPolicy,
         by: Actor<'_>,
         action: &str,
-        change: impl Fn(&Transaction<'_>) -> rusqlite::Result<usize>,
+        change: impl Fn(&Tx<'_>) -> sql::Result<usize>,
     ) -> Result<PaymentState, StoreError> {
         self.write(Write::Payment, |tx| {
             let status = status_of(tx, payment_id)?;
@@ -213,11 +214,11 @@ impl Store {
 
 /// Inserts an attempt and updates its payment; `None` when `external_ref` was already recorded.
 pub(super) fn add_attempt(
-    tx: &Connection,
+    tx: &Conn,
     payment_id: i64,
     attempt: &NewAttempt<'_>,
     policy: &RetryPolicy,
-) -> rusqlite::Result<Option<PaymentState>> {
+) -> sql::Result<Option<PaymentState>> {
     let NewAttempt {
         at,
         result,
@@ -258,7 +259,7 @@ pub(super) fn add_attempt(
     refresh(tx, payment_id, policy, *at).map(Some)
 }
 
-pub(super) fn settle_hook(tx: &Connection, payment_id: i64) -> rusqlite::Result<()> {
+pub(super) fn settle_hook(tx: &Conn, payment_id: i64) -> sql::Result<()> {
     tx.prepare_cached(
         "UPDATE failed_payments SET hook_unsettled_at = NULL, hook_unsettled_why = NULL
          WHERE id = ?1 AND hook_unsettled_at IS NOT NULL",
@@ -270,11 +271,11 @@ pub(super) fn settle_hook(tx: &Connection, payment_id: i64) -> rusqlite::Result<
 /// Brings a payment's attempt count, last decline, next retry and status in line with its
 /// attempts. A success recovers a failing payment at the moment of the success.
 pub(super) fn refresh(
-    tx: &Connection,
+    tx: &Conn,
     payment_id: i64,
     policy: &RetryPolicy,
     now: DateTime<Utc>,
-) -> rusqlite::Result<PaymentState> {
+) -> sql::Result<PaymentState> {
     let (history, status) = history_of(tx, payment_id)?;
     let recovered_at = history.attempts.iter().find(|a| a.succeeded).map(|a| a.at);
     let next = next(&history, policy, now);
@@ -308,7 +309,7 @@ pub(super) fn refresh(
 
 /// A payment's history as the policy reads it, and its status. The last decline is that of the
 /// newest failed attempt, else the one the payment was recorded with.
-fn history_of(tx: &Connection, payment_id: i64) -> rusqlite::Result<(History, String)> {
+fn history_of(tx: &Conn, payment_id: i64) -> sql::Result<(History, String)> {
     let (mut history, status) = tx
         .prepare_cached(
             "SELECT first_failed_at, last_decline_code, advice_code, card_updated_at,
@@ -334,7 +335,7 @@ fn history_of(tx: &Connection, payment_id: i64) -> rusqlite::Result<(History, St
          WHERE payment_id = ?1 ORDER BY attempted_at, id",
     )?;
     let mut rows = stmt.query([payment_id])?;
-    while let Some(r) = rows.next()? {
+    while let Some(ref r) = rows.next()? {
         history.attempts.push(Attempt {
             at: read::instant(r, "attempted_at")?,
             succeeded: r.get("succeeded")?,
@@ -346,7 +347,7 @@ fn history_of(tx: &Connection, payment_id: i64) -> rusqlite::Result<(History, St
     Ok((history, status))
 }
 
-fn snapshot(tx: &Connection, payment_id: i64) -> rusqlite::Result<serde_json::Value> {
+fn snapshot(tx: &Conn, payment_id: i64) -> sql::Result<serde_json::Value> {
     tx.prepare_cached(
         "SELECT status, attempt_count, last_decline_code, next_retry_at, card_updated_at,
                 paused_until, pause_reason, write_off_reason
@@ -365,7 +366,7 @@ fn snapshot(tx: &Connection, payment_id: i64) -> rusqlite::Result<serde_json::Va
         }))
     })
     .optional()?
-    .ok_or(rusqlite::Error::QueryReturnedNoRows)
+    .ok_or(sql::Error::NoRows)
 }
 
 fn attempt_json(attempt: &NewAttempt<'_>, state: &PaymentState) -> serde_json::Value {
@@ -385,13 +386,13 @@ fn attempt_json(attempt: &NewAttempt<'_>, state: &PaymentState) -> serde_json::V
 }
 
 pub(super) fn audit_payment(
-    tx: &Connection,
+    tx: &Conn,
     by: Actor<'_>,
     action: &str,
     payment_id: Option<i64>,
     before: Option<serde_json::Value>,
     after: serde_json::Value,
-) -> rusqlite::Result<()> {
+) -> sql::Result<()> {
     audit::record(
         tx,
         &Change {
@@ -407,8 +408,8 @@ pub(super) fn audit_payment(
 }
 
 /// A payment's status; a missing payment is said as such, not as "no rows".
-fn status_of(tx: &Connection, payment_id: i64) -> rusqlite::Result<String> {
-    use rusqlite::OptionalExtension;
+fn status_of(tx: &Conn, payment_id: i64) -> sql::Result<String> {
+    use super::sql::OptionalExtension;
     tx.query_row(
         "SELECT status FROM failed_payments WHERE id = ?1",
         [payment_id],
@@ -416,14 +417,14 @@ fn status_of(tx: &Connection, payment_id: i64) -> rusqlite::Result<String> {
     )
     .optional()?
     .ok_or_else(|| {
-        rusqlite::Error::ToSqlConversionFailure(
+        sql::Error::Aborted(
             format!("there is no payment {payment_id} (`retain payments` lists them)").into(),
         )
     })
 }
 
-fn not_failing(payment_id: i64, status: &str) -> rusqlite::Error {
-    rusqlite::Error::ToSqlConversionFailure(
+fn not_failing(payment_id: i64, status: &str) -> sql::Error {
+    sql::Error::Aborted(
         format!(
             "payment {payment_id} is {status}, not failing: there is nothing left to do with it"
         )

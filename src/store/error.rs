@@ -133,6 +133,10 @@ pub enum StoreError {
         detail: String,
     },
 
+    /// What the store's SQL said of a value or a missing row.
+    #[error("{path}: {detail}")]
+    Database { path: PathBuf, detail: String },
+
     /// SQLite's own words, said once: as an error source they were repeated by every layer
     /// that prints the chain.
     #[error("{path}: {error}")]
@@ -153,16 +157,32 @@ impl StoreError {
         }
     }
 
+    /// Wraps an error of the store's SQL from working on `path`: a refusal is said as one.
+    pub fn from_sql(path: &std::path::Path, source: super::sql::Error) -> StoreError {
+        use super::sql::Error;
+        match source {
+            Error::Sqlite(e) => StoreError::from_sqlite(path, e),
+            Error::Aborted(inner) => match inner.downcast::<super::access::Refused>() {
+                Ok(refused) => StoreError::Refused {
+                    path: path.to_path_buf(),
+                    why: refused.to_string(),
+                },
+                Err(other) => StoreError::Database {
+                    path: path.to_path_buf(),
+                    detail: other.to_string(),
+                },
+            },
+            other => StoreError::Database {
+                path: path.to_path_buf(),
+                detail: other.to_string(),
+            },
+        }
+    }
+
     /// Wraps a SQLite error from working on `path`, recognising the ones a person can act on.
     pub fn from_sqlite(path: &std::path::Path, source: rusqlite::Error) -> StoreError {
         use rusqlite::ErrorCode;
         let path = path.to_path_buf();
-        if let Some(refused) = super::refusal(&source) {
-            return StoreError::Refused {
-                why: refused.to_string(),
-                path,
-            };
-        }
         match source.sqlite_error_code() {
             Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path },
             Some(ErrorCode::PermissionDenied) | Some(ErrorCode::CannotOpen) => {

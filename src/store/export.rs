@@ -1,7 +1,8 @@
 //! Reading accounts and interactions out in the columns `retain import` reads, row by row, so
 //! that an export of any size streams and a file exported can be imported back.
 
-use rusqlite::types::ValueRef;
+use super::sql;
+use super::sql::Value;
 
 use super::{Store, StoreError};
 use crate::domain::money;
@@ -74,29 +75,27 @@ impl Store {
         money: Option<(usize, usize)>,
         each: &mut dyn FnMut(ExportRow) -> std::io::Result<()>,
     ) -> Result<(), StoreError> {
-        let mut run = || -> rusqlite::Result<()> {
+        let mut run = || -> sql::Result<()> {
             let mut stmt = self.conn.prepare(sql)?;
             let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
+            while let Some(ref r) = rows.next()? {
                 let mut out = Vec::with_capacity(names.len());
                 for (i, name) in names.iter().enumerate() {
-                    let text = match r.get_ref(i)? {
-                        ValueRef::Null => String::new(),
-                        ValueRef::Integer(n) => match money {
+                    let text = match r.get(i)? {
+                        Value::Null => String::new(),
+                        Value::Integer(n) => match money {
                             Some((amount, currency)) if amount == i => {
                                 let cur: String = r.get(currency)?;
                                 money::major_units(n, &cur)
                             }
                             _ => n.to_string(),
                         },
-                        ValueRef::Real(x) => x.to_string(),
-                        ValueRef::Text(t) | ValueRef::Blob(t) => {
-                            String::from_utf8_lossy(t).into_owned()
-                        }
+                        Value::Real(x) => x.to_string(),
+                        Value::Text(t) => t,
                     };
                     out.push((*name, text));
                 }
-                each(out).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+                each(out).map_err(|e| sql::Error::Aborted(Box::new(e)))?;
             }
             Ok(())
         };

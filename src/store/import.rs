@@ -2,9 +2,9 @@
 //! account and moment it is about), inserted when new, updated when it differs, left alone when
 //! the same. All of a file in one transaction.
 
+use super::sql;
+use super::sql::{Conn, OptionalExtension, Value, params, params_from_iter};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Statement, params};
 use serde::Serialize;
 use serde_json::json;
 
@@ -191,7 +191,7 @@ impl Store {
         &self,
         ids: impl IntoIterator<Item = &'a str>,
     ) -> Result<Vec<&'a str>, StoreError> {
-        let run = || -> rusqlite::Result<Vec<&'a str>> {
+        let run = || -> sql::Result<Vec<&'a str>> {
             let mut stmt = self
                 .conn
                 .prepare_cached("SELECT 1 FROM accounts WHERE external_id = ?1")?;
@@ -224,27 +224,31 @@ impl Store {
             let mut find = tx.prepare(sql.find)?;
             let mut insert = tx.prepare(sql.insert)?;
             let mut update = tx.prepare(sql.update)?;
+            let names = |s: &sql::Statement<'_>| s.parameter_names();
+            let (find_names, insert_names, update_names) =
+                (names(&find), names(&insert), names(&update));
             let mut counts = ImportCounts::default();
             let stamp = instant(&now);
             for mut row in rows {
                 row.push(("now", Cell::Text(stamp.clone())));
-                let found: Option<i64> = bind(&mut find, &row)?
-                    .raw_query()
+                let found: Option<i64> = find
+                    .query(params_from_iter(&values_for(&find_names, &row)))?
                     .next()?
                     .map(|r| r.get(0))
                     .transpose()?;
                 match found {
                     None => {
-                        bind(&mut insert, &row)?.raw_execute()?;
+                        insert.execute(params_from_iter(&values_for(&insert_names, &row)))?;
                         counts.inserted += 1;
                         if kind == ImportKind::Payments {
-                            first_attempt(tx, tx.last_insert_rowid())?;
+                            first_attempt(tx, tx.last_insert_rowid()?)?;
                         }
                     }
                     Some(id) => {
                         let before = mrr_of(tx, kind, id)?;
                         row.push(("id", Cell::Int(id)));
-                        if bind(&mut update, &row)?.raw_execute()? > 0 {
+                        let values = values_for(&update_names, &row);
+                        if update.execute(params_from_iter(&values))? > 0 {
                             counts.updated += 1;
                             note_mrr_change(tx, kind, id, before, today)?;
                         } else {
@@ -284,31 +288,22 @@ fn table(kind: ImportKind) -> &'static str {
     }
 }
 
-/// Binds every parameter the statement names from the row (absent ones as NULL).
-fn bind<'s, 'c>(
-    stmt: &'s mut Statement<'c>,
-    row: &ImportRow,
-) -> rusqlite::Result<&'s mut Statement<'c>> {
-    stmt.clear_bindings();
-    for i in 1..=stmt.parameter_count() {
-        let Some(name) = stmt
-            .parameter_name(i)
-            .map(|n| n.trim_start_matches(':').to_string())
-        else {
-            continue;
-        };
-        let value = match row.iter().find(|(k, _)| *k == name).map(|(_, v)| v) {
-            None | Some(Cell::Null) => Value::Null,
-            Some(Cell::Text(s)) => Value::Text(s.clone()),
-            Some(Cell::Int(n)) => Value::Integer(*n),
-            Some(Cell::Bool(b)) => Value::Integer(i64::from(*b)),
-        };
-        stmt.raw_bind_parameter(i, value)?;
-    }
-    Ok(stmt)
+/// The values of every parameter the statement names, from the row (absent ones as NULL).
+fn values_for(names: &[String], row: &ImportRow) -> Vec<Value> {
+    names
+        .iter()
+        .map(
+            |name| match row.iter().find(|(k, _)| k == name).map(|(_, v)| v) {
+                None | Some(Cell::Null) => Value::Null,
+                Some(Cell::Text(s)) => Value::Text(s.clone()),
+                Some(Cell::Int(n)) => Value::Integer(*n),
+                Some(Cell::Bool(b)) => Value::Integer(i64::from(*b)),
+            },
+        )
+        .collect()
 }
 
-fn mrr_of(tx: &Connection, kind: ImportKind, id: i64) -> rusqlite::Result<Option<i64>> {
+fn mrr_of(tx: &Conn, kind: ImportKind, id: i64) -> sql::Result<Option<i64>> {
     if kind != ImportKind::Accounts {
         return Ok(None);
     }
@@ -320,12 +315,12 @@ fn mrr_of(tx: &Connection, kind: ImportKind, id: i64) -> rusqlite::Result<Option
 
 /// A corrected MRR is a change of MRR from the day of the import: the revenue metrics see it.
 fn note_mrr_change(
-    tx: &Connection,
+    tx: &Conn,
     kind: ImportKind,
     id: i64,
     before: Option<i64>,
     today: NaiveDate,
-) -> rusqlite::Result<()> {
+) -> sql::Result<()> {
     let (Some(before), Some(after)) = (before, mrr_of(tx, kind, id)?) else {
         return Ok(());
     };
@@ -340,7 +335,7 @@ fn note_mrr_change(
 }
 
 /// A payment imported as failing has failed once: the retry policy counts from that attempt.
-fn first_attempt(tx: &Connection, payment_id: i64) -> rusqlite::Result<()> {
+fn first_attempt(tx: &Conn, payment_id: i64) -> sql::Result<()> {
     tx.execute(
         "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
          SELECT id, first_failed_at, 'failed', last_decline_code, 1 FROM failed_payments

@@ -1,8 +1,9 @@
 //! Logging calls, emails, meetings and notes, and the drafts that keep a half-typed note safe.
 
+use super::sql;
+use super::sql::Conn;
+use super::sql::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
-use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
 use super::audit::{self, Change};
@@ -231,11 +232,11 @@ impl Store {
 
 /// Inserts one interaction; the one place that writes the interactions table.
 pub(super) fn insert(
-    conn: &Connection,
+    conn: &Conn,
     account_id: i64,
     rep_id: Option<i64>,
     i: &Interaction,
-) -> rusqlite::Result<i64> {
+) -> sql::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO interactions (account_id, rep_id, kind, occurred_at, summary, body, outcome,
              tags, follow_up_on)
@@ -252,7 +253,7 @@ pub(super) fn insert(
         i.tags.join(" "),
         i.follow_up_on.map(day),
     ])?;
-    Ok(conn.last_insert_rowid())
+    conn.last_insert_rowid()
 }
 
 impl Store {
@@ -293,7 +294,7 @@ impl Store {
                 params![account_id, rep_id, instant(&now)],
             )?;
             if changed == 0 {
-                return Err(rusqlite::Error::QueryReturnedNoRows);
+                return Err(sql::Error::NoRows);
             }
             audit::record(
                 tx,
@@ -312,7 +313,7 @@ impl Store {
 }
 
 /// The refusal of a login that is no active rep, with the one most likely meant.
-fn not_a_rep(tx: &rusqlite::Transaction<'_>, login: &str) -> rusqlite::Error {
+fn not_a_rep(tx: &sql::Tx<'_>, login: &str) -> sql::Error {
     let logins: Vec<String> = tx
         .prepare("SELECT login FROM reps WHERE active = 1")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
@@ -323,7 +324,7 @@ fn not_a_rep(tx: &rusqlite::Transaction<'_>, login: &str) -> rusqlite::Error {
     };
     // A login pasted by mistake may be pages long: the reason must still show.
     let shown = crate::display::truncate(login, 20);
-    rusqlite::Error::ToSqlConversionFailure(Box::new(super::access::Refused(format!(
+    sql::Error::Aborted(Box::new(super::access::Refused(format!(
         "{shown:?} is not an active rep{hint}"
     ))))
 }

@@ -1,8 +1,9 @@
 //! Writing whole account histories at once: the demo generator's output, and bulk imports.
 
+use super::sql;
 use std::collections::HashMap;
 
-use rusqlite::{Connection, params};
+use super::sql::{Conn, params};
 use serde::Serialize;
 
 use super::codec::{day, instant};
@@ -53,10 +54,10 @@ impl Store {
 }
 
 fn insert_reps(
-    conn: &Connection,
+    conn: &Conn,
     reps: &[Rep],
     counts: &mut LoadCounts,
-) -> rusqlite::Result<HashMap<String, i64>> {
+) -> sql::Result<HashMap<String, i64>> {
     // A rep the file has already is left as the team set them up.
     let mut insert = conn.prepare_cached(
         "INSERT INTO reps (login, display_name, role, active) VALUES (?1, ?2, ?3, ?4)
@@ -74,26 +75,26 @@ fn insert_reps(
     let mut all = conn.prepare("SELECT login, id FROM reps")?;
     let ids = all
         .query_map([], |r| Ok((r.get("login")?, r.get("id")?)))?
-        .collect::<rusqlite::Result<HashMap<String, i64>>>()?;
+        .collect::<sql::Result<HashMap<String, i64>>>()?;
     Ok(ids)
 }
 
-fn rep_id(rep_ids: &HashMap<String, i64>, login: Option<&str>) -> rusqlite::Result<Option<i64>> {
+fn rep_id(rep_ids: &HashMap<String, i64>, login: Option<&str>) -> sql::Result<Option<i64>> {
     let Some(login) = login else { return Ok(None) };
     match rep_ids.get(login) {
         Some(&id) => Ok(Some(id)),
-        None => Err(rusqlite::Error::ToSqlConversionFailure(
+        None => Err(sql::Error::Aborted(
             format!("no rep has the login {login:?}").into(),
         )),
     }
 }
 
 fn insert_history(
-    conn: &Connection,
+    conn: &Conn,
     rep_ids: &HashMap<String, i64>,
     h: &AccountHistory,
     counts: &mut LoadCounts,
-) -> rusqlite::Result<()> {
+) -> sql::Result<()> {
     let a = &h.account;
     let churn = a.churn.as_ref();
     conn.prepare_cached(
@@ -122,7 +123,7 @@ fn insert_history(
         a.country,
         a.notes,
     ])?;
-    let account_id = conn.last_insert_rowid();
+    let account_id = conn.last_insert_rowid()?;
     counts.accounts += 1;
 
     let mut contact = conn.prepare_cached(
@@ -247,7 +248,7 @@ fn insert_history(
             p.card_expiry.map(|(m, _)| m),
             p.card_expiry.map(|(_, y)| y),
         ])?;
-        let payment_id = conn.last_insert_rowid();
+        let payment_id = conn.last_insert_rowid()?;
         counts.failed_payments += 1;
         for at in &p.attempts {
             attempt.execute(params![

@@ -1,5 +1,6 @@
 //! What the churn and revenue metrics read: every account's start, end and MRR history.
 
+use super::sql;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -11,7 +12,7 @@ use crate::domain::metrics::AccountFacts;
 impl Store {
     pub fn metrics_facts(&self) -> Result<Vec<AccountFacts>, StoreError> {
         let c = &self.conn;
-        let run = || -> rusqlite::Result<Vec<AccountFacts>> {
+        let run = || -> sql::Result<Vec<AccountFacts>> {
             let mut changes: HashMap<i64, Vec<(NaiveDate, i64, i64)>> = HashMap::new();
             let mut stmt = c.prepare(
                 "SELECT account_id, changed_on, from_cents, to_cents FROM mrr_changes
@@ -22,7 +23,7 @@ impl Store {
                 ["account_id", "changed_on", "from_cents", "to_cents"],
             )?;
             let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
+            while let Some(ref r) = rows.next()? {
                 changes.entry(r.get(account)?).or_default().push((
                     read::day(r, on)?,
                     r.get(from)?,

@@ -26,6 +26,7 @@ pub mod postgres;
 mod reps;
 mod risk;
 mod runs;
+pub mod sql;
 mod summary;
 mod target;
 mod wait;
@@ -33,7 +34,7 @@ mod wait;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use sql::{Conn, Tx};
 
 use crate::domain::access::Write;
 use access::Refused;
@@ -61,7 +62,7 @@ pub use target::Target;
 pub use wait::{long_wait, on_long_wait};
 
 pub struct Store {
-    conn: Connection,
+    conn: Conn,
     path: PathBuf,
     read_only: bool,
     /// Who writes through this connection; without it, a file that has reps is only read.
@@ -69,6 +70,19 @@ pub struct Store {
     /// The file's device and inode when it was opened: a write into a file since deleted or
     /// replaced would be lost to everyone else.
     file_id: Option<(u64, u64)>,
+}
+
+/// The schema version a connection's database is at: SQLite's `user_version`, the server's
+/// `retain_schema`.
+fn schema_version(conn: &Conn) -> sql::Result<u32> {
+    match conn.as_sqlite() {
+        Some(sqlite) => Ok(sqlite.pragma_query_value(None, "user_version", |r| r.get(0))?),
+        None => conn.query_row(
+            &format!("SELECT version FROM {}", postgres::migrate::VERSION_TABLE),
+            [],
+            |r| r.get(0),
+        ),
+    }
 }
 
 /// The device and inode of the file at `path`, if there is one.
@@ -85,16 +99,16 @@ const BULK_CACHE_KIB: i64 = 64 * 1024;
 const DEFAULT_CACHE_KIB: i64 = 2000;
 
 /// The refusal `access::check` put in a write's error, if it was refused.
-fn refusal(e: &rusqlite::Error) -> Option<&Refused> {
+fn refusal(e: &sql::Error) -> Option<&Refused> {
     match e {
-        rusqlite::Error::ToSqlConversionFailure(inner) => inner.downcast_ref::<Refused>(),
+        sql::Error::Aborted(inner) => inner.downcast_ref::<Refused>(),
         _ => None,
     }
 }
 
-fn is_busy(e: &rusqlite::Error) -> bool {
+fn is_busy(e: &sql::Error) -> bool {
     matches!(
-        e.sqlite_error_code(),
+        e.sqlite_code(),
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
     )
 }
@@ -123,7 +137,7 @@ impl Store {
     fn open_for(path: &Path, create: Create, purpose: open::Purpose) -> Result<Store, StoreError> {
         let opened = open::open(path, create, purpose)?;
         Ok(Store {
-            conn: opened.conn,
+            conn: Conn::sqlite(opened.conn),
             path: path.to_path_buf(),
             read_only: opened.read_only,
             who: None,
@@ -143,8 +157,8 @@ impl Store {
 
     /// Stops whatever statement this connection is running, from another thread: a long write
     /// interrupted is rolled back whole.
-    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
-        self.conn.get_interrupt_handle()
+    pub fn interrupt_handle(&self) -> sql::Interrupt {
+        self.conn.interrupt_handle()
     }
 
     /// False once the file this connection opened has been deleted or replaced at its path.
@@ -174,16 +188,23 @@ impl Store {
     /// A number that changes whenever another connection commits to the file (this one's own
     /// commits leave it alone): polled to show other reps' changes live.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        self.conn
+        self.sqlite()
             .pragma_query_value(None, "data_version", |r| r.get(0))
-            .map_err(|e| self.fail(e))
+            .map_err(|e| StoreError::from_sqlite(&self.path, e))
     }
 
-    /// The schema version of the open file.
+    /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
+        schema_version(&self.conn).map_err(|e| self.fail(e))
+    }
+
+    /// The SQLite connection under the store, for what only SQLite has: pragmas, its busy
+    /// handler. Every store is on a file until the server engine opens stores (#20); each
+    /// caller is a place where the server has its own way (LISTEN/NOTIFY for `data_version`).
+    fn sqlite(&self) -> &rusqlite::Connection {
         self.conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| self.fail(e))
+            .as_sqlite()
+            .expect("a store on a server has no SQLite connection")
     }
 
     /// Runs `work` in one write transaction. It starts with BEGIN IMMEDIATE: taking the write
@@ -195,7 +216,7 @@ impl Store {
     fn write<T>(
         &mut self,
         write: Write,
-        mut work: impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
+        mut work: impl FnMut(&Tx<'_>) -> sql::Result<T>,
     ) -> Result<T, StoreError> {
         if self.read_only {
             return Err(StoreError::ReadOnly {
@@ -250,7 +271,7 @@ impl Store {
         &mut self,
         write: Write,
         what: &str,
-        work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+        work: impl FnOnce(&Tx<'_>) -> sql::Result<T>,
     ) -> Result<T, StoreError> {
         self.announced(what, write, |store| store.write_once_announced(write, work))
     }
@@ -281,37 +302,38 @@ impl Store {
     fn write_once_announced<T>(
         &mut self,
         write: Write,
-        work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+        work: impl FnOnce(&Tx<'_>) -> sql::Result<T>,
     ) -> Result<T, StoreError> {
         let mut work = Some(work);
         // Bulk rows land all over the tables' indexes (and the fact-change counts their
         // triggers keep): with SQLite's 2 MB page cache, pages were written out and read back
         // again and again (a million interactions imported: 45 s, 34 s with 64 MB). Memory
         // stays bounded by the cache, whatever the input's size.
-        self.conn
+        let sqlite_error = |e| StoreError::from_sqlite(&self.path, e);
+        self.sqlite()
             .pragma_update(None, "cache_size", -BULK_CACHE_KIB)
-            .map_err(|e| self.fail(e))?;
+            .map_err(sqlite_error)?;
         // Each row's INSERT, its triggers firing, keeps a statement journal of the pages it
         // changes, by default in a temporary file (#21's profile of a demo load put 30 % of its
         // time in those writes). A row's pages are few, so in memory they cost little: measured
         // once each, the demo of 100,000 accounts 23.4 s → 20.7 s, a million interactions
         // imported 26.4 s → 24.2 s, peak memory unchanged (138 MB, 175 MB).
-        self.conn
+        self.sqlite()
             .pragma_update(None, "temp_store", "MEMORY")
-            .map_err(|e| self.fail(e))?;
+            .map_err(sqlite_error)?;
         // A busy start is retried with the input intact, since `work` has not run; once it has
         // run, its input is spent and a retry can only report that.
         let done = self.write(write, |tx| match work.take() {
             Some(work) => work(tx),
-            None => Err(rusqlite::Error::ToSqlConversionFailure(
+            None => Err(sql::Error::Aborted(
                 "the database was busy during a bulk write, which cannot be resumed: run it again"
                     .into(),
             )),
         });
         let _ = self
-            .conn
+            .sqlite()
             .pragma_update(None, "cache_size", -DEFAULT_CACHE_KIB);
-        let _ = self.conn.pragma_update(None, "temp_store", "DEFAULT");
+        let _ = self.sqlite().pragma_update(None, "temp_store", "DEFAULT");
         done
     }
 
@@ -320,16 +342,18 @@ impl Store {
     /// behind an import (nor fail a read for someone who may not write).
     fn write_if_free<T>(
         &mut self,
-        mut work: impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
+        mut work: impl FnMut(&Tx<'_>) -> sql::Result<T>,
     ) -> Result<Option<T>, StoreError> {
         if self.read_only || !self.still_there() {
             return Ok(None);
         }
-        self.conn.busy_handler(None).map_err(|e| self.fail(e))?;
+        let path = self.path.clone();
+        let sqlite_error = |e| StoreError::from_sqlite(&path, e);
+        self.sqlite().busy_handler(None).map_err(sqlite_error)?;
         let done = self.try_write(Write::Own, &mut work);
-        self.conn
+        self.sqlite()
             .busy_handler(Some(open::wait_while_busy))
-            .map_err(|e| self.fail(e))?;
+            .map_err(sqlite_error)?;
         match done {
             Err(e) if is_busy(&e) || refusal(&e).is_some() => Ok(None),
             done => done.map(Some).map_err(|e| self.fail(e)),
@@ -339,14 +363,12 @@ impl Store {
     fn try_write<T>(
         &mut self,
         write: Write,
-        work: &mut impl FnMut(&Transaction<'_>) -> rusqlite::Result<T>,
-    ) -> rusqlite::Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        work: &mut impl FnMut(&Tx<'_>) -> sql::Result<T>,
+    ) -> sql::Result<T> {
+        let tx = self.conn.begin_write()?;
         if let Err(refused) = access::check(&tx, self.who.as_ref(), write.need())? {
-            // Carried in the one rusqlite error that holds any error; `refusal` takes it out.
-            return Err(rusqlite::Error::ToSqlConversionFailure(Box::new(refused)));
+            // Carried out as an error, so that the transaction rolls back; `refusal` takes it out.
+            return Err(sql::Error::Aborted(Box::new(refused)));
         }
         let value = work(&tx)?;
         tx.commit()?;
@@ -383,7 +405,7 @@ impl Store {
         }
     }
 
-    fn fail(&self, e: rusqlite::Error) -> StoreError {
-        StoreError::from_sqlite(&self.path, e)
+    fn fail(&self, e: sql::Error) -> StoreError {
+        StoreError::from_sql(&self.path, e)
     }
 }

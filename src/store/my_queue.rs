@@ -1,10 +1,11 @@
 //! What a rep's queue reads beyond the other panes' sources: promised follow-ups, and the rows
 //! the rep put off.
 
+use super::sql;
 use std::collections::HashSet;
 
+use super::sql::params;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::params;
 use serde_json::json;
 
 use super::audit::{self, Change};
@@ -17,7 +18,7 @@ impl Store {
     /// Follow-ups `login` promised for `today` or earlier, on accounts where nothing was logged
     /// since the promise: logging anything on the account keeps the promise.
     pub fn follow_ups_due(&self, login: &str, today: NaiveDate) -> Result<Vec<Entry>, StoreError> {
-        let run = || -> rusqlite::Result<Vec<Entry>> {
+        let run = || -> sql::Result<Vec<Entry>> {
             self.conn
                 .prepare_cached(
                     // From the few promises (a partial index), not from all of the rep's
@@ -58,7 +59,7 @@ impl Store {
         (from, until): (DateTime<Utc>, DateTime<Utc>),
         today: NaiveDate,
     ) -> Result<Vec<Touched>, StoreError> {
-        let run = || -> rusqlite::Result<Vec<Touched>> {
+        let run = || -> sql::Result<Vec<Touched>> {
             self.conn
                 .prepare_cached(
                     "SELECT DISTINCT a.id, a.name, a.mrr_cents, a.currency
@@ -90,7 +91,7 @@ impl Store {
 
     /// The accounts `login` put off past `today`.
     pub fn queue_snoozed(&self, login: &str, today: NaiveDate) -> Result<HashSet<i64>, StoreError> {
-        let run = || -> rusqlite::Result<HashSet<i64>> {
+        let run = || -> sql::Result<HashSet<i64>> {
             self.conn
                 .prepare_cached(
                     "SELECT account_id FROM queue_snoozes WHERE rep_login = ?1 AND until > ?2",

@@ -1,8 +1,8 @@
 //! The account notes: one text per account that any rep edits, saved only over the version the
 //! rep started from.
 
+use super::sql::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
 use super::audit::{self, Change};

@@ -1,9 +1,10 @@
 //! Failed payments as the retry queues read them.
 
+use super::sql;
 use std::collections::HashMap;
 
+use super::sql::params;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
-use rusqlite::params;
 
 use super::codec::{day, read};
 use super::{Scope, Store, StoreError};
@@ -53,11 +54,7 @@ impl Store {
         self.read_payments(today, scope).map_err(|e| self.fail(e))
     }
 
-    fn read_payments(
-        &self,
-        today: NaiveDate,
-        scope: Scope<'_>,
-    ) -> rusqlite::Result<Vec<PaymentRow>> {
+    fn read_payments(&self, today: NaiveDate, scope: Scope<'_>) -> sql::Result<Vec<PaymentRow>> {
         let c = &self.conn;
         let since = day(today - Days::new(30));
         let (only, to) = scope.params();
@@ -154,7 +151,7 @@ impl Store {
                     },
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<sql::Result<_>>()?;
         let mut attempts: HashMap<i64, Vec<Attempt>> = HashMap::new();
         let mut stmt = c.prepare_cached(&format!(
             "SELECT a.payment_id, a.attempted_at, a.outcome = 'succeeded' AS succeeded
@@ -167,7 +164,7 @@ impl Store {
         let [payment, at, succeeded] =
             read::columns(&stmt, ["payment_id", "attempted_at", "succeeded"])?;
         let mut found = stmt.query(params![since, only, to])?;
-        while let Some(r) = found.next()? {
+        while let Some(ref r) = found.next()? {
             attempts.entry(r.get(payment)?).or_default().push(Attempt {
                 at: read::instant(r, at)?,
                 succeeded: r.get(succeeded)?,
@@ -187,7 +184,7 @@ impl Store {
         days: u64,
     ) -> Result<Vec<ExpiringCard>, StoreError> {
         let until = today + Days::new(days);
-        let run = || -> rusqlite::Result<Vec<ExpiringCard>> {
+        let run = || -> sql::Result<Vec<ExpiringCard>> {
             let rows = self
                 .conn
                 .prepare_cached(
@@ -220,7 +217,7 @@ impl Store {
                         exp_year: r.get("year")?,
                     })
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<sql::Result<Vec<_>>>()?;
             // A card works to the end of its expiry month.
             Ok(rows
                 .into_iter()
@@ -249,7 +246,7 @@ impl Store {
         policy: &RetryPolicy,
     ) -> Result<(Vec<FailedPayment>, Vec<Churned>), StoreError> {
         let c = &self.conn;
-        let run = || -> rusqlite::Result<_> {
+        let run = || -> sql::Result<_> {
             let payments = c
                 .prepare_cached(
                     "SELECT first_failed_at, amount_cents, currency, last_decline_code, advice_code,
@@ -277,7 +274,7 @@ impl Store {
                         card_updated: r.get("card_updated")?,
                     })
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<sql::Result<Vec<_>>>()?;
             let churned = c
                 .prepare_cached(
                     "SELECT churned_at, mrr_cents, currency, churn_kind = 'involuntary' AS involuntary
@@ -291,7 +288,7 @@ impl Store {
                         involuntary: r.get::<_, Option<bool>>("involuntary")?.unwrap_or(false),
                     })
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<sql::Result<Vec<_>>>()?;
             Ok((payments, churned))
         };
         run().map_err(|e| self.fail(e))

@@ -1,7 +1,8 @@
 //! The reps: who may work the accounts, and who may manage the reps.
 
+use super::sql;
+use super::sql::{OptionalExtension, Tx, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::json;
 
@@ -33,7 +34,7 @@ impl Store {
     }
 
     pub fn reps(&self) -> Result<Vec<Rep>, StoreError> {
-        let run = || -> rusqlite::Result<Vec<Rep>> {
+        let run = || -> sql::Result<Vec<Rep>> {
             self.conn
                 .prepare(
                     "SELECT r.login, r.display_name, r.role, r.active,
@@ -153,7 +154,7 @@ impl Store {
     }
 }
 
-fn active_admins(tx: &Transaction<'_>) -> rusqlite::Result<i64> {
+fn active_admins(tx: &Tx<'_>) -> sql::Result<i64> {
     tx.query_row(
         "SELECT count(*) FROM reps WHERE role = 'admin' AND active = 1",
         [],
@@ -164,9 +165,9 @@ fn active_admins(tx: &Transaction<'_>) -> rusqlite::Result<i64> {
 /// Refuses a change to the team that leaves a file which had an active admin without one:
 /// nobody could add a rep or change a role again. Checked inside the change's transaction, so
 /// two admins taking each other off at once cannot both succeed.
-fn keeps_an_admin(tx: &Transaction<'_>, had: bool) -> rusqlite::Result<()> {
+fn keeps_an_admin(tx: &Tx<'_>, had: bool) -> sql::Result<()> {
     if had && active_admins(tx)? == 0 {
-        return Err(rusqlite::Error::ToSqlConversionFailure(Box::new(
+        return Err(sql::Error::Aborted(Box::new(
             super::access::Refused(
                 "this would leave the file without an active admin: make another rep an admin first (retain reps add LOGIN --name NAME --role admin)".into(),
             ),

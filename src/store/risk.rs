@@ -5,11 +5,12 @@
 //! itself. Each table is read in one pass ordered by account, and the passes are walked
 //! together, so a hundred thousand accounts take a handful of queries.
 
+use super::sql;
 use std::collections::HashMap;
 
+use super::sql::Value;
+use super::sql::{Row, params};
 use chrono::{Days, Months, NaiveDate};
-use rusqlite::types::Value;
-use rusqlite::{Row, params};
 use serde::Serialize;
 
 use super::codec::{day, read};
@@ -123,7 +124,7 @@ impl Store {
         cutoff: NaiveDate,
         bounds: &StageBounds,
         scope: Scope<'_>,
-    ) -> rusqlite::Result<Vec<RiskSubject>> {
+    ) -> sql::Result<Vec<RiskSubject>> {
         let c = &self.conn;
         // Every query takes the scope as its last two parameters, from number `n`.
         let filter = |column: &str, n: u8| scope.filter(column, n);
@@ -190,7 +191,7 @@ impl Store {
                     },
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<sql::Result<_>>()?;
         if subjects.is_empty() {
             return Ok(subjects);
         }
@@ -346,7 +347,7 @@ impl Store {
         as_of: NaiveDate,
         until: NaiveDate,
     ) -> Result<std::collections::HashSet<i64>, StoreError> {
-        let run = || -> rusqlite::Result<std::collections::HashSet<i64>> {
+        let run = || -> sql::Result<std::collections::HashSet<i64>> {
             self.conn
                 .prepare_cached(
                     "SELECT id FROM accounts WHERE churned_at > ?1 AND churned_at <= ?2",
@@ -385,7 +386,7 @@ impl Store {
     /// How many times the facts of each account of `scope` have changed, where they have: read
     /// before the facts a scorer keeps scores from (`keep_scores`).
     pub fn fact_changes(&self, scope: Scope<'_>) -> Result<HashMap<i64, i64>, StoreError> {
-        let run = || -> rusqlite::Result<HashMap<i64, i64>> {
+        let run = || -> sql::Result<HashMap<i64, i64>> {
             let (only, to) = scope.params();
             let mut stmt = self.conn.prepare_cached(&format!(
                 "SELECT account_id, n FROM fact_changes WHERE 1 {}",
@@ -407,7 +408,7 @@ impl Store {
         model: i64,
         scope: Scope<'_>,
     ) -> Result<Vec<(i64, Option<String>)>, StoreError> {
-        let run = || -> rusqlite::Result<Vec<(i64, Option<String>)>> {
+        let run = || -> sql::Result<Vec<(i64, Option<String>)>> {
             let (only, to) = scope.params();
             let mut stmt = self.conn.prepare_cached(&format!(
                 "SELECT a.id, s.band FROM accounts a
@@ -434,7 +435,7 @@ impl Store {
         account_id: i64,
         on: NaiveDate,
     ) -> Result<Option<StoredScore>, StoreError> {
-        use rusqlite::OptionalExtension;
+        use super::sql::OptionalExtension;
         self.conn
             .prepare_cached(
                 "SELECT account_id, score, band, points FROM risk_scores
@@ -455,7 +456,7 @@ impl Store {
         on: NaiveDate,
         scope: Scope<'_>,
     ) -> Result<HashMap<i64, StoredScore>, StoreError> {
-        let run = || -> rusqlite::Result<HashMap<i64, StoredScore>> {
+        let run = || -> sql::Result<HashMap<i64, StoredScore>> {
             let (only, to) = scope.params();
             let mut stmt = self.conn.prepare_cached(&format!(
                 "SELECT account_id, score, band, points FROM risk_scores WHERE day = ?1 {}",
@@ -479,11 +480,11 @@ impl Store {
 }
 
 fn insert_scores(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &sql::Tx<'_>,
     on: NaiveDate,
     scores: &[(i64, &RiskScore)],
     current: Option<Current<'_>>,
-) -> rusqlite::Result<()> {
+) -> sql::Result<()> {
     let on = day(on);
     let mut insert = tx.prepare_cached(
         "INSERT INTO risk_scores
@@ -523,7 +524,7 @@ const SCORE_COLUMNS: [&str; 4] = ["account_id", "score", "band", "points"];
 fn stored_score(
     r: &Row<'_>,
     [account, score, band, points]: [usize; 4],
-) -> rusqlite::Result<(i64, StoredScore)> {
+) -> sql::Result<(i64, StoredScore)> {
     let points: String = r.get(points)?;
     Ok((
         r.get(account)?,
@@ -558,19 +559,19 @@ fn renewal_on(
 /// it to its subject. The rows carry their account as `account_id`.
 fn fill<T, const N: usize>(
     subjects: &mut [RiskSubject],
-    conn: &rusqlite::Connection,
+    conn: &sql::Conn,
     sql: &str,
     columns: [&str; N],
-    params: impl rusqlite::Params,
-    fact: impl Fn(&Row<'_>, [usize; N]) -> rusqlite::Result<T>,
+    params: impl sql::Params,
+    fact: impl Fn(&Row<'_>, [usize; N]) -> sql::Result<T>,
     mut put: impl FnMut(&mut RiskSubject, T),
-) -> rusqlite::Result<()> {
+) -> sql::Result<()> {
     let mut stmt = conn.prepare_cached(sql)?;
     let [account] = read::columns(&stmt, ["account_id"])?;
     let columns = read::columns(&stmt, columns)?;
     let mut rows = stmt.query(params)?;
     let mut at = 0;
-    while let Some(r) = rows.next()? {
+    while let Some(ref r) = rows.next()? {
         let account_id: i64 = r.get(account)?;
         while at < subjects.len() && subjects[at].account_id < account_id {
             at += 1;
@@ -639,7 +640,7 @@ impl Store {
 
     /// Snoozes still running on `today`, by account.
     pub fn snoozes(&self, today: NaiveDate) -> Result<HashMap<i64, Snooze>, StoreError> {
-        let run = || -> rusqlite::Result<HashMap<i64, Snooze>> {
+        let run = || -> sql::Result<HashMap<i64, Snooze>> {
             self.conn
                 .prepare_cached(
                     "SELECT account_id, until, reason, score FROM risk_snoozes WHERE until > ?1",

@@ -1,8 +1,9 @@
 //! What `retain payments run` keeps in the file: the lock that lets one run at a time hand
 //! payments to the billing hook, and the payments a hook left in doubt.
 
+use super::sql;
+use super::sql::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 
 use super::codec::{instant, read};
 use super::{Store, StoreError};
@@ -87,7 +88,7 @@ fn host_name() -> String {
 const HOLDER_COLUMNS: &str = "what, os_user, host, pid, started_at, beat_at, stale_after_s";
 
 /// A holder read from a row of `HOLDER_COLUMNS`, by name.
-fn holder(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunHolder> {
+fn holder(r: &sql::Row<'_>) -> sql::Result<RunHolder> {
     Ok(RunHolder {
         what: r.get("what")?,
         os_user: r.get("os_user")?,
@@ -229,7 +230,7 @@ impl Store {
     }
 }
 
-fn put_holder(tx: &rusqlite::Transaction<'_>, name: &str, me: &RunHolder) -> rusqlite::Result<()> {
+fn put_holder(tx: &sql::Tx<'_>, name: &str, me: &RunHolder) -> sql::Result<()> {
     tx.execute(
         "INSERT INTO run_locks (name, what, os_user, host, pid, started_at, beat_at, stale_after_s)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)

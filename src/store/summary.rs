@@ -1,7 +1,8 @@
 //! A count of what the database holds: the first thing to look at after a demo or an import.
 
+use super::sql;
+use super::sql::params;
 use chrono::NaiveDate;
-use rusqlite::params;
 use serde::Serialize;
 
 use super::codec::day;
@@ -52,7 +53,7 @@ impl Store {
         self.read_summary(today, bounds).map_err(|e| self.fail(e))
     }
 
-    fn read_summary(&self, today: NaiveDate, bounds: &StageBounds) -> rusqlite::Result<Summary> {
+    fn read_summary(&self, today: NaiveDate, bounds: &StageBounds) -> sql::Result<Summary> {
         let c = &self.conn;
         let count = |sql: &str| c.query_row(sql, [], |r| r.get::<_, i64>(0));
         let cut = bounds.cutoffs(today);
@@ -84,7 +85,7 @@ impl Store {
                     cents: r.get("mrr")?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<sql::Result<_>>()?;
         let decline_codes = c
             .prepare(
                 "SELECT last_decline_code, count(*) AS n FROM failed_payments
@@ -96,9 +97,9 @@ impl Store {
                     count: r.get("n")?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<sql::Result<_>>()?;
         Ok(Summary {
-            schema_version: c.pragma_query_value(None, "user_version", |r| r.get(0))?,
+            schema_version: super::schema_version(c)?,
             reps_active: count("SELECT count(*) FROM reps WHERE active = 1")?,
             reps_inactive: count("SELECT count(*) FROM reps WHERE active = 0")?,
             accounts_active: count("SELECT count(*) FROM accounts WHERE status = 'active'")?,

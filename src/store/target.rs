@@ -36,7 +36,7 @@ impl Target {
         match self {
             Target::File(path) => {
                 let store = Store::open_to_read(path)?;
-                Catalog::of_sqlite(&store.conn).map_err(|e| StoreError::from_sqlite(path, e))
+                Catalog::of_sqlite(store.sqlite()).map_err(|e| StoreError::from_sqlite(path, e))
             }
             Target::Server(server) => {
                 let mut client = server.connect()?;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use native_tls::{Certificate, TlsConnector};
 use postgres::config::SslMode;
+use postgres_native_tls::MakeTlsConnector;
 
 use super::conninfo::{ConnInfo, RootCert, TlsMode};
 
@@ -19,8 +20,9 @@ fn default_root_cert() -> Option<RootCert> {
 }
 
 /// Connects; the error is the server's or the network's words, with what to do when it is a
-/// TLS matter.
-pub fn connect(info: &ConnInfo) -> Result<postgres::Client, String> {
+/// TLS matter. The TLS connector comes back beside the client: a cancel request is a
+/// connection of its own, made the same way.
+pub fn connect(info: &ConnInfo) -> Result<(postgres::Client, Option<MakeTlsConnector>), String> {
     let mut config = info.config.clone();
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
@@ -31,9 +33,10 @@ pub fn connect(info: &ConnInfo) -> Result<postgres::Client, String> {
     match info.tls {
         TlsMode::Disable => {
             config.ssl_mode(SslMode::Disable);
-            config
+            let client = config
                 .connect(postgres::NoTls)
-                .map_err(|e| describe(&e, info.tls))
+                .map_err(|e| describe(&e, info.tls))?;
+            Ok((client, None))
         }
         mode => {
             config.ssl_mode(if mode == TlsMode::Prefer {
@@ -41,10 +44,11 @@ pub fn connect(info: &ConnInfo) -> Result<postgres::Client, String> {
             } else {
                 SslMode::Require
             });
-            let connector = tls_connector(info)?;
-            config
-                .connect(postgres_native_tls::MakeTlsConnector::new(connector))
-                .map_err(|e| describe(&e, info.tls))
+            let connector = MakeTlsConnector::new(tls_connector(info)?);
+            let client = config
+                .connect(connector.clone())
+                .map_err(|e| describe(&e, info.tls))?;
+            Ok((client, Some(connector)))
         }
     }
 }

@@ -32,6 +32,24 @@ impl Server {
 
     /// A connection of its own (no schema check: see `open_migrated`).
     pub fn connect(&self) -> Result<postgres::Client, StoreError> {
+        self.connect_with_tls().map(|(client, _)| client)
+    }
+
+    /// A connection of its own as the store's SQL runs on it.
+    pub fn conn(&self) -> Result<super::sql::Conn, StoreError> {
+        let (client, tls) = self.connect_with_tls()?;
+        Ok(super::sql::Conn::postgres(client, tls))
+    }
+
+    fn connect_with_tls(
+        &self,
+    ) -> Result<
+        (
+            postgres::Client,
+            Option<postgres_native_tls::MakeTlsConnector>,
+        ),
+        StoreError,
+    > {
         connect::connect(&self.info).map_err(|detail| StoreError::ServerUnreachable {
             server: self.shown.clone(),
             detail,

@@ -100,7 +100,7 @@ type Answer = Box<dyn Fn(&mut Responder, Request) + Send>;
 struct SideThread {
     requests: Sender<Request>,
     thread: JoinHandle<()>,
-    interrupt: rusqlite::InterruptHandle,
+    interrupt: crate::store::sql::Interrupt,
 }
 
 struct State {

@@ -6,7 +6,8 @@ mod common;
 
 use common::server::PgDb;
 use common::*;
-use retain::store::sql::{Conn, Engine, OptionalExtension, Value, params, params_from_iter};
+use retain::store::sql::{Conn, Engine, Error, OptionalExtension, Value, params, params_from_iter};
+use rusqlite::ErrorCode;
 
 const TABLE: &str =
     "CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT, score DOUBLE PRECISION, n BIGINT)";
@@ -101,7 +102,7 @@ fn exercise(conn: &mut Conn) {
 
     // A write transaction dropped unfinished leaves nothing; committed, it stays.
     {
-        let tx = conn.begin_write().unwrap();
+        let tx = conn.begin_write(true).unwrap();
         tx.execute("DELETE FROM t", []).unwrap();
     }
     let count = |conn: &Conn| -> i64 {
@@ -109,18 +110,39 @@ fn exercise(conn: &mut Conn) {
             .unwrap()
     };
     assert_eq!(count(conn), 4);
-    let tx = conn.begin_write().unwrap();
+    let tx = conn.begin_write(true).unwrap();
     tx.execute("DELETE FROM t WHERE id = ?1", [4]).unwrap();
     tx.commit().unwrap();
     assert_eq!(count(conn), 3);
 }
 
+/// While one connection writes, another that will not wait is told the database is busy.
+fn one_writer_at_a_time(first: &mut Conn, second: &mut Conn) {
+    let tx = first.begin_write(true).unwrap();
+    let busy =
+        |e: Error| matches!(e, Error::Busy) || e.sqlite_code() == Some(ErrorCode::DatabaseBusy);
+    assert!(busy(
+        second
+            .begin_write(false)
+            .err()
+            .expect("the second writer is refused")
+    ));
+    tx.commit().unwrap();
+    second
+        .begin_write(false)
+        .expect("free again")
+        .commit()
+        .unwrap();
+}
+
 #[test]
 fn sqlite_answers_as_the_store_expects() {
     let dir = temp_dir();
-    let mut conn = Conn::sqlite(rusqlite::Connection::open(db_in(&dir, "t.db")).unwrap());
+    let open = || Conn::sqlite(rusqlite::Connection::open(db_in(&dir, "t.db")).unwrap());
+    let mut conn = open();
     assert_eq!(conn.engine(), Engine::Sqlite);
     exercise(&mut conn);
+    one_writer_at_a_time(&mut conn, &mut open());
 }
 
 #[test]
@@ -130,10 +152,9 @@ fn sqlite_answers_as_the_store_expects() {
 )]
 fn postgres_answers_as_sqlite_does() {
     let db = PgDb::new();
-    let mut conn = retain::store::postgres::Server::parse(&db.url, "postgres")
-        .unwrap()
-        .conn()
-        .unwrap();
+    let server = retain::store::postgres::Server::parse(&db.url, "postgres").unwrap();
+    let mut conn = server.conn().unwrap();
     assert_eq!(conn.engine(), Engine::Postgres);
     exercise(&mut conn);
+    one_writer_at_a_time(&mut conn, &mut server.conn().unwrap());
 }

@@ -136,7 +136,10 @@ pub enum Command {
 /// What every command needs to know about this run.
 #[derive(Debug, Clone)]
 pub struct Ctx {
+    /// The database as messages name it: a file's path, a server without its password.
     pub db: PathBuf,
+    /// The database as it is opened.
+    pub target: crate::store::Target,
     pub today: NaiveDate,
     /// Whether --today fixed the day.
     pub fixed_today: bool,
@@ -150,7 +153,7 @@ impl Ctx {
     /// The database, writing as this run's rep on behalf of its OS user.
     /// Says once on stderr when every user of the machine may read the file.
     pub fn open(&self, create: Create) -> Result<Store, crate::store::StoreError> {
-        let store = Store::open(&self.db, create)?.acting_as(&self.login, &self.os_user);
+        let store = Store::open_target(&self.target, create)?.acting_as(&self.login, &self.os_user);
         self.warn_if_exposed();
         Ok(store)
     }
@@ -158,14 +161,17 @@ impl Ctx {
     /// The database for a command that only reads: it never creates, upgrades or changes the
     /// file, nor waits for a writer.
     pub fn read(&self) -> Result<Store, crate::store::StoreError> {
-        let store = Store::open_to_read(&self.db)?;
+        let store = Store::open_target_to_read(&self.target)?;
         self.warn_if_exposed();
         Ok(store)
     }
 
     fn warn_if_exposed(&self) {
         static WARNED: std::sync::Once = std::sync::Once::new();
-        if let Some(warning) = crate::store::world_readable(&self.db) {
+        let crate::store::Target::File(path) = &self.target else {
+            return;
+        };
+        if let Some(warning) = crate::store::world_readable(path) {
             WARNED.call_once(|| crate::tell!("retain: warning: {warning}"));
         }
     }
@@ -223,16 +229,13 @@ pub fn run() -> Result<()> {
     };
     let os_user = identity::os_user();
     let target = target_of("--db", &db, &os_user)?;
-    let copying = matches!(cli.command, Some(Command::Copy(_)));
-    if let (crate::store::Target::Server(server), false) = (&target, copying) {
-        bail!(
-            "{}: a PostgreSQL server is reached by `retain copy` only so far (to move a team's file to it, or back); the console and the other commands open a SQLite file",
-            server.shown()
-        );
-    }
     let ctx = Ctx {
         login: cli.as_login.clone().unwrap_or_else(|| os_user.clone()),
-        db,
+        db: match &target {
+            crate::store::Target::File(path) => path.clone(),
+            crate::store::Target::Server(server) => PathBuf::from(server.shown()),
+        },
+        target: target.clone(),
         today,
         fixed_today: cli.today.is_some(),
         os_user,
@@ -376,7 +379,15 @@ fn init(ctx: &Ctx, group: Option<&str>, admin: Option<&str>) -> Result<()> {
     if let Some(group) = group {
         paths::group_id(group)?;
     }
-    let existed = ctx.db.exists();
+    if group.is_some() && matches!(ctx.target, crate::store::Target::Server(_)) {
+        bail!(
+            "--group shares a file; on a server, who may read and write is the server's: its roles, which `retain reps add` grants"
+        );
+    }
+    let existed = match &ctx.target {
+        crate::store::Target::File(path) => path.exists(),
+        crate::store::Target::Server(_) => Store::open_target_to_read(&ctx.target).is_ok(),
+    };
     let mut store = ctx.open(Create::IfMissing)?;
     let version = store.schema_version()?;
     if existed {

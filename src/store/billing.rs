@@ -115,14 +115,15 @@ fn apply(
                 Some((payment_id, code)) => {
                     // Whichever event came first opened it: what a later one knows better (an
                     // earlier first failure, the card) is taken, so the order does not matter.
-                    tx.prepare_cached(
+                    let earlier = tx.pick("min", "least");
+                    tx.prepare_cached(&format!(
                         "UPDATE failed_payments
-                         SET first_failed_at = min(first_failed_at, ?2),
+                         SET first_failed_at = {earlier}(first_failed_at, ?2),
                              card_exp_month = coalesce(card_exp_month, ?3),
                              card_exp_year = coalesce(card_exp_year, ?4)
                          WHERE id = ?1 AND (first_failed_at > ?2
-                               OR (card_exp_month IS NULL AND ?3 IS NOT NULL))",
-                    )?
+                               OR (card_exp_month IS NULL AND CAST(?3 AS BIGINT) IS NOT NULL))"
+                    ))?
                     .execute(params![
                         payment_id,
                         instant(&event.at),
@@ -407,7 +408,7 @@ fn note_card(
                  exp_year = excluded.exp_year, updated_at = excluded.updated_at
              WHERE excluded.updated_at > account_cards.updated_at
                AND (excluded.exp_month, excluded.exp_year, excluded.last4)
-                   IS NOT (account_cards.exp_month, account_cards.exp_year, account_cards.last4)",
+                   IS DISTINCT FROM (account_cards.exp_month, account_cards.exp_year, account_cards.last4)",
         )?
         .execute(params![
             account_id,

@@ -262,11 +262,11 @@ fn reconcile(
     let filter = if only.is_some() {
         "AND id = ?1"
     } else {
-        "AND ?1 IS NULL"
+        "AND CAST(?1 AS BIGINT) IS NULL"
     };
     let mut stmt = conn.prepare(&format!(
         "SELECT id, customer_since, status, billing_interval, renewal_date FROM accounts
-         WHERE 1 {filter} ORDER BY id"
+         WHERE TRUE {filter} ORDER BY id"
     ))?;
     let [id, customer_since, status, billing_interval, renewal_date] = read::columns(
         &stmt,
@@ -302,7 +302,7 @@ fn reconcile(
     let account_filter = if only.is_some() {
         "AND account_id = ?1"
     } else {
-        "AND ?1 IS NULL"
+        "AND CAST(?1 AS BIGINT) IS NULL"
     };
     let mut done: HashMap<i64, Vec<Done>> = HashMap::new();
     let mut stmt = conn.prepare(&format!(

@@ -113,6 +113,20 @@ pub enum StoreError {
     ServerForeign { server: String, tables: String },
 
     #[error(
+        "{server} is an empty database, not a retain database yet: `retain --db URL init` makes it one (or `retain copy --to URL` copies a file into it)"
+    )]
+    ServerEmpty { server: String },
+
+    #[error(
+        "{server} has schema version {found}, older than this retain's {known}: `retain --db URL init` (or any command that writes) upgrades it, keeping its data; it was not changed"
+    )]
+    ServerOutdated {
+        server: String,
+        found: u32,
+        known: u32,
+    },
+
+    #[error(
         "{server} was written by a newer retain (schema version {found}; this retain knows up to {known}). Upgrade retain to open it; nothing was changed"
     )]
     ServerNewerSchema {
@@ -172,6 +186,21 @@ impl StoreError {
                     detail: other.to_string(),
                 },
             },
+            Error::Postgres(e) => {
+                use postgres::error::SqlState;
+                let path = path.to_path_buf();
+                match e.code() {
+                    Some(&SqlState::INSUFFICIENT_PRIVILEGE) => StoreError::Refused {
+                        path,
+                        why: format!("the server refused it ({})", super::postgres::words(&e)),
+                    },
+                    Some(&SqlState::LOCK_NOT_AVAILABLE) => StoreError::Locked { path },
+                    _ => StoreError::Database {
+                        path,
+                        detail: super::postgres::words(&e),
+                    },
+                }
+            }
             other => StoreError::Database {
                 path: path.to_path_buf(),
                 detail: other.to_string(),

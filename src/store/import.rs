@@ -63,9 +63,9 @@ fn sql(kind: ImportKind) -> Sql {
                          coalesce(:billing_interval, 'monthly'), coalesce(:mrr, 0),
                          coalesce(:currency, 'USD'), :customer_since, :renewal_date,
                          (SELECT id FROM reps WHERE login = :owner),
-                         CASE WHEN :churned_at IS NULL THEN 'active' ELSE 'churned' END,
+                         CASE WHEN CAST(:churned_at AS TEXT) IS NULL THEN 'active' ELSE 'churned' END,
                          :churned_at, :churn_reason,
-                         CASE WHEN :churned_at IS NULL THEN NULL
+                         CASE WHEN CAST(:churned_at AS TEXT) IS NULL THEN NULL
                               ELSE coalesce(:churn_kind, 'voluntary') END,
                          :now)",
             update: "UPDATE accounts SET name = :name,
@@ -77,36 +77,36 @@ fn sql(kind: ImportKind) -> Sql {
                          customer_since = :customer_since,
                          renewal_date = coalesce(:renewal_date, renewal_date),
                          owner_rep_id = coalesce((SELECT id FROM reps WHERE login = :owner), owner_rep_id),
-                         status = CASE WHEN :churned_at IS NULL THEN 'active' ELSE 'churned' END,
+                         status = CASE WHEN CAST(:churned_at AS TEXT) IS NULL THEN 'active' ELSE 'churned' END,
                          churned_at = :churned_at,
                          churn_reason = coalesce(:churn_reason, churn_reason),
-                         churn_kind = CASE WHEN :churned_at IS NULL THEN NULL
+                         churn_kind = CASE WHEN CAST(:churned_at AS TEXT) IS NULL THEN NULL
                                            ELSE coalesce(:churn_kind, churn_kind, 'voluntary') END,
                          version = version + 1, updated_at = :now
                      WHERE id = :id AND (name, domain, country, industry, plan, billing_interval, mrr_cents,
                          currency, customer_since, renewal_date, owner_rep_id, churned_at,
                          churn_reason, churn_kind)
-                       IS NOT (:name, coalesce(:domain, domain), coalesce(:country, country),
+                       IS DISTINCT FROM (:name, coalesce(:domain, domain), coalesce(:country, country),
                          coalesce(:industry, industry),
                          coalesce(:plan, plan), coalesce(:billing_interval, billing_interval),
                          coalesce(:mrr, mrr_cents), coalesce(:currency, currency), :customer_since,
                          coalesce(:renewal_date, renewal_date),
                          coalesce((SELECT id FROM reps WHERE login = :owner), owner_rep_id),
                          :churned_at, coalesce(:churn_reason, churn_reason),
-                         CASE WHEN :churned_at IS NULL THEN NULL
+                         CASE WHEN CAST(:churned_at AS TEXT) IS NULL THEN NULL
                               ELSE coalesce(:churn_kind, churn_kind, 'voluntary') END)",
         },
         ImportKind::Contacts => Sql {
             find: "SELECT id FROM contacts WHERE account_id = (SELECT id FROM accounts WHERE external_id = :account)
-                     AND ((:email IS NOT NULL AND lower(email) = lower(:email))
-                          OR (:email IS NULL AND email IS NULL AND name = :name))",
+                     AND ((CAST(:email AS TEXT) IS NOT NULL AND lower(email) = lower(:email))
+                          OR (CAST(:email AS TEXT) IS NULL AND email IS NULL AND name = :name))",
             insert: "INSERT INTO contacts (account_id, name, email, phone, role, is_primary)
                      VALUES ((SELECT id FROM accounts WHERE external_id = :account), :name, :email,
                              :phone, :role, coalesce(:is_primary, 0))",
             update: "UPDATE contacts SET name = :name, phone = coalesce(:phone, phone),
                          role = coalesce(:role, role), is_primary = coalesce(:is_primary, is_primary)
                      WHERE id = :id AND (name, phone, role, is_primary)
-                       IS NOT (:name, coalesce(:phone, phone), coalesce(:role, role),
+                       IS DISTINCT FROM (:name, coalesce(:phone, phone), coalesce(:role, role),
                                coalesce(:is_primary, is_primary))",
         },
         ImportKind::Interactions => Sql {
@@ -121,7 +121,7 @@ fn sql(kind: ImportKind) -> Sql {
                          outcome = coalesce(:outcome, outcome), tags = coalesce(:tags, tags),
                          rep_id = coalesce((SELECT id FROM reps WHERE login = :rep), rep_id)
                      WHERE id = :id AND (body, outcome, tags, rep_id)
-                       IS NOT (coalesce(:body, body), coalesce(:outcome, outcome),
+                       IS DISTINCT FROM (coalesce(:body, body), coalesce(:outcome, outcome),
                                coalesce(:tags, tags),
                                coalesce((SELECT id FROM reps WHERE login = :rep), rep_id))",
         },
@@ -136,7 +136,7 @@ fn sql(kind: ImportKind) -> Sql {
                          opened_at = :opened_at, resolved_at = :resolved_at,
                          satisfaction = coalesce(:satisfaction, satisfaction)
                      WHERE id = :id AND (subject, severity, opened_at, resolved_at, satisfaction)
-                       IS NOT (:subject, coalesce(:severity, severity), :opened_at, :resolved_at,
+                       IS DISTINCT FROM (:subject, coalesce(:severity, severity), :opened_at, :resolved_at,
                                coalesce(:satisfaction, satisfaction))",
         },
         ImportKind::Nps => Sql {
@@ -146,7 +146,7 @@ fn sql(kind: ImportKind) -> Sql {
                      VALUES ((SELECT id FROM accounts WHERE external_id = :account), :responded_at,
                              :score, coalesce(:comment, ''))",
             update: "UPDATE nps_responses SET score = :score, comment = coalesce(:comment, comment)
-                     WHERE id = :id AND (score, comment) IS NOT (:score, coalesce(:comment, comment))",
+                     WHERE id = :id AND (score, comment) IS DISTINCT FROM (:score, coalesce(:comment, comment))",
         },
         ImportKind::Usage => Sql {
             find: "SELECT id FROM usage_snapshots WHERE account_id = (SELECT id FROM accounts WHERE external_id = :account)
@@ -160,7 +160,7 @@ fn sql(kind: ImportKind) -> Sql {
                          logins = coalesce(:logins, logins),
                          key_feature_uses = coalesce(:key_feature_uses, key_feature_uses)
                      WHERE id = :id AND (active_users, seats, logins, key_feature_uses)
-                       IS NOT (:active_users, :seats, coalesce(:logins, logins),
+                       IS DISTINCT FROM (:active_users, :seats, coalesce(:logins, logins),
                                coalesce(:key_feature_uses, key_feature_uses))",
         },
         ImportKind::Payments => Sql {
@@ -179,7 +179,7 @@ fn sql(kind: ImportKind) -> Sql {
                                             ELSE coalesce(:resolved_at, resolved_at, :now) END
                      WHERE id = :id AND (amount_cents, currency, first_failed_at,
                          last_decline_code, status)
-                       IS NOT (:amount, :currency, :first_failed_at, :decline_code,
+                       IS DISTINCT FROM (:amount, :currency, :first_failed_at, :decline_code,
                                coalesce(:status, status))",
         },
     }

@@ -63,7 +63,10 @@ pub use wait::{long_wait, on_long_wait};
 
 pub struct Store {
     conn: Conn,
+    /// The file's path; for a server, its name as messages give it (no password).
     path: PathBuf,
+    /// The server, when the store is on one: to connect again.
+    server: Option<Box<postgres::Server>>,
     read_only: bool,
     /// Who writes through this connection; without it, a file that has reps is only read.
     who: Option<Who>,
@@ -107,10 +110,11 @@ fn refusal(e: &sql::Error) -> Option<&Refused> {
 }
 
 fn is_busy(e: &sql::Error) -> bool {
-    matches!(
-        e.sqlite_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    )
+    matches!(e, sql::Error::Busy)
+        || matches!(
+            e.sqlite_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
 }
 
 /// Up to a quarter of `pause` more, so that processes that collided do not collide again.
@@ -139,10 +143,51 @@ impl Store {
         Ok(Store {
             conn: Conn::sqlite(opened.conn),
             path: path.to_path_buf(),
+            server: None,
             read_only: opened.read_only,
             who: None,
             file_id: file_id(path),
         })
+    }
+
+    /// Opens the database a target names, as [`Store::open`] opens a file: a server's schema
+    /// is made or upgraded as a file's is.
+    pub fn open_target(target: &Target, create: Create) -> Result<Store, StoreError> {
+        match target {
+            Target::File(path) => Store::open(path, create),
+            Target::Server(server) => Store::open_server(server, create, open::Purpose::Write),
+        }
+    }
+
+    /// Opens the database a target names to read it only, as [`Store::open_to_read`].
+    pub fn open_target_to_read(target: &Target) -> Result<Store, StoreError> {
+        match target {
+            Target::File(path) => Store::open_to_read(path),
+            Target::Server(server) => {
+                Store::open_server(server, Create::Never, open::Purpose::Read)
+            }
+        }
+    }
+
+    fn open_server(
+        server: &postgres::Server,
+        create: Create,
+        purpose: open::Purpose,
+    ) -> Result<Store, StoreError> {
+        let conn = server.open(create, purpose == open::Purpose::Write)?;
+        Ok(Store {
+            conn,
+            path: PathBuf::from(server.shown()),
+            server: Some(Box::new(server.clone())),
+            read_only: purpose == open::Purpose::Read,
+            who: None,
+            file_id: None,
+        })
+    }
+
+    /// Which engine the store is on.
+    pub fn engine(&self) -> sql::Engine {
+        self.conn.engine()
     }
 
     /// This connection writes as `login`, on behalf of the OS user `os_user`; every write checks
@@ -163,12 +208,15 @@ impl Store {
 
     /// False once the file this connection opened has been deleted or replaced at its path.
     pub fn still_there(&self) -> bool {
-        self.file_id.is_some() && file_id(&self.path) == self.file_id
+        self.server.is_some() || (self.file_id.is_some() && file_id(&self.path) == self.file_id)
     }
 
     /// A second connection to the same file, writing as the same person.
     pub fn reopen(&self) -> Result<Store, StoreError> {
-        let store = Store::open(&self.path, Create::Never)?;
+        let store = match &self.server {
+            Some(server) => Store::open_server(server, Create::Never, open::Purpose::Write)?,
+            None => Store::open(&self.path, Create::Never)?,
+        };
         Ok(Store {
             who: self.who.clone(),
             file_id: self.file_id,
@@ -188,9 +236,7 @@ impl Store {
     /// A number that changes whenever another connection commits to the file (this one's own
     /// commits leave it alone): polled to show other reps' changes live.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        self.sqlite()
-            .pragma_query_value(None, "data_version", |r| r.get(0))
-            .map_err(|e| StoreError::from_sqlite(&self.path, e))
+        self.conn.data_version().map_err(|e| self.fail(e))
     }
 
     /// The schema version of the open database.
@@ -309,18 +355,21 @@ impl Store {
         // triggers keep): with SQLite's 2 MB page cache, pages were written out and read back
         // again and again (a million interactions imported: 45 s, 34 s with 64 MB). Memory
         // stays bounded by the cache, whatever the input's size.
-        let sqlite_error = |e| StoreError::from_sqlite(&self.path, e);
-        self.sqlite()
-            .pragma_update(None, "cache_size", -BULK_CACHE_KIB)
-            .map_err(sqlite_error)?;
         // Each row's INSERT, its triggers firing, keeps a statement journal of the pages it
         // changes, by default in a temporary file (#21's profile of a demo load put 30 % of its
         // time in those writes). A row's pages are few, so in memory they cost little: measured
         // once each, the demo of 100,000 accounts 23.4 s → 20.7 s, a million interactions
-        // imported 26.4 s → 24.2 s, peak memory unchanged (138 MB, 175 MB).
-        self.sqlite()
-            .pragma_update(None, "temp_store", "MEMORY")
-            .map_err(sqlite_error)?;
+        // imported 26.4 s → 24.2 s, peak memory unchanged (138 MB, 175 MB). (A server tunes
+        // its own memory.)
+        if let Some(sqlite) = self.conn.as_sqlite() {
+            let sqlite_error = |e| StoreError::from_sqlite(&self.path, e);
+            sqlite
+                .pragma_update(None, "cache_size", -BULK_CACHE_KIB)
+                .map_err(sqlite_error)?;
+            sqlite
+                .pragma_update(None, "temp_store", "MEMORY")
+                .map_err(sqlite_error)?;
+        }
         // A busy start is retried with the input intact, since `work` has not run; once it has
         // run, its input is spent and a retry can only report that.
         let done = self.write(write, |tx| match work.take() {
@@ -330,10 +379,10 @@ impl Store {
                     .into(),
             )),
         });
-        let _ = self
-            .sqlite()
-            .pragma_update(None, "cache_size", -DEFAULT_CACHE_KIB);
-        let _ = self.sqlite().pragma_update(None, "temp_store", "DEFAULT");
+        if let Some(sqlite) = self.conn.as_sqlite() {
+            let _ = sqlite.pragma_update(None, "cache_size", -DEFAULT_CACHE_KIB);
+            let _ = sqlite.pragma_update(None, "temp_store", "DEFAULT");
+        }
         done
     }
 
@@ -347,13 +396,18 @@ impl Store {
         if self.read_only || !self.still_there() {
             return Ok(None);
         }
+        // SQLite answers "busy" at once without its busy handler; the server's lock is tried.
         let path = self.path.clone();
         let sqlite_error = |e| StoreError::from_sqlite(&path, e);
-        self.sqlite().busy_handler(None).map_err(sqlite_error)?;
-        let done = self.try_write(Write::Own, &mut work);
-        self.sqlite()
-            .busy_handler(Some(open::wait_while_busy))
-            .map_err(sqlite_error)?;
+        if let Some(sqlite) = self.conn.as_sqlite() {
+            sqlite.busy_handler(None).map_err(sqlite_error)?;
+        }
+        let done = self.try_write_now(Write::Own, &mut work, false);
+        if let Some(sqlite) = self.conn.as_sqlite() {
+            sqlite
+                .busy_handler(Some(open::wait_while_busy))
+                .map_err(sqlite_error)?;
+        }
         match done {
             Err(e) if is_busy(&e) || refusal(&e).is_some() => Ok(None),
             done => done.map(Some).map_err(|e| self.fail(e)),
@@ -365,7 +419,16 @@ impl Store {
         write: Write,
         work: &mut impl FnMut(&Tx<'_>) -> sql::Result<T>,
     ) -> sql::Result<T> {
-        let tx = self.conn.begin_write()?;
+        self.try_write_now(write, work, true)
+    }
+
+    fn try_write_now<T>(
+        &mut self,
+        write: Write,
+        work: &mut impl FnMut(&Tx<'_>) -> sql::Result<T>,
+        wait: bool,
+    ) -> sql::Result<T> {
+        let tx = self.conn.begin_write(wait)?;
         if let Err(refused) = access::check(&tx, self.who.as_ref(), write.need())? {
             // Carried out as an error, so that the transaction rolls back; `refusal` takes it out.
             return Err(sql::Error::Aborted(Box::new(refused)));

@@ -19,20 +19,24 @@ impl Store {
     /// since the promise: logging anything on the account keeps the promise.
     pub fn follow_ups_due(&self, login: &str, today: NaiveDate) -> Result<Vec<Entry>, StoreError> {
         let run = || -> sql::Result<Vec<Entry>> {
+            // From the few promises (a partial index), not from all of the rep's interactions:
+            // half the time on a large file. (The server's planner picks its index itself.)
+            let promises = self.conn.pick(
+                "interactions i INDEXED BY interactions_follow_up",
+                "interactions i",
+            );
             self.conn
-                .prepare_cached(
-                    // From the few promises (a partial index), not from all of the rep's
-                    // interactions: half the time on a large file.
+                .prepare_cached(&format!(
                     "SELECT a.id, a.name, a.mrr_cents, a.currency, i.follow_up_on, i.summary
-                     FROM interactions i INDEXED BY interactions_follow_up
+                     FROM {promises}
                      JOIN accounts a ON a.id = i.account_id
                      WHERE i.rep_id = (SELECT id FROM reps WHERE login = ?1)
                        AND i.follow_up_on IS NOT NULL AND i.follow_up_on <= ?2
                        AND a.status = 'active'
                        AND NOT EXISTS (SELECT 1 FROM interactions j
                                        WHERE j.account_id = i.account_id
-                                         AND j.occurred_at > i.occurred_at)",
-                )?
+                                         AND j.occurred_at > i.occurred_at)"
+                ))?
                 .query_map(params![login, day(today)], |r| {
                     Ok(Entry {
                         account_id: r.get("id")?,
@@ -60,10 +64,14 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Vec<Touched>, StoreError> {
         let run = || -> sql::Result<Vec<Touched>> {
+            let theirs = self.conn.pick(
+                "interactions i INDEXED BY interactions_rep_time",
+                "interactions i",
+            );
             self.conn
-                .prepare_cached(
+                .prepare_cached(&format!(
                     "SELECT DISTINCT a.id, a.name, a.mrr_cents, a.currency
-                     FROM interactions i INDEXED BY interactions_rep_time
+                     FROM {theirs}
                      JOIN accounts a ON a.id = i.account_id
                      WHERE i.rep_id = (SELECT id FROM reps WHERE login = ?1)
                        AND i.occurred_at >= ?2 AND i.occurred_at < ?3
@@ -71,8 +79,8 @@ impl Store {
                        AND (a.owner_rep_id = i.rep_id
                             OR EXISTS (SELECT 1 FROM interactions p
                                        WHERE p.account_id = a.id AND p.rep_id = i.rep_id
-                                         AND p.follow_up_on <= ?4))",
-                )?
+                                         AND p.follow_up_on <= ?4))"
+                ))?
                 .query_map(
                     params![login, instant(&from), instant(&until), day(today)],
                     |r| {

@@ -57,14 +57,19 @@ impl Store {
             if version != base_version {
                 // The rep who saved, by name (an admin acting as a rep is that rep), else
                 // the OS user who did.
+                let rep = tx.pick(
+                    "json_extract(l.after, '$.rep')",
+                    "(CAST(l.after AS JSON) ->> 'rep')",
+                );
                 let by = tx
                     .query_row(
-                        "SELECT coalesce(r.display_name, json_extract(l.after, '$.rep'), l.os_user) AS saved_by,
-                                l.at
-                         FROM audit_log l
-                         LEFT JOIN reps r ON r.login = json_extract(l.after, '$.rep')
-                         WHERE l.entity = 'accounts' AND l.entity_id = ?1
-                         ORDER BY l.id DESC LIMIT 1",
+                        &format!(
+                            "SELECT coalesce(r.display_name, {rep}, l.os_user) AS saved_by, l.at
+                             FROM audit_log l
+                             LEFT JOIN reps r ON r.login = {rep}
+                             WHERE l.entity = 'accounts' AND l.entity_id = ?1
+                             ORDER BY l.id DESC LIMIT 1"
+                        ),
                         [account_id],
                         |r| Ok((r.get("saved_by")?, r.get("at")?)),
                     )

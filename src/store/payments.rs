@@ -71,7 +71,7 @@ impl Store {
                  WHERE (p.status = 'failing' OR (p.status = 'recovered' AND p.resolved_at >= ?1))
                        {}
                  ORDER BY p.first_failed_at, p.id",
-            scope.filter("p.account_id", 2)
+            scope.filter(&self.conn, "p.account_id", 2)
         ))?;
         let [
             payment_id,
@@ -159,7 +159,7 @@ impl Store {
              WHERE (p.status = 'failing' OR (p.status = 'recovered' AND p.resolved_at >= ?1))
                    {}
              ORDER BY a.payment_id, a.attempted_at, a.id",
-            scope.filter("p.account_id", 2)
+            scope.filter(&self.conn, "p.account_id", 2)
         ))?;
         let [payment, at, succeeded] =
             read::columns(&stmt, ["payment_id", "attempted_at", "succeeded"])?;

@@ -50,19 +50,31 @@ pub enum Scope<'a> {
 impl Scope<'_> {
     /// The condition on `column`, with the scope's two parameters numbered `n` and `n + 1`
     /// (every scope takes two, so that one statement text serves each).
-    pub(super) fn filter(self, column: &str, n: u8) -> String {
+    /// A placeholder a scope leaves unused is typed, so that the server knows what it is.
+    pub(super) fn filter(self, conn: &sql::Conn, column: &str, n: u8) -> String {
         let m = n + 1;
+        let unused = |k: u8| format!("CAST(?{k} AS TEXT) IS NULL");
         match self {
-            Scope::All => format!("AND ?{n} IS NULL AND ?{m} IS NULL"),
-            Scope::Account(_) => format!("AND {column} = ?{n} AND ?{m} IS NULL"),
+            Scope::All => format!("AND {} AND {}", unused(n), unused(m)),
+            Scope::Account(_) => format!("AND {column} = ?{n} AND {}", unused(m)),
             Scope::OwnedBy(_) => format!(
                 "AND {column} IN (SELECT id FROM accounts
                      WHERE owner_rep_id = (SELECT id FROM reps WHERE login = ?{n}))
-                 AND ?{m} IS NULL"
+                 AND {}",
+                unused(m)
             ),
             Scope::Ids(..) => format!("AND {column} >= ?{n} AND {column} < ?{m}"),
             Scope::Listed(_) => {
-                format!("AND {column} IN (SELECT value FROM json_each(?{n})) AND ?{m} IS NULL")
+                // The ids come as a JSON array, read by each engine's own function.
+                let ids = conn.pick(
+                    "SELECT value FROM json_each(?{n})",
+                    "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(?{n} AS JSON))",
+                );
+                format!(
+                    "AND {column} IN ({}) AND {}",
+                    ids.replace("{n}", &n.to_string()),
+                    unused(m)
+                )
             }
         }
     }
@@ -127,7 +139,7 @@ impl Store {
     ) -> sql::Result<Vec<RiskSubject>> {
         let c = &self.conn;
         // Every query takes the scope as its last two parameters, from number `n`.
-        let filter = |column: &str, n: u8| scope.filter(column, n);
+        let filter = |column: &str, n: u8| scope.filter(c, column, n);
         let (only, to) = scope.params();
         let cut = day(cutoff);
         let since = |days: u64| day(cutoff - Days::new(days));
@@ -389,8 +401,8 @@ impl Store {
         let run = || -> sql::Result<HashMap<i64, i64>> {
             let (only, to) = scope.params();
             let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT account_id, n FROM fact_changes WHERE 1 {}",
-                scope.filter("account_id", 1)
+                "SELECT account_id, n FROM fact_changes WHERE TRUE {}",
+                scope.filter(&self.conn, "account_id", 1)
             ))?;
             let [account, n] = read::columns(&stmt, ["account_id", "n"])?;
             stmt.query_map(params![only, to], |r| Ok((r.get(account)?, r.get(n)?)))?
@@ -418,7 +430,7 @@ impl Store {
                              (SELECT n FROM fact_changes c WHERE c.account_id = a.id), 0)
                      WHERE a.customer_since <= ?1 AND (a.churned_at IS NULL OR a.churned_at > ?1)
                          {}",
-                scope.filter("a.id", 3)
+                scope.filter(&self.conn, "a.id", 3)
             ))?;
             let [id, band] = read::columns(&stmt, ["id", "band"])?;
             stmt.query_map(params![day(on), model, only, to], |r| {
@@ -460,7 +472,7 @@ impl Store {
             let (only, to) = scope.params();
             let mut stmt = self.conn.prepare_cached(&format!(
                 "SELECT account_id, score, band, points FROM risk_scores WHERE day = ?1 {}",
-                scope.filter("account_id", 2)
+                scope.filter(&self.conn, "account_id", 2)
             ))?;
             let columns = read::columns(&stmt, SCORE_COLUMNS)?;
             stmt.query_map(params![day(on), only, to], |r| stored_score(r, columns))?

@@ -58,9 +58,9 @@ impl Store {
         let count = |sql: &str| c.query_row(sql, [], |r| r.get::<_, i64>(0));
         let cut = bounds.cutoffs(today);
         let (early, mid, late) = c.query_row(
-            "SELECT coalesce(sum(customer_since > ?1), 0) AS early,
-                    coalesce(sum(customer_since <= ?1 AND customer_since >= ?2), 0) AS mid,
-                    coalesce(sum(customer_since < ?2), 0) AS late
+            "SELECT count(*) FILTER (WHERE customer_since > ?1) AS early,
+                    count(*) FILTER (WHERE customer_since <= ?1 AND customer_since >= ?2) AS mid,
+                    count(*) FILTER (WHERE customer_since < ?2) AS late
              FROM accounts WHERE status = 'active'",
             params![day(cut.early_after), day(cut.late_before)],
             |r| Ok((r.get("early")?, r.get("mid")?, r.get("late")?)),
@@ -72,13 +72,17 @@ impl Store {
                 |r| r.get::<_, i64>(0),
             )
         };
+        // SQLite's total() adds as a float: its sum() fails the whole summary on an overflow,
+        // and CAST saturates instead of wrapping. The server's sum() of BIGINTs is exact.
+        let total = c.pick(
+            "CAST(total(mrr_cents) AS INTEGER)",
+            "CAST(least(sum(mrr_cents), 9223372036854775807) AS BIGINT)",
+        );
         let active_mrr = c
-            .prepare(
-                // total() adds as a float: SQLite's sum() fails the whole summary on an
-                // overflow, and CAST saturates instead of wrapping.
-                "SELECT currency, CAST(total(mrr_cents) AS INTEGER) AS mrr FROM accounts
-                 WHERE status = 'active' GROUP BY currency ORDER BY mrr DESC, currency",
-            )?
+            .prepare(&format!(
+                "SELECT currency, {total} AS mrr FROM accounts
+                 WHERE status = 'active' GROUP BY currency ORDER BY mrr DESC, currency"
+            ))?
             .query_map([], |r| {
                 Ok(MoneyByCurrency {
                     currency: r.get("currency")?,

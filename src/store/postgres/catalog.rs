@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 use postgres::GenericClient;
 
 use super::migrate::VERSION_TABLE;
+
+// The announcing triggers (`migrate::ANNOUNCER`) are the server's way of telling consoles of a
+// change, not part of the schema both engines share: they are left out.
 use crate::store::catalog::{Catalog, Column, ForeignKey, Index, Kind, Table, normal_predicate};
 
 /// The catalog of the database's current schema (`search_path`), less the version table.
@@ -28,8 +31,9 @@ pub fn read(client: &mut impl GenericClient) -> Result<Catalog, postgres::Error>
         .query(
             "SELECT t.tgname || ' on ' || c.relname FROM pg_trigger t
              JOIN pg_class c ON c.oid = t.tgrelid
-             WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace",
-            &[],
+             WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace
+               AND t.tgname <> $1",
+            &[&super::migrate::ANNOUNCER],
         )?
         .iter()
         .map(|r| r.get(0))

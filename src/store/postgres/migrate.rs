@@ -19,6 +19,42 @@ const SCHEMA_LOCK: i64 = 0x5254_4E31;
 /// migration 1 and is no part of the schema the engines share.
 pub const VERSION_TABLE: &str = "retain_schema";
 
+/// The channel every change is announced on, with the backend pid of the connection that made
+/// it: a console listens, and reloads what it shows when another connection changed something
+/// (SQLite's `data_version`). The announcing triggers are the server's own, not part of the
+/// schema the engines share: the migrator puts one on every table, so a table a later migration
+/// adds is announced too.
+pub const CHANGES: &str = "retain_changes";
+
+/// The name of the announcing trigger on each table.
+pub const ANNOUNCER: &str = "retain_announce";
+
+fn announce_changes(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
+    tx.batch_execute(&format!(
+        "CREATE OR REPLACE FUNCTION {ANNOUNCER}() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             PERFORM pg_notify('{CHANGES}', pg_backend_pid()::text);
+             RETURN NULL;
+         END $$;"
+    ))?;
+    let tables: Vec<String> = tx
+        .query(
+            "SELECT relname::text FROM pg_class
+             WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace AND relname <> $1",
+            &[&VERSION_TABLE],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for table in tables {
+        tx.batch_execute(&format!(
+            "CREATE OR REPLACE TRIGGER {ANNOUNCER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+             ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {ANNOUNCER}()"
+        ))?;
+    }
+    Ok(())
+}
+
 /// The migrations of the embedded schema.
 pub fn embedded() -> Vec<Migration<'static>> {
     parse(SCHEMA).expect("postgres/schema.sql is cut into migrations 1, 2, 3 ...")
@@ -103,6 +139,7 @@ pub fn migrate(
         &format!("UPDATE {VERSION_TABLE} SET version = $1"),
         &[&i64::from(target)],
     )?;
+    announce_changes(&mut tx)?;
     tx.commit()?;
     Ok(Migrated::Done(Outcome::Upgraded {
         from: current,

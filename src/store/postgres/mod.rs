@@ -6,9 +6,26 @@ mod connect;
 pub mod conninfo;
 pub mod migrate;
 
-use super::StoreError;
 use super::migrations::Outcome;
+use super::{Create, StoreError};
 use conninfo::ConnInfo;
+
+/// The server's message for an error, then what it adds: the detail, and where (`COPY accounts,
+/// line 5, column mrr_cents: "lots"`); for a connection's error, its cause.
+pub fn words(e: &postgres::Error) -> String {
+    use std::error::Error;
+    match e.as_db_error() {
+        Some(db) => [Some(db.message()), db.detail(), db.where_()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; "),
+        None => match e.source() {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
+    }
+}
 
 /// A PostgreSQL server and database, as `--db` or `RETAIN_DB` named it.
 #[derive(Debug, Clone)]
@@ -58,41 +75,83 @@ impl Server {
 
     /// The server's words for a failed statement, as an error naming the server.
     pub(crate) fn error(&self, e: &postgres::Error) -> StoreError {
-        // The server's message, then what it adds: the detail, and where (`COPY accounts, line
-        // 5, column mrr_cents: "lots"`).
-        let detail = match e.as_db_error() {
-            Some(db) => [Some(db.message()), db.detail(), db.where_()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join("; "),
-            None => e.to_string(),
-        };
         StoreError::Server {
             server: self.shown.clone(),
-            detail,
+            detail: words(e),
         }
     }
 
     /// Connects and brings the schema up to this build's, refusing a database of something
     /// else or of a newer retain.
     pub(crate) fn open_migrated(&self) -> Result<postgres::Client, StoreError> {
-        let mut client = self.connect()?;
+        self.checked(Create::IfMissing, true)
+            .map(|(client, _)| client)
+    }
+
+    /// The store's connection to the database, checked as a file is when it opens: a blank
+    /// database becomes retain's only when `create` allows, an older schema is upgraded only
+    /// by a connection that will write, and a database of something else or of a newer retain
+    /// is refused untouched.
+    pub(crate) fn open(&self, create: Create, write: bool) -> Result<super::sql::Conn, StoreError> {
+        let (client, tls) = self.checked(create, write)?;
+        Ok(super::sql::Conn::postgres(client, tls))
+    }
+
+    fn checked(
+        &self,
+        create: Create,
+        write: bool,
+    ) -> Result<
+        (
+            postgres::Client,
+            Option<postgres_native_tls::MakeTlsConnector>,
+        ),
+        StoreError,
+    > {
+        let (mut client, tls) = self.connect_with_tls()?;
         let migrations = migrate::embedded();
         let known = migrations.len() as u32;
+        let server = || self.shown.clone();
+        match migrate::found(&mut client).map_err(|e| self.error(&e))? {
+            migrate::Found::Foreign(tables) => {
+                return Err(StoreError::ServerForeign {
+                    server: server(),
+                    tables: tables.join(", "),
+                });
+            }
+            migrate::Found::Blank if create == Create::Never => {
+                return Err(StoreError::ServerEmpty { server: server() });
+            }
+            migrate::Found::Version(found) if found > known => {
+                return Err(StoreError::ServerNewerSchema {
+                    server: server(),
+                    found,
+                    known,
+                });
+            }
+            migrate::Found::Version(found) if found < known && !write => {
+                return Err(StoreError::ServerOutdated {
+                    server: server(),
+                    found,
+                    known,
+                });
+            }
+            _ if !write => return Ok((client, tls)),
+            _ => {}
+        }
         match migrate::migrate(&mut client, &migrations).map_err(|e| self.error(&e))? {
             migrate::Migrated::Foreign(tables) => Err(StoreError::ServerForeign {
-                server: self.shown.clone(),
+                server: server(),
                 tables: tables.join(", "),
             }),
             migrate::Migrated::Done(Outcome::TooNew { found }) => {
                 Err(StoreError::ServerNewerSchema {
-                    server: self.shown.clone(),
+                    server: server(),
                     found,
                     known,
                 })
             }
-            migrate::Migrated::Done(_) => Ok(client),
+            migrate::Migrated::Done(_) => Ok((client, tls)),
         }
     }
 }

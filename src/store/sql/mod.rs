@@ -35,6 +35,9 @@ pub enum Error {
     /// A question that wanted one row found none.
     #[error("no row")]
     NoRows,
+    /// Another writer holds the write lock, and this write was not to wait for it.
+    #[error("another write holds the database")]
+    Busy,
     /// Work stopped for a reason of its own (a write refused by `store::access`, a payment
     /// that is not there): carried out of the transaction as an error, so that it rolls back.
     #[error("{0}")]
@@ -186,6 +189,15 @@ impl Conn {
         }
     }
 
+    /// `sqlite` on SQLite, `postgres` on the server: SQL for the few places the dialects
+    /// differ (a planner's hint, a function only one of them has).
+    pub fn pick<'a>(&self, sqlite: &'a str, postgres: &'a str) -> &'a str {
+        match self.engine() {
+            Engine::Sqlite => sqlite,
+            Engine::Postgres => postgres,
+        }
+    }
+
     /// The SQLite connection, for what only SQLite has (pragmas, the interrupt handle).
     pub fn as_sqlite(&self) -> Option<&rusqlite::Connection> {
         match &self.inner {
@@ -251,6 +263,18 @@ impl Conn {
         })
     }
 
+    /// A number that moves when another connection changed the database: SQLite's
+    /// `data_version`; on the server, the changes others announced since this connection began
+    /// to listen (the first call).
+    pub fn data_version(&self) -> Result<i64> {
+        match &self.inner {
+            Inner::Sqlite(conn) => Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?),
+            Inner::Postgres(client) => {
+                Ok(i64::try_from(client.changes_elsewhere()?).unwrap_or(i64::MAX))
+            }
+        }
+    }
+
     /// The id the last INSERT on this connection gave its row.
     pub fn last_insert_rowid(&self) -> Result<i64> {
         match &self.inner {
@@ -262,11 +286,12 @@ impl Conn {
     /// A write transaction: it holds the engine's write lock from its first statement (SQLite's
     /// `BEGIN IMMEDIATE`; on PostgreSQL an advisory lock that serialises retain's writers the
     /// same way, so that what a write read is still so when it commits). Rolled back when
-    /// dropped without [`Tx::commit`].
-    pub fn begin_write(&mut self) -> Result<Tx<'_>> {
+    /// dropped without [`Tx::commit`]. Without `wait`, a lock another holds is [`Error::Busy`]
+    /// at once on the server (SQLite's wait is its busy handler's, which its caller sets).
+    pub fn begin_write(&mut self, wait: bool) -> Result<Tx<'_>> {
         match &self.inner {
             Inner::Sqlite(conn) => conn.execute_batch("BEGIN IMMEDIATE")?,
-            Inner::Postgres(client) => client.begin_write()?,
+            Inner::Postgres(client) => client.begin_write(wait)?,
         }
         Ok(Tx {
             conn: self,

@@ -18,6 +18,9 @@ const CACHED_STATEMENTS: usize = 512;
 /// one write lock does: a write that read a version, a claim or a count writes on what it read.
 const WRITE_LOCK: i64 = 0x5254_4E57; // 'RTNW'
 
+/// How long a look for other connections' changes waits for one.
+const NOTICE_WAIT: std::time::Duration = std::time::Duration::from_millis(2);
+
 /// How long a write waits for another's lock before it gives up, as SQLite's busy timeout.
 const LOCK_TIMEOUT: &str = "10s";
 
@@ -32,6 +35,8 @@ pub struct Client {
     client: RefCell<postgres::Client>,
     cache: RefCell<HashMap<String, Prepared>>,
     tls: Option<postgres_native_tls::MakeTlsConnector>,
+    /// Once listening for changes: this connection's backend pid, and the others' changes seen.
+    listening: RefCell<Option<(String, u64)>>,
 }
 
 impl Client {
@@ -43,7 +48,36 @@ impl Client {
             client: RefCell::new(client),
             cache: RefCell::new(HashMap::new()),
             tls,
+            listening: RefCell::new(None),
         }
+    }
+
+    /// How many changes other connections announced since this one began listening (none the
+    /// first time it is asked, when it begins). Its own changes are not counted, as SQLite's
+    /// `data_version` does not count a connection's own commits.
+    pub fn changes_elsewhere(&self) -> Result<u64> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut client = self.client.borrow_mut();
+        let mut listening = self.listening.borrow_mut();
+        let Some((me, seen)) = listening.as_mut() else {
+            client.batch_execute(&format!(
+                "LISTEN {}",
+                crate::store::postgres::migrate::CHANGES
+            ))?;
+            let me: i32 = client.query_one("SELECT pg_backend_pid()", &[])?.get(0);
+            *listening = Some((me.to_string(), 0));
+            return Ok(0);
+        };
+        // It waits a moment rather than not at all: the client reads the socket only when its runtime
+        // gets to wait, so a call that never waits never sees what arrived since the last.
+        let mut pending = client.notifications();
+        let mut arrived = pending.timeout_iter(NOTICE_WAIT);
+        while let Some(note) = arrived.next()? {
+            if note.payload() != me {
+                *seen += 1;
+            }
+        }
+        Ok(*seen)
     }
 
     pub fn interrupt(&self) -> super::Interrupt {
@@ -57,10 +91,24 @@ impl Client {
         Ok(self.client.borrow_mut().batch_execute(sql)?)
     }
 
-    pub fn begin_write(&self) -> Result<()> {
-        self.batch(&format!(
-            "BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'; SELECT pg_advisory_xact_lock({WRITE_LOCK});"
-        ))
+    pub fn begin_write(&self, wait: bool) -> Result<()> {
+        if wait {
+            return self.batch(&format!(
+                "BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'; SELECT pg_advisory_xact_lock({WRITE_LOCK});"
+            ));
+        }
+        self.batch("BEGIN")?;
+        let got: bool = self
+            .client
+            .borrow_mut()
+            .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK])?
+            .get(0);
+        if got {
+            Ok(())
+        } else {
+            self.batch("ROLLBACK")?;
+            Err(super::Error::Busy)
+        }
     }
 
     pub fn prepare(&self, sql: &str, cached: bool) -> Result<Prepared> {

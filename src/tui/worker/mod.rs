@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::domain::search::SearchIndex;
-use crate::store::{Create, Store};
+use crate::store::Store;
 use batch::{coalesce, latest_loads};
 pub use request::{
     AccountRequest, CheckinRequest, Load, NoteRequest, PaymentAction, PaymentRequest, QueueRequest,
@@ -267,7 +267,8 @@ impl State {
     }
 
     fn start_index(&mut self) {
-        let path = self.responder.store.path().to_path_buf();
+        // A connection of its own, opened here (a file or a server alike) and read there.
+        let store = self.responder.store.reopen();
         let country = self.responder.session.country;
         let (tx, rx) = mpsc::channel();
         self.index_rx = Some(rx);
@@ -275,7 +276,7 @@ impl State {
         std::thread::Builder::new()
             .name("retain-index".into())
             .spawn(move || {
-                let built = Store::open(&path, Create::Never)
+                let built = store
                     .and_then(|s| s.search_index(country))
                     .map_err(|e| e.to_string());
                 let _ = tx.send(built);

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::server::PgDb;
+use common::server::copy_as_me;
 use common::*;
 use retain::store::{Create, Store, Target};
 
@@ -60,10 +60,6 @@ fn a_file_tells_of_another_process_s_change() {
 fn a_server_tells_of_another_connection_s_change() {
     let dir = temp_dir();
     let file = demo(&dir);
-    let db = PgDb::new();
-    ok(retain()
-        .args(["--db", &file, "copy", "--to", &db.url])
-        .output()
-        .unwrap());
-    hears_of_changes(&db.url);
+    let (_db, url) = copy_as_me(&file);
+    hears_of_changes(&url);
 }

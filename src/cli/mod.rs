@@ -229,6 +229,12 @@ pub fn run() -> Result<()> {
     };
     let os_user = identity::os_user();
     let target = target_of("--db", &db, &os_user)?;
+    // On a server the person is the role it authenticates, not the OS user: every rule of who
+    // may do what (`--as` for admins, a rep's own queue) reads the role.
+    let os_user = match &target {
+        crate::store::Target::Server(server) => server.role().to_string(),
+        crate::store::Target::File(_) => os_user,
+    };
     let ctx = Ctx {
         login: cli.as_login.clone().unwrap_or_else(|| os_user.clone()),
         db: match &target {

@@ -451,6 +451,7 @@ fn copy_tables(
     }
     if let Db::Server { .. } = target {
         restart_identities(catalog, target)?;
+        grant_reps(target)?;
     }
     // Read back: each table of the copy as the source had it.
     for expected in &copied {
@@ -475,6 +476,23 @@ fn copy_tables(
         }
     }
     Ok(copied)
+}
+
+/// The copied reps that have a role on the server may write as they could before: their roles
+/// join the database's writers (a rep without a role is added again once a database admin has
+/// made one).
+fn grant_reps(target: &mut Db) -> Result<(), StoreError> {
+    target.batch(&format!(
+        "DO $$
+         DECLARE rep text;
+         BEGIN
+             FOR rep IN SELECT login FROM reps WHERE active = 1
+                        AND login IN (SELECT rolname FROM pg_roles) LOOP
+                 EXECUTE format('GRANT %I TO %I', {}, rep);
+             END LOOP;
+         END $$;",
+        super::postgres::migrate::WRITERS
+    ))
 }
 
 /// Identity columns go on from the highest id copied, so that the next row a rep adds does not

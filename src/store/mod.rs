@@ -67,6 +67,9 @@ pub struct Store {
     path: PathBuf,
     /// The server, when the store is on one: to connect again.
     server: Option<Box<postgres::Server>>,
+    /// The role the server authenticated this connection as (`session_user`): on a server the
+    /// rep is who the server says, never what the client claims.
+    server_role: Option<String>,
     read_only: bool,
     /// Who writes through this connection; without it, a file that has reps is only read.
     who: Option<Who>,
@@ -144,6 +147,7 @@ impl Store {
             conn: Conn::sqlite(opened.conn),
             path: path.to_path_buf(),
             server: None,
+            server_role: None,
             read_only: opened.read_only,
             who: None,
             file_id: file_id(path),
@@ -175,10 +179,14 @@ impl Store {
         purpose: open::Purpose,
     ) -> Result<Store, StoreError> {
         let conn = server.open(create, purpose == open::Purpose::Write)?;
+        let role = conn
+            .query_row("SELECT session_user::text", [], |r| r.get(0))
+            .map_err(|e| StoreError::from_sql(Path::new(server.shown()), e))?;
         Ok(Store {
             conn,
             path: PathBuf::from(server.shown()),
             server: Some(Box::new(server.clone())),
+            server_role: Some(role),
             read_only: purpose == open::Purpose::Read,
             who: None,
             file_id: None,
@@ -192,12 +200,23 @@ impl Store {
 
     /// This connection writes as `login`, on behalf of the OS user `os_user`; every write checks
     /// that they may (see `access`).
+    ///
+    /// On a server the person behind the writes is the role the server authenticated, whatever
+    /// `os_user` says: they write as that role's rep, or as `login` when it names another
+    /// (`--as`, which only an admin's role may use).
     pub fn acting_as(mut self, login: &str, os_user: &str) -> Store {
-        self.who = Some(Who {
-            login: login.to_string(),
-            os_user: os_user.to_string(),
-        });
+        let (login, os_user) = match &self.server_role {
+            Some(role) if login == os_user => (role.clone(), role.clone()),
+            Some(role) => (login.to_string(), role.clone()),
+            None => (login.to_string(), os_user.to_string()),
+        };
+        self.who = Some(Who { login, os_user });
         self
+    }
+
+    /// The role a server authenticated this store's connection as; None on a file.
+    pub fn server_role(&self) -> Option<&str> {
+        self.server_role.as_deref()
     }
 
     /// Stops whatever statement this connection is running, from another thread: a long write

@@ -98,6 +98,7 @@ impl Store {
                 |r| Ok((r.get("id")?, r.get("role")?)),
             )?;
             keeps_an_admin(tx, had_admin)?;
+            may_write(tx, login, true)?;
             audit::record(
                 tx,
                 &Change {
@@ -135,6 +136,9 @@ impl Store {
                 )
                 .optional()?;
             keeps_an_admin(tx, true)?;
+            if id.is_some() {
+                may_write(tx, login, false)?;
+            }
             if let Some(id) = id {
                 audit::record(
                     tx,
@@ -152,6 +156,43 @@ impl Store {
             Ok(id.is_some())
         })
     }
+}
+
+/// On a server, the rep's role joins (or leaves) the database's writers, in the same
+/// transaction as the change to the team: the server itself then refuses a role that is not an
+/// active rep (see `postgres::migrate::grant_rights`). A file has no such rights to keep.
+fn may_write(tx: &Tx<'_>, login: &str, member: bool) -> sql::Result<()> {
+    if tx.engine() != sql::Engine::Postgres {
+        return Ok(());
+    }
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?1)",
+        [login],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        if !member {
+            return Ok(());
+        }
+        return Err(sql::Error::Aborted(Box::new(super::access::Refused(
+            format!(
+                "there is no role {login} on the server to write as: a database admin makes it first (CREATE ROLE \"{login}\" LOGIN PASSWORD '…'), then add the rep again"
+            ),
+        ))));
+    }
+    let (writers, role): (String, String) = tx.query_row(
+        &format!(
+            "SELECT quote_ident({}), quote_ident(?1)",
+            super::postgres::migrate::WRITERS
+        ),
+        [login],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    tx.execute_batch(&if member {
+        format!("GRANT {writers} TO {role}")
+    } else {
+        format!("REVOKE {writers} FROM {role}")
+    })
 }
 
 fn active_admins(tx: &Tx<'_>) -> sql::Result<i64> {

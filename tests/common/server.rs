@@ -74,3 +74,34 @@ pub fn url_of(database: &str) -> String {
         .expect("RETAIN_TEST_PG is a URL with a database");
     format!("{server}/{database}{query}")
 }
+
+/// The database's URL for connecting as `role`.
+pub fn as_role(db: &PgDb, role: &str) -> String {
+    db.url.replacen("postgres@", &format!("{role}@"), 1)
+}
+
+/// A login role on the test server (roles are the cluster's: one made before is kept).
+pub fn make_role(name: &str, more: &str) {
+    admin()
+        .batch_execute(&format!(
+            "DO $$ BEGIN CREATE ROLE \"{name}\" LOGIN {more};
+             EXCEPTION WHEN duplicate_object THEN NULL; END $$;"
+        ))
+        .expect("a role is made");
+}
+
+/// A copy of `file` on a new server database, connected to as the role of the OS user running
+/// the tests: the demo's admin there as on the file.
+pub fn copy_as_me(file: &str) -> (PgDb, String) {
+    let db = PgDb::new();
+    let me = super::me();
+    make_role(&me, "CREATEROLE");
+    super::ok(
+        super::retain()
+            .args(["--db", file, "copy", "--to", &db.url])
+            .output()
+            .expect("retain runs"),
+    );
+    let url = as_role(&db, &me);
+    (db, url)
+}

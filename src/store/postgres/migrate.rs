@@ -55,6 +55,39 @@ fn announce_changes(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::
     Ok(())
 }
 
+/// Who may write, by the server's own rights: every role may read what retain keeps (SELECT
+/// to PUBLIC), and only the members of the database's writers role may change it. `retain reps
+/// add` makes a rep's role a member and `reps deactivate` takes it out, so a role that is not an
+/// active rep is refused by the server, whatever program it writes with. Granted again after
+/// every migration, so that a table a migration adds is covered.
+fn grant_rights(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
+    let writers: String = tx.query_one(&format!("SELECT {WRITERS}"), &[])?.get(0);
+    let exists: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+            &[&writers],
+        )?
+        .get(0);
+    let quoted: String = tx.query_one("SELECT quote_ident($1)", &[&writers])?.get(0);
+    let schema: String = tx
+        .query_one("SELECT quote_ident(current_schema())", &[])?
+        .get(0);
+    if !exists {
+        tx.batch_execute(&format!("CREATE ROLE {quoted} NOLOGIN"))?;
+    }
+    tx.batch_execute(&format!(
+        "REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM PUBLIC;
+         GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO PUBLIC;
+         GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {quoted};
+         REVOKE INSERT, UPDATE, DELETE ON {VERSION_TABLE} FROM {quoted};
+         GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted};"
+    ))
+}
+
+/// The writers role of the open database, as SQL: one per database, since roles are the
+/// cluster's and one cluster may hold several teams.
+pub const WRITERS: &str = "'retain_writers_' || current_database()";
+
 /// The migrations of the embedded schema.
 pub fn embedded() -> Vec<Migration<'static>> {
     parse(SCHEMA).expect("postgres/schema.sql is cut into migrations 1, 2, 3 ...")
@@ -140,6 +173,7 @@ pub fn migrate(
         &[&i64::from(target)],
     )?;
     announce_changes(&mut tx)?;
+    grant_rights(&mut tx)?;
     tx.commit()?;
     Ok(Migrated::Done(Outcome::Upgraded {
         from: current,

@@ -42,6 +42,12 @@ impl Server {
         Ok(Server { info, shown })
     }
 
+    /// The role this server is connected to as (the string's user, else `PGUSER`, else the
+    /// login): the person the server will authenticate.
+    pub fn role(&self) -> &str {
+        self.info.config.get_user().unwrap_or_default()
+    }
+
     /// The server as messages name it, without the password.
     pub fn shown(&self) -> &str {
         &self.shown

@@ -1,0 +1,141 @@
+//! On a server, who writes is the role the server authenticated, and the server itself refuses
+//! a role that is not an active rep: `retain reps add` and `reps deactivate` give and take the
+//! right, and the audit log names the real role behind an `--as`.
+
+mod common;
+
+use common::server::{PgDb, as_role, make_role};
+use common::*;
+
+/// A raw write by `role`, past retain: the server's own answer.
+fn raw_insert(db: &PgDb, role: &str) -> Result<u64, postgres::Error> {
+    let mut client = retain::store::postgres::Server::parse(&as_role(db, role), role)
+        .unwrap()
+        .connect()
+        .unwrap();
+    let mut tx = client.transaction()?;
+    let n = tx.execute(
+        "INSERT INTO interactions (account_id, kind, occurred_at, summary)
+         VALUES (1, 'note', '2026-11-22T10:00:00Z', 'written past retain')",
+        &[],
+    )?;
+    tx.rollback()?;
+    Ok(n)
+}
+
+fn refused_by_server(result: Result<u64, postgres::Error>) -> bool {
+    matches!(result, Err(e) if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE))
+}
+
+fn on(db: &str, args: &[&str]) -> std::process::Output {
+    retain()
+        .args(["--db", db, "--today", TODAY])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn last(db: &PgDb, sql: &str) -> String {
+    db.client().query_one(sql, &[]).unwrap().get(0)
+}
+
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn the_server_refuses_a_role_that_is_not_an_active_rep() {
+    let dir = temp_dir();
+    let file = db_in(&dir, "team.db");
+    ok(run(&file, &["demo", "--accounts", "50"]));
+    let boss = me(); // the demo's admin
+    make_role(&boss, "CREATEROLE");
+    make_role("carmen", "");
+    make_role("visitor", "");
+    let db = PgDb::new();
+    ok(retain()
+        .args(["--db", file.to_str().unwrap(), "copy", "--to", &db.url])
+        .output()
+        .unwrap());
+
+    // A role that is no rep reads, and may not write: retain says so, and so does the server.
+    ok(on(&as_role(&db, "visitor"), &["summary"]));
+    let err = fails(on(
+        &as_role(&db, "visitor"),
+        &["log", "1", "--note", "hello"],
+    ));
+    assert!(err.contains("visitor is not an active rep"), "{err}");
+    assert!(refused_by_server(raw_insert(&db, "visitor")));
+
+    // A rep writes as the role the server knows.
+    assert_eq!(raw_insert(&db, "carmen").unwrap(), 1);
+    ok(on(
+        &as_role(&db, "carmen"),
+        &["log", "1", "--note", "Called back"],
+    ));
+    assert_eq!(
+        last(
+            &db,
+            "SELECT r.login::text FROM interactions i JOIN reps r ON r.id = i.rep_id ORDER BY i.id DESC LIMIT 1"
+        ),
+        "carmen"
+    );
+
+    // Taken off the team, the rep's role is refused by the server too; added back, it writes.
+    ok(on(&as_role(&db, &boss), &["reps", "deactivate", "carmen"]));
+    assert!(refused_by_server(raw_insert(&db, "carmen")));
+    let err = fails(on(
+        &as_role(&db, "carmen"),
+        &["log", "1", "--note", "again"],
+    ));
+    assert!(err.contains("carmen is not an active rep"), "{err}");
+    ok(on(
+        &as_role(&db, &boss),
+        &["reps", "add", "carmen", "--name", "Carmen Ruiz"],
+    ));
+    assert_eq!(raw_insert(&db, "carmen").unwrap(), 1);
+
+    // An admin acting for a rep writes in the rep's name; the audit log keeps the real role.
+    let notes: serde_json::Value =
+        serde_json::from_str(&ok(on(&as_role(&db, &boss), &["notes", "1", "--json"]))).unwrap();
+    let version = notes["version"].to_string();
+    ok(on(
+        &as_role(&db, &boss),
+        &[
+            "--as",
+            "carmen",
+            "notes",
+            "1",
+            "--set",
+            "Plan",
+            "--version",
+            &version,
+        ],
+    ));
+    assert_eq!(
+        last(
+            &db,
+            "SELECT os_user::text FROM audit_log ORDER BY id DESC LIMIT 1"
+        ),
+        boss
+    );
+    // `--as` is the admin's: a rep's role cannot use it, whatever the OS user is.
+    let err = fails(on(
+        &as_role(&db, "carmen"),
+        &["--as", "dmitri", "log", "1", "--note", "x"],
+    ));
+    assert!(
+        err.contains("--as is for admins, and carmen is not an admin"),
+        "{err}"
+    );
+
+    // A rep needs a role to write as.
+    let err = fails(on(
+        &as_role(&db, &boss),
+        &["reps", "add", "ghost", "--name", "Ghost"],
+    ));
+    assert!(
+        err.contains("there is no role ghost on the server"),
+        "{err}"
+    );
+}

@@ -6,6 +6,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::server::copy_as_me;
 use common::*;
 
 #[test]
@@ -104,4 +105,53 @@ fn kill_9_in_the_middle_of_a_large_write_leaves_it_whole_or_absent() {
     drop(conn);
     // And the file is usable: the same load now runs to its end.
     ok(run(&db, &["demo", "--accounts", "300"]));
+}
+
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn fifty_processes_logging_at_once_on_a_server_lose_nothing_and_print_no_error() {
+    const PROCESSES: usize = 50;
+    const EACH: usize = 4;
+    let dir = temp_dir();
+    let file = db_in(&dir, "team.db");
+    ok(run(&file, &["demo", "--accounts", "60"]));
+    let (db, url) = copy_as_me(file.to_str().unwrap());
+    let count = |sql: &str| -> i64 { db.client().query_one(sql, &[]).unwrap().get(0) };
+    let before = count("SELECT count(*) FROM interactions");
+    let bin = env!("CARGO_BIN_EXE_retain");
+    let children: Vec<_> = (0..PROCESSES)
+        .map(|p| {
+            // Half of each process's calls go to account 1, which all of them share.
+            let script = format!(
+                "for i in $(seq {EACH}); do \
+                   if [ $((i % 2)) -eq 0 ]; then a=1; else a={account}; fi; \
+                   \"$0\" --db \"$1\" --today {TODAY} log $a --note \"p{p} n$i\" >/dev/null || exit 1; \
+                 done",
+                account = p + 2,
+            );
+            Command::new("sh")
+                .arg("-c")
+                .arg(script)
+                .arg(bin)
+                .arg(&url)
+                .env_remove("RETAIN_DB")
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "a writer failed: {err}");
+        assert!(err.trim().is_empty(), "a writer printed: {err}");
+    }
+    let logged = count("SELECT count(*) FROM interactions") - before;
+    assert_eq!(logged, (PROCESSES * EACH) as i64);
+    let distinct = count("SELECT count(DISTINCT body) FROM interactions WHERE body LIKE 'p% n%'");
+    assert_eq!(distinct, (PROCESSES * EACH) as i64, "each note once");
 }

@@ -59,7 +59,7 @@ pub use risk::{Current, RiskSubject, Scope, Snooze, StoredScore};
 pub use runs::RunHolder;
 pub use summary::{CodeCount, MoneyByCurrency, Summary};
 pub use target::Target;
-pub use wait::{long_wait, on_long_wait};
+pub use wait::{long_wait, on_long_wait, wait_for_server_forever};
 
 pub struct Store {
     conn: Conn,
@@ -322,6 +322,14 @@ impl Store {
                     retries += 1;
                     std::thread::sleep(pause + jitter(pause));
                     pause = (pause * 2).min(Duration::from_millis(1000));
+                }
+                // The server went away (a restart, a failover): the write waits for it to come
+                // back, for as long as this process waits (the console: until it closes, and
+                // what it holds is kept), and goes through whole once it is.
+                Err(e)
+                    if e.is_disconnected() && !open::is_closing() && wait::for_server(started) =>
+                {
+                    std::thread::sleep(Duration::from_millis(500));
                 }
                 done => {
                     wait::done();

@@ -69,6 +69,32 @@ pub(super) fn for_unannounced() {
     }
 }
 
+/// How long a write waits for a lost server to come back, in seconds: a command gives up after
+/// half a minute; the console waits until it closes.
+static SERVER_PATIENCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(30);
+
+/// From now on a write of this process waits for a lost server for as long as it takes.
+pub fn wait_for_server_forever() {
+    SERVER_PATIENCE.store(u64::MAX, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether a write that began at `started` still waits for its lost server; said once.
+pub(super) fn for_server(started: std::time::Instant) -> bool {
+    let patience = SERVER_PATIENCE.load(std::sync::atomic::Ordering::Relaxed);
+    if started.elapsed().as_secs() >= patience {
+        return false;
+    }
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        if let Some(notify) = NOTIFY.get() {
+            notify(
+                "the connection to the server is lost: reconnecting; this goes through when it is back",
+            );
+        }
+    }
+    true
+}
+
 pub(super) fn done() {
     writing(false);
     if let Ok(mut waiting) = WAITING.lock() {

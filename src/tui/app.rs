@@ -146,6 +146,8 @@ pub struct App {
     pub waiting: bool,
     /// The other process's long write (an import) a write of ours waits for, in words.
     pub waiting_for: Option<String>,
+    /// The server is lost and being reconnected to (a database on a server only).
+    pub reconnecting: bool,
     /// Why the database file is exposed to every user of the machine, while it is.
     pub exposed: Option<String>,
     /// The database file was deleted or replaced at its path: nothing more is saved.
@@ -191,6 +193,7 @@ impl App {
             index_ready: false,
             waiting: false,
             waiting_for: None,
+            reconnecting: false,
             exposed: None,
             gone: false,
             quit: false,
@@ -338,6 +341,7 @@ impl App {
         let now = self.now;
         self.waiting = crate::store::waiting_for_lock();
         self.waiting_for = crate::store::long_wait();
+        self.reconnecting = crate::store::sql::reconnecting();
         self.toasts.retain(|t| t.until > now);
         if let Some(form) = &self.form
             && form

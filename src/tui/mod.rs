@@ -66,6 +66,8 @@ pub fn load_keymap() -> (Keymap, Option<String>) {
 }
 
 pub fn run(store: Store, options: Options) -> Result<()> {
+    // A rep's save waits out a server restart rather than fail: the console keeps it meanwhile.
+    crate::store::wait_for_server_forever();
     let identity = Identity::read(&store, &options.login, &options.os_user)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

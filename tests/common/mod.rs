@@ -4,6 +4,7 @@
 pub mod console;
 pub mod payments;
 pub mod server;
+pub mod tmux;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -61,7 +61,13 @@ impl Server {
     /// A connection of its own as the store's SQL runs on it.
     pub fn conn(&self) -> Result<super::sql::Conn, StoreError> {
         let (client, tls) = self.connect_with_tls()?;
-        Ok(super::sql::Conn::postgres(client, tls))
+        Ok(super::sql::Conn::postgres(client, tls, self.reconnect()))
+    }
+
+    /// How a lost connection is made again: as the first was, its schema already checked.
+    fn reconnect(&self) -> super::sql::Reconnect {
+        let info = self.info.clone();
+        Box::new(move || connect::connect(&info))
     }
 
     fn connect_with_tls(
@@ -100,7 +106,7 @@ impl Server {
     /// is refused untouched.
     pub(crate) fn open(&self, create: Create, write: bool) -> Result<super::sql::Conn, StoreError> {
         let (client, tls) = self.checked(create, write)?;
-        Ok(super::sql::Conn::postgres(client, tls))
+        Ok(super::sql::Conn::postgres(client, tls, self.reconnect()))
     }
 
     fn checked(

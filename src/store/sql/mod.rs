@@ -13,6 +13,7 @@ mod value;
 
 use std::cell::Cell as Flag;
 
+pub use pg::Reconnect;
 pub use value::{Arg, Cell, FromCell, ToArg, Value};
 
 /// Which engine a connection speaks to.
@@ -35,6 +36,10 @@ pub enum Error {
     /// A question that wanted one row found none.
     #[error("no row")]
     NoRows,
+    /// The server dropped the connection (a restart, a failover, the network), and it could not
+    /// be made again yet: the next call tries again.
+    #[error("the connection to the server is lost ({0}); reconnecting")]
+    Disconnected(String),
     /// Another writer holds the write lock, and this write was not to wait for it.
     #[error("another write holds the database")]
     Busy,
@@ -46,7 +51,26 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Set while some connection of this process has lost its server and not yet got it back: the
+/// console says "reconnecting…" meanwhile.
+static LOST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn connection_lost(lost: bool) {
+    LOST.store(lost, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// True while a connection of this process waits for its server to come back.
+pub fn reconnecting() -> bool {
+    LOST.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 impl Error {
+    /// Whether the server was lost, rather than the statement refused: the same work may go
+    /// through once it is back.
+    pub fn is_disconnected(&self) -> bool {
+        matches!(self, Error::Disconnected(_))
+    }
+
     /// SQLite's code for the error, if SQLite raised it.
     pub fn sqlite_code(&self) -> Option<rusqlite::ErrorCode> {
         match self {
@@ -164,13 +188,14 @@ impl Conn {
     }
 
     /// A server connection; `tls` is how it was made, for the cancel requests of
-    /// [`Conn::interrupt_handle`].
+    /// [`Conn::interrupt_handle`], and `reconnect` makes another like it when it is lost.
     pub fn postgres(
         client: postgres::Client,
         tls: Option<postgres_native_tls::MakeTlsConnector>,
+        reconnect: pg::Reconnect,
     ) -> Conn {
         Conn {
-            inner: Inner::Postgres(Box::new(pg::Client::new(client, tls))),
+            inner: Inner::Postgres(Box::new(pg::Client::new(client, tls, reconnect))),
         }
     }
 

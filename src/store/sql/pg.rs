@@ -1,14 +1,14 @@
 //! The PostgreSQL side of [`super::Conn`]: placeholders numbered, statements cached, values
 //! bound as the server's types, rows read whatever numeric type it answered with.
 
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 
 use bytes::BytesMut;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
-use super::Result;
 use super::value::{Arg, Cell, ToArg};
+use super::{Error, Result};
 
 /// Statements kept prepared per connection; the store's SQL is a fixed set, so the bound only
 /// matters for SQL made at run time.
@@ -17,6 +17,9 @@ const CACHED_STATEMENTS: usize = 512;
 /// The advisory lock every write transaction holds, serialising retain's writers as SQLite's
 /// one write lock does: a write that read a version, a claim or a count writes on what it read.
 const WRITE_LOCK: i64 = 0x5254_4E57; // 'RTNW'
+
+/// How often a lost connection is tried again.
+const RECONNECT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// How long a look for other connections' changes waits for one.
 const NOTICE_WAIT: std::time::Duration = std::time::Duration::from_millis(2);
@@ -31,24 +34,97 @@ pub struct Prepared {
     pub names: Vec<String>,
 }
 
+/// Makes a new connection like the first, for when the first is lost.
+pub type Reconnect = Box<
+    dyn Fn() -> std::result::Result<
+            (
+                postgres::Client,
+                Option<postgres_native_tls::MakeTlsConnector>,
+            ),
+            String,
+        > + Send,
+>;
+
 pub struct Client {
     client: RefCell<postgres::Client>,
     cache: RefCell<HashMap<String, Prepared>>,
     tls: Option<postgres_native_tls::MakeTlsConnector>,
     /// Once listening for changes: this connection's backend pid, and the others' changes seen.
     listening: RefCell<Option<(String, u64)>>,
+    reconnect: Reconnect,
+    /// A write transaction is open: a connection lost in it is not replaced under it, since
+    /// what it wrote went with the connection (the write is tried again whole).
+    in_transaction: std::cell::Cell<bool>,
+    /// When the connection was last tried again and failed.
+    last_try: std::cell::Cell<Option<std::time::Instant>>,
 }
 
 impl Client {
     pub fn new(
         client: postgres::Client,
         tls: Option<postgres_native_tls::MakeTlsConnector>,
+        reconnect: Reconnect,
     ) -> Client {
         Client {
             client: RefCell::new(client),
             cache: RefCell::new(HashMap::new()),
             tls,
             listening: RefCell::new(None),
+            reconnect,
+            in_transaction: std::cell::Cell::new(false),
+            last_try: std::cell::Cell::new(None),
+        }
+    }
+
+    /// The connection, made again first if the server dropped it (a restart, a failover, the
+    /// network): its statements are prepared again, and a listener hears of one change, since
+    /// others may have changed anything meanwhile.
+    fn live(&self) -> Result<RefMut<'_, postgres::Client>> {
+        if !self.client.borrow().is_closed() {
+            return Ok(self.client.borrow_mut());
+        }
+        if self.in_transaction.get() {
+            return Err(Error::Disconnected("it was lost during a write".into()));
+        }
+        // One try a second at most: a server that is away is not asked again on every call.
+        if self
+            .last_try
+            .get()
+            .is_some_and(|at| at.elapsed() < RECONNECT_EVERY)
+        {
+            return Err(Error::Disconnected("the server is not back yet".into()));
+        }
+        self.last_try.set(Some(std::time::Instant::now()));
+        let (client, _) = (self.reconnect)().map_err(|why| {
+            super::connection_lost(true);
+            Error::Disconnected(why)
+        })?;
+        *self.client.borrow_mut() = client;
+        self.last_try.set(None);
+        self.cache.borrow_mut().clear();
+        super::connection_lost(false);
+        let mut listening = self.listening.borrow_mut();
+        if let Some((me, seen)) = listening.as_mut() {
+            let mut client = self.client.borrow_mut();
+            client.batch_execute(&format!(
+                "LISTEN {}",
+                crate::store::postgres::migrate::CHANGES
+            ))?;
+            let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[])?.get(0);
+            *me = pid.to_string();
+            *seen += 1;
+        }
+        drop(listening);
+        Ok(self.client.borrow_mut())
+    }
+
+    /// An error of the server's, or the connection's loss as such.
+    fn failed(&self, e: postgres::Error) -> Error {
+        if self.client.borrow().is_closed() {
+            super::connection_lost(true);
+            Error::Disconnected(e.to_string())
+        } else {
+            Error::Postgres(e)
         }
     }
 
@@ -57,26 +133,40 @@ impl Client {
     /// `data_version` does not count a connection's own commits.
     pub fn changes_elsewhere(&self) -> Result<u64> {
         use postgres::fallible_iterator::FallibleIterator;
-        let mut client = self.client.borrow_mut();
+        let mut client = self.live()?;
         let mut listening = self.listening.borrow_mut();
         let Some((me, seen)) = listening.as_mut() else {
-            client.batch_execute(&format!(
-                "LISTEN {}",
-                crate::store::postgres::migrate::CHANGES
-            ))?;
-            let me: i32 = client.query_one("SELECT pg_backend_pid()", &[])?.get(0);
+            let listen = client
+                .batch_execute(&format!(
+                    "LISTEN {}",
+                    crate::store::postgres::migrate::CHANGES
+                ))
+                .and_then(|()| client.query_one("SELECT pg_backend_pid()", &[]));
+            drop(client);
+            let me: i32 = listen.map_err(|e| self.failed(e))?.get(0);
             *listening = Some((me.to_string(), 0));
             return Ok(0);
         };
-        // It waits a moment rather than not at all: the client reads the socket only when its runtime
-        // gets to wait, so a call that never waits never sees what arrived since the last.
-        let mut pending = client.notifications();
-        let mut arrived = pending.timeout_iter(NOTICE_WAIT);
-        while let Some(note) = arrived.next()? {
-            if note.payload() != me {
-                *seen += 1;
+        // It waits a moment rather than not at all: the client reads the socket only when its
+        // runtime gets to wait, so a call that never waits never sees what arrived since.
+        let mut heard = Ok(());
+        {
+            let mut pending = client.notifications();
+            let mut arrived = pending.timeout_iter(NOTICE_WAIT);
+            loop {
+                match arrived.next() {
+                    Ok(Some(note)) if note.payload() != me => *seen += 1,
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(e) => {
+                        heard = Err(e);
+                        break;
+                    }
+                }
             }
         }
+        drop(client);
+        heard.map_err(|e| self.failed(e))?;
         Ok(*seen)
     }
 
@@ -88,36 +178,47 @@ impl Client {
     }
 
     pub fn batch(&self, sql: &str) -> Result<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        let done = self.live().map(|mut client| client.batch_execute(sql));
+        if sql.starts_with("COMMIT") || sql.starts_with("ROLLBACK") {
+            self.in_transaction.set(false);
+        }
+        done?.map_err(|e| self.failed(e))
     }
 
     pub fn begin_write(&self, wait: bool) -> Result<()> {
         if wait {
-            return self.batch(&format!(
+            self.batch(&format!(
                 "BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'; SELECT pg_advisory_xact_lock({WRITE_LOCK});"
-            ));
+            ))?;
+            self.in_transaction.set(true);
+            return Ok(());
         }
         self.batch("BEGIN")?;
-        let got: bool = self
-            .client
-            .borrow_mut()
-            .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK])?
-            .get(0);
-        if got {
-            Ok(())
-        } else {
-            self.batch("ROLLBACK")?;
-            Err(super::Error::Busy)
+        self.in_transaction.set(true);
+        let got = self
+            .live()?
+            .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map(|row| row.get::<_, bool>(0));
+        match got.map_err(|e| self.failed(e)) {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                self.batch("ROLLBACK")?;
+                Err(Error::Busy)
+            }
+            Err(e) => Err(e),
         }
     }
 
     pub fn prepare(&self, sql: &str, cached: bool) -> Result<Prepared> {
+        let mut client = self.live()?;
         if let Some(prepared) = self.cache.borrow().get(sql) {
             return Ok(prepared.clone());
         }
         let (text, names) = numbered(sql);
+        let statement = client.prepare(&text);
+        drop(client);
         let prepared = Prepared {
-            statement: self.client.borrow_mut().prepare(&text)?,
+            statement: statement.map_err(|e| self.failed(e))?,
             names,
         };
         if cached {
@@ -133,7 +234,8 @@ impl Client {
     pub fn execute(&self, statement: &postgres::Statement, args: &[&dyn ToArg]) -> Result<usize> {
         let values = bound(args);
         let refs = refs(&values);
-        let n = self.client.borrow_mut().execute(statement, &refs)?;
+        let done = self.live()?.execute(statement, &refs);
+        let n = done.map_err(|e| self.failed(e))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
@@ -144,7 +246,8 @@ impl Client {
     ) -> Result<Vec<postgres::Row>> {
         let values = bound(args);
         let refs = refs(&values);
-        Ok(self.client.borrow_mut().query(statement, &refs)?)
+        let done = self.live()?.query(statement, &refs);
+        done.map_err(|e| self.failed(e))
     }
 }
 

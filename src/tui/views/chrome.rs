@@ -117,7 +117,12 @@ pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
     // A toast takes the footer's right end while it lasts; waiting for the database comes first.
     let toast = app.toasts.last();
-    let toast_text = if let Some(what) = &app.waiting_for {
+    let toast_text = if app.reconnecting {
+        Some(
+            " reconnecting… (what you save is kept, and saved when the server is back) "
+                .to_string(),
+        )
+    } else if let Some(what) = &app.waiting_for {
         Some(format!(" waiting for {}: saved when it ends ", safe(what)))
     } else if app.waiting {
         Some(" waiting for the database… ".to_string())
@@ -151,7 +156,7 @@ pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if let Some(text) = toast_text {
         spans.push(Span::raw(" ".repeat(room.saturating_sub(used))));
         let style = match toast.map(|t| t.level) {
-            _ if app.waiting || app.waiting_for.is_some() => t.warn(),
+            _ if app.waiting || app.waiting_for.is_some() || app.reconnecting => t.warn(),
             Some(Level::Error) => t.danger(),
             _ => t.toast(),
         };

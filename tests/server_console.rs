@@ -1,0 +1,218 @@
+//! The console on a server, in a real terminal: two consoles on two connections see each
+//! other's change within a second, and a call note typed while the server restarts is kept,
+//! said to be waiting, and saved once the server is back.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::server::{PgDb, as_role, copy_as_me, make_role};
+use common::tmux::Tmux;
+use common::*;
+
+/// One test at a time here: one of them stops the server under everything on it.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn console(name: &str, url: &str, args: &str) -> Tmux {
+    Tmux::start(
+        name,
+        (120, 35),
+        &format!(
+            "{} --db '{url}' --today {TODAY} {args}",
+            env!("CARGO_BIN_EXE_retain")
+        ),
+    )
+}
+
+/// A server copy of a small demo, with carmen a rep with a role of her own.
+fn team() -> (PgDb, String, tempfile::TempDir) {
+    let dir = temp_dir();
+    let file = db_in(&dir, "team.db");
+    ok(run(&file, &["demo", "--accounts", "300"]));
+    make_role("carmen", "");
+    let (db, _) = copy_as_me(file.to_str().unwrap());
+    let carmen = as_role(&db, "carmen");
+    (db, carmen, dir)
+}
+
+/// The first row of carmen's queue, as the CLI sees it: (id, name).
+fn first_in_queue(url: &str, args: &str) -> (String, String) {
+    let out = ok(retain()
+        .args(["--db", url, "--today", TODAY])
+        .args(args.split_whitespace())
+        .args(["queue", "--json"])
+        .output()
+        .unwrap());
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let row = &rows[0];
+    (
+        row["account_id"].to_string(),
+        row["name"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn two_consoles_on_a_server_see_each_other_s_call_within_a_second() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let (_db, carmen, _dir) = team();
+    see_each_other(&carmen, "");
+}
+
+#[test]
+fn two_consoles_on_a_file_see_each_other_s_call_within_a_second() {
+    let dir = temp_dir();
+    let file = db_in(&dir, "team.db");
+    ok(run(&file, &["demo", "--accounts", "300"]));
+    see_each_other(file.to_str().unwrap(), "--as carmen");
+}
+
+/// Two consoles of carmen's on `carmen` (opened with `args`): a call logged in one shows in
+/// the other within a second.
+fn see_each_other(carmen: &str, args: &str) {
+    let cli = |more: &[&str]| {
+        ok(retain()
+            .args(["--db", carmen, "--today", TODAY])
+            .args(args.split_whitespace())
+            .args(more)
+            .output()
+            .unwrap())
+    };
+    let json = |text: String| -> serde_json::Value { serde_json::from_str(&text).unwrap() };
+    // A row of carmen's own accounts (the team queue's rows are claimed while a rep works
+    // them, and another console shows the claim first), not yet touched today.
+    let rows = json(cli(&["queue", "--json"]));
+    let rows = rows.as_array().unwrap();
+    let own = |row: &serde_json::Value| {
+        let card = json(cli(&["card", &row["account_id"].to_string(), "--json"]));
+        card["row"]["owner"] == "carmen" && row["touched_today"] == false
+    };
+    let at = rows
+        .iter()
+        .position(own)
+        .expect("carmen has an untouched account of her own");
+    let name: String = rows[at]["name"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .take(12)
+        .collect();
+    let tag = if args.is_empty() { "pg" } else { "file" };
+    let watcher = console(&format!("{tag}-watch"), carmen, args);
+    let caller = console(&format!("{tag}-call"), carmen, args);
+    for c in [&watcher, &caller] {
+        c.wait_for(&name);
+    }
+    let row = |screen: &str| -> String {
+        screen
+            .lines()
+            .find(|l| l.contains(&name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        !row(&watcher.screen()).contains('✓'),
+        "{}",
+        watcher.screen()
+    );
+    // The consoles' start-up work (the day's schedule, scores) is done once a first change,
+    // made from the command line, has reached the watcher: what is timed is a change in a day's
+    // work, not one queued behind a console's first minute.
+    let other = rows
+        .iter()
+        .enumerate()
+        .find(|(i, r)| *i != at && own(r))
+        .map(|(_, r)| r);
+    if let Some(other) = other {
+        let other_name: String = other["name"].as_str().unwrap().chars().take(12).collect();
+        cli(&["log", &other["account_id"].to_string(), "--note", "Warm-up"]);
+        let started = Instant::now();
+        while !watcher
+            .screen()
+            .lines()
+            .any(|l| l.contains(&other_name) && l.contains('✓'))
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{}",
+                watcher.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    // The caller logs a call on that row.
+    for _ in 0..at {
+        caller.keys(&["j"]);
+    }
+    caller.keys(&["l"]);
+    caller.wait_for("C-s save");
+    caller.type_text("Talked through the renewal");
+    caller.keys(&["C-s"]);
+    caller.wait_for("call logged");
+    let logged = Instant::now();
+    while !row(&watcher.screen()).contains('✓') {
+        assert!(
+            logged.elapsed() < Duration::from_secs(5),
+            "{}",
+            watcher.screen()
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert!(
+        logged.elapsed() < Duration::from_millis(1500),
+        "the other console showed the call {:?} after it was logged",
+        logged.elapsed()
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn a_note_typed_while_the_server_restarts_is_kept_and_saved_when_it_is_back() {
+    let ctl = std::env::var("RETAIN_TEST_PG_CTL")
+        .expect("tests/with-postgres says how to stop and start its server");
+    let server = |what: &str| {
+        let out = Command::new(&ctl).arg(what).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let (db, carmen, _dir) = team();
+    let (_, name) = first_in_queue(&carmen, "");
+    let c = console("restart", &carmen, "");
+    c.wait_for(&name.chars().take(12).collect::<String>());
+    server("stop");
+    // (Started again at the end whatever happens, for the other tests on this server.)
+    struct Again<'a>(&'a dyn Fn(&str));
+    impl Drop for Again<'_> {
+        fn drop(&mut self) {
+            (self.0)("start");
+        }
+    }
+    let again = Again(&server);
+    c.keys(&["l"]);
+    c.wait_for("C-s save");
+    c.type_text("Typed while the server restarted");
+    c.keys(&["C-s"]);
+    c.wait_for("reconnecting…");
+    drop(again);
+    c.wait_for("call logged");
+    let kept: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM interactions WHERE body = 'Typed while the server restarted'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(kept, 1, "saved once, once the server was back");
+}

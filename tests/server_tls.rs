@@ -98,3 +98,33 @@ fn verification_needs_a_root_certificate_that_signed_the_servers() {
     // `require` encrypts without checking, as libpq does without a root certificate.
     ok(copy_to(&format!("{}?sslmode=require", db.url)));
 }
+
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn a_password_file_others_may_read_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = PgDb::new();
+    let dir = temp_dir();
+    let file = db_in(&dir, "new.db");
+    ok(run(&file, &["init"]));
+    let pgpass = dir.path().join(".pgpass");
+    std::fs::write(&pgpass, "*:*:*:postgres:not-needed-here\n").unwrap();
+    let copy = |mode: u32| {
+        std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(mode)).unwrap();
+        retain()
+            .env("HOME", dir.path())
+            .env_remove("PGPASSFILE")
+            .args(["--db", file.to_str().unwrap(), "copy", "--to", &db.url])
+            .output()
+            .unwrap()
+    };
+    let err = fails(copy(0o644));
+    assert!(
+        err.contains(".pgpass holds passwords and others may read it (mode 644): chmod 600 it"),
+        "{err}"
+    );
+    ok(copy(0o600));
+}

@@ -96,6 +96,7 @@ const KEYS: &[&str] = &[
     "target_session_attrs",
     "channel_binding",
     "load_balance_hosts",
+    "passfile",
 ];
 
 /// Keys libpq knows that retain does not act on: refused by name rather than ignored, since each
@@ -111,7 +112,6 @@ const UNSUPPORTED: &[&str] = &[
     "gssencmode",
     "krbsrvname",
     "service",
-    "passfile",
 ];
 
 fn url_rest(text: &str) -> Option<&str> {
@@ -119,9 +119,14 @@ fn url_rest(text: &str) -> Option<&str> {
         .or_else(|| text.strip_prefix("postgres://"))
 }
 
-/// The environment a connection string falls back on (libpq's `PG…` variables).
+/// The environment a connection string falls back on (libpq's `PG…` variables, the password
+/// file).
 pub trait Env {
     fn var(&self, name: &str) -> Option<String>;
+
+    /// A file that only its owner may read, or None where there is none; one that others may
+    /// read is refused, since it holds passwords.
+    fn private_file(&self, path: &std::path::Path) -> Result<Option<String>, String>;
 }
 
 /// The process's own environment.
@@ -131,6 +136,61 @@ impl Env for ProcessEnv {
     fn var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok().filter(|v| !v.is_empty())
     }
+
+    fn private_file(&self, path: &std::path::Path) -> Result<Option<String>, String> {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        let mode = meta.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "{} holds passwords and others may read it (mode {:o}): chmod 600 it",
+                path.display(),
+                mode & 0o777
+            ));
+        }
+        std::fs::read_to_string(path)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+/// The password file's password for the first host, where the string and `PGPASSWORD` gave
+/// none.
+fn password_from_file(
+    config: &postgres::Config,
+    file: Option<String>,
+    env: &dyn Env,
+) -> Result<Option<String>, String> {
+    use postgres::config::Host;
+    let path = match file.or_else(|| env.var("PGPASSFILE")) {
+        Some(path) => std::path::PathBuf::from(path),
+        None => match dirs::home_dir() {
+            Some(home) => home.join(".pgpass"),
+            None => return Ok(None),
+        },
+    };
+    let Some(text) = env.private_file(&path)? else {
+        return Ok(None);
+    };
+    let user = config.get_user().unwrap_or_default();
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(name)) => name.clone(),
+        Some(Host::Unix(dir)) => dir.display().to_string(),
+        None => return Ok(None),
+    };
+    Ok(super::pgpass::password(
+        &text,
+        &super::pgpass::Wanted {
+            host: &host,
+            port: config.get_ports().first().copied().unwrap_or(5432),
+            database: config.get_dbname().unwrap_or(user),
+            user,
+        },
+    ))
 }
 
 /// Parses `text` (see [`names_a_server`]); `os_user` is the role when nothing names one, as in
@@ -144,9 +204,11 @@ pub fn parse(text: &str, env: &dyn Env, os_user: &str) -> Result<ConnInfo, Strin
     let mut config = postgres::Config::from_str(&rest).map_err(|e| e.to_string())?;
     let mut tls = None;
     let mut root_cert = None;
+    let mut passfile = None;
     for (key, value) in ours {
         match key.as_str() {
             "sslmode" => tls = Some(TlsMode::parse(&value)?),
+            "passfile" => passfile = Some(value),
             _ => root_cert = Some(root_cert_of(&value)),
         }
     }
@@ -175,6 +237,11 @@ pub fn parse(text: &str, env: &dyn Env, os_user: &str) -> Result<ConnInfo, Strin
     if config.get_dbname().is_none() {
         if let Some(dbname) = env.var("PGDATABASE") {
             config.dbname(&dbname);
+        }
+    }
+    if config.get_password().is_none() {
+        if let Some(password) = password_from_file(&config, passfile, env)? {
+            config.password(password);
         }
     }
     let tls = match tls {
@@ -212,9 +279,9 @@ fn root_cert_of(value: &str) -> RootCert {
     }
 }
 
-/// The keys handled here rather than by `tokio-postgres`: `sslmode` and `sslrootcert`.
+/// The keys handled here rather than by `tokio-postgres`: `sslmode`, `sslrootcert`, `passfile`.
 fn is_ours(key: &str) -> bool {
-    matches!(key, "sslmode" | "sslrootcert")
+    matches!(key, "sslmode" | "sslrootcert" | "passfile")
 }
 
 fn check_key(key: &str) -> Result<(), String> {
@@ -365,6 +432,9 @@ mod tests {
         fn var(&self, _: &str) -> Option<String> {
             None
         }
+        fn private_file(&self, _: &std::path::Path) -> Result<Option<String>, String> {
+            Ok(None)
+        }
     }
 
     struct Vars(&'static [(&'static str, &'static str)]);
@@ -375,6 +445,26 @@ mod tests {
                 .find(|(n, _)| *n == name)
                 .map(|(_, v)| v.to_string())
         }
+        fn private_file(&self, path: &std::path::Path) -> Result<Option<String>, String> {
+            Ok((path == std::path::Path::new("/team/.pgpass"))
+                .then(|| "db1:5432:retain:lee:from-the-file\n".to_string()))
+        }
+    }
+
+    #[test]
+    fn a_password_file_gives_the_password_the_string_does_not() {
+        let env = Vars(&[("PGPASSFILE", "/team/.pgpass")]);
+        let info = parse("postgresql://lee@db1/retain", &env, "amara").unwrap();
+        assert_eq!(info.config.get_password(), Some(&b"from-the-file"[..]));
+        let info = parse("postgresql://lee:given@db1/retain", &env, "amara").unwrap();
+        assert_eq!(info.config.get_password(), Some(&b"given"[..]));
+        let info = parse(
+            "host=db1 dbname=retain user=lee passfile=/elsewhere",
+            &env,
+            "amara",
+        )
+        .unwrap();
+        assert_eq!(info.config.get_password(), None);
     }
 
     fn parsed(text: &str) -> ConnInfo {
@@ -451,6 +541,7 @@ mod tests {
         assert!(err("postgresql://db/x?sslmode=always").contains("sslmode \"always\""));
         assert!(err("host=db sslcert=/me.crt").contains("sslcert is not supported"));
         assert!(err("postgresql://db/x?sslkey=/k").contains("sslkey is not supported"));
+        assert!(err("host=db service=team").contains("service is not supported"));
         assert!(err("host=db colour=blue").contains("\"colour\" is not a key"));
         assert!(err("host=db password='open").contains("no closing quote"));
         assert!(err("postgresql://db/x?sslmode=%zz").contains("two hex digits"));

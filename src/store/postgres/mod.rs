@@ -5,6 +5,7 @@ pub mod catalog;
 mod connect;
 pub mod conninfo;
 pub mod migrate;
+mod pgpass;
 
 use super::migrations::Outcome;
 use super::{Create, StoreError};
@@ -151,7 +152,21 @@ impl Server {
             _ if !write => return Ok((client, tls)),
             _ => {}
         }
-        match migrate::migrate(&mut client, &migrations).map_err(|e| self.error(&e))? {
+        let migrated = migrate::migrate(&mut client, &migrations).map_err(|e| {
+            if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+                StoreError::Server {
+                    server: server(),
+                    detail: format!(
+                        "{}: the role {role} may not make or change retain's tables in this database; make it the database's owner (createdb -O {role} NAME, or ALTER DATABASE NAME OWNER TO {role}) and set it up as that role",
+                        words(&e),
+                        role = self.role()
+                    ),
+                }
+            } else {
+                self.error(&e)
+            }
+        })?;
+        match migrated {
             migrate::Migrated::Foreign(tables) => Err(StoreError::ServerForeign {
                 server: server(),
                 tables: tables.join(", "),

@@ -9,20 +9,15 @@ use std::time::{Duration, Instant};
 use common::server::copy_as_me;
 use common::*;
 
-#[test]
-fn twenty_processes_logging_at_once_lose_nothing_and_print_no_error() {
-    const PROCESSES: usize = 20;
-    const EACH: usize = 200;
-    let dir = temp_dir();
-    let db = db_in(&dir, "busy.db");
-    ok(run(&db, &["demo", "--accounts", "50"]));
-    let before = query_i64(&db, "SELECT count(*) FROM interactions");
+/// `processes` shells, each logging `each` calls through the real binary on `db`, at once: half
+/// of each one's calls on its own account, half on account 1, which all of them share. Each
+/// must succeed and print nothing on standard error.
+fn log_at_once(db: &str, processes: usize, each: usize) {
     let bin = env!("CARGO_BIN_EXE_retain");
-    let children: Vec<_> = (0..PROCESSES)
+    let children: Vec<_> = (0..processes)
         .map(|p| {
-            // Each process logs on its own account and on account 1, which all of them share.
             let script = format!(
-                "for i in $(seq {EACH}); do \
+                "for i in $(seq {each}); do \
                    if [ $((i % 2)) -eq 0 ]; then a=1; else a={account}; fi; \
                    \"$0\" --db \"$1\" --today {TODAY} log $a --note \"p{p} n$i\" >/dev/null || exit 1; \
                  done",
@@ -32,7 +27,7 @@ fn twenty_processes_logging_at_once_lose_nothing_and_print_no_error() {
                 .arg("-c")
                 .arg(script)
                 .arg(bin)
-                .arg(&db)
+                .arg(db)
                 .env_remove("RETAIN_DB")
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
@@ -46,6 +41,17 @@ fn twenty_processes_logging_at_once_lose_nothing_and_print_no_error() {
         assert!(out.status.success(), "a writer failed: {err}");
         assert!(err.trim().is_empty(), "a writer printed: {err}");
     }
+}
+
+#[test]
+fn twenty_processes_logging_at_once_lose_nothing_and_print_no_error() {
+    const PROCESSES: usize = 20;
+    const EACH: usize = 200;
+    let dir = temp_dir();
+    let db = db_in(&dir, "busy.db");
+    ok(run(&db, &["demo", "--accounts", "50"]));
+    let before = query_i64(&db, "SELECT count(*) FROM interactions");
+    log_at_once(db.to_str().unwrap(), PROCESSES, EACH);
     let logged = query_i64(&db, "SELECT count(*) FROM interactions") - before;
     assert_eq!(logged, (PROCESSES * EACH) as i64);
     let distinct = query_i64(
@@ -121,35 +127,7 @@ fn fifty_processes_logging_at_once_on_a_server_lose_nothing_and_print_no_error()
     let (db, url) = copy_as_me(file.to_str().unwrap());
     let count = |sql: &str| -> i64 { db.client().query_one(sql, &[]).unwrap().get(0) };
     let before = count("SELECT count(*) FROM interactions");
-    let bin = env!("CARGO_BIN_EXE_retain");
-    let children: Vec<_> = (0..PROCESSES)
-        .map(|p| {
-            // Half of each process's calls go to account 1, which all of them share.
-            let script = format!(
-                "for i in $(seq {EACH}); do \
-                   if [ $((i % 2)) -eq 0 ]; then a=1; else a={account}; fi; \
-                   \"$0\" --db \"$1\" --today {TODAY} log $a --note \"p{p} n$i\" >/dev/null || exit 1; \
-                 done",
-                account = p + 2,
-            );
-            Command::new("sh")
-                .arg("-c")
-                .arg(script)
-                .arg(bin)
-                .arg(&url)
-                .env_remove("RETAIN_DB")
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "a writer failed: {err}");
-        assert!(err.trim().is_empty(), "a writer printed: {err}");
-    }
+    log_at_once(&url, PROCESSES, EACH);
     let logged = count("SELECT count(*) FROM interactions") - before;
     assert_eq!(logged, (PROCESSES * EACH) as i64);
     let distinct = count("SELECT count(DISTINCT body) FROM interactions WHERE body LIKE 'p% n%'");

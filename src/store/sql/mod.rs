@@ -264,28 +264,26 @@ impl Conn {
 
     /// A statement, prepared again each time (for SQL made at run time).
     pub fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
-        Ok(Statement {
-            inner: match &self.inner {
-                Inner::Sqlite(conn) => StatementInner::Sqlite(conn.prepare(sql)?),
-                Inner::Postgres(client) => StatementInner::Postgres {
-                    client,
-                    prepared: client.prepare(sql, false)?,
-                },
-            },
-        })
+        self.statement(sql, false)
     }
 
     /// A statement prepared once per connection.
     pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'_>> {
-        Ok(Statement {
-            inner: match &self.inner {
-                Inner::Sqlite(conn) => StatementInner::SqliteCached(conn.prepare_cached(sql)?),
-                Inner::Postgres(client) => StatementInner::Postgres {
-                    client,
-                    prepared: client.prepare(sql, true)?,
-                },
+        self.statement(sql, true)
+    }
+
+    fn statement(&self, sql: &str, cached: bool) -> Result<Statement<'_>> {
+        let inner = match &self.inner {
+            Inner::Sqlite(conn) if cached => {
+                StatementInner::SqliteCached(conn.prepare_cached(sql)?)
+            }
+            Inner::Sqlite(conn) => StatementInner::Sqlite(conn.prepare(sql)?),
+            Inner::Postgres(client) => StatementInner::Postgres {
+                client,
+                prepared: client.prepare(sql, cached)?,
             },
-        })
+        };
+        Ok(Statement { inner })
     }
 
     /// A number that moves when another connection changed the database: SQLite's

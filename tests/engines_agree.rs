@@ -271,3 +271,48 @@ fn checksums(pair: &Pair, db: &str) -> Vec<(String, u64)> {
     assert!(Path::new(&copy).exists());
     tables
 }
+
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn a_demo_made_on_a_server_holds_what_the_same_demo_makes_in_a_file() {
+    let dir = temp_dir();
+    let file = db_in(&dir, "demo.db");
+    ok(run(&file, &["demo", "--accounts", "300"]));
+    // On the server, as the same person (the OS user's role, owning the database).
+    let db = PgDb::new();
+    let me = me();
+    make_role(&me, "CREATEROLE");
+    db.client()
+        .batch_execute(&format!("ALTER DATABASE {} OWNER TO \"{me}\"", db.name))
+        .unwrap();
+    let url = common::server::as_role(&db, &me);
+    ok(retain()
+        .args(["--db", &url, "--today", TODAY, "demo", "--accounts", "300"])
+        .output()
+        .unwrap());
+    let tables = |db: &str| -> Vec<(String, u64, String)> {
+        let copy = dir.path().join(format!("of-{}.db", db.len()));
+        let out = ok(retain()
+            .args(["--db", db, "copy", "--to", copy.to_str().unwrap(), "--json"])
+            .output()
+            .unwrap());
+        let mut tables: Vec<(String, u64, String)> = json(&out)["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["table"].as_str().unwrap().to_string(),
+                    t["rows"].as_u64().unwrap(),
+                    t["checksum"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        tables.sort();
+        tables
+    };
+    assert_eq!(tables(file.to_str().unwrap()), tables(&url));
+}

@@ -237,12 +237,30 @@ pub(super) fn insert(
     rep_id: Option<i64>,
     i: &Interaction,
 ) -> sql::Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO interactions (account_id, rep_id, kind, occurred_at, summary, body, outcome,
-             tags, follow_up_on)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
+    write(i, account_id, rep_id, |values| {
+        conn.execute(
+            &format!(
+                "INSERT INTO interactions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ),
+            values,
+        )
+        .map(drop)
+    })?;
+    conn.last_insert_rowid()
+}
+
+/// The columns an interaction is written in, in the order [`write`] gives their values.
+pub(super) const COLUMNS: &str =
+    "account_id, rep_id, kind, occurred_at, summary, body, outcome, tags, follow_up_on";
+
+/// Hands `to` the values of an interaction's row (see [`COLUMNS`]).
+pub(super) fn write(
+    i: &Interaction,
+    account_id: i64,
+    rep_id: Option<i64>,
+    to: impl FnOnce(&[&dyn sql::ToArg]) -> sql::Result<()>,
+) -> sql::Result<()> {
+    to(params![
         account_id,
         rep_id,
         i.kind.as_str(),
@@ -252,8 +270,7 @@ pub(super) fn insert(
         i.outcome,
         i.tags.join(" "),
         i.follow_up_on.map(day),
-    ])?;
-    conn.last_insert_rowid()
+    ])
 }
 
 impl Store {

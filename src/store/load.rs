@@ -3,7 +3,7 @@
 use super::sql;
 use std::collections::HashMap;
 
-use super::sql::{Conn, params};
+use super::sql::{Bulk, Conn, params};
 use serde::Serialize;
 
 use super::codec::{day, instant};
@@ -44,10 +44,12 @@ impl Store {
         self.write_once(Write::Demo, "the load of a demo data set", |tx| {
             let mut counts = LoadCounts::default();
             let rep_ids = insert_reps(tx, reps, &mut counts)?;
+            let mut bulk = tx.bulk();
             for history in histories {
-                insert_history(tx, &rep_ids, &history, &mut counts)?;
+                insert_history(&mut bulk, &rep_ids, &history, &mut counts)?;
                 on_account(counts.accounts);
             }
+            bulk.finish()?;
             Ok(counts)
         })
     }
@@ -90,174 +92,162 @@ fn rep_id(rep_ids: &HashMap<String, i64>, login: Option<&str>) -> sql::Result<Op
 }
 
 fn insert_history(
-    conn: &Conn,
+    bulk: &mut Bulk<'_>,
     rep_ids: &HashMap<String, i64>,
     h: &AccountHistory,
     counts: &mut LoadCounts,
 ) -> sql::Result<()> {
     let a = &h.account;
     let churn = a.churn.as_ref();
-    conn.prepare_cached(
-        "INSERT INTO accounts (external_id, name, domain, industry, plan, billing_interval,
-             mrr_cents, currency, customer_since, renewal_date, owner_rep_id, status, churned_at,
-             churn_reason, churn_kind, updated_at, country, notes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-    )?
-    .execute(params![
-        a.external_id,
-        a.name,
-        a.domain,
-        a.industry,
-        a.plan,
-        a.billing_interval.as_str(),
-        a.mrr_cents,
-        a.currency,
-        day(a.customer_since),
-        a.renewal_date.map(day),
-        rep_id(rep_ids, a.owner.as_deref())?,
-        if churn.is_some() { "churned" } else { "active" },
-        churn.map(|c| day(c.on)),
-        churn.map(|c| c.reason.as_str()),
-        churn.map(|c| c.kind.as_str()),
-        instant(&a.updated_at),
-        a.country,
-        a.notes,
-    ])?;
-    let account_id = conn.last_insert_rowid()?;
+    let account_id = bulk.next_id("accounts")?;
+    bulk.insert(
+        "accounts",
+        "id, external_id, name, domain, industry, plan, billing_interval, mrr_cents, currency,
+         customer_since, renewal_date, owner_rep_id, status, churned_at, churn_reason, churn_kind,
+         updated_at, country, notes",
+        params![
+            account_id,
+            a.external_id,
+            a.name,
+            a.domain,
+            a.industry,
+            a.plan,
+            a.billing_interval.as_str(),
+            a.mrr_cents,
+            a.currency,
+            day(a.customer_since),
+            a.renewal_date.map(day),
+            rep_id(rep_ids, a.owner.as_deref())?,
+            if churn.is_some() { "churned" } else { "active" },
+            churn.map(|c| day(c.on)),
+            churn.map(|c| c.reason.as_str()),
+            churn.map(|c| c.kind.as_str()),
+            instant(&a.updated_at),
+            a.country,
+            a.notes,
+        ],
+    )?;
     counts.accounts += 1;
 
-    let mut contact = conn.prepare_cached(
-        "INSERT INTO contacts (account_id, name, email, phone, role, is_primary)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
     for c in &h.contacts {
-        contact.execute(params![
-            account_id,
-            c.name,
-            c.email,
-            c.phone,
-            c.role,
-            c.is_primary
-        ])?;
+        bulk.insert(
+            "contacts",
+            "account_id, name, email, phone, role, is_primary",
+            params![account_id, c.name, c.email, c.phone, c.role, c.is_primary],
+        )?;
         counts.contacts += 1;
     }
 
     for i in &h.interactions {
-        super::interactions::insert(conn, account_id, rep_id(rep_ids, i.rep.as_deref())?, i)?;
+        let rep = rep_id(rep_ids, i.rep.as_deref())?;
+        super::interactions::write(i, account_id, rep, |values| {
+            bulk.insert("interactions", super::interactions::COLUMNS, values)
+        })?;
         counts.interactions += 1;
     }
 
-    let mut checkin = conn.prepare_cached(
-        "INSERT INTO checkins (account_id, stage, kind, due_date, done_at, rep_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
     for c in &h.checkins {
-        checkin.execute(params![
-            account_id,
-            c.stage.as_str(),
-            c.kind,
-            day(c.due_date),
-            instant(&c.done_at),
-            rep_id(rep_ids, c.rep.as_deref())?,
-        ])?;
+        bulk.insert(
+            "checkins",
+            "account_id, stage, kind, due_date, done_at, rep_id",
+            params![
+                account_id,
+                c.stage.as_str(),
+                c.kind,
+                day(c.due_date),
+                instant(&c.done_at),
+                rep_id(rep_ids, c.rep.as_deref())?,
+            ],
+        )?;
     }
 
-    let mut ticket = conn.prepare_cached(
-        "INSERT INTO tickets (account_id, external_id, subject, severity, opened_at, resolved_at, satisfaction)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
     for t in &h.tickets {
-        ticket.execute(params![
-            account_id,
-            t.external_id,
-            t.subject,
-            t.severity.as_str(),
-            instant(&t.opened_at),
-            t.resolved_at.as_ref().map(instant),
-            t.satisfaction,
-        ])?;
+        bulk.insert(
+            "tickets",
+            "account_id, external_id, subject, severity, opened_at, resolved_at, satisfaction",
+            params![
+                account_id,
+                t.external_id,
+                t.subject,
+                t.severity.as_str(),
+                instant(&t.opened_at),
+                t.resolved_at.as_ref().map(instant),
+                t.satisfaction,
+            ],
+        )?;
         counts.tickets += 1;
     }
 
-    let mut nps = conn.prepare_cached(
-        "INSERT INTO nps_responses (account_id, responded_at, score, comment) VALUES (?1, ?2, ?3, ?4)",
-    )?;
     for n in &h.nps {
-        nps.execute(params![
-            account_id,
-            instant(&n.responded_at),
-            n.score,
-            n.comment
-        ])?;
+        bulk.insert(
+            "nps_responses",
+            "account_id, responded_at, score, comment",
+            params![account_id, instant(&n.responded_at), n.score, n.comment],
+        )?;
         counts.nps_responses += 1;
     }
 
-    let mut usage = conn.prepare_cached(
-        "INSERT INTO usage_snapshots (account_id, period, active_users, seats, logins, key_feature_uses)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
     for u in &h.usage {
-        usage.execute(params![
-            account_id,
-            day(u.period),
-            u.active_users,
-            u.seats,
-            u.logins,
-            u.key_feature_uses
-        ])?;
+        bulk.insert(
+            "usage_snapshots",
+            "account_id, period, active_users, seats, logins, key_feature_uses",
+            params![
+                account_id,
+                day(u.period),
+                u.active_users,
+                u.seats,
+                u.logins,
+                u.key_feature_uses
+            ],
+        )?;
         counts.usage_snapshots += 1;
     }
 
-    let mut mrr = conn.prepare_cached(
-        "INSERT INTO mrr_changes (account_id, changed_on, from_cents, to_cents, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
     for m in &h.mrr_changes {
-        mrr.execute(params![
-            account_id,
-            day(m.on),
-            m.from_cents,
-            m.to_cents,
-            m.reason
-        ])?;
+        bulk.insert(
+            "mrr_changes",
+            "account_id, changed_on, from_cents, to_cents, reason",
+            params![account_id, day(m.on), m.from_cents, m.to_cents, m.reason],
+        )?;
         counts.mrr_changes += 1;
     }
 
-    let mut payment = conn.prepare_cached(
-        "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
-             first_failed_at, last_decline_code, attempt_count, next_retry_at, status, resolved_at,
-             card_exp_month, card_exp_year)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
-    let mut attempt = conn.prepare_cached(
-        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
     for p in &h.payments {
-        payment.execute(params![
-            account_id,
-            p.external_ref,
-            p.amount_cents,
-            p.currency,
-            instant(&p.first_failed_at),
-            p.last_decline_code,
-            p.attempts.len().max(1) as i64,
-            p.next_retry_at.as_ref().map(instant),
-            p.status.as_str(),
-            p.resolved_at.as_ref().map(instant),
-            p.card_expiry.map(|(m, _)| m),
-            p.card_expiry.map(|(_, y)| y),
-        ])?;
-        let payment_id = conn.last_insert_rowid()?;
+        let payment_id = bulk.next_id("failed_payments")?;
+        bulk.insert(
+            "failed_payments",
+            "id, account_id, external_ref, amount_cents, currency, first_failed_at,
+             last_decline_code, attempt_count, next_retry_at, status, resolved_at, card_exp_month,
+             card_exp_year",
+            params![
+                payment_id,
+                account_id,
+                p.external_ref,
+                p.amount_cents,
+                p.currency,
+                instant(&p.first_failed_at),
+                p.last_decline_code,
+                p.attempts.len().max(1) as i64,
+                p.next_retry_at.as_ref().map(instant),
+                p.status.as_str(),
+                p.resolved_at.as_ref().map(instant),
+                p.card_expiry.map(|(m, _)| m),
+                p.card_expiry.map(|(_, y)| y),
+            ],
+        )?;
         counts.failed_payments += 1;
         for at in &p.attempts {
-            attempt.execute(params![
-                payment_id,
-                instant(&at.attempted_at),
-                at.outcome.as_str(),
-                at.decline_code,
-                at.automatic
-            ])?;
+            bulk.insert(
+                "payment_attempts",
+                "payment_id, attempted_at, outcome, decline_code, automatic",
+                params![
+                    payment_id,
+                    instant(&at.attempted_at),
+                    at.outcome.as_str(),
+                    at.decline_code,
+                    at.automatic
+                ],
+            )?;
             counts.payment_attempts += 1;
         }
     }

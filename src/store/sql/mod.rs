@@ -8,11 +8,13 @@
 //! numeric type the server answered with (`sum` of a BIGINT is NUMERIC there). SQL is shared
 //! where the dialects agree; where they differ, the store asks [`Conn::engine`].
 
+mod bulk;
 mod pg;
 mod value;
 
 use std::cell::Cell as Flag;
 
+pub use bulk::{Bulk, copy_line};
 pub use pg::Reconnect;
 pub use value::{Arg, Cell, FromCell, ToArg, Value};
 

@@ -239,6 +239,27 @@ impl Client {
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
+    /// Sends `text`, rows in COPY's text format, into `table`'s `columns`.
+    pub fn copy_in(&self, table: &str, columns: &str, text: &[u8]) -> Result<u64> {
+        use std::io::Write;
+        let mut client = self.live()?;
+        // The server's error, or the stream's (a connection lost while sending).
+        let sent: std::result::Result<u64, std::result::Result<postgres::Error, std::io::Error>> =
+            match client.copy_in(&format!("COPY {table} ({columns}) FROM STDIN")) {
+                Ok(mut writer) => match writer.write_all(text) {
+                    Ok(()) => writer.finish().map_err(Ok),
+                    Err(e) => Err(Err(e)),
+                },
+                Err(e) => Err(Ok(e)),
+            };
+        drop(client);
+        match sent {
+            Ok(rows) => Ok(rows),
+            Err(Ok(e)) => Err(self.failed(e)),
+            Err(Err(e)) => Err(Error::Disconnected(e.to_string())),
+        }
+    }
+
     pub fn query(
         &self,
         statement: &postgres::Statement,

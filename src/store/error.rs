@@ -103,6 +103,12 @@ pub enum StoreError {
     #[error("cannot connect to {server}: {detail}")]
     ServerUnreachable { server: String, detail: String },
 
+    /// The server went away under an open store (a restart, a failover, the network).
+    #[error(
+        "{path} is out of reach ({detail}); nothing was written: it is tried again when the server is back"
+    )]
+    ServerLost { path: PathBuf, detail: String },
+
     /// The server's own words for a statement it refused or failed.
     #[error("{server}: {detail}")]
     Server { server: String, detail: String },
@@ -166,6 +172,7 @@ impl StoreError {
     pub fn brief(&self) -> String {
         match self {
             StoreError::Refused { why, .. } => why.clone(),
+            StoreError::ServerLost { .. } => "the server is out of reach; reconnecting…".into(),
             StoreError::Invalid { field, why, .. } => format!("{field}: {why}"),
             other => other.to_string(),
         }
@@ -185,6 +192,10 @@ impl StoreError {
                     path: path.to_path_buf(),
                     detail: other.to_string(),
                 },
+            },
+            Error::Disconnected(detail) => StoreError::ServerLost {
+                path: path.to_path_buf(),
+                detail,
             },
             Error::Postgres(e) => {
                 use postgres::error::SqlState;

@@ -179,15 +179,21 @@ impl Store {
         purpose: open::Purpose,
     ) -> Result<Store, StoreError> {
         let conn = server.open(create, purpose == open::Purpose::Write)?;
-        let role = conn
-            .query_row("SELECT session_user::text", [], |r| r.get(0))
+        // A role the server would refuse every write opens the store read-only, as a file this
+        // user may not write: said at once, rather than at each write.
+        let (role, may_write): (String, bool) = conn
+            .query_row(
+                "SELECT session_user::text, has_table_privilege('interactions', 'INSERT')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .map_err(|e| StoreError::from_sql(Path::new(server.shown()), e))?;
         Ok(Store {
             conn,
             path: PathBuf::from(server.shown()),
             server: Some(Box::new(server.clone())),
             server_role: Some(role),
-            read_only: purpose == open::Purpose::Read,
+            read_only: purpose == open::Purpose::Read || !may_write,
             who: None,
             file_id: None,
         })
@@ -284,9 +290,15 @@ impl Store {
         mut work: impl FnMut(&Tx<'_>) -> sql::Result<T>,
     ) -> Result<T, StoreError> {
         if self.read_only {
+            let detail = match &self.server_role {
+                Some(role) => format!(
+                    "the role {role} may read it but not write it (an admin makes a rep of it with `retain reps add {role} --name NAME`)"
+                ),
+                None => "it is open here only to read (this user may not write it, or the command only reads)".into(),
+            };
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
-                detail: "it is open here only to read (this user may not write it, or the command only reads)".into(),
+                detail,
             });
         }
         if !self.still_there() {
@@ -436,7 +448,7 @@ impl Store {
                 .map_err(sqlite_error)?;
         }
         match done {
-            Err(e) if is_busy(&e) || refusal(&e).is_some() => Ok(None),
+            Err(e) if is_busy(&e) || refusal(&e).is_some() || e.server_refused() => Ok(None),
             done => done.map(Some).map_err(|e| self.fail(e)),
         }
     }

@@ -114,12 +114,21 @@ fn describe(error: &postgres::Error, tls: TlsMode) -> String {
     }
     let mut text = error.to_string();
     let mut source = error.source();
+    let mut refused = false;
     while let Some(cause) = source {
         let words = cause.to_string();
+        refused |= cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
         if !text.contains(&words) {
             text = format!("{text}: {words}");
         }
         source = cause.source();
+    }
+    if refused {
+        text.push_str(
+            " (no server answers there: is it running, or restarting? try again in a moment)",
+        );
     }
     text
 }

@@ -40,7 +40,7 @@ pub enum Error {
     NoRows,
     /// The server dropped the connection (a restart, a failover, the network), and it could not
     /// be made again yet: the next call tries again.
-    #[error("the connection to the server is lost ({0}); reconnecting")]
+    #[error("the server is out of reach ({0})")]
     Disconnected(String),
     /// Another writer holds the write lock, and this write was not to wait for it.
     #[error("another write holds the database")]
@@ -67,6 +67,12 @@ pub fn reconnecting() -> bool {
 }
 
 impl Error {
+    /// Whether the server refused the statement for the role's want of rights.
+    pub fn server_refused(&self) -> bool {
+        matches!(self, Error::Postgres(e)
+            if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE))
+    }
+
     /// Whether the server was lost, rather than the statement refused: the same work may go
     /// through once it is back.
     pub fn is_disconnected(&self) -> bool {

@@ -122,7 +122,7 @@ impl Client {
     fn failed(&self, e: postgres::Error) -> Error {
         if self.client.borrow().is_closed() {
             super::connection_lost(true);
-            Error::Disconnected(e.to_string())
+            Error::Disconnected(crate::store::postgres::words(&e))
         } else {
             Error::Postgres(e)
         }

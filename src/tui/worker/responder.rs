@@ -108,7 +108,9 @@ impl Responder {
             // The file is gone: what the rep typed is kept beside it rather than lost.
             let kept = match (&e, typed) {
                 (
-                    StoreError::Gone { .. } | StoreError::Locked { .. },
+                    StoreError::Gone { .. }
+                    | StoreError::Locked { .. }
+                    | StoreError::ServerLost { .. },
                     Some((account_id, kind, text)),
                 ) if !text.trim().is_empty() => {
                     match self.keep_unsaved(account_id, kind, &text, now) {
@@ -143,7 +145,7 @@ impl Responder {
             return Ok(path.clone());
         }
         let header = format!(
-            "{kind} on account {account_id}, by {}, at {}, not saved in {} (the file was gone, or busy as the console closed)\n\n",
+            "{kind} on account {account_id}, by {}, at {}, not saved in {} (the file was gone or busy, or the server out of reach, as the console closed)\n\n",
             self.login(),
             now.format("%Y-%m-%d %H:%M UTC"),
             self.store.path().display()

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::server::{PgDb, as_role, make_role};
+use common::server::{PgDb, admin, as_role, make_role};
 use common::*;
 
 /// A raw write by `role`, past retain: the server's own answer.
@@ -153,5 +153,129 @@ fn the_server_refuses_a_role_that_is_not_an_active_rep() {
     assert!(
         err.contains("there is no role ghost on the server"),
         "{err}"
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn a_rep_cannot_rewrite_the_team_or_the_record_and_no_stranger_can_hold_the_writes() {
+    let dir = temp_dir();
+    let file = db_in(&dir, "team.db");
+    ok(run(&file, &["demo", "--accounts", "30"]));
+    make_role(&me(), "CREATEROLE");
+    make_role("carmen", "");
+    make_role("visitor", "");
+    let db = PgDb::new();
+    ok(retain()
+        .args(["--db", file.to_str().unwrap(), "copy", "--to", &db.url])
+        .output()
+        .unwrap());
+    let raw = |role: &str, sql: &str| -> Result<u64, postgres::Error> {
+        let mut client = retain::store::postgres::Server::parse(&as_role(&db, role), role)
+            .unwrap()
+            .connect()
+            .unwrap();
+        let mut tx = client.transaction()?;
+        let n = tx.execute(sql, &[])?;
+        tx.rollback()?;
+        Ok(n)
+    };
+    // A rep writes calls, not the team, the audit log or the accounts themselves.
+    for sql in [
+        "UPDATE reps SET role = 'admin' WHERE login = 'carmen'",
+        "INSERT INTO reps (login, display_name, role) VALUES ('mallory', 'M', 'admin')",
+        "DELETE FROM audit_log",
+        "UPDATE audit_log SET os_user = 'someone'",
+        "DELETE FROM accounts",
+    ] {
+        assert!(refused_by_server(raw("carmen", sql)), "carmen may: {sql}");
+    }
+    assert_eq!(
+        raw("carmen", "UPDATE accounts SET notes = 'x' WHERE id = 1").unwrap(),
+        1
+    );
+
+    // A role that is no writer cannot take the write lock to hold everyone's writes.
+    assert!(refused_by_server(raw(
+        "visitor",
+        "SELECT 1 FROM retain_write_lock FOR UPDATE"
+    )));
+
+    // A group role is no rep: its members would all write, past what deactivating reaches.
+    admin()
+        .batch_execute(
+            "DO $$ BEGIN CREATE ROLE cs_team NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+        )
+        .unwrap();
+    let me_url = as_role(&db, &me());
+    let err = fails(on(
+        &me_url,
+        &["reps", "add", "cs_team", "--name", "CS team"],
+    ));
+    assert!(
+        err.contains("the role cs_team is a group, not a person's login"),
+        "{err}"
+    );
+    let err = fails(on(
+        &me_url,
+        &["reps", "add", "pg_write_all_data", "--name", "All"],
+    ));
+    assert!(err.contains("one of the server's own roles"), "{err}");
+}
+
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn a_write_that_waited_too_long_for_the_lock_leaves_its_connection_able_to_write_again() {
+    use retain::store::{Create, Store, StoreError, Target};
+    let dir = temp_dir();
+    let file = db_in(&dir, "team.db");
+    ok(run(&file, &["demo", "--accounts", "30"]));
+    make_role("carmen", "");
+    let db = PgDb::new();
+    ok(retain()
+        .args(["--db", file.to_str().unwrap(), "copy", "--to", &db.url])
+        .output()
+        .unwrap());
+    let url = as_role(&db, "carmen");
+    let mut store = Store::open_target(&Target::parse(&url, "carmen").unwrap(), Create::Never)
+        .unwrap()
+        .acting_as("carmen", "carmen");
+    let (_, version) = store.notes(1).unwrap().unwrap();
+    // Another writer holds the lock past the wait.
+    let holder = {
+        let url = url.clone();
+        std::thread::spawn(move || {
+            let mut client = retain::store::postgres::Server::parse(&url, "carmen")
+                .unwrap()
+                .connect()
+                .unwrap();
+            let mut tx = client.transaction().unwrap();
+            tx.batch_execute("SELECT 1 FROM retain_write_lock FOR UPDATE")
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_secs(11));
+            tx.rollback().unwrap();
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let now = chrono::Utc::now();
+    let waited = store.save_notes(1, version, "first try", "carmen", now);
+    assert!(
+        matches!(waited, Err(StoreError::Locked { .. })),
+        "{waited:?}"
+    );
+    holder.join().unwrap();
+    // The same connection writes at once now: its failed try left nothing open.
+    let saved = store
+        .save_notes(1, version, "second try", "carmen", now)
+        .unwrap();
+    assert!(
+        matches!(saved, retain::store::NotesSave::Saved { .. }),
+        "{saved:?}"
     );
 }

@@ -467,16 +467,22 @@ fn copy_tables(
 /// join the database's writers (a rep without a role is added again once a database admin has
 /// made one).
 fn grant_reps(target: &mut Db) -> Result<(), StoreError> {
+    use super::postgres::migrate::{ADMINS, WRITERS};
     target.batch(&format!(
         "DO $$
-         DECLARE rep text;
+         DECLARE rep record;
          BEGIN
-             FOR rep IN SELECT login FROM reps WHERE active = 1
-                        AND login IN (SELECT rolname FROM pg_roles) LOOP
-                 EXECUTE format('GRANT %I TO %I', {}, rep);
+             FOR rep IN SELECT login, role FROM reps WHERE active = 1
+                        AND login IN (SELECT rolname FROM pg_roles
+                                      WHERE rolcanlogin AND rolname NOT LIKE 'pg\\_%') LOOP
+                 IF rep.role = 'admin' THEN
+                     EXECUTE format('GRANT %I TO %I WITH ADMIN OPTION', {WRITERS}, rep.login);
+                     EXECUTE format('GRANT %I TO %I WITH ADMIN OPTION', {ADMINS}, rep.login);
+                 ELSE
+                     EXECUTE format('GRANT %I TO %I', {WRITERS}, rep.login);
+                 END IF;
              END LOOP;
-         END $$;",
-        super::postgres::migrate::WRITERS
+         END $$;"
     ))
 }
 

@@ -79,8 +79,9 @@ pub enum StoreError {
     Gone { path: PathBuf },
 
     #[error(
-        "{path} is locked by another process's write, which has held it past {}s; nothing was written: try again, and if it goes on, `fuser -v {path}` shows who holds it",
-        super::BUSY_TIMEOUT.as_secs()
+        "{path} is locked by another process's write, which has held it past {}s; nothing was written: try again, and if it goes on, {} shows who holds it",
+        super::BUSY_TIMEOUT.as_secs(),
+        who_holds(path)
     )]
     Locked { path: PathBuf },
 
@@ -164,6 +165,18 @@ pub enum StoreError {
         path: PathBuf,
         error: rusqlite::Error,
     },
+}
+
+/// The command that shows who holds the write lock: a file's processes, or a server's sessions.
+fn who_holds(path: &std::path::Path) -> String {
+    if super::postgres::conninfo::names_a_server(&path.to_string_lossy()) {
+        format!(
+            "`SELECT pid, usename, state FROM pg_stat_activity WHERE pid IN (SELECT pid FROM pg_locks WHERE relation = '{}'::regclass)`",
+            super::postgres::migrate::WRITE_LOCK_TABLE
+        )
+    } else {
+        format!("`fuser -v {}`", path.display())
+    }
 }
 
 impl StoreError {

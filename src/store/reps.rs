@@ -98,7 +98,7 @@ impl Store {
                 |r| Ok((r.get("id")?, r.get("role")?)),
             )?;
             keeps_an_admin(tx, had_admin)?;
-            may_write(tx, login, true)?;
+            may_write(tx, login, Some(role.as_str()))?;
             audit::record(
                 tx,
                 &Change {
@@ -137,7 +137,7 @@ impl Store {
                 .optional()?;
             keeps_an_admin(tx, true)?;
             if id.is_some() {
-                may_write(tx, login, false)?;
+                may_write(tx, login, None)?;
             }
             if let Some(id) = id {
                 audit::record(
@@ -158,41 +158,57 @@ impl Store {
     }
 }
 
-/// On a server, the rep's role joins (or leaves) the database's writers, in the same
+/// On a server, the rep's role joins the database's writers (and an admin's the admins', able to
+/// grant both in turn), or leaves them (`None`: the rep is off the team), in the same
 /// transaction as the change to the team: the server itself then refuses a role that is not an
-/// active rep (see `postgres::migrate::grant_rights`). A file has no such rights to keep.
-fn may_write(tx: &Tx<'_>, login: &str, member: bool) -> sql::Result<()> {
+/// active rep, and a rep's role that is not an admin's (see `postgres::migrate::grant_rights`).
+/// Only a login role of its own may be a rep: a group role would make writers of all its
+/// members, beyond what `reps deactivate` reaches. A file has no such rights to keep.
+fn may_write(tx: &Tx<'_>, login: &str, role: Option<&str>) -> sql::Result<()> {
+    use super::postgres::migrate::{ADMINS, WRITERS};
     if tx.engine() != sql::Engine::Postgres {
         return Ok(());
     }
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?1)",
+    let refused = |why: String| Err(sql::Error::Aborted(Box::new(super::access::Refused(why))));
+    let found: Option<(bool, bool)> = tx
+        .query_row(
+            "SELECT r.rolcanlogin, EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.roleid = r.oid)
+             FROM pg_roles r WHERE r.rolname = ?1",
+            [login],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (writers, admins, quoted): (String, String, String) = tx.query_row(
+        &format!("SELECT quote_ident({WRITERS}), quote_ident({ADMINS}), quote_ident(?1)"),
         [login],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    if !exists {
-        if !member {
-            return Ok(());
+    let Some(role) = role else {
+        if found.is_some() {
+            tx.execute_batch(&format!(
+                "REVOKE {writers} FROM {quoted}; REVOKE {admins} FROM {quoted};"
+            ))?;
         }
-        return Err(sql::Error::Aborted(Box::new(super::access::Refused(
-            format!(
-                "there is no role {login} on the server to write as: a database admin makes it first (CREATE ROLE \"{login}\" LOGIN PASSWORD '…'), then add the rep again"
-            ),
-        ))));
+        return Ok(());
+    };
+    match found {
+        None => refused(format!(
+            "there is no role {login} on the server to write as: a database admin makes it first (CREATE ROLE \"{login}\" LOGIN PASSWORD '…'), then add the rep again"
+        )),
+        Some(_) if login.starts_with("pg_") => {
+            refused(format!("{login} is one of the server's own roles, not a rep's"))
+        }
+        Some((false, _)) | Some((_, true)) => refused(format!(
+            "the role {login} is a group, not a person's login: a rep writes as a login role of their own"
+        )),
+        Some(_) if role == "admin" => tx.execute_batch(&format!(
+            "GRANT {writers} TO {quoted} WITH ADMIN OPTION; GRANT {admins} TO {quoted} WITH ADMIN OPTION;"
+        )),
+        Some(_) => tx.execute_batch(&format!(
+            "REVOKE {admins} FROM {quoted}; REVOKE ADMIN OPTION FOR {writers} FROM {quoted};
+             GRANT {writers} TO {quoted};"
+        )),
     }
-    let (writers, role): (String, String) = tx.query_row(
-        &format!(
-            "SELECT quote_ident({}), quote_ident(?1)",
-            super::postgres::migrate::WRITERS
-        ),
-        [login],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    tx.execute_batch(&if member {
-        format!("GRANT {writers} TO {role}")
-    } else {
-        format!("REVOKE {writers} FROM {role}")
-    })
 }
 
 fn active_admins(tx: &Tx<'_>) -> sql::Result<i64> {

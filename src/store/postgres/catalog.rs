@@ -17,8 +17,8 @@ pub fn read(client: &mut impl GenericClient) -> Result<Catalog, postgres::Error>
         .query(
             "SELECT relname::text FROM pg_class
              WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace
-               AND relname <> $1 ORDER BY 1",
-            &[&VERSION_TABLE],
+               AND relname <> $1 AND relname <> $2 ORDER BY 1",
+            &[&VERSION_TABLE, &super::migrate::WRITE_LOCK_TABLE],
         )?
         .iter()
         .map(|r| r.get(0))

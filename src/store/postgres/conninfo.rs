@@ -202,6 +202,15 @@ pub fn parse(text: &str, env: &dyn Env, os_user: &str) -> Result<ConnInfo, Strin
         take_from_keywords(text)?
     };
     let mut config = postgres::Config::from_str(&rest).map_err(|e| e.to_string())?;
+    // A host name with `@` in it is a password's `@` not written `%40`: the rest of the
+    // password would be said in every message, and asked of the DNS.
+    if config
+        .get_hosts()
+        .iter()
+        .any(|h| matches!(h, postgres::config::Host::Tcp(name) if name.contains('@')))
+    {
+        return Err("a host name has @ in it: an @ in a password is written %40".into());
+    }
     let mut tls = None;
     let mut root_cert = None;
     let mut passfile = None;
@@ -542,6 +551,8 @@ mod tests {
         assert!(err("host=db sslcert=/me.crt").contains("sslcert is not supported"));
         assert!(err("postgresql://db/x?sslkey=/k").contains("sslkey is not supported"));
         assert!(err("host=db service=team").contains("service is not supported"));
+        let leak = err("postgresql://pw:SECRET@f@db1/x");
+        assert!(leak.contains("written %40") && !leak.contains("SECRET") && !leak.contains("f@"));
         assert!(err("host=db colour=blue").contains("\"colour\" is not a key"));
         assert!(err("host=db password='open").contains("no closing quote"));
         assert!(err("postgresql://db/x?sslmode=%zz").contains("two hex digits"));

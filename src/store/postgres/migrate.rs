@@ -60,33 +60,87 @@ fn announce_changes(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::
 /// add` makes a rep's role a member and `reps deactivate` takes it out, so a role that is not an
 /// active rep is refused by the server, whatever program it writes with. Granted again after
 /// every migration, so that a table a migration adds is covered.
-fn grant_rights(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
-    let writers: String = tx.query_one(&format!("SELECT {WRITERS}"), &[])?.get(0);
-    let exists: bool = tx
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
-            &[&writers],
-        )?
-        .get(0);
-    let quoted: String = tx.query_one("SELECT quote_ident($1)", &[&writers])?.get(0);
+fn grant_rights(tx: &mut postgres::Transaction<'_>, fresh: bool) -> Result<(), postgres::Error> {
+    let quoted = role(tx, WRITERS, fresh)?;
     let schema: String = tx
         .query_one("SELECT quote_ident(current_schema())", &[])?
         .get(0);
-    if !exists {
-        tx.batch_execute(&format!("CREATE ROLE {quoted} NOLOGIN"))?;
-    }
     tx.batch_execute(&format!(
         "REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM PUBLIC;
          GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO PUBLIC;
          GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {quoted};
          REVOKE INSERT, UPDATE, DELETE ON {VERSION_TABLE} FROM {quoted};
-         GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted};"
-    ))
+         GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted};
+         CREATE TABLE IF NOT EXISTS {WRITE_LOCK_TABLE} (
+             one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one)
+         );
+         INSERT INTO {WRITE_LOCK_TABLE} VALUES (TRUE) ON CONFLICT DO NOTHING;
+         REVOKE ALL ON {WRITE_LOCK_TABLE} FROM PUBLIC;
+         GRANT SELECT, UPDATE ON {WRITE_LOCK_TABLE} TO {quoted};"
+    ))?;
+    let admins = role(tx, ADMINS, fresh)?;
+    tx.batch_execute(
+        &LEAST_RIGHTS
+            .replace("{writers}", &quoted)
+            .replace("{admins}", &admins),
+    )
 }
+
+/// The role `name` (SQL that names it), made if missing, quoted; a role left from a database of
+/// the same name dropped before loses its members when the database is `fresh`.
+fn role(
+    tx: &mut postgres::Transaction<'_>,
+    name: &str,
+    fresh: bool,
+) -> Result<String, postgres::Error> {
+    let (name, quoted, exists): (String, String, bool) = {
+        let row = tx.query_one(
+            &format!(
+                "SELECT {name}, quote_ident({name}),
+                        EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {name})"
+            ),
+            &[],
+        )?;
+        (row.get(0), row.get(1), row.get(2))
+    };
+    if !exists {
+        tx.batch_execute(&format!("CREATE ROLE {quoted} NOLOGIN"))?;
+    } else if fresh {
+        let members: Vec<String> = tx
+            .query(
+                "SELECT quote_ident(m.rolname) FROM pg_auth_members a
+                 JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
+                 WHERE r.rolname = $1",
+                &[&name],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        for member in members {
+            tx.batch_execute(&format!("REVOKE {quoted} FROM {member}"))?;
+        }
+    }
+    Ok(quoted)
+}
+
+/// What a writer may not do, though the writers may change most things: the audit log is only
+/// added to, accounts are never deleted (an account churns), and the team (`reps`) is changed
+/// only by an admin's role, a member of the admins' role too (see `reps add`).
+const LEAST_RIGHTS: &str = "REVOKE UPDATE, DELETE ON audit_log FROM {writers};
+     REVOKE DELETE ON accounts FROM {writers};
+     REVOKE INSERT, UPDATE, DELETE ON reps FROM {writers};
+     GRANT INSERT, UPDATE ON reps TO {admins};";
+
+/// The admins' role of the open database, as SQL.
+pub const ADMINS: &str = "'retain_admins_' || current_database()";
 
 /// The writers role of the open database, as SQL: one per database, since roles are the
 /// cluster's and one cluster may hold several teams.
 pub const WRITERS: &str = "'retain_writers_' || current_database()";
+
+/// The table whose one row a write transaction locks (see `sql::pg`): a row lock needs the
+/// right to update the row, which only the writers have.
+pub const WRITE_LOCK_TABLE: &str = "retain_write_lock";
 
 /// The migrations of the embedded schema.
 pub fn embedded() -> Vec<Migration<'static>> {
@@ -144,7 +198,9 @@ pub fn migrate(
     let target = migrations.last().map_or(0, |m| m.version);
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
-    let current = match found(&mut tx)? {
+    let found = found(&mut tx)?;
+    let fresh = matches!(found, Found::Blank);
+    let current = match found {
         Found::Foreign(tables) => return Ok(Migrated::Foreign(tables)),
         Found::Version(version) => version,
         Found::Blank => {
@@ -173,7 +229,7 @@ pub fn migrate(
         &[&i64::from(target)],
     )?;
     announce_changes(&mut tx)?;
-    grant_rights(&mut tx)?;
+    grant_rights(&mut tx, fresh)?;
     tx.commit()?;
     Ok(Migrated::Done(Outcome::Upgraded {
         from: current,

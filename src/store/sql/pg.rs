@@ -14,9 +14,10 @@ use super::{Error, Result};
 /// matters for SQL made at run time.
 const CACHED_STATEMENTS: usize = 512;
 
-/// The advisory lock every write transaction holds, serialising retain's writers as SQLite's
-/// one write lock does: a write that read a version, a claim or a count writes on what it read.
-const WRITE_LOCK: i64 = 0x5254_4E57; // 'RTNW'
+/// The table whose one row every write transaction locks, serialising retain's writers as
+/// SQLite's one write lock does: a write that read a version, a claim or a count writes on what
+/// it read.
+const WRITE_LOCK: &str = crate::store::postgres::migrate::WRITE_LOCK_TABLE;
 
 /// How often a lost connection is tried again.
 const RECONNECT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
@@ -185,27 +186,30 @@ impl Client {
         done?.map_err(|e| self.failed(e))
     }
 
+    /// Begins a write transaction holding the write lock: the one row of the lock table, for
+    /// update, which only the writers may lock (an advisory lock any role could hold, and stop
+    /// the team's writes). A lock not had (its wait timed out, or `wait` is false and another
+    /// holds it) ends the transaction at once, so that the connection is clean for the next try.
     pub fn begin_write(&self, wait: bool) -> Result<()> {
-        if wait {
-            self.batch(&format!(
-                "BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'; SELECT pg_advisory_xact_lock({WRITE_LOCK});"
-            ))?;
-            self.in_transaction.set(true);
-            return Ok(());
-        }
-        self.batch("BEGIN")?;
+        let lock = if wait {
+            format!(
+                "BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'; SELECT 1 FROM {WRITE_LOCK} FOR UPDATE;"
+            )
+        } else {
+            format!("BEGIN; SELECT 1 FROM {WRITE_LOCK} FOR UPDATE NOWAIT;")
+        };
         self.in_transaction.set(true);
-        let got = self
-            .live()?
-            .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map(|row| row.get::<_, bool>(0));
-        match got.map_err(|e| self.failed(e)) {
-            Ok(true) => Ok(()),
-            Ok(false) => {
-                self.batch("ROLLBACK")?;
-                Err(Error::Busy)
+        match self.batch(&lock) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                if !e.is_disconnected() {
+                    let _ = self.batch("ROLLBACK");
+                }
+                self.in_transaction.set(false);
+                let busy = matches!(&e, Error::Postgres(pg)
+                    if pg.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE));
+                Err(if busy && !wait { Error::Busy } else { e })
             }
-            Err(e) => Err(e),
         }
     }
 

@@ -119,8 +119,12 @@ impl State {
         let loader = self.start_loader();
         let scheduler = self.start_scheduler();
         let mut writer = self.start_writer();
-        // The mark is set before the first screen is read, so no commit after it goes unseen.
-        self.responder.changed_elsewhere();
+        // The mark is set before the first screen is read, so no commit after it goes unseen;
+        // here only when this thread is the one that looks (a server's connection that listens
+        // must be read, or the announcements pile up and hold the server).
+        if writer.is_none() {
+            self.responder.changed_elsewhere();
+        }
         let mut looked = Instant::now();
         loop {
             self.poll_index();

@@ -149,6 +149,9 @@ impl Server {
                     known,
                 });
             }
+            // Up to date: no lock is taken (the schema's lock is an advisory one, which any role
+            // could hold), so an open never waits on anyone.
+            migrate::Found::Version(found) if found == known => return Ok((client, tls)),
             _ if !write => return Ok((client, tls)),
             _ => {}
         }

@@ -153,6 +153,9 @@ fn sqlite_answers_as_the_store_expects() {
 fn postgres_answers_as_sqlite_does() {
     let db = PgDb::new();
     let server = retain::store::postgres::Server::parse(&db.url, "postgres").unwrap();
+    // The schema retain keeps there first: its write lock is one of its tables.
+    let target = retain::store::Target::parse(&db.url, "postgres").unwrap();
+    retain::store::Store::open_target(&target, retain::store::Create::IfMissing).unwrap();
     let mut conn = server.conn().unwrap();
     assert_eq!(conn.engine(), Engine::Postgres);
     exercise(&mut conn);

@@ -144,6 +144,19 @@ fn the_server_refuses_a_role_that_is_not_an_active_rep() {
         err.contains("the role eleanor may read it but not write it"),
         "{err}"
     );
+    // Her console says so at once, and offers no write.
+    let console = common::tmux::Tmux::start(
+        "read-only",
+        (100, 30),
+        &format!(
+            "{} --db '{}' --today {TODAY}",
+            env!("CARGO_BIN_EXE_retain"),
+            as_role(&db, "eleanor")
+        ),
+    );
+    console.wait_for("Eleanor Hughes (rep) · read-only here");
+    console.keys(&["l"]);
+    console.wait_for("read-only: eleanor may read this database but not write it");
 
     // A rep needs a role to write as.
     let err = fails(on(

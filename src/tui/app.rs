@@ -513,16 +513,21 @@ impl App {
 
     /// True for a rep; for anyone else, says why the console is read-only.
     fn may_write(&mut self) -> bool {
-        if self.identity.rep.is_some() {
+        if self.identity.writes() {
             return true;
         }
-        self.toast(
+        let why = if self.identity.rep.is_some() {
+            format!(
+                "read-only: {} may read this database but not write it (an admin adds the rep with `retain reps add`)",
+                self.identity.login
+            )
+        } else {
             format!(
                 "read-only: {} is not a rep of this database (an admin adds reps with `retain reps add`)",
                 self.identity.login
-            ),
-            Level::Error,
-        );
+            )
+        };
+        self.toast(why, Level::Error);
         false
     }
 }

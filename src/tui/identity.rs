@@ -13,6 +13,9 @@ pub struct Identity {
     pub rep: Option<(String, String)>,
     /// The rep owns an active account.
     pub has_book: bool,
+    /// The database lets this person read only (a file they may not write; on a server, a role
+    /// that is not one of the writers): a rep's console then reads and writes nothing.
+    pub read_only: bool,
 }
 
 impl Identity {
@@ -23,7 +26,13 @@ impl Identity {
             os_user: os_user.to_string(),
             rep: store.rep(login)?,
             has_book: store.has_book(login)?,
+            read_only: store.is_read_only(),
         })
+    }
+
+    /// Whether the console may offer writes: a rep's, on a database they may write.
+    pub fn writes(&self) -> bool {
+        self.rep.is_some() && !self.read_only
     }
 
     /// A rep (not a lead or admin) with a book of their own: the team's panes start on it.

@@ -17,6 +17,9 @@ pub fn header(frame: &mut Frame<'_>, app: &App, area: Rect) {
             safe(name),
             safe(&app.identity.os_user)
         ),
+        Some((name, role)) if app.identity.read_only => {
+            format!("{} ({role}) · read-only here", safe(name))
+        }
         Some((name, role)) => format!("{} ({role})", safe(name)),
         None => format!("{} is not a rep: read-only", safe(&app.identity.login)),
     };
@@ -34,7 +37,7 @@ pub fn header(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let left = truncate(&left, room).into_owned();
     let gap =
         usize::from(area.width).saturating_sub(width(&left) + width(exposed) + width(&date) + 1);
-    let style = if app.identity.rep.is_some() {
+    let style = if app.identity.writes() {
         t.title()
     } else {
         t.warn()
@@ -136,7 +139,7 @@ pub fn footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let room = usize::from(area.width).saturating_sub(toast_width);
     let mut spans = Vec::new();
     let mut used = 0;
-    let (actions, help) = app.keymap.footer(app.context(), app.identity.rep.is_some());
+    let (actions, help) = app.keymap.footer(app.context(), app.identity.writes());
     // Help is always offered, so its room is kept first.
     let piece = |keys: &str, what: &str| width(keys) + 1 + width(what) + 2;
     let help_room = help.as_ref().map_or(0, |(k, _)| piece(k, "help"));

@@ -126,8 +126,18 @@ impl<W: Write> Write for TerminalLines<W> {
     }
 }
 
-/// Keeps a rep's text that the database could not take (its file was deleted or replaced) in a
-/// private file under the state folder (`$XDG_STATE_HOME/retain/unsaved/`), and says where.
+/// The files this process kept a rep's text in, to be said again as the console closes (what
+/// was kept while it closed was said to no one).
+static KEPT: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Where this process kept text the database could not take.
+pub fn kept_unsaved() -> Vec<PathBuf> {
+    KEPT.lock().map(|kept| kept.clone()).unwrap_or_default()
+}
+
+/// Keeps a rep's text that the database could not take (its file was deleted or replaced, its
+/// server out of reach) in a private file under the state folder
+/// (`$XDG_STATE_HOME/retain/unsaved/`), and says where.
 pub fn keep_unsaved(db: &Path, account_id: i64, text: &str) -> Result<PathBuf> {
     let Some(state) = dirs::state_dir().or_else(dirs::data_local_dir) else {
         bail!("no state folder to keep the text in (is $HOME set?)");
@@ -147,5 +157,8 @@ pub fn keep_unsaved(db: &Path, account_id: i64, text: &str) -> Result<PathBuf> {
     let mut file = PrivateFile::create(&path)?;
     file.write_all(text.as_bytes())?;
     file.commit()?;
+    if let Ok(mut kept) = KEPT.lock() {
+        kept.push(path.clone());
+    }
     Ok(path)
 }

@@ -224,3 +224,59 @@ fn a_note_typed_while_the_server_restarts_is_kept_and_saved_when_it_is_back() {
     let kept = saved();
     assert_eq!(kept, 1, "saved once, once the server was back");
 }
+
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn a_note_waiting_for_the_server_when_the_console_closes_is_kept_and_said_where() {
+    let ctl = std::env::var("RETAIN_TEST_PG_CTL")
+        .expect("tests/with-postgres says how to stop and start its server");
+    let server = |what: &str| {
+        let out = Command::new(&ctl).arg(what).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let (_db, carmen, dir) = team();
+    let (_, name) = first_in_queue(&carmen, "");
+    // The console's state folder is the test's, and the terminal stays to show what it said.
+    let c = Tmux::start(
+        "closing",
+        (120, 35),
+        &format!(
+            "XDG_STATE_HOME='{}' {} --db '{carmen}' --today {TODAY}; sleep 60",
+            dir.path().display(),
+            env!("CARGO_BIN_EXE_retain")
+        ),
+    );
+    c.wait_for(&name.chars().take(12).collect::<String>());
+    server("stop");
+    struct Again<'a>(&'a dyn Fn(&str));
+    impl Drop for Again<'_> {
+        fn drop(&mut self) {
+            (self.0)("start");
+        }
+    }
+    let _again = Again(&server);
+    c.keys(&["l"]);
+    c.wait_for("C-s save");
+    c.type_text("Typed as the console closed");
+    c.keys(&["C-s"]);
+    c.wait_for("reconnecting…");
+    c.keys(&["C-c"]);
+    c.wait_for("it is kept in");
+    let kept = std::fs::read_dir(dir.path().join("retain/unsaved"))
+        .expect("the unsaved folder")
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect::<Vec<_>>();
+    assert!(
+        kept.iter()
+            .any(|text| text.contains("Typed as the console closed")),
+        "{kept:?}"
+    );
+}

@@ -73,7 +73,15 @@ pub fn run(store: Store, options: Options) -> Result<()> {
         .enable_all()
         .build()
         .context("starting the event loop")?;
-    runtime.block_on(event_loop(store, identity, options))
+    let done = runtime.block_on(event_loop(store, identity, options));
+    // Said on the restored terminal, where the rep reads it after the console.
+    for path in crate::files::kept_unsaved() {
+        crate::tell!(
+            "retain: what you typed could not be saved; it is kept in {}",
+            path.display()
+        );
+    }
+    done
 }
 
 async fn event_loop(store: Store, identity: Identity, options: Options) -> Result<()> {

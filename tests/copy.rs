@@ -8,29 +8,6 @@ use std::path::Path;
 use common::server::PgDb;
 use common::*;
 
-/// Copies `from` to `to` with the real binary; returns the tables' rows and checksums.
-fn copied(from: &str, to: &str) -> Vec<(String, u64, String)> {
-    let out = ok(retain()
-        .args(["--db", from, "copy", "--to", to, "--json"])
-        .output()
-        .expect("retain runs"));
-    let value: serde_json::Value = serde_json::from_str(&out).expect("copy --json prints JSON");
-    let mut tables: Vec<(String, u64, String)> = value["tables"]
-        .as_array()
-        .expect("a list of tables")
-        .iter()
-        .map(|t| {
-            (
-                t["table"].as_str().unwrap().to_string(),
-                t["rows"].as_u64().unwrap(),
-                t["checksum"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    tables.sort();
-    tables
-}
-
 fn demo_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let db = db_in(dir, "team.db");
     ok(run(&db, &["demo", "--accounts", "200"]));

@@ -25,6 +25,36 @@ fn console(name: &str, url: &str, args: &str) -> Tmux {
     )
 }
 
+/// Stops the test server; it starts again when this is dropped, whatever happened, for the other
+/// tests on it.
+struct Stopped {
+    ctl: String,
+}
+
+impl Stopped {
+    fn server() -> Stopped {
+        let ctl = std::env::var("RETAIN_TEST_PG_CTL")
+            .expect("tests/with-postgres says how to stop and start its server");
+        control(&ctl, "stop");
+        Stopped { ctl }
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        control(&self.ctl, "start");
+    }
+}
+
+fn control(ctl: &str, what: &str) {
+    let out = Command::new(ctl).arg(what).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A server copy of a small demo, with carmen a rep with a role of her own.
 fn team() -> (PgDb, String, tempfile::TempDir) {
     let dir = temp_dir();
@@ -175,30 +205,12 @@ fn see_each_other(carmen: &str, args: &str) {
     ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
 )]
 fn a_note_typed_while_the_server_restarts_is_kept_and_saved_when_it_is_back() {
-    let ctl = std::env::var("RETAIN_TEST_PG_CTL")
-        .expect("tests/with-postgres says how to stop and start its server");
-    let server = |what: &str| {
-        let out = Command::new(&ctl).arg(what).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{what}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let (db, carmen, _dir) = team();
     let (_, name) = first_in_queue(&carmen, "");
     let c = console("restart", &carmen, "");
     c.wait_for(&name.chars().take(12).collect::<String>());
-    server("stop");
-    // (Started again at the end whatever happens, for the other tests on this server.)
-    struct Again<'a>(&'a dyn Fn(&str));
-    impl Drop for Again<'_> {
-        fn drop(&mut self) {
-            (self.0)("start");
-        }
-    }
-    let again = Again(&server);
+    let again = Stopped::server();
     c.keys(&["l"]);
     c.wait_for("C-s save");
     c.type_text("Typed while the server restarted");
@@ -231,16 +243,6 @@ fn a_note_typed_while_the_server_restarts_is_kept_and_saved_when_it_is_back() {
     ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
 )]
 fn a_note_waiting_for_the_server_when_the_console_closes_is_kept_and_said_where() {
-    let ctl = std::env::var("RETAIN_TEST_PG_CTL")
-        .expect("tests/with-postgres says how to stop and start its server");
-    let server = |what: &str| {
-        let out = Command::new(&ctl).arg(what).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{what}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let (_db, carmen, dir) = team();
     let (_, name) = first_in_queue(&carmen, "");
@@ -255,14 +257,7 @@ fn a_note_waiting_for_the_server_when_the_console_closes_is_kept_and_said_where(
         ),
     );
     c.wait_for(&name.chars().take(12).collect::<String>());
-    server("stop");
-    struct Again<'a>(&'a dyn Fn(&str));
-    impl Drop for Again<'_> {
-        fn drop(&mut self) {
-            (self.0)("start");
-        }
-    }
-    let _again = Again(&server);
+    let _again = Stopped::server();
     c.keys(&["l"]);
     c.wait_for("C-s save");
     c.type_text("Typed as the console closed");

@@ -7,6 +7,24 @@ mod common;
 use common::server::{PgDb, admin, as_role, make_role};
 use common::*;
 
+/// A small demo copied to a new server database by the superuser, with login roles for the
+/// demo's admin (the OS user running the tests, who may make roles) and for `logins`.
+fn team(logins: &[&str]) -> (tempfile::TempDir, PgDb) {
+    let dir = temp_dir();
+    let file = db_in(&dir, "team.db");
+    ok(run(&file, &["demo", "--accounts", "40"]));
+    make_role(&me(), "CREATEROLE");
+    for login in logins {
+        make_role(login, "");
+    }
+    let db = PgDb::new();
+    ok(retain()
+        .args(["--db", file.to_str().unwrap(), "copy", "--to", &db.url])
+        .output()
+        .unwrap());
+    (dir, db)
+}
+
 /// A raw write by `role`, past retain: the server's own answer.
 fn raw_insert(db: &PgDb, role: &str) -> Result<u64, postgres::Error> {
     let mut client = retain::store::postgres::Server::parse(&as_role(db, role), role)
@@ -45,18 +63,8 @@ fn last(db: &PgDb, sql: &str) -> String {
     ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
 )]
 fn the_server_refuses_a_role_that_is_not_an_active_rep() {
-    let dir = temp_dir();
-    let file = db_in(&dir, "team.db");
-    ok(run(&file, &["demo", "--accounts", "50"]));
+    let (_dir, db) = team(&["carmen", "visitor"]);
     let boss = me(); // the demo's admin
-    make_role(&boss, "CREATEROLE");
-    make_role("carmen", "");
-    make_role("visitor", "");
-    let db = PgDb::new();
-    ok(retain()
-        .args(["--db", file.to_str().unwrap(), "copy", "--to", &db.url])
-        .output()
-        .unwrap());
 
     // A role that is no rep reads, and may not write: retain says so, and so does the server.
     ok(on(&as_role(&db, "visitor"), &["summary"]));
@@ -175,17 +183,7 @@ fn the_server_refuses_a_role_that_is_not_an_active_rep() {
     ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
 )]
 fn a_rep_cannot_rewrite_the_team_or_the_record_and_no_stranger_can_hold_the_writes() {
-    let dir = temp_dir();
-    let file = db_in(&dir, "team.db");
-    ok(run(&file, &["demo", "--accounts", "30"]));
-    make_role(&me(), "CREATEROLE");
-    make_role("carmen", "");
-    make_role("visitor", "");
-    let db = PgDb::new();
-    ok(retain()
-        .args(["--db", file.to_str().unwrap(), "copy", "--to", &db.url])
-        .output()
-        .unwrap());
+    let (_dir, db) = team(&["carmen", "visitor"]);
     let raw = |role: &str, sql: &str| -> Result<u64, postgres::Error> {
         let mut client = retain::store::postgres::Server::parse(&as_role(&db, role), role)
             .unwrap()
@@ -246,15 +244,7 @@ fn a_rep_cannot_rewrite_the_team_or_the_record_and_no_stranger_can_hold_the_writ
 )]
 fn a_write_that_waited_too_long_for_the_lock_leaves_its_connection_able_to_write_again() {
     use retain::store::{Create, Store, StoreError, Target};
-    let dir = temp_dir();
-    let file = db_in(&dir, "team.db");
-    ok(run(&file, &["demo", "--accounts", "30"]));
-    make_role("carmen", "");
-    let db = PgDb::new();
-    ok(retain()
-        .args(["--db", file.to_str().unwrap(), "copy", "--to", &db.url])
-        .output()
-        .unwrap());
+    let (_dir, db) = team(&["carmen"]);
     let url = as_role(&db, "carmen");
     let mut store = Store::open_target(&Target::parse(&url, "carmen").unwrap(), Create::Never)
         .unwrap()

@@ -193,3 +193,27 @@ pub fn store_as_me(db: &Path) -> retain::store::Store {
         .unwrap()
         .acting_as(&me, &me)
 }
+
+/// `retain --db FROM copy --to TO --json`, which must succeed: each table's rows and checksum,
+/// in table order.
+pub fn copied(from: &str, to: &str) -> Vec<(String, u64, String)> {
+    let out = ok(retain()
+        .args(["--db", from, "copy", "--to", to, "--json"])
+        .output()
+        .expect("retain runs"));
+    let value: serde_json::Value = serde_json::from_str(&out).expect("copy --json prints JSON");
+    let mut tables: Vec<(String, u64, String)> = value["tables"]
+        .as_array()
+        .expect("a list of tables")
+        .iter()
+        .map(|t| {
+            (
+                t["table"].as_str().unwrap().to_string(),
+                t["rows"].as_u64().unwrap(),
+                t["checksum"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    tables.sort();
+    tables
+}

@@ -277,18 +277,11 @@ impl Sum {
     }
 }
 
-fn sqlite_of(store: Store) -> rusqlite::Connection {
-    store
-        .conn
-        .into_sqlite()
-        .expect("a store opened on a path is a SQLite file")
-}
-
 /// Opens the source to be read whole, at this build's schema version.
 fn open_source(from: &Target) -> Result<Db, StoreError> {
     let mut db = match from {
         Target::File(path) => Db::File {
-            conn: sqlite_of(Store::open_to_read(path)?),
+            conn: Store::open_to_read(path)?.into_file_connection(),
             path: path.clone(),
         },
         Target::Server(server) => {
@@ -330,7 +323,7 @@ fn open_source(from: &Target) -> Result<Db, StoreError> {
 fn open_target(to: &Target) -> Result<Db, StoreError> {
     let mut db = match to {
         Target::File(path) => Db::File {
-            conn: sqlite_of(Store::open(path, Create::IfMissing)?),
+            conn: Store::open(path, Create::IfMissing)?.into_file_connection(),
             path: path.clone(),
         },
         Target::Server(server) => Db::Server {

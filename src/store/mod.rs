@@ -269,13 +269,12 @@ impl Store {
         schema_version(&self.conn).map_err(|e| self.fail(e))
     }
 
-    /// The SQLite connection under the store, for what only SQLite has: pragmas, its busy
-    /// handler. Every store is on a file until the server engine opens stores (#20); each
-    /// caller is a place where the server has its own way (LISTEN/NOTIFY for `data_version`).
-    fn sqlite(&self) -> &rusqlite::Connection {
+    /// The SQLite connection of a store opened on a path (`Store::open`, `open_to_read`), for
+    /// the code that reads a file as SQLite only can: its catalog, a copy's rows.
+    fn into_file_connection(self) -> rusqlite::Connection {
         self.conn
-            .as_sqlite()
-            .expect("a store on a server has no SQLite connection")
+            .into_sqlite()
+            .expect("a store opened on a path is a SQLite file")
     }
 
     /// Runs `work` in one write transaction. It starts with BEGIN IMMEDIATE: taking the write

@@ -35,8 +35,8 @@ impl Target {
     pub fn catalog(&self) -> Result<Catalog, StoreError> {
         match self {
             Target::File(path) => {
-                let store = Store::open_to_read(path)?;
-                Catalog::of_sqlite(store.sqlite()).map_err(|e| StoreError::from_sqlite(path, e))
+                let conn = Store::open_to_read(path)?.into_file_connection();
+                Catalog::of_sqlite(&conn).map_err(|e| StoreError::from_sqlite(path, e))
             }
             Target::Server(server) => {
                 let mut client = server.connect()?;

@@ -113,13 +113,24 @@ pub fn run(ctx: &Ctx, args: &RunArgs, policy: &RetryPolicy) -> Result<()> {
             .saturating_add(hook::GRACE.as_secs() as i64 + 60),
     );
     if let Some(holder) = store.take_run_lock(LOCK, &me)? {
-        bail!(
-            "another `retain payments run` is running on {} (pid {} on {}, by {}, since {}); wait for it to finish",
-            ctx.db.display(),
+        let who = format!(
+            "pid {} on {}, by {}, since {}",
             holder.pid,
             holder.host,
             holder.os_user,
             holder.started_at.format("%Y-%m-%d %H:%M:%S UTC")
+        );
+        if holder.what == me.what {
+            bail!(
+                "another `retain payments run` is running on {} ({who}); wait for it to finish",
+                ctx.db.display()
+            );
+        }
+        bail!(
+            "the payments run's lock on {} is held by {} ({who}); wait for it to end, or ask an admin of the server to end it (SELECT pg_terminate_backend({}))",
+            ctx.db.display(),
+            holder.what,
+            holder.pid
         );
     }
     // Read once the lock is ours: a run that finished a moment ago has recorded its attempts.
@@ -183,7 +194,9 @@ fn run_due(
         };
         let started = ctx.now();
         if !store.beat_run_lock(LOCK, me)? {
-            bail!("the run lock was taken over by another run; stopping before the next payment");
+            bail!(
+                "this run lost the run lock (another run took it over, or took it while this run's connection to the server was down); stopping before the next payment"
+            );
         }
         let handed = format!(
             "handed to the billing hook at {} by {} (pid {} on {}), which never answered",

@@ -1,8 +1,8 @@
-//! What `retain payments run` keeps in the file: the lock that lets one run at a time hand
+//! What `retain payments run` keeps in the database: the lock that lets one run at a time hand
 //! payments to the billing hook, and the payments a hook left in doubt.
 
 use super::sql;
-use super::sql::{OptionalExtension, params};
+use super::sql::{Engine, OptionalExtension, params};
 use chrono::{DateTime, Utc};
 
 use super::codec::{instant, read};
@@ -103,11 +103,20 @@ fn holder(r: &sql::Row<'_>) -> sql::Result<RunHolder> {
 impl Store {
     /// Takes the run lock `name` for `me`, unless a holder still running has it: then that
     /// holder is returned and nothing changes.
+    ///
+    /// In a file the lock is its row, and a holder is taken for running while its process is
+    /// alive (on this host) or its beat is fresh (on another). On a server the lock is also an
+    /// advisory lock of this connection's session, which the server lets go the moment the
+    /// session ends: a box that died or lost its connection stops no one, and the row only says
+    /// who holds the lock.
     pub fn take_run_lock(
         &mut self,
         name: &str,
         me: &RunHolder,
     ) -> Result<Option<RunHolder>, StoreError> {
+        if self.engine() == Engine::Postgres {
+            return self.take_session_lock(name, me);
+        }
         self.write(Write::Payment, |tx| {
             let held = tx
                 .query_row(
@@ -166,13 +175,22 @@ impl Store {
             .find(|h| !(h.host == host && h.pid == pid) && h.still_running(now))
     }
 
-    /// Says the holder is still at work; false when the lock is no longer its own.
+    /// Says the holder is still at work; false when the lock is no longer its own. On a server,
+    /// a session that ended (the connection was lost) took its advisory lock with it: the lock
+    /// is taken again if no one took it meanwhile and its row still names `me`.
     pub fn beat_run_lock(&mut self, name: &str, me: &RunHolder) -> Result<bool, StoreError> {
+        let key = session_key(name);
         self.write(Write::Payment, |tx| {
-            Ok(tx.execute(
-                "UPDATE run_locks SET beat_at = ?4 WHERE name = ?1 AND host = ?2 AND pid = ?3",
-                params![name, me.host, me.pid, instant(&Utc::now())],
-            )? == 1)
+            let session_ok = tx.engine() == Engine::Sqlite || holds_or_takes(tx, key)?;
+            let row_ok = session_ok
+                && tx.execute(
+                    "UPDATE run_locks SET beat_at = ?4 WHERE name = ?1 AND host = ?2 AND pid = ?3",
+                    params![name, me.host, me.pid, instant(&Utc::now())],
+                )? == 1;
+            if session_ok && !row_ok {
+                let_go(tx, key)?;
+            }
+            Ok(row_ok)
         })
     }
 
@@ -182,9 +200,48 @@ impl Store {
             tx.execute(
                 "DELETE FROM run_locks WHERE name = ?1 AND host = ?2 AND pid = ?3",
                 params![name, me.host, me.pid],
-            )
+            )?;
+            if tx.engine() == Engine::Postgres {
+                let_go(tx, session_key(name))?;
+            }
+            Ok(())
         })
-        .map(|_| ())
+    }
+
+    /// [`Store::take_run_lock`] on a server.
+    fn take_session_lock(
+        &mut self,
+        name: &str,
+        me: &RunHolder,
+    ) -> Result<Option<RunHolder>, StoreError> {
+        let key = session_key(name);
+        // The holder may let go between the try and the look at who holds it: try again then.
+        for _ in 0..3 {
+            let taking = self.write(Write::Payment, |tx| {
+                if !holds_or_takes(tx, key)? {
+                    return session_holder(tx, name, key);
+                }
+                put_holder(tx, name, me)?;
+                Ok(None)
+            });
+            match taking {
+                Ok(None) => return Ok(None),
+                Ok(Some(Holder::LetGo)) => continue,
+                Ok(Some(Holder::Is(holder))) => return Ok(Some(holder)),
+                Err(e) => {
+                    // Not kept by a run that could not say so (a role that may not write).
+                    let _ =
+                        self.conn
+                            .query_row("SELECT pg_advisory_unlock(?1)", params![key], |r| {
+                                r.get::<_, bool>(0)
+                            });
+                    return Err(e);
+                }
+            }
+        }
+        Err(StoreError::Locked {
+            path: self.path.clone(),
+        })
     }
 
     /// Marks a failing payment as handed to a hook, before the hook starts: if the hook never
@@ -202,8 +259,8 @@ impl Store {
             Ok(tx.execute(
                 "UPDATE failed_payments SET hook_unsettled_at = ?2, hook_unsettled_why = ?3
                  WHERE id = ?1 AND status = 'failing' AND hook_unsettled_at IS NULL
-                       AND max(1, (SELECT count(*) FROM payment_attempts
-                                   WHERE payment_id = ?1)) = ?4",
+                       AND (SELECT CASE WHEN count(*) > 1 THEN count(*) ELSE 1 END
+                            FROM payment_attempts WHERE payment_id = ?1) = ?4",
                 params![payment_id, instant(&now), why, attempts],
             )? == 1)
         })
@@ -228,6 +285,100 @@ impl Store {
             super::dunning::settle_hook(tx, payment_id)
         })
     }
+}
+
+/// The advisory lock that stands for the run lock `name` on a server: 'RTN2' and a hash of the
+/// name (FNV-1a), in the one 64-bit number `pg_locks` shows as its classid and objid.
+fn session_key(name: &str) -> i64 {
+    let hash = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    (0x5254_4E32_i64 << 32) | i64::from(hash)
+}
+
+/// True when this session holds the advisory lock `key`, or took it now. Held already, it is
+/// not taken again: the server counts a session's takings, and one letting go would not do.
+fn holds_or_takes(tx: &sql::Tx<'_>, key: i64) -> sql::Result<bool> {
+    tx.query_row(
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE {ADVISORY} AND pid = pg_backend_pid())
+                    OR pg_try_advisory_lock(?1)"
+        ),
+        params![key],
+        |r| r.get(0),
+    )
+}
+
+/// Lets go of every taking of the advisory lock `key` by this session.
+fn let_go(tx: &sql::Tx<'_>, key: i64) -> sql::Result<()> {
+    while tx.query_row("SELECT pg_advisory_unlock(?1)", params![key], |r| {
+        r.get::<_, bool>(0)
+    })? {}
+    Ok(())
+}
+
+/// `pg_locks` rows of the granted advisory lock `?1`, in this database.
+const ADVISORY: &str = "locktype = 'advisory' AND granted AND objsubid = 1
+    AND ((classid::bigint << 32) | objid::bigint) = ?1
+    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
+/// Who holds a run lock that could not be taken on a server.
+enum Holder {
+    Is(RunHolder),
+    /// No one, any more: it was let go since.
+    LetGo,
+}
+
+/// Who holds the advisory lock `key` on the server: the run its row names, when the row's role
+/// is the session's; else the session itself (any role may take an advisory lock: an admin of
+/// the server ends a stranger's session).
+fn session_holder(tx: &sql::Tx<'_>, name: &str, key: i64) -> sql::Result<Option<Holder>> {
+    // Another role's session shows its address and start only to a role that may read all
+    // statistics: without them, the server is named, and the time of asking.
+    let session = tx
+        .query_row(
+            &format!(
+                "SELECT a.usename, a.pid, host(a.client_addr), CAST(a.backend_start AS TEXT)
+                 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                 WHERE {ADVISORY}"
+            ),
+            params![key],
+            |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((role, pid, address, since)) = session else {
+        return Ok(Some(Holder::LetGo));
+    };
+    let row = tx
+        .query_row(
+            &format!("SELECT {HOLDER_COLUMNS} FROM run_locks WHERE name = ?1"),
+            [name],
+            holder,
+        )
+        .optional()?;
+    if let Some(row) = row.filter(|h| h.os_user == role) {
+        return Ok(Some(Holder::Is(row)));
+    }
+    let now = Utc::now();
+    let since = since
+        .and_then(|s| DateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S%.f%#z").ok())
+        .map_or(now, |t| t.with_timezone(&Utc));
+    Ok(Some(Holder::Is(RunHolder {
+        what: "a server session that is not a payments run".into(),
+        os_user: role,
+        host: address.unwrap_or_else(|| "the server".into()),
+        pid,
+        started_at: since,
+        beat_at: now,
+        stale_after_s: 0,
+    })))
 }
 
 fn put_holder(tx: &sql::Tx<'_>, name: &str, me: &RunHolder) -> sql::Result<()> {

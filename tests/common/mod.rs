@@ -2,10 +2,12 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 pub mod console;
+pub mod engine;
 pub mod payments;
 pub mod server;
 pub mod tmux;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -21,19 +23,19 @@ pub fn retain() -> Command {
 }
 
 /// `retain --db DB --today TODAY`, to be given its arguments.
-fn on(db: &Path) -> Command {
+fn on(db: &(impl AsRef<OsStr> + ?Sized)) -> Command {
     let mut cmd = retain();
     cmd.arg("--db").arg(db).args(["--today", TODAY]);
     cmd
 }
 
 /// Runs `retain --db DB --today TODAY ARGS...`.
-pub fn run(db: &Path, args: &[&str]) -> Output {
+pub fn run(db: &(impl AsRef<OsStr> + ?Sized), args: &[&str]) -> Output {
     on(db).args(args).output().expect("the retain binary runs")
 }
 
 /// The same, with `config` as its configuration folder.
-pub fn run_with_config(db: &Path, config: &Path, args: &[&str]) -> Output {
+pub fn run_with_config(db: &(impl AsRef<OsStr> + ?Sized), config: &Path, args: &[&str]) -> Output {
     on(db)
         .env("RETAIN_CONFIG_DIR", config)
         .args(args)
@@ -187,9 +189,10 @@ pub fn me() -> String {
 }
 
 /// A connection that writes as the OS user running the tests, as the command line does.
-pub fn store_as_me(db: &Path) -> retain::store::Store {
+pub fn store_as_me(db: &(impl AsRef<OsStr> + ?Sized)) -> retain::store::Store {
     let me = me();
-    retain::store::Store::open(db, retain::store::Create::Never)
+    let target = retain::store::Target::parse(db.as_ref().to_str().unwrap(), &me).unwrap();
+    retain::store::Store::open_target(&target, retain::store::Create::Never)
         .unwrap()
         .acting_as(&me, &me)
 }

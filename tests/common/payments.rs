@@ -1,7 +1,6 @@
-//! Failed payments made to order on a demo file, and hook scripts, for the payment tests.
+//! Failed payments made to order on a demo database of either engine, and hook scripts, for the payment tests.
 
-use rusqlite::{Connection, params};
-
+use super::engine::Db;
 use super::{db_in, ok, run};
 
 pub fn demo(dir: &tempfile::TempDir) -> std::path::PathBuf {
@@ -11,26 +10,24 @@ pub fn demo(dir: &tempfile::TempDir) -> std::path::PathBuf {
 }
 
 /// A payment that failed on `when` with `code`, on account 1.
-pub fn failing(db: &std::path::Path, reference: &str, when: &str, code: &str) -> i64 {
-    let conn = Connection::open(db).unwrap();
-    conn.execute(
+pub fn failing(db: &(impl Db + ?Sized), reference: &str, when: &str, code: &str) -> i64 {
+    let id = db.query_i64(
         "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
              first_failed_at, last_decline_code, status)
-         VALUES (1, ?1, 9900, 'USD', ?2, ?3, 'failing')",
-        params![reference, when, code],
-    )
-    .unwrap();
-    let id = conn.last_insert_rowid();
-    conn.execute(
-        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
-         VALUES (?1, ?2, 'failed', ?3, 1)",
-        params![id, when, code],
-    )
-    .unwrap();
+         VALUES (1, ?1, 9900, 'USD', ?2, ?3, 'failing') RETURNING id",
+        &[reference, when, code],
+    );
+    db.execute(
+        &format!(
+            "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
+             VALUES ({id}, ?1, 'failed', ?2, 1)"
+        ),
+        &[when, code],
+    );
     id
 }
 
-pub fn queue(db: &std::path::Path, args: &[&str]) -> Vec<serde_json::Value> {
+pub fn queue(db: &(impl Db + ?Sized), args: &[&str]) -> Vec<serde_json::Value> {
     let mut all = vec!["payments"];
     all.extend_from_slice(args);
     all.push("--json");
@@ -47,11 +44,9 @@ pub fn script(dir: &tempfile::TempDir, name: &str, body: &str) -> String {
 }
 
 /// Only our payments are due: the demo's own due retries are moved out of the way.
-pub fn only_ours_due(db: &std::path::Path) {
-    let conn = Connection::open(db).unwrap();
-    conn.execute(
+pub fn only_ours_due(db: &(impl Db + ?Sized)) {
+    db.execute(
         "UPDATE failed_payments SET paused_until = '2027-01-01' WHERE status = 'failing'",
-        [],
-    )
-    .unwrap();
+        &[],
+    );
 }

@@ -315,8 +315,9 @@ impl Conn {
     }
 
     /// A write transaction: it holds the engine's write lock from its first statement (SQLite's
-    /// `BEGIN IMMEDIATE`; on PostgreSQL an advisory lock that serialises retain's writers the
-    /// same way, so that what a write read is still so when it commits). Rolled back when
+    /// `BEGIN IMMEDIATE`; on PostgreSQL the row of the write lock table, locked for update, which
+    /// serialises retain's writers the same way, so that what a write read is still so when it
+    /// commits). Rolled back when
     /// dropped without [`Tx::commit`]. Without `wait`, a lock another holds is [`Error::Busy`]
     /// at once on the server (SQLite's wait is its busy handler's, which its caller sets).
     pub fn begin_write(&mut self, wait: bool) -> Result<Tx<'_>> {

@@ -3,8 +3,22 @@
 
 mod common;
 
+on_both_engines!(
+    aliases_bom_crlf_quotes_and_newlines_are_read_and_a_second_import_changes_nothing,
+    every_kind_of_bad_row_is_named_and_nothing_is_written,
+    skip_bad_imports_the_rest_and_sets_the_bad_rows_aside,
+    map_and_date_format_read_other_systems_files,
+    an_export_imports_back_unchanged,
+    a_pipe_is_read_once_and_every_row_of_it_is_checked,
+    ambiguous_files_are_named_errors_not_silent_choices,
+    errors_name_the_true_line_the_field_and_what_to_do,
+    a_line_end_inside_a_cell_imports_back_as_it_was,
+);
+
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use common::engine::{Db, Engine, TestDb};
 use common::*;
 
 fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
@@ -13,14 +27,19 @@ fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-fn import(db: &Path, kind: &str, file: &Path, extra: &[&str]) -> std::process::Output {
+fn import(
+    db: &(impl AsRef<OsStr> + ?Sized),
+    kind: &str,
+    file: &Path,
+    extra: &[&str],
+) -> std::process::Output {
     let mut args = vec!["import", kind, file.to_str().unwrap()];
     args.extend_from_slice(extra);
     run(db, &args)
 }
 
-fn empty_db(dir: &tempfile::TempDir) -> PathBuf {
-    let db = db_in(dir, "import.db");
+fn empty_db(engine: Engine) -> TestDb {
+    let db = TestDb::new(engine);
     ok(run(&db, &["init"]));
     db
 }
@@ -30,10 +49,11 @@ ACME-1,Acme Ltd,acme.example,1200.50,USD,2025-03-01,monthly\r\n\
 GLOBEX-2,\"Globex, Inc.\",globex.example,99,EUR,2024-11-15,Annual\r\n\
 INITECH-3,\"Initech\nHoldings\",initech.example,15000,JPY,2026-01-02,monthly\r\n";
 
-#[test]
-fn aliases_bom_crlf_quotes_and_newlines_are_read_and_a_second_import_changes_nothing() {
+fn aliases_bom_crlf_quotes_and_newlines_are_read_and_a_second_import_changes_nothing(
+    engine: Engine,
+) {
     let dir = temp_dir();
-    let db = empty_db(&dir);
+    let db = empty_db(engine);
     let file = write(&dir, "accounts.csv", ACCOUNTS.as_bytes());
     let out: serde_json::Value =
         serde_json::from_str(&ok(import(&db, "accounts", &file, &["--json"]))).unwrap();
@@ -90,10 +110,9 @@ fn aliases_bom_crlf_quotes_and_newlines_are_read_and_a_second_import_changes_not
     );
 }
 
-#[test]
-fn every_kind_of_bad_row_is_named_and_nothing_is_written() {
+fn every_kind_of_bad_row_is_named_and_nothing_is_written(engine: Engine) {
     let dir = temp_dir();
-    let db = empty_db(&dir);
+    let db = empty_db(engine);
     ok(import(
         &db,
         "accounts",
@@ -184,10 +203,9 @@ X-3,Bad Word,10,2025-01-01,fortnightly\n";
     assert_eq!(dump(&db), before, "nothing of any bad file was written");
 }
 
-#[test]
-fn skip_bad_imports_the_rest_and_sets_the_bad_rows_aside() {
+fn skip_bad_imports_the_rest_and_sets_the_bad_rows_aside(engine: Engine) {
     let dir = temp_dir();
-    let db = empty_db(&dir);
+    let db = empty_db(engine);
     let mut text = String::from("Customer ID,Company,Start Date\n");
     for i in 0..60 {
         text.push_str(&format!("B-{i},Broken {i},not a date\n"));
@@ -214,10 +232,9 @@ fn skip_bad_imports_the_rest_and_sets_the_bad_rows_aside() {
     assert!(rejects.contains("B-7,Broken 7,not a date,"), "{rejects}");
 }
 
-#[test]
-fn map_and_date_format_read_other_systems_files() {
+fn map_and_date_format_read_other_systems_files(engine: Engine) {
     let dir = temp_dir();
-    let db = empty_db(&dir);
+    let db = empty_db(engine);
     let text = "Kunde,Firma,Seit\nK-1,Müller GmbH,02/11/2025\n";
     let file = write(&dir, "de.csv", text.as_bytes());
     let out = ok(import(
@@ -252,8 +269,7 @@ fn map_and_date_format_read_other_systems_files() {
     assert!(err.contains("favourite_colour: is not a column"), "{err}");
 }
 
-#[test]
-fn an_export_imports_back_unchanged() {
+fn an_export_imports_back_unchanged(engine: Engine) {
     let dir = temp_dir();
     let source = db_in(&dir, "source.db");
     ok(run(&source, &["demo", "--accounts", "120"]));
@@ -272,16 +288,29 @@ fn an_export_imports_back_unchanged() {
             interactions.to_str().unwrap(),
         ],
     ));
-    let copy = db_in(&dir, "copy.db");
-    ok(run(&copy, &["init"]));
-    // The reps come along (the export names owners by login).
-    let conn = rusqlite::Connection::open(&copy).unwrap();
-    conn.execute_batch(&format!(
-        "ATTACH '{}' AS src; DELETE FROM reps; INSERT INTO reps SELECT * FROM src.reps; DETACH src;",
-        source.display()
-    ))
-    .unwrap();
-    drop(conn);
+    let copy = empty_db(engine);
+    // The reps come along (the export names owners by login): each row as an INSERT of SQL
+    // literals, which both engines read.
+    let columns: Vec<String> = source
+        .rows(
+            "SELECT name FROM pragma_table_info('reps') ORDER BY cid",
+            &[],
+        )
+        .into_iter()
+        .map(|r| r[0].clone().unwrap())
+        .collect();
+    let quoted: Vec<String> = columns.iter().map(|c| format!("quote({c})")).collect();
+    copy.execute("DELETE FROM reps", &[]);
+    for insert in source.rows(
+        &format!(
+            "SELECT 'INSERT INTO reps ({}) VALUES (' || {} || ')' FROM reps",
+            columns.join(", "),
+            quoted.join(" || ', ' || ")
+        ),
+        &[],
+    ) {
+        copy.execute(insert[0].as_deref().unwrap(), &[]);
+    }
     ok(import(&copy, "accounts", &accounts, &[]));
     ok(import(&copy, "interactions", &interactions, &[]));
     let again = dir.path().join("again.csv");
@@ -359,12 +388,10 @@ fn a_file_that_grows_while_it_is_imported_is_refused_or_imported_as_checked() {
     }
 }
 
-#[test]
-fn a_pipe_is_read_once_and_every_row_of_it_is_checked() {
+fn a_pipe_is_read_once_and_every_row_of_it_is_checked(engine: Engine) {
     use std::io::Write;
     let dir = temp_dir();
-    let db = db_in(&dir, "fifo.db");
-    ok(run(&db, &["init"]));
+    let db = empty_db(engine);
     let fifo = dir.path().join("in.csv");
     assert!(
         std::process::Command::new("mkfifo")
@@ -393,11 +420,9 @@ fn a_pipe_is_read_once_and_every_row_of_it_is_checked() {
     assert_eq!(query_i64(&db, "SELECT count(*) FROM accounts"), 0);
 }
 
-#[test]
-fn ambiguous_files_are_named_errors_not_silent_choices() {
+fn ambiguous_files_are_named_errors_not_silent_choices(engine: Engine) {
     let dir = temp_dir();
-    let db = db_in(&dir, "amb.db");
-    ok(run(&db, &["demo", "--accounts", "50"]));
+    let db = TestDb::demo(engine, 50);
     let before = dump(&db);
     let file = |name: &str, text: &str| {
         let path = dir.path().join(name);
@@ -465,11 +490,9 @@ fn ambiguous_files_are_named_errors_not_silent_choices() {
     assert_eq!(dump(&db), before);
 }
 
-#[test]
-fn errors_name_the_true_line_the_field_and_what_to_do() {
+fn errors_name_the_true_line_the_field_and_what_to_do(engine: Engine) {
     let dir = temp_dir();
-    let db = db_in(&dir, "errors.db");
-    ok(run(&db, &["init"]));
+    let db = empty_db(engine);
     let write = |name: &str, text: &str| {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
@@ -518,18 +541,19 @@ fn errors_name_the_true_line_the_field_and_what_to_do() {
         error["error"].as_str().unwrap().contains("line 3"),
         "{error}"
     );
-    // A group that does not exist is said before anything is made.
+    // A group that does not exist is said before anything is made (a file's group: no server's).
+    if engine == Engine::Server {
+        return;
+    }
     let made = db_in(&dir, "grouped.db");
     let err = fails(run(&made, &["init", "--group", "nosuchgroup"]));
     assert!(err.contains("nosuchgroup"), "{err}");
     assert!(!made.exists());
 }
 
-#[test]
-fn a_line_end_inside_a_cell_imports_back_as_it_was() {
+fn a_line_end_inside_a_cell_imports_back_as_it_was(engine: Engine) {
     let dir = temp_dir();
-    let db = db_in(&dir, "crlf.db");
-    ok(run(&db, &["demo", "--accounts", "50"]));
+    let db = TestDb::demo(engine, 50);
     ok(run(
         &db,
         &["log", "1", "--note", "first line\r\nsecond line"],

@@ -1,15 +1,23 @@
-//! The retry queues from the shell: real processes on a real file.
+//! The retry queues from the shell: real processes on a real database of either engine.
 
 mod common;
 
+on_both_engines!(
+    every_payment_lands_in_the_queue_its_decline_calls_for,
+    due_lists_only_what_is_due_now_and_queues_filter,
+    run_hands_each_due_retry_to_the_command_and_records_its_answer,
+    a_declined_retry_is_recorded_and_scheduled_by_its_new_code,
+    a_crashing_or_babbling_command_records_nothing_and_is_reported,
+    rep_actions_move_a_payment_through_its_queues,
+    the_report_splits_recovery_by_month_class_and_how_it_was_won,
+);
+
+use common::engine::{Db, Engine, TestDb};
 use common::payments::*;
 use common::*;
-use rusqlite::Connection;
 
-#[test]
-fn every_payment_lands_in_the_queue_its_decline_calls_for() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn every_payment_lands_in_the_queue_its_decline_calls_for(engine: Engine) {
+    let db = TestDb::demo(engine, 300);
     let soft = failing(&db, "in_soft", "2026-11-20T09:00:00Z", "processing_error");
     let card = failing(&db, "in_card", "2026-11-20T09:00:00Z", "expired_card");
     let auth = failing(
@@ -58,10 +66,8 @@ fn every_payment_lands_in_the_queue_its_decline_calls_for() {
     assert_eq!(find(soft)["attempts_cap"], 8);
 }
 
-#[test]
-fn due_lists_only_what_is_due_now_and_queues_filter() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn due_lists_only_what_is_due_now_and_queues_filter(engine: Engine) {
+    let db = TestDb::demo(engine, 300);
     let soft = failing(&db, "in_soft", "2026-11-20T09:00:00Z", "processing_error");
     failing(
         &db,
@@ -98,32 +104,29 @@ fn due_lists_only_what_is_due_now_and_queues_filter() {
     );
 }
 
-fn attempts_of(db: &std::path::Path, payment: i64) -> Vec<(String, Option<String>)> {
-    let conn = Connection::open(db).unwrap();
-    conn.prepare(
-        "SELECT outcome, decline_code FROM payment_attempts WHERE payment_id = ?1 ORDER BY id",
+fn attempts_of(db: &TestDb, payment: i64) -> Vec<(String, Option<String>)> {
+    db.rows(
+        &format!(
+            "SELECT outcome, decline_code FROM payment_attempts WHERE payment_id = {payment} ORDER BY id"
+        ),
+        &[],
     )
-    .unwrap()
-    .query_map([payment], |r| Ok((r.get(0)?, r.get(1)?)))
-    .unwrap()
-    .collect::<Result<_, _>>()
+    .into_iter()
+    .map(|r| (r[0].clone().unwrap(), r[1].clone()))
+    .collect()
+}
+
+fn status_of(db: &TestDb, payment: i64) -> String {
+    db.query_text(
+        &format!("SELECT status FROM failed_payments WHERE id = {payment}"),
+        &[],
+    )
     .unwrap()
 }
 
-fn status_of(db: &std::path::Path, payment: i64) -> String {
-    let conn = Connection::open(db).unwrap();
-    conn.query_row(
-        "SELECT status FROM failed_payments WHERE id = ?1",
-        [payment],
-        |r| r.get(0),
-    )
-    .unwrap()
-}
-
-#[test]
-fn run_hands_each_due_retry_to_the_command_and_records_its_answer() {
+fn run_hands_each_due_retry_to_the_command_and_records_its_answer(engine: Engine) {
     let dir = temp_dir();
-    let db = demo(&dir);
+    let db = TestDb::demo(engine, 300);
     only_ours_due(&db);
     let won = failing(&db, "in_won", "2026-11-20T09:00:00Z", "processing_error");
     let seen = dir.path().join("seen.json");
@@ -148,10 +151,9 @@ fn run_hands_each_due_retry_to_the_command_and_records_its_answer() {
     assert!(ok(run(&db, &["payments", "run", "--exec", &cmd])).contains("no retry is due"));
 }
 
-#[test]
-fn a_declined_retry_is_recorded_and_scheduled_by_its_new_code() {
+fn a_declined_retry_is_recorded_and_scheduled_by_its_new_code(engine: Engine) {
     let dir = temp_dir();
-    let db = demo(&dir);
+    let db = TestDb::demo(engine, 300);
     only_ours_due(&db);
     let p = failing(&db, "in_poor", "2026-11-20T09:00:00Z", "processing_error");
     let cmd = script(
@@ -184,19 +186,18 @@ fn a_declined_retry_is_recorded_and_scheduled_by_its_new_code() {
     );
 }
 
-#[test]
-fn a_crashing_or_babbling_command_records_nothing_and_is_reported() {
+fn a_crashing_or_babbling_command_records_nothing_and_is_reported(engine: Engine) {
     let dir = temp_dir();
-    let db = demo(&dir);
+    let db = TestDb::demo(engine, 300);
     only_ours_due(&db);
     let p = failing(&db, "in_x", "2026-11-20T09:00:00Z", "processing_error");
-    let before = dump(&db);
+    let before = db.dump();
     // A hook that says by its exit status that it failed charged nothing: the payment stays due.
     let cmd = script(&dir, "crash.sh", "echo 'card API down' >&2\nexit 3");
     let err = fails(run(&db, &["payments", "run", "--exec", &cmd]));
     assert!(err.contains("status 3: card API down"), "{err}");
     assert!(err.contains(&format!("payment {p}")), "{err}");
-    assert_eq!(dump(&db), before, "crash.sh recorded something");
+    assert_eq!(db.dump(), before, "crash.sh recorded something");
     // One that exits 0 without an answer retain can read may have charged: nothing is recorded,
     // and the payment is held for a person.
     for (name, body, says) in [
@@ -218,23 +219,18 @@ fn a_crashing_or_babbling_command_records_nothing_and_is_reported() {
             .unwrap();
         assert!(item["held_since"].is_string(), "{name}: {item}");
         // A rep settles it, and it is due again for the next script.
-        Connection::open(&db)
-            .unwrap()
-            .execute(
-                "UPDATE failed_payments SET hook_unsettled_at = NULL, hook_unsettled_why = NULL",
-                [],
-            )
-            .unwrap();
+        db.execute(
+            "UPDATE failed_payments SET hook_unsettled_at = NULL, hook_unsettled_why = NULL",
+            &[],
+        );
     }
 }
 
-#[test]
-fn rep_actions_move_a_payment_through_its_queues() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn rep_actions_move_a_payment_through_its_queues(engine: Engine) {
+    let db = TestDb::demo(engine, 300);
     let p = failing(&db, "in_card", "2026-11-20T09:00:00Z", "expired_card");
     let id = p.to_string();
-    let queue_of = |db: &std::path::Path| {
+    let queue_of = |db: &TestDb| {
         let items = queue(db, &[]);
         items.iter().find(|i| i["payment_id"] == p).unwrap()["queue"].clone()
     };
@@ -287,25 +283,17 @@ fn rep_actions_move_a_payment_through_its_queues() {
     let err = fails(run(&db, &["payments", "record", &id, "--succeeded"]));
     assert!(err.contains("written_off, not failing"), "{err}");
     // The account cancels afterwards: its churn is involuntary.
-    let conn = Connection::open(&db).unwrap();
-    conn.execute(
+    db.execute(
         "UPDATE accounts SET status = 'churned', churned_at = '2026-11-23', churn_kind = 'voluntary'
          WHERE id = 1 AND status = 'active'",
-        [],
-    )
-    .unwrap();
-    let kind: Option<String> = conn
-        .query_row("SELECT churn_kind FROM accounts WHERE id = 1", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+        &[],
+    );
+    let kind = db.query_text("SELECT churn_kind FROM accounts WHERE id = 1", &[]);
     assert_eq!(kind.as_deref(), Some("involuntary"));
 }
 
-#[test]
-fn the_report_splits_recovery_by_month_class_and_how_it_was_won() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn the_report_splits_recovery_by_month_class_and_how_it_was_won(engine: Engine) {
+    let db = TestDb::demo(engine, 300);
     let report: serde_json::Value =
         serde_json::from_str(&ok(run(&db, &["payments", "report", "--json"]))).unwrap();
     let first = &report["currencies"][0];

@@ -111,6 +111,19 @@ pub trait Db: AsRef<OsStr> {
 
     /// Runs `sql`, text parameters bound in order; how many rows it changed.
     fn execute(&self, sql: &str, params: &[&str]) -> u64;
+
+    /// Every row `sql` answers, its columns text (cast what is not) or NULL.
+    fn rows(&self, sql: &str, params: &[&str]) -> Vec<Vec<Option<String>>>;
+
+    /// Every table's rows, as text: equal dumps of one database hold the same data.
+    fn dump(&self) -> String;
+
+    /// The first column of the one row `sql` answers, as text.
+    fn query_text(&self, sql: &str, params: &[&str]) -> Option<String> {
+        let rows = self.rows(sql, params);
+        assert_eq!(rows.len(), 1, "{sql}");
+        rows[0][0].clone()
+    }
 }
 
 impl Db for Path {
@@ -127,6 +140,22 @@ impl Db for Path {
             .execute(sql, rusqlite::params_from_iter(params))
             .unwrap_or_else(|e| panic!("{e}: {sql}")) as u64
     }
+
+    fn rows(&self, sql: &str, params: &[&str]) -> Vec<Vec<Option<String>>> {
+        let conn = rusqlite::Connection::open(self).unwrap();
+        let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{e}: {sql}"));
+        let columns = stmt.column_count();
+        stmt.query_map(rusqlite::params_from_iter(params), |r| {
+            (0..columns).map(|i| r.get(i)).collect()
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("{e}: {sql}"))
+    }
+
+    fn dump(&self) -> String {
+        super::dump_file(self)
+    }
 }
 
 impl Db for PathBuf {
@@ -136,6 +165,14 @@ impl Db for PathBuf {
 
     fn execute(&self, sql: &str, params: &[&str]) -> u64 {
         self.as_path().execute(sql, params)
+    }
+
+    fn rows(&self, sql: &str, params: &[&str]) -> Vec<Vec<Option<String>>> {
+        self.as_path().rows(sql, params)
+    }
+
+    fn dump(&self) -> String {
+        self.as_path().dump()
     }
 }
 
@@ -157,6 +194,48 @@ impl Db for TestDb {
         db.client()
             .execute(&dollars(sql), &text(params))
             .unwrap_or_else(|e| panic!("{e}: {sql}"))
+    }
+
+    fn rows(&self, sql: &str, params: &[&str]) -> Vec<Vec<Option<String>>> {
+        let Some(db) = &self.server else {
+            return Path::new(&self.arg).rows(sql, params);
+        };
+        db.client()
+            .query(&dollars(sql), &text(params))
+            .unwrap_or_else(|e| panic!("{e}: {sql}"))
+            .iter()
+            .map(|r| (0..r.len()).map(|i| r.get(i)).collect())
+            .collect()
+    }
+
+    fn dump(&self) -> String {
+        let Some(db) = &self.server else {
+            return Path::new(&self.arg).dump();
+        };
+        let mut client = db.client();
+        let tables = client
+            .query(
+                "SELECT table_name::text FROM information_schema.tables
+                 WHERE table_schema = 'public' ORDER BY 1",
+                &[],
+            )
+            .unwrap();
+        let mut out = String::new();
+        for table in tables {
+            let table: String = table.get(0);
+            out.push_str(&format!("## {table}\n"));
+            for row in client
+                .query(
+                    &format!("SELECT t::text FROM \"{table}\" t ORDER BY 1"),
+                    &[],
+                )
+                .unwrap()
+            {
+                out.push_str(row.get::<_, &str>(0));
+                out.push('\n');
+            }
+        }
+        out
     }
 }
 

@@ -79,8 +79,13 @@ pub fn db_in(dir: &tempfile::TempDir, name: &str) -> PathBuf {
     dir.path().join(name)
 }
 
-/// Every table's rows in rowid order, as text: two databases with equal dumps hold the same data.
-pub fn dump(db: &Path) -> String {
+/// Every table's rows, as text: equal dumps of one database hold the same data.
+pub fn dump(db: &(impl engine::Db + ?Sized)) -> String {
+    db.dump()
+}
+
+/// [`dump`] of a file: every table's rows in the order of their columns.
+fn dump_file(db: &Path) -> String {
     let conn = Connection::open(db).unwrap();
     let mut out = String::new();
     let tables: Vec<String> = conn
@@ -130,11 +135,8 @@ pub fn schema_sql() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.sql")).unwrap()
 }
 
-pub fn query_i64(db: &Path, sql: &str) -> i64 {
-    Connection::open(db)
-        .unwrap()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
+pub fn query_i64(db: &(impl engine::Db + ?Sized), sql: &str) -> i64 {
+    db.query_i64(sql, &[])
 }
 
 /// A command that runs `retain` as a user other than root, for permission tests: as root the

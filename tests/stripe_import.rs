@@ -1,26 +1,33 @@
 //! `retain import stripe`: each event type, the three file shapes, idempotence and
-//! all-or-nothing, on a real file through the real binary.
+//! all-or-nothing, on a real database of either engine through the real binary.
 
 mod common;
 
+on_both_engines!(
+    every_event_type_lands_where_it_belongs_and_one_decline_counts_once,
+    importing_the_same_file_twice_changes_nothing,
+    arrays_api_lists_and_bare_objects_are_read_alike,
+    a_bad_item_anywhere_rejects_the_file_naming_the_place_and_field,
+    the_same_events_give_the_same_database_in_any_order_and_any_replays,
+    advice_and_the_earliest_success_survive_any_order,
+);
+
 use std::path::{Path, PathBuf};
 
+use common::engine::{Db, Engine, TestDb};
 use common::*;
-use rusqlite::Connection;
 use serde_json::{Value, json};
 
 /// An empty database with two accounts whose external ids are Stripe customers.
-fn accounts(dir: &tempfile::TempDir) -> PathBuf {
-    let db = db_in(dir, "stripe.db");
+fn accounts(engine: Engine) -> TestDb {
+    let db = TestDb::new(engine);
     ok(run(&db, &["init"]));
-    let conn = Connection::open(&db).unwrap();
     for (id, name) in [("cus_A", "Acme Ltd"), ("cus_B", "Birch & Co")] {
-        conn.execute(
+        db.execute(
             "INSERT INTO accounts (external_id, name, mrr_cents, customer_since, updated_at)
              VALUES (?1, ?2, 49900, '2025-01-10', '2026-11-01T00:00:00Z')",
-            [id, name],
-        )
-        .unwrap();
+            &[id, name],
+        );
     }
     db
 }
@@ -140,7 +147,7 @@ fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
     path
 }
 
-fn import(db: &Path, file: &Path) -> Value {
+fn import(db: &TestDb, file: &Path) -> Value {
     serde_json::from_str(&ok(run(
         db,
         &["import", "stripe", file.to_str().unwrap(), "--json"],
@@ -148,14 +155,13 @@ fn import(db: &Path, file: &Path) -> Value {
     .unwrap()
 }
 
-fn payments(db: &Path) -> Vec<Value> {
+fn payments(db: &TestDb) -> Vec<Value> {
     serde_json::from_str(&ok(run(db, &["payments", "--json"]))).unwrap()
 }
 
-#[test]
-fn every_event_type_lands_where_it_belongs_and_one_decline_counts_once() {
+fn every_event_type_lands_where_it_belongs_and_one_decline_counts_once(engine: Engine) {
     let dir = temp_dir();
-    let db = accounts(&dir);
+    let db = accounts(engine);
     let file = write(&dir, "events.ndjson", &ndjson(&events()));
     let counts = import(&db, &file);
     assert_eq!(counts["payments_opened"], 2, "{counts}");
@@ -164,15 +170,11 @@ fn every_event_type_lands_where_it_belongs_and_one_decline_counts_once() {
     assert_eq!(counts["skipped"]["customer.created"], 1);
     assert_eq!(counts["unmatched_customers"]["cus_Z"], 1);
 
-    let conn = Connection::open(&db).unwrap();
-    let attempts: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM payment_attempts a JOIN failed_payments p ON p.id = a.payment_id
-             WHERE p.external_ref = 'in_1'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let attempts = query_i64(
+        &db,
+        "SELECT count(*) FROM payment_attempts a JOIN failed_payments p ON p.id = a.payment_id
+         WHERE p.external_ref = 'in_1'",
+    );
     assert_eq!(attempts, 1, "charge, intent and invoice report one decline");
 
     let items = payments(&db);
@@ -202,10 +204,9 @@ fn every_event_type_lands_where_it_belongs_and_one_decline_counts_once() {
     );
 }
 
-#[test]
-fn importing_the_same_file_twice_changes_nothing() {
+fn importing_the_same_file_twice_changes_nothing(engine: Engine) {
     let dir = temp_dir();
-    let db = accounts(&dir);
+    let db = accounts(engine);
     let file = write(&dir, "events.ndjson", &ndjson(&events()));
     import(&db, &file);
     let once = dump(&db);
@@ -216,10 +217,9 @@ fn importing_the_same_file_twice_changes_nothing() {
     assert_eq!(dump(&db), once);
 }
 
-#[test]
-fn arrays_api_lists_and_bare_objects_are_read_alike() {
+fn arrays_api_lists_and_bare_objects_are_read_alike(engine: Engine) {
     let dir = temp_dir();
-    let db = accounts(&dir);
+    let db = accounts(engine);
     let bare = vec![
         charge(
             "ch_1",
@@ -258,10 +258,9 @@ fn arrays_api_lists_and_bare_objects_are_read_alike() {
     assert_eq!(birch["class"], "ambiguous");
 }
 
-#[test]
-fn a_bad_item_anywhere_rejects_the_file_naming_the_place_and_field() {
+fn a_bad_item_anywhere_rejects_the_file_naming_the_place_and_field(engine: Engine) {
     let dir = temp_dir();
-    let db = accounts(&dir);
+    let db = accounts(engine);
     let before = dump(&db);
     let mut items = events();
     items[3]["data"]["object"]["amount"] = json!("499.00");
@@ -299,46 +298,44 @@ fn a_bad_item_anywhere_rejects_the_file_naming_the_place_and_field() {
 
 /// What the database knows of payments and cards, by the billing system's own keys (row ids
 /// and the audit log record the order files came in, not what they say).
-fn facts(db: &Path) -> Vec<String> {
-    let conn = Connection::open(db).unwrap();
+fn facts(db: &TestDb) -> Vec<String> {
     let mut out = Vec::new();
-    for sql in [
-        "SELECT p.external_ref, a.external_id, p.amount_cents, p.currency, p.first_failed_at,
-                p.last_decline_code, p.attempt_count, p.next_retry_at, p.status, p.resolved_at,
-                p.card_exp_month, p.card_exp_year
-         FROM failed_payments p JOIN accounts a ON a.id = p.account_id ORDER BY 1",
-        "SELECT p.external_ref, t.external_ref, t.outcome, t.decline_code, t.attempted_at
-         FROM payment_attempts t JOIN failed_payments p ON p.id = t.payment_id ORDER BY 1, 2",
-        "SELECT a.external_id, c.brand, c.last4, c.exp_month, c.exp_year
-         FROM account_cards c JOIN accounts a ON a.id = c.account_id ORDER BY 1",
-        "SELECT payment_ref, attempt_ref, paid_at FROM billing_paid ORDER BY 1",
+    for (columns, from) in [
+        (
+            "p.external_ref, a.external_id, p.amount_cents, p.currency, p.first_failed_at,
+             p.last_decline_code, p.attempt_count, p.next_retry_at, p.status, p.resolved_at,
+             p.card_exp_month, p.card_exp_year",
+            "failed_payments p JOIN accounts a ON a.id = p.account_id",
+        ),
+        (
+            "p.external_ref, t.external_ref, t.outcome, t.decline_code, t.attempted_at",
+            "payment_attempts t JOIN failed_payments p ON p.id = t.payment_id",
+        ),
+        (
+            "a.external_id, c.brand, c.last4, c.exp_month, c.exp_year",
+            "account_cards c JOIN accounts a ON a.id = c.account_id",
+        ),
+        ("payment_ref, attempt_ref, paid_at", "billing_paid"),
     ] {
-        let mut stmt = conn.prepare(sql).unwrap();
-        let columns = stmt.column_count();
-        let rows = stmt
-            .query_map([], |r| {
-                (0..columns)
-                    .map(|i| {
-                        r.get::<_, rusqlite::types::Value>(i)
-                            .map(|v| format!("{v:?}"))
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .unwrap();
-        out.extend(rows.map(|r| r.unwrap().join("|")));
+        // Every column as text, in both engines' words.
+        let texts: Vec<String> = columns
+            .split(',')
+            .map(|c| format!("CAST({} AS TEXT)", c.trim()))
+            .collect();
+        let sql = format!("SELECT {} FROM {from} ORDER BY 1, 2", texts.join(", "));
+        out.extend(db.rows(&sql, &[]).into_iter().map(|r| format!("{r:?}")));
     }
     out
 }
 
-#[test]
-fn the_same_events_give_the_same_database_in_any_order_and_any_replays() {
+fn the_same_events_give_the_same_database_in_any_order_and_any_replays(engine: Engine) {
     let dir = temp_dir();
     let one_by_one: Vec<PathBuf> = events()
         .iter()
         .enumerate()
         .map(|(i, e)| write(&dir, &format!("e{i}.json"), &format!("[{e}]")))
         .collect();
-    let forward = accounts(&dir);
+    let forward = accounts(engine);
     for file in &one_by_one {
         import(&forward, file);
     }
@@ -353,8 +350,7 @@ fn the_same_events_give_the_same_database_in_any_order_and_any_replays() {
     ];
     let mut last = None;
     for order in orders {
-        let other = temp_dir();
-        let db = accounts(&other);
+        let db = accounts(engine);
         for &i in &order {
             import(&db, &one_by_one[i]);
         }
@@ -363,9 +359,9 @@ fn the_same_events_give_the_same_database_in_any_order_and_any_replays() {
             import(&db, &one_by_one[i]);
         }
         assert_eq!(facts(&forward), facts(&db), "in the order {order:?}");
-        last = Some((other, db));
+        last = Some(db);
     }
-    let (_keep, backward) = last.unwrap();
+    let backward = last.unwrap();
     // The invoice paid before its failure was heard of is recovered, not left failing.
     let recovered = payments(&backward)
         .into_iter()
@@ -374,8 +370,7 @@ fn the_same_events_give_the_same_database_in_any_order_and_any_replays() {
     assert_eq!(recovered["queue"], "recovered", "{recovered}");
 }
 
-#[test]
-fn advice_and_the_earliest_success_survive_any_order() {
+fn advice_and_the_earliest_success_survive_any_order(engine: Engine) {
     let dir = temp_dir();
     let advice = {
         let mut c = charge("ch_1", "in_1", "cus_A", "failed", Some("do_not_honor"), T);
@@ -424,8 +419,7 @@ fn advice_and_the_earliest_success_survive_any_order() {
         .collect();
     let mut seen: Option<Vec<String>> = None;
     for order in [[0, 1, 2, 3, 4], [1, 0, 2, 4, 3], [3, 4, 2, 1, 0]] {
-        let other = temp_dir();
-        let db = accounts(&other);
+        let db = accounts(engine);
         for i in order {
             import(&db, &files[i]);
         }
@@ -436,12 +430,10 @@ fn advice_and_the_earliest_success_survive_any_order() {
                 .any(|f| f.contains("\"in_1\"") && f.contains("do_not_honor")),
             "{facts:?}"
         );
-        let advice: String = Connection::open(&db)
-            .unwrap()
-            .query_row(
+        let advice = db
+            .query_text(
                 "SELECT coalesce(advice_code, '') FROM failed_payments WHERE external_ref = 'in_1'",
-                [],
-                |r| r.get(0),
+                &[],
             )
             .unwrap();
         assert_eq!(advice, "do_not_try_again", "in the order {order:?}");

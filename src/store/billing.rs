@@ -263,7 +263,7 @@ fn apply(
                  VALUES (?1, ?2, ?3)
                  ON CONFLICT (payment_ref) DO UPDATE SET attempt_ref = excluded.attempt_ref,
                      paid_at = excluded.paid_at
-                 WHERE excluded.paid_at < paid_at",
+                 WHERE excluded.paid_at < billing_paid.paid_at",
             )?
             .execute(params![payment_ref, attempt_ref, instant(&event.at)])?;
             let Some((payment_id, _)) = payment(tx, payment_ref)? else {

@@ -4,40 +4,44 @@
 
 mod common;
 
+on_both_engines!(the_demos_numbers_are_its_contacts_own_and_each_finds_its_account);
+
+use common::engine::{Db, Engine, TestDb};
 use common::*;
 use phonenumber::Mode;
 use retain::domain::phone::Country;
 use retain::domain::search::Field;
-use retain::store::{Create, Store};
-use rusqlite::Connection;
 
 /// (account, contact, stored number, account country) for every active contact with a phone.
-fn active_numbers(db: &std::path::Path) -> Vec<(i64, i64, String, String)> {
-    let conn = Connection::open(db).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT a.id, c.id, c.phone, a.country FROM contacts c JOIN accounts a ON a.id = c.account_id
-             WHERE a.status = 'active' AND c.phone IS NOT NULL ORDER BY c.id",
+fn active_numbers(db: &TestDb) -> Vec<(i64, i64, String, String)> {
+    db.rows(
+        "SELECT CAST(a.id AS TEXT), CAST(c.id AS TEXT), c.phone, a.country
+         FROM contacts c JOIN accounts a ON a.id = c.account_id
+         WHERE a.status = 'active' AND c.phone IS NOT NULL ORDER BY c.id",
+        &[],
+    )
+    .into_iter()
+    .map(|r| {
+        let [account, contact, phone, country] = r.try_into().unwrap();
+        (
+            account.unwrap().parse().unwrap(),
+            contact.unwrap().parse().unwrap(),
+            phone.unwrap(),
+            country.unwrap(),
         )
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    })
+    .collect()
 }
 
 /// One demo for both checks: making it is most of their time.
-#[test]
-fn the_demos_numbers_are_its_contacts_own_and_each_finds_its_account() {
-    let dir = temp_dir();
-    let db = db_in(&dir, "calls.db");
-    ok(run(&db, &["demo", "--accounts", "2000"]));
+fn the_demos_numbers_are_its_contacts_own_and_each_finds_its_account(engine: Engine) {
+    let db = TestDb::demo(engine, 2000);
     one_number_per_contact_and_every_account_has_its_country(&db);
     every_active_contact_is_found_from_any_writing_of_its_number(&db);
 }
 
-fn every_active_contact_is_found_from_any_writing_of_its_number(db: &std::path::Path) {
-    let store = Store::open(db, Create::Never).unwrap();
+fn every_active_contact_is_found_from_any_writing_of_its_number(db: &TestDb) {
+    let store = store_as_me(db);
     let index = store.search_index(Country::US).unwrap();
     let numbers = active_numbers(db);
     assert!(numbers.len() > 2_000, "{} numbers", numbers.len());
@@ -76,27 +80,18 @@ fn every_active_contact_is_found_from_any_writing_of_its_number(db: &std::path::
     assert!(forms_seen.len() >= 3, "{forms_seen:?}");
 }
 
-fn one_number_per_contact_and_every_account_has_its_country(db: &std::path::Path) {
-    let conn = Connection::open(db).unwrap();
-    let no_country: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM accounts WHERE country IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+fn one_number_per_contact_and_every_account_has_its_country(db: &TestDb) {
+    let no_country = query_i64(db, "SELECT count(*) FROM accounts WHERE country IS NULL");
     assert_eq!(no_country, 0);
-    let mut stmt = conn
-        .prepare(
+    let rows: Vec<(String, String)> = db
+        .rows(
             "SELECT c.phone, a.country FROM contacts c JOIN accounts a ON a.id = c.account_id
              WHERE c.phone IS NOT NULL",
+            &[],
         )
-        .unwrap();
-    let rows: Vec<(String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+        .into_iter()
+        .map(|r| (r[0].clone().unwrap(), r[1].clone().unwrap()))
+        .collect();
     let mut seen = std::collections::HashMap::new();
     for (stored, country) in &rows {
         let e164 = phonenumber::parse(country.parse().ok(), stored)

@@ -1,18 +1,25 @@
-//! Check-in schedules on real files: idempotent runs, completion, churn, stage changes, and the
-//! command that lists them.
+//! Check-in schedules on real databases of either engine: idempotent runs, completion, churn,
+//! stage changes, and the command that lists them.
 
 mod common;
 
-use common::*;
-use rusqlite::Connection;
+on_both_engines!(
+    scheduling_twice_changes_nothing_the_second_time,
+    logging_a_check_in_completes_the_due_one_and_schedules_the_next,
+    one_check_in_logged_completes_every_one_due_that_day,
+    a_churned_account_leaves_and_a_new_stage_switches_the_cadence,
+    the_checkins_command_lists_and_filters,
+    a_list_piped_into_head_stops_quietly,
+);
 
-fn demo(dir: &tempfile::TempDir) -> std::path::PathBuf {
-    let db = db_in(dir, "checkins.db");
-    ok(run(&db, &["demo", "--accounts", "300"]));
-    db
+use common::engine::{Db, Engine, TestDb};
+use common::*;
+
+fn demo(engine: Engine) -> TestDb {
+    TestDb::demo(engine, 300)
 }
 
-fn run_on(db: &std::path::Path, today: &str, args: &[&str]) -> std::process::Output {
+fn run_on(db: &TestDb, today: &str, args: &[&str]) -> std::process::Output {
     retain()
         .arg("--db")
         .arg(db)
@@ -22,33 +29,21 @@ fn run_on(db: &std::path::Path, today: &str, args: &[&str]) -> std::process::Out
         .unwrap()
 }
 
-fn checkins_table(db: &std::path::Path) -> String {
-    let conn = Connection::open(db).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT id, account_id, stage, kind, due_date, done_at FROM checkins ORDER BY id")
-        .unwrap();
-    let rows: Vec<String> = stmt
-        .query_map([], |r| {
-            Ok(format!(
-                "{}|{}|{}|{}|{}|{:?}",
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?
-            ))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+fn checkins_table(db: &TestDb) -> String {
+    let rows: Vec<String> = db
+        .rows(
+            "SELECT CAST(id AS TEXT), CAST(account_id AS TEXT), stage, kind, due_date, done_at
+             FROM checkins c ORDER BY c.id",
+            &[],
+        )
+        .iter()
+        .map(|r| format!("{r:?}"))
+        .collect();
     rows.join("\n")
 }
 
-#[test]
-fn scheduling_twice_changes_nothing_the_second_time() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn scheduling_twice_changes_nothing_the_second_time(engine: Engine) {
+    let db = demo(engine);
     let first: serde_json::Value =
         serde_json::from_str(&ok(run(&db, &["schedule", "--json"]))).unwrap();
     assert!(first["created"].as_u64().unwrap() > 200, "{first}");
@@ -78,21 +73,15 @@ fn scheduling_twice_changes_nothing_the_second_time() {
     );
 }
 
-#[test]
-fn logging_a_check_in_completes_the_due_one_and_schedules_the_next() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn logging_a_check_in_completes_the_due_one_and_schedules_the_next(engine: Engine) {
+    let db = demo(engine);
     ok(run(&db, &["schedule"]));
     // A mid-stage account: its next regular check-in comes 30 days after this one.
-    let (account, due_kind): (i64, String) = Connection::open(&db)
-        .unwrap()
-        .query_row(
-            "SELECT c.account_id, c.kind FROM checkins c WHERE c.stage = 'mid' AND c.done_at IS NULL
-             ORDER BY c.due_date, c.id LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (account, due_kind) = db.id_and_text(
+        "SELECT CAST(c.account_id AS TEXT), c.kind FROM checkins c
+         WHERE c.stage = 'mid' AND c.done_at IS NULL ORDER BY c.due_date, c.id LIMIT 1",
+        &[],
+    );
     let out = ok(run(
         &db,
         &[
@@ -131,30 +120,28 @@ fn logging_a_check_in_completes_the_due_one_and_schedules_the_next() {
     );
 }
 
-#[test]
-fn one_check_in_logged_completes_every_one_due_that_day() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn one_check_in_logged_completes_every_one_due_that_day(engine: Engine) {
+    let db = demo(engine);
     ok(run(&db, &["schedule"]));
-    let conn = Connection::open(&db).unwrap();
-    let account: i64 = conn
-        .query_row(
-            "SELECT account_id FROM checkins WHERE stage = 'late' AND done_at IS NULL
-             ORDER BY account_id LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let account = query_i64(
+        &db,
+        "SELECT account_id FROM checkins WHERE stage = 'late' AND done_at IS NULL
+         ORDER BY account_id LIMIT 1",
+    );
     // Two renewal preparations due today, and one a month away.
-    conn.execute_batch(&format!(
-        "DELETE FROM checkins WHERE account_id = {account} AND done_at IS NULL;
-         INSERT INTO checkins (account_id, stage, kind, due_date) VALUES
-             ({account}, 'late', 'renewal-prep-90', '2026-11-22'),
-             ({account}, 'late', 'renewal-prep-60', '2026-11-22'),
-             ({account}, 'late', 'renewal-prep-30', '2026-12-22');"
-    ))
-    .unwrap();
-    drop(conn);
+    db.execute(
+        &format!("DELETE FROM checkins WHERE account_id = {account} AND done_at IS NULL"),
+        &[],
+    );
+    db.execute(
+        &format!(
+            "INSERT INTO checkins (account_id, stage, kind, due_date) VALUES
+                 ({account}, 'late', 'renewal-prep-90', '2026-11-22'),
+                 ({account}, 'late', 'renewal-prep-60', '2026-11-22'),
+                 ({account}, 'late', 'renewal-prep-30', '2026-12-22')"
+        ),
+        &[],
+    );
     ok(run(
         &db,
         &[
@@ -180,27 +167,20 @@ fn one_check_in_logged_completes_every_one_due_that_day() {
     assert_eq!(done("renewal-prep-30"), 0, "the one to come is not");
 }
 
-#[test]
-fn a_churned_account_leaves_and_a_new_stage_switches_the_cadence() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn a_churned_account_leaves_and_a_new_stage_switches_the_cadence(engine: Engine) {
+    let db = demo(engine);
     ok(run(&db, &["schedule"]));
-    let churned: i64 = Connection::open(&db)
-        .unwrap()
-        .query_row(
-            "SELECT account_id FROM checkins WHERE done_at IS NULL LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    Connection::open(&db)
-        .unwrap()
-        .execute(
+    let churned = query_i64(
+        &db,
+        "SELECT account_id FROM checkins WHERE done_at IS NULL LIMIT 1",
+    );
+    db.execute(
+        &format!(
             "UPDATE accounts SET status = 'churned', churned_at = '2026-11-22',
-                 churn_kind = 'voluntary', churn_reason = 'test' WHERE id = ?1",
-            [churned],
-        )
-        .unwrap();
+                 churn_kind = 'voluntary', churn_reason = 'test' WHERE id = {churned}"
+        ),
+        &[],
+    );
     let counts: serde_json::Value =
         serde_json::from_str(&ok(run(&db, &["schedule", "--json"]))).unwrap();
     assert!(counts["removed"].as_u64().unwrap() >= 1);
@@ -215,31 +195,23 @@ fn a_churned_account_leaves_and_a_new_stage_switches_the_cadence() {
     );
 
     // An early account seen four months later is in its mid stage: milestones give way.
-    let early: i64 = Connection::open(&db)
-        .unwrap()
-        .query_row(
-            "SELECT c.account_id FROM checkins c JOIN accounts a ON a.id = c.account_id
-             WHERE c.stage = 'early' AND c.done_at IS NULL AND a.customer_since > '2026-09-01' LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let early = query_i64(
+        &db,
+        "SELECT c.account_id FROM checkins c JOIN accounts a ON a.id = c.account_id
+         WHERE c.stage = 'early' AND c.done_at IS NULL AND a.customer_since > '2026-09-01' LIMIT 1",
+    );
     ok(run_on(&db, "2027-03-15", &["schedule"]));
-    let stages: Vec<String> = Connection::open(&db)
-        .unwrap()
-        .prepare("SELECT DISTINCT stage FROM checkins WHERE account_id = ?1 AND done_at IS NULL")
-        .unwrap()
-        .query_map([early], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(stages, vec!["mid".to_string()]);
+    let stages = db.rows(
+        &format!(
+            "SELECT DISTINCT stage FROM checkins WHERE account_id = {early} AND done_at IS NULL"
+        ),
+        &[],
+    );
+    assert_eq!(stages, vec![vec![Some("mid".to_string())]]);
 }
 
-#[test]
-fn the_checkins_command_lists_and_filters() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn the_checkins_command_lists_and_filters(engine: Engine) {
+    let db = demo(engine);
     ok(run(&db, &["schedule"]));
     let list = |args: &[&str]| -> Vec<serde_json::Value> {
         let mut all = vec!["checkins", "--json"];
@@ -287,17 +259,15 @@ fn the_checkins_command_lists_and_filters() {
     );
 }
 
-#[test]
-fn a_list_piped_into_head_stops_quietly() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn a_list_piped_into_head_stops_quietly(engine: Engine) {
+    let db = demo(engine);
     ok(run(&db, &["schedule"]));
     let out = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "{} --db {} --today {TODAY} checkins | head -1",
+            "{} --db '{}' --today {TODAY} checkins | head -1",
             env!("CARGO_BIN_EXE_retain"),
-            db.display()
+            db.arg()
         ))
         .output()
         .unwrap();

@@ -3,34 +3,28 @@
 
 mod common;
 
+// The console's test here stays on the file: the console of tests/common/console.rs opens one.
+on_both_engines!(a_claim_holds_for_fifteen_minutes_and_gives_way_when_it_expires);
+
 use chrono::{Duration, Timelike, Utc};
 use common::console::*;
+use common::engine::{Db, Engine, TestDb};
 use common::*;
 use crossterm::event::KeyCode;
 use retain::store::Claim;
 use retain::tui::theme::Palette;
 
-fn team_account(db: &std::path::Path) -> (i64, String) {
-    let id = query_i64(
-        db,
-        "SELECT id FROM accounts WHERE owner_rep_id IS NULL AND status = 'active' ORDER BY id LIMIT 1",
-    );
-    let external: String = rusqlite::Connection::open(db)
-        .unwrap()
-        .query_row(
-            "SELECT external_id FROM accounts WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .unwrap();
-    (id, external)
+/// The first active account of the team's (no owner): its id and external id.
+fn team_account(db: &(impl Db + ?Sized)) -> (i64, String) {
+    db.id_and_text(
+        "SELECT CAST(a.id AS TEXT), a.external_id FROM accounts a
+         WHERE a.owner_rep_id IS NULL AND a.status = 'active' ORDER BY a.id LIMIT 1",
+        &[],
+    )
 }
 
-#[test]
-fn a_claim_holds_for_fifteen_minutes_and_gives_way_when_it_expires() {
-    let dir = temp_dir();
-    let db = db_in(&dir, "claims.db");
-    ok(run(&db, &["demo", "--accounts", "200"]));
+fn a_claim_holds_for_fifteen_minutes_and_gives_way_when_it_expires(engine: Engine) {
+    let db = TestDb::demo(engine, 200);
     let (team, _) = team_account(&db);
     let owned = query_i64(
         &db,

@@ -2,26 +2,32 @@
 
 mod common;
 
+// The console's tests here stay on the file: the console of tests/common/console.rs opens one.
+on_both_engines!(
+    a_follow_up_and_a_payment_on_one_account_are_one_row_ranked_first,
+    a_queue_read_from_kept_scores_is_the_queue_scored_afresh,
+);
+
+use std::ffi::OsStr;
+
 use common::console::*;
+use common::engine::{Db, Engine, TestDb};
 use common::*;
 use crossterm::event::KeyCode;
 use retain::tui::app::Pane;
 use retain::tui::theme::Palette;
-use rusqlite::{Connection, params};
 
 /// A demo database (whose maker, the OS user running the tests, is an admin: `--as` works).
-fn demo_as_admin(dir: &tempfile::TempDir) -> std::path::PathBuf {
-    let db = db_in(dir, "queue.db");
-    ok(run(&db, &["demo", "--accounts", "300"]));
-    db
+fn demo_as_admin(engine: Engine) -> TestDb {
+    TestDb::demo(engine, 300)
 }
 
-fn queue_of(db: &std::path::Path, login: &str) -> Vec<serde_json::Value> {
+fn queue_of(db: &(impl AsRef<OsStr> + ?Sized), login: &str) -> Vec<serde_json::Value> {
     serde_json::from_str(&ok(run(db, &["--as", login, "queue", "--json"]))).unwrap()
 }
 
 /// The first account carmen owns, and its id.
-fn carmens_account(db: &std::path::Path) -> i64 {
+fn carmens_account(db: &TestDb) -> i64 {
     query_i64(
         db,
         "SELECT a.id FROM accounts a JOIN reps r ON r.id = a.owner_rep_id
@@ -29,28 +35,28 @@ fn carmens_account(db: &std::path::Path) -> i64 {
     )
 }
 
-#[test]
-fn a_follow_up_and_a_payment_on_one_account_are_one_row_ranked_first() {
-    let dir = temp_dir();
-    let db = demo_as_admin(&dir);
+fn a_follow_up_and_a_payment_on_one_account_are_one_row_ranked_first(engine: Engine) {
+    let db = demo_as_admin(engine);
     let account = carmens_account(&db);
-    let conn = Connection::open(&db).unwrap();
-    conn.execute(
-        "INSERT INTO interactions (account_id, rep_id, kind, occurred_at, summary, body, tags,
-             follow_up_on)
-         VALUES (?1, (SELECT id FROM reps WHERE login = 'carmen'), 'call', '2026-11-18T10:00:00Z',
-                 'promised a quote', 'promised a quote', '[]', '2026-11-21')",
-        [account],
-    )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
-             first_failed_at, last_decline_code, status)
-         VALUES (?1, 'in_q', 5000, 'USD', '2026-11-20T09:00:00Z', 'expired_card', 'failing')",
-        params![account],
-    )
-    .unwrap();
-    drop(conn);
+    db.execute(
+        &format!(
+            "INSERT INTO interactions (account_id, rep_id, kind, occurred_at, summary, body, tags,
+                 follow_up_on)
+             VALUES ({account}, (SELECT id FROM reps WHERE login = 'carmen'), 'call',
+                     '2026-11-18T10:00:00Z', 'promised a quote', 'promised a quote', '[]',
+                     '2026-11-21')"
+        ),
+        &[],
+    );
+    db.execute(
+        &format!(
+            "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
+                 first_failed_at, last_decline_code, status)
+             VALUES ({account}, 'in_q', 5000, 'USD', '2026-11-20T09:00:00Z', 'expired_card',
+                     'failing')"
+        ),
+        &[],
+    );
     let rows = queue_of(&db, "carmen");
     let first = &rows[0];
     assert_eq!(
@@ -141,38 +147,37 @@ fn untouched(queue: &[serde_json::Value]) -> Vec<i64> {
 
 /// Makes an account look doomed by rows a script writes back-dated: no touch ever, two urgent
 /// tickets, a detractor's NPS answer, its users gone since October.
-fn doom(conn: &Connection, account: i64) {
-    conn.execute_batch(&format!(
-        "DELETE FROM interactions WHERE account_id = {account};
-         INSERT INTO tickets (account_id, subject, severity, opened_at)
-             VALUES ({account}, 'data loss', 'urgent', '2026-11-01T09:00:00Z'),
-                    ({account}, 'exports fail', 'urgent', '2026-11-10T09:00:00Z');
-         INSERT INTO nps_responses (account_id, responded_at, score)
-             VALUES ({account}, '2026-11-12T09:00:00Z', 1);
-         UPDATE usage_snapshots SET active_users = active_users / 5, key_feature_uses = 0
-             WHERE account_id = {account} AND period >= '2026-10-01';"
-    ))
-    .unwrap();
+fn doom(db: &TestDb, account: i64) {
+    for sql in [
+        format!("DELETE FROM interactions WHERE account_id = {account}"),
+        format!(
+            "INSERT INTO tickets (account_id, subject, severity, opened_at)
+                 VALUES ({account}, 'data loss', 'urgent', '2026-11-01T09:00:00Z'),
+                        ({account}, 'exports fail', 'urgent', '2026-11-10T09:00:00Z')"
+        ),
+        format!(
+            "INSERT INTO nps_responses (account_id, responded_at, score)
+                 VALUES ({account}, '2026-11-12T09:00:00Z', 1)"
+        ),
+        format!(
+            "UPDATE usage_snapshots SET active_users = active_users / 5, key_feature_uses = 0
+                 WHERE account_id = {account} AND period >= '2026-10-01'"
+        ),
+    ] {
+        db.execute(&sql, &[]);
+    }
 }
 
-#[test]
-fn a_queue_read_from_kept_scores_is_the_queue_scored_afresh() {
-    let dir = temp_dir();
-    let db = demo_as_admin(&dir);
-    let conn = Connection::open(&db).unwrap();
-    let quiet: Vec<i64> = conn
-        .prepare(
-            "SELECT a.id FROM accounts a JOIN reps r ON r.id = a.owner_rep_id
-             WHERE r.login = 'carmen' AND a.status = 'active' AND a.billing_interval = 'monthly'
-               AND a.customer_since BETWEEN '2025-12-01' AND '2026-08-01'
-             ORDER BY a.id LIMIT 2",
-        )
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    doom(&conn, quiet[0]);
+fn a_queue_read_from_kept_scores_is_the_queue_scored_afresh(engine: Engine) {
+    let db = demo_as_admin(engine);
+    let quiet = db.numbers(
+        "SELECT CAST(a.id AS TEXT) FROM accounts a JOIN reps r ON r.id = a.owner_rep_id
+         WHERE r.login = 'carmen' AND a.status = 'active' AND a.billing_interval = 'monthly'
+           AND a.customer_since BETWEEN '2025-12-01' AND '2026-08-01'
+         ORDER BY a.id LIMIT 2",
+        &[],
+    );
+    doom(&db, quiet[0]);
     let fresh = queue_of(&db, "carmen");
     assert!(untouched(&fresh).contains(&quiet[0]));
     assert!(!untouched(&fresh).contains(&quiet[1]));
@@ -195,7 +200,7 @@ fn a_queue_read_from_kept_scores_is_the_queue_scored_afresh() {
             "went over the renewal",
         ],
     ));
-    doom(&conn, quiet[1]);
+    doom(&db, quiet[1]);
     let kept = queue_of(&db, "carmen");
     assert!(!untouched(&kept).contains(&quiet[0]), "a call touches it");
     assert!(
@@ -203,8 +208,7 @@ fn a_queue_read_from_kept_scores_is_the_queue_scored_afresh() {
         "now high and untouched"
     );
 
-    conn.execute("DELETE FROM risk_scores WHERE day = '2026-11-22'", [])
-        .unwrap();
+    db.execute("DELETE FROM risk_scores WHERE day = '2026-11-22'", &[]);
     assert_eq!(queue_of(&db, "carmen"), kept, "the same scored afresh");
 }
 

@@ -3,21 +3,22 @@
 
 mod common;
 
+// The console's tests here stay on the file: the console of tests/common/console.rs opens one.
+on_both_engines!(saving_over_a_changed_version_is_refused_and_shows_what_is_there);
+
 use common::console::*;
+use common::engine::{Engine, TestDb};
 use common::*;
 use crossterm::event::KeyCode;
 use retain::store::NotesSave;
 use retain::tui::theme::Palette;
 
-fn notes(db: &std::path::Path, account: &str) -> serde_json::Value {
+fn notes(db: &TestDb, account: &str) -> serde_json::Value {
     serde_json::from_str(&ok(run(db, &["notes", account, "--json"]))).unwrap()
 }
 
-#[test]
-fn saving_over_a_changed_version_is_refused_and_shows_what_is_there() {
-    let dir = temp_dir();
-    let db = db_in(&dir, "notes.db");
-    ok(run(&db, &["demo", "--accounts", "50"]));
+fn saving_over_a_changed_version_is_refused_and_shows_what_is_there(engine: Engine) {
+    let db = TestDb::demo(engine, 50);
     let read = notes(&db, "1");
     let version = read["version"].to_string();
     // Two reps read version N; the first saves.

@@ -4,26 +4,34 @@
 
 mod common;
 
-use common::payments::{demo, failing, script};
-use common::*;
-use rusqlite::Connection;
+on_both_engines!(
+    the_letter_greets_the_billing_contact_and_says_what_the_payment_needs,
+    a_team_template_in_the_customers_language_is_used_and_a_bad_one_is_named,
+    send_hands_the_email_to_the_mail_command_and_logs_it_only_when_taken,
+    a_stored_address_that_would_smuggle_a_header_is_never_sent,
+    someone_who_is_not_a_rep_may_read_a_letter_but_not_send_one,
+    a_command_that_reads_none_of_the_letter_is_a_failure_said_not_a_silent_death,
+    no_letter_for_a_payment_recovered_or_paused_and_none_sent_without_a_link,
+    a_contact_name_on_two_lines_is_sent_on_one,
+    payments_toml_errors_keep_their_lines_and_a_bad_mail_key_stops_only_sending,
+);
 
-/// A demo file whose account 1 (in `country`, billed to `billing_email`) has a payment failing
-/// on an expired card; the file's folder, the file, the payment and an empty configuration.
+use common::engine::{Db, Engine, TestDb};
+use common::payments::{failing, script};
+use common::*;
+
+/// A demo whose account 1 (in `country`, billed to `billing_email`) has a payment failing on
+/// an expired card; a folder for scripts and mail, the database, the payment and an empty
+/// configuration.
 fn expired_card(
+    engine: Engine,
     country: &str,
     billing_email: &str,
-) -> (
-    tempfile::TempDir,
-    std::path::PathBuf,
-    String,
-    tempfile::TempDir,
-) {
-    let dir = temp_dir();
-    let db = demo(&dir);
+) -> (tempfile::TempDir, TestDb, String, tempfile::TempDir) {
+    let db = TestDb::demo(engine, 300);
     contacts(&db, country, billing_email);
     let payment = failing(&db, "ch_1", "2026-11-21T09:00:00Z", "expired_card").to_string();
-    (dir, db, payment, temp_dir())
+    (temp_dir(), db, payment, temp_dir())
 }
 
 /// Mail settings that send through `command`, from billing@acme.example, with a link.
@@ -38,33 +46,25 @@ fn sends_with(config: &tempfile::TempDir, command: &str) {
 }
 
 /// `retain payments outreach ARGS...` on `db` with the configuration folder `config`.
-fn outreach(
-    db: &std::path::Path,
-    config: &tempfile::TempDir,
-    args: &[&str],
-) -> std::process::Output {
+fn outreach(db: &TestDb, config: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
     let mut all = vec!["payments", "outreach"];
     all.extend_from_slice(args);
     run_with_config(db, config.path(), &all)
 }
 
 /// Account 1 gets one billing contact and one primary contact, and `country`.
-fn contacts(db: &std::path::Path, country: &str, billing_email: &str) {
-    let conn = Connection::open(db).unwrap();
-    conn.execute("DELETE FROM contacts WHERE account_id = 1", [])
-        .unwrap();
-    conn.execute(
+fn contacts(db: &TestDb, country: &str, billing_email: &str) {
+    db.execute("DELETE FROM contacts WHERE account_id = 1", &[]);
+    db.execute(
         "INSERT INTO contacts (account_id, name, email, role, is_primary)
          VALUES (1, 'Paula Primary', 'paula@example.com', 'CEO', 1),
                 (1, 'Jürgen Kasse', ?1, 'Finance Director', 0)",
-        [billing_email],
-    )
-    .unwrap();
-    conn.execute("UPDATE accounts SET country = ?1 WHERE id = 1", [country])
-        .unwrap();
+        &[billing_email],
+    );
+    db.execute("UPDATE accounts SET country = ?1 WHERE id = 1", &[country]);
 }
 
-fn emails_logged(db: &std::path::Path) -> i64 {
+fn emails_logged(db: &TestDb) -> i64 {
     query_i64(
         db,
         "SELECT count(*) FROM interactions WHERE account_id = 1 AND kind = 'email'
@@ -72,10 +72,8 @@ fn emails_logged(db: &std::path::Path) -> i64 {
     )
 }
 
-#[test]
-fn the_letter_greets_the_billing_contact_and_says_what_the_payment_needs() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn the_letter_greets_the_billing_contact_and_says_what_the_payment_needs(engine: Engine) {
+    let db = TestDb::demo(engine, 300);
     contacts(&db, "US", "juergen@example.com");
     let expired = failing(&db, "ch_expired", "2026-11-21T09:00:00Z", "expired_card");
     let config = temp_dir();
@@ -109,9 +107,8 @@ fn the_letter_greets_the_billing_contact_and_says_what_the_payment_needs() {
     assert_eq!(emails_logged(&db), 0, "printing a letter logs nothing");
 }
 
-#[test]
-fn a_team_template_in_the_customers_language_is_used_and_a_bad_one_is_named() {
-    let (_dir, db, payment, config) = expired_card("DE", "juergen@example.com");
+fn a_team_template_in_the_customers_language_is_used_and_a_bad_one_is_named(engine: Engine) {
+    let (_dir, db, payment, config) = expired_card(engine, "DE", "juergen@example.com");
     let folder = config.path().join("outreach");
     std::fs::create_dir(&folder).unwrap();
     std::fs::write(
@@ -135,20 +132,14 @@ fn a_team_template_in_the_customers_language_is_used_and_a_bad_one_is_named() {
     assert!(out.contains("new-card.de.txt"), "{out}");
 
     // A customer whose language the team wrote nothing in gets ours, and is told so.
-    Connection::open(&db)
-        .unwrap()
-        .execute("UPDATE accounts SET country = 'FR' WHERE id = 1", [])
-        .unwrap();
+    db.execute("UPDATE accounts SET country = 'FR' WHERE id = 1", &[]);
     let out = ok(outreach(&db, &config, &[&payment]));
     assert!(
         out.contains("in English: the team has no outreach/new-card.fr.txt"),
         "{out}"
     );
     // A customer elsewhere still gets our English one.
-    Connection::open(&db)
-        .unwrap()
-        .execute("UPDATE accounts SET country = 'GB' WHERE id = 1", [])
-        .unwrap();
+    db.execute("UPDATE accounts SET country = 'GB' WHERE id = 1", &[]);
     let out = ok(outreach(&db, &config, &[&payment]));
     assert!(out.contains("Hello Jürgen,"), "{out}");
 
@@ -165,9 +156,8 @@ fn a_team_template_in_the_customers_language_is_used_and_a_bad_one_is_named() {
     );
 }
 
-#[test]
-fn send_hands_the_email_to_the_mail_command_and_logs_it_only_when_taken() {
-    let (dir, db, payment, config) = expired_card("US", "juergen@example.com");
+fn send_hands_the_email_to_the_mail_command_and_logs_it_only_when_taken(engine: Engine) {
+    let (dir, db, payment, config) = expired_card(engine, "US", "juergen@example.com");
     let outbox = dir.path().join("outbox.eml");
     let taker = script(
         &dir,
@@ -232,21 +222,19 @@ fn send_hands_the_email_to_the_mail_command_and_logs_it_only_when_taken() {
         "{sent}"
     );
     assert_eq!(emails_logged(&db), 1);
-    let outreach_at: Option<String> = Connection::open(&db)
-        .unwrap()
-        .query_row(
-            "SELECT last_outreach_at FROM failed_payments WHERE id = ?1",
-            [&payment],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let outreach_at = db.query_text(
+        &format!("SELECT last_outreach_at FROM failed_payments WHERE id = {payment}"),
+        &[],
+    );
     assert!(outreach_at.is_some(), "the payment knows it was chased");
 }
 
-#[test]
-fn a_stored_address_that_would_smuggle_a_header_is_never_sent() {
-    let (dir, db, payment, config) =
-        expired_card("US", "juergen@example.com\r\nBcc: everyone@evil.example");
+fn a_stored_address_that_would_smuggle_a_header_is_never_sent(engine: Engine) {
+    let (dir, db, payment, config) = expired_card(
+        engine,
+        "US",
+        "juergen@example.com\r\nBcc: everyone@evil.example",
+    );
     let outbox = dir.path().join("outbox.eml");
     let taker = script(
         &dir,
@@ -260,22 +248,17 @@ fn a_stored_address_that_would_smuggle_a_header_is_never_sent() {
     assert_eq!(emails_logged(&db), 0);
 }
 
-#[test]
-fn someone_who_is_not_a_rep_may_read_a_letter_but_not_send_one() {
-    let (_dir, db, payment, config) = expired_card("US", "juergen@example.com");
+fn someone_who_is_not_a_rep_may_read_a_letter_but_not_send_one(engine: Engine) {
+    let (_dir, db, payment, config) = expired_card(engine, "US", "juergen@example.com");
     // The OS user running the tests is the demo's admin: take that away.
-    Connection::open(&db)
-        .unwrap()
-        .execute("UPDATE reps SET active = 0 WHERE login = ?1", [me()])
-        .unwrap();
+    db.execute("UPDATE reps SET active = 0 WHERE login = ?1", &[&me()]);
     ok(outreach(&db, &config, &[&payment]));
     let err = fails(outreach(&db, &config, &[&payment, "--send"]));
     assert!(err.contains("is not an active rep"), "{err}");
 }
 
-#[test]
-fn a_command_that_reads_none_of_the_letter_is_a_failure_said_not_a_silent_death() {
-    let (dir, db, payment, config) = expired_card("US", "juergen@example.com");
+fn a_command_that_reads_none_of_the_letter_is_a_failure_said_not_a_silent_death(engine: Engine) {
+    let (dir, db, payment, config) = expired_card(engine, "US", "juergen@example.com");
     // Exits at once, without reading: the letter's write meets a closed pipe.
     let quitter = script(&dir, "quit.sh", "exit 3");
     sends_with(&config, &quitter);
@@ -286,9 +269,8 @@ fn a_command_that_reads_none_of_the_letter_is_a_failure_said_not_a_silent_death(
     assert_eq!(emails_logged(&db), 0);
 }
 
-#[test]
-fn no_letter_for_a_payment_recovered_or_paused_and_none_sent_without_a_link() {
-    let (dir, db, payment, config) = expired_card("US", "juergen@example.com");
+fn no_letter_for_a_payment_recovered_or_paused_and_none_sent_without_a_link(engine: Engine) {
+    let (dir, db, payment, config) = expired_card(engine, "US", "juergen@example.com");
     let taker = script(&dir, "take.sh", "cat > /dev/null");
     std::fs::write(
         config.path().join("payments.toml"),
@@ -318,16 +300,12 @@ fn no_letter_for_a_payment_recovered_or_paused_and_none_sent_without_a_link() {
     assert_eq!(emails_logged(&db), 0);
 }
 
-#[test]
-fn a_contact_name_on_two_lines_is_sent_on_one() {
-    let (dir, db, payment, config) = expired_card("US", "juergen@example.com");
-    Connection::open(&db)
-        .unwrap()
-        .execute(
-            "UPDATE contacts SET name = 'Jürgen\r\nBcc: x@evil.example' WHERE email = 'juergen@example.com'",
-            [],
-        )
-        .unwrap();
+fn a_contact_name_on_two_lines_is_sent_on_one(engine: Engine) {
+    let (dir, db, payment, config) = expired_card(engine, "US", "juergen@example.com");
+    db.execute(
+        "UPDATE contacts SET name = 'Jürgen\r\nBcc: x@evil.example' WHERE email = 'juergen@example.com'",
+        &[],
+    );
     let outbox = dir.path().join("outbox.eml");
     let taker = script(
         &dir,
@@ -343,9 +321,8 @@ fn a_contact_name_on_two_lines_is_sent_on_one() {
     );
 }
 
-#[test]
-fn payments_toml_errors_keep_their_lines_and_a_bad_mail_key_stops_only_sending() {
-    let (_dir, db, payment, config) = expired_card("US", "juergen@example.com");
+fn payments_toml_errors_keep_their_lines_and_a_bad_mail_key_stops_only_sending(engine: Engine) {
+    let (_dir, db, payment, config) = expired_card(engine, "US", "juergen@example.com");
     let file = config.path().join("payments.toml");
     std::fs::write(
         &file,

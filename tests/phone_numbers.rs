@@ -4,8 +4,18 @@
 
 mod common;
 
+on_both_engines!(
+    a_country_is_read_as_iso_and_a_wrong_one_is_named_with_its_line,
+    numbers_are_read_for_the_accounts_country_else_the_teams,
+    summary_lists_the_numbers_that_read_as_none,
+    numbers_copied_with_invisible_marks_or_in_arabic_digits_are_found,
+    a_config_file_that_is_no_file_or_too_large_is_refused_at_once,
+    a_long_bad_cell_is_quoted_in_part,
+);
+
 use std::path::{Path, PathBuf};
 
+use common::engine::{Engine, TestDb};
 use common::*;
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
@@ -14,7 +24,7 @@ fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
     path
 }
 
-fn search(db: &Path, config: &Path, query: &str) -> Vec<serde_json::Value> {
+fn search(db: &TestDb, config: &Path, query: &str) -> Vec<serde_json::Value> {
     let out = run_with_config(db, config, &["search", query, "--json"]);
     serde_json::from_str::<serde_json::Value>(&ok(out))
         .unwrap()
@@ -23,9 +33,10 @@ fn search(db: &Path, config: &Path, query: &str) -> Vec<serde_json::Value> {
         .clone()
 }
 
-/// Two accounts in Germany and Britain, one with no country, and their contacts.
-fn team(dir: &tempfile::TempDir) -> PathBuf {
-    let db = db_in(dir, "phones.db");
+/// Two accounts in Germany and Britain, one with no country, and their contacts (their files
+/// written in `dir`).
+fn team(engine: Engine, dir: &tempfile::TempDir) -> TestDb {
+    let db = TestDb::new(engine);
     ok(run(&db, &["init"]));
     let accounts = write(
         dir,
@@ -56,10 +67,9 @@ fn team(dir: &tempfile::TempDir) -> PathBuf {
     db
 }
 
-#[test]
-fn a_country_is_read_as_iso_and_a_wrong_one_is_named_with_its_line() {
+fn a_country_is_read_as_iso_and_a_wrong_one_is_named_with_its_line(engine: Engine) {
     let dir = temp_dir();
-    let db = team(&dir);
+    let db = team(engine, &dir);
     assert_eq!(
         query_i64(
             &db,
@@ -89,10 +99,9 @@ fn a_country_is_read_as_iso_and_a_wrong_one_is_named_with_its_line() {
     assert_eq!(dump(&db), before, "nothing of the file is written");
 }
 
-#[test]
-fn numbers_are_read_for_the_accounts_country_else_the_teams() {
+fn numbers_are_read_for_the_accounts_country_else_the_teams(engine: Engine) {
     let dir = temp_dir();
-    let db = team(&dir);
+    let db = team(engine, &dir);
     let us = dir.path().join("us");
     std::fs::create_dir(&us).unwrap();
     // Berlin, typed as the caller-ID shows it: the German account's number.
@@ -121,10 +130,9 @@ fn numbers_are_read_for_the_accounts_country_else_the_teams() {
     );
 }
 
-#[test]
-fn summary_lists_the_numbers_that_read_as_none() {
+fn summary_lists_the_numbers_that_read_as_none(engine: Engine) {
     let dir = temp_dir();
-    let db = team(&dir);
+    let db = team(engine, &dir);
     let config = dir.path().join("config");
     std::fs::create_dir(&config).unwrap();
     let out = run_with_config(&db, &config, &["summary", "--json"]);
@@ -160,10 +168,9 @@ fn summary_lists_the_numbers_that_read_as_none() {
     assert!(hits.iter().any(|h| h["external_id"] == "GB-1"), "{hits:?}");
 }
 
-#[test]
-fn numbers_copied_with_invisible_marks_or_in_arabic_digits_are_found() {
+fn numbers_copied_with_invisible_marks_or_in_arabic_digits_are_found(engine: Engine) {
     let dir = temp_dir();
-    let db = team(&dir);
+    let db = team(engine, &dir);
     let contacts = write(
         &dir,
         "arabic.csv",
@@ -186,10 +193,9 @@ fn numbers_copied_with_invisible_marks_or_in_arabic_digits_are_found() {
     }
 }
 
-#[test]
-fn a_config_file_that_is_no_file_or_too_large_is_refused_at_once() {
+fn a_config_file_that_is_no_file_or_too_large_is_refused_at_once(engine: Engine) {
     let dir = temp_dir();
-    let db = team(&dir);
+    let db = team(engine, &dir);
     let config = dir.path().join("config");
     std::fs::create_dir(&config).unwrap();
     let team_toml = config.join("team.toml");
@@ -213,10 +219,9 @@ fn a_config_file_that_is_no_file_or_too_large_is_refused_at_once() {
     assert!(err.len() < 1_000, "the file is named, not printed");
 }
 
-#[test]
-fn a_long_bad_cell_is_quoted_in_part() {
+fn a_long_bad_cell_is_quoted_in_part(engine: Engine) {
     let dir = temp_dir();
-    let db = team(&dir);
+    let db = team(engine, &dir);
     let bad = write(
         &dir,
         "long.csv",

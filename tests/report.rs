@@ -1,21 +1,24 @@
-//! `retain report`: churn, revenue, cohorts and recovery from a real demo file.
+//! `retain report`: churn, revenue, cohorts and recovery from a real demo of either engine.
 
 mod common;
 
+on_both_engines!(
+    churn_by_month_and_quarter_agrees_with_the_accounts_table,
+    revenue_cohorts_and_recovery_have_their_figures,
+);
+
+use common::engine::{Engine, TestDb};
 use common::*;
 
-fn json(db: &std::path::Path, args: &[&str]) -> serde_json::Value {
+fn json(db: &TestDb, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["report"];
     all.extend_from_slice(args);
     all.push("--json");
     serde_json::from_str(&ok(run(db, &all))).unwrap()
 }
 
-#[test]
-fn churn_by_month_and_quarter_agrees_with_the_accounts_table() {
-    let dir = temp_dir();
-    let db = db_in(&dir, "report.db");
-    ok(run(&db, &["demo", "--accounts", "400"]));
+fn churn_by_month_and_quarter_agrees_with_the_accounts_table(engine: Engine) {
+    let db = TestDb::demo(engine, 400);
     let months = json(
         &db,
         &["churn", "--from", "2026-01-01", "--to", "2026-06-30"],
@@ -66,11 +69,8 @@ fn churn_by_month_and_quarter_agrees_with_the_accounts_table() {
     assert_eq!(quarters[1]["start"], "2026-04-01");
 }
 
-#[test]
-fn revenue_cohorts_and_recovery_have_their_figures() {
-    let dir = temp_dir();
-    let db = db_in(&dir, "report.db");
-    ok(run(&db, &["demo", "--accounts", "400"]));
+fn revenue_cohorts_and_recovery_have_their_figures(engine: Engine) {
+    let db = TestDb::demo(engine, 400);
     let revenue = json(
         &db,
         &["revenue", "--from", "2026-09-01", "--to", "2026-10-31"],

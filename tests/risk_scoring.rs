@@ -1,24 +1,30 @@
-//! Risk scoring on real files: the ranking command, the daily history, the configuration, and a
-//! backtest that cannot see the future.
+//! Risk scoring on real databases of either engine: the ranking command, the daily history, the
+//! configuration, and a backtest that cannot see the future.
 
 mod common;
+
+on_both_engines!(
+    the_backtest_never_reads_data_dated_on_or_after_as_of,
+    the_backtest_on_demo_data_finds_the_churners,
+    at_risk_ranks_with_reasons_and_filters,
+    scores_are_kept_once_a_day_and_give_the_trend,
+    a_risk_file_changes_the_bands_and_a_bad_one_is_named,
+    changes_since_yesterday_are_new_high_risk_or_big_rises,
+    slices_of_ids_read_exactly_what_reading_everything_reads,
+    a_kept_score_is_current_until_a_fact_of_its_account_changes,
+    scores_are_not_kept_while_another_writer_holds_the_file_and_nothing_waits_for_it,
+);
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use common::engine::{Db, Engine, TestDb};
 use common::*;
 use retain::domain::lifecycle::StageBounds;
 use retain::domain::risk::{RiskModel, score};
-use retain::store::{Create, Scope, Store};
-use rusqlite::{Connection, params};
+use retain::store::{Scope, Store};
 
-fn demo(dir: &tempfile::TempDir, accounts: &str) -> std::path::PathBuf {
-    let db = db_in(dir, "risk.db");
-    ok(run(&db, &["demo", "--accounts", accounts]));
-    db
-}
-
-fn at_risk_json(db: &std::path::Path, extra: &[&str]) -> Vec<serde_json::Value> {
+fn at_risk_json(db: &TestDb, extra: &[&str]) -> Vec<serde_json::Value> {
     let mut args = vec!["at-risk", "--json"];
     if !extra.contains(&"--limit") {
         args.extend(["--limit", "5000"]);
@@ -31,8 +37,8 @@ fn at_risk_json(db: &std::path::Path, extra: &[&str]) -> Vec<serde_json::Value> 
         .clone()
 }
 
-fn scores_as_of(db: &std::path::Path, as_of: NaiveDate) -> HashMap<i64, (f64, Vec<String>)> {
-    let store = Store::open(db, Create::Never).unwrap();
+fn scores_as_of(db: &TestDb, as_of: NaiveDate) -> HashMap<i64, (f64, Vec<String>)> {
+    let store = store_as_me(db);
     let model = RiskModel::default();
     store
         .risk_subjects(as_of, as_of, &StageBounds::default(), Scope::All)
@@ -49,69 +55,53 @@ fn scores_as_of(db: &std::path::Path, as_of: NaiveDate) -> HashMap<i64, (f64, Ve
 }
 
 /// Everything that would make an account look doomed, dated `when` (a day), for every account.
-fn flood(db: &std::path::Path, when: &str) {
-    let conn = Connection::open(db).unwrap();
+fn flood(db: &TestDb, when: &str) {
     let t = format!("{when}T09:00:00Z");
-    conn.execute_batch("BEGIN").unwrap();
-    let ids: Vec<i64> = conn
-        .prepare("SELECT id FROM accounts")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    for id in ids {
-        conn.execute(
+    let month = format!("{}01", &when[..8]);
+    for sql in [
+        format!(
             "INSERT INTO interactions (account_id, kind, occurred_at, summary, tags)
-             VALUES (?1, 'call', ?2, 'They are leaving for a competitor', 'competitor pricing')",
-            params![id, t],
-        )
-        .unwrap();
-        conn.execute(
+             SELECT id, 'call', '{t}', 'They are leaving for a competitor', 'competitor pricing'
+             FROM accounts"
+        ),
+        format!(
             "INSERT INTO tickets (account_id, subject, severity, opened_at, satisfaction, resolved_at)
-             VALUES (?1, 'Everything is broken', 'urgent', ?2, 1, ?2)",
-            params![id, t],
-        )
-        .unwrap();
-        conn.execute(
-            "INSERT INTO nps_responses (account_id, responded_at, score) VALUES (?1, ?2, 0)",
-            params![id, t],
-        )
-        .unwrap();
-        conn.execute(
+             SELECT id, 'Everything is broken', 'urgent', '{t}', 1, '{t}' FROM accounts"
+        ),
+        format!(
+            "INSERT INTO nps_responses (account_id, responded_at, score)
+             SELECT id, '{t}', 0 FROM accounts"
+        ),
+        format!(
             "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
                  first_failed_at, last_decline_code, status)
-             VALUES (?1, 'in_flood_' || ?1 || ?2, 100000, 'USD', ?2, 'stolen_card', 'failing')",
-            params![id, t],
-        )
-        .unwrap();
-        conn.execute(
+             SELECT id, 'in_flood_' || id || '{t}', 100000, 'USD', '{t}', 'stolen_card', 'failing'
+             FROM accounts"
+        ),
+        format!(
             "INSERT INTO mrr_changes (account_id, changed_on, from_cents, to_cents, reason)
-             VALUES (?1, ?2, 100000, 100, 'downgrade')",
-            params![id, when],
-        )
-        .unwrap();
-        conn.execute(
-            "INSERT OR REPLACE INTO usage_snapshots (account_id, period, active_users, seats, logins, key_feature_uses)
-             VALUES (?1, substr(?2, 1, 8) || '01', 0, 100, 0, 0)",
-            params![id, when],
-        )
-        .unwrap();
+             SELECT id, '{when}', 100000, 100, 'downgrade' FROM accounts"
+        ),
+        // (`WHERE TRUE`: SQLite reads ON CONFLICT after a bare FROM as a join's.)
+        format!(
+            "INSERT INTO usage_snapshots (account_id, period, active_users, seats, logins, key_feature_uses)
+             SELECT id, '{month}', 0, 100, 0, 0 FROM accounts WHERE TRUE
+             ON CONFLICT (account_id, period) DO UPDATE SET active_users = excluded.active_users,
+                 seats = excluded.seats, logins = excluded.logins,
+                 key_feature_uses = excluded.key_feature_uses"
+        ),
+        // Later outcomes of what was open before: recovered payments, resolved tickets.
+        format!(
+            "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, automatic)
+             SELECT id, '{t}', 'succeeded', 1 FROM failed_payments WHERE status = 'failing'"
+        ),
+    ] {
+        db.execute(&sql, &[]);
     }
-    // Later outcomes of what was open before: recovered payments, resolved tickets.
-    conn.execute(
-        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, automatic)
-         SELECT id, ?1, 'succeeded', 1 FROM failed_payments WHERE status = 'failing'",
-        [&t],
-    )
-    .unwrap();
-    conn.execute_batch("COMMIT").unwrap();
 }
 
-#[test]
-fn the_backtest_never_reads_data_dated_on_or_after_as_of() {
-    let dir = temp_dir();
-    let db = demo(&dir, "300");
+fn the_backtest_never_reads_data_dated_on_or_after_as_of(engine: Engine) {
+    let db = TestDb::demo(engine, 300);
     let as_of: NaiveDate = "2026-06-01".parse().unwrap();
     let before = scores_as_of(&db, as_of);
     assert!(before.len() > 100, "{} accounts scored", before.len());
@@ -138,10 +128,8 @@ fn the_backtest_never_reads_data_dated_on_or_after_as_of() {
     );
 }
 
-#[test]
-fn the_backtest_on_demo_data_finds_the_churners() {
-    let dir = temp_dir();
-    let db = demo(&dir, "2000");
+fn the_backtest_on_demo_data_finds_the_churners(engine: Engine) {
+    let db = TestDb::demo(engine, 2000);
     let out = ok(run(&db, &["backtest", "--as-of", "2026-05-01", "--json"]));
     let e: serde_json::Value = serde_json::from_str(&out).unwrap();
     let auc = e["auc"].as_f64().unwrap();
@@ -174,10 +162,8 @@ fn the_backtest_on_demo_data_finds_the_churners() {
     assert!(err.contains("not in the past"), "{err}");
 }
 
-#[test]
-fn at_risk_ranks_with_reasons_and_filters() {
-    let dir = temp_dir();
-    let db = demo(&dir, "400");
+fn at_risk_ranks_with_reasons_and_filters(engine: Engine) {
+    let db = TestDb::demo(engine, 400);
     let all = at_risk_json(&db, &[]);
     assert_eq!(
         all.len() as i64,
@@ -222,10 +208,8 @@ fn at_risk_ranks_with_reasons_and_filters() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn scores_are_kept_once_a_day_and_give_the_trend() {
-    let dir = temp_dir();
-    let db = demo(&dir, "200");
+fn scores_are_kept_once_a_day_and_give_the_trend(engine: Engine) {
+    let db = TestDb::demo(engine, 200);
     at_risk_json(&db, &[]);
     at_risk_json(&db, &[]);
     let active = query_i64(&db, "SELECT count(*) FROM accounts WHERE status = 'active'");
@@ -247,24 +231,21 @@ fn scores_are_kept_once_a_day_and_give_the_trend() {
     );
     assert!(first.iter().any(|r| r["trend_30d"].is_number()));
     // Say a week ago everything looked perfect: the trend is then the whole score.
-    Connection::open(&db)
-        .unwrap()
-        .execute(
-            "INSERT OR REPLACE INTO risk_scores (account_id, day, score, band, points)
-             SELECT account_id, '2026-11-15', 0, 'low', '{}' FROM risk_scores WHERE day = '2026-11-22'",
-            [],
-        )
-        .unwrap();
+    db.execute(
+        "INSERT INTO risk_scores (account_id, day, score, band, points)
+         SELECT account_id, '2026-11-15', 0, 'low', '{}' FROM risk_scores WHERE day = '2026-11-22'
+         ON CONFLICT (account_id, day) DO UPDATE SET score = excluded.score,
+             band = excluded.band, top_factor = excluded.top_factor, points = excluded.points",
+        &[],
+    );
     let rows = at_risk_json(&db, &[]);
     for r in &rows {
         assert_eq!(r["trend_7d"], r["score"], "{r}");
     }
 }
 
-#[test]
-fn a_risk_file_changes_the_bands_and_a_bad_one_is_named() {
-    let dir = temp_dir();
-    let db = demo(&dir, "200");
+fn a_risk_file_changes_the_bands_and_a_bad_one_is_named(engine: Engine) {
+    let db = TestDb::demo(engine, 200);
     let config = temp_dir();
     std::fs::write(
         config.path().join("risk.toml"),
@@ -317,10 +298,8 @@ fn a_risk_file_changes_the_bands_and_a_bad_one_is_named() {
     assert!(err.contains("risk.toml") && err.contains("usage"), "{err}");
 }
 
-#[test]
-fn changes_since_yesterday_are_new_high_risk_or_big_rises() {
-    let dir = temp_dir();
-    let db = demo(&dir, "1000");
+fn changes_since_yesterday_are_new_high_risk_or_big_rises(engine: Engine) {
+    let db = TestDb::demo(engine, 1000);
     let out = ok(run(
         &db,
         &["at-risk", "--changes", "--json", "--limit", "500"],
@@ -341,10 +320,8 @@ fn changes_since_yesterday_are_new_high_risk_or_big_rises() {
     );
 }
 
-#[test]
-fn slices_of_ids_read_exactly_what_reading_everything_reads() {
-    let dir = temp_dir();
-    let db = demo(&dir, "300");
+fn slices_of_ids_read_exactly_what_reading_everything_reads(engine: Engine) {
+    let db = TestDb::demo(engine, 300);
     let store = store_as_me(&db);
     let day = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let tomorrow = day.succ_opt().unwrap();
@@ -397,10 +374,8 @@ fn not_current(store: &Store, model: &RiskModel, on: NaiveDate) -> Vec<i64> {
         .collect()
 }
 
-#[test]
-fn a_kept_score_is_current_until_a_fact_of_its_account_changes() {
-    let dir = temp_dir();
-    let db = demo(&dir, "200");
+fn a_kept_score_is_current_until_a_fact_of_its_account_changes(engine: Engine) {
+    let db = TestDb::demo(engine, 200);
     let today: NaiveDate = TODAY.parse().unwrap();
     let model = RiskModel::default();
     let mut store = store_as_me(&db);
@@ -424,53 +399,60 @@ fn a_kept_score_is_current_until_a_fact_of_its_account_changes() {
 
     // Every path that writes a fact: the CLI, a script's back-dated rows, a payment's attempt
     // (of the account of its payment), the account's own dates. Its shared notes are no fact.
-    let conn = Connection::open(&db).unwrap();
-    let paying: i64 = conn
-        .query_row(
-            "SELECT p.account_id FROM failed_payments p JOIN accounts a ON a.id = p.account_id
-             WHERE a.status = 'active' ORDER BY p.id LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let paying = query_i64(
+        &db,
+        "SELECT p.account_id FROM failed_payments p JOIN accounts a ON a.id = p.account_id
+         WHERE a.status = 'active' ORDER BY p.id LIMIT 1",
+    );
     let others: Vec<i64> = active.iter().copied().filter(|&id| id != paying).collect();
     ok(run(
         &db,
         &["log", &others[0].to_string(), "--note", "checked in"],
     ));
-    conn.execute(
-        "INSERT INTO tickets (account_id, subject, opened_at) VALUES (?1, 'slow', '2026-10-01T09:00:00Z')",
-        [others[1]],
-    )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
-         VALUES ((SELECT min(id) FROM failed_payments WHERE account_id = ?1),
-                 '2026-11-20T09:00:00Z', 'failed', 'expired_card', 1)",
-        [paying],
-    )
-    .unwrap();
-    conn.execute(
-        "UPDATE accounts SET renewal_date = '2027-01-15' WHERE id = ?1",
-        [others[2]],
-    )
-    .unwrap();
-    conn.execute(
-        "UPDATE accounts SET notes = 'plan' WHERE id = ?1",
-        [others[3]],
-    )
-    .unwrap();
+    db.execute(
+        &format!(
+            "INSERT INTO tickets (account_id, subject, opened_at)
+             VALUES ({}, 'slow', '2026-10-01T09:00:00Z')",
+            others[1]
+        ),
+        &[],
+    );
+    db.execute(
+        &format!(
+            "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
+             VALUES ((SELECT min(id) FROM failed_payments WHERE account_id = {paying}),
+                     '2026-11-20T09:00:00Z', 'failed', 'expired_card', 1)"
+        ),
+        &[],
+    );
+    db.execute(
+        &format!(
+            "UPDATE accounts SET renewal_date = '2027-01-15' WHERE id = {}",
+            others[2]
+        ),
+        &[],
+    );
+    db.execute(
+        &format!(
+            "UPDATE accounts SET notes = 'plan' WHERE id = {}",
+            others[3]
+        ),
+        &[],
+    );
     let mut changed = vec![others[0], others[1], others[2], paying];
     changed.sort();
     assert_eq!(not_current(&store, &model, today), changed);
 
     // A change made while a scorer reads is not taken as read: the count is read first.
     let seen = store.fact_changes(Scope::All).unwrap();
-    conn.execute(
-        "INSERT INTO nps_responses (account_id, responded_at, score) VALUES (?1, '2026-11-21T09:00:00Z', 2)",
-        [others[4]],
-    )
-    .unwrap();
+    db.execute(
+        &format!(
+            "INSERT INTO nps_responses (account_id, responded_at, score)
+             VALUES ({}, '2026-11-21T09:00:00Z', 2)",
+            others[4]
+        ),
+        &[],
+    );
     let subject = store
         .risk_subjects(
             today,
@@ -498,18 +480,17 @@ fn a_kept_score_is_current_until_a_fact_of_its_account_changes() {
     assert_eq!(not_current(&store, &model, today), vec![others[4]]);
 }
 
-#[test]
-fn scores_are_not_kept_while_another_writer_holds_the_file_and_nothing_waits_for_it() {
-    let dir = temp_dir();
-    let db = demo(&dir, "120");
+fn scores_are_not_kept_while_another_writer_holds_the_file_and_nothing_waits_for_it(
+    engine: Engine,
+) {
+    let db = TestDb::demo(engine, 120);
     let today: NaiveDate = TODAY.parse().unwrap();
     let model = RiskModel::default();
     let mut store = store_as_me(&db);
     let active = not_current(&store, &model, today);
 
-    // An import, say, holding the file for as long as it takes.
-    let import = Connection::open(&db).unwrap();
-    import.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // An import, say, holding the database's writes for as long as it takes.
+    let import = Writer::holding(&db);
     let started = std::time::Instant::now();
     let scored =
         retain::services::scoring::score_and_keep(&mut store, &model, today, Scope::All).unwrap();
@@ -525,7 +506,47 @@ fn scores_are_not_kept_while_another_writer_holds_the_file_and_nothing_waits_for
     );
     assert_eq!(not_current(&store, &model, today), active, "none kept");
 
-    import.execute_batch("COMMIT").unwrap();
+    drop(import);
     retain::services::scoring::score_and_keep(&mut store, &model, today, Scope::All).unwrap();
     assert!(not_current(&store, &model, today).is_empty());
+}
+
+/// Another writer in the middle of its transaction, holding the database's write lock (a
+/// file's, or the server's lock row that retain's writers take) until it is dropped.
+enum Writer {
+    File(rusqlite::Connection),
+    Server(postgres::Client),
+}
+
+impl Writer {
+    fn holding(db: &TestDb) -> Writer {
+        match db.engine() {
+            Engine::File => {
+                let conn = rusqlite::Connection::open(db.arg()).unwrap();
+                conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+                Writer::File(conn)
+            }
+            Engine::Server => {
+                let mut client = db.server().client();
+                client
+                    .batch_execute(&format!(
+                        "BEGIN; SELECT 1 FROM {} FOR UPDATE",
+                        retain::store::postgres::migrate::WRITE_LOCK_TABLE
+                    ))
+                    .unwrap();
+                Writer::Server(client)
+            }
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Committed, not just closed: on the server the lock is then let go before this
+        // returns. Never a panic here: a test that failed is unwinding already.
+        let _ = match self {
+            Writer::File(conn) => conn.execute_batch("COMMIT").is_ok(),
+            Writer::Server(client) => client.batch_execute("COMMIT").is_ok(),
+        };
+    }
 }

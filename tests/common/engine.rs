@@ -112,7 +112,9 @@ pub trait Db: AsRef<OsStr> {
     /// Runs `sql`, text parameters bound in order; how many rows it changed.
     fn execute(&self, sql: &str, params: &[&str]) -> u64;
 
-    /// Every row `sql` answers, its columns text (cast what is not) or NULL.
+    /// Every row `sql` answers, its columns text (cast what is not) or NULL. Order by a cast
+    /// column qualified (`ORDER BY c.id`): PostgreSQL names `CAST(id AS TEXT)` `id`, and a bare
+    /// `ORDER BY id` would sort the text.
     fn rows(&self, sql: &str, params: &[&str]) -> Vec<Vec<Option<String>>>;
 
     /// Every table's rows, as text: equal dumps of one database hold the same data.
@@ -123,6 +125,30 @@ pub trait Db: AsRef<OsStr> {
         let rows = self.rows(sql, params);
         assert_eq!(rows.len(), 1, "{sql}");
         rows[0][0].clone()
+    }
+
+    /// The first column of every row `sql` answers (cast to text, as for [`Db::rows`]), as
+    /// numbers: a list of ids.
+    fn numbers(&self, sql: &str, params: &[&str]) -> Vec<i64> {
+        self.rows(sql, params)
+            .into_iter()
+            .map(|r| {
+                let cell = r[0].as_deref().unwrap_or_else(|| panic!("NULL: {sql}"));
+                cell.parse()
+                    .unwrap_or_else(|e| panic!("{cell:?}: {e}: {sql}"))
+            })
+            .collect()
+    }
+
+    /// The first row `sql` answers: a number (cast to text, as for [`Db::rows`]) and a text.
+    fn id_and_text(&self, sql: &str, params: &[&str]) -> (i64, String) {
+        let rows = self.rows(sql, params);
+        let row = rows.first().unwrap_or_else(|| panic!("no row: {sql}"));
+        let id = row[0].as_deref().unwrap_or_else(|| panic!("NULL: {sql}"));
+        (
+            id.parse().unwrap_or_else(|e| panic!("{id:?}: {e}: {sql}")),
+            row[1].clone().unwrap_or_else(|| panic!("NULL: {sql}")),
+        )
     }
 }
 

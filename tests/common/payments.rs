@@ -1,13 +1,7 @@
 //! Failed payments made to order on a demo database of either engine, and hook scripts, for the payment tests.
 
 use super::engine::Db;
-use super::{db_in, ok, run};
-
-pub fn demo(dir: &tempfile::TempDir) -> std::path::PathBuf {
-    let db = db_in(dir, "payments.db");
-    ok(run(&db, &["demo", "--accounts", "300"]));
-    db
-}
+use super::{ok, run};
 
 /// A payment that failed on `when` with `code`, on account 1.
 pub fn failing(db: &(impl Db + ?Sized), reference: &str, when: &str, code: &str) -> i64 {

@@ -187,6 +187,70 @@ fn a_file_and_its_server_copy_answer_alike_before_and_after_the_same_writes() {
          NEW-2,in_new_2,99.00,EUR,2026-11-19T08:00:00Z,expired_card\n",
     );
     pair.same_as_admin(&["import", "payments", &payments, "--json"]);
+    // Every other kind, then each again with changes: new rows, changed rows, rows the same, a
+    // corrected MRR (an MRR change), in one file each.
+    for (kind, first, then) in [
+        (
+            "accounts",
+            "",
+            "external_id,name,mrr,currency,customer_since,billing_interval,owner\n\
+             NEW-1,Fresh Start Ltd,300.00,USD,2026-11-01,monthly,carmen\n\
+             NEW-2,\"Second, Inc.\",99,EUR,2026-10-15,annual,\n\
+             NEW-3,Third Time Ltd,10.00,USD,2026-11-05,monthly,\n",
+        ),
+        (
+            "contacts",
+            "account,name,email,phone,primary\n\
+             NEW-1,Ann Ray,ann@fresh.example,+1 555 0100,yes\n\
+             NEW-2,Bo Lin,,,no\n",
+            "account,name,email,phone,primary\n\
+             NEW-1,Ann Ray,ANN@fresh.example,+1 555 0199,yes\n\
+             NEW-2,Bo Lin,,,no\n\
+             NEW-3,Cy Moss,cy@third.example,,yes\n",
+        ),
+        (
+            "tickets",
+            "account,external_id,subject,severity,opened_at\n\
+             NEW-1,T-1,Login broken,high,2026-11-19T10:00:00Z\n\
+             NEW-2,T-2,Invoice question,,2026-11-20T10:00:00Z\n",
+            "account,external_id,subject,severity,opened_at,resolved_at,satisfaction\n\
+             NEW-1,T-1,Login broken,high,2026-11-19T10:00:00Z,2026-11-21T10:00:00Z,4\n\
+             NEW-2,T-2,Invoice question,,2026-11-20T10:00:00Z,,\n",
+        ),
+        (
+            "nps",
+            "account,responded_at,score,comment\n\
+             NEW-1,2026-11-20T10:00:00Z,9,Great\n",
+            "account,responded_at,score,comment\n\
+             NEW-1,2026-11-20T10:00:00Z,7,Good\n\
+             NEW-2,2026-11-21T10:00:00Z,3,\n",
+        ),
+        (
+            "usage",
+            "account,period,active_users,seats\n\
+             NEW-1,2026-11-01,12,20\n",
+            "account,period,active_users,seats,logins\n\
+             NEW-1,2026-11-01,15,20,40\n\
+             NEW-2,2026-11-01,3,5,\n",
+        ),
+        (
+            "payments",
+            "",
+            "account,external_ref,amount,currency,first_failed_at,decline_code\n\
+             NEW-1,in_new_1,300.00,USD,2026-11-18T08:00:00Z,insufficient_funds\n\
+             NEW-3,in_new_3,10.00,USD,2026-11-20T08:00:00Z,do_not_honor\n",
+        ),
+    ] {
+        for (round, text) in [first, then].into_iter().enumerate() {
+            if !text.is_empty() {
+                let file = pair.write(&format!("{kind}-{round}.csv"), text);
+                let counts = json(&pair.same_as_admin(&["import", kind, &file, "--json"]));
+                let changed =
+                    counts["inserted"].as_u64().unwrap() + counts["updated"].as_u64().unwrap();
+                assert!(changed > 0, "{kind}, round {round}: {counts}");
+            }
+        }
+    }
     // (On a server a rep writes as a role of their own, which a database admin makes.)
     make_role("newrep", "");
     pair.same_as_admin(&["reps", "add", "newrep", "--name", "New Rep"]);

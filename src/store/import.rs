@@ -3,13 +3,14 @@
 //! the same. All of a file in one transaction.
 
 use super::sql;
-use super::sql::{Conn, OptionalExtension, Value, params, params_from_iter};
+use super::sql::{Conn, Engine, OptionalExtension, Value, params, params_from_iter};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::{day, instant};
+use super::import_set;
 use super::{Store, StoreError};
 use crate::domain::access::Write;
 
@@ -45,11 +46,11 @@ pub struct ImportCounts {
 
 /// How a kind is found, added and changed. Parameters are the columns' names; `:id` is the
 /// row found, `:now` the moment of the import.
-struct Sql {
-    find: &'static str,
-    insert: &'static str,
+pub(super) struct Sql {
+    pub find: &'static str,
+    pub insert: &'static str,
     /// Changes the row `:id`, and only when something differs.
-    update: &'static str,
+    pub update: &'static str,
 }
 
 fn sql(kind: ImportKind) -> Sql {
@@ -191,15 +192,24 @@ impl Store {
         &self,
         ids: impl IntoIterator<Item = &'a str>,
     ) -> Result<Vec<&'a str>, StoreError> {
+        // Asked a few hundred at a time: on a server, one round trip per id was most of the
+        // check of a file that names a hundred thousand accounts.
+        const AT_ONCE: usize = 500;
+        let ids: Vec<&'a str> = ids.into_iter().collect();
         let run = || -> sql::Result<Vec<&'a str>> {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT 1 FROM accounts WHERE external_id = ?1")?;
             let mut unknown = Vec::new();
-            for id in ids {
-                if !stmt.exists([id])? {
-                    unknown.push(id);
+            for chunk in ids.chunks(AT_ONCE) {
+                let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
+                let mut stmt = self.conn.prepare_cached(&format!(
+                    "SELECT external_id FROM accounts WHERE external_id IN ({})",
+                    marks.join(", ")
+                ))?;
+                let mut known = std::collections::HashSet::new();
+                let mut rows = stmt.query(params_from_iter(chunk))?;
+                while let Some(ref r) = rows.next()? {
+                    known.insert(r.get::<_, String>(0)?);
                 }
+                unknown.extend(chunk.iter().filter(|id| !known.contains(**id)));
             }
             Ok(unknown)
         };
@@ -227,36 +237,46 @@ impl Store {
             let names = |s: &sql::Statement<'_>| s.parameter_names();
             let (find_names, insert_names, update_names) =
                 (names(&find), names(&insert), names(&update));
-            let mut counts = ImportCounts::default();
             let stamp = instant(&now);
-            for mut row in rows {
-                row.push(("now", Cell::Text(stamp.clone())));
-                let found: Option<i64> = find
-                    .query(params_from_iter(&values_for(&find_names, &row)))?
-                    .next()?
-                    .map(|r| r.get(0))
-                    .transpose()?;
-                match found {
-                    None => {
-                        insert.execute(params_from_iter(&values_for(&insert_names, &row)))?;
-                        counts.inserted += 1;
-                        if kind == ImportKind::Payments {
-                            first_attempt(tx, tx.last_insert_rowid()?)?;
+            let counts = if tx.engine() == Engine::Postgres {
+                let prepared = import_set::Prepared {
+                    find: &find,
+                    insert: &insert,
+                    update: &update,
+                };
+                import_set::import(tx, kind, &sql, prepared, rows, today, &stamp)?
+            } else {
+                let mut counts = ImportCounts::default();
+                for mut row in rows {
+                    row.push(("now", Cell::Text(stamp.clone())));
+                    let found: Option<i64> = find
+                        .query(params_from_iter(&values_for(&find_names, &row)))?
+                        .next()?
+                        .map(|r| r.get(0))
+                        .transpose()?;
+                    match found {
+                        None => {
+                            insert.execute(params_from_iter(&values_for(&insert_names, &row)))?;
+                            counts.inserted += 1;
+                            if kind == ImportKind::Payments {
+                                first_attempts(tx, "id = ?1", tx.last_insert_rowid()?)?;
+                            }
                         }
-                    }
-                    Some(id) => {
-                        let before = mrr_of(tx, kind, id)?;
-                        row.push(("id", Cell::Int(id)));
-                        let values = values_for(&update_names, &row);
-                        if update.execute(params_from_iter(&values))? > 0 {
-                            counts.updated += 1;
-                            note_mrr_change(tx, kind, id, before, today)?;
-                        } else {
-                            counts.unchanged += 1;
+                        Some(id) => {
+                            let before = mrr_of(tx, kind, id)?;
+                            row.push(("id", Cell::Int(id)));
+                            let values = values_for(&update_names, &row);
+                            if update.execute(params_from_iter(&values))? > 0 {
+                                counts.updated += 1;
+                                note_mrr_change(tx, kind, id, before, today)?;
+                            } else {
+                                counts.unchanged += 1;
+                            }
                         }
                     }
                 }
-            }
+                counts
+            };
             if counts.inserted + counts.updated > 0 {
                 audit::record(
                     tx,
@@ -276,7 +296,7 @@ impl Store {
     }
 }
 
-fn table(kind: ImportKind) -> &'static str {
+pub(super) fn table(kind: ImportKind) -> &'static str {
     match kind {
         ImportKind::Accounts => "accounts",
         ImportKind::Contacts => "contacts",
@@ -289,7 +309,7 @@ fn table(kind: ImportKind) -> &'static str {
 }
 
 /// The values of every parameter the statement names, from the row (absent ones as NULL).
-fn values_for(names: &[String], row: &ImportRow) -> Vec<Value> {
+pub(super) fn values_for(names: &[String], row: &ImportRow) -> Vec<Value> {
     names
         .iter()
         .map(
@@ -335,12 +355,15 @@ fn note_mrr_change(
 }
 
 /// A payment imported as failing has failed once: the retry policy counts from that attempt.
-fn first_attempt(tx: &Conn, payment_id: i64) -> sql::Result<()> {
+/// For the payments `which` names (`id = ?1`, or `id > ?1` for all those after one).
+pub(super) fn first_attempts(tx: &Conn, which: &str, id: i64) -> sql::Result<()> {
     tx.execute(
-        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
-         SELECT id, first_failed_at, 'failed', last_decline_code, 1 FROM failed_payments
-         WHERE id = ?1",
-        [payment_id],
+        &format!(
+            "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
+             SELECT id, first_failed_at, 'failed', last_decline_code, 1 FROM failed_payments
+             WHERE {which} ORDER BY id"
+        ),
+        [id],
     )?;
     Ok(())
 }

@@ -14,6 +14,7 @@ mod dunning;
 mod error;
 mod export;
 mod import;
+mod import_set;
 mod interactions;
 mod load;
 mod metrics;

@@ -433,3 +433,47 @@ CREATE TRIGGER failed_payments_changed_update AFTER UPDATE OF id, account_id, ex
 
 ALTER TABLE accounts ADD COLUMN country TEXT COLLATE "C"
     CHECK (country IS NULL OR (length(country) = 2 AND country = upper(country)));
+
+-- migration 14
+
+-- Inserts come in bulk (an import, the demo's load: a million rows in one statement), and a
+-- trigger that upserts `fact_changes` once per row was most of such a load's time. The inserts'
+-- triggers count once per statement instead, from the rows it inserted, per account: the same
+-- counts, at the same moment (a row trigger's work is done at the end of its statement too).
+CREATE FUNCTION count_fact_inserts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'payment_attempts' THEN
+        INSERT INTO fact_changes (account_id, n)
+            SELECT p.account_id, count(*) FROM inserted i
+            JOIN failed_payments p ON p.id = i.payment_id
+            GROUP BY p.account_id
+            ON CONFLICT (account_id) DO UPDATE SET n = fact_changes.n + excluded.n;
+    ELSE
+        INSERT INTO fact_changes (account_id, n)
+            SELECT account_id, count(*) FROM inserted
+            WHERE account_id IS NOT NULL GROUP BY account_id
+            ON CONFLICT (account_id) DO UPDATE SET n = fact_changes.n + excluded.n;
+    END IF;
+    RETURN NULL;
+END $$;
+DROP TRIGGER interactions_changed_insert ON interactions;
+CREATE TRIGGER interactions_changed_insert AFTER INSERT ON interactions
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION count_fact_inserts();
+DROP TRIGGER tickets_changed_insert ON tickets;
+CREATE TRIGGER tickets_changed_insert AFTER INSERT ON tickets
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION count_fact_inserts();
+DROP TRIGGER nps_changed_insert ON nps_responses;
+CREATE TRIGGER nps_changed_insert AFTER INSERT ON nps_responses
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION count_fact_inserts();
+DROP TRIGGER usage_changed_insert ON usage_snapshots;
+CREATE TRIGGER usage_changed_insert AFTER INSERT ON usage_snapshots
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION count_fact_inserts();
+DROP TRIGGER mrr_changes_changed_insert ON mrr_changes;
+CREATE TRIGGER mrr_changes_changed_insert AFTER INSERT ON mrr_changes
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION count_fact_inserts();
+DROP TRIGGER failed_payments_changed_insert ON failed_payments;
+CREATE TRIGGER failed_payments_changed_insert AFTER INSERT ON failed_payments
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION count_fact_inserts();
+DROP TRIGGER payment_attempts_changed_insert ON payment_attempts;
+CREATE TRIGGER payment_attempts_changed_insert AFTER INSERT ON payment_attempts
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION count_fact_inserts();

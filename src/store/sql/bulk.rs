@@ -102,12 +102,9 @@ impl Bulk<'_> {
     }
 
     fn send(&mut self) -> Result<()> {
-        let Inner::Postgres(client) = &self.conn.inner else {
-            return Ok(());
-        };
         for (table, columns, text) in &mut self.gathered {
             if !text.is_empty() {
-                client.copy_in(table, columns, text)?;
+                self.conn.copy_text(table, columns, text)?;
                 text.clear();
             }
         }

@@ -248,6 +248,17 @@ impl Conn {
     }
 
     /// Runs statements with no values and no rows (`;`-separated).
+    /// Rows in COPY's text format ([`copy_line`]) into `table`'s `columns`, on a server; how
+    /// many. SQLite has no COPY: its callers insert row by row.
+    pub fn copy_text(&self, table: &str, columns: &str, text: &[u8]) -> Result<u64> {
+        match &self.inner {
+            Inner::Postgres(client) => client.copy_in(table, columns, text),
+            Inner::Sqlite(_) => Err(Error::Aborted(
+                "COPY is a server's: SQLite inserts row by row".into(),
+            )),
+        }
+    }
+
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.inner {
             Inner::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
@@ -481,6 +492,22 @@ impl<'c> Statement<'c> {
 
     /// The names of its `:name` placeholders (without the colon), in the order a list of
     /// values binds them.
+    /// The types a server gave the parameters, in the order of [`Statement::parameter_names`]
+    /// (`int8`, `text`…); None on SQLite, whose parameters take any type.
+    pub fn server_types(&self) -> Option<Vec<String>> {
+        match &self.inner {
+            StatementInner::Postgres { prepared, .. } => Some(
+                prepared
+                    .statement
+                    .params()
+                    .iter()
+                    .map(|t| t.name().to_string())
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
     pub fn parameter_names(&self) -> Vec<String> {
         match &self.inner {
             StatementInner::Sqlite(s) => sqlite_names(s),

@@ -24,12 +24,15 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use retain::demo::{self, DemoSpec};
-use retain::store::{Create, Store};
+use retain::store::{Create, Store, Target};
 use retain::tui::app::{Action, App, Identity};
 use retain::tui::keymap::Keymap;
 use retain::tui::theme::{Palette, Theme};
 use retain::tui::views;
 use retain::tui::worker::{AccountRequest, CheckinRequest, Load, Request, Responder, Session};
+
+#[path = "console/engines.rs"]
+mod engines;
 
 const SIZE: (u16, u16) = (120, 35);
 
@@ -70,7 +73,7 @@ struct Bench {
 
 impl Bench {
     /// The console opened on `db` as `login`, with the first pane's answer drawn as it arrives.
-    fn open(db: &Path, login: &str) -> Bench {
+    fn open(db: &Target, login: &str) -> Bench {
         let mut bench = Bench::new(db, login);
         // The first screen is the first pane's answer, drawn as it arrives: the tabs' counts,
         // the schedule and the other panes' loads it brings come after it on the loading
@@ -83,8 +86,8 @@ impl Bench {
 
     /// The console opened on `db` as `login`, nothing asked of the file yet: what its first
     /// frame shows.
-    fn new(db: &Path, login: &str) -> Bench {
-        let store = Store::open(db, Create::Never).expect("the bench database opens");
+    fn new(db: &Target, login: &str) -> Bench {
+        let store = Store::open_target(db, Create::Never).expect("the bench database opens");
         let identity = Identity::read(&store, login, login).expect("reps read");
         let rep = identity.rep.clone();
         let theme = Theme {
@@ -138,11 +141,16 @@ impl Bench {
     }
 
     fn key(&mut self, c: char) {
-        let requests = self.app.update(Action::Key(KeyEvent::new(
+        let requests = self.press(c);
+        self.serve(requests);
+    }
+
+    /// A key's update, without its database work: what the key asks of the loading thread.
+    fn press(&mut self, c: char) -> Vec<Request> {
+        self.app.update(Action::Key(KeyEvent::new(
             KeyCode::Char(c),
             KeyModifiers::NONE,
-        )));
-        self.serve(requests);
+        )))
     }
 
     /// Draws and returns the bytes written for this frame.
@@ -265,27 +273,7 @@ fn import_million(db: &Path) -> Option<(u64, f64, u64, Option<f64>)> {
     )
     .ok()?;
     drop(conn);
-    let rows = (ids.len() as u64 * 10).min(1_000_000);
-    let csv = dir.join(format!("interactions-{rows}.csv"));
-    if !csv.exists() {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&csv).ok()?);
-        writeln!(out, "account,occurred_at,kind,summary,body,outcome,tags").ok()?;
-        let kinds = ["call", "email", "meeting", "note", "check-in"];
-        for i in 0..rows {
-            let account = &ids[(i as usize * 7919) % ids.len()];
-            writeln!(
-                out,
-                "{account},2026-{:02}-{:02}T{:02}:{:02}:{:02}Z,{},Imported {i},\"Renewal, pricing and \"\"next steps\"\"\",positive,renewal",
-                1 + i % 10,
-                1 + i % 28,
-                8 + i % 10,
-                i % 60,
-                (i / 60) % 60,
-                kinds[i as usize % 5]
-            )
-            .ok()?;
-        }
-    }
+    let (rows, csv) = interactions_csv(dir, &ids)?;
     let start = Instant::now();
     let out = Command::new("/usr/bin/time")
         .args(["-f", "%M"])
@@ -327,6 +315,33 @@ fn import_million(db: &Path) -> Option<(u64, f64, u64, Option<f64>)> {
     Some((rows, secs, kb, floor))
 }
 
+/// The CSV of interactions the import is timed with, in `dir` (made once): ten per account of
+/// `ids`, at most a million rows. Its rows and path.
+fn interactions_csv(dir: &Path, ids: &[String]) -> Option<(u64, PathBuf)> {
+    let rows = (ids.len() as u64 * 10).min(1_000_000);
+    let csv = dir.join(format!("interactions-{rows}.csv"));
+    if !csv.exists() {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&csv).ok()?);
+        writeln!(out, "account,occurred_at,kind,summary,body,outcome,tags").ok()?;
+        let kinds = ["call", "email", "meeting", "note", "check-in"];
+        for i in 0..rows {
+            let account = &ids[(i as usize * 7919) % ids.len()];
+            writeln!(
+                out,
+                "{account},2026-{:02}-{:02}T{:02}:{:02}:{:02}Z,{},Imported {i},\"Renewal, pricing and \"\"next steps\"\"\",positive,renewal",
+                1 + i % 10,
+                1 + i % 28,
+                8 + i % 10,
+                i % 60,
+                (i / 60) % 60,
+                kinds[i as usize % 5]
+            )
+            .ok()?;
+        }
+    }
+    Some((rows, csv))
+}
+
 /// `retain demo --accounts N` into a new file: generating and loading the demo, timed.
 fn time_demo(dir: &Path, accounts: u32) -> Option<f64> {
     let db = dir.join(format!("demo-timed-{}.db", std::process::id()));
@@ -343,6 +358,104 @@ fn time_demo(dir: &Path, accounts: u32) -> Option<f64> {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
     out.status.success().then_some(secs)
+}
+
+/// What the bench types into the lookup, by kind: names (whole, prefixes, misspelt), and a
+/// contact's email and phone from the file, as a rep would type them.
+fn lookup_words(db: &Path) -> Vec<(&'static str, Vec<String>)> {
+    let (email, phone) = {
+        let conn = rusqlite::Connection::open(db).expect("the bench database");
+        conn.query_row(
+            "SELECT email, phone FROM contacts WHERE email IS NOT NULL AND phone IS NOT NULL
+             ORDER BY id LIMIT 1 OFFSET 777",
+            [],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )
+        .unwrap_or_else(|_| ("grace@example.com".into(), "555 0142".into()))
+    };
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    vec![
+        (
+            "lookup keystroke: name prefix",
+            vec![
+                "muller".into(),
+                "明德".into(),
+                "juniper media".into(),
+                "carmen".into(),
+                "cus_".into(),
+            ],
+        ),
+        (
+            "lookup keystroke: fuzzy name",
+            vec!["nortwind".into(), "bluepaek".into(), "juniper meida".into()],
+        ),
+        ("lookup keystroke: email", vec![email.clone()]),
+        (
+            "lookup keystroke: phone digits",
+            vec![
+                digits
+                    .chars()
+                    .rev()
+                    .take(7)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect(),
+                phone.clone(),
+            ],
+        ),
+    ]
+}
+
+/// Every prefix of every word of `kinds` typed into the lookup, `rounds` times: all keystrokes,
+/// the keystrokes of each kind, and each keystroke's time with its query.
+fn lookups(
+    bench: &mut Bench,
+    kinds: &[(&str, Vec<String>)],
+    rounds: usize,
+) -> (Stats, Vec<Stats>, Vec<(f64, String)>) {
+    let mut keystroke = Stats::new("lookup keystroke (all)", "ms");
+    let mut by_kind: Vec<Stats> = kinds
+        .iter()
+        .map(|(name, _)| Stats::new(name, "ms"))
+        .collect();
+    let mut slowest: Vec<(f64, String)> = Vec::new();
+    for _ in 0..rounds {
+        for (k, (_, words)) in kinds.iter().enumerate() {
+            for word in words {
+                let mut query = String::new();
+                for c in word.chars() {
+                    query.push(c);
+                    let ms = by_kind[k].time_ms(|| {
+                        bench.responder.respond(
+                            Request::Account(AccountRequest::Search {
+                                query: query.clone(),
+                            }),
+                            Utc::now(),
+                        )
+                    });
+                    keystroke.samples.push(ms);
+                    slowest.push((ms, query.clone()));
+                }
+            }
+        }
+    }
+    (keystroke, by_kind, slowest)
+}
+
+/// `n` cursor moves down and back up the first pane: each move's time, and the bytes it wrote.
+fn cursor_moves(bench: &mut Bench, n: usize) -> (Stats, Stats) {
+    let mut cursor = Stats::new("cursor move (update + draw)", "ms");
+    let mut cursor_bytes = Stats::new("bytes: cursor move", "B");
+    for i in 0..n {
+        let key = if i % 20 < 10 { 'j' } else { 'k' };
+        let bytes = cursor.time(|| {
+            bench.key(key);
+            bench.draw()
+        });
+        cursor_bytes.samples.push(bytes as f64);
+    }
+    (cursor, cursor_bytes)
 }
 
 struct Stats {
@@ -379,21 +492,31 @@ impl Stats {
         value
     }
 
-    fn row(&self) -> String {
-        if self.samples.is_empty() {
-            return format!("{:<34} not measured", self.name);
-        }
+    /// The sample below which a share `q` of them are; None without samples.
+    fn quantile(&self, q: f64) -> Option<f64> {
         let mut s = self.samples.clone();
         s.sort_by(f64::total_cmp);
-        let pick = |q: f64| s[((s.len() - 1) as f64 * q).round() as usize];
+        s.get(((s.len().max(1) - 1) as f64 * q).round() as usize)
+            .copied()
+    }
+
+    /// The quantile `q` as the tables show it.
+    fn shown(&self, q: f64) -> String {
+        self.quantile(q)
+            .map_or_else(|| "—".to_string(), |v| format!("{v:.2}"))
+    }
+
+    fn row(&self) -> String {
+        let (Some(p50), Some(p99), Some(max)) =
+            (self.quantile(0.5), self.quantile(0.99), self.quantile(1.0))
+        else {
+            return format!("{:<34} not measured", self.name);
+        };
         format!(
-            "{:<34} {:>10.2} {:>10.2} {:>10.2}  {:<3} {:>6}",
+            "{:<34} {p50:>10.2} {p99:>10.2} {max:>10.2}  {:<3} {:>6}",
             self.name,
-            pick(0.5),
-            pick(0.99),
-            s[s.len() - 1],
             self.unit,
-            s.len()
+            self.samples.len()
         )
     }
 }
@@ -592,6 +715,7 @@ fn main() {
         .unwrap_or(if smoke { 500 } else { 100_000 });
     let rounds = if smoke { 2 } else { 20 };
     let db = bench_db(accounts);
+    let file = Target::File(db.clone());
     let login = "carmen";
 
     // The console draws its frame at once, then the first pane (the rep's queue) as its
@@ -615,7 +739,7 @@ fn main() {
     };
     let mut frame = Stats::new("first frame, before any answer", "ms");
     for _ in 0..rounds {
-        frame.time(|| Bench::new(&db, login).draw());
+        frame.time(|| Bench::new(&file, login).draw());
     }
     let mut first_screens = Vec::new();
     let mut first_bytes = Stats::new("bytes: first screen", "B");
@@ -630,7 +754,7 @@ fn main() {
                 &mut kept
             };
             let mut bench = stats.time(|| {
-                let mut b = Bench::open(&db, who);
+                let mut b = Bench::open(&file, who);
                 b.draw();
                 b
             });
@@ -642,7 +766,7 @@ fn main() {
         first_screens.extend([first_of_day, kept]);
     }
 
-    let mut bench = Bench::open(&db, login);
+    let mut bench = Bench::open(&file, login);
     bench.draw();
     let mut warm = Stats::new("other panes loaded (background)", "ms");
     warm.time(|| bench.warm());
@@ -651,75 +775,8 @@ fn main() {
         index.time(|| bench.responder.build_index().expect("the index builds"));
     }
 
-    // A contact's email and phone from the file, typed as a rep would.
-    let (email, phone) = {
-        let conn = rusqlite::Connection::open(&db).expect("the bench database");
-        conn.query_row(
-            "SELECT email, phone FROM contacts WHERE email IS NOT NULL AND phone IS NOT NULL
-             ORDER BY id LIMIT 1 OFFSET 777",
-            [],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-        )
-        .unwrap_or_else(|_| ("grace@example.com".into(), "555 0142".into()))
-    };
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    let kinds: [(&str, Vec<String>); 4] = [
-        (
-            "lookup keystroke: name prefix",
-            vec![
-                "muller".into(),
-                "明德".into(),
-                "juniper media".into(),
-                "carmen".into(),
-                "cus_".into(),
-            ],
-        ),
-        (
-            "lookup keystroke: fuzzy name",
-            vec!["nortwind".into(), "bluepaek".into(), "juniper meida".into()],
-        ),
-        ("lookup keystroke: email", vec![email.clone()]),
-        (
-            "lookup keystroke: phone digits",
-            vec![
-                digits
-                    .chars()
-                    .rev()
-                    .take(7)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect(),
-                phone.clone(),
-            ],
-        ),
-    ];
-    let mut keystroke = Stats::new("lookup keystroke (all)", "ms");
-    let mut by_kind: Vec<Stats> = kinds
-        .iter()
-        .map(|(name, _)| Stats::new(name, "ms"))
-        .collect();
-    let mut slowest: Vec<(f64, String)> = Vec::new();
-    for _ in 0..rounds {
-        for (k, (_, words)) in kinds.iter().enumerate() {
-            for word in words {
-                let mut query = String::new();
-                for c in word.chars() {
-                    query.push(c);
-                    let ms = by_kind[k].time_ms(|| {
-                        bench.responder.respond(
-                            Request::Account(AccountRequest::Search {
-                                query: query.clone(),
-                            }),
-                            Utc::now(),
-                        )
-                    });
-                    keystroke.samples.push(ms);
-                    slowest.push((ms, query.clone()));
-                }
-            }
-        }
-    }
+    let kinds = lookup_words(&db);
+    let (keystroke, by_kind, mut slowest) = lookups(&mut bench, &kinds, rounds);
     // The same keystrokes with the other core kept busy (an import, another console scoring),
     // as a shared box often is.
     let mut busy = Stats::new("lookup keystroke, other core busy", "ms");
@@ -786,16 +843,7 @@ fn main() {
         bench.key('1');
     }
 
-    let mut cursor = Stats::new("cursor move (update + draw)", "ms");
-    let mut cursor_bytes = Stats::new("bytes: cursor move", "B");
-    for i in 0..rounds * 10 {
-        let key = if i % 20 < 10 { 'j' } else { 'k' };
-        let bytes = cursor.time(|| {
-            bench.key(key);
-            bench.draw()
-        });
-        cursor_bytes.samples.push(bytes as f64);
-    }
+    let (cursor, cursor_bytes) = cursor_moves(&mut bench, rounds * 10);
 
     let mut switch = Stats::new("pane switch (update + draw)", "ms");
     let mut switch_bytes = Stats::new("bytes: pane switch", "B");
@@ -882,6 +930,9 @@ fn main() {
             Some(secs) => println!("retain demo --accounts {accounts}: {secs:.1} s"),
             None => println!("retain demo: not measured"),
         }
+    }
+    if let Ok(url) = std::env::var("RETAIN_BENCH_DB") {
+        engines::compare(&db, &url, rounds);
     }
     match console_in_tmux(&db) {
         Some(run) => {

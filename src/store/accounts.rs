@@ -82,17 +82,15 @@ impl Store {
     }
 
     pub(super) fn rows_by_id(&self, ids: &[i64]) -> sql::Result<Vec<AccountRow>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ROW_COLUMNS} FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id
-             WHERE a.id = ?1"
-        ))?;
-        let mut rows = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(row) = stmt.query_map([id], account_row)?.next() {
-                rows.push(row?);
-            }
-        }
-        Ok(rows)
+        self.conn.rows_for_ids(
+            &format!(
+                "SELECT {ROW_COLUMNS} FROM accounts a LEFT JOIN reps r ON r.id = a.owner_rep_id
+                 WHERE a.id IN ({{ids}})"
+            ),
+            ids,
+            |r: &AccountRow| r.account_id,
+            account_row,
+        )
     }
 
     /// Finds an account by its id or its external id.

@@ -60,17 +60,14 @@ fn contact_row(r: &sql::Row<'_>) -> sql::Result<ContactRow> {
 impl Store {
     /// The contacts among `ids` that are still there.
     pub fn contacts_by_id(&self, ids: &[i64]) -> Result<Vec<ContactRow>, StoreError> {
-        let run = || -> sql::Result<Vec<ContactRow>> {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?1"
-            ))?;
-            let mut found = Vec::with_capacity(ids.len());
-            for id in ids {
-                found.extend(stmt.query_map([id], contact_row)?.next().transpose()?);
-            }
-            Ok(found)
-        };
-        run().map_err(|e| self.fail(e))
+        self.conn
+            .rows_for_ids(
+                &format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN ({{ids}})"),
+                ids,
+                |c: &ContactRow| c.contact_id,
+                contact_row,
+            )
+            .map_err(|e| self.fail(e))
     }
 }
 

@@ -53,7 +53,7 @@ pub(super) struct Sql {
     pub update: &'static str,
 }
 
-fn sql(kind: ImportKind) -> Sql {
+pub(super) fn sql(kind: ImportKind) -> Sql {
     match kind {
         ImportKind::Accounts => Sql {
             find: "SELECT id FROM accounts WHERE external_id = :external_id",
@@ -199,10 +199,9 @@ impl Store {
         let run = || -> sql::Result<Vec<&'a str>> {
             let mut unknown = Vec::new();
             for chunk in ids.chunks(AT_ONCE) {
-                let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
                 let mut stmt = self.conn.prepare_cached(&format!(
                     "SELECT external_id FROM accounts WHERE external_id IN ({})",
-                    marks.join(", ")
+                    sql::marks(chunk.len())
                 ))?;
                 let mut known = std::collections::HashSet::new();
                 let mut rows = stmt.query(params_from_iter(chunk))?;

@@ -15,6 +15,9 @@ use super::codec::day;
 use super::import::{ImportCounts, ImportKind, ImportRow, Sql, first_attempts, table, values_for};
 use super::sql::{self, Arg, Statement, ToArg, Tx, Value, copy_line, params};
 
+/// How the kinds' statements find the account a row names (`import.rs`).
+const ACCOUNT_OF_ROW: &str = "(SELECT id FROM accounts WHERE external_id = :account)";
+
 /// What the staged rows' COPY text may come to before it is sent.
 const SEND_AT_BYTES: usize = 8 << 20;
 
@@ -43,7 +46,8 @@ pub(super) fn import(
         .map(|(name, kind)| format!("p_{name} {kind}"))
         .collect();
     tx.execute_batch(&format!(
-        "CREATE TEMPORARY TABLE retain_import (n BIGINT, found BIGINT, mrr_before BIGINT, {})
+        "CREATE TEMPORARY TABLE retain_import (n BIGINT, found BIGINT, mrr_before BIGINT,
+             account_id BIGINT, {})
          ON COMMIT DROP",
         declared.join(", ")
     ))?;
@@ -63,7 +67,16 @@ pub(super) fn import(
     if !text.is_empty() {
         tx.copy_text("retain_import", &copied, &text)?;
     }
-    let now = |s: &str| staged(s, stamp);
+    // The account each row names, found once for all rows by a join (the statements ask it of
+    // each row: a million lookups, where one join is a second).
+    if names.iter().any(|n| n == "account") {
+        tx.execute(
+            "UPDATE retain_import s SET account_id = a.id FROM accounts a
+             WHERE a.external_id = s.p_account",
+            [],
+        )?;
+    }
+    let now = |s: &str| staged(&s.replace(ACCOUNT_OF_ROW, "s.account_id"), stamp);
     // What each staged row names already; the first by id, as a lookup of one row finds it.
     tx.execute(
         &format!(
@@ -170,6 +183,18 @@ fn staged(sql: &str, now: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_finds_the_account_of_a_row_as_the_join_does() {
+        use ImportKind::*;
+        for kind in [Contacts, Interactions, Tickets, Nps, Usage, Payments] {
+            let sql = super::super::import::sql(kind);
+            for statement in [sql.find, sql.insert] {
+                let rest = statement.replace(ACCOUNT_OF_ROW, "");
+                assert!(!rest.contains(":account"), "{kind:?}: {statement}");
+            }
+        }
+    }
 
     #[test]
     fn parameters_are_read_from_the_staged_row() {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::audit::{self, Change};
 use super::codec::{day, instant, read};
-use super::{Store, StoreError};
+use super::{Hold, Store, StoreError};
 use crate::domain::access::Write;
 use crate::domain::model::{Interaction, InteractionKind};
 
@@ -58,7 +58,13 @@ impl Store {
                 ));
             }
         }
-        self.write(Write::Log, |tx| {
+        // A check-in done is the due one done: read, then changed (see `complete_due`).
+        let hold = if new.kind == InteractionKind::CheckIn {
+            Hold::WriteLock
+        } else {
+            Hold::Rows
+        };
+        self.write_holding(Write::Log, hold, |tx| {
             let rep_id: Option<i64> = match &new.rep {
                 Some(login) => tx
                     .query_row("SELECT id FROM reps WHERE login = ?1", [login], |r| {

@@ -287,6 +287,16 @@ impl Store {
     fn write<T>(
         &mut self,
         write: Write,
+        work: impl FnMut(&Tx<'_>) -> sql::Result<T>,
+    ) -> Result<T, StoreError> {
+        self.write_holding(write, Hold::WriteLock, work)
+    }
+
+    /// [`Store::write`], holding what `hold` says while it runs.
+    fn write_holding<T>(
+        &mut self,
+        write: Write,
+        hold: Hold,
         mut work: impl FnMut(&Tx<'_>) -> sql::Result<T>,
     ) -> Result<T, StoreError> {
         if self.read_only {
@@ -317,7 +327,7 @@ impl Store {
             if let Some(long) = &long {
                 wait::for_long_write(long);
             }
-            match self.try_write(write, &mut work) {
+            match self.try_write(write, hold, &mut work) {
                 Err(e) if is_busy(&e) => {
                     if (long.is_some() || self.long_writer().is_some()) && !open::is_closing() {
                         continue;
@@ -441,7 +451,7 @@ impl Store {
         if let Some(sqlite) = self.conn.as_sqlite() {
             sqlite.busy_handler(None).map_err(sqlite_error)?;
         }
-        let done = self.try_write_now(Write::Own, &mut work, false);
+        let done = self.try_write_now(Write::Own, Hold::WriteLock, &mut work, false);
         if let Some(sqlite) = self.conn.as_sqlite() {
             sqlite
                 .busy_handler(Some(open::wait_while_busy))
@@ -456,18 +466,23 @@ impl Store {
     fn try_write<T>(
         &mut self,
         write: Write,
+        hold: Hold,
         work: &mut impl FnMut(&Tx<'_>) -> sql::Result<T>,
     ) -> sql::Result<T> {
-        self.try_write_now(write, work, true)
+        self.try_write_now(write, hold, work, true)
     }
 
     fn try_write_now<T>(
         &mut self,
         write: Write,
+        hold: Hold,
         work: &mut impl FnMut(&Tx<'_>) -> sql::Result<T>,
         wait: bool,
     ) -> sql::Result<T> {
-        let tx = self.conn.begin_write(wait)?;
+        let tx = match hold {
+            Hold::WriteLock => self.conn.begin_write(wait)?,
+            Hold::Rows => self.conn.begin_concurrent()?,
+        };
         if let Err(refused) = access::check(&tx, self.who.as_ref(), write.need())? {
             // Carried out as an error, so that the transaction rolls back; `refusal` takes it out.
             return Err(sql::Error::Aborted(Box::new(refused)));
@@ -510,4 +525,17 @@ impl Store {
     fn fail(&self, e: sql::Error) -> StoreError {
         StoreError::from_sql(&self.path, e)
     }
+}
+
+/// What a write holds while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hold {
+    /// The write lock, so that what the write read is still so when it commits: most writes
+    /// read, decide, then change.
+    WriteLock,
+    /// Only the rows it writes, as it writes them (on a server; SQLite has one writer): for a
+    /// write that appends rows, and changes others each by one statement that the server runs
+    /// on the row as it is when it gets to it. Fifty reps logging calls at once on a server
+    /// then wait for no one.
+    Rows,
 }

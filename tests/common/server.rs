@@ -60,9 +60,11 @@ impl Drop for PgDb {
             .ok()
             .and_then(|s| s.connect().ok());
         if let Some(mut admin) = admin {
+            // Its writers' and admins' roles too: they are the cluster's, and would outlive it.
             let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE);
+                 DROP ROLE IF EXISTS retain_writers_{name}, retain_admins_{name};",
+                name = self.name
             ));
         }
     }
@@ -84,6 +86,13 @@ pub fn url_of(database: &str) -> String {
 /// The database's URL for connecting as `role`.
 pub fn as_role(db: &PgDb, role: &str) -> String {
     db.url.replacen("postgres@", &format!("{role}@"), 1)
+}
+
+/// A role of the test server gone, if it was there (with its memberships).
+pub fn drop_role(name: &str) {
+    admin()
+        .batch_execute(&format!("DROP ROLE IF EXISTS \"{name}\""))
+        .expect("a role is dropped");
 }
 
 /// A login role on the test server (roles are the cluster's: one made before is kept).

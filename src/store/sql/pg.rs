@@ -190,6 +190,17 @@ impl Client {
     /// update, which only the writers may lock (an advisory lock any role could hold, and stop
     /// the team's writes). A lock not had (its wait timed out, or `wait` is false and another
     /// holds it) ends the transaction at once, so that the connection is clean for the next try.
+    /// Begins a write transaction that takes no write lock: the rows it writes are locked as it
+    /// writes them, and other such writes go on meanwhile.
+    pub fn begin_concurrent(&self) -> Result<()> {
+        self.in_transaction.set(true);
+        let begun = self.batch("BEGIN; SET LOCAL lock_timeout = '10s';");
+        if begun.is_err() {
+            self.in_transaction.set(false);
+        }
+        begun
+    }
+
     pub fn begin_write(&self, wait: bool) -> Result<()> {
         let lock = if wait {
             format!(

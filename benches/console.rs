@@ -4,6 +4,8 @@
 //!
 //!     cargo bench --bench console                 # 100,000 accounts
 //!     RETAIN_BENCH_ACCOUNTS=1000 cargo bench --bench console   # a quick smoke run
+//!     RETAIN_BENCH_DB=postgresql://ROLE@HOST/DB cargo bench --bench console   # and a server
+//!     RETAIN_BENCH_DB=… RETAIN_BENCH_ONLY=engines cargo bench --bench console  # only the two
 //!
 //! Prints medians and 99th percentiles: the first frame, the first screen (open the file, load
 //! the first pane, draw) for a demo rep and for a rep with a book of 5,000, lookup keystrokes by kind (and the same lookups with LIKE and FTS5), scoring, the
@@ -715,6 +717,13 @@ fn main() {
         .unwrap_or(if smoke { 500 } else { 100_000 });
     let rounds = if smoke { 2 } else { 20 };
     let db = bench_db(accounts);
+    let server = std::env::var("RETAIN_BENCH_DB").ok();
+    if let Some(url) = &server
+        && std::env::var("RETAIN_BENCH_ONLY").is_ok_and(|only| only == "engines")
+    {
+        engines::compare(&db, url, rounds);
+        return;
+    }
     let file = Target::File(db.clone());
     let login = "carmen";
 
@@ -931,8 +940,8 @@ fn main() {
             None => println!("retain demo: not measured"),
         }
     }
-    if let Ok(url) = std::env::var("RETAIN_BENCH_DB") {
-        engines::compare(&db, &url, rounds);
+    if let Some(url) = &server {
+        engines::compare(&db, url, rounds);
     }
     match console_in_tmux(&db) {
         Some(run) => {

@@ -27,6 +27,8 @@ struct Figures {
     /// The detail that follows the cursor, read on the loading thread.
     detail: Stats,
     writes: Stats,
+    /// The first call of each writer's connection.
+    first_writes: Stats,
     /// Rows and seconds.
     import: Option<(u64, f64)>,
 }
@@ -116,6 +118,11 @@ pub fn compare(file: &Path, url: &str, rounds: usize) {
             &on_file.writes,
             &on_server.writes,
         ),
+        (
+            "  each writer's first, all at once ms",
+            &on_file.first_writes,
+            &on_server.first_writes,
+        ),
     ] {
         println!(
             "{name:<38} {:>10} {:>10} {:>12} {:>10}",
@@ -179,10 +186,11 @@ fn measure(
             cursor,
             detail,
             writes: Stats::new("writes", "ms"),
+            first_writes: Stats::new("first writes", "ms"),
             import: None,
         };
     };
-    let writes = writers(&scratch, me);
+    let (writes, first_writes) = writers(&scratch, me);
     let import = csv.and_then(|(rows, csv)| {
         let start = Instant::now();
         let out = Command::new(env!("CARGO_BIN_EXE_retain"))
@@ -208,24 +216,26 @@ fn measure(
         cursor,
         detail,
         writes,
+        first_writes,
         import,
     }
 }
 
-/// `WRITERS` connections of their own logging `EACH` calls each, all at once: each call's time.
-fn writers(db: &Target, me: &str) -> Stats {
-    let samples = Mutex::new(Vec::new());
+/// `WRITERS` connections of their own logging `EACH` calls each, all at once, as consoles open
+/// for the day do: each call's time, and the time of each connection's first call (its
+/// statements prepared, the server's caches of its session filled), which the writers all make
+/// at once before the others.
+fn writers(db: &Target, me: &str) -> (Stats, Stats) {
+    let (samples, firsts) = (Mutex::new(Vec::new()), Mutex::new(Vec::new()));
     let start = Barrier::new(WRITERS);
     std::thread::scope(|s| {
         for w in 0..WRITERS {
-            let (samples, start) = (&samples, &start);
+            let (samples, firsts, start) = (&samples, &firsts, &start);
             s.spawn(move || {
                 let mut store = Store::open_target(db, Create::Never)
                     .expect("a writer opens the database")
                     .acting_as(me, me);
-                let mut mine = Vec::with_capacity(EACH);
-                start.wait();
-                for i in 0..EACH {
+                let mut call = |i: usize| {
                     let now = Utc::now();
                     let call = Interaction {
                         rep: None,
@@ -241,15 +251,21 @@ fn writers(db: &Target, me: &str) -> Stats {
                     store
                         .log_interaction(w as i64 + 1, &call, me, now)
                         .expect("the call is logged");
-                    mine.push(began.elapsed().as_secs_f64() * 1000.0);
-                }
+                    began.elapsed().as_secs_f64() * 1000.0
+                };
+                let first = call(0);
+                firsts.lock().expect("the samples").push(first);
+                start.wait();
+                let mine: Vec<f64> = (1..=EACH).map(&mut call).collect();
                 samples.lock().expect("the samples").extend(mine);
             });
         }
     });
     let mut stats = Stats::new("a call logged, 50 writers at once", "ms");
     stats.samples = samples.into_inner().expect("the samples");
-    stats
+    let mut first = Stats::new("a connection's first call", "ms");
+    first.samples = firsts.into_inner().expect("the samples");
+    (stats, first)
 }
 
 /// The accounts' external ids, from the file.

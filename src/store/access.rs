@@ -7,7 +7,7 @@
 //! `--as` (acting for another rep) needs the OS user behind it to be an active admin.
 
 use super::sql;
-use super::sql::{OptionalExtension, Tx};
+use super::sql::{Tx, params};
 
 /// The rep a process acts as, and the operating system's user behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,17 @@ impl std::error::Error for Refused {}
 
 /// `Ok(Err(..))` when `who` may not make a write that needs `need` on the open transaction's file.
 pub fn check(tx: &Tx<'_>, who: Option<&Who>, need: Need) -> sql::Result<Result<(), Refused>> {
-    let has_reps: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM reps)", [], |r| r.get(0))?;
+    // One question, not three: on a server each is a round trip inside the write.
+    let (has_reps, real, acting): (bool, Option<String>, Option<String>) = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM reps),
+                (SELECT role FROM reps WHERE login = ?1 AND active = 1),
+                (SELECT role FROM reps WHERE login = ?2 AND active = 1)",
+        params![
+            who.map(|w| w.os_user.as_str()),
+            who.map(|w| w.login.as_str())
+        ],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     if !has_reps {
         return Ok(Ok(()));
     }
@@ -41,15 +51,6 @@ pub fn check(tx: &Tx<'_>, who: Option<&Who>, need: Need) -> sql::Result<Result<(
             "this connection does not say who is writing, so it may only read".into(),
         )));
     };
-    let role = |login: &str| -> sql::Result<Option<String>> {
-        tx.query_row(
-            "SELECT role FROM reps WHERE login = ?1 AND active = 1",
-            [login],
-            |r| r.get(0),
-        )
-        .optional()
-    };
-    let real = role(&who.os_user)?;
     if who.login != who.os_user && real.as_deref() != Some("admin") {
         return Ok(Err(Refused(format!(
             "acting as {} (--as) is for admins, and {} is not an active admin",
@@ -59,7 +60,7 @@ pub fn check(tx: &Tx<'_>, who: Option<&Who>, need: Need) -> sql::Result<Result<(
     // An admin acting for a rep writes as that rep; the team's own changes are the admin's.
     let (login, role) = match need {
         Need::Admin => (&who.os_user, real),
-        Need::Rep | Need::Lead => (&who.login, role(&who.login)?),
+        Need::Rep | Need::Lead => (&who.login, acting),
     };
     Ok(match role {
         Some(role) if need.allows(&role) => Ok(()),

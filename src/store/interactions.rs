@@ -243,16 +243,19 @@ pub(super) fn insert(
     rep_id: Option<i64>,
     i: &Interaction,
 ) -> sql::Result<i64> {
+    let mut id = 0;
     write(i, account_id, rep_id, |values| {
-        conn.execute(
+        id = conn.query_row(
             &format!(
-                "INSERT INTO interactions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                "INSERT INTO interactions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 RETURNING id"
             ),
             values,
-        )
-        .map(drop)
+            |r| r.get(0),
+        )?;
+        Ok(())
     })?;
-    conn.last_insert_rowid()
+    Ok(id)
 }
 
 /// The columns an interaction is written in, in the order [`write`] gives their values.

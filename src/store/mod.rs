@@ -323,7 +323,9 @@ impl Store {
         loop {
             // An import holds the lock for as long as it takes: say so at once, and wait it out
             // rather than fail after the busy timeout (unless this process is closing).
-            let long = self.long_writer();
+            // (On a server, a write that holds only its rows waits for no long write.)
+            let waits = hold == Hold::WriteLock || self.engine() == sql::Engine::Sqlite;
+            let long = if waits { self.long_writer() } else { None };
             if let Some(long) = &long {
                 wait::for_long_write(long);
             }

@@ -1,12 +1,21 @@
 //! What strangers put in files, hooks' answers and stored text: refused at the door with its
-//! place named, or shown harmlessly. Real files through the real binary.
+//! place named, or shown harmlessly. Real databases of either engine through the real binary
+//! (what only reads a configuration or writes to a terminal runs on a file).
 
 mod common;
 
-use std::path::PathBuf;
+on_both_engines!(
+    stored_escapes_never_reach_the_terminal_from_any_command,
+    a_decline_code_from_stripe_or_a_hook_is_a_word_or_refused,
+    days_money_and_text_outside_any_sane_range_are_refused_with_their_place,
+    totals_over_amounts_a_file_once_let_in_never_wrap_or_fail,
+    a_missing_payment_or_a_far_day_is_said_once_and_plainly,
+    every_door_that_types_text_or_codes_is_held_to_the_import_rules,
+    a_pause_needs_a_later_day_and_a_reason,
+);
 
+use common::engine::{Db, Engine, TestDb};
 use common::*;
-use rusqlite::Connection;
 use serde_json::json;
 
 /// Characters that drive or fool a terminal: escape sequences (OSC title and clipboard, clear
@@ -28,16 +37,12 @@ fn assert_clean(what: &str, text: &str) {
     }
 }
 
-fn demo(dir: &tempfile::TempDir) -> PathBuf {
-    let db = db_in(dir, "hostile.db");
-    ok(run(&db, &["demo", "--accounts", "300"]));
-    db
+fn demo(engine: Engine) -> TestDb {
+    TestDb::demo(engine, 300)
 }
 
-#[test]
-fn stored_escapes_never_reach_the_terminal_from_any_command() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn stored_escapes_never_reach_the_terminal_from_any_command(engine: Engine) {
+    let db = demo(engine);
     // A payment failing on an account a rep owns (a small demo need not have one).
     common::payments::failing(
         &db,
@@ -46,30 +51,24 @@ fn stored_escapes_never_reach_the_terminal_from_any_command() {
         "insufficient_funds",
     );
     // Text that came in before the doors were shut, or by a script: stored as it is.
-    let conn = Connection::open(&db).unwrap();
-    conn.execute(
-        "UPDATE accounts SET owner_rep_id = (SELECT id FROM reps WHERE role = 'rep' LIMIT 1)
+    db.execute(
+        "UPDATE accounts SET owner_rep_id = (SELECT id FROM reps WHERE role = 'rep' ORDER BY id LIMIT 1)
          WHERE id = 1",
-        [],
-    )
-    .unwrap();
-    let owner: String = conn
-        .query_row(
+        &[],
+    );
+    let owner = db
+        .query_text(
             "SELECT r.login FROM failed_payments p JOIN accounts a ON a.id = p.account_id
-             JOIN reps r ON r.id = a.owner_rep_id WHERE p.status = 'failing' LIMIT 1",
-            [],
-            |r| r.get(0),
+             JOIN reps r ON r.id = a.owner_rep_id WHERE p.status = 'failing' ORDER BY p.id LIMIT 1",
+            &[],
         )
         .unwrap();
-    conn.execute("UPDATE accounts SET name = name || ?1", [HOSTILE])
-        .unwrap();
-    conn.execute(
+    db.execute("UPDATE accounts SET name = name || ?1", &[HOSTILE]);
+    db.execute(
         "UPDATE failed_payments SET last_decline_code = 'x' || ?1",
-        [HOSTILE],
-    )
-    .unwrap();
-    drop(conn);
-    let account = query_i64(&db, "SELECT id FROM accounts LIMIT 1").to_string();
+        &[HOSTILE],
+    );
+    let account = query_i64(&db, "SELECT min(id) FROM accounts").to_string();
     for args in [
         vec!["--as", owner.as_str(), "queue"],
         vec!["payments"],
@@ -97,14 +96,10 @@ fn stored_escapes_never_reach_the_terminal_from_any_command() {
     );
 }
 
-#[test]
-fn a_decline_code_from_stripe_or_a_hook_is_a_word_or_refused() {
+fn a_decline_code_from_stripe_or_a_hook_is_a_word_or_refused(engine: Engine) {
     let dir = temp_dir();
-    let db = demo(&dir);
-    let customer: String = Connection::open(&db)
-        .unwrap()
-        .query_row("SELECT external_id FROM accounts LIMIT 1", [], |r| r.get(0))
-        .unwrap();
+    let db = demo(engine);
+    let customer = first_external_id(&db);
     let file = dir.path().join("events.json");
     let before = dump(&db);
     let charge = |reason: &str, created: i64, amount: i64| {
@@ -180,16 +175,21 @@ fn a_decline_code_from_stripe_or_a_hook_is_a_word_or_refused() {
     assert!(err.contains("not a code"), "{err}");
 }
 
+/// The external id of the first account.
+fn first_external_id(db: &TestDb) -> String {
+    db.query_text("SELECT external_id FROM accounts ORDER BY id LIMIT 1", &[])
+        .unwrap()
+}
+
 fn csv(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_string()
 }
 
-#[test]
-fn days_money_and_text_outside_any_sane_range_are_refused_with_their_place() {
+fn days_money_and_text_outside_any_sane_range_are_refused_with_their_place(engine: Engine) {
     let dir = temp_dir();
-    let db = demo(&dir);
+    let db = demo(engine);
     let before = dump(&db);
     let head = "external_id,name,mrr,customer_since\n";
     for (row, field, says) in [
@@ -238,10 +238,7 @@ fn days_money_and_text_outside_any_sane_range_are_refused_with_their_place() {
         );
         assert_clean("the import's error", &err);
     }
-    let account: String = Connection::open(&db)
-        .unwrap()
-        .query_row("SELECT external_id FROM accounts LIMIT 1", [], |r| r.get(0))
-        .unwrap();
+    let account = first_external_id(&db);
     let file = csv(
         &dir,
         "payments.csv",
@@ -292,8 +289,7 @@ fn days_money_and_text_outside_any_sane_range_are_refused_with_their_place() {
 
 #[test]
 fn config_numbers_must_be_finite_and_lists_not_empty() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+    let db = demo(Engine::File);
     let config = temp_dir();
     let with = |name: &str, text: &str, args: &[&str]| {
         std::fs::write(config.path().join(name), text).unwrap();
@@ -332,23 +328,17 @@ fn config_numbers_must_be_finite_and_lists_not_empty() {
     );
 }
 
-#[test]
-fn totals_over_amounts_a_file_once_let_in_never_wrap_or_fail() {
-    let dir = temp_dir();
-    let db = demo(&dir);
-    let conn = Connection::open(&db).unwrap();
-    conn.execute(
+fn totals_over_amounts_a_file_once_let_in_never_wrap_or_fail(engine: Engine) {
+    let db = demo(engine);
+    db.execute(
         "UPDATE accounts SET mrr_cents = 9223372036854775807, currency = 'USD'
-         WHERE id IN (SELECT id FROM accounts WHERE status = 'active' LIMIT 2)",
-        [],
-    )
-    .unwrap();
-    conn.execute(
+         WHERE id IN (SELECT id FROM accounts WHERE status = 'active' ORDER BY id LIMIT 2)",
+        &[],
+    );
+    db.execute(
         "UPDATE failed_payments SET amount_cents = 9223372036854775807, currency = 'USD'",
-        [],
-    )
-    .unwrap();
-    drop(conn);
+        &[],
+    );
     let summary: serde_json::Value =
         serde_json::from_str(&ok(run(&db, &["summary", "--json"]))).unwrap();
     assert!(!summary.to_string().contains("-92"), "{summary}");
@@ -356,10 +346,8 @@ fn totals_over_amounts_a_file_once_let_in_never_wrap_or_fail() {
     assert!(!report.contains(":-"), "a total wrapped negative: {report}");
 }
 
-#[test]
-fn a_missing_payment_or_a_far_day_is_said_once_and_plainly() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn a_missing_payment_or_a_far_day_is_said_once_and_plainly(engine: Engine) {
+    let db = demo(engine);
     let err = fails(run(
         &db,
         &[
@@ -385,12 +373,10 @@ fn a_missing_payment_or_a_far_day_is_said_once_and_plainly() {
     assert_eq!(dump(&db), before);
 }
 
-#[test]
-fn every_door_that_types_text_or_codes_is_held_to_the_import_rules() {
+fn every_door_that_types_text_or_codes_is_held_to_the_import_rules(engine: Engine) {
     use retain::domain::retry::RetryPolicy;
     use retain::store::{Actor, AttemptResult, NewAttempt, StoreError};
-    let dir = temp_dir();
-    let db = demo(&dir);
+    let db = demo(engine);
     let before = dump(&db);
     let escape = "\u{1b}[2J\u{1b}]0;pwned\u{7}";
     for args in [
@@ -432,12 +418,10 @@ fn every_door_that_types_text_or_codes_is_held_to_the_import_rules() {
     store
         .record_attempt(p, &typed("Insufficient_Funds"), &policy, by)
         .unwrap();
-    let stored: String = Connection::open(&db)
-        .unwrap()
-        .query_row(
-            "SELECT last_decline_code FROM failed_payments WHERE id = ?1",
-            [p],
-            |r| r.get(0),
+    let stored = db
+        .query_text(
+            &format!("SELECT last_decline_code FROM failed_payments WHERE id = {p}"),
+            &[],
         )
         .unwrap();
     assert_eq!(stored, "insufficient_funds");
@@ -458,8 +442,7 @@ fn every_door_that_types_text_or_codes_is_held_to_the_import_rules() {
 
 #[test]
 fn usage_errors_echo_what_they_refuse_harmlessly() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+    let db = demo(Engine::File);
     let out = run(&db, &["export", &format!("x{HOSTILE}")]);
     assert_eq!(out.status.code(), Some(2));
     assert_clean("a usage error", &stderr(&out));
@@ -468,10 +451,8 @@ fn usage_errors_echo_what_they_refuse_harmlessly() {
     assert_clean("an unknown command", &stderr(&out));
 }
 
-#[test]
-fn a_pause_needs_a_later_day_and_a_reason() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+fn a_pause_needs_a_later_day_and_a_reason(engine: Engine) {
+    let db = demo(engine);
     common::payments::only_ours_due(&db);
     let p = common::payments::failing(&db, "in_p", "2026-11-20T09:00:00Z", "processing_error")
         .to_string();
@@ -514,8 +495,7 @@ fn a_pause_needs_a_later_day_and_a_reason() {
 /// never a panic's backtrace.
 #[test]
 fn output_to_a_full_disk_is_an_error_not_a_panic() {
-    let dir = temp_dir();
-    let db = demo(&dir);
+    let db = demo(Engine::File);
     for args in [vec!["keys"], vec!["at-risk"], vec!["reps", "list"]] {
         let out = retain()
             .arg("--db")

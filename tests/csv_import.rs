@@ -13,6 +13,7 @@ on_both_engines!(
     ambiguous_files_are_named_errors_not_silent_choices,
     errors_name_the_true_line_the_field_and_what_to_do,
     a_line_end_inside_a_cell_imports_back_as_it_was,
+    one_row_twice_is_what_the_store_would_take_for_one,
 );
 
 use std::ffi::OsStr;
@@ -570,4 +571,27 @@ fn a_line_end_inside_a_cell_imports_back_as_it_was(engine: Engine) {
     ));
     assert!(out.contains(" 0 added, 0 updated"), "{out}");
     assert_eq!(dump(&db), before);
+}
+
+/// Two rows of a file are one row said twice when the store would find one for the other: ids
+/// that differ only in case are two accounts (as the store keeps them), emails that differ only
+/// in case are one contact.
+fn one_row_twice_is_what_the_store_would_take_for_one(engine: Engine) {
+    let dir = temp_dir();
+    let db = empty_db(engine);
+    let accounts = write(
+        &dir,
+        "a.csv",
+        b"external_id,name,customer_since\ncus_AbC,Upper Ltd,2026-01-05\ncus_abc,Lower Ltd,2026-01-05\n",
+    );
+    let out = ok(import(&db, "accounts", &accounts, &[]));
+    assert!(out.contains("2 added"), "{out}");
+    let contacts = write(
+        &dir,
+        "c.csv",
+        b"account,name,email\ncus_AbC,Ann Ray,ann@upper.example\ncus_AbC,Ann R.,ANN@upper.example\n",
+    );
+    let err = fails(import(&db, "contacts", &contacts, &[]));
+    assert!(err.contains("line 2 has the same"), "{err}");
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM contacts"), 0);
 }

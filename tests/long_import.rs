@@ -1,7 +1,8 @@
 #![allow(clippy::disallowed_macros)] // it prints the wait a rep saw, for the record
 //! A million-row import holds the write lock for half a minute: meanwhile another rep opens,
 //! looks up and logs a call. Reads answer at once, the call waits for the import knowingly and
-//! then goes through, and the import stays whole. Real processes on a real file.
+//! then goes through, and the import stays whole. Real processes on a real file (and a long
+//! write played on a server).
 
 mod common;
 
@@ -9,9 +10,22 @@ use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::engine::{Db, Engine, TestDb};
 use common::*;
 
 const ROWS: usize = 1_000_000;
+
+fn host_name() -> String {
+    String::from_utf8(
+        std::process::Command::new("hostname")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string()
+}
 
 #[test]
 fn a_rep_is_never_locked_out_by_a_million_row_import() {
@@ -119,15 +133,7 @@ fn an_import_killed_mid_way_leaves_no_one_waiting_for_it() {
     let mut gone = std::process::Command::new("true").spawn().unwrap();
     let pid = gone.id();
     gone.wait().unwrap();
-    let host = String::from_utf8(
-        std::process::Command::new("hostname")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .to_string();
+    let host = host_name();
     rusqlite::Connection::open(&db)
         .unwrap()
         .execute(
@@ -149,4 +155,74 @@ fn an_import_killed_mid_way_leaves_no_one_waiting_for_it() {
     .unwrap();
     ok(run(&db, &["import", "accounts", csv.to_str().unwrap()]));
     assert_eq!(query_i64(&db, "SELECT count(*) FROM run_locks"), 0);
+}
+
+/// On a server too, a write that needs the write lock outwaits a long write that holds it past
+/// the server's lock timeout, saying what it waits for; a call logged meanwhile waits for
+/// nothing. (The long write is played: its announcement, for a process that is alive, and the
+/// lock's row held by another session for longer than the ten seconds a lock is waited for.)
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn on_a_server_a_check_in_outwaits_a_long_write_and_a_call_waits_for_nothing() {
+    let db = TestDb::demo(Engine::Server, 50);
+    let mut importer = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    let host = host_name();
+    let now = retain::store::instant(&chrono::Utc::now());
+    let pid = importer.id();
+    db.execute(
+        &format!(
+            "INSERT INTO run_locks (name, what, os_user, host, pid, started_at, beat_at, stale_after_s)
+             VALUES (?1, 'the import of big.csv', 'root', ?2, {pid}, ?3, ?3, 3600)"
+        ),
+        &[&format!("long write {pid}@{host}"), &host, &now],
+    );
+    let mut holder = db.server().client();
+    holder
+        .batch_execute("BEGIN; SELECT 1 FROM retain_write_lock FOR UPDATE;")
+        .unwrap();
+
+    let call = Instant::now();
+    let out = run(&db, &["log", "1", "--note", "Called during the import"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        call.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        call.elapsed()
+    );
+
+    let check_in = std::process::Command::new(env!("CARGO_BIN_EXE_retain"))
+        .args(["--db", db.arg(), "--today", TODAY])
+        .args([
+            "log",
+            "1",
+            "--kind",
+            "check-in",
+            "--note",
+            "Checked in during the import",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(13));
+    holder.batch_execute("COMMIT").unwrap();
+    let out = check_in.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "the check-in gave up: {err}");
+    assert!(err.contains("waiting for the import of big.csv"), "{err}");
+    assert_eq!(
+        db.query_i64(
+            "SELECT count(*) FROM interactions WHERE summary = 'Checked in during the import'",
+            &[]
+        ),
+        1
+    );
+    importer.kill().unwrap();
+    importer.wait().unwrap();
 }

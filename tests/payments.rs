@@ -10,6 +10,7 @@ on_both_engines!(
     a_crashing_or_babbling_command_records_nothing_and_is_reported,
     rep_actions_move_a_payment_through_its_queues,
     the_report_splits_recovery_by_month_class_and_how_it_was_won,
+    a_held_payment_an_import_resolves_is_held_no_more,
 );
 
 use common::engine::{Db, Engine, TestDb};
@@ -308,4 +309,54 @@ fn the_report_splits_recovery_by_month_class_and_how_it_was_won(engine: Engine) 
     let text = ok(run(&db, &["payments", "report"]));
     assert!(text.contains("by month of first failure"), "{text}");
     assert!(text.contains("involuntary churn:"), "{text}");
+}
+
+/// A payment a hook left in doubt, then resolved by the billing system's export (recovered, or
+/// written off there): it is settled, not shown HELD beside its resolution.
+fn a_held_payment_an_import_resolves_is_held_no_more(engine: Engine) {
+    let dir = temp_dir();
+    let db = TestDb::demo(engine, 300);
+    let p = failing(&db, "in_held", "2026-11-20T09:00:00Z", "insufficient_funds");
+    db.execute(
+        &format!(
+            "UPDATE failed_payments SET hook_unsettled_at = '2026-11-21T10:00:00Z',
+                 hook_unsettled_why = 'handed to the billing hook, which never answered'
+             WHERE id = {p}"
+        ),
+        &[],
+    );
+    let item = |db: &TestDb| {
+        queue(db, &[])
+            .into_iter()
+            .find(|i| i["payment_id"] == p)
+            .unwrap()
+    };
+    assert!(item(&db)["held_since"].is_string(), "{}", item(&db));
+    let account = db
+        .query_text("SELECT external_id FROM accounts WHERE id = 1", &[])
+        .unwrap();
+    let csv = dir.path().join("payments.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "account,external_ref,amount,currency,first_failed_at,decline_code,status,resolved_at\n\
+             {account},in_held,99.00,USD,2026-11-20T09:00:00Z,insufficient_funds,recovered,2026-11-22\n"
+        ),
+    )
+    .unwrap();
+    ok(run(&db, &["import", "payments", csv.to_str().unwrap()]));
+    let settled = item(&db);
+    assert!(settled["held_since"].is_null(), "{settled}");
+    assert_ne!(settled["queue"], "do-not-retry", "{settled}");
+    assert_eq!(
+        db.query_text(
+            &format!("SELECT status FROM failed_payments WHERE id = {p}"),
+            &[]
+        )
+        .as_deref(),
+        Some("recovered")
+    );
+    // Imported again, it stays so, and changes nothing.
+    let again = ok(run(&db, &["import", "payments", csv.to_str().unwrap()]));
+    assert!(again.contains("0 added, 0 updated, 1 unchanged"), "{again}");
 }

@@ -270,22 +270,28 @@ pub fn layout(
 
 impl Layout {
     /// What names the row among the file's rows (see `columns::key`), when it has all of it:
-    /// as compared (case folded) and as the file writes it.
+    /// as compared and as the file writes it. Compared as the store finds a row: an email
+    /// whatever its case, everything else (ids, names, summaries) exactly, so that two rows
+    /// the store would take for one are refused, and two it keeps apart are not.
     pub fn key_of(&self, row: &ImportRow) -> Option<(String, String)> {
         let get = |name: &str| {
             row.iter()
                 .find(|(k, _)| *k == name)
                 .and_then(|(_, v)| match v {
-                    Cell::Text(t) => Some(t.clone()),
-                    Cell::Int(i) => Some(i.to_string()),
+                    Cell::Text(t) if name == "email" => Some((t.to_lowercase(), t.clone())),
+                    Cell::Text(t) => Some((t.clone(), t.clone())),
+                    Cell::Int(i) => Some((i.to_string(), i.to_string())),
                     _ => None,
                 })
         };
-        let parts: Option<Vec<String>> = columns::key(self.kind)
+        let parts: Option<Vec<(String, String)>> = columns::key(self.kind)
             .iter()
             .map(|k| k.split('|').find_map(get))
             .collect();
-        parts.map(|p| (p.join("\u{1f}").to_lowercase(), p.join(", ")))
+        parts.map(|p| {
+            let (compared, shown): (Vec<String>, Vec<String>) = p.into_iter().unzip();
+            (compared.join("\u{1f}"), shown.join(", "))
+        })
     }
 
     /// The rep login the row names, if its kind names one.

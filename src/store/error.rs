@@ -206,6 +206,9 @@ impl StoreError {
                     detail: other.to_string(),
                 },
             },
+            Error::Busy => StoreError::Locked {
+                path: path.to_path_buf(),
+            },
             Error::Disconnected(detail) => StoreError::ServerLost {
                 path: path.to_path_buf(),
                 detail,

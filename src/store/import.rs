@@ -173,15 +173,21 @@ pub(super) fn sql(kind: ImportKind) -> Sql {
                              coalesce(:status, 'failing'),
                              CASE WHEN coalesce(:status, 'failing') = 'failing' THEN NULL
                                   ELSE coalesce(:resolved_at, :now) END)",
+            // A payment resolved by the file is no longer in a hook's doubt: its mark goes.
             update: "UPDATE failed_payments SET amount_cents = :amount, currency = :currency,
                          first_failed_at = :first_failed_at, last_decline_code = :decline_code,
                          status = coalesce(:status, status),
                          resolved_at = CASE WHEN coalesce(:status, status) = 'failing' THEN NULL
-                                            ELSE coalesce(:resolved_at, resolved_at, :now) END
+                                            ELSE coalesce(:resolved_at, resolved_at, :now) END,
+                         hook_unsettled_at = CASE WHEN coalesce(:status, status) = 'failing'
+                                                  THEN hook_unsettled_at END,
+                         hook_unsettled_why = CASE WHEN coalesce(:status, status) = 'failing'
+                                                   THEN hook_unsettled_why END
                      WHERE id = :id AND (amount_cents, currency, first_failed_at,
-                         last_decline_code, status)
+                         last_decline_code, status,
+                         hook_unsettled_at IS NOT NULL AND coalesce(:status, status) <> 'failing')
                        IS DISTINCT FROM (:amount, :currency, :first_failed_at, :decline_code,
-                               coalesce(:status, status))",
+                               coalesce(:status, status), FALSE)",
         },
     }
 }

@@ -186,21 +186,23 @@ impl Client {
         done?.map_err(|e| self.failed(e))
     }
 
-    /// Begins a write transaction holding the write lock: the one row of the lock table, for
-    /// update, which only the writers may lock (an advisory lock any role could hold, and stop
-    /// the team's writes). A lock not had (its wait timed out, or `wait` is false and another
-    /// holds it) ends the transaction at once, so that the connection is clean for the next try.
     /// Begins a write transaction that takes no write lock: the rows it writes are locked as it
     /// writes them, and other such writes go on meanwhile.
     pub fn begin_concurrent(&self) -> Result<()> {
         self.in_transaction.set(true);
-        let begun = self.batch("BEGIN; SET LOCAL lock_timeout = '10s';");
+        let begun = self.batch(&format!(
+            "BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}';"
+        ));
         if begun.is_err() {
             self.in_transaction.set(false);
         }
         begun
     }
 
+    /// Begins a write transaction holding the write lock: the one row of the lock table, for
+    /// update, which only the writers may lock (an advisory lock any role could hold, and stop
+    /// the team's writes). A lock not had (its wait timed out, or `wait` is false and another
+    /// holds it) ends the transaction at once, so that the connection is clean for the next try.
     pub fn begin_write(&self, wait: bool) -> Result<()> {
         let lock = if wait {
             format!(
@@ -217,9 +219,11 @@ impl Client {
                     let _ = self.batch("ROLLBACK");
                 }
                 self.in_transaction.set(false);
+                // Not had, at once or within the lock timeout: busy, as SQLite says it, so
+                // that the store waits again for a long write it knows of, or gives up.
                 let busy = matches!(&e, Error::Postgres(pg)
                     if pg.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE));
-                Err(if busy && !wait { Error::Busy } else { e })
+                Err(if busy { Error::Busy } else { e })
             }
         }
     }

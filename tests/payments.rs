@@ -347,7 +347,7 @@ fn a_held_payment_an_import_resolves_is_held_no_more(engine: Engine) {
     ok(run(&db, &["import", "payments", csv.to_str().unwrap()]));
     let settled = item(&db);
     assert!(settled["held_since"].is_null(), "{settled}");
-    assert_ne!(settled["queue"], "do-not-retry", "{settled}");
+    assert_eq!(settled["queue"], "recovered", "{settled}");
     assert_eq!(
         db.query_text(
             &format!("SELECT status FROM failed_payments WHERE id = {p}"),

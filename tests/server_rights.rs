@@ -285,3 +285,44 @@ fn a_write_that_waited_too_long_for_the_lock_leaves_its_connection_able_to_write
         "{saved:?}"
     );
 }
+
+/// A role the server stops letting write while its connection is open (an admin took it out of
+/// the writers with `psql`): the write is refused by the server, whole, in words a rep can act on.
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn a_role_the_server_stops_letting_write_mid_way_is_refused_whole_and_told_why() {
+    let (_dir, db) = team(&["carmen"]);
+    let url = as_role(&db, "carmen");
+    let target = retain::store::Target::parse(&url, "carmen").unwrap();
+    let mut store = retain::store::Store::open_target(&target, retain::store::Create::Never)
+        .unwrap()
+        .acting_as("carmen", "carmen");
+    let before = last(&db, "SELECT count(*)::text FROM interactions");
+    admin()
+        .batch_execute(&format!(
+            "REVOKE retain_writers_{name} FROM carmen",
+            name = db.name
+        ))
+        .unwrap();
+    let now = chrono::Utc::now();
+    let call = retain::domain::model::Interaction {
+        rep: Some("carmen".into()),
+        kind: retain::domain::model::InteractionKind::Call,
+        occurred_at: now,
+        summary: "Called after the revoke".into(),
+        body: String::new(),
+        outcome: None,
+        tags: Vec::new(),
+        follow_up_on: None,
+    };
+    let refused = store.log_interaction(1, &call, "carmen", now).unwrap_err();
+    let text = refused.to_string();
+    assert!(
+        text.contains("the server refused it") && text.contains("taken off the team"),
+        "{text}"
+    );
+    assert_eq!(last(&db, "SELECT count(*)::text FROM interactions"), before);
+}

@@ -219,7 +219,11 @@ impl StoreError {
                 match e.code() {
                     Some(&SqlState::INSUFFICIENT_PRIVILEGE) => StoreError::Refused {
                         path,
-                        why: format!("the server refused it ({})", super::postgres::words(&e)),
+                        // Most often a rep taken off the team since this connection opened.
+                        why: format!(
+                            "the server refused it ({}): this role may not make this change there (taken off the team since it connected? an admin adds reps with `retain reps add`)",
+                            super::postgres::words(&e)
+                        ),
                     },
                     Some(&SqlState::LOCK_NOT_AVAILABLE) => StoreError::Locked { path },
                     _ => StoreError::Database {

@@ -174,6 +174,9 @@ pub struct History {
     pub paused_until: Option<NaiveDate>,
     /// A billing hook was handed the payment then and never answered: it may have charged.
     pub hook_unsettled_at: Option<DateTime<Utc>>,
+    /// The billing system says it was recovered (an imported file), whether or not an attempt
+    /// here shows the success.
+    pub recovered: bool,
 }
 
 /// What to do next with a payment.
@@ -206,7 +209,7 @@ pub enum Next {
 }
 
 pub fn next(history: &History, policy: &RetryPolicy, now: DateTime<Utc>) -> Next {
-    if history.attempts.iter().any(|a| a.succeeded) {
+    if history.recovered || history.attempts.iter().any(|a| a.succeeded) {
         return Next::Recovered;
     }
     if let Some(since) = history.hook_unsettled_at {

@@ -19,6 +19,7 @@ fn failed(times: &[&str], code: &str) -> History {
         card_updated_at: None,
         paused_until: None,
         hook_unsettled_at: None,
+        recovered: false,
     }
 }
 
@@ -235,6 +236,18 @@ fn a_pause_holds_everything_until_its_day_and_success_ends_it() {
         at: at("2026-11-04T09:00"),
         succeeded: true,
     });
+    assert_eq!(next_of(&h, "2026-11-04T10:00"), Next::Recovered);
+}
+
+#[test]
+fn a_payment_the_billing_system_says_is_recovered_is_recovered_without_an_attempt_of_ours() {
+    let mut h = failed(&["2026-11-02T09:00"], "insufficient_funds");
+    h.hook_unsettled_at = Some(at("2026-11-03T09:00"));
+    assert!(matches!(
+        next_of(&h, "2026-11-04T10:00"),
+        Next::Unsettled { .. }
+    ));
+    h.recovered = true;
     assert_eq!(next_of(&h, "2026-11-04T10:00"), Next::Recovered);
 }
 

@@ -64,13 +64,7 @@ pub struct QueueItem {
 pub const HELD_ADVICE: &str = "it may have been charged: check the billing system, then record what happened (retain payments record ID --succeeded or --failed CODE; r in the console)";
 
 fn item(p: &PaymentRow, policy: &RetryPolicy, now: DateTime<Utc>) -> QueueItem {
-    // Recovered by the billing system's word (an imported file) without an attempt of ours to
-    // show for it: recovered all the same, never planned for a retry.
-    let next = if p.status == "recovered" {
-        Next::Recovered
-    } else {
-        next(&p.history, policy, now)
-    };
+    let next = next(&p.history, policy, now);
     let queue = Queue::of(&next, now);
     let held_since = match next {
         Next::Unsettled { since } => Some(since),

@@ -236,51 +236,11 @@ impl Store {
         let file = source.rsplit('/').next().unwrap_or(source);
         self.write_once(Write::Import, &format!("the import of {file}"), |tx| {
             let sql = sql(kind);
-            let mut find = tx.prepare(sql.find)?;
-            let mut insert = tx.prepare(sql.insert)?;
-            let mut update = tx.prepare(sql.update)?;
-            let names = |s: &sql::Statement<'_>| s.parameter_names();
-            let (find_names, insert_names, update_names) =
-                (names(&find), names(&insert), names(&update));
             let stamp = instant(&now);
             let counts = if tx.engine() == Engine::Postgres {
-                let prepared = import_set::Prepared {
-                    find: &find,
-                    insert: &insert,
-                    update: &update,
-                };
-                import_set::import(tx, kind, &sql, prepared, rows, today, &stamp)?
+                import_set::import(tx, kind, &sql, rows, today, &stamp)?
             } else {
-                let mut counts = ImportCounts::default();
-                for mut row in rows {
-                    row.push(("now", Cell::Text(stamp.clone())));
-                    let found: Option<i64> = find
-                        .query(params_from_iter(&values_for(&find_names, &row)))?
-                        .next()?
-                        .map(|r| r.get(0))
-                        .transpose()?;
-                    match found {
-                        None => {
-                            insert.execute(params_from_iter(&values_for(&insert_names, &row)))?;
-                            counts.inserted += 1;
-                            if kind == ImportKind::Payments {
-                                first_attempts(tx, "id = ?1", tx.last_insert_rowid()?)?;
-                            }
-                        }
-                        Some(id) => {
-                            let before = mrr_of(tx, kind, id)?;
-                            row.push(("id", Cell::Int(id)));
-                            let values = values_for(&update_names, &row);
-                            if update.execute(params_from_iter(&values))? > 0 {
-                                counts.updated += 1;
-                                note_mrr_change(tx, kind, id, before, today)?;
-                            } else {
-                                counts.unchanged += 1;
-                            }
-                        }
-                    }
-                }
-                counts
+                one_by_one(tx, kind, &sql, rows, today, &stamp)?
             };
             if counts.inserted + counts.updated > 0 {
                 audit::record(
@@ -299,6 +259,52 @@ impl Store {
             Ok(counts)
         })
     }
+}
+
+/// The rows written one after another, each found, then inserted or updated (SQLite, where a
+/// statement costs no round trip).
+fn one_by_one(
+    tx: &Conn,
+    kind: ImportKind,
+    sql: &Sql,
+    rows: impl Iterator<Item = ImportRow>,
+    today: NaiveDate,
+    stamp: &str,
+) -> sql::Result<ImportCounts> {
+    let mut find = tx.prepare(sql.find)?;
+    let mut insert = tx.prepare(sql.insert)?;
+    let mut update = tx.prepare(sql.update)?;
+    let (find_names, insert_names, update_names) = (
+        find.parameter_names(),
+        insert.parameter_names(),
+        update.parameter_names(),
+    );
+    let mut counts = ImportCounts::default();
+    for mut row in rows {
+        row.push(("now", Cell::Text(stamp.to_string())));
+        let found: Option<i64> = find
+            .query(params_from_iter(&values_for(&find_names, &row)))?
+            .next()?
+            .map(|r| r.get(0))
+            .transpose()?;
+        let Some(id) = found else {
+            insert.execute(params_from_iter(&values_for(&insert_names, &row)))?;
+            counts.inserted += 1;
+            if kind == ImportKind::Payments {
+                first_attempts(tx, "id = ?1", tx.last_insert_rowid()?)?;
+            }
+            continue;
+        };
+        let before = mrr_of(tx, kind, id)?;
+        row.push(("id", Cell::Int(id)));
+        if update.execute(params_from_iter(&values_for(&update_names, &row)))? > 0 {
+            counts.updated += 1;
+            note_mrr_change(tx, kind, id, before, today)?;
+        } else {
+            counts.unchanged += 1;
+        }
+    }
+    Ok(counts)
 }
 
 pub(super) fn table(kind: ImportKind) -> &'static str {

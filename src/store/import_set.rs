@@ -21,25 +21,22 @@ const ACCOUNT_OF_ROW: &str = "(SELECT id FROM accounts WHERE external_id = :acco
 /// What the staged rows' COPY text may come to before it is sent.
 const SEND_AT_BYTES: usize = 8 << 20;
 
-/// The statements of a kind, prepared: the server's types of their parameters name the staged
-/// columns' types.
-pub(super) struct Prepared<'a, 'c> {
-    pub find: &'a Statement<'c>,
-    pub insert: &'a Statement<'c>,
-    pub update: &'a Statement<'c>,
-}
-
 /// Imports `rows` of `kind` in the transaction `tx`, on a server.
 pub(super) fn import(
     tx: &Tx<'_>,
     kind: ImportKind,
     sql: &Sql,
-    prepared: Prepared<'_, '_>,
     rows: impl Iterator<Item = ImportRow>,
     today: NaiveDate,
     stamp: &str,
 ) -> sql::Result<ImportCounts> {
-    let columns = staged_columns(&prepared);
+    // Prepared only for the server's types of their parameters: the staged columns' types.
+    let statements = [
+        tx.prepare(sql.find)?,
+        tx.prepare(sql.update)?,
+        tx.prepare(sql.insert)?,
+    ];
+    let columns = staged_columns(&statements);
     let names: Vec<String> = columns.iter().map(|(name, _)| name.clone()).collect();
     let declared: Vec<String> = columns
         .iter()
@@ -76,12 +73,12 @@ pub(super) fn import(
             [],
         )?;
     }
-    let now = |s: &str| staged(&s.replace(ACCOUNT_OF_ROW, "s.account_id"), stamp);
+    let from_stage = |s: &str| staged(&s.replace(ACCOUNT_OF_ROW, "s.account_id"), stamp);
     // What each staged row names already; the first by id, as a lookup of one row finds it.
     tx.execute(
         &format!(
             "UPDATE retain_import s SET found = ({} ORDER BY id LIMIT 1)",
-            now(sql.find)
+            from_stage(sql.find)
         ),
         [],
     )?;
@@ -93,7 +90,7 @@ pub(super) fn import(
     }
     let found: i64 = tx.query_row("SELECT count(found) FROM retain_import", [], |r| r.get(0))?;
     // The update's own WHERE (its SET may hold subqueries with theirs) begins with the row.
-    let (set, condition) = now(sql.update)
+    let (set, condition) = from_stage(sql.update)
         .split_once("WHERE id = s.found")
         .map(|(set, condition)| (set.to_string(), condition.to_string()))
         .expect("an import's update changes the row :id");
@@ -118,7 +115,7 @@ pub(super) fn import(
         [],
         |r| r.get(0),
     )?;
-    let (into, values) = now(sql.insert)
+    let (into, values) = from_stage(sql.insert)
         .split_once(" VALUES ")
         .map(|(into, values)| (into.to_string(), values.trim().to_string()))
         .expect("an import's insert has VALUES");
@@ -142,10 +139,10 @@ pub(super) fn import(
 
 /// The staged columns: every parameter the statements name but the found row's `:id` and the
 /// import's `:now`, typed as the server typed it where it first appears.
-fn staged_columns(prepared: &Prepared<'_, '_>) -> Vec<(String, String)> {
+fn staged_columns(statements: &[Statement<'_>]) -> Vec<(String, String)> {
     let mut columns: Vec<(String, String)> = Vec::new();
     let mut seen = HashSet::new();
-    for statement in [prepared.find, prepared.update, prepared.insert] {
+    for statement in statements {
         let types = statement.server_types().unwrap_or_default();
         for (name, kind) in statement.parameter_names().into_iter().zip(types) {
             if name == "id" || name == "now" || !seen.insert(name.clone()) {

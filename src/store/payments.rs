@@ -148,6 +148,7 @@ impl Store {
                         card_updated_at: read::opt_instant(r, card_updated_at)?,
                         paused_until: read::opt_day(r, paused_until)?,
                         hook_unsettled_at: read::opt_instant(r, hook_unsettled_at)?,
+                        recovered: r.get::<_, String>(status)? == "recovered",
                     },
                 })
             })?

@@ -230,11 +230,7 @@ impl Store {
                 Ok(Some(Holder::Is(holder))) => return Ok(Some(holder)),
                 Err(e) => {
                     // Not kept by a run that could not say so (a role that may not write).
-                    let _ =
-                        self.conn
-                            .query_row("SELECT pg_advisory_unlock(?1)", params![key], |r| {
-                                r.get::<_, bool>(0)
-                            });
+                    let _ = let_go(&self.conn, key);
                     return Err(e);
                 }
             }
@@ -310,8 +306,8 @@ fn holds_or_takes(tx: &sql::Tx<'_>, key: i64) -> sql::Result<bool> {
 }
 
 /// Lets go of every taking of the advisory lock `key` by this session.
-fn let_go(tx: &sql::Tx<'_>, key: i64) -> sql::Result<()> {
-    while tx.query_row("SELECT pg_advisory_unlock(?1)", params![key], |r| {
+fn let_go(conn: &sql::Conn, key: i64) -> sql::Result<()> {
+    while conn.query_row("SELECT pg_advisory_unlock(?1)", params![key], |r| {
         r.get::<_, bool>(0)
     })? {}
     Ok(())

@@ -247,7 +247,6 @@ impl Conn {
         }
     }
 
-    /// Runs statements with no values and no rows (`;`-separated).
     /// Rows in COPY's text format ([`copy_line`]) into `table`'s `columns`, on a server; how
     /// many. SQLite has no COPY: its callers insert row by row.
     pub fn copy_text(&self, table: &str, columns: &str, text: &[u8]) -> Result<u64> {
@@ -259,6 +258,7 @@ impl Conn {
         }
     }
 
+    /// Runs statements with no values and no rows (`;`-separated).
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.inner {
             Inner::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
@@ -350,9 +350,9 @@ impl Conn {
     /// A write transaction: it holds the engine's write lock from its first statement (SQLite's
     /// `BEGIN IMMEDIATE`; on PostgreSQL the row of the write lock table, locked for update, which
     /// serialises retain's writers the same way, so that what a write read is still so when it
-    /// commits). Rolled back when
-    /// dropped without [`Tx::commit`]. Without `wait`, a lock another holds is [`Error::Busy`]
-    /// at once on the server (SQLite's wait is its busy handler's, which its caller sets).
+    /// commits). Rolled back when dropped without [`Tx::commit`]. A lock another holds is
+    /// [`Error::Busy`]: on the server at once without `wait`, else after its lock timeout
+    /// (SQLite's wait is its busy handler's, which its caller sets).
     pub fn begin_write(&mut self, wait: bool) -> Result<Tx<'_>> {
         match &self.inner {
             Inner::Sqlite(conn) => conn.execute_batch("BEGIN IMMEDIATE")?,
@@ -533,8 +533,6 @@ impl<'c> Statement<'c> {
         Ok(self.query(params)?.next()?.is_some())
     }
 
-    /// The names of its `:name` placeholders (without the colon), in the order a list of
-    /// values binds them.
     /// The types a server gave the parameters, in the order of [`Statement::parameter_names`]
     /// (`int8`, `text`…); None on SQLite, whose parameters take any type.
     pub fn server_types(&self) -> Option<Vec<String>> {
@@ -551,6 +549,8 @@ impl<'c> Statement<'c> {
         }
     }
 
+    /// The names of its `:name` placeholders (without the colon), in the order a list of
+    /// values binds them.
     pub fn parameter_names(&self) -> Vec<String> {
         match &self.inner {
             StatementInner::Sqlite(s) => sqlite_names(s),

@@ -6,10 +6,12 @@
 mod common;
 
 use common::console::*;
+use common::engine::{Engine, TestDb};
 use common::*;
 use crossterm::event::KeyCode;
 use retain::domain::retry::{RetryPolicy, meaning};
 use retain::tui::app::View;
+use retain::tui::theme::Palette;
 use rusqlite::Connection;
 
 const NOTES: &str = "Champion: Grace Smith. Wants SSO before the renewal, asked twice already.\n\
@@ -162,13 +164,9 @@ fn open_card(c: &mut Console, id: i64) {
 }
 
 fn console_for_fullest(size: (u16, u16)) -> (Console, i64) {
-    let dir = temp_dir();
-    let db = db_in(&dir, "screens.db");
-    ok(run(&db, &["demo", "--accounts", "2000"]));
-    let (id, owner) = fullest_card(&db);
-    let mut c = console_on_file(&db, &owner, size);
-    // The console's temp dir is empty: the file lives in `dir`, kept with the console.
-    c.dir = dir;
+    let db = std::rc::Rc::new(TestDb::demo(Engine::File, 2000));
+    let (id, owner) = fullest_card(std::path::Path::new(db.arg()));
+    let mut c = console_of(&db, &owner, size, Palette::Indexed);
     open_card(&mut c, id);
     (c, id)
 }

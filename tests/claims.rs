@@ -3,8 +3,10 @@
 
 mod common;
 
-// The console's test here stays on the file: the console of tests/common/console.rs opens one.
-on_both_engines!(a_claim_holds_for_fifteen_minutes_and_gives_way_when_it_expires);
+on_both_engines!(
+    a_claim_holds_for_fifteen_minutes_and_gives_way_when_it_expires,
+    opening_a_team_account_claims_it_and_another_rep_is_told,
+);
 
 use chrono::{Duration, Timelike, Utc};
 use common::console::*;
@@ -74,33 +76,28 @@ fn a_claim_holds_for_fifteen_minutes_and_gives_way_when_it_expires(engine: Engin
     assert_eq!(ana.claim_on(team, t0).unwrap(), None);
 }
 
-#[test]
-fn opening_a_team_account_claims_it_and_another_rep_is_told() {
-    let mut carmen = console("carmen", (120, 35), Palette::Indexed);
-    let db = carmen.dir.path().join("screens.db");
-    let (team, external) = team_account(&db);
+fn opening_a_team_account_claims_it_and_another_rep_is_told(engine: Engine) {
+    let mut carmen = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
+    let db = std::rc::Rc::clone(&carmen.db);
+    let (team, external) = team_account(&*db);
     carmen.text("/");
     carmen.text(&external);
     carmen.keys(&[press(KeyCode::Enter)]);
     assert_eq!(carmen.app.card.wanted, Some(team));
     assert_eq!(carmen.app.claimed, Some(team));
-    let holder: String = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row(
-            "SELECT rep_login FROM claims WHERE account_id = ?1",
-            [team],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(holder, "carmen");
+    let holder = db.query_text(
+        &format!("SELECT rep_login FROM claims WHERE account_id = {team}"),
+        &[],
+    );
+    assert_eq!(holder.as_deref(), Some("carmen"));
     assert!(
         carmen.screen().contains("carmen on it until"),
         "{}",
         carmen.screen()
     );
 
-    // Another rep's console on the same file.
-    let mut other = console_on_file(&db, "dmitri", (120, 35));
+    // Another rep's console on the same database.
+    let mut other = console_of(&db, "dmitri", (120, 35), Palette::Indexed);
     other.text("/");
     other.text(&external);
     other.keys(&[press(KeyCode::Enter)]);
@@ -116,7 +113,7 @@ fn opening_a_team_account_claims_it_and_another_rep_is_told() {
     assert_eq!(carmen.app.claimed, None);
     assert_eq!(
         query_i64(
-            &db,
+            &*db,
             &format!("SELECT count(*) FROM claims WHERE account_id = {team}")
         ),
         0

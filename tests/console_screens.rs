@@ -3,7 +3,36 @@
 
 mod common;
 
+on_both_engines!(
+    a_rep_opens_on_their_queue_at_80x24_and_120x35,
+    someone_who_is_not_a_rep_sees_every_active_account_with_its_mrr,
+    moving_down_moves_the_selection_and_the_detail_follows,
+    lookup_finds_by_folded_name_and_enter_opens_the_card,
+    enter_before_the_answer_opens_the_best_match_when_it_arrives,
+    logging_a_call_from_the_card_saves_it_and_the_timeline_shows_it,
+    the_outcome_is_chosen_from_the_few_words_that_count,
+    a_draft_is_restored_and_typed_text_is_saved_as_a_draft,
+    a_reloaded_list_keeps_the_cursor_on_the_same_account,
+    the_risk_pane_ranks_by_score_and_explains_the_selected_account,
+    the_risk_pane_sorts_and_filters,
+    snoozing_takes_an_account_out_until_its_day_and_assigning_changes_the_owner,
+    after_a_call_only_that_account_is_scored_again,
+    the_risk_pane_lists_what_changed_since_yesterday,
+    the_checkins_pane_lists_the_most_overdue_first_whatever_the_stage,
+    the_checkins_pane_filters_by_window_stage_and_owner,
+    completing_a_checkin_logs_it_with_the_stage_agenda_and_schedules_the_next,
+    a_checkin_can_be_put_off_and_a_lead_sees_who_is_behind,
+    another_reps_commit_reloads_what_is_shown_keeping_the_cursor,
+    stored_escapes_and_invisible_characters_never_reach_a_cell,
+    a_note_saved_while_the_file_is_busy_leaves_no_draft_behind,
+    keys_typed_before_the_answer_choose_among_it_and_a_choice_survives_later_answers,
+    account_notes_being_edited_at_a_hang_up_are_kept_as_a_draft_note,
+    a_prompt_missing_its_reason_stays_open_and_says_what_is_missing,
+    the_metrics_pane_and_retain_report_recovery_count_the_same_window,
+);
+
 use common::console::*;
+use common::engine::{Db, Engine, TestDb};
 use common::*;
 use crossterm::event::KeyCode;
 use ratatui::style::Modifier;
@@ -12,10 +41,9 @@ use retain::tui::app::{Action, Overlay, Pane, View};
 use retain::tui::theme::Palette;
 use retain::tui::worker::{Load, NoteRequest, PaneData, Request, Response, RiskRequest};
 
-#[test]
-fn a_rep_opens_on_their_queue_at_80x24_and_120x35() {
+fn a_rep_opens_on_their_queue_at_80x24_and_120x35(engine: Engine) {
     for size in [(80, 24), (120, 35)] {
-        let c = console("carmen", size, Palette::Indexed);
+        let c = demo_console(engine, 300, "carmen", size, Palette::Indexed);
         assert!(
             c.app.identity.rep.is_some(),
             "the demo always has carmen as a rep"
@@ -53,9 +81,8 @@ fn a_rep_opens_on_their_queue_at_80x24_and_120x35() {
     }
 }
 
-#[test]
-fn someone_who_is_not_a_rep_sees_every_active_account_with_its_mrr() {
-    let c = console("visitor", (80, 24), Palette::Indexed);
+fn someone_who_is_not_a_rep_sees_every_active_account_with_its_mrr(engine: Engine) {
+    let c = demo_console(engine, 300, "visitor", (80, 24), Palette::Indexed);
     let screen = c.screen();
     let lines: Vec<&str> = screen.lines().collect();
     assert!(lines[2].contains("all active by MRR"), "{screen}");
@@ -97,9 +124,8 @@ fn the_metrics_pane_reads_at_80x24_and_without_colour() {
     }
 }
 
-#[test]
-fn moving_down_moves_the_selection_and_the_detail_follows() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn moving_down_moves_the_selection_and_the_detail_follows(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     let second = c.app.panes.queue.list.ids[1];
     c.keys(&[press(KeyCode::Char('j'))]);
     assert_eq!(c.app.selected_id(), Some(second));
@@ -126,9 +152,8 @@ fn a_non_rep_sees_all_active_accounts_and_is_told_so() {
     assert!(screen.contains("all active by MRR"), "{screen}");
 }
 
-#[test]
-fn lookup_finds_by_folded_name_and_enter_opens_the_card() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn lookup_finds_by_folded_name_and_enter_opens_the_card(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     let mut docs = Vec::new();
     c.store.each_search_doc(|d| docs.push(d)).unwrap();
     let muller = docs
@@ -151,9 +176,8 @@ fn lookup_finds_by_folded_name_and_enter_opens_the_card() {
     assert_eq!(c.app.view, View::List);
 }
 
-#[test]
-fn enter_before_the_answer_opens_the_best_match_when_it_arrives() {
-    let mut c = console("carmen", (80, 24), Palette::Indexed);
+fn enter_before_the_answer_opens_the_best_match_when_it_arrives(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (80, 24), Palette::Indexed);
     c.act(Action::Key(press(KeyCode::Char('/'))));
     let mut pending = Vec::new();
     for ch in "muller".chars() {
@@ -177,9 +201,8 @@ fn enter_before_the_answer_opens_the_best_match_when_it_arrives() {
     assert!(c.screen().contains("no account matches"), "{}", c.screen());
 }
 
-#[test]
-fn logging_a_call_from_the_card_saves_it_and_the_timeline_shows_it() {
-    let mut c = console("carmen", (80, 24), Palette::Indexed);
+fn logging_a_call_from_the_card_saves_it_and_the_timeline_shows_it(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (80, 24), Palette::Indexed);
     c.keys(&[press(KeyCode::Enter), press(KeyCode::Char('l'))]);
     let screen = c.screen();
     assert!(screen.contains("Log ·"), "{screen}");
@@ -234,9 +257,8 @@ fn logging_a_call_from_the_card_saves_it_and_the_timeline_shows_it() {
     );
 }
 
-#[test]
-fn the_outcome_is_chosen_from_the_few_words_that_count() {
-    let mut c = console("carmen", (80, 24), Palette::Indexed);
+fn the_outcome_is_chosen_from_the_few_words_that_count(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (80, 24), Palette::Indexed);
     c.keys(&[press(KeyCode::Enter), press(KeyCode::Char('l'))]);
     c.text("Left a message about the renewal");
     // Back to the outcome: letters are no outcome, arrows choose one.
@@ -251,15 +273,13 @@ fn the_outcome_is_chosen_from_the_few_words_that_count() {
     assert!(c.screen().contains(" neutral "), "{}", c.screen());
     c.keys(&[ctrl('s')]);
     let account = c.app.card.wanted.unwrap();
-    let outcome: String = rusqlite::Connection::open(c.dir.path().join("screens.db"))
-        .unwrap()
-        .query_row(
-            "SELECT outcome FROM interactions WHERE account_id = ?1 ORDER BY id DESC LIMIT 1",
-            [account],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(outcome, "neutral");
+    let outcome = c.db.query_text(
+        &format!(
+            "SELECT outcome FROM interactions WHERE account_id = {account} ORDER BY id DESC LIMIT 1"
+        ),
+        &[],
+    );
+    assert_eq!(outcome.as_deref(), Some("neutral"));
 }
 
 #[test]
@@ -320,9 +340,8 @@ fn an_empty_note_or_a_bad_day_is_refused_in_the_form() {
     assert!(c.screen().contains("is not a day"), "{}", c.screen());
 }
 
-#[test]
-fn a_draft_is_restored_and_typed_text_is_saved_as_a_draft() {
-    let mut c = console("carmen", (80, 24), Palette::Indexed);
+fn a_draft_is_restored_and_typed_text_is_saved_as_a_draft(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (80, 24), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('l'))]);
     let account_id = c.app.form.as_ref().unwrap().account_id;
     let draft = Draft {
@@ -450,9 +469,8 @@ fn stored_escape_sequences_never_reach_the_screen() {
     assert!(screen.contains("Evil\u{FFFD}[2J"), "{screen}");
 }
 
-#[test]
-fn a_reloaded_list_keeps_the_cursor_on_the_same_account() {
-    let mut c = console("visitor", (120, 35), Palette::Indexed);
+fn a_reloaded_list_keeps_the_cursor_on_the_same_account(engine: Engine) {
+    let mut c = demo_console(engine, 300, "visitor", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('j')), press(KeyCode::Char('j'))]);
     let selected = c.app.selected_id().unwrap();
     let mut ids = c.app.panes.queue.list.ids.clone();
@@ -470,10 +488,9 @@ fn open_risk_pane(c: &mut Console) {
     assert!(c.app.panes.risk.loaded);
 }
 
-#[test]
-fn the_risk_pane_ranks_by_score_and_explains_the_selected_account() {
+fn the_risk_pane_ranks_by_score_and_explains_the_selected_account(engine: Engine) {
     for size in [(80, 24), (120, 35)] {
-        let mut c = console("bjorn", size, Palette::Indexed);
+        let mut c = demo_console(engine, 300, "bjorn", size, Palette::Indexed);
         open_risk_pane(&mut c);
         let screen = c.screen();
         assert!(screen.contains("At risk · by score · all"), "{screen}");
@@ -495,9 +512,8 @@ fn the_risk_pane_ranks_by_score_and_explains_the_selected_account() {
     }
 }
 
-#[test]
-fn the_risk_pane_sorts_and_filters() {
-    let mut c = console("bjorn", (120, 35), Palette::Indexed);
+fn the_risk_pane_sorts_and_filters(engine: Engine) {
+    let mut c = demo_console(engine, 300, "bjorn", (120, 35), Palette::Indexed);
     open_risk_pane(&mut c);
     let all = c.app.panes.risk.list.ids.len();
     c.keys(&[press(KeyCode::Char('b'))]);
@@ -550,9 +566,8 @@ fn the_risk_pane_sorts_and_filters() {
     assert!(c.screen().contains("early"));
 }
 
-#[test]
-fn snoozing_takes_an_account_out_until_its_day_and_assigning_changes_the_owner() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn snoozing_takes_an_account_out_until_its_day_and_assigning_changes_the_owner(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     open_risk_pane(&mut c);
     let first = c.app.selected_id().unwrap();
     c.keys(&[press(KeyCode::Char('z'))]);
@@ -592,9 +607,8 @@ fn snoozing_takes_an_account_out_until_its_day_and_assigning_changes_the_owner()
     assert!(c.screen().contains("not an active rep"), "{}", c.screen());
 }
 
-#[test]
-fn after_a_call_only_that_account_is_scored_again() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn after_a_call_only_that_account_is_scored_again(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     open_risk_pane(&mut c);
     let id = c.app.selected_id().unwrap();
     c.keys(&[press(KeyCode::Char('l'))]);
@@ -624,10 +638,9 @@ fn after_a_call_only_that_account_is_scored_again() {
     assert_eq!(detail.0, id);
 }
 
-#[test]
-fn the_risk_pane_lists_what_changed_since_yesterday() {
+fn the_risk_pane_lists_what_changed_since_yesterday(engine: Engine) {
     // Enough accounts for the demo's last day to change some scores by 10 or more.
-    let mut c = console_on(2000, "bjorn", (120, 35), Palette::Indexed);
+    let mut c = demo_console(engine, 2000, "bjorn", (120, 35), Palette::Indexed);
     open_risk_pane(&mut c);
     c.keys(&[press(KeyCode::Char('c'))]);
     let screen = c.screen();
@@ -654,10 +667,9 @@ fn open_checkins_pane(c: &mut Console) {
     assert!(c.app.panes.checkins.loaded);
 }
 
-#[test]
-fn the_checkins_pane_lists_the_most_overdue_first_whatever_the_stage() {
+fn the_checkins_pane_lists_the_most_overdue_first_whatever_the_stage(engine: Engine) {
     for size in [(80, 24), (120, 35)] {
-        let mut c = console("bjorn", size, Palette::Indexed);
+        let mut c = demo_console(engine, 300, "bjorn", size, Palette::Indexed);
         open_checkins_pane(&mut c);
         let screen = c.screen();
         assert!(
@@ -695,9 +707,8 @@ fn the_checkins_pane_lists_the_most_overdue_first_whatever_the_stage() {
     }
 }
 
-#[test]
-fn the_checkins_pane_filters_by_window_stage_and_owner() {
-    let mut c = console("bjorn", (120, 35), Palette::Indexed);
+fn the_checkins_pane_filters_by_window_stage_and_owner(engine: Engine) {
+    let mut c = demo_console(engine, 300, "bjorn", (120, 35), Palette::Indexed);
     open_checkins_pane(&mut c);
     c.keys(&[press(KeyCode::Char('w'))]);
     assert!(c.screen().contains("overdue"));
@@ -742,9 +753,8 @@ fn the_checkins_pane_filters_by_window_stage_and_owner() {
     );
 }
 
-#[test]
-fn completing_a_checkin_logs_it_with_the_stage_agenda_and_schedules_the_next() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn completing_a_checkin_logs_it_with_the_stage_agenda_and_schedules_the_next(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     open_checkins_pane(&mut c);
     let first = c.app.selected_checkin().unwrap().clone();
     c.keys(&[press(KeyCode::Char('d'))]);
@@ -764,7 +774,7 @@ fn completing_a_checkin_logs_it_with_the_stage_agenda_and_schedules_the_next() {
         "the completed check-in left the list"
     );
     let done = query_i64(
-        c.store.path(),
+        &*c.db,
         &format!(
             "SELECT count(*) FROM checkins WHERE id = {} AND done_at IS NOT NULL",
             first.checkin_id
@@ -772,7 +782,7 @@ fn completing_a_checkin_logs_it_with_the_stage_agenda_and_schedules_the_next() {
     );
     assert_eq!(done, 1);
     let next = query_i64(
-        c.store.path(),
+        &*c.db,
         &format!(
             "SELECT count(*) FROM checkins WHERE account_id = {} AND done_at IS NULL",
             first.account_id
@@ -781,9 +791,8 @@ fn completing_a_checkin_logs_it_with_the_stage_agenda_and_schedules_the_next() {
     assert!(next >= 1, "the next one is scheduled");
 }
 
-#[test]
-fn a_checkin_can_be_put_off_and_a_lead_sees_who_is_behind() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn a_checkin_can_be_put_off_and_a_lead_sees_who_is_behind(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     open_checkins_pane(&mut c);
     let first = c.app.selected_checkin().unwrap().checkin_id;
     c.keys(&[press(KeyCode::Char('z'))]);
@@ -804,7 +813,7 @@ fn a_checkin_can_be_put_off_and_a_lead_sees_who_is_behind() {
     );
     // A rep sees their list; a lead (bjorn, in the demo's team) sees who is behind too.
     assert!(!c.screen().contains("Overdue by rep"));
-    let mut lead = console("bjorn", (120, 35), Palette::Indexed);
+    let mut lead = demo_console(engine, 300, "bjorn", (120, 35), Palette::Indexed);
     assert_eq!(
         lead.app.identity.rep.as_ref().map(|(_, r)| r.as_str()),
         Some("lead")
@@ -816,9 +825,8 @@ fn a_checkin_can_be_put_off_and_a_lead_sees_who_is_behind() {
     assert!(screen.contains(&format!("{top} {n}")), "{screen}");
 }
 
-#[test]
-fn another_reps_commit_reloads_what_is_shown_keeping_the_cursor() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn another_reps_commit_reloads_what_is_shown_keeping_the_cursor(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     c.text("jjj");
     let selected = c.app.selected_id().unwrap();
     assert!(
@@ -827,22 +835,15 @@ fn another_reps_commit_reloads_what_is_shown_keeping_the_cursor() {
     );
     // Another process gives the account above the cursor away and renames the selected one.
     let above = c.app.panes.queue.list.ids[2];
-    let other = rusqlite::Connection::open(c.dir.path().join("screens.db")).unwrap();
-    other
-        .execute(
-            "UPDATE accounts SET owner_rep_id = NULL WHERE id = ?1",
-            [above],
-        )
-        .unwrap();
-    other
-        .execute(
-            "UPDATE accounts SET name = 'Renamed Elsewhere Ltd' WHERE id = ?1",
-            [selected],
-        )
-        .unwrap();
-    assert!(c.responder.changed_elsewhere());
-    let requests = c.act(Action::Db(Response::Changed));
-    c.serve(requests);
+    c.db.execute(
+        &format!("UPDATE accounts SET owner_rep_id = NULL WHERE id = {above}"),
+        &[],
+    );
+    c.db.execute(
+        &format!("UPDATE accounts SET name = 'Renamed Elsewhere Ltd' WHERE id = {selected}"),
+        &[],
+    );
+    c.hear_change();
     assert!(
         !c.app.panes.queue.list.ids.contains(&above),
         "no longer carmen's"
@@ -896,13 +897,9 @@ fn panes_load_at_start_and_an_answer_read_before_a_change_is_read_again() {
     assert!(!asks_payments(&again), "current: {again:?}");
 }
 
-#[test]
-fn stored_escapes_and_invisible_characters_never_reach_a_cell() {
-    let dir = temp_dir();
-    let db = db_in(&dir, "hostile.db");
-    ok(run(&db, &["demo", "--accounts", "300"]));
+fn stored_escapes_and_invisible_characters_never_reach_a_cell(engine: Engine) {
+    let db = std::rc::Rc::new(TestDb::demo(engine, 300));
     let hostile = "\u{1b}]0;T\u{7}\u{1b}[2J\u{9b}2J\u{7f}\u{202e}\u{200b}\u{e0041}";
-    let conn = rusqlite::Connection::open(&db).unwrap();
     for sql in [
         "UPDATE accounts SET name = name || ?1, notes = 'see ' || ?1",
         "UPDATE contacts SET name = name || ?1, email = email || ?1",
@@ -910,10 +907,9 @@ fn stored_escapes_and_invisible_characters_never_reach_a_cell() {
         "UPDATE failed_payments SET last_decline_code = 'x' || ?1",
         "UPDATE checkins SET kind = kind || ?1",
     ] {
-        conn.execute(sql, [hostile]).unwrap();
+        db.execute(sql, &[hostile]);
     }
-    drop(conn);
-    let mut c = console_on_file(&db, "carmen", (120, 35));
+    let mut c = console_of(&db, "carmen", (120, 35), Palette::Indexed);
     let clean = |c: &Console, at: &str| {
         let buffer = c.buffer();
         for cell in buffer.content() {
@@ -940,9 +936,8 @@ fn stored_escapes_and_invisible_characters_never_reach_a_cell() {
     clean(&c, "the lookup");
 }
 
-#[test]
-fn a_note_saved_while_the_file_is_busy_leaves_no_draft_behind() {
-    let mut c = console("carmen", (80, 24), Palette::Indexed);
+fn a_note_saved_while_the_file_is_busy_leaves_no_draft_behind(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (80, 24), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('l'))]);
     let account_id = c.app.form.as_ref().unwrap().account_id;
     c.text("Saved while another writer held the file");
@@ -978,7 +973,7 @@ fn a_call_logged_into_a_deleted_file_is_kept_beside_it() {
     // from another thread at the moment it is set.
     unsafe { std::env::set_var("XDG_STATE_HOME", state.path()) };
     let mut c = console("carmen", (80, 24), Palette::Indexed);
-    let db = c.dir.path().join("screens.db");
+    let db = c.file().to_path_buf();
     c.keys(&[press(KeyCode::Char('l'))]);
     c.text("Said she would renew if SSO lands");
     std::fs::remove_file(&db).unwrap();
@@ -1012,10 +1007,11 @@ fn a_call_logged_into_a_deleted_file_is_kept_beside_it() {
     );
 }
 
-#[test]
-fn keys_typed_before_the_answer_choose_among_it_and_a_choice_survives_later_answers() {
+fn keys_typed_before_the_answer_choose_among_it_and_a_choice_survives_later_answers(
+    engine: Engine,
+) {
     // The demo has two Pinnacle accounts at least: `↓ Enter` in one burst opens the second.
-    let mut c = console("carmen", (80, 24), Palette::Indexed);
+    let mut c = demo_console(engine, 300, "carmen", (80, 24), Palette::Indexed);
     c.act(Action::Key(press(KeyCode::Char('/'))));
     let mut pending = Vec::new();
     for ch in "pinnacle".chars() {
@@ -1060,9 +1056,8 @@ fn keys_typed_before_the_answer_choose_among_it_and_a_choice_survives_later_answ
     assert_eq!(s.hits[s.cursor].hit.account_id, chosen);
 }
 
-#[test]
-fn account_notes_being_edited_at_a_hang_up_are_kept_as_a_draft_note() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn account_notes_being_edited_at_a_hang_up_are_kept_as_a_draft_note(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Enter)]);
     let account_id = c.app.card.wanted.unwrap();
     c.text("e");
@@ -1079,9 +1074,8 @@ fn account_notes_being_edited_at_a_hang_up_are_kept_as_a_draft_note() {
     assert_eq!(draft.kind, "note");
 }
 
-#[test]
-fn a_prompt_missing_its_reason_stays_open_and_says_what_is_missing() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn a_prompt_missing_its_reason_stays_open_and_says_what_is_missing(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     open_risk_pane(&mut c);
     let account = c.app.selected_id().unwrap();
     c.keys(&[press(KeyCode::Char('z'))]);
@@ -1096,20 +1090,17 @@ fn a_prompt_missing_its_reason_stays_open_and_says_what_is_missing() {
     c.text("on holiday");
     c.keys(&[press(KeyCode::Enter)]);
     assert!(matches!(c.app.overlay, Overlay::None));
-    let snoozed: i64 = rusqlite::Connection::open(c.dir.path().join("screens.db"))
-        .unwrap()
-        .query_row(
-            "SELECT count(*) FROM risk_snoozes WHERE account_id = ?1 AND reason = 'on holiday'",
-            [account],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let snoozed = c.db.query_i64(
+        &format!(
+            "SELECT count(*) FROM risk_snoozes WHERE account_id = {account} AND reason = 'on holiday'"
+        ),
+        &[],
+    );
     assert_eq!(snoozed, 1);
 }
 
-#[test]
-fn the_metrics_pane_and_retain_report_recovery_count_the_same_window() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn the_metrics_pane_and_retain_report_recovery_count_the_same_window(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('5'))]);
     let shown = c
         .app
@@ -1118,9 +1109,8 @@ fn the_metrics_pane_and_retain_report_recovery_count_the_same_window() {
         .data
         .as_ref()
         .expect("the metrics loaded");
-    let db = c.dir.path().join("screens.db");
     let cli: serde_json::Value =
-        serde_json::from_str(&ok(run(&db, &["report", "recovery", "--json"]))).unwrap();
+        serde_json::from_str(&ok(run(&*c.db, &["report", "recovery", "--json"]))).unwrap();
     assert_eq!(cli["since"], shown.recovery.since.to_string(), "{cli}");
     assert_eq!(cli["until"], shown.recovery.until.to_string(), "{cli}");
     let totals = |v: &serde_json::Value| -> Vec<(String, i64, i64)> {

@@ -15,7 +15,7 @@ use retain::tui::worker::{Request, TerminalWork};
 
 /// A payment of account 1 that failed yesterday on an expired card, with a billing contact.
 fn failing(c: &Console) -> i64 {
-    let conn = rusqlite::Connection::open(c.dir.path().join("screens.db")).unwrap();
+    let conn = rusqlite::Connection::open(c.file()).unwrap();
     conn.execute(
         "INSERT INTO contacts (account_id, name, email, role, is_primary)
          VALUES (1, 'Grete Geld', 'grete@example.com', 'Finance Director', 0)",

@@ -288,5 +288,5 @@ fn a_row_logged_from_the_queue_stays_where_it_was_marked_touched_today() {
 
 /// `retain queue --json` as carmen, on the console's file.
 fn queue_of_console(c: &Console) -> Vec<serde_json::Value> {
-    queue_of(&c.dir.path().join("screens.db"), "carmen")
+    queue_of(&c.file(), "carmen")
 }

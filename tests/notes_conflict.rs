@@ -3,8 +3,11 @@
 
 mod common;
 
-// The console's tests here stay on the file: the console of tests/common/console.rs opens one.
-on_both_engines!(saving_over_a_changed_version_is_refused_and_shows_what_is_there);
+on_both_engines!(
+    saving_over_a_changed_version_is_refused_and_shows_what_is_there,
+    in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing,
+    notes_kept_after_a_conflict_go_under_a_draft_already_there,
+);
 
 use common::console::*;
 use common::engine::{Engine, TestDb};
@@ -54,19 +57,15 @@ fn saving_over_a_changed_version_is_refused_and_shows_what_is_there(engine: Engi
     assert_eq!(now["version"], read["version"].as_i64().unwrap() + 1);
 }
 
-#[test]
-fn in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
-    let db = c.dir.path().join("screens.db");
+fn in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     c.text("2");
     c.keys(&[press(KeyCode::Enter)]);
     let account = c.app.card.wanted.unwrap();
     c.text("e");
     c.text("Call the CFO before the renewal");
     // Meanwhile another rep saves (the demo's admin, acting as Dmitri).
-    let mut other = retain::store::Store::open(&db, retain::store::Create::Never)
-        .unwrap()
-        .acting_as("dmitri", &me());
+    let mut other = store_as_me(&*c.db).acting_as("dmitri", &me());
     let (_, version) = other.notes(account).unwrap().unwrap();
     let saved = other
         .save_notes(account, version, "Budget frozen until Q2", "dmitri", now())
@@ -133,9 +132,8 @@ fn in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing() {
 
 /// A call half typed and left as a draft survives account notes kept in the draft after a
 /// conflict: the notes go under it, never over it (taking theirs once replaced the call).
-#[test]
-fn notes_kept_after_a_conflict_go_under_a_draft_already_there() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn notes_kept_after_a_conflict_go_under_a_draft_already_there(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Enter)]);
     let account = c.app.card.wanted.unwrap();
     // A call typed, then left (Ctrl-c, y): its draft stays.
@@ -143,12 +141,10 @@ fn notes_kept_after_a_conflict_go_under_a_draft_already_there() {
     c.text("IMPORTANT CALL NOTES typed earlier");
     c.keys(&[ctrl('c')]);
     c.text("y");
-    let mut c = console_on_file(c.store.path(), "carmen", (120, 35));
+    let mut c = console_of(&c.db, "carmen", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Enter)]);
     assert_eq!(c.app.card.wanted, Some(account));
-    let mut other = retain::store::Store::open(c.store.path(), retain::store::Create::Never)
-        .unwrap()
-        .acting_as("dmitri", "dmitri");
+    let mut other = store_as(&c.db, "dmitri");
     c.text("e");
     c.text(" notes edit");
     let (_, version) = other.notes(account).unwrap().unwrap();
@@ -166,9 +162,7 @@ fn notes_kept_after_a_conflict_go_under_a_draft_already_there() {
     );
     assert!(draft.body.ends_with("notes edit"), "{draft:?}");
     // Kept once, however often it is asked (a hang-up after the conflict asks again).
-    let mut carmen = retain::store::Store::open(c.store.path(), retain::store::Create::Never)
-        .unwrap()
-        .acting_as("carmen", "carmen");
+    let mut carmen = store_as(&c.db, "carmen");
     let tail = draft.body.rsplit("\n\n").next().unwrap().to_string();
     carmen
         .keep_in_draft("carmen", account, &tail, now())

@@ -72,7 +72,7 @@ fn a_lead_and_a_rep_without_accounts_open_on_the_whole_team() {
     assert_counts_are_lists(&lead);
 
     // A rep added today owns nothing yet: "mine" would be an empty screen.
-    let db = lead.dir.path().join("screens.db");
+    let db = lead.file();
     ok(common::run(
         &db,
         &[

@@ -2,45 +2,39 @@
 
 mod common;
 
+on_both_engines!(
+    the_queues_show_in_order_with_the_recovery_figures_at_80x24_and_120x35,
+    f_walks_the_queues_and_shows_one_at_a_time,
+    a_new_card_moves_the_payment_to_retry_now_and_a_result_recovers_it,
+    a_declined_retry_is_scheduled_by_its_new_code,
+    writing_off_asks_first_and_pausing_needs_a_reason,
+    outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached,
+);
+
 use common::console::*;
+use common::engine::{Db, Engine};
 use crossterm::event::KeyCode;
 use retain::tui::theme::Palette;
 
-/// A payment of account 1 that failed yesterday with `code`; its id.
-fn failing(c: &Console, reference: &str, code: &str) -> i64 {
-    let conn = rusqlite::Connection::open(c.dir.path().join("screens.db")).unwrap();
-    conn.execute(
-        "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
-             first_failed_at, last_decline_code, status)
-         VALUES (1, ?1, 123456, 'USD', '2026-11-21T09:00:00Z', ?2, 'failing')",
-        [reference, code],
-    )
-    .unwrap();
-    let id = conn.last_insert_rowid();
-    conn.execute(
-        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
-         VALUES (?1, '2026-11-21T09:00:00Z', 'failed', ?2, 1)",
-        rusqlite::params![id, code],
-    )
-    .unwrap();
+/// A payment of account 1 that failed yesterday with `code`, as the console hears of it; its id.
+fn failing(c: &mut Console, reference: &str, code: &str) -> i64 {
+    let id = common::payments::failing_of(&*c.db, 123456, reference, "2026-11-21T09:00:00Z", code);
+    c.hear_change();
     id
 }
 
 fn status(c: &Console, payment: i64) -> String {
-    let conn = rusqlite::Connection::open(c.dir.path().join("screens.db")).unwrap();
-    conn.query_row(
-        "SELECT status FROM failed_payments WHERE id = ?1",
-        [payment],
-        |r| r.get(0),
+    c.db.query_text(
+        &format!("SELECT status FROM failed_payments WHERE id = {payment}"),
+        &[],
     )
-    .unwrap()
+    .expect("a payment has a status")
 }
 
-#[test]
-fn the_queues_show_in_order_with_the_recovery_figures_at_80x24_and_120x35() {
+fn the_queues_show_in_order_with_the_recovery_figures_at_80x24_and_120x35(engine: Engine) {
     for size in [(120, 35), (80, 24)] {
-        let mut c = console("carmen", size, Palette::Indexed);
-        let card = failing(&c, "in_card", "expired_card");
+        let mut c = demo_console(engine, 300, "carmen", size, Palette::Indexed);
+        let card = failing(&mut c, "in_card", "expired_card");
         c.text("4");
         let screen = c.screen();
         assert!(screen.contains("Payments · all queues"), "{screen}");
@@ -79,10 +73,9 @@ fn the_queues_show_in_order_with_the_recovery_figures_at_80x24_and_120x35() {
     }
 }
 
-#[test]
-fn f_walks_the_queues_and_shows_one_at_a_time() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
-    failing(&c, "in_card", "expired_card");
+fn f_walks_the_queues_and_shows_one_at_a_time(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
+    failing(&mut c, "in_card", "expired_card");
     c.text("4");
     c.text("f");
     assert_eq!(c.app.panes.payments.queue, Some("due"));
@@ -102,10 +95,9 @@ fn f_walks_the_queues_and_shows_one_at_a_time() {
     assert_eq!(c.app.panes.payments.queue, None, "back to all queues");
 }
 
-#[test]
-fn a_new_card_moves_the_payment_to_retry_now_and_a_result_recovers_it() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
-    let p = failing(&c, "in_card", "expired_card");
+fn a_new_card_moves_the_payment_to_retry_now_and_a_result_recovers_it(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
+    let p = failing(&mut c, "in_card", "expired_card");
     select_payment(&mut c, p);
     // It charges the customer: asked first, and n changes nothing.
     c.text("u");
@@ -132,10 +124,9 @@ fn a_new_card_moves_the_payment_to_retry_now_and_a_result_recovers_it() {
     assert_eq!(c.app.panes.payments.item(p).unwrap().queue, "recovered");
 }
 
-#[test]
-fn a_declined_retry_is_scheduled_by_its_new_code() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
-    let p = failing(&c, "in_soft", "processing_error");
+fn a_declined_retry_is_scheduled_by_its_new_code(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
+    let p = failing(&mut c, "in_soft", "processing_error");
     select_payment(&mut c, p);
     c.text("r");
     c.text("insufficient_funds");
@@ -149,10 +140,9 @@ fn a_declined_retry_is_scheduled_by_its_new_code() {
     );
 }
 
-#[test]
-fn writing_off_asks_first_and_pausing_needs_a_reason() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
-    let p = failing(&c, "in_gone", "do_not_honor");
+fn writing_off_asks_first_and_pausing_needs_a_reason(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
+    let p = failing(&mut c, "in_gone", "do_not_honor");
     select_payment(&mut c, p);
     c.text("p");
     c.keys(&[press(KeyCode::Enter)]);
@@ -177,10 +167,9 @@ fn writing_off_asks_first_and_pausing_needs_a_reason() {
     assert_eq!(status(&c, p), "written_off");
 }
 
-#[test]
-fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
-    let p = failing(&c, "in_card", "expired_card");
+fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
+    let p = failing(&mut c, "in_card", "expired_card");
     select_payment(&mut c, p);
     c.text("o");
     let screen = c.screen();
@@ -213,12 +202,13 @@ fn outreach_opens_an_email_prefilled_and_saving_it_marks_the_payment_reached() {
     assert!(c.screen().contains("reached today"));
     // Its timeline entry reads as its subject, not "Hello,".
     let account = c.app.panes.payments.item(p).unwrap().account_id;
-    let summary: String = rusqlite::Connection::open(c.dir.path().join("screens.db"))
-        .unwrap()
-        .query_row(
-            "SELECT summary FROM interactions WHERE account_id = ?1 ORDER BY id DESC LIMIT 1",
-            [account],
-            |r| r.get(0),
+    let summary = c
+        .db
+        .query_text(
+            &format!(
+                "SELECT summary FROM interactions WHERE account_id = {account} ORDER BY id DESC LIMIT 1"
+            ),
+            &[],
         )
         .unwrap();
     assert!(

@@ -4,7 +4,20 @@
 
 mod common;
 
+on_both_engines!(
+    my_queue,
+    every_account_for_someone_who_is_not_a_rep,
+    at_risk,
+    check_ins,
+    check_ins_as_a_lead,
+    payments,
+    metrics,
+    the_card,
+    the_log_form,
+);
+
 use common::console::*;
+use common::engine::Engine;
 use crossterm::event::KeyCode;
 use retain::tui::theme::Palette;
 
@@ -12,32 +25,28 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (120, 35)];
 
 /// The screen after `keys`, from a fresh console of `login` (each screen on its own console,
 /// so that one screen's keys never change another's).
-fn screen_after(login: &str, size: (u16, u16), keys: &[KeyCode]) -> String {
-    let mut c = console(login, size, Palette::Indexed);
+fn screen_after(engine: Engine, login: &str, size: (u16, u16), keys: &[KeyCode]) -> String {
+    let mut c = demo_console(engine, 300, login, size, Palette::Indexed);
     // Two payments that fail whatever the hour the test runs: a retry on the next payday, and
     // a card to replace.
     common::payments::failing(
-        &c.dir.path().join("screens.db"),
+        &*c.db,
         "ch_snap_1",
         "2026-11-15T09:00:00Z",
         "insufficient_funds",
     );
-    common::payments::failing(
-        &c.dir.path().join("screens.db"),
-        "ch_snap_2",
-        "2026-11-12T09:00:00Z",
-        "expired_card",
-    );
-    c.poll();
+    common::payments::failing(&*c.db, "ch_snap_2", "2026-11-12T09:00:00Z", "expired_card");
+    c.hear_change();
     for key in keys {
         c.keys(&[press(*key)]);
     }
     c.screen()
 }
 
-fn snapshot(name: &str, login: &str, keys: &[KeyCode]) {
+/// The same snapshot on either engine: the server's answers draw the file's screens.
+fn snapshot(engine: Engine, name: &str, login: &str, keys: &[KeyCode]) {
     for (w, h) in SIZES {
-        let screen = screen_after(login, (w, h), keys);
+        let screen = screen_after(engine, login, (w, h), keys);
         // A claim lasts a while from the moment it is taken: the one time of day on screen.
         insta::with_settings!({filters => vec![(r"on it until \d\d:\d\d", "on it until [time]")]}, {
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
@@ -45,56 +54,48 @@ fn snapshot(name: &str, login: &str, keys: &[KeyCode]) {
     }
 }
 
-#[test]
-fn my_queue() {
-    snapshot("queue", "carmen", &[]);
+fn my_queue(engine: Engine) {
+    snapshot(engine, "queue", "carmen", &[]);
 }
 
-#[test]
-fn every_account_for_someone_who_is_not_a_rep() {
-    snapshot("accounts", "visitor", &[]);
+fn every_account_for_someone_who_is_not_a_rep(engine: Engine) {
+    snapshot(engine, "accounts", "visitor", &[]);
 }
 
-#[test]
-fn at_risk() {
-    snapshot("risk", "carmen", &[KeyCode::Char('2')]);
+fn at_risk(engine: Engine) {
+    snapshot(engine, "risk", "carmen", &[KeyCode::Char('2')]);
 }
 
-#[test]
-fn check_ins() {
-    snapshot("checkins", "carmen", &[KeyCode::Char('3')]);
+fn check_ins(engine: Engine) {
+    snapshot(engine, "checkins", "carmen", &[KeyCode::Char('3')]);
 }
 
-#[test]
-fn check_ins_as_a_lead() {
-    snapshot("checkins_lead", "bjorn", &[KeyCode::Char('3')]);
+fn check_ins_as_a_lead(engine: Engine) {
+    snapshot(engine, "checkins_lead", "bjorn", &[KeyCode::Char('3')]);
 }
 
-#[test]
-fn payments() {
+fn payments(engine: Engine) {
     snapshot(
+        engine,
         "payments",
         "carmen",
         &[KeyCode::Char('4'), KeyCode::Char('m')],
     );
 }
 
-#[test]
-fn metrics() {
-    snapshot("metrics", "carmen", &[KeyCode::Char('5')]);
+fn metrics(engine: Engine) {
+    snapshot(engine, "metrics", "carmen", &[KeyCode::Char('5')]);
 }
 
-#[test]
-fn the_card() {
-    snapshot("card", "carmen", &[KeyCode::Enter]);
+fn the_card(engine: Engine) {
+    snapshot(engine, "card", "carmen", &[KeyCode::Enter]);
 }
 
-#[test]
-fn the_log_form() {
-    snapshot("form", "carmen", &[KeyCode::Char('l')]);
+fn the_log_form(engine: Engine) {
+    snapshot(engine, "form", "carmen", &[KeyCode::Char('l')]);
 }
 
 #[test]
 fn help() {
-    snapshot("help", "carmen", &[KeyCode::Char('?')]);
+    snapshot(Engine::File, "help", "carmen", &[KeyCode::Char('?')]);
 }

@@ -1,18 +1,21 @@
 //! A console driven as keys would drive it, its requests answered from a real demo database
 //! the way the worker thread answers them, its screens rendered into ratatui's TestBackend.
 
+use std::rc::Rc;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use retain::domain::risk::RiskModel;
-use retain::store::{Create, Store};
+use retain::store::{Create, Store, Target};
 use retain::tui::app::{Action, App, Identity};
 use retain::tui::keymap::Keymap;
 use retain::tui::theme::{Palette, Theme};
 use retain::tui::views;
 use retain::tui::worker::{Request, Responder, Response, Session};
 
-use super::{TODAY, db_in, ok, run, temp_dir};
+use super::TODAY;
+use super::engine::{Engine, TestDb};
 
 pub struct Console {
     pub app: App,
@@ -20,39 +23,51 @@ pub struct Console {
     pub responder: Responder,
     /// A second connection, for looking at what the console wrote.
     pub store: Store,
-    pub dir: tempfile::TempDir,
+    /// The database: a demo in a temp dir or on the test server. A second console on it is
+    /// another rep on the same team.
+    pub db: Rc<TestDb>,
 }
 
 pub fn today() -> chrono::NaiveDate {
     TODAY.parse().unwrap()
 }
 
-/// A console on a 300-account demo database, as rep `login` (or a non-rep), at `size`.
+/// A console on a 300-account demo file, as rep `login` (or a non-rep), at `size`.
 pub fn console(login: &str, size: (u16, u16), palette: Palette) -> Console {
     console_on(300, login, size, palette)
 }
 
 pub fn console_on(accounts: u32, login: &str, size: (u16, u16), palette: Palette) -> Console {
-    let dir = temp_dir();
-    let db = db_in(&dir, "screens.db");
-    ok(run(&db, &["demo", "--accounts", &accounts.to_string()]));
-    attach(dir, &db, login, size, palette)
+    demo_console(Engine::File, accounts, login, size, palette)
 }
 
-/// A second console on the database of another: another rep on the shared file. (Its own
-/// `dir` is empty; the file is the other console's.)
-pub fn console_on_file(db: &std::path::Path, login: &str, size: (u16, u16)) -> Console {
-    attach(temp_dir(), db, login, size, Palette::Indexed)
-}
-
-fn attach(
-    dir: tempfile::TempDir,
-    db: &std::path::Path,
+/// A console on a demo of `accounts` accounts on either engine.
+pub fn demo_console(
+    engine: Engine,
+    accounts: u32,
     login: &str,
     size: (u16, u16),
     palette: Palette,
 ) -> Console {
-    let store = Store::open(db, Create::Never).unwrap();
+    console_of(
+        &Rc::new(TestDb::demo(engine, accounts)),
+        login,
+        size,
+        palette,
+    )
+}
+
+/// A console on a file made elsewhere.
+pub fn console_on_file(db: &std::path::Path, login: &str, size: (u16, u16)) -> Console {
+    console_of(&Rc::new(TestDb::of_file(db)), login, size, Palette::Indexed)
+}
+
+/// A console of `login` on `db`: on the server connected as `login`'s own role, as a rep on
+/// another machine would be.
+pub fn console_of(db: &Rc<TestDb>, login: &str, size: (u16, u16), palette: Palette) -> Console {
+    let target = Target::parse(&db.as_login(login), login).unwrap();
+    let open = || Store::open_target(&target, Create::Never).unwrap();
+    let store = open();
     let identity = Identity::read(&store, login, login).unwrap();
     let rep = identity.rep.as_ref().map(|_| login.to_string());
     let app = App::new(
@@ -71,7 +86,7 @@ fn attach(
         country: retain::domain::phone::Country::US,
         id: format!("test:{}", login),
     };
-    let mut responder = Responder::new(Store::open(db, Create::Never).unwrap(), session);
+    let mut responder = Responder::new(open(), session);
     responder.build_index().unwrap();
     // As the worker does: the mark is set before the first screen is read.
     responder.changed_elsewhere();
@@ -79,7 +94,7 @@ fn attach(
         app,
         responder,
         store,
-        dir,
+        db: Rc::clone(db),
     };
     let start = c.app.start();
     c.serve(start);
@@ -87,6 +102,12 @@ fn attach(
 }
 
 impl Console {
+    /// The console's file, for a test that looks into it as SQLite.
+    pub fn file(&self) -> &std::path::Path {
+        assert_eq!(self.db.engine(), Engine::File, "a test on a file only");
+        std::path::Path::new(self.db.arg())
+    }
+
     /// Answers requests the way the worker does, from the real store, until none are left.
     pub fn serve(&mut self, mut requests: Vec<Request>) {
         let mut rounds = 0;
@@ -115,6 +136,19 @@ impl Console {
             let requests = self.act(Action::Db(Response::Changed));
             self.serve(requests);
         }
+    }
+
+    /// For a test that wrote through another connection: waits until the worker's look for
+    /// others' commits sees it (a server's notice comes over the network a moment after the
+    /// commit), then reloads as the console does.
+    pub fn hear_change(&mut self) {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !self.responder.changed_elsewhere() {
+            assert!(std::time::Instant::now() < until, "no change was heard");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let requests = self.act(Action::Db(Response::Changed));
+        self.serve(requests);
     }
 
     /// Presses keys and serves what they ask for, after the worker's look for others' commits.

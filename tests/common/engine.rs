@@ -62,6 +62,41 @@ impl TestDb {
         db
     }
 
+    /// A file made elsewhere (its folder is its maker's).
+    pub fn of_file(path: &Path) -> TestDb {
+        TestDb {
+            arg: path.to_str().unwrap().to_string(),
+            server: None,
+            dir: super::temp_dir(),
+        }
+    }
+
+    /// What rep `login` gives `--db`: the file, or the server database as `login`'s own role,
+    /// which joins the team's writers (and an admin's its admins) when `login` is an active rep
+    /// of it, as `retain copy` lets copied reps write.
+    pub fn as_login(&self, login: &str) -> String {
+        let Some(db) = &self.server else {
+            return self.arg.clone();
+        };
+        make_role(login, "");
+        let role = self.rows(
+            "SELECT role FROM reps WHERE login = ?1 AND active = 1",
+            &[login],
+        );
+        let grants = match role.first().and_then(|r| r[0].as_deref()) {
+            None => String::new(),
+            Some("admin") => format!(
+                "GRANT retain_writers_{name}, retain_admins_{name} TO \"{login}\" WITH ADMIN OPTION",
+                name = db.name
+            ),
+            Some(_) => format!("GRANT retain_writers_{} TO \"{login}\"", db.name),
+        };
+        db.client()
+            .batch_execute(&grants)
+            .expect("a rep's role joins the team");
+        as_role(db, login)
+    }
+
     pub fn engine(&self) -> Engine {
         if self.server.is_some() {
             Engine::Server

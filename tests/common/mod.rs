@@ -190,6 +190,14 @@ pub fn me() -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// A connection that writes as rep `login` does, on a server as `login`'s own role.
+pub fn store_as(db: &engine::TestDb, login: &str) -> retain::store::Store {
+    let target = retain::store::Target::parse(&db.as_login(login), login).unwrap();
+    retain::store::Store::open_target(&target, retain::store::Create::Never)
+        .unwrap()
+        .acting_as(login, login)
+}
+
 /// A connection that writes as the OS user running the tests, as the command line does.
 pub fn store_as_me(db: &(impl AsRef<OsStr> + ?Sized)) -> retain::store::Store {
     let me = me();

@@ -3,12 +3,25 @@
 use super::engine::Db;
 use super::{ok, run};
 
-/// A payment that failed on `when` with `code`, on account 1.
+/// A payment of $99 that failed on `when` with `code`, on account 1.
 pub fn failing(db: &(impl Db + ?Sized), reference: &str, when: &str, code: &str) -> i64 {
+    failing_of(db, 9900, reference, when, code)
+}
+
+/// A payment of `cents` US cents that failed on `when` with `code`, on account 1.
+pub fn failing_of(
+    db: &(impl Db + ?Sized),
+    cents: i64,
+    reference: &str,
+    when: &str,
+    code: &str,
+) -> i64 {
     let id = db.query_i64(
-        "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
-             first_failed_at, last_decline_code, status)
-         VALUES (1, ?1, 9900, 'USD', ?2, ?3, 'failing') RETURNING id",
+        &format!(
+            "INSERT INTO failed_payments (account_id, external_ref, amount_cents, currency,
+                 first_failed_at, last_decline_code, status)
+             VALUES (1, ?1, {cents}, 'USD', ?2, ?3, 'failing') RETURNING id"
+        ),
         &[reference, when, code],
     );
     db.execute(

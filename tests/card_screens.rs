@@ -5,14 +5,19 @@
 
 mod common;
 
+on_both_engines!(
+    at_120x35_every_essential_of_the_fullest_card_is_whole_without_scrolling,
+    at_80x24_the_essentials_and_two_contacts_show_and_the_rest_is_a_scroll_away,
+    the_contact_a_lookup_found_is_marked_and_other_matches_are_said,
+);
+
 use common::console::*;
-use common::engine::{Engine, TestDb};
+use common::engine::{Db, Engine, TestDb};
 use common::*;
 use crossterm::event::KeyCode;
 use retain::domain::retry::{RetryPolicy, meaning};
 use retain::tui::app::View;
 use retain::tui::theme::Palette;
-use rusqlite::Connection;
 
 const NOTES: &str = "Champion: Grace Smith. Wants SSO before the renewal, asked twice already.\n\
 Do NOT call before 10am PT.\n\
@@ -21,45 +26,37 @@ Billing questions go to the finance director, not the champion.";
 /// The fullest card of the demo, made fuller: its id and its owner's login. The account has a
 /// failing payment and a check-in gone late once check-ins are scheduled; it gets four
 /// contacts and three lines of notes.
-fn fullest_card(db: &std::path::Path) -> (i64, String) {
+fn fullest_card(db: &TestDb) -> (i64, String) {
     ok(run(db, &["schedule"]));
-    let conn = Connection::open(db).unwrap();
-    let (id, owner): (i64, String) = conn
-        .query_row(
-            "SELECT a.id, r.login FROM accounts a JOIN reps r ON r.id = a.owner_rep_id
-             WHERE a.status = 'active'
-               AND EXISTS (SELECT 1 FROM failed_payments p WHERE p.account_id = a.id AND p.status = 'failing')
-               AND EXISTS (SELECT 1 FROM checkins k WHERE k.account_id = a.id AND k.done_at IS NULL AND k.due_date < ?1)
-             ORDER BY (SELECT count(*) FROM contacts c WHERE c.account_id = a.id) DESC, a.id LIMIT 1",
-            [TODAY],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("an active account with a failing payment and a late check-in");
-    conn.execute(
-        "UPDATE accounts SET notes = ?2 WHERE id = ?1",
-        rusqlite::params![id, NOTES],
-    )
-    .unwrap();
-    let have: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM contacts WHERE account_id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let (id, owner) = db.id_and_text(
+        "SELECT CAST(a.id AS TEXT), r.login FROM accounts a JOIN reps r ON r.id = a.owner_rep_id
+         WHERE a.status = 'active'
+           AND EXISTS (SELECT 1 FROM failed_payments p WHERE p.account_id = a.id AND p.status = 'failing')
+           AND EXISTS (SELECT 1 FROM checkins k WHERE k.account_id = a.id AND k.done_at IS NULL AND k.due_date < ?1)
+         ORDER BY (SELECT count(*) FROM contacts c WHERE c.account_id = a.id) DESC, a.id LIMIT 1",
+        &[TODAY],
+    );
+    db.execute(
+        &format!("UPDATE accounts SET notes = ?1 WHERE id = {id}"),
+        &[NOTES],
+    );
+    let have = db.query_i64(
+        &format!("SELECT count(*) FROM contacts WHERE account_id = {id}"),
+        &[],
+    );
     // The CEO, and whoever else the demo did not give it.
     for n in have..4 {
-        conn.execute(
-            "INSERT INTO contacts (account_id, name, email, phone, role)
-             VALUES (?1, ?2, ?3, ?4, 'CEO')",
-            rusqlite::params![
-                id,
-                format!("Grace Montgomery {n}"),
-                format!("grace.montgomery{n}@westgate-holdings.example"),
-                format!("+1 (201) 555-01{n:02}"),
+        db.execute(
+            &format!(
+                "INSERT INTO contacts (account_id, name, email, phone, role)
+                 VALUES ({id}, ?1, ?2, ?3, 'CEO')"
+            ),
+            &[
+                &format!("Grace Montgomery {n}"),
+                &format!("grace.montgomery{n}@westgate-holdings.example"),
+                &format!("+1 (201) 555-01{n:02}"),
             ],
-        )
-        .unwrap();
+        );
     }
     (id, owner)
 }
@@ -163,17 +160,16 @@ fn open_card(c: &mut Console, id: i64) {
     assert_eq!(c.app.card.wanted, Some(id));
 }
 
-fn console_for_fullest(size: (u16, u16)) -> (Console, i64) {
-    let db = std::rc::Rc::new(TestDb::demo(Engine::File, 2000));
-    let (id, owner) = fullest_card(std::path::Path::new(db.arg()));
+fn console_for_fullest(engine: Engine, size: (u16, u16)) -> (Console, i64) {
+    let db = std::rc::Rc::new(TestDb::demo(engine, 2000));
+    let (id, owner) = fullest_card(&db);
     let mut c = console_of(&db, &owner, size, Palette::Indexed);
     open_card(&mut c, id);
     (c, id)
 }
 
-#[test]
-fn at_120x35_every_essential_of_the_fullest_card_is_whole_without_scrolling() {
-    let (c, id) = console_for_fullest((120, 35));
+fn at_120x35_every_essential_of_the_fullest_card_is_whole_without_scrolling(engine: Engine) {
+    let (c, id) = console_for_fullest(engine, (120, 35));
     let screen = c.screen();
     let facts = facts_text(&screen);
     let (must, contacts) = essentials(&c, id);
@@ -197,9 +193,8 @@ fn at_120x35_every_essential_of_the_fullest_card_is_whole_without_scrolling() {
     );
 }
 
-#[test]
-fn at_80x24_the_essentials_and_two_contacts_show_and_the_rest_is_a_scroll_away() {
-    let (mut c, id) = console_for_fullest((80, 24));
+fn at_80x24_the_essentials_and_two_contacts_show_and_the_rest_is_a_scroll_away(engine: Engine) {
+    let (mut c, id) = console_for_fullest(engine, (80, 24));
     let screen = c.screen();
     let facts = facts_text(&screen);
     let (must, contacts) = essentials(&c, id);
@@ -227,9 +222,8 @@ fn at_80x24_the_essentials_and_two_contacts_show_and_the_rest_is_a_scroll_away()
     assert!(screen.contains("K: back up"), "{screen}");
 }
 
-#[test]
-fn the_contact_a_lookup_found_is_marked_and_other_matches_are_said() {
-    let (mut c, id) = console_for_fullest((120, 35));
+fn the_contact_a_lookup_found_is_marked_and_other_matches_are_said(engine: Engine) {
+    let (mut c, id) = console_for_fullest(engine, (120, 35));
     let card = c.store.account_card(id).unwrap().unwrap();
     let caller = &card.contacts[1];
     c.keys(&[press(KeyCode::Esc), press(KeyCode::Char('/'))]);

@@ -3,7 +3,10 @@
 
 mod common;
 
+on_both_engines!(someone_who_is_not_a_rep_gets_a_read_only_console,);
+
 use common::console::*;
+use common::engine::Engine;
 use common::*;
 use crossterm::event::KeyCode;
 use retain::tui::theme::Palette;
@@ -106,9 +109,8 @@ fn as_is_for_admins_and_writes_in_the_named_reps_name() {
     assert_eq!(who, me, "the audit log names who really did it");
 }
 
-#[test]
-fn someone_who_is_not_a_rep_gets_a_read_only_console() {
-    let mut c = console("visitor", (120, 35), Palette::Indexed);
+fn someone_who_is_not_a_rep_gets_a_read_only_console(engine: Engine) {
+    let mut c = demo_console(engine, 300, "visitor", (120, 35), Palette::Indexed);
     assert!(c.app.identity.rep.is_none());
     let screen = c.screen();
     assert!(

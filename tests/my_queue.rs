@@ -2,10 +2,11 @@
 
 mod common;
 
-// The console's tests here stay on the file: the console of tests/common/console.rs opens one.
 on_both_engines!(
     a_follow_up_and_a_payment_on_one_account_are_one_row_ranked_first,
     a_queue_read_from_kept_scores_is_the_queue_scored_afresh,
+    the_first_pane_is_the_queue_and_z_puts_a_row_off,
+    a_row_logged_from_the_queue_stays_where_it_was_marked_touched_today,
 );
 
 use std::ffi::OsStr;
@@ -104,9 +105,8 @@ fn a_follow_up_and_a_payment_on_one_account_are_one_row_ranked_first(engine: Eng
     );
 }
 
-#[test]
-fn the_first_pane_is_the_queue_and_z_puts_a_row_off() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn the_first_pane_is_the_queue_and_z_puts_a_row_off(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     assert!(c.app.is_queue());
     let screen = c.screen();
     assert!(screen.contains("My queue · today"), "{screen}");
@@ -212,9 +212,8 @@ fn a_queue_read_from_kept_scores_is_the_queue_scored_afresh(engine: Engine) {
     assert_eq!(queue_of(&db, "carmen"), kept, "the same scored afresh");
 }
 
-#[test]
-fn a_row_logged_from_the_queue_stays_where_it_was_marked_touched_today() {
-    let mut c = console("carmen", (120, 35), Palette::Indexed);
+fn a_row_logged_from_the_queue_stays_where_it_was_marked_touched_today(engine: Engine) {
+    let mut c = demo_console(engine, 300, "carmen", (120, 35), Palette::Indexed);
     // A row that a call settles (a promise kept, a high-risk account touched): it has nothing
     // left to do today, yet must not vanish from under the cursor.
     let at = c
@@ -288,5 +287,5 @@ fn a_row_logged_from_the_queue_stays_where_it_was_marked_touched_today() {
 
 /// `retain queue --json` as carmen, on the console's file.
 fn queue_of_console(c: &Console) -> Vec<serde_json::Value> {
-    queue_of(&c.file(), "carmen")
+    queue_of(&*c.db, "carmen")
 }

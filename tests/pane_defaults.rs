@@ -4,7 +4,14 @@
 
 mod common;
 
+on_both_engines!(
+    a_rep_with_a_book_opens_the_team_panes_on_their_own_accounts,
+    a_lead_and_a_rep_without_accounts_open_on_the_whole_team,
+    changing_the_order_or_the_filter_puts_the_cursor_at_the_top,
+);
+
 use common::console::*;
+use common::engine::Engine;
 use common::ok;
 use crossterm::event::KeyCode;
 use retain::tui::app::Pane;
@@ -28,10 +35,9 @@ fn assert_counts_are_lists(c: &Console) {
     }
 }
 
-#[test]
-fn a_rep_with_a_book_opens_the_team_panes_on_their_own_accounts() {
+fn a_rep_with_a_book_opens_the_team_panes_on_their_own_accounts(engine: Engine) {
     for size in [(80, 24), (120, 35)] {
-        let mut c = console("carmen", size, Palette::Indexed);
+        let mut c = demo_console(engine, 300, "carmen", size, Palette::Indexed);
         visit_every_pane(&mut c);
         assert!(c.app.panes.risk.mine && c.app.panes.checkins.mine && c.app.panes.payments.mine);
         assert_counts_are_lists(&c);
@@ -62,9 +68,8 @@ fn a_rep_with_a_book_opens_the_team_panes_on_their_own_accounts() {
     }
 }
 
-#[test]
-fn a_lead_and_a_rep_without_accounts_open_on_the_whole_team() {
-    let mut lead = console("bjorn", (120, 35), Palette::Indexed);
+fn a_lead_and_a_rep_without_accounts_open_on_the_whole_team(engine: Engine) {
+    let mut lead = demo_console(engine, 300, "bjorn", (120, 35), Palette::Indexed);
     visit_every_pane(&mut lead);
     assert!(
         !lead.app.panes.risk.mine && !lead.app.panes.checkins.mine && !lead.app.panes.payments.mine
@@ -72,9 +77,12 @@ fn a_lead_and_a_rep_without_accounts_open_on_the_whole_team() {
     assert_counts_are_lists(&lead);
 
     // A rep added today owns nothing yet: "mine" would be an empty screen.
-    let db = lead.file();
+    // On a server the rep's role is made first, by whoever administers the server.
+    if engine == Engine::Server {
+        common::server::make_role("nadia", "");
+    }
     ok(common::run(
-        &db,
+        &*lead.db,
         &[
             "--as",
             "amara",
@@ -85,7 +93,7 @@ fn a_lead_and_a_rep_without_accounts_open_on_the_whole_team() {
             "Nadia Quist",
         ],
     ));
-    let mut new = console_on_file(&db, "nadia", (120, 35));
+    let mut new = console_of(&lead.db, "nadia", (120, 35), Palette::Indexed);
     visit_every_pane(&mut new);
     assert!(new.app.identity.rep.is_some());
     assert!(
@@ -94,9 +102,8 @@ fn a_lead_and_a_rep_without_accounts_open_on_the_whole_team() {
     assert!(!new.app.panes.get(Pane::AtRisk).list().ids.is_empty());
 }
 
-#[test]
-fn changing_the_order_or_the_filter_puts_the_cursor_at_the_top() {
-    let mut c = console("bjorn", (120, 35), Palette::Indexed);
+fn changing_the_order_or_the_filter_puts_the_cursor_at_the_top(engine: Engine) {
+    let mut c = demo_console(engine, 300, "bjorn", (120, 35), Palette::Indexed);
     // Down a few rows (the filters add up, so a list may be short, but never a single row).
     let down = |c: &mut Console| {
         let rows = c.app.list().ids.len();

@@ -4,7 +4,15 @@
 
 mod common;
 
+on_both_engines!(
+    tab_completes_a_login_and_names_the_choices_when_several_fit,
+    an_assign_without_a_login_stays_open_and_a_typo_is_told_the_login_meant,
+    tab_completes_a_decline_code_in_the_payments_pane,
+    an_owner_who_is_no_rep_is_said_not_shown_as_an_empty_list,
+);
+
 use common::console::*;
+use common::engine::Engine;
 use crossterm::event::KeyCode;
 use retain::tui::app::Overlay;
 use retain::tui::theme::Palette;
@@ -20,10 +28,9 @@ fn prompt(c: &Console) -> String {
     }
 }
 
-#[test]
-fn tab_completes_a_login_and_names_the_choices_when_several_fit() {
+fn tab_completes_a_login_and_names_the_choices_when_several_fit(engine: Engine) {
     for size in [(80, 24), (120, 35)] {
-        let mut c = console("bjorn", size, Palette::Indexed);
+        let mut c = demo_console(engine, 300, "bjorn", size, Palette::Indexed);
         c.keys(&[press(KeyCode::Char('2'))]);
         let account = c.app.selected_id().unwrap();
 
@@ -60,9 +67,8 @@ fn tab_completes_a_login_and_names_the_choices_when_several_fit() {
     }
 }
 
-#[test]
-fn an_assign_without_a_login_stays_open_and_a_typo_is_told_the_login_meant() {
-    let mut c = console("bjorn", (120, 35), Palette::Indexed);
+fn an_assign_without_a_login_stays_open_and_a_typo_is_told_the_login_meant(engine: Engine) {
+    let mut c = demo_console(engine, 300, "bjorn", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('2'))]);
     let account = c.app.selected_id().unwrap();
     let before = c.store.account_rows(&[account]).unwrap().remove(0).owner;
@@ -88,9 +94,8 @@ fn an_assign_without_a_login_stays_open_and_a_typo_is_told_the_login_meant() {
     assert_eq!(after, before, "nothing was written");
 }
 
-#[test]
-fn tab_completes_a_decline_code_in_the_payments_pane() {
-    let mut c = console("bjorn", (120, 35), Palette::Indexed);
+fn tab_completes_a_decline_code_in_the_payments_pane(engine: Engine) {
+    let mut c = demo_console(engine, 300, "bjorn", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('4')), press(KeyCode::Char('r'))]);
     assert_eq!(prompt(&c), "result ");
     c.text("insuf");
@@ -104,9 +109,8 @@ fn tab_completes_a_decline_code_in_the_payments_pane() {
     assert!(footer(&c).contains("say how it went"), "{}", c.screen());
 }
 
-#[test]
-fn an_owner_who_is_no_rep_is_said_not_shown_as_an_empty_list() {
-    let mut c = console("bjorn", (120, 35), Palette::Indexed);
+fn an_owner_who_is_no_rep_is_said_not_shown_as_an_empty_list(engine: Engine) {
+    let mut c = demo_console(engine, 300, "bjorn", (120, 35), Palette::Indexed);
     c.keys(&[press(KeyCode::Char('2'))]);
     let before = c.app.panes.risk.list.ids.clone();
     c.text(":owner carmne");

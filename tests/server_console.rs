@@ -275,3 +275,25 @@ fn a_note_waiting_for_the_server_when_the_console_closes_is_kept_and_said_where(
         "{kept:?}"
     );
 }
+
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn a_lookup_while_the_server_is_down_says_so_and_is_answered_when_it_is_back() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let (_db, carmen, _dir) = team();
+    let (_, name) = first_in_queue(&carmen, "");
+    let c = console("lookup", &carmen, "");
+    let shown: String = name.chars().take(12).collect();
+    c.wait_for(&shown);
+    let again = Stopped::server();
+    c.keys(&["/"]);
+    c.type_text(&shown);
+    // Never "no account matches": a rep on a call would take the caller for one we lack.
+    c.wait_for("the server is not answering");
+    assert!(!c.screen().contains("no account matches"), "{}", c.screen());
+    drop(again);
+    c.wait_for("found · Enter opens");
+}

@@ -30,6 +30,13 @@ impl App {
         if let Some(account_id) = self.card.wanted {
             effects.push(Request::Account(AccountRequest::Card { account_id }));
         }
+        // An open lookup is asked again: its answer may be stale, or (the server away) lost.
+        if let Overlay::Search(s) = &self.overlay
+            && !s.input.text().trim().is_empty()
+        {
+            let then = s.ask();
+            self.then(self.pane, then, effects);
+        }
     }
 
     pub(super) fn half_page(&self) -> isize {

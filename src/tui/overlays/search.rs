@@ -170,6 +170,11 @@ impl SearchState {
             "building the index…".to_string()
         } else if query.trim().is_empty() {
             "type to search".to_string()
+        } else if s.answered != query && app.reconnecting {
+            // Not "no account matches": a rep on a call would take it for a caller we lack.
+            "the server is not answering: looked up as soon as it is back".to_string()
+        } else if s.answered != query && s.hits.is_empty() {
+            "looking…".to_string()
         } else if s.hits.is_empty() {
             "no account matches".to_string()
         } else {

@@ -3,13 +3,15 @@
 //! the same. All of a file in one transaction.
 
 use super::sql;
-use super::sql::{Conn, Engine, OptionalExtension, Value, params, params_from_iter};
+use super::sql::{Conn, Value, params_from_iter};
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 
 use super::audit::{self, Change};
-use super::codec::{day, instant};
+use super::codec::instant;
 use super::import_set;
 use super::{Store, StoreError};
 use crate::domain::access::Write;
@@ -198,27 +200,12 @@ impl Store {
         &self,
         ids: impl IntoIterator<Item = &'a str>,
     ) -> Result<Vec<&'a str>, StoreError> {
-        // Asked a few hundred at a time: on a server, one round trip per id was most of the
-        // check of a file that names a hundred thousand accounts.
-        const AT_ONCE: usize = 500;
         let ids: Vec<&'a str> = ids.into_iter().collect();
-        let run = || -> sql::Result<Vec<&'a str>> {
-            let mut unknown = Vec::new();
-            for chunk in ids.chunks(AT_ONCE) {
-                let mut stmt = self.conn.prepare_cached(&format!(
-                    "SELECT external_id FROM accounts WHERE external_id IN ({})",
-                    sql::marks(chunk.len())
-                ))?;
-                let mut known = std::collections::HashSet::new();
-                let mut rows = stmt.query(params_from_iter(chunk))?;
-                while let Some(ref r) = rows.next()? {
-                    known.insert(r.get::<_, String>(0)?);
-                }
-                unknown.extend(chunk.iter().filter(|id| !known.contains(**id)));
-            }
-            Ok(unknown)
-        };
-        run().map_err(|e| self.fail(e))
+        let known = account_ids(&self.conn, &ids).map_err(|e| self.fail(e))?;
+        Ok(ids
+            .into_iter()
+            .filter(|id| !known.contains_key(*id))
+            .collect())
     }
 
     /// Writes every row in one transaction, `today` dating the MRR changes an accounts file
@@ -237,11 +224,7 @@ impl Store {
         self.write_once(Write::Import, &format!("the import of {file}"), |tx| {
             let sql = sql(kind);
             let stamp = instant(&now);
-            let counts = if tx.engine() == Engine::Postgres {
-                import_set::import(tx, kind, &sql, rows, today, &stamp)?
-            } else {
-                one_by_one(tx, kind, &sql, rows, today, &stamp)?
-            };
+            let counts = import_set::import(tx, kind, &sql, rows, today, &stamp)?;
             if counts.inserted + counts.updated > 0 {
                 audit::record(
                     tx,
@@ -261,50 +244,26 @@ impl Store {
     }
 }
 
-/// The rows written one after another, each found, then inserted or updated (SQLite, where a
-/// statement costs no round trip).
-fn one_by_one(
-    tx: &Conn,
-    kind: ImportKind,
-    sql: &Sql,
-    rows: impl Iterator<Item = ImportRow>,
-    today: NaiveDate,
-    stamp: &str,
-) -> sql::Result<ImportCounts> {
-    let mut find = tx.prepare(sql.find)?;
-    let mut insert = tx.prepare(sql.insert)?;
-    let mut update = tx.prepare(sql.update)?;
-    let (find_names, insert_names, update_names) = (
-        find.parameter_names(),
-        insert.parameter_names(),
-        update.parameter_names(),
-    );
-    let mut counts = ImportCounts::default();
-    for mut row in rows {
-        row.push(("now", Cell::Text(stamp.to_string())));
-        let found: Option<i64> = find
-            .query(params_from_iter(&values_for(&find_names, &row)))?
-            .next()?
-            .map(|r| r.get(0))
-            .transpose()?;
-        let Some(id) = found else {
-            insert.execute(params_from_iter(&values_for(&insert_names, &row)))?;
-            counts.inserted += 1;
-            if kind == ImportKind::Payments {
-                first_attempts(tx, "id = ?1", tx.last_insert_rowid()?)?;
-            }
-            continue;
-        };
-        let before = mrr_of(tx, kind, id)?;
-        row.push(("id", Cell::Int(id)));
-        if update.execute(params_from_iter(&values_for(&update_names, &row)))? > 0 {
-            counts.updated += 1;
-            note_mrr_change(tx, kind, id, before, today)?;
-        } else {
-            counts.unchanged += 1;
+/// The ids of the accounts whose external ids are among `externals`, by external id.
+pub(super) fn account_ids(
+    conn: &Conn,
+    externals: &[impl AsRef<str>],
+) -> sql::Result<HashMap<String, i64>> {
+    // Asked a few hundred at a time: on a server, one round trip per id was most of the
+    // check of a file that names a hundred thousand accounts.
+    const AT_ONCE: usize = 500;
+    let mut ids = HashMap::new();
+    for chunk in externals.chunks(AT_ONCE) {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT external_id, id FROM accounts WHERE external_id IN ({})",
+            sql::marks(chunk.len())
+        ))?;
+        let mut rows = stmt.query(params_from_iter(chunk.iter().map(AsRef::as_ref)))?;
+        while let Some(ref r) = rows.next()? {
+            ids.insert(r.get::<_, String>(0)?, r.get(1)?);
         }
     }
-    Ok(counts)
+    Ok(ids)
 }
 
 pub(super) fn table(kind: ImportKind) -> &'static str {
@@ -332,37 +291,6 @@ pub(super) fn values_for(names: &[String], row: &ImportRow) -> Vec<Value> {
             },
         )
         .collect()
-}
-
-fn mrr_of(tx: &Conn, kind: ImportKind, id: i64) -> sql::Result<Option<i64>> {
-    if kind != ImportKind::Accounts {
-        return Ok(None);
-    }
-    tx.query_row("SELECT mrr_cents FROM accounts WHERE id = ?1", [id], |r| {
-        r.get(0)
-    })
-    .optional()
-}
-
-/// A corrected MRR is a change of MRR from the day of the import: the revenue metrics see it.
-fn note_mrr_change(
-    tx: &Conn,
-    kind: ImportKind,
-    id: i64,
-    before: Option<i64>,
-    today: NaiveDate,
-) -> sql::Result<()> {
-    let (Some(before), Some(after)) = (before, mrr_of(tx, kind, id)?) else {
-        return Ok(());
-    };
-    if before != after {
-        tx.execute(
-            "INSERT INTO mrr_changes (account_id, changed_on, from_cents, to_cents, reason)
-             VALUES (?1, ?2, ?3, ?4, 'import')",
-            params![id, day(today), before, after],
-        )?;
-    }
-    Ok(())
 }
 
 /// A payment imported as failing has failed once: the retry policy counts from that attempt.

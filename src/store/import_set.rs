@@ -1,19 +1,26 @@
-//! A file's rows imported all at once, on a server: a round trip per row would be most of an
-//! import's time there (a million rows, a million round trips), so the rows go to a temporary
-//! table with `COPY`, and the kind's own statements (`import.rs`: find, update, insert) run
-//! once each over all of them, every `:name` read from the staged row's column `p_name`.
+//! A file's rows imported all at once: the rows go to a temporary table (with `COPY` on a
+//! server, where a round trip per row would be most of the import), and the kind's own
+//! statements (`import.rs`: find, update, insert) run once each over all of them, every
+//! `:name` read from the staged row's column `p_name`. Row by row, a million rows took a
+//! million index searches in the file's order, all over the indexes; as sets, the new rows go
+//! in account by account, each index walked once from end to end.
 //!
 //! The reader refuses a file that names one row twice, so no row of a file finds another of
-//! the same file: the sets do what the rows one after another would, and new rows take their
-//! ids in the file's order as they would.
+//! the same file: the sets do what the rows one after another would. New rows take their ids
+//! account by account, and in the file's order within an account (what a timeline's ties go
+//! by).
 
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
 
 use super::codec::day;
-use super::import::{ImportCounts, ImportKind, ImportRow, Sql, first_attempts, table, values_for};
-use super::sql::{self, Arg, Statement, ToArg, Tx, Value, copy_line, params};
+use super::import::{
+    ImportCounts, ImportKind, ImportRow, Sql, account_ids, first_attempts, table, values_for,
+};
+use super::sql::{
+    self, Arg, Engine, Statement, ToArg, Tx, Value, copy_line, params, params_from_iter,
+};
 
 /// How the kinds' statements find the account a row names (`import.rs`).
 const ACCOUNT_OF_ROW: &str = "(SELECT id FROM accounts WHERE external_id = :account)";
@@ -21,7 +28,10 @@ const ACCOUNT_OF_ROW: &str = "(SELECT id FROM accounts WHERE external_id = :acco
 /// What the staged rows' COPY text may come to before it is sent.
 const SEND_AT_BYTES: usize = 8 << 20;
 
-/// Imports `rows` of `kind` in the transaction `tx`, on a server.
+/// Rows staged and written at a time: a file's whole million in memory at once was 350 MB.
+const CHUNK: usize = 100_000;
+
+/// Imports `rows` of `kind` in the transaction `tx`.
 pub(super) fn import(
     tx: &Tx<'_>,
     kind: ImportKind,
@@ -30,61 +40,146 @@ pub(super) fn import(
     today: NaiveDate,
     stamp: &str,
 ) -> sql::Result<ImportCounts> {
-    // Prepared only for the server's types of their parameters: the staged columns' types.
+    // Prepared for the parameters' names, and on a server their types: the staged columns'.
     let statements = [
         tx.prepare(sql.find)?,
         tx.prepare(sql.update)?,
         tx.prepare(sql.insert)?,
     ];
     let columns = staged_columns(&statements);
+    drop(statements);
     let names: Vec<String> = columns.iter().map(|(name, _)| name.clone()).collect();
     let declared: Vec<String> = columns
         .iter()
         .map(|(name, kind)| format!("p_{name} {kind}"))
         .collect();
+    let server = tx.engine() == Engine::Postgres;
+    // On a file the row's number is its rowid: the table is read in that order for nothing.
     tx.execute_batch(&format!(
-        "CREATE TEMPORARY TABLE retain_import (n BIGINT, found BIGINT, mrr_before BIGINT,
-             account_id BIGINT, {})
-         ON COMMIT DROP",
-        declared.join(", ")
+        "CREATE TEMPORARY TABLE retain_import ({}, found BIGINT, mrr_before BIGINT,
+             account_id BIGINT, {}) {}",
+        if server {
+            "n BIGINT"
+        } else {
+            "n INTEGER PRIMARY KEY"
+        },
+        declared.join(", "),
+        if server { "ON COMMIT DROP" } else { "" }
     ))?;
-    let copied: Vec<String> = names.iter().map(|n| format!("p_{n}")).collect();
-    let copied = format!("n, {}", copied.join(", "));
+    let account_at = names.iter().position(|n| n == "account");
+    let mut rows = rows.map(|row| values_for(&names, &row)).peekable();
+    let mut counts = ImportCounts::default();
+    let mut staged = 0;
+    while rows.peek().is_some() {
+        let chunk = in_account_order(tx, rows.by_ref().take(CHUNK).collect(), account_at)?;
+        staged = stage(tx, &names, chunk, staged)?;
+        let done = write_staged(tx, kind, sql, today, stamp)?;
+        counts.inserted += done.inserted;
+        counts.updated += done.updated;
+        counts.unchanged += done.unchanged;
+        tx.execute_batch("DELETE FROM retain_import")?;
+    }
+    if !server {
+        // A file's temporary table lasts as long as its connection, which goes on after.
+        tx.execute_batch("DROP TABLE temp.retain_import")?;
+    }
+    Ok(counts)
+}
+
+/// Rows with the id of the account each names, in account order, and in the file's within an
+/// account: staged so, they are found and written one account after another.
+fn in_account_order(
+    tx: &Tx<'_>,
+    rows: Vec<Vec<Value>>,
+    account_at: Option<usize>,
+) -> sql::Result<Vec<(Option<i64>, Vec<Value>)>> {
+    let Some(at) = account_at else {
+        return Ok(rows.into_iter().map(|row| (None, row)).collect());
+    };
+    let named = |row: &Vec<Value>| match &row[at] {
+        Value::Text(external) => Some(external.clone()),
+        _ => None,
+    };
+    let mut externals: Vec<String> = rows.iter().filter_map(named).collect();
+    externals.sort_unstable();
+    externals.dedup();
+    let ids = account_ids(tx, &externals)?;
+    let mut out: Vec<(Option<i64>, Vec<Value>)> = rows
+        .into_iter()
+        .map(|row| (named(&row).and_then(|e| ids.get(&e).copied()), row))
+        .collect();
+    // Stable: a file's order kept among an account's rows.
+    out.sort_by_key(|(account, _)| *account);
+    Ok(out)
+}
+
+/// The rows into the temporary table, numbered on from `first`: by `COPY` on a server, on a
+/// file by one statement run for each (in a transaction, SQLite's fastest way in). The number
+/// the next chunk starts from.
+fn stage(
+    tx: &Tx<'_>,
+    names: &[String],
+    rows: Vec<(Option<i64>, Vec<Value>)>,
+    first: i64,
+) -> sql::Result<i64> {
+    let staged: Vec<String> = names.iter().map(|n| format!("p_{n}")).collect();
+    let staged = format!("n, account_id, {}", staged.join(", "));
+    let next = first + rows.len() as i64;
+    let numbered = rows.into_iter().zip(first..).map(|((account, row), n)| {
+        let mut values = vec![
+            Value::Integer(n),
+            account.map_or(Value::Null, Value::Integer),
+        ];
+        values.extend(row);
+        values
+    });
+    if tx.engine() == Engine::Sqlite {
+        let mut insert = tx.prepare_cached(&format!(
+            "INSERT INTO temp.retain_import ({staged}) VALUES ({})",
+            sql::marks(names.len() + 2)
+        ))?;
+        for values in numbered {
+            insert.execute(params_from_iter(&values))?;
+        }
+        return Ok(next);
+    }
     let mut text = Vec::new();
-    for (n, row) in rows.enumerate() {
-        let mut values = vec![Value::Integer(n as i64)];
-        values.extend(values_for(&names, &row));
+    for values in numbered {
         let args: Vec<Arg<'_>> = values.iter().map(ToArg::to_arg).collect();
         copy_line(&args, &mut text);
         if text.len() >= SEND_AT_BYTES {
-            tx.copy_text("retain_import", &copied, &text)?;
+            tx.copy_text("retain_import", &staged, &text)?;
             text.clear();
         }
     }
     if !text.is_empty() {
-        tx.copy_text("retain_import", &copied, &text)?;
+        tx.copy_text("retain_import", &staged, &text)?;
     }
-    // The account each row names, found once for all rows by a join (the statements ask it of
-    // each row: a million lookups, where one join is a second).
-    if names.iter().any(|n| n == "account") {
-        tx.execute(
-            "UPDATE retain_import s SET account_id = a.id FROM accounts a
-             WHERE a.external_id = s.p_account",
-            [],
-        )?;
-    }
+    Ok(next)
+}
+
+/// The staged rows found, updated and inserted: the kind's statements, each run once over
+/// all of them.
+fn write_staged(
+    tx: &Tx<'_>,
+    kind: ImportKind,
+    sql: &Sql,
+    today: NaiveDate,
+    stamp: &str,
+) -> sql::Result<ImportCounts> {
     let from_stage = |s: &str| staged(&s.replace(ACCOUNT_OF_ROW, "s.account_id"), stamp);
     // What each staged row names already; the first by id, as a lookup of one row finds it.
     tx.execute(
         &format!(
-            "UPDATE retain_import s SET found = ({} ORDER BY id LIMIT 1)",
+            "UPDATE retain_import AS s SET found = ({} ORDER BY id LIMIT 1)",
             from_stage(sql.find)
         ),
         [],
     )?;
     if kind == ImportKind::Accounts {
         tx.execute(
-            "UPDATE retain_import s SET mrr_before = a.mrr_cents FROM accounts a WHERE a.id = s.found",
+            "UPDATE retain_import AS s SET mrr_before = a.mrr_cents FROM accounts AS a
+             WHERE a.id = s.found",
             [],
         )?;
     }
@@ -138,13 +233,17 @@ pub(super) fn import(
 }
 
 /// The staged columns: every parameter the statements name but the found row's `:id` and the
-/// import's `:now`, typed as the server typed it where it first appears.
+/// import's `:now`, typed as the server typed it where it first appears (a file's untyped: a
+/// value is kept as the row gave it, as a bound parameter is).
 fn staged_columns(statements: &[Statement<'_>]) -> Vec<(String, String)> {
     let mut columns: Vec<(String, String)> = Vec::new();
     let mut seen = HashSet::new();
     for statement in statements {
-        let types = statement.server_types().unwrap_or_default();
-        for (name, kind) in statement.parameter_names().into_iter().zip(types) {
+        let names = statement.parameter_names();
+        let types = statement
+            .server_types()
+            .unwrap_or_else(|| vec![String::new(); names.len()]);
+        for (name, kind) in names.into_iter().zip(types) {
             if name == "id" || name == "now" || !seen.insert(name.clone()) {
                 continue;
             }

@@ -1170,3 +1170,28 @@ fn an_owner_given_from_the_list_shows_at_once_in_the_detail_beside_it() {
         "the detail was read again"
     );
 }
+
+/// The at-risk pane's scoring lost (the server away when it was asked) is asked again when
+/// the console hears the database again, not left saying "scoring every account…".
+#[test]
+fn a_scoring_lost_with_the_server_is_asked_again_once_it_is_back() {
+    let mut c = console("carmen", (120, 35), Palette::Indexed);
+    let lost = c.act(Action::Key(press(KeyCode::Char('2'))));
+    assert!(
+        lost.iter().any(|r| matches!(r, Request::Load { .. })),
+        "{lost:?}"
+    );
+    c.act(Action::Db(Response::Failed(
+        "the server is out of reach; reconnecting…".into(),
+    )));
+    assert!(c.screen().contains("scoring every account…"));
+    // Back: the worker hears of the change it missed.
+    let again = c.act(Action::Db(Response::Changed));
+    assert!(
+        again.iter().any(|r| matches!(r, Request::Load { .. })),
+        "{again:?}"
+    );
+    c.serve(again);
+    assert!(c.app.panes.risk.loaded);
+    assert!(!c.screen().contains("scoring every account…"), "{}", c.screen());
+}

@@ -263,6 +263,10 @@ impl PaneModule for RiskState {
     }
 
     fn reload(&self, _: &Seen<'_>) -> Then {
+        // Never scored (the scoring asked may have been lost with the server): all of it.
+        if !self.loaded {
+            return Then::Reload;
+        }
         self.list.selected().map_or(Then::Nothing, |account_id| {
             Then::Ask(Request::Risk(RiskRequest::One { account_id }))
         })

@@ -135,6 +135,15 @@ pub fn kept_unsaved() -> Vec<PathBuf> {
     KEPT.lock().map(|kept| kept.clone()).unwrap_or_default()
 }
 
+/// A kept file whose text a later one holds whole: removed, and not named as the console
+/// closes.
+pub fn forget_unsaved(path: &Path) {
+    if let Ok(mut kept) = KEPT.lock() {
+        kept.retain(|p| p != path);
+    }
+    let _ = std::fs::remove_file(path);
+}
+
 /// Keeps a rep's text that the database could not take (its file was deleted or replaced, its
 /// server out of reach) in a private file under the state folder
 /// (`$XDG_STATE_HOME/retain/unsaved/`), and says where.

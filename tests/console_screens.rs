@@ -1005,6 +1005,25 @@ fn a_call_logged_into_a_deleted_file_is_kept_beside_it() {
         kept[0].metadata().unwrap().permissions().mode() & 0o777,
         0o600
     );
+    // Typed on and saved again: the longer text takes the kept file's place, one file still.
+    c.text(", and asked for a quote");
+    c.keys(&[ctrl('s')]);
+    let kept: Vec<_> = std::fs::read_dir(state.path().join("retain/unsaved"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let text = std::fs::read_to_string(kept[0].path()).unwrap();
+    assert!(
+        text.ends_with("\n\nSaid she would renew if SSO lands, and asked for a quote"),
+        "{text}"
+    );
+    // And the console, closing, names that one file only.
+    let named: Vec<_> = retain::files::kept_unsaved()
+        .into_iter()
+        .filter(|p| p.starts_with(state.path()))
+        .collect();
+    assert_eq!(named, vec![kept[0].path()]);
 }
 
 fn keys_typed_before_the_answer_choose_among_it_and_a_choice_survives_later_answers(
@@ -1193,5 +1212,9 @@ fn a_scoring_lost_with_the_server_is_asked_again_once_it_is_back() {
     );
     c.serve(again);
     assert!(c.app.panes.risk.loaded);
-    assert!(!c.screen().contains("scoring every account…"), "{}", c.screen());
+    assert!(
+        !c.screen().contains("scoring every account…"),
+        "{}",
+        c.screen()
+    );
 }

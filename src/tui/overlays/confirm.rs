@@ -63,7 +63,12 @@ impl Confirm {
                 app,
                 body,
                 " Quit? ",
-                "Quit retain? The note you typed stays as a draft on this account, there again when you next log on it.".into(),
+                if app.reconnecting {
+                    // No draft reaches an absent server: the file is what keeps it.
+                    "Quit retain? The server is away: the note you typed is kept in a file of yours, named as the console closes.".into()
+                } else {
+                    "Quit retain? The note you typed stays as a draft on this account, there again when you next log on it.".into()
+                },
                 ("quit", "keep writing"),
             ),
             Confirm::Discard => ask(

@@ -130,7 +130,8 @@ impl Responder {
     }
 
     /// Keeps a rep's text the database could not take, once however often it is asked to
-    /// be saved (a draft and its call alike).
+    /// be saved (a draft and its call alike): the same text is kept once, and a text that
+    /// goes on from the one kept last (typed since) takes its file's place.
     fn keep_unsaved(
         &mut self,
         account_id: i64,
@@ -138,11 +139,16 @@ impl Responder {
         text: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<std::path::PathBuf> {
+        let mut replaced = None;
         if let Some((id, kept_text, path)) = &self.kept
             && *id == account_id
-            && kept_text == text
         {
-            return Ok(path.clone());
+            if kept_text == text {
+                return Ok(path.clone());
+            }
+            if text.starts_with(kept_text.as_str()) {
+                replaced = Some(path.clone());
+            }
         }
         let header = format!(
             "{kind} on account {account_id}, by {}, at {}, not saved in {} (the file was gone or busy, or the server out of reach, as the console closed)\n\n",
@@ -152,6 +158,9 @@ impl Responder {
         );
         let path =
             crate::files::keep_unsaved(self.store.path(), account_id, &format!("{header}{text}"))?;
+        if let Some(old) = replaced {
+            crate::files::forget_unsaved(&old);
+        }
         self.kept = Some((account_id, text.to_string(), path.clone()));
         Ok(path)
     }

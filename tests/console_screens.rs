@@ -948,6 +948,17 @@ fn a_note_saved_while_the_file_is_busy_leaves_no_draft_behind(engine: Engine) {
             .any(|r| matches!(r, Request::Note(NoteRequest::Log { .. }))),
         "{save:?}"
     );
+    // A key typed meanwhile is refused, and said so: it would not be in what is saved.
+    c.act(Action::Key(press(KeyCode::Char('x'))));
+    assert!(
+        c.screen().contains("not typed: the note is being saved"),
+        "{}",
+        c.screen()
+    );
+    assert_eq!(
+        c.app.form.as_ref().unwrap().note.text(),
+        "Saved while another writer held the file"
+    );
     // Meanwhile the ticks go on: no draft may be saved behind the note.
     c.app.now += std::time::Duration::from_secs(1);
     let ticked = c.act(Action::Tick);

@@ -407,12 +407,10 @@ impl App {
                 n.typed(&key);
                 Then::Nothing
             }
-            Overlay::None => {
-                if let Some(form) = &mut self.form {
-                    form.typed(&key, self.now);
-                }
-                Then::Nothing
-            }
+            Overlay::None => match &mut self.form {
+                Some(form) => form.typed(&key, self.now),
+                None => Then::Nothing,
+            },
             _ => Then::Nothing,
         };
         self.then(self.pane, then, effects);

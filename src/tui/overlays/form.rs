@@ -228,10 +228,10 @@ impl FormState {
 
     /// A key that is no command: ←/→ choose the kind and the outcome, other fields take text.
     /// While the note is being saved the form holds what is being saved: a key typed now
-    /// would be silently left out of it.
-    pub fn typed(&mut self, key: &KeyEvent, now: Instant) {
+    /// would be left out of it, so it is refused, and said so.
+    pub fn typed(&mut self, key: &KeyEvent, now: Instant) -> Then {
         if self.saving {
-            return;
+            return Then::error("not typed: the note is being saved; type on once it is");
         }
         let choice = |at: usize, n: usize| match key.code {
             KeyCode::Left | KeyCode::Char('h') => Some((at + n - 1) % n),
@@ -241,7 +241,7 @@ impl FormState {
         match self.field {
             FormField::Kind => {
                 let Some(kind) = choice(self.kind, FORM_KINDS.len()) else {
-                    return;
+                    return Then::Nothing;
                 };
                 self.kind = kind;
             }
@@ -252,20 +252,23 @@ impl FormState {
                     KeyCode::Backspace | KeyCode::Delete => 0,
                     _ => match choice(at, Outcome::ALL.len() + 1) {
                         Some(at) => at,
-                        None => return,
+                        None => return Then::Nothing,
                     },
                 };
                 self.outcome = at.checked_sub(1);
             }
             _ => {
-                let Some(editor) = self.focused() else { return };
+                let Some(editor) = self.focused() else {
+                    return Then::Nothing;
+                };
                 if !editor.apply_key(key) {
-                    return;
+                    return Then::Nothing;
                 }
                 self.error = None;
             }
         }
         self.unsaved_since = Some(now);
+        Then::Nothing
     }
 
     pub fn paste(&mut self, text: &str, now: Instant) {
@@ -354,6 +357,11 @@ pub fn render(frame: &mut Frame<'_>, app: &App, form: &FormState, area: Rect) {
     // The follow-up day as understood, or why not; then errors and saving.
     let line = if let Some(error) = &form.error {
         Line::styled(safe(error), t.danger())
+    } else if form.saving && app.reconnecting {
+        Line::styled(
+            "saving… when the server is back (kept meanwhile); type on once it is saved",
+            t.warn(),
+        )
     } else if form.saving {
         Line::styled("saving…", t.muted())
     } else {

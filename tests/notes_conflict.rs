@@ -7,6 +7,7 @@ on_both_engines!(
     saving_over_a_changed_version_is_refused_and_shows_what_is_there,
     in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing,
     notes_kept_after_a_conflict_go_under_a_draft_already_there,
+    notes_read_from_the_shell_keep_their_lines,
 );
 
 use common::console::*;
@@ -68,13 +69,21 @@ fn in_the_console_a_conflict_offers_keep_take_or_merge_and_loses_nothing(engine:
     let mut other = store_as_me(&*c.db).acting_as("dmitri", &me());
     let (_, version) = other.notes(account).unwrap().unwrap();
     let saved = other
-        .save_notes(account, version, "Budget frozen until Q2", "dmitri", now())
+        .save_notes(
+            account,
+            version,
+            "Budget frozen until Q2\nCFO on leave",
+            "dmitri",
+            now(),
+        )
         .unwrap();
     assert!(matches!(saved, NotesSave::Saved { .. }));
     c.keys(&[ctrl('s')]);
     let screen = c.screen();
     assert!(screen.contains("changed while you typed"), "{screen}");
     assert!(screen.contains("Budget frozen until Q2"), "{screen}");
+    // Their lines are lines, as they wrote them.
+    assert!(screen.contains("│CFO on leave"), "{screen}");
     assert!(
         screen.contains("Call the CFO before the renewal"),
         "{screen}"
@@ -169,4 +178,16 @@ fn notes_kept_after_a_conflict_go_under_a_draft_already_there(engine: Engine) {
         .unwrap();
     let (again, _) = other.draft("carmen", account).unwrap().unwrap();
     assert_eq!(again.body, draft.body);
+}
+
+fn notes_read_from_the_shell_keep_their_lines(engine: Engine) {
+    let db = TestDb::demo(engine, 50);
+    let version = notes(&db, "1")["version"].to_string();
+    let text = "Champion: Ana\nWants SSO before the renewal\n\tDo NOT call before 10am";
+    ok(run(
+        &db,
+        &["notes", "1", "--set", text, "--version", &version],
+    ));
+    let out = ok(run(&db, &["notes", "1"]));
+    assert!(out.contains(text), "{out}");
 }

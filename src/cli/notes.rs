@@ -4,7 +4,7 @@ use anyhow::{Result, bail};
 
 use super::Ctx;
 use super::log::resolve_account;
-use crate::display::terminal_safe;
+use crate::display::terminal_text;
 use crate::store::{Create, NotesSave};
 
 #[derive(Debug, clap::Args)]
@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, args: &NotesArgs) -> Result<()> {
                 serde_json::json!({"account_id": account_id, "version": version, "notes": notes});
             crate::say!("{}", crate::display::to_json(&out)?);
         } else {
-            crate::say!("version {version}\n{}", terminal_safe(&notes));
+            crate::say!("version {version}\n{}", terminal_text(&notes));
         }
         return Ok(());
     };
@@ -50,7 +50,7 @@ pub fn run(ctx: &Ctx, args: &NotesArgs) -> Result<()> {
             let who = by.map_or(String::new(), |(who, at)| format!(" by {who} at {at}"));
             bail!(
                 "account {account_id} changed since version {version} (now {now_at}{who}); your text was not saved. The notes now read:\n{}\nSave again with --version {now_at} once you have merged them",
-                terminal_safe(&theirs)
+                terminal_text(&theirs)
             )
         }
     }

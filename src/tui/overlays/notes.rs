@@ -260,10 +260,9 @@ pub fn render(frame: &mut Frame<'_>, app: &App, n: &NotesState, body: Rect) {
         let block = Block::bordered().border_style(t.border()).title(title);
         let inside = block.inner(area);
         frame.render_widget(block, area);
-        frame.render_widget(
-            Paragraph::new(safe(&text)).wrap(Wrap { trim: false }),
-            inside,
-        );
+        // Line by line: the notes' own lines are what the two texts are compared by.
+        let lines: Vec<Line<'_>> = text.lines().map(|l| Line::raw(safe(l))).collect();
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inside);
     }
     let line = keys(
         app,

@@ -118,4 +118,25 @@ fn opening_a_team_account_claims_it_and_another_rep_is_told(engine: Engine) {
         ),
         0
     );
+    // Dmitri, still on its card, hears of it and takes it; Carmen, back, is told.
+    other.hear_change();
+    assert_eq!(other.app.claimed, Some(team));
+    assert!(
+        other
+            .screen()
+            .contains("no one else is on this team account now"),
+        "{}",
+        other.screen()
+    );
+    carmen.text("/");
+    carmen.text(&external);
+    carmen.keys(&[press(KeyCode::Enter)]);
+    assert_eq!(carmen.app.claimed, None);
+    assert!(
+        carmen
+            .screen()
+            .contains("dmitri is working on this team account"),
+        "{}",
+        carmen.screen()
+    );
 }

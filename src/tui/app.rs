@@ -117,6 +117,9 @@ pub struct App {
     pub card: CardState,
     /// The team account this console holds a claim on.
     pub claimed: Option<i64>,
+    /// The team account on the card whose claim another rep holds (as the rep was told): asked
+    /// again as the database changes, so that it passes to this rep once the other lets go.
+    pub held_elsewhere: Option<i64>,
     /// Counts the changes to the database: a pane's load carries the count it was asked at,
     /// and an answer read before a later change is shown but left stale.
     generation: u64,
@@ -174,6 +177,7 @@ impl App {
             view: View::List,
             card: CardState::default(),
             claimed: None,
+            held_elsewhere: None,
             generation: 0,
             policy: RetryPolicy::default(),
             logins: Vec::new(),

@@ -85,15 +85,28 @@ impl App {
                 }
             }
             Response::Claimed { account_id, claim } => match claim {
-                Claim::Mine { .. } => self.claimed = Some(account_id),
-                Claim::Held { by, until } => self.toast(
-                    format!(
-                        "{by} is working on this team account (until {}): check with them before calling",
-                        until.format("%H:%M")
-                    ),
-                    Level::Error,
-                ),
-                Claim::Owned => {}
+                Claim::Mine { .. } => {
+                    if self.held_elsewhere.take() == Some(account_id) {
+                        self.toast(
+                            "no one else is on this team account now: it is yours",
+                            Level::Info,
+                        );
+                    }
+                    self.claimed = Some(account_id);
+                }
+                // Said once, not at each change while it lasts.
+                Claim::Held { by, until } => {
+                    if self.held_elsewhere.replace(account_id) != Some(account_id) {
+                        self.toast(
+                            format!(
+                                "{by} is working on this team account (until {}): check with them before calling",
+                                until.format("%H:%M")
+                            ),
+                            Level::Error,
+                        );
+                    }
+                }
+                Claim::Owned => self.held_elsewhere = None,
             },
             Response::Done { account_id, what } => {
                 self.retry_line = None;

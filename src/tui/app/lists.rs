@@ -29,6 +29,10 @@ impl App {
         self.then(self.pane, then, effects);
         if let Some(account_id) = self.card.wanted {
             effects.push(Request::Account(AccountRequest::Card { account_id }));
+            // Another rep's claim on it may have ended with this change.
+            if self.view == View::Card && self.held_elsewhere == Some(account_id) {
+                effects.push(Request::Account(AccountRequest::Claim { account_id }));
+            }
         }
         // An open lookup is asked again: its answer may be stale, or (the server away) lost.
         if let Overlay::Search(s) = &self.overlay
@@ -104,6 +108,8 @@ impl App {
             return;
         }
         self.release_claim(effects);
+        // Opened afresh: told again who holds it.
+        self.held_elsewhere = None;
         effects.push(Request::Account(AccountRequest::Claim { account_id: id }));
     }
 

@@ -296,4 +296,7 @@ fn a_lookup_while_the_server_is_down_says_so_and_is_answered_when_it_is_back() {
     assert!(!c.screen().contains("no account matches"), "{}", c.screen());
     drop(again);
     c.wait_for("found · Enter opens");
+    // And what failed meanwhile is not said on after.
+    let screen = c.wait_for("the server is back");
+    assert!(!screen.contains("out of reach"), "{screen}");
 }

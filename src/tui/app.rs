@@ -345,8 +345,14 @@ impl App {
         let now = self.now;
         self.waiting = crate::store::waiting_for_lock();
         self.waiting_for = crate::store::long_wait();
+        let was_reconnecting = self.reconnecting;
         self.reconnecting = crate::store::sql::reconnecting();
         self.toasts.retain(|t| t.until > now);
+        // What failed while the server was away is old news once it is back.
+        if was_reconnecting && !self.reconnecting {
+            self.toasts.retain(|t| t.level != Level::Error);
+            self.toast("the server is back", Level::Info);
+        }
         if let Some(form) = &self.form
             && form
                 .unsaved_since

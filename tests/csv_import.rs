@@ -14,6 +14,7 @@ on_both_engines!(
     errors_name_the_true_line_the_field_and_what_to_do,
     a_line_end_inside_a_cell_imports_back_as_it_was,
     one_row_twice_is_what_the_store_would_take_for_one,
+    an_import_counts_each_row_as_a_change_of_its_account,
 );
 
 use std::ffi::OsStr;
@@ -594,4 +595,44 @@ fn one_row_twice_is_what_the_store_would_take_for_one(engine: Engine) {
     let err = fails(import(&db, "contacts", &contacts, &[]));
     assert!(err.contains("line 2 has the same"), "{err}");
     assert_eq!(query_i64(&db, "SELECT count(*) FROM contacts"), 0);
+}
+
+/// Each row an import adds is a change of its account's facts (what a kept score is checked
+/// against), counted as one row logged by hand is.
+fn an_import_counts_each_row_as_a_change_of_its_account(engine: Engine) {
+    let dir = temp_dir();
+    let db = TestDb::demo(engine, 50);
+    let count = |account: i64| {
+        db.query_i64(
+            &format!("SELECT coalesce(max(n), 0) FROM fact_changes WHERE account_id = {account}"),
+            &[],
+        )
+    };
+    let (one, two) = (count(1), count(2));
+    let ext = |id: i64| {
+        db.query_text(
+            &format!("SELECT external_id FROM accounts WHERE id = {id}"),
+            &[],
+        )
+        .unwrap()
+    };
+    let file = write(
+        &dir,
+        "calls.csv",
+        format!(
+            "account,occurred_at,kind,summary\n\
+             {a},2026-11-02T10:00:00Z,call,First\n\
+             {b},2026-11-02T11:00:00Z,call,Other\n\
+             {a},2026-11-03T10:00:00Z,email,Second\n\
+             {a},2026-11-04T10:00:00Z,note,Third\n",
+            a = ext(1),
+            b = ext(2)
+        )
+        .as_bytes(),
+    );
+    ok(import(&db, "interactions", &file, &[]));
+    assert_eq!((count(1), count(2)), (one + 3, two + 1));
+    // The same file again adds nothing, and counts nothing.
+    ok(import(&db, "interactions", &file, &[]));
+    assert_eq!((count(1), count(2)), (one + 3, two + 1));
 }

@@ -416,3 +416,59 @@ fn the_last_weeks_look_like_the_months_before_and_nothing_is_stamped_after_today
         assert_eq!(asked, 0, "{plan} payments above a year of the plan");
     }
 }
+
+/// A demo's load counts its rows' fact changes once at the end rather than row by row: the
+/// counts are what the triggers would have made, and the triggers are there after it, as the
+/// schema has them.
+#[test]
+fn a_demo_counts_every_fact_of_an_account_and_keeps_its_triggers() {
+    let dir = temp_dir();
+    let db = demo_db(&dir, "counted.db", "3");
+    let conn = Connection::open(&db).unwrap();
+    let wrong: i64 = conn
+        .query_row(
+            "WITH facts (account_id) AS (
+                 SELECT account_id FROM interactions UNION ALL SELECT account_id FROM tickets
+                 UNION ALL SELECT account_id FROM nps_responses
+                 UNION ALL SELECT account_id FROM usage_snapshots
+                 UNION ALL SELECT account_id FROM mrr_changes
+                 UNION ALL SELECT account_id FROM failed_payments
+                 UNION ALL SELECT p.account_id FROM payment_attempts a
+                           JOIN failed_payments p ON p.id = a.payment_id),
+             expected AS (SELECT account_id, count(*) AS n FROM facts GROUP BY account_id)
+             SELECT count(*) FROM expected e FULL JOIN fact_changes c USING (account_id)
+             WHERE e.n IS NOT c.n",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(wrong, 0, "accounts whose count differs from their facts");
+    let triggers = |conn: &Connection| {
+        strings(
+            conn,
+            "SELECT name || ': ' || sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name",
+        )
+    };
+    let fresh = db_in(&dir, "fresh.db");
+    ok(run(&fresh, &["init"]));
+    assert_eq!(
+        triggers(&conn),
+        triggers(&Connection::open(&fresh).unwrap())
+    );
+    // And they count again: one call logged is one change more.
+    let before: i64 = conn
+        .query_row("SELECT n FROM fact_changes WHERE account_id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    ok(run(
+        &db,
+        &["log", "1", "--kind", "note", "--note", "counted"],
+    ));
+    let after: i64 = conn
+        .query_row("SELECT n FROM fact_changes WHERE account_id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(after, before + 1);
+}

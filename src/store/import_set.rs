@@ -66,6 +66,7 @@ pub(super) fn import(
         declared.join(", "),
         if server { "ON COMMIT DROP" } else { "" }
     ))?;
+    let aside = super::fact_counts::set_aside(tx)?;
     let account_at = names.iter().position(|n| n == "account");
     let mut rows = rows.map(|row| values_for(&names, &row)).peekable();
     let mut counts = ImportCounts::default();
@@ -79,6 +80,7 @@ pub(super) fn import(
         counts.unchanged += done.unchanged;
         tx.execute_batch("DELETE FROM retain_import")?;
     }
+    aside.restore(tx)?;
     if !server {
         // A file's temporary table lasts as long as its connection, which goes on after.
         tx.execute_batch("DROP TABLE temp.retain_import")?;

@@ -13,6 +13,7 @@ pub mod copy;
 mod dunning;
 mod error;
 mod export;
+mod fact_counts;
 mod import;
 mod import_set;
 mod interactions;

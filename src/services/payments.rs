@@ -89,8 +89,10 @@ fn item(p: &PaymentRow, policy: &RetryPolicy, now: DateTime<Utc>) -> QueueItem {
             _ => None,
         },
         first_failed_at: Some(p.history.first_failed_at),
+        // Calendar days, as a rep counts them: failed on the 12th, ten days by the 22nd
+        // whatever the hour (whole days of 24 hours said nine until the hour it failed).
         days_in_dunning: (p.status == "failing")
-            .then(|| (now - p.history.first_failed_at).num_days()),
+            .then(|| (now.date_naive() - p.history.first_failed_at.date_naive()).num_days()),
         mrr_cents: p.mrr_cents,
         last_outreach_at: p.last_outreach_at,
         card_expires: p.card_expiry.map(|(m, y)| format!("{y}-{m:02}")),

@@ -119,6 +119,13 @@ impl Client {
         Ok(self.client.borrow_mut())
     }
 
+    /// Connected again first, if the connection was lost, before a transaction begins: once it
+    /// has begun, a lost connection is the transaction's loss (`live`), never made again
+    /// under it. (Begun first, a write that found the connection gone never made it again.)
+    fn connected(&self) -> Result<()> {
+        self.live().map(drop)
+    }
+
     /// An error of the server's, or the connection's loss as such.
     fn failed(&self, e: postgres::Error) -> Error {
         if self.client.borrow().is_closed() {
@@ -189,6 +196,7 @@ impl Client {
     /// Begins a write transaction that takes no write lock: the rows it writes are locked as it
     /// writes them, and other such writes go on meanwhile.
     pub fn begin_concurrent(&self) -> Result<()> {
+        self.connected()?;
         self.in_transaction.set(true);
         let begun = self.batch(&format!(
             "BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}';"
@@ -211,6 +219,7 @@ impl Client {
         } else {
             format!("BEGIN; SELECT 1 FROM {WRITE_LOCK} FOR UPDATE NOWAIT;")
         };
+        self.connected()?;
         self.in_transaction.set(true);
         match self.batch(&lock) {
             Ok(()) => Ok(()),

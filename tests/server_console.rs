@@ -306,3 +306,64 @@ fn a_lookup_while_the_server_is_down_says_so_and_is_answered_when_it_is_back() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A hook's answer is the one record of what the card did: a run whose hook answers while the
+/// server is away waits to record it, past the time a command waits for a server, and records
+/// it once the server is back (it was dropped, and the payment held as never answered).
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn a_hook_s_answer_given_while_the_server_is_away_is_recorded_once_it_is_back() {
+    use common::engine::{Db, Engine, TestDb};
+    use common::payments::{failing, only_ours_due, script};
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = temp_dir();
+    let db = TestDb::demo(Engine::Server, 300);
+    only_ours_due(&db);
+    let p = failing(&db, "ch_away", "2026-11-20T09:00:00Z", "processing_error");
+    let (go, called) = (dir.path().join("go"), dir.path().join("called"));
+    let hook = script(
+        &dir,
+        "answers_later.sh",
+        &format!(
+            "touch {called}\nwhile [ ! -e {go} ]; do sleep 0.1; done\necho '{{\"outcome\":\"succeeded\"}}'",
+            called = called.display(),
+            go = go.display()
+        ),
+    );
+    let run = retain()
+        .env("RETAIN_SERVER_WAIT", "1")
+        .args(["--db", db.arg(), "--today", TODAY])
+        .args(["payments", "run", "--exec", &hook, "--timeout", "120"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !called.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the hook never ran"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let away = Stopped::server();
+    std::fs::write(&go, "").unwrap();
+    // Away for longer than the run's commands wait for a server (1 s here).
+    std::thread::sleep(Duration::from_secs(4));
+    drop(away);
+    let done = run.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{err}");
+    assert!(
+        err.contains("the hook answered succeeded; waiting for the server"),
+        "{err}"
+    );
+    let status = db.query_text(
+        &format!("SELECT status FROM failed_payments WHERE id = {p}"),
+        &[],
+    );
+    assert_eq!(status.as_deref(), Some("recovered"));
+}

@@ -27,7 +27,7 @@ use crate::domain::retry::RetryPolicy;
 use crate::hook::{self, Ended};
 use crate::ingest::{code_word, plain_text};
 use crate::services::payments::{QueueItem, describe, queue_items};
-use crate::store::{Actor, AttemptResult, Create, NewAttempt, RunHolder, Store};
+use crate::store::{Actor, AttemptResult, Create, NewAttempt, RunHolder, Store, StoreError};
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -255,7 +255,7 @@ fn run_due(
                         crate::services::payments::HELD_ADVICE
                     ));
                 }
-                Ok(answer) => record(ctx, store, policy, *payment_id, answer, &mut ran),
+                Ok(answer) => record(ctx, store, policy, *payment_id, answer, &mut ran, stop),
             },
         }
         if !args.json {
@@ -266,7 +266,10 @@ fn run_due(
     Ok(results)
 }
 
-/// Records a hook's answer on its payment (which also settles the hold on it).
+/// Records a hook's answer on its payment (which also settles the hold on it). The answer is
+/// the one word of what the card did: while the server is away it is tried again until it is
+/// back (or the run is told to stop), and a failure to record it says what it was, so that
+/// someone can record it by hand (the payment stays held meanwhile).
 fn record(
     ctx: &Ctx,
     store: &mut Store,
@@ -274,6 +277,7 @@ fn record(
     payment_id: i64,
     answer: Answer,
     ran: &mut Ran,
+    stop: &AtomicBool,
 ) {
     let result = match answer.outcome {
         AnswerOutcome::Succeeded => AttemptResult::Succeeded,
@@ -291,19 +295,46 @@ fn record(
         os_user: &ctx.os_user,
         now: ctx.now(),
     };
+    let by_hand = match &result {
+        AttemptResult::Succeeded => format!("retain payments record {payment_id} --succeeded"),
+        AttemptResult::Failed { decline_code, .. } => {
+            format!("retain payments record {payment_id} --failed {decline_code}")
+        }
+    };
     let attempt = NewAttempt {
         at: by.now,
         result,
         automatic: true,
         external_ref: answer.attempt_id.as_deref(),
     };
-    match store.record_attempt(payment_id, &attempt, policy, by) {
+    let mut said = false;
+    let recorded = loop {
+        match store.record_attempt(payment_id, &attempt, policy, by) {
+            Err(StoreError::ServerLost { .. }) if !stop.load(Ordering::Relaxed) => {
+                if !said {
+                    crate::tell!(
+                        "retain: payment {payment_id}: the hook answered {}; waiting for the server to record it",
+                        ran.outcome.unwrap_or("?")
+                    );
+                    said = true;
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            other => break other,
+        }
+    };
+    match recorded {
         Ok(Some(state)) => {
             ran.recorded = true;
             ran.state = Some(describe(&state));
         }
         Ok(None) => ran.error = Some(format!("attempt {attempt:?} was recorded before")),
-        Err(e) => ran.error = Some(e.to_string()),
+        Err(e) => {
+            ran.error = Some(format!(
+                "{e}; the hook answered {}: it stays held until it is recorded (`{by_hand}`)",
+                ran.outcome.unwrap_or("?")
+            ))
+        }
     }
 }
 

@@ -69,19 +69,32 @@ pub(super) fn for_unannounced() {
     }
 }
 
-/// How long a write waits for a lost server to come back, in seconds: a command gives up after
-/// half a minute; the console waits until it closes.
-static SERVER_PATIENCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(30);
+/// Whether a write waits for a lost server as long as it takes (the console, until it closes).
+static WAIT_FOREVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// From now on a write of this process waits for a lost server for as long as it takes.
 pub fn wait_for_server_forever() {
-    SERVER_PATIENCE.store(u64::MAX, std::sync::atomic::Ordering::Relaxed);
+    WAIT_FOREVER.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// How long a command's write waits for a lost server to come back, in seconds: half a
+/// minute, or `RETAIN_SERVER_WAIT`.
+fn patience() -> u64 {
+    if WAIT_FOREVER.load(std::sync::atomic::Ordering::Relaxed) {
+        return u64::MAX;
+    }
+    static SET: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *SET.get_or_init(|| {
+        std::env::var("RETAIN_SERVER_WAIT")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(30)
+    })
 }
 
 /// Whether a write that began at `started` still waits for its lost server; said once.
 pub(super) fn for_server(started: std::time::Instant) -> bool {
-    let patience = SERVER_PATIENCE.load(std::sync::atomic::Ordering::Relaxed);
-    if started.elapsed().as_secs() >= patience {
+    if started.elapsed().as_secs() >= patience() {
         return false;
     }
     static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

@@ -525,3 +525,7 @@ ALTER TABLE accounts ADD COLUMN country TEXT
 -- Nothing changes in a file: on a server, this migration makes the fact-change triggers of
 -- inserts count once per statement (SQLite's triggers are all per row). The version stays one
 -- schema on both engines.
+
+-- migration 15
+-- Nothing changes in a file: on a server, the audit log is signed with the role the server
+-- authenticated (a file has no roles; its writers are the OS users who may open it).

@@ -211,6 +211,21 @@ fn a_rep_cannot_rewrite_the_team_or_the_record_and_no_stranger_can_hold_the_writ
         raw("carmen", "UPDATE accounts SET notes = 'x' WHERE id = 1").unwrap(),
         1
     );
+    // What she adds to the audit log is signed with her role, whatever name it gives.
+    let mut carmen = retain::store::postgres::Server::parse(&as_role(&db, "carmen"), "carmen")
+        .unwrap()
+        .connect()
+        .unwrap();
+    let signed: String = carmen
+        .query_one(
+            "INSERT INTO audit_log (at, os_user, action, entity, entity_id)
+             VALUES ('2026-12-01T23:59:00Z', 'amara', 'write off', 'failed_payments', 1)
+             RETURNING os_user",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(signed, "carmen");
 
     // A role that is no writer cannot take the write lock to hold everyone's writes.
     assert!(refused_by_server(raw(

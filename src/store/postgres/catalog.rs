@@ -32,8 +32,11 @@ pub fn read(client: &mut impl GenericClient) -> Result<Catalog, postgres::Error>
             "SELECT t.tgname || ' on ' || c.relname FROM pg_trigger t
              JOIN pg_class c ON c.oid = t.tgrelid
              WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace
-               AND t.tgname <> $1",
-            &[&super::migrate::ANNOUNCER],
+               AND t.tgname <> ALL ($1)",
+            &[&vec![
+                super::migrate::ANNOUNCER,
+                super::migrate::AUDIT_SIGNER,
+            ]],
         )?
         .iter()
         .map(|r| r.get(0))

@@ -55,6 +55,10 @@ fn announce_changes(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::
     Ok(())
 }
 
+/// The name of the trigger that signs the audit log with the server's word for who wrote
+/// (migration 15): the server's own, as a file has no roles.
+pub const AUDIT_SIGNER: &str = "retain_audit_role";
+
 /// Who may write, by the server's own rights: every role may read what retain keeps (SELECT
 /// to PUBLIC), and only the members of the database's writers role may change it. `retain reps
 /// add` makes a rep's role a member and `reps deactivate` takes it out, so a role that is not an

@@ -477,3 +477,19 @@ CREATE TRIGGER failed_payments_changed_insert AFTER INSERT ON failed_payments
 DROP TRIGGER payment_attempts_changed_insert ON payment_attempts;
 CREATE TRIGGER payment_attempts_changed_insert AFTER INSERT ON payment_attempts
     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION count_fact_inserts();
+
+-- migration 15
+-- Who did a thing is who the server says connected, whatever a row of the audit log claims: a
+-- rep writing past retain could otherwise put another's name on it. The tables' owner (who may
+-- change anything, triggers too) writes rows as they were: `retain copy` brings a team's history
+-- in under the names it had. (The server's own: a file has no roles.)
+CREATE FUNCTION retain_audit_role() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID),
+                       'MEMBER') THEN
+        NEW.os_user := session_user;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER retain_audit_role BEFORE INSERT ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION retain_audit_role();

@@ -192,3 +192,51 @@ fn a_server_database_of_something_else_or_of_a_newer_retain_is_left_alone() {
     empty.client().batch_execute("SELECT 1").unwrap();
     copied(text(&team), &empty.url);
 }
+
+/// The tables go to the schema `public` whatever the copying role's search_path finds first:
+/// a schema named after the role (as PostgreSQL's docs advise) took them, and every rep then
+/// found an empty database.
+#[test]
+#[cfg_attr(
+    not(retain_pg),
+    ignore = "needs PostgreSQL: run the tests under tests/with-postgres, or set RETAIN_TEST_PG=postgres://…"
+)]
+fn a_copy_lands_in_public_whatever_the_role_s_own_schema() {
+    let dir = temp_dir();
+    let file = demo_file(&dir);
+    let db = PgDb::new();
+    // The copy is made by the superuser, `postgres`: a schema of that name comes first in the
+    // default search_path ("$user", public).
+    db.client().batch_execute("CREATE SCHEMA postgres").unwrap();
+    ok(retain()
+        .args(["--db", text(&file), "copy", "--to", &db.url])
+        .output()
+        .unwrap());
+    let (in_public, in_own): (i64, i64) = {
+        let row = db
+            .client()
+            .query_one(
+                "SELECT count(*) FILTER (WHERE schemaname = 'public'),
+                        count(*) FILTER (WHERE schemaname = 'postgres')
+                 FROM pg_tables WHERE tablename = 'accounts'",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    assert_eq!((in_public, in_own), (1, 0));
+    common::server::make_role("carmen", "");
+    let summary: serde_json::Value = serde_json::from_str(&ok(retain()
+        .args([
+            "--db",
+            &common::server::as_role(&db, "carmen"),
+            "summary",
+            "--json",
+        ])
+        .output()
+        .unwrap()))
+    .unwrap();
+    let accounts = summary["accounts_active"].as_i64().unwrap()
+        + summary["accounts_churned"].as_i64().unwrap();
+    assert_eq!(accounts, 200, "{summary}");
+}

@@ -30,6 +30,14 @@ pub fn connect(info: &ConnInfo) -> Result<(postgres::Client, Option<MakeTlsConne
     if config.get_application_name().is_none() {
         config.application_name("retain");
     }
+    // retain's tables are in `public`, whatever the role's search_path says: with a schema
+    // named after the role (as PostgreSQL's own docs advise), its default put a copy's tables
+    // there, and every other rep found an empty database.
+    let options = match config.get_options() {
+        Some(given) => format!("{given} -c search_path=public"),
+        None => "-c search_path=public".to_string(),
+    };
+    config.options(&options);
     match info.tls {
         TlsMode::Disable => {
             config.ssl_mode(SslMode::Disable);

@@ -391,7 +391,15 @@ pub fn copy(
     }
     let result = copy_tables(&catalog, &mut source, &mut target, progress);
     let done = match result {
-        Ok(copied) => target.batch("COMMIT").map(|()| copied),
+        // A server plans a team's first questions from its statistics, which a table filled in
+        // one go has none of until autovacuum comes by: gathered before the copy is let go.
+        Ok(copied) => target
+            .batch("COMMIT")
+            .and_then(|()| match &target {
+                Db::Server { .. } => target.batch("ANALYZE"),
+                Db::File { .. } => Ok(()),
+            })
+            .map(|()| copied),
         Err(e) => {
             // The error said is the copy's; a failed rollback leaves nothing either.
             let _ = target.batch("ROLLBACK");

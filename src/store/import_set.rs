@@ -78,7 +78,13 @@ pub(super) fn import(
         counts.inserted += done.inserted;
         counts.updated += done.updated;
         counts.unchanged += done.unchanged;
-        tx.execute_batch("DELETE FROM retain_import")?;
+        // Emptied for the next chunk; on a server truncated, as deleted rows stay in the table
+        // (no vacuum inside a transaction) and every later chunk would read past them.
+        tx.execute_batch(if server {
+            "TRUNCATE retain_import"
+        } else {
+            "DELETE FROM retain_import"
+        })?;
     }
     aside.restore(tx)?;
     if !server {

@@ -1,14 +1,15 @@
-//! A file's rows imported all at once: the rows go to a temporary table (with `COPY` on a
-//! server, where a round trip per row would be most of the import), and the kind's own
-//! statements (`import.rs`: find, update, insert) run once each over all of them, every
-//! `:name` read from the staged row's column `p_name`. Row by row, a million rows took a
-//! million index searches in the file's order, all over the indexes; as sets, the new rows go
-//! in account by account, each index walked once from end to end.
+//! A file's rows imported all at once: the rows go to a temporary table and the kind's own
+//! statements (`import.rs`: find, update, insert) run over all of them, every `:name` read
+//! from the staged row's column `p_name`. Row by row, a million rows took a million index
+//! searches in the file's order, all over the indexes. On a file the rows are staged a hundred
+//! thousand at a time, each chunk in account order, so that each index is walked once per
+//! chunk; a server takes the whole file at once with `COPY` (a statement there costs a round
+//! trip, and fires the statement triggers) and keeps it on its side.
 //!
 //! The reader refuses a file that names one row twice, so no row of a file finds another of
 //! the same file: the sets do what the rows one after another would. New rows take their ids
-//! account by account, and in the file's order within an account (what a timeline's ties go
-//! by).
+//! chunk by chunk, account by account within a chunk, and in the file's order within an
+//! account (what a timeline's ties go by), on both engines alike.
 
 use std::collections::HashSet;
 
@@ -28,7 +29,7 @@ const ACCOUNT_OF_ROW: &str = "(SELECT id FROM accounts WHERE external_id = :acco
 /// What the staged rows' COPY text may come to before it is sent.
 const SEND_AT_BYTES: usize = 8 << 20;
 
-/// Rows staged and written at a time: a file's whole million in memory at once was 350 MB.
+/// Rows a file stages and writes at a time: its whole million in memory at once was 350 MB.
 const CHUNK: usize = 100_000;
 
 /// Imports `rows` of `kind` in the transaction `tx`.
@@ -67,25 +68,44 @@ pub(super) fn import(
         if server { "ON COMMIT DROP" } else { "" }
     ))?;
     let aside = super::fact_counts::set_aside(tx)?;
-    let account_at = names.iter().position(|n| n == "account");
-    let mut rows = rows.map(|row| values_for(&names, &row)).peekable();
-    let mut counts = ImportCounts::default();
-    let mut staged = 0;
-    while rows.peek().is_some() {
-        let chunk = in_account_order(tx, rows.by_ref().take(CHUNK).collect(), account_at)?;
-        staged = stage(tx, &names, chunk, staged)?;
-        let done = write_staged(tx, kind, sql, today, stamp)?;
-        counts.inserted += done.inserted;
-        counts.updated += done.updated;
-        counts.unchanged += done.unchanged;
-        // Emptied for the next chunk; on a server truncated, as deleted rows stay in the table
-        // (no vacuum inside a transaction) and every later chunk would read past them.
-        tx.execute_batch(if server {
-            "TRUNCATE retain_import"
-        } else {
-            "DELETE FROM retain_import"
-        })?;
-    }
+    let rows = rows.map(|row| values_for(&names, &row));
+    let counts = if server {
+        // All at once: each statement costs a round trip and fires the statement triggers,
+        // and the server keeps the staged rows on its side. The new rows go in the order a
+        // file's chunks give them, so that both engines give a file's rows the same ids.
+        stage(tx, &names, rows.map(|row| (None, row)), 0)?;
+        if names.iter().any(|n| n == "account") {
+            tx.execute(
+                "UPDATE retain_import AS s SET account_id = a.id FROM accounts AS a
+                 WHERE a.external_id = s.p_account",
+                [],
+            )?;
+        }
+        write_staged(
+            tx,
+            kind,
+            sql,
+            today,
+            stamp,
+            &format!("s.n / {CHUNK}, s.account_id, s.n"),
+        )?
+    } else {
+        // A chunk at a time, each put in account order here: its number is its place.
+        let account_at = names.iter().position(|n| n == "account");
+        let mut rows = rows.peekable();
+        let mut counts = ImportCounts::default();
+        let mut staged = 0;
+        while rows.peek().is_some() {
+            let chunk = in_account_order(tx, rows.by_ref().take(CHUNK).collect(), account_at)?;
+            staged = stage(tx, &names, chunk.into_iter(), staged)?;
+            let done = write_staged(tx, kind, sql, today, stamp, "s.n")?;
+            counts.inserted += done.inserted;
+            counts.updated += done.updated;
+            counts.unchanged += done.unchanged;
+            tx.execute_batch("DELETE FROM retain_import")?;
+        }
+        counts
+    };
     aside.restore(tx)?;
     if !server {
         // A file's temporary table lasts as long as its connection, which goes on after.
@@ -121,19 +141,20 @@ fn in_account_order(
     Ok(out)
 }
 
-/// The rows into the temporary table, numbered on from `first`: by `COPY` on a server, on a
-/// file by one statement run for each (in a transaction, SQLite's fastest way in). The number
-/// the next chunk starts from.
+/// The rows (each with its account's id, where known) into the temporary table, numbered on
+/// from `first`: by `COPY` on a server, on a file by one statement run for each (in a
+/// transaction, SQLite's fastest way in). The number the next chunk starts from.
 fn stage(
     tx: &Tx<'_>,
     names: &[String],
-    rows: Vec<(Option<i64>, Vec<Value>)>,
+    rows: impl Iterator<Item = (Option<i64>, Vec<Value>)>,
     first: i64,
 ) -> sql::Result<i64> {
     let staged: Vec<String> = names.iter().map(|n| format!("p_{n}")).collect();
     let staged = format!("n, account_id, {}", staged.join(", "));
-    let next = first + rows.len() as i64;
-    let numbered = rows.into_iter().zip(first..).map(|((account, row), n)| {
+    let mut next = first;
+    let numbered = rows.zip(first..).map(|((account, row), n)| {
+        next = n + 1;
         let mut values = vec![
             Value::Integer(n),
             account.map_or(Value::Null, Value::Integer),
@@ -167,13 +188,14 @@ fn stage(
 }
 
 /// The staged rows found, updated and inserted: the kind's statements, each run once over
-/// all of them.
+/// all of them, the new rows inserted in the order `order` says.
 fn write_staged(
     tx: &Tx<'_>,
     kind: ImportKind,
     sql: &Sql,
     today: NaiveDate,
     stamp: &str,
+    order: &str,
 ) -> sql::Result<ImportCounts> {
     let from_stage = |s: &str| staged(&s.replace(ACCOUNT_OF_ROW, "s.account_id"), stamp);
     // What each staged row names already; the first by id, as a lookup of one row finds it.
@@ -197,10 +219,16 @@ fn write_staged(
         .split_once("WHERE id = s.found")
         .map(|(set, condition)| (set.to_string(), condition.to_string()))
         .expect("an import's update changes the row :id");
-    let updated = tx.execute(
-        &format!("{set} FROM retain_import s WHERE id = s.found {condition}"),
-        [],
-    )?;
+    // (Asked only when something was found: with nothing to join, a server still read the
+    // whole table.)
+    let updated = if found == 0 {
+        0
+    } else {
+        tx.execute(
+            &format!("{set} FROM retain_import s WHERE id = s.found {condition}"),
+            [],
+        )?
+    };
     if kind == ImportKind::Accounts {
         // A corrected MRR is a change of MRR from the day of the import, as row by row.
         tx.execute(
@@ -227,7 +255,9 @@ fn write_staged(
         .and_then(|v| v.strip_suffix(')'))
         .expect("an import's VALUES are one row");
     let inserted = tx.execute(
-        &format!("{into} SELECT {values} FROM retain_import s WHERE s.found IS NULL ORDER BY s.n"),
+        &format!(
+            "{into} SELECT {values} FROM retain_import s WHERE s.found IS NULL ORDER BY {order}"
+        ),
         [],
     )?;
     if kind == ImportKind::Payments {

@@ -529,3 +529,8 @@ ALTER TABLE accounts ADD COLUMN country TEXT
 -- migration 15
 -- Nothing changes in a file: on a server, the audit log is signed with the role the server
 -- authenticated (a file has no roles; its writers are the OS users who may open it).
+
+-- migration 16
+-- The open check-ins of an account, without its done ones (most of them): a rep's queue reads
+-- them account by account, and on a server the done ones were most of its first screen.
+CREATE INDEX checkins_open_account ON checkins (account_id, due_date) WHERE done_at IS NULL;

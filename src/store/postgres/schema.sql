@@ -493,3 +493,8 @@ BEGIN
 END $$;
 CREATE TRIGGER retain_audit_role BEFORE INSERT ON audit_log
     FOR EACH ROW EXECUTE FUNCTION retain_audit_role();
+
+-- migration 16
+-- The open check-ins of an account, without its done ones (most of them): a rep's queue reads
+-- them account by account, and on a server the done ones were most of its first screen.
+CREATE INDEX checkins_open_account ON checkins (account_id, due_date) WHERE done_at IS NULL;

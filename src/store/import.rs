@@ -46,6 +46,14 @@ pub struct ImportCounts {
     pub unchanged: usize,
 }
 
+impl std::ops::AddAssign for ImportCounts {
+    fn add_assign(&mut self, more: ImportCounts) {
+        self.inserted += more.inserted;
+        self.updated += more.updated;
+        self.unchanged += more.unchanged;
+    }
+}
+
 /// How a kind is found, added and changed. Parameters are the columns' names; `:id` is the
 /// row found, `:now` the moment of the import.
 pub(super) struct Sql {
@@ -291,18 +299,4 @@ pub(super) fn values_for(names: &[String], row: &ImportRow) -> Vec<Value> {
             },
         )
         .collect()
-}
-
-/// A payment imported as failing has failed once: the retry policy counts from that attempt.
-/// For the payments `which` names (`id = ?1`, or `id > ?1` for all those after one).
-pub(super) fn first_attempts(tx: &Conn, which: &str, id: i64) -> sql::Result<()> {
-    tx.execute(
-        &format!(
-            "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
-             SELECT id, first_failed_at, 'failed', last_decline_code, 1 FROM failed_payments
-             WHERE {which} ORDER BY id"
-        ),
-        [id],
-    )?;
-    Ok(())
 }

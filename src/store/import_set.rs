@@ -16,9 +16,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 
 use super::codec::day;
-use super::import::{
-    ImportCounts, ImportKind, ImportRow, Sql, account_ids, first_attempts, table, values_for,
-};
+use super::import::{ImportCounts, ImportKind, ImportRow, Sql, account_ids, table, values_for};
 use super::sql::{
     self, Arg, Engine, Statement, ToArg, Tx, Value, copy_line, params, params_from_iter,
 };
@@ -98,10 +96,7 @@ pub(super) fn import(
         while rows.peek().is_some() {
             let chunk = in_account_order(tx, rows.by_ref().take(CHUNK).collect(), account_at)?;
             staged = stage(tx, &names, chunk.into_iter(), staged)?;
-            let done = write_staged(tx, kind, sql, today, stamp, "s.n")?;
-            counts.inserted += done.inserted;
-            counts.updated += done.updated;
-            counts.unchanged += done.unchanged;
+            counts += write_staged(tx, kind, sql, today, stamp, "s.n")?;
             tx.execute_batch("DELETE FROM retain_import")?;
         }
         counts
@@ -261,13 +256,25 @@ fn write_staged(
         [],
     )?;
     if kind == ImportKind::Payments {
-        first_attempts(tx, "id > ?1", before)?;
+        first_attempts_after(tx, before)?;
     }
     Ok(ImportCounts {
         inserted,
         updated,
         unchanged: found as usize - updated,
     })
+}
+
+/// A payment imported as failing has failed once: the retry policy counts from that attempt.
+/// For the payments this import added (those after `id`).
+fn first_attempts_after(tx: &Tx<'_>, id: i64) -> sql::Result<()> {
+    tx.execute(
+        "INSERT INTO payment_attempts (payment_id, attempted_at, outcome, decline_code, automatic)
+         SELECT id, first_failed_at, 'failed', last_decline_code, 1 FROM failed_payments
+         WHERE id > ?1 ORDER BY id",
+        [id],
+    )?;
+    Ok(())
 }
 
 /// The staged columns: every parameter the statements name but the found row's `:id` and the
